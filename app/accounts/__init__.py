@@ -1,0 +1,1 @@
+"""People, organisations, roles, sign-in and API tokens."""

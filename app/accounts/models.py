@@ -1,0 +1,129 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    submitter = "submitter"
+    reviewer = "reviewer"
+    coordinator = "coordinator"
+    enterprise = "enterprise"
+    investor = "investor"
+    intermediary = "intermediary"
+    admin = "admin"
+
+
+class OrganisationType(StrEnum):
+    university = "university"
+    research_institute = "research_institute"
+    enterprise = "enterprise"
+    state_agency = "state_agency"
+    investment_fund = "investment_fund"
+    intermediary = "intermediary"
+    individual = "individual"
+
+
+class Organisation(SQLModel, table=True):
+    """Entered once, reused by every member and every submission."""
+
+    __table_args__ = (UniqueConstraint("name", "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, index=True)
+    type: OrganisationType = Field(sa_type=String(30))  # enums stored as text, no DB enum types
+    province: str | None = Field(default=None, max_length=100)
+    tax_code: str | None = Field(default=None, max_length=20)
+    website: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    full_name: str = Field(max_length=200)
+    password_hash: str | None = Field(default=None, max_length=200)
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    phone: str | None = Field(default=None, max_length=30)
+    province: str | None = Field(default=None, max_length=100)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    expertise_keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    expertise_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="vi", max_length=5)
+    is_active: bool = True
+    # Bumped when the password changes: every older session stops working.
+    auth_version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    organisation: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+    grants: list["RoleGrant"] = Relationship(
+        sa_relationship_kwargs={"lazy": "selectin", "foreign_keys": "RoleGrant.user_id",
+                                "primaryjoin": "and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at == None)",
+                                "viewonly": True})
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(g.role) for g in self.grants}
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held by a user; revoking keeps the row, so who granted what stays provable."""
+
+    __tablename__ = "role_grant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: Role = Field(sa_type=String(20))
+    granted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, stored only as its SHA-256: an OAuth2 access token or a personal one."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=10)  # access | personal
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OidcIdentity(SQLModel, table=True):
+    """Links an account to a subject at an OpenID Connect issuer (e.g. the national e-ID)."""
+
+    __tablename__ = "oidc_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    issuer: str = Field(max_length=300)
+    subject: str = Field(max_length=255)
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key (an email or an address) within a window."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=340)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

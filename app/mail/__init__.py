@@ -1,0 +1,1 @@
+"""Outgoing mail: rendered in the recipient's language, queued in the outbox."""

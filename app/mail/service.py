@@ -1,0 +1,76 @@
+"""Compose mails from templates and queue them; deliver them over SMTP.
+
+A mail is rendered when it is queued, in the recipient's language, and
+delivered by the outbox worker. Its Message-ID is derived from the outbox
+event, so a retried delivery carries the same id.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from sqlmodel import Session, select
+
+from app.config import get_settings
+from app.i18n import use_language
+from app.mail.models import DevMail
+from app.outbox import service as outbox
+from app.web.templating import env, render_string
+
+
+def compose(template: str, context: dict, language: str) -> tuple[str, str, str | None]:
+    """Render `<template>.subject.txt`, `.txt` and (if present) `.html`.
+
+    `template` names a path under frontend/templates, e.g. "accounts/mail/verify".
+    """
+    with use_language(language):
+        subject = render_string(f"{template}.subject.txt", context).strip()
+        text = render_string(f"{template}.txt", context)
+        html_name = f"{template}.html"
+        html = render_string(html_name, context) if html_name in env.list_templates() else None
+    return subject, text, html
+
+
+def queue_mail(session: Session, *, to: str, template: str, context: dict, language: str = "vi",
+               headers: dict[str, str] | None = None, key: str | None = None) -> None:
+    """Render a mail now and queue its delivery after the transaction commits."""
+    subject, text, html = compose(template, {"base_url": get_settings().base_url, **context}, language)
+    outbox.enqueue(session, "mail.send", {
+        "to": to, "subject": subject, "text": text, "html": html, "headers": headers or {},
+    }, key=key)
+
+
+def build_message(payload: dict, message_id: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = get_settings().mail_from
+    message["To"] = payload["to"]
+    message["Subject"] = payload["subject"]
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    for name, value in payload.get("headers", {}).items():
+        message[name] = value
+    message.set_content(payload["text"])
+    if payload.get("html"):
+        message.add_alternative(payload["html"], subtype="html")
+    return message
+
+
+def deliver(session: Session, payload: dict, event_id: int) -> None:
+    """Send through SMTP, or keep in the dev mailbox when no SMTP host is set."""
+    settings = get_settings()
+    domain = settings.mail_from.rsplit("@", 1)[-1].strip(">") or "localhost"
+    message_id = f"<outbox-{event_id}@{domain}>"
+    message = build_message(payload, message_id)
+    if not settings.smtp_host:
+        if session.exec(select(DevMail).where(DevMail.message_id == message_id)).first() is None:
+            session.add(DevMail(message_id=message_id, to=payload["to"], subject=payload["subject"],
+                                text=payload["text"], html=payload.get("html")))
+        return
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
+        smtp.send_message(message)

@@ -1,0 +1,82 @@
+"""The application factory: settings, database, domains, middleware, errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import config, domains, errors, i18n
+from app.accounts.deps import optional_user
+from app.db import make_engine
+from app.outbox.worker import Worker
+from app.web.csrf import csrf_protect, csrf_protect_api
+from app.web.templating import FRONTEND
+
+API_PREFIX = "/api/v1"
+
+
+class LanguageMiddleware:
+    """Sets the request's language: ?lang= (remembered), the session, then Vietnamese.
+
+    The API also honours Accept-Language.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            from starlette.requests import Request
+
+            request = Request(scope)
+            chosen = request.query_params.get("lang")
+            if chosen in i18n.LANGUAGES:
+                request.session["lang"] = chosen
+            accept = request.headers.get("accept-language", "") if request.url.path.startswith("/api/") else ""
+            i18n.set_language(i18n.pick_language(chosen, request.session.get("lang"), accept_language=accept))
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: config.Settings | None = None) -> FastAPI:
+    settings = config.configure(settings or config.get_settings())
+    domains.load_models()
+    domains.load_tasks()
+    engine = make_engine(settings.db_url)
+    worker = Worker(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_worker_in_app:
+            worker.start()
+        yield
+        worker.stop()
+
+    app = FastAPI(
+        title="Cổng sáng kiến — Initiative portal API",
+        version="1",
+        description="Submit, review, publish and find science and technology initiatives (Resolution 57).",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings, app.state.engine, app.state.worker = settings, engine, worker
+
+    for module in domains.modules("routes"):
+        # Every page knows who is signed in (for the header) and refuses unsafe requests without the CSRF token.
+        app.include_router(module.router, dependencies=[Depends(csrf_protect), Depends(optional_user)],
+                           include_in_schema=False)
+    for module in domains.modules("api"):
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)])
+    app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
+
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="portal_session",
+                       max_age=settings.session_max_age, same_site="lax", https_only=settings.is_production)
+    errors.install(app)
+    return app

@@ -1,0 +1,1 @@
+"""The transactional outbox: side effects written with the change, run after commit."""

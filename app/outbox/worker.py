@@ -1,0 +1,181 @@
+"""Deliver outbox events: claim, run the handler, mark done, or back off.
+
+Claiming is an `UPDATE ... WHERE unclaimed` checked by its row count, which is
+atomic on both SQLite and PostgreSQL: when two workers race for one event, the
+second UPDATE re-reads the row after the first commits, finds it claimed and
+changes nothing. The handler's writes and the `done` mark share one
+transaction. A failed attempt is retried after an exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from datetime import timedelta
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import on_commit, unit_of_work, utcnow
+from app.outbox.models import OutboxEvent
+from app.outbox.service import PermanentFailure, handlers, periodic_jobs
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+
+
+def backoff_seconds(attempts: int) -> float:
+    settings = get_settings()
+    return min(settings.outbox_backoff_base ** attempts, settings.outbox_backoff_max)
+
+
+class Worker:
+    def __init__(self, engine: Engine, name: str | None = None) -> None:
+        self.engine = engine
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_periodic: dict[str, float] = {}
+
+    # -- one pass ---------------------------------------------------------
+    def _due_ids(self, limit: int) -> list[int]:
+        now = utcnow()
+        earlier = aliased(OutboxEvent)
+        blocked_by_earlier = exists().where(
+            earlier.key == OutboxEvent.key, earlier.id < OutboxEvent.id, earlier.status == "pending"
+        )
+        query = (
+            select(OutboxEvent.id)
+            .where(OutboxEvent.status == "pending", OutboxEvent.available_at <= now)
+            .where(or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now))
+            .where(or_(OutboxEvent.key.is_(None), ~blocked_by_earlier))
+            .order_by(OutboxEvent.id)
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
+
+    def _claim(self, event_id: int) -> bool:
+        now = utcnow()
+        with unit_of_work(self.engine) as session:
+            result = session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id == event_id, OutboxEvent.status == "pending")
+                .where(or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now))
+                .values(locked_by=self.name, locked_until=now + LEASE)
+            )
+            return result.rowcount == 1
+
+    def _deliver(self, event_id: int) -> bool:
+        try:
+            with unit_of_work(self.engine) as session:
+                event = session.get(OutboxEvent, event_id)
+                assert event is not None
+                handler = handlers.get(event.topic)
+                if handler is None:
+                    raise PermanentFailure(f"no handler for topic {event.topic!r}")
+                handler(session, dict(event.payload), event)
+                event.status, event.delivered_at = "done", utcnow()
+                event.attempts += 1
+                event.locked_by = event.locked_until = None
+            return True
+        except Exception as exc:  # a failed delivery is recorded, never lost
+            self._record_failure(event_id, exc)
+            return False
+
+    def _record_failure(self, event_id: int, exc: Exception) -> None:
+        max_attempts = get_settings().outbox_max_attempts
+        with unit_of_work(self.engine) as session:
+            event = session.get(OutboxEvent, event_id)
+            assert event is not None
+            event.attempts += 1
+            event.last_error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            event.locked_by = event.locked_until = None
+            if isinstance(exc, PermanentFailure) or event.attempts >= max_attempts:
+                event.status = "failed"
+                log.error("outbox event %s (%s) failed for good: %s", event.id, event.topic, exc)
+            else:
+                event.available_at = utcnow() + timedelta(seconds=backoff_seconds(event.attempts))
+                log.warning("outbox event %s (%s) attempt %s failed: %s", event.id, event.topic, event.attempts, exc)
+
+    def run_once(self, limit: int = 100) -> int:
+        """Deliver what is due now; return how many events were delivered."""
+        delivered = 0
+        for event_id in self._due_ids(limit):
+            if self._claim(event_id) and self._deliver(event_id):
+                delivered += 1
+        return delivered
+
+    def drain(self, max_rounds: int = 50) -> int:
+        """Deliver until nothing is due (tests and commands use this)."""
+        total = 0
+        for _ in range(max_rounds):
+            self.run_periodic()
+            count = self.run_once()
+            total += count
+            if count == 0:
+                break
+        return total
+
+    def run_periodic(self, force: bool = False) -> None:
+        now = time.monotonic()
+        for job in periodic_jobs.values():
+            last = self._last_periodic.get(job.name)
+            if force or last is None or now - last >= job.every_seconds:
+                self._last_periodic[job.name] = now
+                try:
+                    with unit_of_work(self.engine) as session:
+                        job.run(session)
+                except Exception:
+                    log.exception("periodic job %s failed", job.name)
+
+    # -- the loop ---------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def loop(self) -> None:
+        poll = get_settings().worker_poll_seconds
+        while not self._stop.is_set():
+            try:
+                self.run_periodic()
+                self.run_once()
+            except Exception:
+                log.exception("outbox worker pass failed")
+            self._wake.wait(poll)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.loop, name="outbox-worker", daemon=True)
+        self._thread.start()
+        _running.add(self)
+
+    def stop(self) -> None:
+        _running.discard(self)
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+
+_running: set[Worker] = set()
+
+
+def wake_all() -> None:
+    """Called after every commit: a queued event is picked up at once, not at the next poll."""
+    for worker in list(_running):
+        worker.wake()
+
+
+on_commit(wake_all)
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "pending")) or 0

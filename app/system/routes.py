@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from app.accounts.deps import OptionalUser
+from app.system import service
+from app.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser):
+    return render(request, "system/home.html")
+
+
+@router.get("/language/{code}")
+def switch_language(request: Request, code: str, next: str = "/"):
+    request.session["lang"] = code if code in ("vi", "en") else "vi"
+    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+
+
+@router.get("/healthz")
+def healthz():
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request):
+    checks = service.readiness(request.app.state.engine)
+    ready = all(checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status_code=200 if ready else 503)

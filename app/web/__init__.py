@@ -1,0 +1,1 @@
+"""The shared web layer: templates, CSRF, forms and flash messages."""

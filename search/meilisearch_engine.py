@@ -1,0 +1,356 @@
+"""Production backend on Meilisearch, through its official Python client.
+
+Written to the client's documentation; no server can run on the development
+machine, so the contract tests exercise it whenever ``MEILISEARCH_URL`` is set.
+
+* Settings are code (:func:`settings_body`), compared with the live index and
+  updated only where they differ.  Synonyms are the exception: the code's
+  groups seed a new index, later edits come from ``set_synonyms`` and are
+  carried over by ``rebuild``.
+* Writes are asynchronous tasks: every write returns a :class:`WriteTicket`
+  with the task uids, ``wait()`` blocks on ``wait_for_task``.
+* ``rebuild`` fills ``<index>_tmp_<n>``, swaps it with the live index
+  (atomic, no downtime) and deletes the old one.  Writes sent to the live index
+  while a rebuild runs are lost on the swap: the caller replays them.
+* Connection failures and server errors become :class:`SearchUnavailable`.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any
+
+import meilisearch
+from meilisearch.errors import (
+    MeilisearchApiError, MeilisearchCommunicationError, MeilisearchError, MeilisearchTimeoutError,
+)
+
+from search.documents import INITIATIVE_SETTINGS, check_document
+from search.interface import (
+    Hit, IndexSettings, Query, Result, SearchUnavailable, WriteTicket, corrected_query,
+    normalise_synonyms, synonym_map, validate_query,
+)
+from search.text import fold, tokenize
+
+# Private-use characters as highlight tags: the text is HTML-escaped after
+# Meilisearch marks it, then these become <mark> tags.
+PRE, POST = "\ue000", "\ue001"
+CROP_WORDS = 30
+BATCH_SIZE = 1000
+WAIT_MS = 60_000
+REBUILD_WAIT_MS = 30 * 60_000
+
+APP_KEY_ACTIONS = [
+    "search", "documents.add", "documents.delete", "documents.get", "indexes.get", "settings.update",
+    "settings.get", "tasks.get", "indexes.swap", "indexes.create", "indexes.delete",
+]
+
+
+@contextmanager
+def _calls() -> Iterator[None]:
+    """Translate "cannot reach the engine" into SearchUnavailable; let request errors through."""
+    try:
+        yield
+    except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    except MeilisearchApiError as exc:
+        if exc.status_code >= 500:
+            raise SearchUnavailable(str(exc)) from exc
+        raise
+
+
+def settings_body(settings: IndexSettings) -> dict[str, Any]:
+    """The index settings as Meilisearch expects them (without synonyms).
+
+    ``sort`` comes first among the ranking rules so an explicit sort orders
+    the results (as in the embedded engine); ``id`` is filterable for delete
+    by filter and for excluding a document from its own "similar" list.
+    """
+    return {
+        "searchableAttributes": list(settings.searchable),
+        "filterableAttributes": ["id", *settings.filterable],
+        "sortableAttributes": list(settings.sortable),
+        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
+        "stopWords": list(settings.stop_words),
+        "typoTolerance": {
+            "enabled": settings.typo.enabled,
+            # twoTypos is set out of reach: one edit only, as in the embedded engine.
+            "minWordSizeForTypos": {"oneTypo": settings.typo.min_word_size, "twoTypos": 100},
+        },
+        "pagination": {"maxTotalHits": settings.max_total_hits},
+        "faceting": {"maxValuesPerFacet": settings.max_facet_values},
+        "localizedAttributes": [{"attributePatterns": list(settings.searchable), "locales": ["vie"]}],
+    }
+
+
+def _same(current: Any, desired: Any, unordered: bool) -> bool:
+    """Does the live value already say what the code says?  Dicts are compared
+    on the keys the code sets (the server adds defaults for the others)."""
+    if isinstance(desired, dict):
+        return isinstance(current, dict) and all(_same(current.get(k), v, False) for k, v in desired.items())
+    if unordered and isinstance(desired, list) and isinstance(current, list):
+        return sorted(map(str, current)) == sorted(map(str, desired))
+    return current == desired
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def create_app_key(url: str, master_key: str, index_name: str = "initiatives", description: str = "portal") -> str:
+    """Create an API key limited to the portal's index (and its rebuild
+    copies) and the actions the portal needs; the master key stays with the
+    operator.  Returns the new key."""
+    with _calls():
+        client = meilisearch.Client(url, master_key)
+        key = client.create_key({
+            "description": description,
+            "actions": APP_KEY_ACTIONS,
+            "indexes": [index_name, f"{index_name}_tmp*"],
+            "expiresAt": None,
+        })
+    return key.key
+
+
+class MeilisearchEngine:
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        index_name: str = "initiatives",
+        settings: IndexSettings = INITIATIVE_SETTINGS,
+        embedder: str | None = None,
+    ):
+        self.client = meilisearch.Client(url, api_key, timeout=10)
+        self.index_name = index_name
+        self.settings = settings
+        self.embedder = embedder
+
+    @property
+    def _index(self) -> meilisearch.index.Index:
+        return self.client.index(self.index_name)
+
+    def _wait_uids(self, uids: Iterable[int], timeout_ms: int = WAIT_MS) -> None:
+        for uid in uids:
+            task = self.client.wait_for_task(uid, timeout_in_ms=timeout_ms)
+            if task.status != "succeeded":
+                raise RuntimeError(f"Meilisearch task {uid} {task.status}: {task.error}")
+
+    def _create(self, uid: str) -> None:
+        self._wait_uids([self.client.create_index(uid, {"primaryKey": "id"}).task_uid])
+
+    def _apply_settings(self, uid: str, synonyms: dict[str, list[str]] | None) -> None:
+        desired = settings_body(self.settings)
+        if synonyms is not None:
+            desired["synonyms"] = synonyms
+        current = self.client.index(uid).get_settings()
+        unordered = {"filterableAttributes", "sortableAttributes", "stopWords"}
+        changes = {k: v for k, v in desired.items() if not _same(current.get(k), v, k in unordered)}
+        if changes:
+            self._wait_uids([self.client.index(uid).update_settings(changes).task_uid])
+
+    def ensure_index(self) -> None:
+        with _calls():
+            try:
+                self.client.get_index(self.index_name)
+                synonyms = None
+            except MeilisearchApiError as exc:
+                if exc.code != "index_not_found":
+                    raise
+                self._create(self.index_name)
+                synonyms = synonym_map(self.settings.synonyms)
+            self._apply_settings(self.index_name, synonyms)
+
+    def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
+        clean = [check_document(d) for d in docs]
+        if not clean:
+            return WriteTicket()
+        with _calls():
+            tasks = self._index.add_documents_in_batches(clean, batch_size=BATCH_SIZE, primary_key="id")
+        return WriteTicket(tuple(t.task_uid for t in tasks))
+
+    def delete(self, ids: Iterable[str]) -> WriteTicket:
+        uids = []
+        with _calls():
+            for chunk in _chunks(ids, BATCH_SIZE):
+                flt = f"id IN [{', '.join(_quote(i) for i in chunk)}]"
+                uids.append(self._index.delete_documents(filter=flt).task_uid)
+        return WriteTicket(tuple(uids))
+
+    def wait(self, ticket: WriteTicket) -> None:
+        with _calls():
+            self._wait_uids(ticket.task_uids)
+
+    def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
+        with _calls():
+            task = self._index.update_synonyms(synonym_map(normalise_synonyms(groups)))
+        return WriteTicket((task.task_uid,))
+
+    def _filter(self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]) -> list[str]:
+        """Neutral filters → Meilisearch syntax: one string per AND-ed condition."""
+        out = []
+        for name, values in filters.items():
+            values = [int(v) for v in values] if name in self.settings.numeric else list(values)
+            out.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
+        for name, (lo, hi) in ranges.items():
+            if lo is not None:
+                out.append(f"{name} >= {int(lo)}")
+            if hi is not None:
+                out.append(f"{name} <= {int(hi)}")
+        return out
+
+    @staticmethod
+    def _marked(formatted: Any) -> str:
+        return html.escape(formatted).replace(PRE, "<mark>").replace(POST, "</mark>")
+
+    @staticmethod
+    def _marked_words(formatted: Mapping[str, Any]) -> list[str]:
+        texts = [t for v in formatted.values() for t in (v if isinstance(v, list) else [v]) if isinstance(t, str)]
+        return [part.split(POST, 1)[0] for text in texts for part in text.split(PRE)[1:]]
+
+    def _exact_first(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Meilisearch folds accents away; put hits that contain the typed
+        accented words verbatim first (within the page, order otherwise kept)."""
+        accented = {w for w in tokenize(text) if fold(w) != w}
+        if not accented:
+            return hits
+
+        def exact(hit: Hit) -> int:
+            words = set()
+            for name in self.settings.searchable:
+                value = hit.document.get(name)
+                for part in value if isinstance(value, list) else [value] if value else []:
+                    words.update(tokenize(part))
+            return len(accented & words)
+
+        return sorted(hits, key=exact, reverse=True)
+
+    def search(self, query: Query) -> Result:
+        validate_query(query, self.settings)
+        params: dict[str, Any] = {
+            "filter": self._filter(query.filters, query.ranges),
+            "facets": list(query.facets),
+            "matchingStrategy": "all",
+            "showRankingScore": True,
+            "attributesToHighlight": list(self.settings.searchable),
+            "highlightPreTag": PRE,
+            "highlightPostTag": POST,
+            "attributesToCrop": list(self.settings.highlighted),
+            "cropLength": CROP_WORDS,
+        }
+        if query.sort:
+            params["sort"] = [f"{name}:{direction}" for name, direction in query.sort]
+        if query.limit == 0 or query.offset % query.limit == 0:
+            # page/hitsPerPage makes Meilisearch count totalHits exhaustively.
+            params["hitsPerPage"] = query.limit
+            params["page"] = query.offset // query.limit + 1 if query.limit else 1
+        else:
+            params["offset"], params["limit"] = query.offset, query.limit
+        with _calls():
+            response = self._index.search(query.text, params)
+        hits = []
+        for raw in response["hits"]:
+            doc = {k: v for k, v in raw.items() if not k.startswith("_")}
+            formatted = raw.get("_formatted", {})
+            highlights = {
+                name: self._marked(formatted[name])
+                for name in self.settings.highlighted
+                if query.highlight and isinstance(formatted.get(name), str)
+            }
+            hits.append(Hit(doc["id"], None if query.sort else raw.get("_rankingScore"), doc, highlights))
+        if not query.sort:
+            hits = self._exact_first(query.text, hits)
+        distribution = response.get("facetDistribution", {})
+        facets = {
+            name: {(int(v) if name in self.settings.numeric else v): n for v, n in distribution.get(name, {}).items()}
+            for name in query.facets
+        }
+        total = response.get("totalHits", response.get("estimatedTotalHits", 0))
+        suggestion = None
+        if response["hits"]:
+            found = self._marked_words(response["hits"][0].get("_formatted", {}))
+            suggestion = corrected_query(query.text, found, self.settings.typo.min_word_size)
+        return Result(hits, total, facets, suggestion)
+
+    def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
+        """With an embedder, Meilisearch's /similar; otherwise a search on the
+        document's keywords and title (keywords first: with the "last"
+        matching strategy the leading words must match)."""
+        flt = [f"id != {_quote(id)}", *self._filter(filters or {}, {})]
+        with _calls():
+            if self.embedder:
+                response = self._index.get_similar_documents(
+                    {"id": id, "embedder": self.embedder, "limit": limit, "filter": flt}
+                )
+            else:
+                try:
+                    doc = dict(self._index.get_document(id, {"fields": ["title", "keywords"]}))
+                except MeilisearchApiError as exc:
+                    if exc.code == "document_not_found":
+                        return []
+                    raise
+                text = " ".join([*doc.get("keywords", []), doc.get("title", "")])
+                response = self._index.search(text, {
+                    "filter": flt, "limit": limit, "matchingStrategy": "last",
+                    "attributesToSearchOn": list(self.settings.similar_on), "showRankingScore": True,
+                })
+        return [
+            Hit(raw["id"], raw.get("_rankingScore"), {k: v for k, v in raw.items() if not k.startswith("_")})
+            for raw in response["hits"]
+        ]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        if not tokenize(prefix):
+            return []
+        with _calls():
+            response = self._index.search(prefix, {
+                "attributesToSearchOn": ["title"], "attributesToRetrieve": ["title"],
+                "limit": limit * 2, "matchingStrategy": "all",
+            })
+        return list(dict.fromkeys(h["title"] for h in response["hits"] if h.get("title")))[:limit]
+
+    def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
+        self.ensure_index()
+        tmp = f"{self.index_name}_tmp_{time.time_ns()}"
+        with _calls():
+            self._create(tmp)
+            self._apply_settings(tmp, self._index.get_synonyms())
+            count, uids = 0, []
+            for chunk in _chunks((check_document(d) for d in docs), 10 * BATCH_SIZE):
+                tasks = self.client.index(tmp).add_documents_in_batches(chunk, batch_size=BATCH_SIZE, primary_key="id")
+                uids.extend(t.task_uid for t in tasks)
+                count += len(chunk)
+                if progress:
+                    progress(count)
+            self._wait_uids(uids, REBUILD_WAIT_MS)
+            self._wait_uids([self.client.swap_indexes([{"indexes": [self.index_name, tmp]}]).task_uid])
+            self._wait_uids([self.client.delete_index(tmp).task_uid])
+
+    def document_versions(self) -> dict[str, int]:
+        versions: dict[str, int] = {}
+        offset = 0
+        with _calls():
+            while True:
+                page = self._index.get_documents({"fields": ["id", "version"], "limit": BATCH_SIZE, "offset": offset})
+                versions.update({d.id: getattr(d, "version", None) for d in page.results})
+                offset += len(page.results)
+                if not page.results or offset >= page.total:
+                    return versions
+
+    def health(self) -> bool:
+        try:
+            return self.client.health().get("status") == "available"
+        except MeilisearchError:
+            return False
