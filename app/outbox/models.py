@@ -8,10 +8,13 @@ from app.db import UTCDateTime, utcnow
 
 
 class OutboxEvent(SQLModel, table=True):
-    """A side effect to deliver after the transaction that wrote it commits.
+    """One delivery of a side effect to one handler, after the writing transaction commits.
 
-    `key` orders delivery: an event waits while an earlier event with the same
-    key is still pending (e.g. index updates of one initiative stay in order).
+    An event with several handlers (search indexing and subscriptions both
+    consume `initiative.published`) becomes one row per handler, so each
+    retries on its own. `key` orders delivery: a row waits while an earlier row
+    with the same key is still pending (index updates of one initiative stay in
+    order); keys are prefixed by the handler so consumers never block each other.
     """
 
     __tablename__ = "outbox_event"
@@ -19,6 +22,7 @@ class OutboxEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(max_length=80)
+    handler: str = Field(max_length=120)
     key: str | None = Field(default=None, max_length=120, index=True)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=10)  # pending | done | failed

@@ -20,7 +20,7 @@ class Periodic:
     run: Callable[[Session], None]
 
 
-handlers: dict[str, Handler] = {}
+handlers: dict[str, dict[str, Handler]] = {}  # topic -> handler name -> function
 periodic_jobs: dict[str, Periodic] = {}
 
 
@@ -29,15 +29,15 @@ class PermanentFailure(Exception):
 
 
 def handler(topic: str) -> Callable[[Handler], Handler]:
-    """Register the function that delivers events of `topic`.
+    """Register a function that consumes events of `topic` (several may).
 
-    It runs in its own transaction with the event marked done in that same
+    It runs in its own transaction with its delivery marked done in that same
     transaction, so its database writes happen exactly once; external effects
-    (SMTP, HTTP) are at least once and must carry the event id to be idempotent.
+    (SMTP, HTTP) are at least once and carry the event id to be idempotent.
     """
 
     def register(fn: Handler) -> Handler:
-        handlers[topic] = fn
+        handlers.setdefault(topic, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
         return fn
 
     return register
@@ -53,8 +53,13 @@ def periodic(name: str, every_seconds: float) -> Callable[[Callable[[Session], N
     return register
 
 
-def enqueue(session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None) -> OutboxEvent:
-    """Write an event in the current transaction; it is delivered only if that commits."""
-    event = OutboxEvent(topic=topic, payload=payload, key=key)
-    session.add(event)
-    return event
+def enqueue(session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None) -> list[OutboxEvent]:
+    """Write the event for each of its handlers in the current transaction.
+
+    It is delivered only if that transaction commits. Handlers register when
+    their domain's tasks.py is imported (the app factory and CLI do so first).
+    """
+    rows = [OutboxEvent(topic=topic, handler=name, payload=payload, key=f"{name}:{key}" if key else None)
+            for name in handlers.get(topic, {})]
+    session.add_all(rows)
+    return rows

@@ -79,9 +79,9 @@ class Worker:
             with unit_of_work(self.engine) as session:
                 event = session.get(OutboxEvent, event_id)
                 assert event is not None
-                handler = handlers.get(event.topic)
+                handler = handlers.get(event.topic, {}).get(event.handler)
                 if handler is None:
-                    raise PermanentFailure(f"no handler for topic {event.topic!r}")
+                    raise PermanentFailure(f"no handler {event.handler!r} for topic {event.topic!r}")
                 handler(session, dict(event.payload), event)
                 event.status, event.delivered_at = "done", utcnow()
                 event.attempts += 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:47:04.438882
+Create Date: 2026-11-22 15:49:41.505818
 """
 
 from collections.abc import Sequence
@@ -74,6 +74,9 @@ def upgrade() -> None:
         "outbox_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column(
+            "handler", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False
+        ),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column(
