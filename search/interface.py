@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from search.text import fold, one_edit_apart, tokenize
+from search.text import fold, nfc, one_edit_apart, tokenize
 
 SynonymGroups = tuple[tuple[str, ...], ...]
 
@@ -131,7 +131,7 @@ def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -
     words of the top hit), so the suggestion carries their accents.
     """
     typed = tokenize(text)
-    found = {fold(w): w for w in words_found}
+    found = {fold(w): nfc(w).lower() for w in words_found}
     out, changed = [], False
     for k, word in enumerate(typed):
         folded = fold(word)
