@@ -104,7 +104,8 @@ class TantivyEngine:
         self.path = Path(path)
         self.settings = settings
         self._schema = _build_schema(settings)
-        self._lock = threading.RLock()
+        self._write_lock = threading.RLock()  # the one writer, rebuilds, settings files
+        self._open_lock = threading.Lock()  # switching to another generation
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
@@ -130,7 +131,7 @@ class TantivyEngine:
         try:
             st = (self.path / "CURRENT").stat()
             stamp = st.st_ino * 10**19 + st.st_mtime_ns
-            with self._lock:
+            with self._open_lock:
                 if self._current is None or self._current[1] != stamp:
                     generation = (self.path / "CURRENT").read_text().strip()
                     self._index = self._open(self.path / generation)
@@ -140,7 +141,7 @@ class TantivyEngine:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
     def ensure_index(self) -> None:
-        with self._lock:
+        with self._write_lock:
             self.path.mkdir(parents=True, exist_ok=True)
             if not (self.path / "CURRENT").exists():
                 self._open(self.path / "gen-000001", create=True)
@@ -165,7 +166,7 @@ class TantivyEngine:
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
         cleaned: SynonymGroups = normalise_synonyms(groups)
-        with self._lock:
+        with self._write_lock:
             self._write_atomic("synonyms.json", json.dumps(cleaned, ensure_ascii=False))
         return WriteTicket()
 
@@ -195,11 +196,11 @@ class TantivyEngine:
 
     def _commit(self) -> None:
         self._writer.commit()
-        self._index.reload()
+        self._live_index().reload()  # this process sees the write at once
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
         clean = [check_document(d) for d in docs]
-        with self._lock:
+        with self._write_lock:
             writer = self._locked_writer()
             for doc in clean:
                 writer.delete_documents_by_term("id", doc["id"])
@@ -208,7 +209,7 @@ class TantivyEngine:
         return WriteTicket()
 
     def delete(self, ids: Iterable[str]) -> WriteTicket:
-        with self._lock:
+        with self._write_lock:
             writer = self._locked_writer()
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
@@ -221,11 +222,12 @@ class TantivyEngine:
     def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
         """Build the next generation, point CURRENT at it, drop older ones.
 
-        The writer lock is held throughout, so upserts arriving meanwhile wait
-        and then land in the new generation.  The previous generation is kept
+        The write lock is held throughout, so upserts arriving meanwhile wait
+        and then land in the new generation; searches keep using the old one
+        until the switch.  The previous generation is kept
         until the next rebuild because other processes may still be reading it.
         """
-        with self._lock:
+        with self._write_lock:
             self.ensure_index()
             old = self._current[0]
             new = f"gen-{int(old.split('-')[1]) + 1:06d}"
