@@ -87,7 +87,7 @@ def main() -> None:
         built = [build_query(t, c) for t, c in queries]
         engine.search(built[0])  # warm
         totals: list[int] = []
-        samples = [timed(lambda q=q: totals.append(engine.search(q).total)) for q in built]
+        samples = [timed(lambda q=q, out=totals: out.append(engine.search(q).total)) for q in built]
         p50, p95 = percentiles(samples)
         print(f"{name:30} {p50:8.2f} {p95:8.2f} {statistics.mean(totals):10.0f}")
     suggest = [timed(lambda t=t: engine.suggest(t[:4])) for t, _ in queries]

@@ -431,7 +431,7 @@ class TantivyEngine:
         searcher = self._live_index().searcher()
         addresses = [a for _, a in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits]
         versions = searcher.fast_field_values("version", addresses) if addresses else []
-        return {searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions)}
+        return {searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions, strict=True)}
 
     def health(self) -> bool:
         try:

@@ -53,7 +53,7 @@ def one_edit_apart(a: str, b: str) -> bool:
     if a == b or not a or not b or a[0] != b[0] or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         if len(diff) == 1:
             return True
         return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
