@@ -15,14 +15,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session
 
 from app import config, domains
 from app.db import make_engine, metadata
 from app.main import create_app
 from app.migrate import upgrade
-from tests.fixtures.postgres import create_database
 
 pytest_plugins = [
     "tests.fixtures.postgres",
@@ -41,6 +40,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal.db'}"
     else:
+        from tests.fixtures.postgres import create_database
+
         url = create_database(request.getfixturevalue("postgres_url"), "portal_app_test")
     upgrade(url)
     return url
@@ -55,15 +56,16 @@ def _skip_sqlite_for_postgres_only(request: pytest.FixtureRequest) -> None:
 
 def _empty_tables(url: str) -> None:
     engine = make_engine(url)
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    existing = set(inspect(engine).get_table_names())
+    tables = [t.name for t in reversed(metadata.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+            if "sqlite_sequence" in existing:
+                conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

@@ -1,0 +1,138 @@
+"""The outbox: nothing for a rolled-back change, retries with backoff, delivery exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app.db import unit_of_work, utcnow
+from app.outbox import service as outbox
+from app.outbox.models import OutboxEvent
+from app.outbox.worker import Worker, backoff_seconds
+
+deliveries: list[tuple[str, int]] = []
+failures_left: dict[int, int] = {}
+
+
+@outbox.handler("test.record")
+def _record(session: Session, payload: dict, event: OutboxEvent) -> None:
+    n = payload["n"]
+    if failures_left.get(n, 0) > 0:
+        failures_left[n] -= 1
+        raise ConnectionError("target down")
+    deliveries.append(("record", n))
+
+
+@outbox.handler("test.record")
+def _second_consumer(session: Session, payload: dict, event: OutboxEvent) -> None:
+    deliveries.append(("second", payload["n"]))
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    deliveries.clear()
+    failures_left.clear()
+
+
+def _events(session: Session) -> list[OutboxEvent]:
+    session.expire_all()
+    return list(session.exec(select(OutboxEvent).order_by(OutboxEvent.id)))
+
+
+def test_a_rolled_back_change_sends_nothing(app, worker, session):
+    with pytest.raises(RuntimeError):
+        with unit_of_work(app.state.engine) as uow:
+            outbox.enqueue(uow, "test.record", {"n": 1})
+            raise RuntimeError("the change fails after queuing")
+    assert worker.drain() == 0
+    assert deliveries == []
+    assert _events(session) == []
+
+
+def test_each_handler_of_a_topic_gets_the_event_once(app, worker, session):
+    with unit_of_work(app.state.engine) as uow:
+        outbox.enqueue(uow, "test.record", {"n": 7})
+    assert worker.drain() == 2
+    assert sorted(deliveries) == [("record", 7), ("second", 7)]
+    assert [e.status for e in _events(session)] == ["done", "done"]
+    assert worker.drain() == 0
+    assert len(deliveries) == 2
+
+
+def test_a_failed_delivery_backs_off_then_is_delivered_once(app, worker, session):
+    failures_left[3] = 2
+    with unit_of_work(app.state.engine) as uow:
+        outbox.enqueue(uow, "test.record", {"n": 3})
+    worker.drain()
+    first = next(e for e in _events(session) if e.handler.endswith("_record"))
+    assert (first.status, first.attempts) == ("pending", 1)
+    assert "target down" in first.last_error
+    wait = (first.available_at - utcnow()).total_seconds()
+    assert backoff_seconds(1) - 1 < wait <= backoff_seconds(1)
+
+    for attempt in (2, 3):
+        session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+        session.commit()
+        worker.drain()
+    event = next(e for e in _events(session) if e.handler.endswith("_record"))
+    assert (event.status, event.attempts) == ("done", 3)
+    assert deliveries.count(("record", 3)) == 1
+
+
+def test_backoff_grows_exponentially_up_to_the_cap(settings):
+    settings.outbox_backoff_base, settings.outbox_backoff_max = 2.0, 100.0
+    assert [backoff_seconds(n) for n in (1, 2, 3, 6, 7, 20)] == [2.0, 4.0, 8.0, 64.0, 100.0, 100.0]
+
+
+def test_a_handler_gives_up_after_the_maximum_attempts(app, worker, session, settings):
+    settings.outbox_max_attempts = 2
+    failures_left[5] = 10
+    with unit_of_work(app.state.engine) as uow:
+        outbox.enqueue(uow, "test.record", {"n": 5})
+    for _ in range(2):
+        session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+        session.commit()
+        worker.drain()
+    event = next(e for e in _events(session) if e.handler.endswith("_record"))
+    assert (event.status, event.attempts) == ("failed", 2)
+
+
+def test_events_with_the_same_key_are_delivered_in_order(app, worker, session):
+    failures_left[1] = 1
+    with unit_of_work(app.state.engine) as uow:
+        outbox.enqueue(uow, "test.record", {"n": 1}, key="initiative:9")
+        outbox.enqueue(uow, "test.record", {"n": 2}, key="initiative:9")
+    worker.drain()
+    # the first failed, so the second waits behind it
+    assert [d for d in deliveries if d[0] == "record"] == []
+    session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+    session.commit()
+    worker.drain()
+    assert [d for d in deliveries if d[0] == "record"] == [("record", 1), ("record", 2)]
+
+
+@pytest.mark.postgres_only
+def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(app, session):
+    with unit_of_work(app.state.engine) as uow:
+        for n in range(200):
+            outbox.enqueue(uow, "test.record", {"n": n})
+    workers = [Worker(app.state.engine, name=f"w{i}") for i in range(2)]
+    barrier = threading.Barrier(2)
+
+    def run(w: Worker) -> None:
+        barrier.wait()
+        while w.run_once(limit=20):
+            pass
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(deliveries) == sorted([("record", n) for n in range(200)] + [("second", n) for n in range(200)])
+    assert {e.status for e in _events(session)} == {"done"}
+    assert {e.locked_by for e in _events(session)} == {None}
