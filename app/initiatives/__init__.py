@@ -1,0 +1,1 @@
+"""Initiatives: submission, the state machine, receipts, history and IP-safe visibility."""

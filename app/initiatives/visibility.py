@@ -1,0 +1,185 @@
+"""ONE place decides who sees what of an initiative. Pages, API, downloads, exports and search use it.
+
+The rules (PORTAL.md, "IP protection"):
+- draft: the submitter and linked co-authors only;
+- every other state before or outside publication (submitted, screening,
+  in_review, returned_for_revision, selected, rejected, withdrawn,
+  unpublished): also coordinators (and admins) and whoever a registered
+  reader rule admits (the review domain registers "assigned reviewer who
+  accepted confidentiality and declared no conflict");
+- published / commercialising: everyone sees PUBLIC_FIELDS; CONFIDENTIAL_FIELDS
+  and confidential attachments stay with the submitter, co-authors,
+  coordinators and users holding an active AccessGrant;
+- INTERNAL_FIELDS (receipt code, fingerprint, co-author e-mails and shares,
+  record dates) go only to those who may read the confidential sections.
+
+Decision on sections: before publication *every* section is confidential. After
+publication the problem addressed and the expected impact are public (a
+reader must know what the initiative is for to ask for contact); the solution
+and technical description, novelty, feasibility and roadmap, and attachments
+not marked public stay confidential.
+
+`visible_view` omits (never blanks) what the user may not see and logs each
+time confidential content is returned to anyone but the submitter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.accounts import permissions as accounts
+from app.accounts.models import Organisation, User
+from app.db import utcnow
+from app.initiatives import permissions as perms
+from app.initiatives.models import AccessGrant, Attachment, ConfidentialView, Field, Initiative
+from app.initiatives.workflow import PUBLISHED_STATES, Status
+
+PUBLIC_FIELDS = frozenset({
+    "id", "status", "title", "summary", "problem", "impact", "field_id", "subfield_id", "field", "subfield",
+    "keywords", "trl", "province", "ip_status", "ip_number", "organisation_id", "organisation", "authors",
+    "resources_wanted", "resources_note", "submitted_at", "published_at",
+})
+CONFIDENTIAL_FIELDS = frozenset({"solution", "novelty", "feasibility", "attachments"})
+INTERNAL_FIELDS = frozenset({"receipt_code", "fingerprint", "submitter_id", "coauthors", "created_at",
+                             "updated_at", "stage_entered_at"})
+# Lower-case aliases, the names the other domains were given.
+public_fields, confidential_fields = PUBLIC_FIELDS, CONFIDENTIAL_FIELDS
+
+ReaderRule = Callable[[Session, User, Initiative], bool]
+ViewLogger = Callable[[Session, User, Initiative, str], None]
+_readers: list[ReaderRule] = []
+_view_loggers: list[ViewLogger] = []
+
+
+def register_reader(rule: ReaderRule) -> ReaderRule:
+    """Add a rule granting read access (all sections) outside publication, never to drafts.
+
+    Usable as a decorator; registering the same function twice has no effect.
+    """
+    if rule not in _readers:
+        _readers.append(rule)
+    return rule
+
+
+def register_view_logger(fn: ViewLogger) -> ViewLogger:
+    """Also call `fn(session, user, initiative, what)` whenever a confidential view is logged."""
+    if fn not in _view_loggers:
+        _view_loggers.append(fn)
+    return fn
+
+
+def _is_reader(session: Session, user: User | None, initiative: Initiative) -> bool:
+    return accounts.is_signed_in(user) and any(rule(session, user, initiative) for rule in _readers)
+
+
+def has_access_grant(session: Session, user: User | None, initiative: Initiative) -> bool:
+    if not accounts.is_signed_in(user) or initiative.id is None:
+        return False
+    return session.exec(select(AccessGrant.id).where(
+        AccessGrant.initiative_id == initiative.id, AccessGrant.user_id == user.id,
+        AccessGrant.revoked_at.is_(None))).first() is not None
+
+
+def is_public(initiative: Initiative) -> bool:
+    return initiative.status in PUBLISHED_STATES
+
+
+def can_view(session: Session, user: User | None, initiative: Initiative) -> bool:
+    """May `user` see the initiative at all (at least its public sections)?"""
+    if perms.is_author(user, initiative):
+        return True
+    if initiative.status == Status.draft:
+        return False
+    if is_public(initiative) or accounts.is_coordinator(user):
+        return True
+    return _is_reader(session, user, initiative)
+
+
+def can_view_confidential(session: Session, user: User | None, initiative: Initiative) -> bool:
+    """May `user` read every section and the confidential attachments?"""
+    if perms.is_author(user, initiative):
+        return True
+    if initiative.status == Status.draft:
+        return False
+    if accounts.is_coordinator(user):
+        return True
+    if is_public(initiative):
+        return has_access_grant(session, user, initiative)
+    return _is_reader(session, user, initiative)
+
+
+def can_edit(user: User | None, initiative: Initiative) -> bool:
+    return perms.can_edit(user, initiative)
+
+
+def can_download(session: Session, user: User | None, initiative: Initiative, attachment: Attachment) -> bool:
+    if attachment.confidential:
+        return can_view_confidential(session, user, initiative)
+    return can_view(session, user, initiative)
+
+
+def log_confidential_view(session: Session, user: User | None, initiative: Initiative, what: str) -> None:
+    """Record that `user` read confidential content (`what`); the submitter's own reads are not logged."""
+    if user is None or perms.is_submitter(user, initiative):
+        return
+    session.add(ConfidentialView(initiative_id=initiative.id, user_id=user.id, what=what[:60], created_at=utcnow()))
+    for fn in _view_loggers:
+        fn(session, user, initiative, what)
+
+
+def _field_dict(session: Session, field_id: int | None) -> dict[str, Any] | None:
+    field = session.get(Field, field_id) if field_id else None
+    return {"id": field.id, "code": field.code, "name_vi": field.name_vi, "name_en": field.name_en} if field else None
+
+
+def _full_view(session: Session, initiative: Initiative) -> dict[str, Any]:
+    organisation = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
+    return {
+        "id": initiative.id, "status": initiative.status, "title": initiative.title, "summary": initiative.summary,
+        "problem": initiative.problem, "solution": initiative.solution, "novelty": initiative.novelty,
+        "feasibility": initiative.feasibility, "impact": initiative.impact,
+        "field_id": initiative.field_id, "subfield_id": initiative.subfield_id,
+        "field": _field_dict(session, initiative.field_id), "subfield": _field_dict(session, initiative.subfield_id),
+        "keywords": list(initiative.keywords), "trl": initiative.trl, "province": initiative.province,
+        "ip_status": initiative.ip_status, "ip_number": initiative.ip_number,
+        "organisation_id": initiative.organisation_id,
+        "organisation": {"id": organisation.id, "name": organisation.name, "type": organisation.type}
+        if organisation else None,
+        "authors": [{"full_name": c.full_name, "organisation_name": c.organisation_name}
+                    for c in initiative.coauthors],
+        "coauthors": [{"id": c.id, "user_id": c.user_id, "full_name": c.full_name, "email": c.email,
+                       "organisation_name": c.organisation_name, "share_percent": c.share_percent,
+                       "is_submitter": c.is_submitter, "can_edit": c.can_edit} for c in initiative.coauthors],
+        "resources_wanted": list(initiative.resources_wanted), "resources_note": initiative.resources_note,
+        "submitted_at": initiative.submitted_at, "published_at": initiative.published_at,
+        "receipt_code": initiative.receipt_code, "fingerprint": initiative.fingerprint,
+        "submitter_id": initiative.submitter_id, "created_at": initiative.created_at,
+        "updated_at": initiative.updated_at, "stage_entered_at": initiative.stage_entered_at,
+    }
+
+
+def visible_attachments(session: Session, user: User | None, initiative: Initiative) -> list[Attachment]:
+    return [a for a in initiative.attachments if can_download(session, user, initiative, a)]
+
+
+def visible_view(session: Session, user: User | None, initiative: Initiative, *, log: bool = True,
+                 what: str = "sections") -> dict[str, Any]:
+    """The initiative as `user` may see it: keys they may not see are absent.
+
+    Returns {} when the user may not see it at all (callers answer 404).
+    """
+    if not can_view(session, user, initiative):
+        return {}
+    view = _full_view(session, initiative)
+    attachments = visible_attachments(session, user, initiative)
+    view["attachments"] = [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+                            "sha256": a.sha256, "confidential": a.confidential, "created_at": a.created_at}
+                           for a in attachments]
+    if can_view_confidential(session, user, initiative):
+        if log:
+            log_confidential_view(session, user, initiative, what)
+        return view
+    return {k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)}

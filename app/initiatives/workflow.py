@@ -1,0 +1,174 @@
+"""THE state machine of an initiative: the transition table and the one function that applies it.
+
+Every status change, from any page, API endpoint, domain or job, goes through
+`transition()`: it checks the table and the permission predicate, requires a
+reason where the table says so, sets the status, appends the hash-chained
+history entry and queues the side effects in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from app.i18n import _
+from app.initiatives import history
+from app.initiatives import permissions as perms
+from app.initiatives.models import Initiative, InitiativeEvent
+from app.outbox import service as outbox
+
+
+class Status(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    screening = "screening"
+    in_review = "in_review"
+    returned_for_revision = "returned_for_revision"
+    selected = "selected"
+    rejected = "rejected"
+    published = "published"
+    commercialising = "commercialising"
+    withdrawn = "withdrawn"
+    unpublished = "unpublished"
+
+
+PUBLISHED_STATES = frozenset({Status.published, Status.commercialising})
+PRE_PUBLICATION_STATES = frozenset({Status.draft, Status.submitted, Status.screening, Status.in_review,
+                                    Status.returned_for_revision, Status.selected})
+
+# Outbox topics. Payloads: see `transition` and `queue_public_update`.
+TOPIC_TRANSITIONED = "initiative.transitioned"  # {"initiative_id","from","to","actor_id","reason"}
+TOPIC_PUBLISHED = "initiative.published"  # {"initiative_id"}
+TOPIC_UNPUBLISHED = "initiative.unpublished"  # {"initiative_id","reason"}
+TOPIC_PUBLIC_UPDATED = "initiative.public_updated"  # {"initiative_id"}
+
+Predicate = Callable[[User | None, Initiative], bool]
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: Status
+    target: Status
+    allowed: Predicate  # who may make it
+    who: str  # the predicate in words, for documentation and error pages
+    reason_required: bool = False
+    topics: tuple[str, ...] = (TOPIC_TRANSITIONED,)
+
+
+def _t(source: Status, target: Status, allowed: Predicate, who: str, *, reason: bool = False,
+       extra_topics: tuple[str, ...] = ()) -> Transition:
+    return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *extra_topics))
+
+
+S = Status
+_COORDINATOR = "coordinator"
+TRANSITIONS: dict[tuple[Status, Status], Transition] = {(t.source, t.target): t for t in [
+    _t(S.draft, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
+    _t(S.returned_for_revision, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
+    _t(S.submitted, S.screening, perms.can_screen, _COORDINATOR),
+    _t(S.screening, S.in_review, perms.can_screen, _COORDINATOR),
+    _t(S.screening, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
+    _t(S.in_review, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
+    _t(S.screening, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
+    _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
+    _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
+    _t(S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)),
+    _t(S.unpublished, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)),
+    _t(S.published, S.commercialising, perms.can_mark_commercialising, "submitter or coordinator"),
+    _t(S.published, S.unpublished, perms.can_screen, _COORDINATOR, reason=True,
+       extra_topics=(TOPIC_UNPUBLISHED,)),
+    _t(S.commercialising, S.unpublished, perms.can_screen, _COORDINATOR, reason=True,
+       extra_topics=(TOPIC_UNPUBLISHED,)),
+    *[_t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True) for s in sorted(PRE_PUBLICATION_STATES)],
+]}
+
+
+def status_label(status: str) -> str:
+    """The stage's name in the current language."""
+    labels = {
+        Status.draft: _("Draft"), Status.submitted: _("Submitted"), Status.screening: _("Screening"),
+        Status.in_review: _("In review"), Status.returned_for_revision: _("Returned for revision"),
+        Status.selected: _("Selected"), Status.rejected: _("Rejected"), Status.published: _("Published"),
+        Status.commercialising: _("Commercialising"), Status.withdrawn: _("Withdrawn"),
+        Status.unpublished: _("Unpublished"),
+    }
+    return labels.get(status, status)
+
+
+def allowed_from(status: str) -> list[Status]:
+    """Every target reachable from `status` by someone."""
+    return [t.target for t in TRANSITIONS.values() if t.source == status]
+
+
+def available(user: User | None, initiative: Initiative) -> list[Transition]:
+    """The transitions `user` may make now (pages show these as buttons)."""
+    return [t for t in TRANSITIONS.values() if t.source == initiative.status and t.allowed(user, initiative)]
+
+
+def _locked_status(session: Session, initiative: Initiative) -> str:
+    """The stored status, read with a row lock on PostgreSQL so two changes cannot interleave."""
+    if initiative.id is None:
+        return initiative.status
+    session.flush()
+    stored = session.exec(select(Initiative.status).where(Initiative.id == initiative.id).with_for_update()).one()
+    return stored
+
+
+def transition(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
+               reason: str | None = None) -> InitiativeEvent:
+    """Move `initiative` to `to` if the table allows it for `actor`; record and queue its effects.
+
+    Raises InvalidTransition (409, with `allowed` and `current` in problem+json),
+    PermissionDenied (403) or ValidationFailed (422, errors["reason"]).
+    """
+    try:
+        target = Status(to)
+    except ValueError:
+        target = None
+    current = Status(_locked_status(session, initiative))
+    initiative.status = current
+    rule = TRANSITIONS.get((current, target)) if target else None
+    if rule is None:
+        allowed = allowed_from(current)
+        raise InvalidTransition(
+            _("An initiative in stage “%(current)s” cannot move to “%(target)s”. Allowed from here: %(allowed)s.",
+              current=status_label(current), target=status_label(to),
+              allowed=", ".join(status_label(s) for s in allowed) or _("nothing")),
+            allowed=[str(s) for s in allowed], current=str(current))
+    if not rule.allowed(actor, initiative):
+        raise PermissionDenied(_("You may not move this initiative to “%(target)s”.", target=status_label(target)))
+    reason = (reason or "").strip() or None
+    if rule.reason_required and not reason:
+        raise ValidationFailed(_("Please give a reason."), errors={"reason": _("A reason is required for this step.")})
+
+    now = utcnow()
+    initiative.status = target
+    initiative.stage_entered_at = now
+    initiative.updated_at = now
+    if target == Status.published and initiative.published_at is None:
+        initiative.published_at = now
+    session.add(initiative)
+    event = history.append(session, initiative_id=initiative.id, actor_id=actor.id if actor else None,
+                           from_status=current, to_status=target, reason=reason,
+                           fingerprint=initiative.fingerprint, at=now)
+    key = f"initiative:{initiative.id}"
+    payloads = {
+        TOPIC_TRANSITIONED: {"initiative_id": initiative.id, "from": str(current), "to": str(target),
+                             "actor_id": actor.id if actor else None, "reason": reason},
+        TOPIC_PUBLISHED: {"initiative_id": initiative.id},
+        TOPIC_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
+    }
+    for topic in rule.topics:
+        outbox.enqueue(session, topic, payloads[topic], key=key)
+    return event
+
+
+def queue_public_update(session: Session, initiative: Initiative) -> None:
+    """Tell consumers (search, subscriptions) that a published initiative's public sections changed."""
+    outbox.enqueue(session, TOPIC_PUBLIC_UPDATED, {"initiative_id": initiative.id}, key=f"initiative:{initiative.id}")
