@@ -1,0 +1,85 @@
+"""Decisions after review: select, reject or return, with a written rationale.
+
+The decision goes through `workflow.transition` (so it enters the
+initiative's hash-chained history with the decider and the rationale) and is
+kept in `review_decision` with the round it concluded. The submitter is
+mailed the reviewers' comments for the submitter, anonymised as "Reviewer 1",
+"Reviewer 2"… in the order the reviews were created.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.accounts.models import User
+from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from app.i18n import _
+from app.initiatives import workflow
+from app.initiatives.models import Initiative
+from app.mail.service import queue_mail
+from app.reviews import permissions as perms
+from app.reviews.models import Assignment, Decision, Outcome, Review, ReviewRound, ReviewStatus, RoundItem
+
+TARGETS = {
+    Outcome.select: workflow.Status.selected,
+    Outcome.reject: workflow.Status.rejected,
+    Outcome.return_: workflow.Status.returned_for_revision,
+}
+
+
+def outcome_label(outcome: str) -> str:
+    return {Outcome.select: _("Select"), Outcome.reject: _("Reject"),
+            Outcome.return_: _("Return for revision")}.get(outcome, outcome)
+
+
+def comments_for_submitter(session: Session, round: ReviewRound, initiative: Initiative) -> list[tuple[str, str]]:
+    """[("Reviewer 1", comment), …] from the submitted reviews; reviewers are never named."""
+    reviews = session.exec(select(Review).join(Assignment, Assignment.id == Review.assignment_id).where(
+        Assignment.round_id == round.id, Assignment.initiative_id == initiative.id,
+        Review.status == ReviewStatus.submitted).order_by(Review.id)).all()
+    return [(_("Reviewer %(n)s", n=k), r.comments_for_submitter) for k, r in enumerate(reviews, 1)
+            if r.comments_for_submitter]
+
+
+def decisions_for(session: Session, round: ReviewRound) -> dict[int, Decision]:
+    rows = session.exec(select(Decision).where(Decision.round_id == round.id).order_by(Decision.id)).all()
+    return {d.initiative_id: d for d in rows}
+
+
+def decide(session: Session, actor: User, round: ReviewRound, initiative: Initiative, outcome: str,
+           rationale: str) -> Decision:
+    if not perms.can_manage_reviews(actor):
+        raise PermissionDenied(_("Only coordinators decide on initiatives."))
+    if session.exec(select(RoundItem.id).where(RoundItem.round_id == round.id,
+                                               RoundItem.initiative_id == initiative.id)).first() is None:
+        raise NotFound(_("This initiative is not in the round."))
+    try:
+        chosen = Outcome(outcome)
+    except ValueError:
+        raise ValidationFailed(_("Choose select, reject or return."),
+                               errors={"outcome": _("Choose one of the options.")}) from None
+    rationale = rationale.strip()
+    if not rationale:
+        raise ValidationFailed(_("A decision needs a written rationale."),
+                               errors={"rationale": _("This field is required.")})
+    if initiative.status != workflow.Status.in_review:
+        raise Conflict(_("This initiative is no longer in review: it was already decided."),
+                       code="already-decided")
+    workflow.transition(session, initiative, TARGETS[chosen], actor=actor, reason=rationale)
+    decision = Decision(initiative_id=initiative.id, round_id=round.id, outcome=chosen, rationale=rationale,
+                        decided_by_id=actor.id)
+    session.add(decision)
+    session.flush()
+    submitter = session.get(User, initiative.submitter_id)
+    queue_mail(session, to=submitter.email, template="reviews/mail/decision", language=submitter.language,
+               context={"initiative": initiative, "decision": decision, "outcome": outcome_label(chosen),
+                        "comments": _comments_in(session, round, initiative, submitter.language)},
+               key=f"review-decision:{initiative.id}")
+    return decision
+
+
+def _comments_in(session: Session, round: ReviewRound, initiative: Initiative, language: str):
+    from app.i18n import use_language
+
+    with use_language(language):
+        return comments_for_submitter(session, round, initiative)

@@ -1,0 +1,48 @@
+"""Who may do what in expert review, and the reader rule given to the initiatives' visibility module."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from app.accounts import permissions as accounts
+from app.accounts.models import User
+from app.initiatives import visibility
+from app.initiatives.models import Initiative
+from app.reviews import conflicts
+from app.reviews.models import Assignment, AssignmentStatus, ReviewRound, RoundStatus
+
+
+def can_manage_reviews(user: User | None) -> bool:
+    """Open rounds, assign reviewers, see scores and rankings, decide: coordinators (and admins)."""
+    return accounts.is_coordinator(user)
+
+
+def is_reviewer(user: User | None) -> bool:
+    return accounts.is_reviewer(user)
+
+
+def is_assignee(user: User | None, assignment: Assignment) -> bool:
+    return accounts.is_signed_in(user) and assignment.reviewer_id == user.id
+
+
+def has_cleared(assignment: Assignment) -> bool:
+    """Accepted, declared no conflict and accepted confidentiality: may read and score."""
+    return (assignment.status in (AssignmentStatus.accepted, AssignmentStatus.submitted)
+            and assignment.conflict_declared_none_at is not None
+            and assignment.confidentiality_accepted_at is not None)
+
+
+def can_edit_review(user: User | None, assignment: Assignment, round: ReviewRound) -> bool:
+    return is_assignee(user, assignment) and has_cleared(assignment) and round.status == RoundStatus.open
+
+
+def reviewer_may_read(session: Session, user: User, initiative: Initiative) -> bool:
+    """Visibility rule: an assigned reviewer who accepted, declared no conflict, accepted
+    confidentiality, and in whom the portal detects no conflict either."""
+    rows = session.exec(select(Assignment).where(
+        Assignment.reviewer_id == user.id, Assignment.initiative_id == initiative.id,
+        Assignment.status.in_([AssignmentStatus.accepted, AssignmentStatus.submitted]))).all()
+    return any(has_cleared(a) for a in rows) and not conflicts.detect(session, user, initiative)
+
+
+visibility.register_reader(reviewer_may_read)

@@ -1,0 +1,169 @@
+"""The reviewer's side after accepting: read the initiative, score it, submit; reminders when late.
+
+A review is saved as a draft any number of times, submitted once complete,
+and may be edited until the round closes. The server computes the weighted
+total with scoring.weighted_total on every save (the browser's running total
+is only a convenience).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.accounts.models import Organisation, User
+from app.db import utcnow
+from app.errors import Conflict, PermissionDenied, ValidationFailed
+from app.i18n import TIMEZONE, _
+from app.initiatives import visibility
+from app.initiatives.models import Initiative
+from app.mail.service import queue_mail
+from app.reviews import permissions as perms
+from app.reviews import rubrics
+from app.reviews.models import (
+    OPEN_ASSIGNMENT_STATES,
+    Assignment,
+    AssignmentStatus,
+    Recommendation,
+    Review,
+    ReviewRound,
+    ReviewScore,
+    ReviewStatus,
+    RoundStatus,
+)
+from app.reviews.schemas import ReviewIn
+from app.reviews.scoring import weighted_total
+
+# What a reviewer never sees of the initiative: contact details, internal records; in a blind
+# round also who submitted it and where they work.
+HIDDEN_FROM_REVIEWERS = frozenset({"coauthors", "submitter_id", "receipt_code", "fingerprint", "created_at",
+                                   "updated_at", "stage_entered_at"})
+HIDDEN_IN_BLIND_ROUNDS = frozenset({"authors", "organisation", "organisation_id"})
+
+
+def content_for_reviewer(session: Session, reviewer: User, assignment: Assignment) -> dict[str, Any]:
+    """The initiative's sections for scoring; logs the confidential view (who, what, when).
+
+    Refused until the reviewer has accepted, declared no conflict and accepted confidentiality.
+    """
+    if not perms.is_assignee(reviewer, assignment):
+        raise PermissionDenied(_("This review is assigned to another reviewer."))
+    if not perms.has_cleared(assignment):
+        raise PermissionDenied(_("Accept the invitation and the confidentiality undertaking first."),
+                               code="confidentiality-required")
+    initiative = session.get(Initiative, assignment.initiative_id)
+    view = visibility.visible_view(session, reviewer, initiative, what=f"review:{assignment.id}")
+    if not view:
+        raise PermissionDenied(_("You cannot read this initiative."))
+    round = session.get(ReviewRound, assignment.round_id)
+    hidden = HIDDEN_FROM_REVIEWERS | (HIDDEN_IN_BLIND_ROUNDS if round.blind else frozenset())
+    return {k: v for k, v in view.items() if k not in hidden}
+
+
+def get_review(session: Session, assignment: Assignment) -> Review | None:
+    return session.exec(select(Review).where(Review.assignment_id == assignment.id)).first()
+
+
+def save(session: Session, reviewer: User, assignment: Assignment, data: ReviewIn, *, submit: bool) -> Review:
+    """Save the scores (draft) or submit them; a submitted review stays editable while the round is open."""
+    round = session.get(ReviewRound, assignment.round_id)
+    if not perms.is_assignee(reviewer, assignment):
+        raise PermissionDenied(_("This review is assigned to another reviewer."))
+    if not perms.has_cleared(assignment):
+        raise PermissionDenied(_("Accept the invitation and the confidentiality undertaking first."),
+                               code="confidentiality-required")
+    if round.status != RoundStatus.open:
+        raise Conflict(_("The round is closed: reviews can no longer be changed."))
+    rubric = rubrics.get(session, round.rubric_id)
+    by_code = {s.criterion: s for s in data.scores}
+    errors: dict[str, str] = {}
+    unknown = set(by_code) - {c.code for c in rubric.criteria}
+    if unknown:
+        errors["scores"] = _("Unknown criteria: %(codes)s.", codes=", ".join(sorted(unknown)))
+    for criterion in rubric.criteria:
+        given = by_code.get(criterion.code)
+        value = given.score if given else None
+        if value is not None and not criterion.scale_min <= value <= criterion.scale_max:
+            errors[f"score_{criterion.code}"] = _("Enter a score from %(min)s to %(max)s.",
+                                                  min=f"{criterion.scale_min:g}", max=f"{criterion.scale_max:g}")
+        elif submit and value is None:
+            errors[f"score_{criterion.code}"] = _("Score every criterion before submitting.")
+        if submit and (given is None or not given.justification.strip()):
+            errors[f"justification_{criterion.code}"] = _("Justify every score before submitting.")
+    if submit and data.recommendation is None:
+        errors["recommendation"] = _("Choose a recommendation.")
+    if errors:
+        raise ValidationFailed(_("Please correct the review."), errors=errors)
+
+    review = get_review(session, assignment) or Review(assignment_id=assignment.id)
+    existing = {s.criterion_id: s for s in review.scores}
+    rows = []
+    for criterion in rubric.criteria:
+        given = by_code.get(criterion.code)
+        row = existing.get(criterion.id) or ReviewScore(criterion_id=criterion.id)
+        row.score = given.score if given else None
+        row.justification = given.justification.strip() if given else ""
+        rows.append(row)
+    review.scores = rows
+    review.total = weighted_total(rubrics.specs(rubric), {c.code: by_code[c.code].score
+                                                          for c in rubric.criteria if c.code in by_code})
+    review.recommendation = Recommendation(data.recommendation) if data.recommendation else None
+    review.comments_for_submitter = data.comments_for_submitter.strip()
+    review.confidential_comments = data.confidential_comments.strip()
+    now = utcnow()
+    review.updated_at = now
+    if submit and review.status != ReviewStatus.submitted:
+        review.status, review.submitted_at = ReviewStatus.submitted, now
+        assignment.status = AssignmentStatus.submitted
+        session.add(assignment)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def scores_by_code(session: Session, review: Review | None) -> dict[str, ReviewScore]:
+    if review is None:
+        return {}
+    round = session.exec(select(ReviewRound).join(Assignment, Assignment.round_id == ReviewRound.id)
+                         .where(Assignment.id == review.assignment_id)).one()
+    codes = {c.id: c.code for c in rubrics.get(session, round.rubric_id).criteria}
+    return {codes[s.criterion_id]: s for s in review.scores if s.criterion_id in codes}
+
+
+# -- reminders ---------------------------------------------------------------
+def _local_day(value):
+    return value.astimezone(TIMEZONE).date()
+
+
+def send_reminders(session: Session) -> int:
+    """Queue one reminder per overdue open assignment per (Vietnamese) calendar day.
+
+    Idempotent: `reminded_at` records the last reminder, so running this job
+    again on the same day queues nothing.
+    """
+    now = utcnow()
+    today = _local_day(now)
+    rows = session.exec(select(Assignment, ReviewRound).join(ReviewRound, ReviewRound.id == Assignment.round_id)
+                        .where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at < now,
+                               Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)))
+                        .order_by(Assignment.id)).all()
+    sent = 0
+    for assignment, round in rows:
+        if assignment.reminded_at is not None and _local_day(assignment.reminded_at) >= today:
+            continue
+        reviewer = session.get(User, assignment.reviewer_id)
+        days_late = max(1, (now - round.due_at + timedelta(hours=23, minutes=59)) // timedelta(days=1))
+        queue_mail(session, to=reviewer.email, template="reviews/mail/reminder", language=reviewer.language,
+                   context={"reviewer": reviewer, "round": round, "assignment": assignment, "days_late": days_late},
+                   key=f"review-reminder:{assignment.id}")
+        assignment.reminded_at = now
+        session.add(assignment)
+        sent += 1
+    return sent
+
+
+def organisation_name(session: Session, user: User) -> str | None:
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    return org.name if org else None
