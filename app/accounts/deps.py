@@ -11,7 +11,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from fastapi.security import OAuth2PasswordBearer
+from starlette.datastructures import FormData
 
 from app.accounts import permissions, service
 from app.accounts.models import Role, User
@@ -44,8 +48,28 @@ def optional_user(request: Request, session: SessionDep,
             raise NotAuthenticated(_("The access token is invalid, expired or revoked."), code="invalid-token")
     else:
         user = _session_user(request, session)
+    if user is not None:
+        _reload_after_rollback(request, session, user)
     request.state.user = user
     return user
+
+
+def _reload_after_rollback(request: Request, session: Session, user: User) -> None:
+    """Keep the signed-in user readable when the request fails.
+
+    A refused request rolls its unit of work back, which expires every loaded
+    row; the error page still shows who is signed in (name, role-dependent
+    menu), so the user is loaded again in the fresh transaction.
+    """
+
+    def reload(sess: Session, previous_transaction: object) -> None:
+        if sess.is_active and user in sess:
+            try:
+                sess.refresh(user)
+            except SQLAlchemyError:  # the database itself failed: the error page shows no user
+                request.state.user = None
+
+    event.listen(session, "after_soft_rollback", reload)
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
@@ -79,10 +103,38 @@ AdminUser = Annotated[User, Depends(require(permissions.is_admin))]
 CoordinatorUser = Annotated[User, Depends(require(permissions.is_coordinator))]
 
 
+def managed_user(user_id: int, session: SessionDep, admin: AdminUser) -> User:
+    """The user an administrator is looking at (404 if none)."""
+    return service.get(session, user_id)
+
+
+ManagedUser = Annotated[User, Depends(managed_user)]
+
+
+async def form_data(request: Request) -> FormData:
+    """The submitted form, read once, so the page handlers can stay plain functions."""
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
 def sign_in(request: Request, user: User) -> None:
     """Start a web session (a fresh CSRF token too, against session fixation)."""
     request.session.clear()
     request.session.update({"uid": user.id, "ver": user.auth_version, "lang": user.language})
+    request.state.user = user
 
 
 def sign_out(request: Request) -> None:

@@ -6,6 +6,8 @@ from sqlmodel import Field, Relationship, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
+PASSWORD_MIN_LENGTH = 10
+
 
 class Role(StrEnum):
     submitter = "submitter"

@@ -6,21 +6,40 @@ Services take the session and never commit; the caller's unit of work does.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from urllib.parse import urlencode
+
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from app.accounts.models import ApiToken, LoginThrottle, Role, RoleGrant, User
+from app.accounts.models import (
+    PASSWORD_MIN_LENGTH,
+    ApiToken,
+    LoginThrottle,
+    Organisation,
+    OrganisationType,
+    Role,
+    RoleGrant,
+    User,
+)
 from app.config import get_settings
 from app.db import utcnow
-from app.errors import Conflict, NotFound, TooManyRequests
+from app.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
 from app.i18n import _
+from app.mail.service import queue_mail
 
 _hasher = PasswordHasher()
+RESET_HOURS = 2
+# Many people can share one address (offices, NAT), so it gets a larger allowance.
+IP_FAILURE_FACTOR = 5
+# Verification and reset mails per address and lock window (the rest are dropped silently).
+MAILS_PER_WINDOW = 5
 
 
 # -- passwords ---------------------------------------------------------------
@@ -54,11 +73,23 @@ def get(session: Session, user_id: int) -> User:
 
 
 # -- registration ------------------------------------------------------------
+def check_password(user_email: str, password: str, field: str = "password") -> None:
+    """The password policy, enforced here whatever form or API sent it."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationFailed(_("Please choose a longer password."),
+                               errors={field: _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)})
+    if password.strip().lower() == normalise_email(user_email):
+        raise ValidationFailed(_("Please choose another password."),
+                               errors={field: _("The password must not be your email address.")})
+
+
 def create_user(session: Session, *, email: str, full_name: str, password: str | None,
                 roles: tuple[Role, ...] = (Role.submitter,), verified: bool = False,
                 granted_by: User | None = None, **profile: object) -> User:
     if get_by_email(session, email) is not None:
         raise Conflict(_("An account with this email already exists."), errors={"email": _("This email is already registered.")})
+    if password is not None:
+        check_password(email, password)
     user = User(email=normalise_email(email), full_name=full_name.strip(),
                 password_hash=hash_password(password) if password else None,
                 email_verified_at=utcnow() if verified else None, **profile)
@@ -67,6 +98,151 @@ def create_user(session: Session, *, email: str, full_name: str, password: str |
     for role in roles:
         grant_role(session, user, role, by=granted_by)
     return user
+
+
+def register(session: Session, *, full_name: str, email: str, password: str, province: str | None,
+             phone: str | None = None, language: str = "vi", organisation_id: int | None = None,
+             new_organisation: dict | None = None) -> User:
+    """A new submitter account, unverified until the mailed link is followed.
+
+    The organisation is an existing one or created (or reused by name and
+    type) here, so nobody types an organisation's details twice.
+    """
+    if new_organisation:
+        organisation = find_or_create_organisation(session, **new_organisation)
+    elif organisation_id:
+        organisation = get_organisation(session, organisation_id)
+    else:
+        organisation = None
+    user = create_user(session, email=email, full_name=full_name, password=password, phone=phone,
+                       province=province, language=language,
+                       organisation_id=organisation.id if organisation else None)
+    queue_verification(session, user)
+    return user
+
+
+def _link(path: str, token: str) -> str:
+    return f"{get_settings().base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+
+
+def queue_verification(session: Session, user: User) -> None:
+    hours = get_settings().verification_hours
+    queue_mail(session, to=user.email, template="accounts/mail/verify", language=user.language,
+               context={"name": user.full_name, "link": _link("/account/verify", make_link_token(user, "verify")),
+                        "hours": hours})
+
+
+def resend_verification(session: Session, email: str) -> None:
+    """Send the link again; silent about unknown or verified addresses (no enumeration)."""
+    user = get_by_email(session, email)
+    if user is not None and user.is_active and not user.is_verified and _mail_allowed(session, user):
+        queue_verification(session, user)
+
+
+def verify_email(session: Session, token: str) -> User:
+    user = read_link_token(session, token, "verify", get_settings().verification_hours)
+    if not user.is_verified:
+        user.email_verified_at = utcnow()
+    return user
+
+
+# -- passwords: reset and change ---------------------------------------------
+def request_password_reset(session: Session, email: str) -> None:
+    """Mail a single-use reset link; answers the same whether or not the account exists."""
+    user = get_by_email(session, email)
+    if user is None or not user.is_active or not _mail_allowed(session, user):
+        return
+    hours = RESET_HOURS
+    queue_mail(session, to=user.email, template="accounts/mail/reset", language=user.language,
+               context={"name": user.full_name, "hours": hours,
+                        "link": _link("/account/password/reset", make_link_token(user, "reset"))})
+
+
+def check_reset_token(session: Session, token: str) -> User:
+    return read_link_token(session, token, "reset", RESET_HOURS)
+
+
+def _set_password(session: Session, user: User, password: str, field: str) -> None:
+    """New hash, new auth version: every other session and access token stops working."""
+    check_password(user.email, password, field)
+    user.password_hash = hash_password(password)
+    user.auth_version += 1
+    now = utcnow()
+    for token in session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "access",
+                                                     ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now
+
+
+def reset_password(session: Session, token: str, password: str) -> User:
+    user = check_reset_token(session, token)
+    _set_password(session, user, password, "password")
+    # Following the mailed link proves the address, and a reset ends any lock.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    clear_failures(session, [f"email:{user.email}"])
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user, current):
+        raise ValidationFailed(_("The current password is wrong."),
+                               errors={"current_password": _("The current password is wrong.")})
+    _set_password(session, user, new, "new_password")
+
+
+# -- profile -------------------------------------------------------------------
+PROFILE_FIELDS = ("full_name", "phone", "province", "organisation_id", "expertise_keywords",
+                  "expertise_fields", "language")
+
+
+def update_profile(session: Session, user: User, changes: dict, *, new_organisation: dict | None = None) -> User:
+    """Change the given profile fields (the caller validated their form).
+
+    `new_organisation` (name, type, province) joins the user to that
+    organisation, created unless it exists already.
+    """
+    if new_organisation:
+        changes = {**changes, "organisation_id": find_or_create_organisation(session, **new_organisation).id}
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("Some fields cannot be changed here."),
+                               errors={name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    if changes.get("organisation_id") is not None:
+        get_organisation(session, changes["organisation_id"], field="organisation_id")
+    if "full_name" in changes and not (changes["full_name"] or "").strip():
+        raise ValidationFailed(_("Please correct the errors"), errors={"full_name": _("This field is required.")})
+    for name, value in changes.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    session.add(user)
+    return user
+
+
+# -- organisations -------------------------------------------------------------
+def get_organisation(session: Session, organisation_id: int, field: str = "organisation_id") -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise ValidationFailed(_("No such organisation."), errors={field: _("Choose your organisation from the list.")})
+    return organisation
+
+
+def search_organisations(session: Session, q: str = "", limit: int = 20) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.name).limit(limit)
+    if q.strip():
+        query = query.where(func.lower(Organisation.name).contains(q.strip().lower()))
+    return list(session.exec(query))
+
+
+def find_or_create_organisation(session: Session, *, name: str, type: OrganisationType, province: str | None = None,
+                                tax_code: str | None = None, website: str | None = None) -> Organisation:
+    """The organisation of this name and type, created only if nobody entered it before."""
+    name = " ".join(name.split())
+    existing = session.exec(select(Organisation).where(
+        func.lower(Organisation.name) == name.lower(), Organisation.type == type)).first()
+    if existing:
+        return existing
+    organisation = Organisation(name=name, type=type, province=province, tax_code=tax_code, website=website)
+    session.add(organisation)
+    session.flush()
+    return organisation
 
 
 # -- roles -------------------------------------------------------------------
@@ -83,11 +259,42 @@ def grant_role(session: Session, user: User, role: Role, *, by: User | None) -> 
 
 
 def revoke_role(session: Session, user: User, role: Role, *, by: User) -> None:
-    for grant in session.exec(select(RoleGrant).where(
-            RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None))):
+    """End the active grant; the row stays, with who revoked it and when."""
+    grants = list(session.exec(select(RoleGrant).where(
+        RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None))))
+    if not grants:
+        raise NotFound(_("This user does not hold that role."), code="role-not-held")
+    if role == Role.admin and user.id == by.id:
+        # Otherwise the last administrator could lock everyone out of this page.
+        raise Conflict(_("You cannot remove your own administrator role."), code="own-admin-role")
+    for grant in grants:
         grant.revoked_at, grant.revoked_by_id = utcnow(), by.id
     session.flush()
     session.refresh(user, ["grants"])
+
+
+def role_history(session: Session, user: User) -> list[dict]:
+    """Every grant of the user, newest first, with the names of who granted and revoked it."""
+    grants = list(session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)
+                               .order_by(RoleGrant.granted_at.desc(), RoleGrant.id.desc())))
+    people = {u.id: u for u in session.exec(select(User).where(User.id.in_(
+        {g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})))}
+    return [{"id": g.id, "role": Role(g.role), "granted_at": g.granted_at, "revoked_at": g.revoked_at,
+             "granted_by_id": g.granted_by_id, "revoked_by_id": g.revoked_by_id,
+             "granted_by_name": people[g.granted_by_id].full_name if g.granted_by_id in people else None,
+             "revoked_by_name": people[g.revoked_by_id].full_name if g.revoked_by_id in people else None}
+            for g in grants]
+
+
+def search_users(session: Session, q: str = "", *, offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
+    """Users whose name or email contains `q`, newest first, and how many match in all."""
+    condition = True
+    if q.strip():
+        pattern = f"%{q.strip().lower()}%"
+        condition = or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
+    total = session.exec(select(func.count()).select_from(User).where(condition)).one()
+    users = session.exec(select(User).where(condition).order_by(User.id.desc()).offset(offset).limit(limit))
+    return list(users), total
 
 
 # -- throttling --------------------------------------------------------------
@@ -113,13 +320,26 @@ def record_failure(session: Session, keys: list[str]) -> None:
     now = utcnow()
     window = timedelta(seconds=settings.login_lock_seconds)
     for key in keys:
+        limit = settings.login_max_failures * (IP_FAILURE_FACTOR if key.startswith("ip:") else 1)
         row = _throttle(session, key)
         if now - row.window_start > window:
             row.failures, row.window_start = 0, now
         row.failures += 1
-        if row.failures >= settings.login_max_failures:
+        if row.failures >= limit:
             row.locked_until = now + window
             row.failures, row.window_start = 0, now
+
+
+def _mail_allowed(session: Session, user: User) -> bool:
+    """Count account mails per window, so the forms cannot be used to flood a mailbox."""
+    row = _throttle(session, f"mail:{user.email}")
+    now = utcnow()
+    if row.failures is None or now - row.window_start > timedelta(seconds=get_settings().login_lock_seconds):
+        row.failures, row.window_start = 0, now
+    if row.failures >= MAILS_PER_WINDOW:
+        return False
+    row.failures += 1
+    return True
 
 
 def clear_failures(session: Session, keys: list[str]) -> None:
@@ -151,14 +371,20 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().secret_key, salt=f"accounts.{purpose}")
 
 
-def make_link_token(user: User, purpose: str) -> str:
-    """A signed token bound to the user's current state, so it works once.
+def _link_state(user: User, purpose: str) -> str:
+    """A fingerprint of what the link must still match: the email, and for a reset the password hash.
 
-    Verification binds the email; reset binds the password hash, which the
-    reset changes, so a used reset link stops working.
+    A reset changes the hash, so a used reset link stops working. The
+    fingerprint is keyed, so the link reveals nothing about the hash.
     """
-    state = user.email if purpose == "verify" else (user.password_hash or "")[-16:]
-    return _serializer(purpose).dumps({"u": user.id, "s": state})
+    material = user.email + ("" if purpose == "verify" else "|" + (user.password_hash or ""))
+    return hmac.new(get_settings().secret_key.encode(), f"{purpose}|{material}".encode(),
+                    hashlib.sha256).hexdigest()[:24]
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """A signed, timed token bound to the user's current state (see `_link_state`)."""
+    return _serializer(purpose).dumps({"u": user.id, "s": _link_state(user, purpose)})
 
 
 def read_link_token(session: Session, token: str, purpose: str, max_age_hours: int) -> User:
@@ -168,9 +394,8 @@ def read_link_token(session: Session, token: str, purpose: str, max_age_hours: i
         raise Conflict(_("This link has expired. Ask for a new one."), code="link-expired") from None
     except BadSignature:
         raise Conflict(_("This link is not valid."), code="link-invalid") from None
-    user = session.get(User, data.get("u"))
-    state = None if user is None else (user.email if purpose == "verify" else (user.password_hash or "")[-16:])
-    if user is None or state != data.get("s"):
+    user = session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or not user.is_active or not hmac.compare_digest(_link_state(user, purpose), str(data.get("s"))):
         raise Conflict(_("This link has already been used or is no longer valid."), code="link-used")
     return user
 
@@ -208,3 +433,13 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
     if token is None or token.user_id != user.id:
         raise NotFound(_("No such token."))
     token.revoked_at = token.revoked_at or utcnow()
+
+
+def personal_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
+                             .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
+
+
+def create_personal_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A token for scripts, valid until revoked; its plain value is shown once."""
+    return issue_token(session, user, kind="personal", name=name.strip())

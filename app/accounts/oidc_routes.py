@@ -1,0 +1,64 @@
+"""Sign-in through OpenID Connect: off to the provider, and back with the ID token."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+from authlib.integrations.base_client import OAuthError
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from app.accounts import deps, oidc
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import DomainError
+from app.i18n import _
+from app.web.flash import flash
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/account/oidc")
+
+
+def _refused(request: Request, message: str) -> RedirectResponse:
+    flash(request, message, "error")
+    return RedirectResponse("/account/login", status_code=303)
+
+
+@router.get("/login")
+async def oidc_login(request: Request, next: str = "/"):
+    """Send the browser to the provider; Authlib keeps state and nonce in the session."""
+    settings = get_settings()
+    provider = oidc.client()
+    request.session["oidc_next"] = deps.safe_next(next)
+    try:
+        return await provider.authorize_redirect(request, f"{settings.base_url.rstrip('/')}/account/oidc/callback")
+    except (OAuthError, httpx.HTTPError) as exc:
+        log.warning("OIDC provider unreachable: %s", exc)
+        return _refused(request, _("%(provider)s is not reachable at the moment. Please try again later.",
+                                   provider=settings.oidc_name))
+
+
+@router.get("/callback")
+async def oidc_callback(request: Request, session: SessionDep):
+    """Back from the provider: check the ID token, then find, link or create the account."""
+    settings = get_settings()
+    provider = oidc.client()
+    try:
+        token = await provider.authorize_access_token(request)
+    except (OAuthError, httpx.HTTPError) as exc:
+        log.info("OIDC sign-in refused: %s", exc)
+        return _refused(request, _("Sign-in with %(provider)s did not succeed. Please try again.",
+                                   provider=settings.oidc_name))
+    claims = dict(token.get("userinfo") or {})
+    next = request.session.pop("oidc_next", "/")
+    try:
+        user = await run_in_threadpool(oidc.sign_in, session, issuer=str(claims.get("iss") or settings.oidc_issuer),
+                                       claims=claims)
+    except DomainError as exc:
+        session.rollback()
+        return _refused(request, exc.message)
+    deps.sign_in(request, user)
+    flash(request, _("Welcome, %(name)s.", name=user.full_name), "success")
+    return RedirectResponse(deps.safe_next(next), status_code=303)
