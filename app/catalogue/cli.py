@@ -1,0 +1,80 @@
+"""`portal reindex` and `portal search-check [--repair]`.
+
+Only one process may write to an embedded (tantivy) index: run these where
+the worker runs, or stop the worker meanwhile. Meilisearch has no such limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from app import config
+from app.db import make_engine, unit_of_work
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (the count of documents is not known in advance)."""
+
+    def __init__(self, total: int, stream=None, width: int = 30) -> None:
+        self.total, self.stream, self.width = max(total, 1), stream or sys.stderr, width
+        self.start = time.monotonic()
+
+    def __call__(self, done: int) -> None:
+        filled = min(self.width, self.width * done // self.total)
+        rate = done / max(time.monotonic() - self.start, 1e-6)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{self.total:,} "
+                          f"({rate:,.0f}/s)")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _db():
+    from app import domains
+
+    domains.load_models()
+    domains.load_tasks()
+    return make_engine(config.get_settings().db_url)
+
+
+def reindex(args: argparse.Namespace) -> None:
+    from app.catalogue import indexing
+
+    with unit_of_work(_db()) as session:
+        bar = ProgressBar(len(indexing.database_versions(session)))
+        count = indexing.reindex(session, bar)
+        bar.finish()
+    print(f"reindexed {count} published initiatives")
+
+
+def search_check(args: argparse.Namespace) -> None:
+    from app.catalogue import indexing
+
+    with unit_of_work(_db()) as session:
+        drift = indexing.check(session)
+        for label, ids in (("missing from the index", drift.missing), ("outdated in the index", drift.stale),
+                           ("in the index but not published", drift.extra)):
+            if ids:
+                print(f"{label} ({len(ids)}): {' '.join(ids)}")
+        if drift.clean:
+            print("index matches the database")
+            return
+        if not args.repair:
+            sys.exit(1)
+        indexing.repair(session, drift)
+        after = indexing.check(session)
+        print("repaired: index matches the database" if after.clean else "repair incomplete")
+        if not after.clean:
+            sys.exit(1)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reindex", help="rebuild the search index from the database and swap it in")
+    p.set_defaults(func=reindex)
+    p = sub.add_parser("search-check", help="compare the search index with the database")
+    p.add_argument("--repair", action="store_true", help="upsert missing or outdated documents, delete extra ones")
+    p.set_defaults(func=search_check)

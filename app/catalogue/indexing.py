@@ -1,0 +1,248 @@
+"""What reaches the search index, and keeping the index equal to the database.
+
+Only published (or commercialising) initiatives are indexed, and only the
+fields named in `DOCUMENT_SOURCES`: the document is built from that explicit
+whitelist, never from a generic view, so a confidential section cannot reach
+an index by accident. The whitelist is checked against the visibility rules
+(`app.initiatives.visibility.PUBLIC_FIELDS`) at import: if a source ever
+becomes non-public there, the application refuses to start.
+
+Every write here is idempotent (upsert the CURRENT document read from the
+database, or delete), so outbox redeliveries and repairs are harmless.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+import search
+from app.accounts.models import Organisation
+from app.catalogue.models import SynonymGroup
+from app.config import Settings, get_settings
+from app.initiatives import visibility
+from app.initiatives.models import Field, Initiative
+from app.initiatives.workflow import PUBLISHED_STATES
+from app.publication.models import Certificate
+from app.system.service import readiness_check
+
+# Initiative attributes a search document is built from; each must be public after publication.
+DOCUMENT_SOURCES = frozenset({
+    "id", "title", "summary", "keywords", "trl", "province", "ip_status", "field_id", "subfield_id",
+    "organisation_id", "published_at",
+})
+if not DOCUMENT_SOURCES <= visibility.PUBLIC_FIELDS:  # pragma: no cover - a guard against future edits
+    raise RuntimeError(f"search documents would expose non-public fields: "
+                       f"{sorted(DOCUMENT_SOURCES - visibility.PUBLIC_FIELDS)}")
+
+# -- the engine ---------------------------------------------------------------
+
+_lock = threading.Lock()
+_current: tuple[tuple[str, ...], search.Engine] | None = None
+_ready = False  # ensure_index succeeded for _current
+_synonyms_applied = False  # the database's synonym list was pushed to _current
+
+
+def _engine_key(settings: Settings) -> tuple[str, ...]:
+    return (settings.search_backend, str(settings.search_dir), settings.meilisearch_url,
+            settings.meilisearch_api_key, settings.search_index)
+
+
+def engine(session: Session | None = None, settings: Settings | None = None) -> search.Engine:
+    """The configured search engine, built once per settings, its index ensured.
+
+    Given a session, the first call also pushes the coordinators' synonym list
+    (the database is its source of truth; a fresh index starts with the
+    engine's defaults). If the engine cannot be reached (`SearchUnavailable`,
+    `OSError`) the error propagates and the next call tries again: the outbox
+    then retries with backoff, pages answer "search unavailable".
+    """
+    global _current, _ready, _synonyms_applied
+    settings = settings or get_settings()
+    key = _engine_key(settings)
+    with _lock:
+        if _current is None or _current[0] != key:
+            built = search.make_engine(
+                settings.search_backend, path=settings.search_dir, url=settings.meilisearch_url or None,
+                api_key=settings.meilisearch_api_key or None, index_name=settings.search_index)
+            _current, _ready, _synonyms_applied = (key, built), False, False
+        eng = _current[1]
+        if not _ready:
+            eng.ensure_index()
+            _ready = True
+        if session is not None and not _synonyms_applied:
+            eng.wait(eng.set_synonyms(synonym_groups(session)))
+            _synonyms_applied = True
+        return eng
+
+
+@readiness_check("search")
+def search_ready() -> bool:
+    return engine().health()
+
+
+# -- documents ----------------------------------------------------------------
+
+def _micros(moment) -> int:
+    return int(moment.timestamp() * 1_000_000)
+
+
+def document_version(initiative: Initiative) -> int:
+    """Grows with every change: the workflow stamps `updated_at` on each
+    transition and each edit, so a newer state always has a larger version."""
+    return max(_micros(initiative.updated_at), _micros(initiative.published_at or initiative.updated_at))
+
+
+def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | None:
+    """The search document of a published initiative, or None if it must not be indexed."""
+    if initiative.status not in PUBLISHED_STATES or initiative.id is None:
+        return None
+    fld = session.get(Field, initiative.field_id) if initiative.field_id else None
+    sub = session.get(Field, initiative.subfield_id) if initiative.subfield_id else None
+    org = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
+    published = initiative.published_at or initiative.updated_at
+    cert = certificate(session, initiative.id)
+    doc = {
+        "id": str(initiative.id),
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "keywords": [k for k in initiative.keywords if isinstance(k, str) and k.strip()],
+        "field_code": fld.code if fld else None,
+        "field_name": fld.name_vi if fld else None,
+        "subfield_code": sub.code if sub else None,
+        "subfield_name": sub.name_vi if sub else None,
+        "province": initiative.province,
+        "organisation": org.name if org else None,
+        "organisation_type": str(org.type) if org else None,
+        "trl": initiative.trl,
+        "ip_status": initiative.ip_status,
+        "published_at": int(published.timestamp()),
+        "publication_year": published.year,
+        "certificate_number": cert.number if cert else None,
+        "version": document_version(initiative),
+    }
+    return {k: v for k, v in doc.items() if v not in (None, "")}
+
+
+def certificate(session: Session, initiative_id: int) -> Certificate | None:
+    """The publication certificate in force (the latest one not revoked)."""
+    return session.exec(select(Certificate).where(Certificate.initiative_id == initiative_id,
+                                                  col(Certificate.revoked_at).is_(None))
+                        .order_by(col(Certificate.id).desc())).first()
+
+
+def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initiative]:
+    """Every published initiative, by id, in batches (bounded memory for a rebuild)."""
+    last = 0
+    while True:
+        rows = session.exec(select(Initiative).where(col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
+                                                     Initiative.id > last).order_by(Initiative.id).limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1].id
+        session.expunge_all()
+
+
+def published_documents(session: Session) -> Iterator[dict[str, Any]]:
+    for initiative in published_initiatives(session):
+        doc = document_for(session, initiative)
+        if doc is not None:
+            yield doc
+
+
+# -- keeping the index equal to the database -----------------------------------
+
+def sync_initiative(session: Session, initiative_id: int) -> str:
+    """Make the index agree with the database for one initiative; returns "upserted" or "deleted".
+
+    Raises the engine's error (SearchUnavailable, OSError …) so the outbox retries.
+    """
+    initiative = session.get(Initiative, initiative_id)
+    doc = document_for(session, initiative) if initiative else None
+    eng = engine(session)
+    if doc is None:
+        eng.wait(eng.delete([str(initiative_id)]))
+        return "deleted"
+    eng.wait(eng.upsert([doc]))
+    return "upserted"
+
+
+def reindex(session: Session, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index from the database and swap it in (searches continue meanwhile)."""
+    count = 0
+
+    def counted() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for doc in published_documents(session):
+            count += 1
+            yield doc
+
+    eng = engine()
+    eng.rebuild(counted(), progress)
+    apply_synonyms(session)
+    return count
+
+
+@dataclass
+class Drift:
+    """Differences between the database (what should be indexed) and the index."""
+
+    missing: list[str] = field(default_factory=list)  # published, not in the index
+    stale: list[str] = field(default_factory=list)  # indexed with another version
+    extra: list[str] = field(default_factory=list)  # in the index, not published
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def database_versions(session: Session) -> dict[str, int]:
+    return {str(i.id): document_version(i) for i in published_initiatives(session)}
+
+
+def check(session: Session) -> Drift:
+    expected = database_versions(session)
+    indexed = engine().document_versions()
+    return Drift(
+        missing=sorted((k for k in expected if k not in indexed), key=int),
+        stale=sorted((k for k in expected if k in indexed and indexed[k] != expected[k]), key=int),
+        extra=sorted((k for k in indexed if k not in expected), key=_sort_key),
+    )
+
+
+def _sort_key(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (0, value)
+
+
+def repair(session: Session, drift: Drift) -> None:
+    """Upsert missing and stale documents, delete extra ones, re-apply synonyms."""
+    eng = engine()
+    docs = []
+    for key in [*drift.missing, *drift.stale]:
+        initiative = session.get(Initiative, int(key))
+        doc = document_for(session, initiative) if initiative else None
+        if doc:
+            docs.append(doc)
+    if docs:
+        eng.wait(eng.upsert(docs))
+    if drift.extra:
+        eng.wait(eng.delete(drift.extra))
+    apply_synonyms(session)
+
+
+def synonym_groups(session: Session) -> list[list[str]]:
+    return [list(g.terms) for g in session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all()]
+
+
+def apply_synonyms(session: Session) -> None:
+    """Push the coordinators' synonym groups to the engine (replaces the engine's list)."""
+    eng = engine()
+    eng.wait(eng.set_synonyms(synonym_groups(session)))
+    global _synonyms_applied
+    _synonyms_applied = True

@@ -1,0 +1,91 @@
+"""Pages of the public catalogue: search, an initiative's public page, the synonym list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from app.accounts import permissions as accounts
+from app.accounts.deps import CoordinatorUser
+from app.catalogue import indexing, service
+from app.catalogue.schemas import SearchParams, SynonymForm
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.i18n import _
+from app.initiatives.visibility import visible_view
+from app.web.flash import flash
+from app.web.forms import parse_form
+from app.web.templating import nav_item, render
+
+router = APIRouter()
+
+nav_item("Find initiatives", "/search", order=20)
+nav_item("Search synonyms", "/catalogue/synonyms", visible=accounts.is_coordinator, order=90)
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep):
+    """The catalogue: every state (text, filters, sort, page) comes from the URL."""
+    params = SearchParams.from_query(request.query_params)
+    results = service.run_search(session, params)
+    return render(request, "catalogue/search.html", {
+        "params": params, "results": results, "page_url": lambda page: params.url(page=page),
+    })
+
+
+@router.get("/catalogue/synonyms")
+def synonyms_page(request: Request, session: SessionDep, user: CoordinatorUser):
+    return _synonyms(request, session)
+
+
+def _synonyms(request: Request, session: SessionDep, errors: dict | None = None, values: dict | None = None,
+              status_code: int = 200, editing: int | None = None):
+    return render(request, "catalogue/synonyms.html", {
+        "groups": service.synonym_groups(session), "errors": errors or {}, "values": values or {},
+        "editing": editing}, status_code=status_code)
+
+
+@router.post("/catalogue/synonyms")
+async def add_synonyms(request: Request, session: SessionDep, user: CoordinatorUser):
+    form, errors = parse_form(SynonymForm, await request.form())
+    if errors:
+        return _synonyms(request, session, errors, dict(await request.form()), 400)
+    try:
+        service.add_synonyms(session, form.terms, by=user)
+    except ValidationFailed as exc:
+        return _synonyms(request, session, exc.errors, {"terms": form.terms}, 400)
+    flash(request, _("Synonyms saved. Searches use them within a few seconds."))
+    return RedirectResponse("/catalogue/synonyms", status_code=303)
+
+
+@router.post("/catalogue/synonyms/{group_id}")
+async def update_synonyms(request: Request, session: SessionDep, user: CoordinatorUser, group_id: int):
+    form, errors = parse_form(SynonymForm, await request.form())
+    typed = {f"terms-{group_id}": (await request.form()).get("terms", "")}
+    if errors:
+        return _synonyms(request, session, {f"terms-{group_id}": errors["terms"]}, typed, 400, group_id)
+    try:
+        service.update_synonyms(session, group_id, form.terms, by=user)
+    except ValidationFailed as exc:
+        return _synonyms(request, session, {f"terms-{group_id}": exc.errors["terms"]}, typed, 400, group_id)
+    flash(request, _("Synonyms saved. Searches use them within a few seconds."))
+    return RedirectResponse("/catalogue/synonyms", status_code=303)
+
+
+@router.post("/catalogue/synonyms/{group_id}/delete")
+def delete_synonyms(request: Request, session: SessionDep, user: CoordinatorUser, group_id: int):
+    service.remove_synonyms(session, group_id)
+    flash(request, _("Synonym group removed."))
+    return RedirectResponse("/catalogue/synonyms", status_code=303)
+
+
+@router.get("/catalogue/{initiative_id}")
+def public_page(request: Request, session: SessionDep, initiative_id: int):
+    """What anyone may read of a published initiative (visibility decides, as for an anonymous reader)."""
+    initiative = service.published_initiative(session, initiative_id)
+    return render(request, "catalogue/initiative.html", {
+        "item": visible_view(session, None, initiative, log=False),
+        "certificate": indexing.certificate(session, initiative.id),
+        "similar": service.similar(session, initiative.id),
+        "org_type_label": service.org_type_label, "ip_status_label": service.ip_status_label,
+    })

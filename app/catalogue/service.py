@@ -1,0 +1,322 @@
+"""Searching the public catalogue, and the coordinators' synonym list.
+
+A results page is served from the engine's stored documents alone: the
+database is not read per hit (only a cached table of field names for facet
+labels), so a search costs what the engine costs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+import search
+from search.text import tokenize
+from app.accounts.models import User
+from app.catalogue import indexing
+from app.catalogue.models import SynonymGroup
+from app.catalogue.schemas import FACETS, MAX_PAGE, SearchParams, facet_titles
+from app.db import utcnow
+from app.errors import DomainError, NotFound, ValidationFailed
+from app.i18n import _, get_language
+from app.initiatives.models import Field, Initiative
+from app.initiatives.visibility import is_public
+from app.outbox import service as outbox
+
+SNIPPET_WORDS = 30
+SIMILAR = 4
+SUGGESTIONS = 8
+TOPIC_SYNONYMS_CHANGED = "catalogue.synonyms_changed"  # {} — the handler pushes the whole list
+
+
+class SearchUnavailable(DomainError):
+    """The engine cannot answer now; the page says so instead of failing."""
+
+    status, code = 503, "search-unavailable"
+
+
+def _engine(session: Session | None = None) -> search.Engine:
+    try:
+        return indexing.engine(session)
+    except (search.SearchUnavailable, OSError) as exc:
+        raise SearchUnavailable(_("Search is temporarily unavailable. Please try again in a few minutes.")) from exc
+
+
+def _ask(session: Session | None, call: str, *args, **kwargs):
+    """Run one engine call; an unreachable engine becomes a 503 for the visitor."""
+    eng = _engine(session)
+    try:
+        return getattr(eng, call)(*args, **kwargs)
+    except (search.SearchUnavailable, OSError) as exc:
+        raise SearchUnavailable(_("Search is temporarily unavailable. Please try again in a few minutes.")) from exc
+
+
+# -- labels -------------------------------------------------------------------
+
+def org_type_label(value: str) -> str:
+    labels = {
+        "university": _("University"), "research_institute": _("Research institute"),
+        "enterprise": _("Enterprise"), "state_agency": _("State agency"),
+        "investment_fund": _("Investment fund"), "intermediary": _("Intermediary"), "individual": _("Individual"),
+    }
+    return labels.get(value, value)
+
+
+def ip_status_label(value: str) -> str:
+    labels = {"none": _("No IP protection"), "filed": _("Application filed"), "granted": _("Granted")}
+    return labels.get(value, value)
+
+
+_fields_cache: tuple[float, dict[str, tuple[str, str]]] | None = None
+_fields_lock = threading.Lock()
+FIELDS_TTL = 300.0
+
+
+def field_names(session: Session) -> dict[str, tuple[str, str]]:
+    """code → (Vietnamese, English) name of every field, cached for a few minutes."""
+    global _fields_cache
+    with _fields_lock:
+        if _fields_cache is None or time.monotonic() - _fields_cache[0] > FIELDS_TTL:
+            rows = session.exec(select(Field.code, Field.name_vi, Field.name_en)).all()
+            _fields_cache = (time.monotonic(), {code: (vi, en) for code, vi, en in rows})
+        return _fields_cache[1]
+
+
+def _labeller(session: Session):
+    names = field_names(session)
+    english = get_language() == "en"
+
+    def label(facet: str, value: Any) -> str:
+        if facet == "field":
+            pair = names.get(value)
+            return (pair[1] if english else pair[0]) if pair else str(value)
+        if facet == "org_type":
+            return org_type_label(value)
+        if facet == "ip":
+            return ip_status_label(value)
+        if facet == "trl":
+            return _("TRL %(n)s", n=value)
+        return str(value)
+
+    return label
+
+
+# -- results ------------------------------------------------------------------
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_marked(fragment: str) -> str:
+    """Only <mark> survives from an engine's highlight; everything else is escaped.
+
+    The engines already escape, but this page does not rely on it: the
+    fragment is unescaped, then escaped again around the mark tags.
+    """
+    out = []
+    for part in _MARK.split(fragment):
+        out.append(part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part), quote=False))
+    return "".join(out)
+
+
+def _crop(text: str, words: int = SNIPPET_WORDS) -> str:
+    parts = text.split()
+    return html.escape(" ".join(parts[:words]) + (" …" if len(parts) > words else ""), quote=False)
+
+
+@dataclass(frozen=True)
+class HitView:
+    id: int
+    doc: dict[str, Any]
+    title_html: str
+    snippet_html: str
+
+    @property
+    def url(self) -> str:
+        return public_url(self.id)
+
+
+@dataclass(frozen=True)
+class FacetValueView:
+    value: Any
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class FacetView:
+    name: str
+    title: str
+    values: list[FacetValueView]
+
+    @property
+    def selected(self) -> list[FacetValueView]:
+        return [v for v in self.values if v.selected]
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    params: SearchParams
+    total: int
+    pages: int
+    hits: list[HitView]
+    facets: list[FacetView]
+    suggestion: str | None
+
+    @property
+    def suggestion_url(self) -> str | None:
+        return self.params.url(q=self.suggestion) if self.suggestion else None
+
+
+def public_url(initiative_id: int | str) -> str:
+    return f"/catalogue/{initiative_id}"
+
+
+def _engine_filters(filters: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {FACETS[name][0]: values for name, values in filters.items() if values}
+
+
+def _sort(params: SearchParams) -> list[tuple[str, str]] | None:
+    if params.sort == "newest" or (params.sort == "relevance" and not params.q):
+        return [("published_at", "desc")]
+    if params.sort == "trl":
+        return [("trl", "desc")]
+    return None
+
+
+def run_search(session: Session, params: SearchParams) -> ResultsPage:
+    """One results page with facet counts.
+
+    Facets combine as OR within a facet and AND across facets. A facet's counts
+    are computed with every filter except its own (one extra engine query per
+    facet in use), so a visitor sees how many results each other value of that
+    facet would add, not just the value already chosen.
+    """
+    base = dict(text=params.q, highlight=False)
+    selected = [name for name in FACETS if params.filters.get(name)]
+    main = _ask(session, "search", search.Query(
+        text=params.q, filters=_engine_filters(params.filters),
+        facets=[FACETS[n][0] for n in FACETS if n not in selected],
+        sort=_sort(params), offset=(params.page - 1) * params.per_page, limit=params.per_page))
+    counts = {n: main.facets.get(FACETS[n][0], {}) for n in FACETS if n not in selected}
+    for name in selected:
+        other = _engine_filters(params.without(name))
+        counts[name] = _ask(session, "search", search.Query(**base, filters=other, facets=[FACETS[name][0]], limit=0)) \
+            .facets.get(FACETS[name][0], {})
+
+    label = _labeller(session)
+    titles = facet_titles()
+    facets = []
+    for name in FACETS:
+        chosen = params.filters.get(name, [])
+        found = dict(counts.get(name, {}))
+        for value in chosen:
+            found.setdefault(value, 0)  # a chosen value stays visible (and removable) at 0
+        ordered = sorted(found.items(), key=lambda kv: _facet_order(name, kv))
+        values = [FacetValueView(v, label(name, v), n, v in chosen, params.url(filters=params.toggled(name, v)))
+                  for v, n in ordered]
+        if values:
+            facets.append(FacetView(name, titles[name], values))
+
+    hits = [_hit_view(hit) for hit in main.hits]
+    pages = min(math.ceil(main.total / params.per_page), MAX_PAGE)
+    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion)
+
+
+def _facet_order(name: str, item: tuple[Any, int]) -> tuple:
+    value, count = item
+    if name in ("trl", "year"):
+        return (-value,) if name == "year" else (value,)
+    return (-count, str(value))
+
+
+def _hit_view(hit: search.Hit) -> HitView:
+    doc = hit.document
+    title = hit.highlights.get("title")
+    summary = hit.highlights.get("summary")
+    return HitView(
+        id=int(doc["id"]), doc=doc,
+        title_html=safe_marked(title) if title else html.escape(doc.get("title", ""), quote=False),
+        snippet_html=safe_marked(summary) if summary else _crop(doc.get("summary", "")),
+    )
+
+
+def suggest(session: Session, prefix: str) -> list[str]:
+    prefix = " ".join(prefix.split())[:100]
+    return _ask(session, "suggest", prefix, SUGGESTIONS) if tokenize(prefix) else []
+
+
+def similar(session: Session, initiative_id: int) -> list[HitView]:
+    """Published initiatives like this one; an unreachable engine only hides the block."""
+    try:
+        hits = indexing.engine(session).similar(str(initiative_id), limit=SIMILAR)
+    except (search.SearchUnavailable, OSError):
+        return []
+    return [HitView(int(h.document["id"]), h.document, html.escape(h.document.get("title", ""), quote=False),
+                    _crop(h.document.get("summary", ""))) for h in hits]
+
+
+def published_initiative(session: Session, initiative_id: int) -> Initiative:
+    """A published initiative for the public page; anything else is "not found" to the public."""
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None or not is_public(initiative):
+        raise NotFound(_("This initiative is not published."))
+    return initiative
+
+
+# -- synonyms -------------------------------------------------------------------
+
+def synonym_groups(session: Session) -> list[SynonymGroup]:
+    return list(session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all())
+
+
+def _terms(text: str) -> list[str]:
+    terms = list(dict.fromkeys(" ".join(t.split()).lower() for t in text.split(",") if t.strip()))
+    if len(terms) < 2:
+        raise ValidationFailed(_("Please correct the errors"),
+                               errors={"terms": _("Enter at least two words or phrases, separated by commas.")})
+    if any(len(t) > 80 for t in terms):
+        raise ValidationFailed(_("Please correct the errors"),
+                               errors={"terms": _("Each word or phrase may have at most 80 characters.")})
+    return terms
+
+
+def _queue_push(session: Session) -> None:
+    """The engine takes the list after commit, through the outbox (retried if it is down)."""
+    outbox.enqueue(session, TOPIC_SYNONYMS_CHANGED, {}, key="catalogue:synonyms")
+
+
+def add_synonyms(session: Session, text: str, *, by: User) -> SynonymGroup:
+    group = SynonymGroup(terms=_terms(text), updated_by_id=by.id, updated_at=utcnow())
+    session.add(group)
+    session.flush()
+    _queue_push(session)
+    return group
+
+
+def update_synonyms(session: Session, group_id: int, text: str, *, by: User) -> SynonymGroup:
+    group = session.get(SynonymGroup, group_id)
+    if group is None:
+        raise NotFound(_("This synonym group does not exist."))
+    group.terms, group.updated_by_id, group.updated_at = _terms(text), by.id, utcnow()
+    session.add(group)
+    session.flush()
+    _queue_push(session)
+    return group
+
+
+def remove_synonyms(session: Session, group_id: int) -> None:
+    group = session.get(SynonymGroup, group_id)
+    if group is None:
+        raise NotFound(_("This synonym group does not exist."))
+    session.delete(group)
+    session.flush()
+    _queue_push(session)

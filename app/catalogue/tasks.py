@@ -1,0 +1,46 @@
+"""Outbox handlers that keep the search index equal to the database.
+
+Each handler re-reads the initiative and upserts its CURRENT document (or
+deletes it when it is no longer published), so a duplicate or late delivery
+changes nothing. Engine errors propagate: the outbox records the attempt and
+retries with backoff, in order per initiative (the events' key), so the index
+catches up once the engine is back and publication itself never waits for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.catalogue import indexing
+from app.catalogue.service import TOPIC_SYNONYMS_CHANGED
+from app.initiatives.workflow import (
+    PUBLISHED_STATES, TOPIC_PUBLIC_UPDATED, TOPIC_PUBLISHED, TOPIC_TRANSITIONED, TOPIC_UNPUBLISHED,
+)
+from app.outbox.models import OutboxEvent
+from app.outbox.service import handler
+
+
+@handler(TOPIC_PUBLISHED)
+@handler(TOPIC_PUBLIC_UPDATED)
+@handler(TOPIC_UNPUBLISHED)
+@handler(TOPIC_TRANSITIONED)
+def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
+    """Published, edited or unpublished: the index takes the initiative's current state.
+
+    One function for every topic, so all of an initiative's index updates share
+    one ordering key. Of the plain transitions only moves within publication
+    (published → commercialising) matter: they have no topic of their own but
+    change the document's version.
+    """
+    if event.topic == TOPIC_TRANSITIONED and not (
+            payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES):
+        return
+    indexing.sync_initiative(session, int(payload["initiative_id"]))
+
+
+@handler(TOPIC_SYNONYMS_CHANGED)
+def push_synonyms(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
+    """A coordinator changed the synonym list: the engine takes the current list."""
+    indexing.apply_synonyms(session)

@@ -1,0 +1,70 @@
+"""The search page and an initiative's public page, as an anonymous visitor sees them."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.datastructures import QueryParams
+
+from app.catalogue.schemas import SearchParams
+from tests.catalogue.conftest import CONFIDENTIAL
+
+
+def result_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<h2><a href="/catalogue/(\d+)">', html)]
+
+
+def test_anonymous_search_page_lists_highlighted_results(client, corpus):
+    page = client.get("/search", params={"q": "nang luong"})
+    assert page.status_code == 200
+    assert result_ids(page.text) == [corpus.id("solar")]
+    assert ("Hệ thống <mark>năng</mark> <mark>lượng</mark> mặt trời cho trường học") in page.text
+
+
+def test_every_state_is_in_the_url_and_round_trips(client, corpus):
+    url = "/search?q=dien&field=CNXD&province=H%C3%A0+N%E1%BB%99i&province=%C4%90%C3%A0+N%E1%BA%B5ng&sort=trl"
+    page = client.get(url)
+    assert result_ids(page.text) == [corpus.id("grid"), corpus.id("solar")]
+    params = SearchParams.from_query(QueryParams(urlsplit(url).query))
+    assert params.url() == url
+    assert params.filters == {"field": ["CNXD"], "province": ["Hà Nội", "Đà Nẵng"]}
+    # The form carries the filters and sort, so a new text search keeps them.
+    assert '<input type="hidden" name="province" value="Đà Nẵng">' in page.text
+    assert '<input type="hidden" name="sort" value="trl">' in page.text
+    # Each facet link toggles exactly one value and resets the page.
+    link = unescape(re.search(r'<a href="([^"]+)" rel="nofollow" aria-current="true" class="on">Đà Nẵng', page.text)[1])
+    assert _query(link) == {"q": ["dien"], "field": ["CNXD"], "province": ["Hà Nội"], "sort": ["trl"]}
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_hand_edited_parameters_never_fail(client, corpus):
+    page = client.get("/search?trl=abc&page=-3&sort=nonsense&year=99999999&q=" + "x" * 500)
+    assert page.status_code == 200
+
+
+def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, corpus):
+    page = client.get("/search", params={"q": "mahc", "province": "Huế", "trl": "5"})
+    assert result_ids(page.text) == []
+    text = unescape(page.text)
+    assert '<a href="/search?q=mach&province=Hu%E1%BA%BF&trl=5" class="suggestion">mach</a>' in text
+    assert '<a href="/search?q=mahc&trl=5">Tìm mà không có “Huế”</a>' in text
+    assert '<a href="/search?q=mahc&province=Hu%E1%BA%BF">Tìm mà không có “TRL 5”</a>' in text
+    assert '<a href="/search?province=Hu%E1%BA%BF&trl=5">Xem mọi sáng kiến theo các bộ lọc này</a>' in text
+
+
+def test_public_page_shows_public_sections_and_similar_not_the_confidential_ones(client, corpus):
+    page = client.get(f"/catalogue/{corpus.id('solar')}")
+    assert page.status_code == 200
+    assert "Pin quang năng lắp trên mái giúp giảm tiền điện." in page.text
+    assert CONFIDENTIAL not in page.text
+    similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.S)[0]
+    assert f'/catalogue/{corpus.id("road")}' in similar or f'/catalogue/{corpus.id("grid")}' in similar
+
+
+def test_unpublished_initiative_has_no_public_page(client, corpus):
+    assert client.get(f"/catalogue/{corpus.id('unpublished')}").status_code == 404
