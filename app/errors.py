@@ -95,8 +95,16 @@ def wants_json(request: Request) -> bool:
 def problem(request: Request, status: int, code: str, title: str, detail: str, **fields: Any) -> JSONResponse:
     body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **{k: v for k, v in fields.items() if v}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=_headers(status))
+
+
+def _headers(status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if status == 413:
+        # Stop the client from sending the rest of an over-size upload.
+        return {"Connection": "close"}
+    return None
 
 
 def _html(request: Request, status: int, title: str, detail: str, **context: Any) -> Response:
@@ -105,7 +113,8 @@ def _html(request: Request, status: int, title: str, detail: str, **context: Any
     )
 
     return render(request, "errors/error.html",
-                  {"status": status, "title": title, "detail": detail, **context}, status_code=status)
+                  {"status": status, "title": title, "detail": detail, **context}, status_code=status,
+                  headers=_headers(status) if status != 401 else None)
 
 
 def _title(status: int) -> str:
