@@ -1,0 +1,1 @@
+"""Signed webhooks: organisations receive portal events at their own HTTP endpoints."""
