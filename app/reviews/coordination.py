@@ -1,0 +1,265 @@
+"""Coordinator pages: rounds, manual and automatic assignment, who is late, ranking, decisions, rubrics.
+
+Mounted under /reviews by routes.py. Every handler parses, loads through
+deps (which refuse non-coordinators), calls one service verb and renders.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.accounts.models import User
+from app.db import SessionDep
+from app.errors import DomainError
+from app.i18n import TIMEZONE, _, get_language
+from app.initiatives.workflow import status_label
+from app.reviews import conflicts, decisions, ranking, reviewing, rubrics, service
+from app.reviews.deps import Coordinator, ItemDep, RoundDep, RubricDep
+from app.reviews.models import Assignment, Review
+from app.reviews.schemas import CriterionIn, DecisionIn, RoundIn
+from app.reviews.scoring import SORT_KEYS
+from app.web.flash import flash
+from app.web.forms import error_message
+from app.web.templating import env, render
+
+router = APIRouter()
+env.globals.update(status_label=status_label, conflict_label=conflicts.reason_label)
+
+
+def _people(session, ids) -> dict[int, User]:
+    return {i: session.get(User, i) for i in set(ids)}
+
+
+# -- rounds ------------------------------------------------------------------
+@router.get("/rounds")
+def rounds(request: Request, session: SessionDep, user: Coordinator):
+    return render(request, "reviews/rounds.html", {"rounds": service.list_rounds(session)})
+
+
+def _round_form(request, session, values, errors, status_code=200):
+    return render(request, "reviews/round_new.html", {
+        "values": values, "errors": errors, "rubrics": rubrics.list_rubrics(session),
+        "candidates": service.screening_initiatives(session)}, status_code=status_code)
+
+
+@router.get("/rounds/new")
+def new_round(request: Request, session: SessionDep, user: Coordinator):
+    return _round_form(request, session, {"reviews_wanted": 3, "max_load": 5, "disagreement_threshold": 2,
+                                          "blind": "1"}, {})
+
+
+@router.post("/rounds/new")
+async def create_round(request: Request, session: SessionDep, user: Coordinator):
+    form = await request.form()
+    values = {k: form.get(k) for k in form.keys()}
+    values["initiative_ids"] = form.getlist("initiative_ids")
+    errors: dict[str, str] = {}
+    data = None
+    try:
+        due = datetime.combine(datetime.strptime(str(form.get("due_at", "")), "%Y-%m-%d").date(), time(23, 59),
+                               tzinfo=TIMEZONE)
+    except ValueError:
+        due, errors["due_at"] = None, _("Enter a valid date.")
+    try:
+        data = RoundIn(name=form.get("name", ""), rubric_id=form.get("rubric_id") or None, due_at=due or datetime.now(),
+                       reviews_wanted=form.get("reviews_wanted") or 3, blind=bool(form.get("blind")),
+                       max_load=form.get("max_load") or 5,
+                       disagreement_threshold=str(form.get("disagreement_threshold") or 2).replace(",", "."),
+                       initiative_ids=values["initiative_ids"])
+    except ValidationError as exc:
+        for error in exc.errors():
+            errors.setdefault(".".join(str(p) for p in error["loc"]), error_message(error))
+    if data is not None and not errors:
+        try:
+            created = service.open_round(session, user, data)
+            flash(request, _("The round is open; its initiatives are now in review."), "success")
+            return RedirectResponse(f"/reviews/rounds/{created.id}", status_code=303)
+        except DomainError as exc:
+            if exc.status >= 500 or not exc.errors:
+                raise
+            errors = exc.errors
+            session.rollback()
+    return _round_form(request, session, values, errors, status_code=400)
+
+
+@router.get("/rounds/{round_id}")
+def round_page(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+    items = service.round_initiatives(session, round)
+    rows = service.assignments_for(session, round)
+    late = {a.id for a in service.overdue(session, round)}
+    return render(request, "reviews/round.html", {
+        "round": round, "items": items, "assignments": rows, "late": late,
+        "people": _people(session, [a.reviewer_id for a in rows]),
+        "rubric": rubrics.get(session, round.rubric_id), "decided": decisions.decisions_for(session, round)})
+
+
+@router.post("/rounds/{round_id}/auto-assign")
+def auto_assign(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+    result = service.auto_assign(session, user, round)
+    return render(request, "reviews/auto_assign.html", {
+        "round": round, "result": result, "people": _people(session, [a.reviewer_id for a in result.created]),
+        "titles": {i.id: i.title for i in service.round_initiatives(session, round)}})
+
+
+@router.post("/rounds/{round_id}/close")
+def close(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+    service.close_round(session, user, round)
+    flash(request, _("The round is closed."), "info")
+    return RedirectResponse(f"/reviews/rounds/{round.id}", status_code=303)
+
+
+@router.get("/rounds/{round_id}/items/{initiative_id}/assign")
+def candidates(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+    return render(request, "reviews/assign.html", {
+        "round": round, "item": item, "candidates": service.candidates(session, round, item)})
+
+
+@router.post("/rounds/{round_id}/items/{initiative_id}/assign")
+async def assign(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+    form = await request.form()
+    reviewer = session.get(User, int(form.get("reviewer_id") or 0))
+    if reviewer is None:
+        flash(request, _("Choose a reviewer."), "error")
+        return RedirectResponse(request.url.path, status_code=303)
+    service.assign(session, user, round, item, reviewer)
+    flash(request, _("%(name)s was invited.", name=reviewer.full_name), "success")
+    return RedirectResponse(request.url.path, status_code=303)
+
+
+# -- ranking -----------------------------------------------------------------
+@router.get("/rounds/{round_id}/ranking")
+def ranking_page(request: Request, session: SessionDep, user: Coordinator, round: RoundDep,
+                 sort: str = "calibrated", order: str = "desc", format: str = "html"):
+    sort = sort if sort in SORT_KEYS else "calibrated"
+    result = ranking.ranking(session, round, sort, order != "asc")
+    if format == "csv":
+        return Response(ranking.to_csv(result), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.csv"'})
+    if format == "xlsx":
+        return Response(ranking.to_xlsx(result),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.xlsx"'})
+    return render(request, "reviews/ranking.html", {
+        "round": round, "result": result, "sort": sort, "order": order, "method": ranking.method_text(),
+        "language": get_language(), "decided": decisions.decisions_for(session, round)})
+
+
+# -- decisions ---------------------------------------------------------------
+def _decision_page(request, session, round, item, values, errors, status_code=200):
+    from sqlmodel import select
+
+    rows = session.exec(select(Review, Assignment).join(Assignment, Assignment.id == Review.assignment_id).where(
+        Assignment.round_id == round.id, Assignment.initiative_id == item.id).order_by(Review.id)).all()
+    return render(request, "reviews/decide.html", {
+        "round": round, "item": item, "reviews": [(r, a, reviewing.scores_by_code(session, r)) for r, a in rows],
+        "people": _people(session, [a.reviewer_id for _r, a in rows]), "criteria": rubrics.get(
+            session, round.rubric_id).criteria, "language": get_language(),
+        "decision": decisions.decisions_for(session, round).get(item.id), "values": values, "errors": errors},
+        status_code=status_code)
+
+
+@router.get("/rounds/{round_id}/items/{initiative_id}/decide")
+def decision_form(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+    return _decision_page(request, session, round, item, {}, {})
+
+
+@router.post("/rounds/{round_id}/items/{initiative_id}/decide")
+async def decide(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+    form = await request.form()
+    values = {k: form.get(k) for k in ("outcome", "rationale")}
+    try:
+        data = DecisionIn(initiative_id=item.id, **values)
+    except ValidationError as exc:
+        errors = {str(e["loc"][0]): error_message(e) for e in exc.errors()}
+        return _decision_page(request, session, round, item, values, errors, status_code=400)
+    decisions.decide(session, user, round, item, data.outcome, data.rationale)
+    flash(request, _("Decision recorded; the submitter is notified."), "success")
+    return RedirectResponse(f"/reviews/rounds/{round.id}/ranking", status_code=303)
+
+
+# -- rubrics -----------------------------------------------------------------
+@router.get("/rubrics")
+def rubric_list(request: Request, session: SessionDep, user: Coordinator):
+    items = rubrics.list_rubrics(session)
+    return render(request, "reviews/rubrics.html", {
+        "rubrics": items, "in_use": {r.id: rubrics.in_use(session, r) for r in items}, "language": get_language()})
+
+
+def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
+    criteria, errors = [], {}
+    for k in range(int(form.get("rows") or 0)):
+        code = str(form.get(f"code_{k}", "")).strip()
+        if not code:
+            continue
+        try:
+            criteria.append(CriterionIn(
+                code=code, name_vi=form.get(f"name_vi_{k}", ""), name_en=form.get(f"name_en_{k}", ""),
+                description=form.get(f"description_{k}", ""),
+                weight=str(form.get(f"weight_{k}") or 1).replace(",", "."),
+                scale_min=form.get(f"scale_min_{k}") or 0, scale_max=form.get(f"scale_max_{k}") or 10))
+        except ValidationError as exc:
+            for e in exc.errors():
+                errors.setdefault(f"{e['loc'][0]}_{k}", error_message(e))
+    return criteria, errors
+
+
+def _rubric_page(request, session, rubric, values, errors, status_code=200):
+    rows = list(rubric.criteria) if rubric else []
+    return render(request, "reviews/rubric.html", {
+        "rubric": rubric, "criteria": rows, "rows": len(rows) + 2, "values": values, "errors": errors,
+        "in_use": rubrics.in_use(session, rubric) if rubric else False}, status_code=status_code)
+
+
+@router.get("/rubrics/new")
+def rubric_new(request: Request, session: SessionDep, user: Coordinator):
+    return _rubric_page(request, session, None, {}, {})
+
+
+@router.get("/rubrics/{rubric_id}")
+def rubric_page(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+    return _rubric_page(request, session, rubric, {}, {})
+
+
+async def _save_rubric(request, session, user, rubric):
+    form = await request.form()
+    criteria, errors = _criteria_from(form)
+    name = str(form.get("name", "")).strip()
+    if not name:
+        errors["name"] = _("This field is required.")
+    if not errors:
+        try:
+            if rubric is None:
+                rubric = rubrics.create_rubric(session, user, name=name, criteria=criteria,
+                                               description=str(form.get("description", "")))
+            else:
+                rubrics.update_rubric(session, user, rubric, name=name, criteria=criteria,
+                                      description=str(form.get("description", "")))
+            flash(request, _("Rubric saved."), "success")
+            return RedirectResponse(f"/reviews/rubrics/{rubric.id}", status_code=303)
+        except DomainError as exc:
+            if exc.status == 409:
+                raise
+            errors = exc.errors or {"criteria": exc.message}
+    return _rubric_page(request, session, rubric, dict(form), errors, status_code=400)
+
+
+@router.post("/rubrics/new")
+async def rubric_create(request: Request, session: SessionDep, user: Coordinator):
+    return await _save_rubric(request, session, user, None)
+
+
+@router.post("/rubrics/{rubric_id}")
+async def rubric_update(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+    return await _save_rubric(request, session, user, rubric)
+
+
+@router.post("/rubrics/{rubric_id}/versions")
+def rubric_version(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+    copy = rubrics.new_version(session, user, rubric)
+    flash(request, _("Version %(n)s created; you can change it.", n=copy.version), "success")
+    return RedirectResponse(f"/reviews/rubrics/{copy.id}", status_code=303)
+
