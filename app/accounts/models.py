@@ -1,7 +1,8 @@
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint, event
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -29,18 +30,34 @@ class OrganisationType(StrEnum):
     individual = "individual"
 
 
+def organisation_key(name: str) -> str:
+    """The form of a name that decides "the same organisation": NFC, case-folded, single spaces.
+
+    Computed in Python because SQLite's lower() leaves Vietnamese capitals (Đ, Ư, Ấ …) alone.
+    """
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 class Organisation(SQLModel, table=True):
     """Entered once, reused by every member and every submission."""
 
-    __table_args__ = (UniqueConstraint("name", "type"),)
+    __table_args__ = (UniqueConstraint("name_key", "type"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=300, index=True)
+    # Set from `name` on every insert and update (see _set_name_key); searched and deduplicated on.
+    name_key: str = Field(default="", max_length=300, index=True)
     type: OrganisationType = Field(sa_type=String(30))  # enums stored as text, no DB enum types
     province: str | None = Field(default=None, max_length=100)
     tax_code: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _set_name_key(mapper: object, connection: object, organisation: Organisation) -> None:
+    organisation.name_key = organisation_key(organisation.name)
 
 
 class User(SQLModel, table=True):

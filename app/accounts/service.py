@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from urllib.parse import urlencode
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.accounts.models import (
@@ -27,6 +28,7 @@ from app.accounts.models import (
     Role,
     RoleGrant,
     User,
+    organisation_key,
 )
 from app.config import get_settings
 from app.db import utcnow
@@ -225,23 +227,34 @@ def get_organisation(session: Session, organisation_id: int, field: str = "organ
 
 
 def search_organisations(session: Session, q: str = "", limit: int = 20) -> list[Organisation]:
-    query = select(Organisation).order_by(Organisation.name).limit(limit)
-    if q.strip():
-        query = query.where(func.lower(Organisation.name).contains(q.strip().lower()))
+    """Organisations whose name contains `q` in any case, by name."""
+    query = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
+    if organisation_key(q):
+        query = query.where(Organisation.name_key.contains(organisation_key(q), autoescape=True))
     return list(session.exec(query))
 
 
 def find_or_create_organisation(session: Session, *, name: str, type: OrganisationType, province: str | None = None,
                                 tax_code: str | None = None, website: str | None = None) -> Organisation:
-    """The organisation of this name and type, created only if nobody entered it before."""
+    """The organisation of this name (any case and spacing) and type, created only if nobody entered it before."""
     name = " ".join(name.split())
-    existing = session.exec(select(Organisation).where(
-        func.lower(Organisation.name) == name.lower(), Organisation.type == type)).first()
-    if existing:
-        return existing
+
+    def existing() -> Organisation | None:
+        return session.exec(select(Organisation).where(
+            Organisation.name_key == organisation_key(name), Organisation.type == type)).first()
+
+    found = existing()
+    if found:
+        return found
     organisation = Organisation(name=name, type=type, province=province, tax_code=tax_code, website=website)
-    session.add(organisation)
-    session.flush()
+    try:
+        with session.begin_nested():  # someone may register the same organisation at this moment
+            session.add(organisation)
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found
     return organisation
 
 

@@ -51,6 +51,9 @@ def upgrade() -> None:
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column(
+            "name_key", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False
+        ),
         sa.Column("type", sa.String(length=30), nullable=False),
         sa.Column(
             "province", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True
@@ -63,11 +66,16 @@ def upgrade() -> None:
         ),
         sa.Column("created_at", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
-        sa.UniqueConstraint("name", "type", name=op.f("uq_organisation_name_type")),
+        sa.UniqueConstraint(
+            "name_key", "type", name=op.f("uq_organisation_name_key_type")
+        ),
     )
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_organisation_name"), ["name"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_organisation_name_key"), ["name_key"], unique=False
         )
 
     op.create_table(
@@ -245,6 +253,7 @@ def downgrade() -> None:
 
     op.drop_table("outbox_event")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisation_name_key"))
         batch_op.drop_index(batch_op.f("ix_organisation_name"))
 
     op.drop_table("organisation")
