@@ -59,6 +59,11 @@ def can_manage_access(user: User | None, initiative: Initiative) -> bool:
     return is_submitter(user, initiative)
 
 
+def can_compare_versions(user: User | None, initiative: Initiative) -> bool:
+    """See and compare the submitted versions: the authors and coordinators."""
+    return is_author(user, initiative) or accounts.is_coordinator(user)
+
+
 def can_manage_taxonomy(user: User | None) -> bool:
     return accounts.is_admin(user)
 

@@ -120,12 +120,11 @@ def _locked_status(session: Session, initiative: Initiative) -> str:
     return stored
 
 
-def transition(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
-               reason: str | None = None) -> InitiativeEvent:
-    """Move `initiative` to `to` if the table allows it for `actor`; record and queue its effects.
+def check(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
+          reason: str | None = None) -> Transition:
+    """The rule that lets `actor` move `initiative` to `to`, or the error `transition` would raise.
 
-    Raises InvalidTransition (409, with `allowed` and `current` in problem+json),
-    PermissionDenied (403) or ValidationFailed (422, errors["reason"]).
+    Services call it before expensive work (validation, receipt numbers); `transition` calls it again.
     """
     try:
         target = Status(to)
@@ -143,9 +142,21 @@ def transition(session: Session, initiative: Initiative, to: Status | str, *, ac
             allowed=[str(s) for s in allowed], current=str(current))
     if not rule.allowed(actor, initiative):
         raise PermissionDenied(_("You may not move this initiative to “%(target)s”.", target=status_label(target)))
-    reason = (reason or "").strip() or None
-    if rule.reason_required and not reason:
+    if rule.reason_required and not (reason or "").strip():
         raise ValidationFailed(_("Please give a reason."), errors={"reason": _("A reason is required for this step.")})
+    return rule
+
+
+def transition(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
+               reason: str | None = None) -> InitiativeEvent:
+    """Move `initiative` to `to` if the table allows it for `actor`; record and queue its effects.
+
+    Raises InvalidTransition (409, with `allowed` and `current` in problem+json),
+    PermissionDenied (403) or ValidationFailed (422, errors["reason"]).
+    """
+    rule = check(session, initiative, to, actor=actor, reason=reason)
+    current, target = rule.source, rule.target
+    reason = (reason or "").strip() or None
 
     now = utcnow()
     initiative.status = target

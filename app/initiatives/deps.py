@@ -1,0 +1,19 @@
+"""Loaders that refuse in one place: an initiative the user may not see is a 404."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.accounts.deps import OptionalUser
+from app.db import SessionDep
+from app.initiatives import service
+from app.initiatives.models import Initiative
+
+
+def visible_initiative(initiative_id: int, session: SessionDep, user: OptionalUser) -> Initiative:
+    return service.get_visible(session, user, initiative_id)
+
+
+VisibleInitiative = Annotated[Initiative, Depends(visible_initiative)]

@@ -1,0 +1,72 @@
+"""Receipt codes `SK-<year>-<6 digits>` and the public receipt lookup.
+
+The number comes from a per-year counter row incremented by one UPDATE: on
+PostgreSQL the row lock makes concurrent submissions wait for each other and
+each gets its own number; the unique constraint on `receipt_code` is the
+backstop. A year's row is created on its first receipt (a concurrent creator
+inserts nothing and just increments).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from app.errors import NotFound, ValidationFailed
+from app.i18n import _
+from app.initiatives.models import Initiative, InitiativeVersion, ReceiptCounter
+
+CODE_RE = re.compile(r"^SK-(\d{4})-(\d{6})$")
+FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _increment(session: Session, year: int) -> int | None:
+    result = session.execute(update(ReceiptCounter).where(ReceiptCounter.year == year)
+                             .values(last=ReceiptCounter.last + 1).returning(ReceiptCounter.last))
+    return result.scalar_one_or_none()
+
+
+def next_code(session: Session, year: int) -> str:
+    number = _increment(session, year)
+    if number is None:
+        # The year's first receipt: create the row unless a concurrent transaction just did.
+        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(ReceiptCounter).values(year=year, last=0).on_conflict_do_nothing())
+        number = _increment(session, year)
+    return f"SK-{year}-{number:06d}"
+
+
+def normalise_code(code: str) -> str:
+    return code.strip().upper()
+
+
+def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
+    """The stage and dates of the initiative with this receipt code, and whether `fingerprint` matches.
+
+    The fingerprint matches if it equals the fingerprint of any submitted version
+    (a resubmission does not void the proof of the earlier one).
+    """
+    code = normalise_code(code)
+    errors = {}
+    if not CODE_RE.match(code):
+        errors["code"] = _("A receipt code looks like SK-2026-000123.")
+    fingerprint = (fingerprint or "").strip().lower() or None
+    if fingerprint and not FINGERPRINT_RE.match(fingerprint):
+        errors["fingerprint"] = _("A fingerprint is 64 hexadecimal characters.")
+    if errors:
+        raise ValidationFailed(_("Please check the receipt code and fingerprint."), errors=errors)
+    initiative = session.exec(select(Initiative).where(Initiative.receipt_code == code)).first()
+    if initiative is None:
+        raise NotFound(_("No initiative has this receipt code."))
+    result = {"receipt_code": code, "status": initiative.status, "submitted_at": initiative.submitted_at,
+              "stage_entered_at": initiative.stage_entered_at, "fingerprint_matches": None, "matched_version": None}
+    if fingerprint:
+        version = session.exec(select(InitiativeVersion).where(
+            InitiativeVersion.initiative_id == initiative.id, InitiativeVersion.fingerprint == fingerprint)).first()
+        result["fingerprint_matches"] = version is not None
+        result["matched_version"] = version.number if version else None
+    return result
