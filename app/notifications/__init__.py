@@ -1,0 +1,1 @@
+"""Notifications: workflow messages by mail and in the in-app inbox, per-type preferences."""

@@ -1,0 +1,42 @@
+"""Notifications sent to a user, and how each user wants each type of notification."""
+from datetime import datetime
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+
+class Notification(SQLModel, table=True):
+    """One event told to one user, whatever the channel.
+
+    The row exists for every notification (also mail-only ones) so that
+    `dedupe_key` makes each event reach each user once, even when the job
+    that produced it runs again. The inbox shows the rows with an in-app channel.
+    """
+
+    __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    type: str = Field(sa_type=String(40))
+    channel: str = Field(sa_type=String(10))  # email | in_app | both
+    title: str = Field(max_length=300)
+    body: str = ""
+    link: str | None = Field(default=None, max_length=500)
+    dedupe_key: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """A user's channel for one notification type; absent means the type's default."""
+
+    __tablename__ = "notification_preference"
+    __table_args__ = (UniqueConstraint("user_id", "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    type: str = Field(sa_type=String(40))
+    channel: str = Field(sa_type=String(10))  # email | in_app | both | off
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

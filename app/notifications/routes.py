@@ -1,0 +1,84 @@
+"""The in-app inbox and the notification preferences page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.accounts.deps import CurrentUser
+from app.db import SessionDep
+from app.errors import ValidationFailed
+from app.i18n import _
+from app.notifications import service
+from app.notifications.types import TYPES, channel_label, type_label
+from app.web.flash import flash
+from app.web.templating import context_processor, render
+
+router = APIRouter()
+
+
+@context_processor
+def unread(request: Request) -> dict[str, Any]:
+    """The header's unread count, for signed-in users."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return {}
+    with Session(request.app.state.engine) as session:
+        return {"unread_count": service.unread_count(session, user)}
+
+
+@router.get("/inbox")
+def inbox(request: Request, session: SessionDep, user: CurrentUser, page: int = 1):
+    notifications, pages = service.inbox(session, user, max(page, 1))
+    return render(request, "notifications/inbox.html",
+                  {"notifications": notifications, "page": max(page, 1), "pages": pages})
+
+
+@router.get("/inbox/{notification_id}")
+def open_notification(notification_id: int, session: SessionDep, user: CurrentUser):
+    """Follow a notification's link, marking it read on the way."""
+    notification = service.mark_read(session, user, notification_id)
+    return RedirectResponse(notification.link or "/inbox", status_code=303)
+
+
+@router.post("/inbox/{notification_id}/read")
+def mark_read(request: Request, notification_id: int, session: SessionDep, user: CurrentUser):
+    service.mark_read(session, user, notification_id)
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.post("/inbox/read-all")
+def mark_all_read(request: Request, session: SessionDep, user: CurrentUser):
+    service.mark_all_read(session, user)
+    flash(request, _("All notifications are marked as read."), "success")
+    return RedirectResponse("/inbox", status_code=303)
+
+
+def _preference_rows(choices: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"name": name, "label": type_label(name), "mandatory": kind.mandatory, "channel": choices[name],
+             "options": [(c, channel_label(c)) for c in kind.choices]}
+            for name, kind in TYPES.items() if name != "subscription_match"]
+
+
+@router.get("/notifications/preferences")
+def preferences(request: Request, session: SessionDep, user: CurrentUser):
+    return render(request, "notifications/preferences.html",
+                  {"rows": _preference_rows(service.preferences(session, user)), "errors": {}})
+
+
+@router.post("/notifications/preferences")
+async def save_preferences(request: Request, session: SessionDep, user: CurrentUser):
+    form = await request.form()
+    choices = {name: str(form.get(f"pref-{name}", "")) for name in TYPES
+               if name != "subscription_match" and form.get(f"pref-{name}") is not None}
+    try:
+        service.set_preferences(session, user, choices)
+    except ValidationFailed as exc:
+        shown = {**service.preferences(session, user), **choices}
+        return render(request, "notifications/preferences.html",
+                      {"rows": _preference_rows(shown), "errors": exc.errors}, status_code=400)
+    flash(request, _("Your notification settings are saved."), "success")
+    return RedirectResponse("/notifications/preferences", status_code=303)

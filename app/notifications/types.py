@@ -1,0 +1,67 @@
+"""The kinds of notification, who gets them, and how by default.
+
+Mandatory types (a receipt, a decision) always reach the user by mail: they
+have legal weight, so a preference can add the inbox but never remove the mail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.i18n import _
+
+CHANNELS = ("email", "in_app", "both", "off")
+
+
+@dataclass(frozen=True)
+class NotificationType:
+    name: str
+    audience: str  # submitter | reviewer | coordinator | subscriber
+    default: str
+    mandatory: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return ("email", "both") if self.mandatory else CHANNELS
+
+
+TYPES: dict[str, NotificationType] = {t.name: t for t in [
+    NotificationType("receipt", "submitter", "both", mandatory=True),
+    NotificationType("stage_change", "submitter", "both"),
+    NotificationType("revision_requested", "submitter", "both"),
+    NotificationType("decision", "submitter", "both", mandatory=True),
+    NotificationType("publication", "submitter", "both"),
+    NotificationType("contact_request", "submitter", "both"),
+    NotificationType("review_invitation", "reviewer", "both"),
+    NotificationType("review_reminder", "reviewer", "both"),
+    NotificationType("round_closing", "reviewer", "both"),
+    NotificationType("new_submission", "coordinator", "in_app"),
+    NotificationType("overdue_review", "coordinator", "both"),
+    NotificationType("waiting_too_long", "coordinator", "in_app"),
+    # Subscription matches take the channel chosen on the subscription itself.
+    NotificationType("subscription_match", "subscriber", "in_app"),
+]}
+
+
+def type_label(name: str) -> str:
+    labels = {
+        "receipt": _("Receipt of a submission"),
+        "stage_change": _("Stage changes of my initiatives"),
+        "revision_requested": _("Revision requested"),
+        "decision": _("Decisions on my initiatives"),
+        "publication": _("Publication of my initiatives"),
+        "contact_request": _("Contact requests"),
+        "review_invitation": _("Review invitations"),
+        "review_reminder": _("Review reminders"),
+        "round_closing": _("Review round closing"),
+        "new_submission": _("New submissions"),
+        "overdue_review": _("Overdue reviews"),
+        "waiting_too_long": _("Initiatives waiting too long in a stage"),
+        "subscription_match": _("New initiatives matching my subscriptions"),
+    }
+    return labels.get(name, name)
+
+
+def channel_label(channel: str) -> str:
+    return {"email": _("Email"), "in_app": _("Inbox only"), "both": _("Email and inbox"),
+            "off": _("Off")}.get(channel, channel)

@@ -1,0 +1,1 @@
+"""Subscriptions: fields, provinces and saved searches; instant mail, digests, feeds."""

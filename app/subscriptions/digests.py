@@ -1,0 +1,96 @@
+"""Daily and weekly digests: what matched since the last one, grouped by subscription.
+
+A digest run takes one moment `now` and, per subscription, sends every item
+still pending with `matched_at <= now`, then moves the subscription's
+`last_digest_at` to `now`. Items of one window are sent once (they become
+"sent"), an item matched after `now` waits for the next run, so consecutive
+windows neither overlap nor leave gaps. An initiative unpublished in the
+meantime is dropped at send time, and a digest with nothing left is not sent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.i18n import TIMEZONE
+from app.initiatives.models import Initiative
+from app.mail.service import queue_mail
+from app.subscriptions import public
+from app.subscriptions.models import Digest, DigestItem, Subscription
+from app.subscriptions.service import unsubscribe_headers, unsubscribe_url
+
+FREQUENCIES = ("daily", "weekly")
+SEND_AT = time(7, 0)  # local time (Asia/Ho_Chi_Minh); weekly digests go out on Mondays
+
+
+def scheduled_moment(frequency: str, now: datetime) -> datetime:
+    """The latest scheduled send time at or before `now` (UTC)."""
+    local = now.astimezone(TIMEZONE)
+    moment = datetime.combine(local.date(), SEND_AT, tzinfo=TIMEZONE)
+    if moment > local:
+        moment -= timedelta(days=1)
+    if frequency == "weekly":
+        moment -= timedelta(days=moment.weekday())
+    return moment.astimezone(now.tzinfo)
+
+
+def send_digests(session: Session, frequency: str, *, now: datetime | None = None, force: bool = False) -> int:
+    """Send the digests that are due (all of them when `force`); returns how many mails were queued."""
+    now = now or utcnow()
+    due_before = now if force else scheduled_moment(frequency, now)
+    subs = session.exec(select(Subscription).where(
+        Subscription.channel == frequency, Subscription.is_paused == False,  # noqa: E712
+        col(Subscription.last_digest_at) < due_before).order_by(col(Subscription.id))).all()
+    by_user: dict[int, list[Subscription]] = defaultdict(list)
+    for sub in subs:
+        by_user[sub.user_id].append(sub)
+    sent = 0
+    for user_id, user_subs in by_user.items():
+        user = session.get(User, user_id)
+        if user is not None and _send_one(session, user, frequency, user_subs, now):
+            sent += 1
+    return sent
+
+
+def _send_one(session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime) -> bool:
+    groups, sent_items = [], []
+    since = min(s.last_digest_at for s in subs)
+    for sub in subs:
+        items = session.exec(select(DigestItem).where(
+            DigestItem.subscription_id == sub.id, DigestItem.status == "pending",
+            col(DigestItem.matched_at) <= now).order_by(col(DigestItem.matched_at), col(DigestItem.id))).all()
+        shown = []
+        for item in items:
+            initiative = session.get(Initiative, item.initiative_id)
+            if public.is_published(initiative):
+                shown.append({"item": public.view(session, initiative), "also": item.also_matched})
+                sent_items.append(item)
+            else:
+                item.status = "dropped"  # unpublished meanwhile: never shown, now or later
+                session.add(item)
+        sub.last_digest_at = now
+        session.add(sub)
+        if shown:
+            groups.append({"subscription": sub, "items": shown, "unsubscribe_url": unsubscribe_url(user.id, [sub.id])})
+    if not groups or not user.is_active:
+        for item in sent_items:
+            item.status = "dropped"
+            session.add(item)
+        return False
+    digest = Digest(user_id=user.id, frequency=frequency, window_end=now, item_count=len(sent_items))
+    session.add(digest)
+    session.flush()
+    for item in sent_items:
+        item.status, item.digest_id = "sent", digest.id
+        session.add(item)
+    ids = [g["subscription"].id for g in groups]
+    queue_mail(session, to=user.email, template="subscriptions/mail/digest", language=user.language,
+               context={"name": user.full_name, "frequency": frequency, "groups": groups, "since": since,
+                        "until": now, "count": len(sent_items), "unsubscribe_url": unsubscribe_url(user.id, ids)},
+               headers=unsubscribe_headers(user.id, ids))
+    return True

@@ -1,0 +1,131 @@
+"""Who hears about a newly published initiative, and how.
+
+Category subscriptions compare the initiative's field, sub-field and
+province. Saved searches are asked of the search engine itself: the saved
+query runs with one extra condition, a `published_at` range equal to this
+initiative's own timestamp, and matches when the initiative is among the
+hits. So accents, synonyms, stop words and typo tolerance work exactly as on
+the results page.
+
+Each user is told once per initiative (`SubscriptionNotice`), however many of
+their subscriptions match: one inbox entry listing them, plus either a mail
+now (some subscription is instant) or an item for the next digest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+import search
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.catalogue import indexing
+from app.catalogue.schemas import FACETS
+from app.catalogue.service import public_url
+from app.initiatives.models import Initiative
+from app.notifications.service import notify
+from app.subscriptions import public
+from app.subscriptions.models import DigestItem, Subscription, SubscriptionNotice
+from app.subscriptions.service import search_params, unsubscribe_headers, unsubscribe_url
+from app.webhooks import service as webhooks
+
+# The channel that reaches the user soonest decides how they are told.
+CHANNEL_ORDER = ("instant", "daily", "weekly", "in_app")
+
+
+class NotIndexedYet(Exception):
+    """The initiative is published but not searchable yet; the outbox retries after indexing."""
+
+
+def engine_query(query_string: str) -> search.Query:
+    """The engine query of a saved catalogue search (text and filters; order does not matter here)."""
+    params = search_params(query_string)
+    filters = {FACETS[name][0]: values for name, values in params.filters.items() if values}
+    return search.Query(text=params.q, filters=filters, highlight=False)
+
+
+class SavedSearches:
+    """Evaluates saved searches against one initiative through the engine."""
+
+    def __init__(self, session: Session, initiative: Initiative) -> None:
+        document = indexing.document_for(session, initiative)
+        assert document is not None, "only published initiatives are matched"
+        self.id, self.moment = str(initiative.id), int(document["published_at"])
+        self.engine = indexing.engine()
+        if not self._contains(search.Query(highlight=False)):
+            raise NotIndexedYet(f"initiative {self.id} is not in the search index yet")
+
+    def _contains(self, query: search.Query) -> bool:
+        lo, hi = query.ranges.get("published_at", (None, None))
+        if (lo is not None and lo > self.moment) or (hi is not None and hi < self.moment):
+            return False
+        narrowed = dataclasses.replace(query, ranges={**query.ranges, "published_at": (self.moment, self.moment)},
+                                       facets=(), sort=None, offset=0, limit=100, highlight=False)
+        result = self.engine.search(narrowed)
+        if result.total > len(result.hits):  # many published in the same second: read them all
+            result = self.engine.search(dataclasses.replace(narrowed, limit=result.total))
+        return any(hit.id == self.id for hit in result.hits)
+
+    def matches(self, query_string: str) -> bool:
+        return self._contains(engine_query(query_string))
+
+
+def matching_subscriptions(session: Session, initiative: Initiative) -> list[Subscription]:
+    active = list(session.exec(select(Subscription).where(Subscription.is_paused == False)  # noqa: E712
+                               .order_by(col(Subscription.id))))
+    codes = public.field_codes(session, initiative)
+    saved = SavedSearches(session, initiative) if any(s.kind == "search" for s in active) else None
+    found = []
+    for sub in active:
+        if sub.kind == "category":
+            ok = (sub.field_code is None or sub.field_code in codes) and \
+                 (sub.province is None or sub.province == initiative.province)
+        else:
+            ok = saved is not None and saved.matches(sub.query or "")
+        if ok:
+            found.append(sub)
+    return found
+
+
+def on_published(session: Session, initiative_id: int) -> int:
+    """Tell every subscriber whose subscriptions match; returns how many users were told."""
+    initiative = session.get(Initiative, initiative_id)
+    if not public.is_published(initiative):
+        return 0
+    by_user: dict[int, list[Subscription]] = defaultdict(list)
+    for sub in matching_subscriptions(session, initiative):
+        by_user[sub.user_id].append(sub)
+    told = 0
+    for user_id, subs in by_user.items():
+        user = session.get(User, user_id)
+        if user is not None and user.is_active and tell(session, user, initiative, subs):
+            told += 1
+    return told
+
+
+def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscription]) -> bool:
+    if session.exec(select(SubscriptionNotice).where(SubscriptionNotice.user_id == user.id,
+                                                     SubscriptionNotice.initiative_id == initiative.id)).first():
+        return False  # told already (a republication, or a redelivered event)
+    channel = min((s.channel for s in subs), key=CHANNEL_ORDER.index)
+    primary = [s for s in subs if s.channel == channel]
+    session.add(SubscriptionNotice(user_id=user.id, initiative_id=initiative.id,
+                                   subscription_ids=[s.id for s in subs], channel=channel))
+    groups = [{"subscription": s, "unsubscribe_url": unsubscribe_url(user.id, [s.id])} for s in subs]
+    notify(session, user, "subscription_match", dedupe_key=f"match:{initiative.id}",
+           template="subscriptions/mail/instant", link=public_url(initiative.id),
+           channel="both" if channel == "instant" else "in_app",
+           context={"item": public.view(session, initiative), "groups": groups,
+                    "unsubscribe_url": unsubscribe_url(user.id, [s.id for s in primary])},
+           headers=unsubscribe_headers(user.id, [s.id for s in primary]))
+    if channel in ("daily", "weekly"):
+        session.add(DigestItem(subscription_id=primary[0].id, initiative_id=initiative.id,
+                               also_matched=[s.name for s in subs if s.id != primary[0].id]))
+    if user.organisation_id is not None:
+        webhooks.dispatch(session, "subscription.matched", {
+            "initiative_id": initiative.id, "url": public.view(session, initiative).url,
+            "user_id": user.id, "subscriptions": [{"id": s.id, "name": s.name} for s in subs],
+        }, organisation_id=user.organisation_id)
+    return True

@@ -1,0 +1,22 @@
+"""Outbox handler for publications, and the digest schedule."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.initiatives.workflow import TOPIC_PUBLISHED
+from app.outbox.models import OutboxEvent
+from app.outbox.service import handler, periodic
+from app.subscriptions import digests, matching
+
+
+@handler(TOPIC_PUBLISHED)
+def on_published(session: Session, payload: dict, event: OutboxEvent) -> None:
+    matching.on_published(session, int(payload["initiative_id"]))
+
+
+@periodic("subscriptions.digests", every_seconds=600)
+def send_due_digests(session: Session) -> None:
+    """Every ten minutes: send the daily (07:00) and weekly (Monday 07:00) digests that are due."""
+    for frequency in digests.FREQUENCIES:
+        digests.send_digests(session, frequency)
