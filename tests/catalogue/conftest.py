@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
 from app.accounts.models import OrganisationType, Role, User
+from app.catalogue.models import SynonymGroup
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import Status, transition
 from tests import factories
@@ -80,6 +81,8 @@ class Corpus:
 
 @pytest.fixture
 def corpus(session: Session, people: People, worker) -> Corpus:
+    # Start without synonyms whatever ran before (the migration seeds some; tests add their own).
+    session.exec(delete(SynonymGroup))
     cnxd = field(session, "CNXD", "Công nghiệp và xây dựng")
     nnmt = field(session, "NNMT", "Nông nghiệp, tài nguyên và môi trường")
     gdyt = field(session, "GDYT", "Giáo dục, y tế, văn hoá và xã hội")
@@ -93,16 +96,16 @@ def corpus(session: Session, people: People, worker) -> Corpus:
                       feasibility=f"Lộ trình {CONFIDENTIAL}"),
         "grid": dict(title="Lưới điện thông minh cho khu công nghiệp",
                      summary="Cân bằng phụ tải điện theo thời gian thực.", field=cnxd, province="Đà Nẵng",
-                     org_type=E, trl=7, ip_status="filed", year=2024),
+                     org_type=E, trl=7, ip_status="filed", year=2024, month=4),
         "road": dict(title="Mặt đường bê tông tái chế", summary="Vật liệu mới kéo dài tuổi thọ.", field=cnxd,
                      province="Hà Nội", org_type=E, trl=3, ip_status="none", year=2025, month=9),
         "ocean": dict(title="Bản đồ số đại dương", summary="Dữ liệu viễn thám phục vụ quản lý biển.", field=nnmt,
-                      province="Khánh Hòa", org_type=R, trl=2, ip_status="none", year=2023),
+                      province="Khánh Hòa", org_type=R, trl=2, ip_status="none", year=2023, month=3),
         "ai": dict(title="Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
                    summary="Mô hình học sâu phát hiện tổn thương phổi.", field=gdyt, province="Huế", org_type=R,
                    trl=5, ip_status="none", year=2024),
         "iot": dict(title="Nhà kính kết nối internet vạn vật", summary="Cảm biến độ ẩm bật hệ thống tưới.",
-                    field=nnmt, province="Sơn La", org_type=E, trl=8, ip_status="filed", year=2025),
+                    field=nnmt, province="Sơn La", org_type=E, trl=8, ip_status="filed", year=2025, month=7),
         "chip": dict(title="Thiết kế vi mạch bán dẫn công suất thấp", summary="Quy trình thiết kế cho cảm biến.",
                      field=cns, province="Hà Nội", org_type=U, trl=4, ip_status="granted", year=2025),
     }

@@ -39,7 +39,7 @@
     if (list.hidden) { return; }
     if (e.key === "ArrowDown" || e.key === "ArrowUp") { e.preventDefault(); pick(active + (e.key === "ArrowDown" ? 1 : -1)); }
     else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(list.children[active].textContent); }
-    else if (e.key === "Escape") { close(); }
+    else if (e.key === "Escape") { e.preventDefault(); close(); }
   });
   input.addEventListener("blur", close);
 })();
