@@ -57,3 +57,12 @@ def submit(session: Session, person: User, row: Assignment, *values: float, comm
     review = reviewing.save(session, person, row, scores(*values, comment=comment), submit=True)
     session.commit()
     return review
+
+
+def screened_in(session: Session, actor: User, round: ReviewRound, **fields) -> Initiative:
+    """A further initiative added to an open round."""
+    item = screened(session, **fields)
+    service.add_to_round(session, actor, round, [item.id])
+    session.commit()
+    return item
+
