@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import admin_routes, deps, labels, oidc_routes, permissions, service
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.accounts.schemas import (
     ChangePasswordForm,
     EmailForm,
@@ -41,8 +41,13 @@ ORGANISATIONS_IN_SELECT = 300
 PROVINCE_OPTIONS = [(p, p) for p in PROVINCES]
 
 
-def field_errors(exc: DomainError) -> dict[str, str]:
-    """A refused verb as form errors, so the same form is shown again."""
+def refused(session: SessionDep, exc: DomainError) -> dict[str, str]:
+    """A refused verb as form errors for showing the same form again, its partial changes undone.
+
+    The page answers normally (400), so the unit of work would otherwise commit
+    what the verb did before refusing (say, a new organisation).
+    """
+    session.rollback()
     return exc.errors or {"__all__": exc.message}
 
 
@@ -85,10 +90,18 @@ def logout(request: Request):
 
 
 # -- registration and verification ---------------------------------------------
+def _organisations(session: SessionDep, chosen: object) -> list:
+    """The first organisations by name for the select, plus the chosen one (found by searching)."""
+    organisations = service.search_organisations(session, limit=ORGANISATIONS_IN_SELECT)
+    if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in organisations):
+        organisations += [o for o in [session.get(Organisation, int(chosen))] if o is not None]
+    return organisations
+
+
 def _register(request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200):
     return render(request, "accounts/register.html", {
         "values": values, "errors": errors, "provinces": PROVINCE_OPTIONS,
-        "organisations": service.search_organisations(session, limit=ORGANISATIONS_IN_SELECT),
+        "organisations": _organisations(session, values.get("organisation_id")),
         "organisation_types": labels.organisation_type_labels(),
     }, status_code=status)
 
@@ -109,7 +122,7 @@ def register(request: Request, session: SessionDep, form: deps.Form):
                 session, full_name=data.full_name, email=data.email, password=data.password, phone=data.phone,
                 province=data.province, language=data.language, **data.organisation_args(data.province))
         except DomainError as exc:
-            errors = field_errors(exc)
+            errors = refused(session, exc)
         else:
             request.session["lang"] = user.language
             flash(request, _("Your account is created. We sent a confirmation link to %(email)s.", email=user.email),
@@ -172,7 +185,7 @@ def reset(request: Request, session: SessionDep, form: deps.Form):
         except DomainError as exc:
             if not exc.errors:
                 raise
-            errors = exc.errors
+            errors = refused(session, exc)
         else:
             flash(request, _("Your password is changed. Please sign in with the new one."), "success")
             return RedirectResponse("/account/login", status_code=303)
@@ -186,12 +199,10 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
               "organisation_mode": "existing" if user.organisation_id else "none",
               "expertise_keywords": ", ".join(user.expertise_keywords),
               "expertise_fields": ", ".join(user.expertise_fields)}
-    organisations = service.search_organisations(session, limit=ORGANISATIONS_IN_SELECT)
-    if user.organisation and user.organisation not in organisations:
-        organisations.append(user.organisation)
+    chosen = context.get("values", values).get("organisation_id")
     return render(request, "accounts/profile.html", {
         "values": values, "errors": {}, "password_errors": {}, "token_errors": {}, "provinces": PROVINCE_OPTIONS,
-        "organisations": organisations, "organisation_types": labels.organisation_type_labels(), "tokens": service.personal_tokens(session, user), **context,
+        "organisations": _organisations(session, chosen), "organisation_types": labels.organisation_type_labels(), "tokens": service.personal_tokens(session, user), **context,
     }, status_code=status)
 
 
@@ -210,7 +221,7 @@ def profile(request: Request, session: SessionDep, user: deps.CurrentUser, form:
             service.update_profile(session, user, {**changes, "organisation_id": organisation["organisation_id"]},
                                    new_organisation=organisation["new_organisation"])
         except DomainError as exc:
-            errors = field_errors(exc)
+            errors = refused(session, exc)
         else:
             request.session["lang"] = user.language
             flash(request, _("Your profile is saved."), "success")
@@ -225,7 +236,7 @@ def change_password(request: Request, session: SessionDep, user: deps.CurrentUse
         try:
             service.change_password(session, user, data.current_password, data.new_password)
         except DomainError as exc:
-            errors = field_errors(exc)
+            errors = refused(session, exc)
         else:
             deps.sign_in(request, user)  # this session goes on; every other one has ended
             flash(request, _("Your password is changed. You were signed out everywhere else."), "success")

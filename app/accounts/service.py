@@ -210,9 +210,13 @@ def update_profile(session: Session, user: User, changes: dict, *, new_organisat
                                errors={name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if changes.get("organisation_id") is not None:
         get_organisation(session, changes["organisation_id"], field="organisation_id")
-    if "full_name" in changes and not (changes["full_name"] or "").strip():
-        raise ValidationFailed(_("Please correct the errors"), errors={"full_name": _("This field is required.")})
+    required = {name: _("This field is required.") for name in ("full_name", "language")
+                if name in changes and not (changes[name] or "").strip()}
+    if required:
+        raise ValidationFailed(_("Please correct the errors"), errors=required)
     for name, value in changes.items():
+        if name in ("expertise_keywords", "expertise_fields") and value is None:
+            value = []
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     session.add(user)
     return user
@@ -238,23 +242,18 @@ def find_or_create_organisation(session: Session, *, name: str, type: Organisati
                                 tax_code: str | None = None, website: str | None = None) -> Organisation:
     """The organisation of this name (any case and spacing) and type, created only if nobody entered it before."""
     name = " ".join(name.split())
-
-    def existing() -> Organisation | None:
-        return session.exec(select(Organisation).where(
-            Organisation.name_key == organisation_key(name), Organisation.type == type)).first()
-
-    found = existing()
+    found = session.exec(select(Organisation).where(
+        Organisation.name_key == organisation_key(name), Organisation.type == type)).first()
     if found:
         return found
     organisation = Organisation(name=name, type=type, province=province, tax_code=tax_code, website=website)
+    session.add(organisation)
     try:
-        with session.begin_nested():  # someone may register the same organisation at this moment
-            session.add(organisation)
+        session.flush()
     except IntegrityError:
-        found = existing()
-        if found is None:
-            raise
-        return found
+        # Someone entered the same organisation at this very moment; the caller's transaction is spent.
+        message = _("This organisation was added by someone else a moment ago. Please choose it from the list.")
+        raise Conflict(message, code="organisation-exists", errors={"org_name": message}) from None
     return organisation
 
 

@@ -100,6 +100,11 @@ def test_patch_me_refuses_bad_values_with_field_errors(client, session):
     bad = client.patch("/api/v1/me", headers=headers, json={"province": "Paris", "language": "fr"})
     assert_problem(bad, 422, "validation-failed")
     assert sorted(bad.json()["errors"]) == ["language", "province"]
+    nulls = client.patch("/api/v1/me", headers=headers, json={"full_name": None, "language": None})
+    assert_problem(nulls, 422, "validation-failed")
+    assert sorted(nulls.json()["errors"]) == ["full_name", "language"]
+    cleared = client.patch("/api/v1/me", headers=headers, json={"expertise_keywords": None, "phone": None})
+    assert (cleared.status_code, cleared.json()["expertise_keywords"], cleared.json()["phone"]) == (200, [], None)
     unknown_org = client.patch("/api/v1/me", headers=headers, json={"organisation_id": 4242})
     assert_problem(unknown_org, 422, "validation-failed")
     assert list(unknown_org.json()["errors"]) == ["organisation_id"]

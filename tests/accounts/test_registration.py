@@ -110,6 +110,14 @@ def test_registering_a_taken_email_is_refused(client, session):
     assert "Email này đã được đăng ký." in response.text
 
 
+def test_a_refused_registration_leaves_no_new_organisation_behind(client, session):
+    factories.user(session, email="binh@example.vn")
+    response = register(client, organisation_mode="new", org_name="Viện Vật lý", org_type="research_institute")
+    assert response.status_code == 400
+    assert 'value="Viện Vật lý"' in response.text
+    assert session.exec(select(Organisation)).all() == []
+
+
 def test_resend_verification_sends_a_new_working_link(client, session, worker, mail_to_smtp):
     register(client)
     page = client.get("/account/verify/resend")
