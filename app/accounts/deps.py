@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from fastapi.security import OAuth2PasswordBearer
 from starlette.datastructures import FormData
 
 from app.accounts import permissions, service

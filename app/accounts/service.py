@@ -9,12 +9,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from urllib.parse import urlencode
-
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -32,7 +31,12 @@ from app.accounts.models import (
 )
 from app.config import get_settings
 from app.db import utcnow
-from app.errors import Conflict, NotFound, PermissionDenied, TooManyRequests, ValidationFailed
+from app.errors import (
+    Conflict,
+    NotFound,
+    TooManyRequests,
+    ValidationFailed,
+)
 from app.i18n import _
 from app.mail.service import queue_mail
 
@@ -154,9 +158,8 @@ def request_password_reset(session: Session, email: str) -> None:
     user = get_by_email(session, email)
     if user is None or not user.is_active or not _mail_allowed(session, user):
         return
-    hours = RESET_HOURS
     queue_mail(session, to=user.email, template="accounts/mail/reset", language=user.language,
-               context={"name": user.full_name, "hours": hours,
+               context={"name": user.full_name, "hours": RESET_HOURS,
                         "link": _link("/account/password/reset", make_link_token(user, "reset"))})
 
 

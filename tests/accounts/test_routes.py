@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.accounts.models import ApiToken, LoginThrottle, OrganisationType, Role, User
+from app.accounts.models import ApiToken, LoginThrottle, OrganisationType, Role
 from app.db import utcnow
 from tests import factories
 from tests.conftest import PASSWORD, csrf_of, web_login

@@ -128,7 +128,7 @@ def test_update_profile_with_a_new_organisation_joins_it(session):
 
 
 def test_mails_to_one_address_are_limited_per_window(session, settings):
-    user = factories.user(session, email="an@example.vn")
+    factories.user(session, email="an@example.vn")
     for _ in range(service.MAILS_PER_WINDOW + 2):
         service.request_password_reset(session, "an@example.vn")
     from app.outbox.models import OutboxEvent
