@@ -6,13 +6,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.catalogue import indexing, service
+from app.catalogue import service
 from app.catalogue.schemas import (
-    MAX_PAGE, MAX_QUERY, CertificateOut, Facet, FacetValue, PublicRecord, SearchHit, SearchParams,
-    SearchResponse, SimilarOut, Sort, SuggestResponse,
+    MAX_PAGE,
+    MAX_QUERY,
+    CertificateOut,
+    Facet,
+    FacetValue,
+    PublicRecord,
+    SearchHit,
+    SearchParams,
+    SearchResponse,
+    SimilarOut,
+    Sort,
+    SuggestResponse,
 )
 from app.db import SessionDep
 from app.initiatives.visibility import visible_view
+from app.publication import service as publication_service
 
 router = APIRouter(tags=["catalogue"])
 
@@ -86,7 +97,7 @@ def public_record(session: SessionDep, initiative_id: int):
     """The public sections and publication data of a published initiative, with its
     certificate and similar initiatives. Confidential sections are never included."""
     initiative = service.published_initiative(session, initiative_id)
-    cert = indexing.certificate(session, initiative.id)
+    cert = publication_service.current_certificate(session, initiative)
     return PublicRecord.model_validate({
         **visible_view(session, None, initiative, log=False),
         "certificate": CertificateOut(number=cert.number, issued_at=cert.issued_at) if cert else None,

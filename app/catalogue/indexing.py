@@ -27,7 +27,7 @@ from app.config import Settings, get_settings
 from app.initiatives import visibility
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
-from app.publication.models import Certificate
+from app.publication import service as publication_service
 from app.system.service import readiness_check
 
 # Initiative attributes a search document is built from; each must be public after publication.
@@ -105,7 +105,7 @@ def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | N
     sub = session.get(Field, initiative.subfield_id) if initiative.subfield_id else None
     org = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
     published = initiative.published_at or initiative.updated_at
-    cert = certificate(session, initiative.id)
+    cert = publication_service.current_certificate(session, initiative)
     doc = {
         "id": str(initiative.id),
         "title": initiative.title,
@@ -128,13 +128,6 @@ def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | N
     return {k: v for k, v in doc.items() if v not in (None, "")}
 
 
-def certificate(session: Session, initiative_id: int) -> Certificate | None:
-    """The publication certificate in force (the latest one not revoked)."""
-    return session.exec(select(Certificate).where(Certificate.initiative_id == initiative_id,
-                                                  col(Certificate.revoked_at).is_(None))
-                        .order_by(col(Certificate.id).desc())).first()
-
-
 def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initiative]:
     """Every published initiative, by id, in batches (bounded memory for a rebuild)."""
     last = 0
@@ -143,8 +136,7 @@ def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initia
                                                      Initiative.id > last).order_by(Initiative.id).limit(batch)).all()
         if not rows:
             return
-        for row in rows:
-            yield row
+        yield from rows
         last = rows[-1].id
         session.expunge_all()
 

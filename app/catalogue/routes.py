@@ -6,16 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import permissions as accounts
-from app.accounts.deps import CoordinatorUser
-from app.catalogue import indexing, service
+from app.accounts.deps import CoordinatorUser, OptionalUser
+from app.catalogue import service
 from app.catalogue.schemas import SearchParams, SynonymForm
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
-from app.initiatives.visibility import visible_view
+from app.initiatives.visibility import can_view_confidential, visible_view
+from app.publication import service as publication_service
 from app.web.flash import flash
 from app.web.forms import parse_form
-from app.web.templating import nav_item, render
+from app.web.templating import context_processor, nav_item, render
 
 router = APIRouter()
 
@@ -79,13 +80,22 @@ def delete_synonyms(request: Request, session: SessionDep, user: CoordinatorUser
     return RedirectResponse("/catalogue/synonyms", status_code=303)
 
 
+@context_processor
+def similar_block(request: Request) -> dict:
+    """Lets any page show the block: `{% set similar = catalogue_similar(id) %}{% include
+    "catalogue/_similar.html" %}` (the initiatives domain's detail page may use it)."""
+    return {"catalogue_similar": lambda initiative_id: service.similar(None, initiative_id)}
+
+
 @router.get("/catalogue/{initiative_id}")
-def public_page(request: Request, session: SessionDep, initiative_id: int):
-    """What anyone may read of a published initiative (visibility decides, as for an anonymous reader)."""
+def public_page(request: Request, session: SessionDep, user: OptionalUser, initiative_id: int):
+    """What anyone may read of a published initiative (visibility decides, as for an anonymous
+    reader); those who may read more get a link to the full record."""
     initiative = service.published_initiative(session, initiative_id)
     return render(request, "catalogue/initiative.html", {
         "item": visible_view(session, None, initiative, log=False),
-        "certificate": indexing.certificate(session, initiative.id),
+        "full_record": can_view_confidential(session, user, initiative),
+        "certificate": publication_service.current_certificate(session, initiative),
         "similar": service.similar(session, initiative.id),
         "org_type_label": service.org_type_label, "ip_status_label": service.ip_status_label,
     })

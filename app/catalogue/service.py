@@ -18,7 +18,6 @@ from typing import Any
 from sqlmodel import Session, select
 
 import search
-from search.text import tokenize
 from app.accounts.models import User
 from app.catalogue import indexing
 from app.catalogue.models import SynonymGroup
@@ -29,6 +28,7 @@ from app.i18n import _, get_language
 from app.initiatives.models import Field, Initiative
 from app.initiatives.visibility import is_public
 from app.outbox import service as outbox
+from search.text import tokenize
 
 SNIPPET_WORDS = 30
 SIMILAR = 4
@@ -200,7 +200,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
     facet in use), so a visitor sees how many results each other value of that
     facet would add, not just the value already chosen.
     """
-    base = dict(text=params.q, highlight=False)
+    base = {"text": params.q, "highlight": False}
     selected = [name for name in FACETS if params.filters.get(name)]
     main = _ask(session, "search", search.Query(
         text=params.q, filters=_engine_filters(params.filters),
@@ -254,7 +254,7 @@ def suggest(session: Session, prefix: str) -> list[str]:
     return _ask(session, "suggest", prefix, SUGGESTIONS) if tokenize(prefix) else []
 
 
-def similar(session: Session, initiative_id: int) -> list[HitView]:
+def similar(session: Session | None, initiative_id: int) -> list[HitView]:
     """Published initiatives like this one; an unreachable engine only hides the block."""
     try:
         hits = indexing.engine(session).similar(str(initiative_id), limit=SIMILAR)

@@ -16,7 +16,11 @@ from sqlmodel import Session
 from app.catalogue import indexing
 from app.catalogue.service import TOPIC_SYNONYMS_CHANGED
 from app.initiatives.workflow import (
-    PUBLISHED_STATES, TOPIC_PUBLIC_UPDATED, TOPIC_PUBLISHED, TOPIC_TRANSITIONED, TOPIC_UNPUBLISHED,
+    PUBLISHED_STATES,
+    TOPIC_PUBLIC_UPDATED,
+    TOPIC_PUBLISHED,
+    TOPIC_TRANSITIONED,
+    TOPIC_UNPUBLISHED,
 )
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler

@@ -17,6 +17,7 @@ from app.accounts.models import OrganisationType, Role, User
 from app.catalogue.models import SynonymGroup
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import Status, transition
+from app.publication import service as publication_service
 from tests import factories
 
 CONFIDENTIAL = "quytrinh zyxbimat kappa-seven"  # appears only in confidential sections
@@ -60,8 +61,11 @@ def publish(session: Session, people: People, *, title: str, summary: str, field
     session.add(initiative)
     session.flush()
     for target in PATH_TO_PUBLICATION[:PATH_TO_PUBLICATION.index(to) + 1]:
-        actor = people.submitter if target == Status.submitted else people.coordinator
-        transition(session, initiative, target, actor=actor)
+        if target == Status.published:
+            publication_service.publish(session, people.coordinator, initiative)  # with its certificate
+        else:
+            actor = people.submitter if target == Status.submitted else people.coordinator
+            transition(session, initiative, target, actor=actor)
     session.commit()
     return initiative
 
@@ -89,25 +93,25 @@ def corpus(session: Session, people: People, worker) -> Corpus:
     cns = field(session, "CNS", "Công nghệ số chiến lược")
     U, E, R = OrganisationType.university, OrganisationType.enterprise, OrganisationType.research_institute
     specs = {
-        "solar": dict(title="Hệ thống năng lượng mặt trời cho trường học",
-                      summary="Pin quang năng lắp trên mái giúp giảm tiền điện.", field=cnxd, province="Hà Nội",
-                      org_type=U, trl=6, ip_status="granted", year=2023, keywords=("năng lượng mặt trời",),
-                      solution=f"Cách lắp đặt: {CONFIDENTIAL}.", novelty=f"Mới: {CONFIDENTIAL}",
-                      feasibility=f"Lộ trình {CONFIDENTIAL}"),
-        "grid": dict(title="Lưới điện thông minh cho khu công nghiệp",
-                     summary="Cân bằng phụ tải điện theo thời gian thực.", field=cnxd, province="Đà Nẵng",
-                     org_type=E, trl=7, ip_status="filed", year=2024, month=4),
-        "road": dict(title="Mặt đường bê tông tái chế", summary="Vật liệu mới kéo dài tuổi thọ.", field=cnxd,
-                     province="Hà Nội", org_type=E, trl=3, ip_status="none", year=2025, month=9),
-        "ocean": dict(title="Bản đồ số đại dương", summary="Dữ liệu viễn thám phục vụ quản lý biển.", field=nnmt,
-                      province="Khánh Hòa", org_type=R, trl=2, ip_status="none", year=2023, month=3),
-        "ai": dict(title="Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
-                   summary="Mô hình học sâu phát hiện tổn thương phổi.", field=gdyt, province="Huế", org_type=R,
-                   trl=5, ip_status="none", year=2024),
-        "iot": dict(title="Nhà kính kết nối internet vạn vật", summary="Cảm biến độ ẩm bật hệ thống tưới.",
-                    field=nnmt, province="Sơn La", org_type=E, trl=8, ip_status="filed", year=2025, month=7),
-        "chip": dict(title="Thiết kế vi mạch bán dẫn công suất thấp", summary="Quy trình thiết kế cho cảm biến.",
-                     field=cns, province="Hà Nội", org_type=U, trl=4, ip_status="granted", year=2025),
+        "solar": {"title": "Hệ thống năng lượng mặt trời cho trường học",
+                      "summary": "Pin quang năng lắp trên mái giúp giảm tiền điện.", "field": cnxd, "province": "Hà Nội",
+                      "org_type": U, "trl": 6, "ip_status": "granted", "year": 2023, "keywords": ("năng lượng mặt trời",),
+                      "solution": f"Cách lắp đặt: {CONFIDENTIAL}.", "novelty": f"Mới: {CONFIDENTIAL}",
+                      "feasibility": f"Lộ trình {CONFIDENTIAL}"},
+        "grid": {"title": "Lưới điện thông minh cho khu công nghiệp",
+                     "summary": "Cân bằng phụ tải điện theo thời gian thực.", "field": cnxd, "province": "Đà Nẵng",
+                     "org_type": E, "trl": 7, "ip_status": "filed", "year": 2024, "month": 4},
+        "road": {"title": "Mặt đường bê tông tái chế", "summary": "Vật liệu mới kéo dài tuổi thọ.", "field": cnxd,
+                     "province": "Hà Nội", "org_type": E, "trl": 3, "ip_status": "none", "year": 2025, "month": 9},
+        "ocean": {"title": "Bản đồ số đại dương", "summary": "Dữ liệu viễn thám phục vụ quản lý biển.", "field": nnmt,
+                      "province": "Khánh Hòa", "org_type": R, "trl": 2, "ip_status": "none", "year": 2023, "month": 3},
+        "ai": {"title": "Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
+                   "summary": "Mô hình học sâu phát hiện tổn thương phổi.", "field": gdyt, "province": "Huế", "org_type": R,
+                   "trl": 5, "ip_status": "none", "year": 2024},
+        "iot": {"title": "Nhà kính kết nối internet vạn vật", "summary": "Cảm biến độ ẩm bật hệ thống tưới.",
+                    "field": nnmt, "province": "Sơn La", "org_type": E, "trl": 8, "ip_status": "filed", "year": 2025, "month": 7},
+        "chip": {"title": "Thiết kế vi mạch bán dẫn công suất thấp", "summary": "Quy trình thiết kế cho cảm biến.",
+                     "field": cns, "province": "Hà Nội", "org_type": U, "trl": 4, "ip_status": "granted", "year": 2025},
     }
     ids = {key: publish(session, people, **spec).id for key, spec in specs.items()}
     # One initiative that is selected but never published: it must never be found.

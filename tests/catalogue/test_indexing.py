@@ -6,7 +6,7 @@ import json
 
 from app.catalogue import indexing
 from app.initiatives.models import Initiative
-from app.initiatives.workflow import Status, transition
+from app.publication import service as publication_service
 from search import Query
 from tests.catalogue.conftest import CONFIDENTIAL
 
@@ -24,6 +24,7 @@ def test_document_is_built_from_public_fields_only(session, corpus):
         "field_code": "CNXD", "field_name": "Công nghiệp và xây dựng", "province": "Hà Nội",
         "organisation": doc["organisation"], "organisation_type": "university", "trl": 6, "ip_status": "granted",
         "published_at": 1685577600, "publication_year": 2023, "version": indexing.document_version(initiative),
+        "certificate_number": publication_service.current_certificate(session, initiative).number,
     }
 
 
@@ -44,7 +45,7 @@ def test_confidential_phrase_is_in_no_document_and_never_found(client, corpus):
 def test_unpublished_initiative_disappears_from_results(session, client, corpus, worker):
     assert client.get("/api/v1/search", params={"q": "dien"}).json()["total"] == 2
     solar = session.get(Initiative, corpus.id("solar"))
-    transition(session, solar, Status.unpublished, actor=corpus.people.coordinator, reason="Trùng lặp")
+    publication_service.unpublish(session, corpus.people.coordinator, solar, "Trùng lặp")
     session.commit()
     worker.drain()
     found = client.get("/api/v1/search", params={"q": "dien"}).json()
@@ -54,8 +55,8 @@ def test_unpublished_initiative_disappears_from_results(session, client, corpus,
 
 
 def test_edit_of_a_published_initiative_reaches_the_index(session, client, corpus, worker):
-    from app.initiatives.workflow import queue_public_update
     from app.db import utcnow
+    from app.initiatives.workflow import queue_public_update
 
     road = session.get(Initiative, corpus.id("road"))
     road.summary, road.updated_at = "Nhựa đường từ rác thải nhựa.", utcnow()

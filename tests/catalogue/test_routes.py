@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.datastructures import QueryParams
 
 from app.catalogue.schemas import SearchParams
+from app.initiatives.models import Initiative
+from app.publication import service as publication_service
 from tests.catalogue.conftest import CONFIDENTIAL
 
 
@@ -57,12 +59,15 @@ def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, co
     assert '<a href="/search?province=Hu%E1%BA%BF&trl=5">Xem mọi sáng kiến theo các bộ lọc này</a>' in text
 
 
-def test_public_page_shows_public_sections_and_similar_not_the_confidential_ones(client, corpus):
+def test_public_page_shows_public_sections_certificate_and_similar_not_the_confidential_ones(client, session,
+                                                                                           corpus):
     page = client.get(f"/catalogue/{corpus.id('solar')}")
     assert page.status_code == 200
     assert "Pin quang năng lắp trên mái giúp giảm tiền điện." in page.text
     assert CONFIDENTIAL not in page.text
-    similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.S)[0]
+    number = publication_service.current_certificate(session, session.get(Initiative, corpus.id("solar"))).number
+    assert f'<a href="/certificates/{quote(number)}">Số {number} ngày ' in page.text
+    similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.DOTALL)[0]
     assert f'/catalogue/{corpus.id("road")}' in similar or f'/catalogue/{corpus.id("grid")}' in similar
 
 

@@ -14,6 +14,7 @@ from app.db import utcnow
 from app.initiatives.models import Initiative
 from app.initiatives.workflow import Status, transition
 from app.outbox.models import OutboxEvent
+from app.publication import service as publication_service
 from tests.catalogue.conftest import field, publish
 
 
@@ -49,7 +50,7 @@ def test_publication_succeeds_while_the_index_cannot_be_opened_and_catches_up(se
     assert client.get("/api/v1/search", params={"q": "dien"}).status_code == 503
 
     # Meanwhile one of them is unpublished: its events queue behind the failed one, in order.
-    transition(session, grid, Status.unpublished, actor=people.coordinator, reason="Sai thông tin")
+    publication_service.unpublish(session, people.coordinator, grid, "Sai thông tin")
     session.commit()
     worker.drain()
     assert [e.topic for e in index_events(session, "pending")][-2:] == ["initiative.transitioned",
