@@ -60,7 +60,7 @@ def mark_all_read(request: Request, session: SessionDep, user: CurrentUser):
 def _preference_rows(choices: dict[str, str]) -> list[dict[str, Any]]:
     return [{"name": name, "label": type_label(name), "mandatory": kind.mandatory, "channel": choices[name],
              "options": [(c, channel_label(c)) for c in kind.choices]}
-            for name, kind in TYPES.items() if name != "subscription_match"]
+            for name, kind in TYPES.items() if not kind.fixed]
 
 
 @router.get("/notifications/preferences")
@@ -72,8 +72,8 @@ def preferences(request: Request, session: SessionDep, user: CurrentUser):
 @router.post("/notifications/preferences")
 async def save_preferences(request: Request, session: SessionDep, user: CurrentUser):
     form = await request.form()
-    choices = {name: str(form.get(f"pref-{name}", "")) for name in TYPES
-               if name != "subscription_match" and form.get(f"pref-{name}") is not None}
+    choices = {name: str(form.get(f"pref-{name}", "")) for name, kind in TYPES.items()
+               if not kind.fixed and form.get(f"pref-{name}") is not None}
     try:
         service.set_preferences(session, user, choices)
     except ValidationFailed as exc:

@@ -42,7 +42,8 @@ def preferences(session: Session, user: User) -> dict[str, str]:
 def set_preferences(session: Session, user: User, choices: dict[str, str]) -> None:
     """Save the channel per type; a mandatory type cannot be switched off or away from mail."""
     errors = {f"pref-{name}": _("Choose one of the options.")
-              for name, channel in choices.items() if name not in TYPES or channel not in TYPES[name].choices}
+              for name, channel in choices.items()
+              if name not in TYPES or TYPES[name].fixed or channel not in TYPES[name].choices}
     if errors:
         raise ValidationFailed(_("Some choices are not possible."), errors=errors)
     existing = {p.type: p for p in session.exec(select(NotificationPreference)

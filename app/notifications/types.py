@@ -1,7 +1,9 @@
 """The kinds of notification, who gets them, and how by default.
 
-Mandatory types (a receipt, a decision) always reach the user by mail: they
-have legal weight, so a preference can add the inbox but never remove the mail.
+Mandatory types (a receipt, a decision) cannot be turned off: they have legal
+weight. The receipt mail itself, with the proof of priority, is sent by
+`app.initiatives.service.submit`; here a receipt is only the inbox entry, so
+the submitter never gets two receipt mails.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ class NotificationType:
     audience: str  # submitter | reviewer | coordinator | subscriber
     default: str
     mandatory: bool = False
+    fixed: bool = False  # the channel is not the user's choice (not on the preferences page)
 
     @property
     def choices(self) -> tuple[str, ...]:
+        if self.fixed:
+            return (self.default,)
         return ("email", "both") if self.mandatory else CHANNELS
 
 
 TYPES: dict[str, NotificationType] = {t.name: t for t in [
-    NotificationType("receipt", "submitter", "both", mandatory=True),
+    NotificationType("receipt", "submitter", "in_app", mandatory=True, fixed=True),
     NotificationType("stage_change", "submitter", "both"),
     NotificationType("revision_requested", "submitter", "both"),
     NotificationType("decision", "submitter", "both", mandatory=True),
@@ -39,7 +44,7 @@ TYPES: dict[str, NotificationType] = {t.name: t for t in [
     NotificationType("overdue_review", "coordinator", "both"),
     NotificationType("waiting_too_long", "coordinator", "in_app"),
     # Subscription matches take the channel chosen on the subscription itself.
-    NotificationType("subscription_match", "subscriber", "in_app"),
+    NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
 ]}
 
 

@@ -69,11 +69,11 @@ def test_preferences_are_saved_and_a_mandatory_type_cannot_be_turned_off(client,
     web_login(client, user.email)
     token = csrf_of(client.get("/notifications/preferences").text)
     refused = client.post("/notifications/preferences",
-                          data={"csrf_token": token, "pref-receipt": "off", "pref-stage_change": "in_app"})
+                          data={"csrf_token": token, "pref-decision": "off", "pref-stage_change": "in_app"})
     assert refused.status_code == 400
     assert session.exec(select(NotificationPreference)).first() is None
-    saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-receipt": "email",
+    saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-decision": "email",
                                                              "pref-stage_change": "off"}, follow_redirects=False)
     assert saved.status_code == 303
     prefs = {p.type: p.channel for p in session.exec(select(NotificationPreference))}
-    assert prefs == {"receipt": "email", "stage_change": "off"}
+    assert prefs == {"decision": "email", "stage_change": "off"}

@@ -16,21 +16,22 @@ from tests import factories
 from tests.subscriptions import helpers
 
 
-def test_a_submission_mails_the_submitter_a_receipt_and_tells_coordinators_in_the_inbox(
+def test_a_submission_puts_a_receipt_in_the_submitters_inbox_and_tells_coordinators(
         session, worker, mail_to_smtp):
     submitter = factories.user(session, Role.submitter, language="en", full_name="Ann Submitter")
-    coordinator = factories.user(session, Role.coordinator)
-    item = helpers.submitted(session, submitter, title="Solar dryer")
+    quiet, by_mail = factories.user(session, Role.coordinator), factories.user(session, Role.coordinator, language="en")
+    set_preferences(session, by_mail, {"new_submission": "both"})
+    session.commit()
+    helpers.submitted(session, submitter, title="Solar dryer")
     worker.drain()
 
-    [mail] = mail_to_smtp.wait_for(1)
-    assert mail.rcpt_tos == [submitter.email]
-    assert mail.subject == "Receipt of your initiative"
-    assert "We received your initiative “Solar dryer”." in mail.text
-    assert mail.html
     kinds = {(n.user_id, n.type, n.channel) for n in session.exec(select(Notification))}
-    assert kinds == {(submitter.id, "receipt", "both"), (coordinator.id, "new_submission", "in_app")}
-    assert item.id is not None
+    assert kinds == {(submitter.id, "receipt", "in_app"), (quiet.id, "new_submission", "in_app"),
+                     (by_mail.id, "new_submission", "both")}
+    [mail] = mail_to_smtp.wait_for(1)  # the receipt mail itself is sent by the submission service
+    assert mail.rcpt_tos == [by_mail.email]
+    assert mail.subject == "New submission: Solar dryer"
+    assert mail.html
 
 
 def test_a_revision_request_carries_the_coordinators_text(session, worker, mail_to_smtp):
@@ -42,32 +43,36 @@ def test_a_revision_request_carries_the_coordinators_text(session, worker, mail_
     session.commit()
     worker.drain()
 
-    mails = [m for m in mail_to_smtp.wait_for(3) if m.subject.startswith("Revision requested")]
+    mails = [m for m in mail_to_smtp.wait_for(2) if m.subject.startswith("Revision requested")]
     assert len(mails) == 1
     assert "The coordinator wrote:\nBổ sung số liệu thử nghiệm." in mails[0].text.replace("\r\n", "\n")
 
 
 def test_mail_is_in_the_recipients_language(session, worker, mail_to_smtp):
     submitter = factories.user(session, Role.submitter, language="vi")
-    helpers.submitted(session, submitter, title="Máy sấy")
+    coordinator = factories.user(session, Role.coordinator)
+    item = helpers.submitted(session, submitter, title="Máy sấy")
+    transition(session, item, Status.screening, actor=coordinator)
+    session.commit()
     worker.drain()
     [mail] = mail_to_smtp.wait_for(1)
-    assert mail.subject == "Xác nhận tiếp nhận sáng kiến"
-    assert "Chúng tôi đã tiếp nhận sáng kiến “Máy sấy”." in mail.text
+    assert mail.subject == "Sáng kiến của bạn chuyển sang giai đoạn: Đang kiểm tra hồ sơ"
+    assert "Sáng kiến “Máy sấy” của bạn đã chuyển từ" in mail.text
 
 
 def test_a_type_turned_off_is_not_sent_but_a_mandatory_one_cannot_be(session, worker, mail_to_smtp):
     submitter = factories.user(session, Role.submitter)
     coordinator = factories.user(session, Role.coordinator)
-    set_preferences(session, submitter, {"stage_change": "off", "receipt": "email"})
+    set_preferences(session, submitter, {"stage_change": "off", "decision": "email"})
     session.commit()
     item = helpers.submitted(session, submitter)
     transition(session, item, Status.screening, actor=coordinator)
+    transition(session, item, Status.rejected, actor=coordinator, reason="Không phù hợp tiêu chí.")
     session.commit()
     worker.drain()
     types = [n.type for n in session.exec(select(Notification).where(Notification.user_id == submitter.id))]
-    assert types == ["receipt"]
-    assert len(mail_to_smtp.wait_for(1)) == 1
+    assert types == ["receipt", "decision"]
+    assert [m.subject for m in mail_to_smtp.wait_for(1)] == ["Quyết định về sáng kiến của bạn: Không được chọn"]
 
 
 def test_the_same_event_handled_twice_notifies_once(session, worker, mail_to_smtp):
@@ -80,7 +85,7 @@ def test_the_same_event_handled_twice_notifies_once(session, worker, mail_to_smt
     worker.drain()
     receipts = session.exec(select(Notification).where(Notification.dedupe_key == "transition:test:receipt")).all()
     assert len(receipts) == 1
-    assert [m.rcpt_tos for m in mail_to_smtp.wait_for(2)] == [[submitter.email], [submitter.email]]  # + the real event
+    assert mail_to_smtp.messages == []  # a receipt is an inbox entry only
 
 
 def test_coordinators_hear_once_about_an_initiative_waiting_too_long(session, worker):
@@ -100,9 +105,13 @@ def test_coordinators_hear_once_about_an_initiative_waiting_too_long(session, wo
 def test_with_the_smtp_server_down_every_mail_is_delivered_exactly_once_when_it_is_back(
         session, worker, mail_to_smtp):
     submitters = [factories.user(session, Role.submitter) for _ in range(3)]
+    coordinator = factories.user(session, Role.coordinator)
+    items = [helpers.submitted(session, submitter) for submitter in submitters]
+    worker.drain()
     mail_to_smtp.stop()
-    for submitter in submitters:
-        helpers.submitted(session, submitter)
+    for item in items:
+        transition(session, item, Status.screening, actor=coordinator)
+    session.commit()
     worker.drain()
     pending = session.exec(select(helpers.OutboxEvent).where(helpers.OutboxEvent.topic == "mail.send")).all()
     assert [(e.status, e.attempts) for e in pending] == [("pending", 1)] * 3
