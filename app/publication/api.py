@@ -11,7 +11,13 @@ from app.i18n import _
 from app.initiatives.models import Initiative
 from app.publication import service
 from app.publication.models import Certificate
-from app.publication.schemas import CertificateOut, ProposalAnswerIn, ProposalIn, ProposalOut, UnpublishIn
+from app.publication.schemas import (
+    CertificateOut,
+    ProposalAnswerIn,
+    ProposalIn,
+    ProposalOut,
+    UnpublishIn,
+)
 from app.reviews.deps import Coordinator
 
 router = APIRouter(tags=["publication"])

@@ -24,7 +24,12 @@ from app.initiatives import permissions as initiative_perms
 from app.initiatives import workflow
 from app.initiatives.models import Initiative
 from app.mail.service import queue_mail
-from app.publication.models import Certificate, CertificateCounter, ProposalStatus, SummaryProposal
+from app.publication.models import (
+    Certificate,
+    CertificateCounter,
+    ProposalStatus,
+    SummaryProposal,
+)
 
 
 def _require_coordinator(actor: User | None) -> None:

@@ -55,7 +55,7 @@ def new_round(request: Request, session: SessionDep, user: Coordinator):
 @router.post("/rounds/new")
 async def create_round(request: Request, session: SessionDep, user: Coordinator):
     form = await request.form()
-    values = {k: form.get(k) for k in form.keys()}
+    values = {k: form.get(k) for k in form}
     values["initiative_ids"] = form.getlist("initiative_ids")
     errors: dict[str, str] = {}
     data = None

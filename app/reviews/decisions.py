@@ -18,7 +18,15 @@ from app.initiatives import workflow
 from app.initiatives.models import Initiative
 from app.mail.service import queue_mail
 from app.reviews import permissions as perms
-from app.reviews.models import Assignment, Decision, Outcome, Review, ReviewRound, ReviewStatus, RoundItem
+from app.reviews.models import (
+    Assignment,
+    Decision,
+    Outcome,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    RoundItem,
+)
 
 TARGETS = {
     Outcome.select: workflow.Status.selected,

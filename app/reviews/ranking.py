@@ -17,8 +17,23 @@ from app.i18n import _, get_language
 from app.initiatives.models import Initiative
 from app.initiatives.workflow import status_label
 from app.reviews import rubrics
-from app.reviews.models import Assignment, Criterion, Review, ReviewRound, ReviewScore, ReviewStatus, RoundItem
-from app.reviews.scoring import Aggregate, ScoredReview, aggregate, population, ranked, rounded
+from app.reviews.models import (
+    Assignment,
+    Criterion,
+    Review,
+    ReviewRound,
+    ReviewScore,
+    ReviewStatus,
+    RoundItem,
+)
+from app.reviews.scoring import (
+    Aggregate,
+    ScoredReview,
+    aggregate,
+    population,
+    ranked,
+    rounded,
+)
 
 
 def method_text() -> str:

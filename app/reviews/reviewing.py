@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.i18n import TIMEZONE, _
@@ -163,7 +163,3 @@ def send_reminders(session: Session) -> int:
         sent += 1
     return sent
 
-
-def organisation_name(session: Session, user: User) -> str | None:
-    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
-    return org.name if org else None

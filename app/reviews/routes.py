@@ -18,7 +18,13 @@ from app.reviews import coordination, reviewing, rubrics, service
 from app.reviews import permissions as perms
 from app.reviews.deps import AssignmentDep
 from app.reviews.models import AssignmentStatus
-from app.reviews.schemas import AcceptIn, ConfidentialityIn, DeclineIn, ReviewIn, ScoreIn
+from app.reviews.schemas import (
+    AcceptIn,
+    ConfidentialityIn,
+    DeclineIn,
+    ReviewIn,
+    ScoreIn,
+)
 from app.web.flash import flash
 from app.web.forms import parse_form
 from app.web.templating import nav_item, render
@@ -57,7 +63,7 @@ def invitation(request: Request, session: SessionDep, user: CurrentUser, assignm
 @router.post("/assignments/{assignment_id}/accept")
 async def accept(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
     form = await request.form()
-    data, errors = parse_form(AcceptIn, form)
+    _data, errors = parse_form(AcceptIn, form)
     if errors:
         return render(request, "reviews/invitation.html",
                       _invitation_context(session, assignment, dict(form), errors), status_code=400)
@@ -86,7 +92,7 @@ def confidentiality_page(request: Request, session: SessionDep, user: CurrentUse
 @router.post("/assignments/{assignment_id}/confidentiality")
 async def confidentiality(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
     form = await request.form()
-    data, errors = parse_form(ConfidentialityIn, form)
+    _data, errors = parse_form(ConfidentialityIn, form)
     if errors:
         return render(request, "reviews/confidentiality.html",
                       _invitation_context(session, assignment, dict(form), errors), status_code=400)

@@ -14,7 +14,14 @@ from sqlmodel import Session, select
 from app.accounts.models import User
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.i18n import _
-from app.reviews.models import Assignment, Criterion, Review, ReviewRound, ReviewStatus, Rubric
+from app.reviews.models import (
+    Assignment,
+    Criterion,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    Rubric,
+)
 from app.reviews.schemas import CriterionIn
 from app.reviews.scoring import CriterionSpec
 

@@ -14,7 +14,13 @@ from sqlmodel import Session, select
 
 from app.accounts.models import Role, RoleGrant, User
 from app.db import utcnow
-from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from app.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from app.i18n import _
 from app.initiatives import workflow
 from app.initiatives.models import Field, Initiative

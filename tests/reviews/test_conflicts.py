@@ -87,7 +87,7 @@ def test_manual_assignment_of_a_conflicted_reviewer_is_refused(session, conflict
 
 
 def test_automatic_assignment_skips_a_conflicted_reviewer(session, conflicted):
-    boss, person, item, round = conflicted
+    boss, _person, item, round = conflicted
     result = service.auto_assign(session, boss, round)
     assert result.created == [] and result.under_covered == {item.id: 3}
 
