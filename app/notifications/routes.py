@@ -72,12 +72,11 @@ def preferences(request: Request, session: SessionDep, user: CurrentUser):
 @router.post("/notifications/preferences")
 async def save_preferences(request: Request, session: SessionDep, user: CurrentUser):
     form = await request.form()
-    choices = {name: str(form.get(f"pref-{name}", "")) for name, kind in TYPES.items()
-               if not kind.fixed and form.get(f"pref-{name}") is not None}
+    choices = {name: str(form.get(f"pref-{name}")) for name in TYPES if form.get(f"pref-{name}") is not None}
     try:
         service.set_preferences(session, user, choices)
     except ValidationFailed as exc:
-        shown = {**service.preferences(session, user), **choices}
+        shown = {**service.preferences(session, user), **{k: v for k, v in choices.items() if not TYPES[k].fixed}}
         return render(request, "notifications/preferences.html",
                       {"rows": _preference_rows(shown), "errors": exc.errors}, status_code=400)
     flash(request, _("Your notification settings are saved."), "success")

@@ -1,9 +1,11 @@
 """The kinds of notification, who gets them, and how by default.
 
 Mandatory types (a receipt, a decision) cannot be turned off: they have legal
-weight. The receipt mail itself, with the proof of priority, is sent by
-`app.initiatives.service.submit`; here a receipt is only the inbox entry, so
-the submitter never gets two receipt mails.
+weight. Their mails are sent by the services that make them, with the
+details only they hold: the receipt (proof of priority) by
+`app.initiatives.service.submit`, the decision by `app.reviews.decisions`,
+the publication notice by `app.publication.service`. For these types ("fixed")
+this domain adds the inbox entry only, so nobody gets the same mail twice.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ TYPES: dict[str, NotificationType] = {t.name: t for t in [
     NotificationType("receipt", "submitter", "in_app", mandatory=True, fixed=True),
     NotificationType("stage_change", "submitter", "both"),
     NotificationType("revision_requested", "submitter", "both"),
-    NotificationType("decision", "submitter", "both", mandatory=True),
-    NotificationType("publication", "submitter", "both"),
+    NotificationType("decision", "submitter", "in_app", mandatory=True, fixed=True),
+    NotificationType("publication", "submitter", "in_app", fixed=True),
     NotificationType("contact_request", "submitter", "both"),
     NotificationType("review_invitation", "reviewer", "both"),
     NotificationType("review_reminder", "reviewer", "both"),

@@ -64,7 +64,7 @@ def test_someone_elses_notification_is_not_found(client, session):
     assert client.get(f"/inbox/{note.id}", follow_redirects=False).status_code == 404
 
 
-def test_preferences_are_saved_and_a_mandatory_type_cannot_be_turned_off(client, session):
+def test_preferences_are_saved_and_a_mandatory_type_cannot_be_changed(client, session):
     user = factories.user(session, Role.submitter)
     web_login(client, user.email)
     token = csrf_of(client.get("/notifications/preferences").text)
@@ -72,8 +72,8 @@ def test_preferences_are_saved_and_a_mandatory_type_cannot_be_turned_off(client,
                           data={"csrf_token": token, "pref-decision": "off", "pref-stage_change": "in_app"})
     assert refused.status_code == 400
     assert session.exec(select(NotificationPreference)).first() is None
-    saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-decision": "email",
+    saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-review_reminder": "email",
                                                              "pref-stage_change": "off"}, follow_redirects=False)
     assert saved.status_code == 303
     prefs = {p.type: p.channel for p in session.exec(select(NotificationPreference))}
-    assert prefs == {"decision": "email", "stage_change": "off"}
+    assert prefs == {"review_reminder": "email", "stage_change": "off"}
