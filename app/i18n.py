@@ -136,7 +136,7 @@ def extract_messages() -> dict[str, list[str]]:
     ]
     for folder, method_map, options in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                str(folder), method_map, options, keywords={"_": None, "gettext": None, "ngettext": (1, 2)}):
+                str(folder), method_map, options, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "nav_item": None}):
             key = message[0] if isinstance(message, tuple) else message
             if key:
                 found.setdefault(key, []).append(f"{folder.name}/{filename}:{lineno}")

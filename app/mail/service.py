@@ -26,7 +26,8 @@ def compose(template: str, context: dict, language: str) -> tuple[str, str, str 
     `template` names a path under frontend/templates, e.g. "accounts/mail/verify".
     """
     with use_language(language):
-        subject = render_string(f"{template}.subject.txt", context).strip()
+        # A subject is one line whatever the template's layout (a newline would be folded away).
+        subject = " ".join(render_string(f"{template}.subject.txt", context).split())
         text = render_string(f"{template}.txt", context)
         html_name = f"{template}.html"
         html = render_string(html_name, context) if html_name in env.list_templates() else None

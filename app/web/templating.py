@@ -7,6 +7,7 @@ count) instead of editing this file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ env.globals.update(
     format_number=i18n.format_number,
     languages=i18n.LANGUAGES,
 )
+
+# The current page's CSRF token, readable from macros imported without context.
+_csrf: ContextVar[str] = ContextVar("csrf_token", default="")
+env.globals["csrf_value"] = _csrf.get
 
 _processors: list[Callable[[Request], dict[str, Any]]] = []
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
@@ -51,9 +56,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     from app.web.flash import pop_flashes
 
     user = getattr(request.state, "user", None)
+    token = csrf_token(request)
+    _csrf.set(token)
     ctx: dict[str, Any] = {
         "lang": i18n.get_language(),
-        "csrf_token": csrf_token(request),
+        "csrf_token": token,
         "flashes": pop_flashes(request),
         "current_user": user,
         "nav_items": [{"label": i18n.gettext(label), "href": href}
