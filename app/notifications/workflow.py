@@ -50,7 +50,15 @@ def coordinators(session: Session) -> list[User]:
     return [u for u in users if u is not None and u.is_active]
 
 
-def _type_for(target: str) -> str:
+def _type_for(source: str | None, target: str) -> str:
+    """The notification type of a move; a return from review is the decision on the initiative.
+
+    The reviews domain mails every decision itself (with the reviewers'
+    comments), so a return decided after review is a (mandatory, inbox-only)
+    `decision` here: its submitter gets exactly one decision mail.
+    """
+    if source == Status.in_review and target == Status.returned_for_revision:
+        return "decision"
     return {
         Status.submitted: "receipt",
         Status.returned_for_revision: "revision_requested",
@@ -66,7 +74,7 @@ def on_transition(session: Session, payload: dict[str, Any], event_key: str) -> 
     if initiative is None:
         return
     target, actor_id = payload["to"], payload.get("actor_id")
-    kind = _type_for(target)
+    kind = _type_for(payload.get("from"), target)
     context = {"initiative": initiative, "from_status": payload.get("from"), "to_status": target,
                "reason": payload.get("reason") or "", "status_label": status_label}
     link = public_link(initiative.id) if target == Status.published else initiative_link(initiative.id)

@@ -8,7 +8,6 @@ is only a convenience).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -19,9 +18,10 @@ from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.i18n import TIMEZONE, _
 from app.initiatives import visibility
 from app.initiatives.models import Initiative
-from app.mail.service import queue_mail
+from app.outbox import service as outbox
 from app.reviews import permissions as perms
 from app.reviews import rubrics
+from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 from app.reviews.models import (
     OPEN_ASSIGNMENT_STATES,
     Assignment,
@@ -133,7 +133,8 @@ def scores_by_code(session: Session, review: Review | None) -> dict[str, ReviewS
 
 
 # -- reminders ---------------------------------------------------------------
-def _local_day(value):
+def local_day(value):
+    """The calendar day in Vietnam: reminders count days as the reviewers do."""
     return value.astimezone(TIMEZONE).date()
 
 
@@ -141,25 +142,26 @@ def send_reminders(session: Session) -> int:
     """Queue one reminder per overdue open assignment per (Vietnamese) calendar day.
 
     Idempotent: `reminded_at` records the last reminder, so running this job
-    again on the same day queues nothing.
+    again on the same day queues nothing. The first reminder of an assignment
+    also tells the coordinators (`review.overdue`) — once per assignment, not
+    daily: the round page lists who is late, a daily copy would only be noise.
     """
     now = utcnow()
-    today = _local_day(now)
-    rows = session.exec(select(Assignment, ReviewRound).join(ReviewRound, ReviewRound.id == Assignment.round_id)
+    today = local_day(now)
+    rows = session.exec(select(Assignment).join(ReviewRound, ReviewRound.id == Assignment.round_id)
                         .where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at < now,
                                Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)))
                         .order_by(Assignment.id)).all()
     sent = 0
-    for assignment, round in rows:
-        if assignment.reminded_at is not None and _local_day(assignment.reminded_at) >= today:
+    for assignment in rows:
+        if assignment.reminded_at is not None and local_day(assignment.reminded_at) >= today:
             continue
-        reviewer = session.get(User, assignment.reviewer_id)
-        days_late = max(1, (now - round.due_at + timedelta(hours=23, minutes=59)) // timedelta(days=1))
-        queue_mail(session, to=reviewer.email, template="reviews/mail/reminder", language=reviewer.language,
-                   context={"reviewer": reviewer, "round": round, "assignment": assignment, "days_late": days_late},
-                   key=f"review-reminder:{assignment.id}")
+        if assignment.reminded_at is None:
+            outbox.enqueue(session, TOPIC_OVERDUE, {"assignment_id": assignment.id},
+                           key=f"review-overdue:{assignment.id}")
+        outbox.enqueue(session, TOPIC_REMINDED, {"assignment_id": assignment.id},
+                       key=f"review-reminder:{assignment.id}")
         assignment.reminded_at = now
         session.add(assignment)
         sent += 1
     return sent
-

@@ -3,14 +3,20 @@
 Scoring lives in reviewing.py, ranking in ranking.py, decisions in
 decisions.py; rubrics in rubrics.py. Every verb takes the session first,
 checks permissions and states, and never commits.
+
+Reviewers and coordinators are told about invitations, reminders, overdue
+reviews and closing rounds through the outbox topics below; the
+notifications domain turns them into mails and inbox entries by each
+person's chosen channel (the decision mail, mandatory, is sent by decisions.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, RoleGrant, User
 from app.db import utcnow
@@ -24,7 +30,8 @@ from app.errors import (
 from app.i18n import _
 from app.initiatives import workflow
 from app.initiatives.models import Field, Initiative
-from app.mail.service import queue_mail
+from app.outbox import service as outbox
+from app.outbox.models import OutboxEvent
 from app.reviews import assignment as matching
 from app.reviews import conflicts, rubrics
 from app.reviews import permissions as perms
@@ -39,6 +46,15 @@ from app.reviews.models import (
     RoundStatus,
 )
 from app.reviews.schemas import RoundIn
+
+# Outbox topics of this domain. Payloads:
+TOPIC_INVITED = "review.invited"  # {"assignment_id"}: a reviewer was invited
+TOPIC_REMINDED = "review.reminded"  # {"assignment_id"}: the reviewer's review is overdue (once a day)
+TOPIC_OVERDUE = "review.overdue"  # {"assignment_id"}: tell coordinators, once per overdue assignment
+TOPIC_ROUND_CLOSING = "review.round_closing"  # {"round_id", "notice": "closes_soon" | "closed"}
+
+# How long before its due date the reviewers still at work hear that a round closes soon.
+CLOSING_NOTICE = timedelta(days=2)
 
 
 def _require_coordinator(actor: User | None) -> None:
@@ -113,11 +129,46 @@ def add_to_round(session: Session, actor: User, round: ReviewRound, initiative_i
 
 
 def close_round(session: Session, actor: User, round: ReviewRound) -> ReviewRound:
-    """No more scoring or editing; open invitations lapse from reminders."""
+    """No more scoring or editing; open invitations lapse from reminders; the reviewers are told.
+
+    Closing a closed round changes nothing (and tells nobody again).
+    """
     _require_coordinator(actor)
+    if round.status == RoundStatus.closed:
+        return round
     round.status, round.closed_at = RoundStatus.closed, utcnow()
     session.add(round)
+    outbox.enqueue(session, TOPIC_ROUND_CLOSING, {"round_id": round.id, "notice": "closed"},
+                   key=f"round-closing:{round.id}")
     return round
+
+
+def _closing_key(round: ReviewRound) -> str:
+    return f"round-closing-soon:{round.id}:{round.due_at.strftime('%Y%m%dT%H%M')}"
+
+
+def announce_closing_rounds(session: Session) -> int:
+    """Queue one "closes soon" notice per open round due within CLOSING_NOTICE; how many were queued.
+
+    Idempotent without a column of its own: the queued outbox event (with its
+    `created_at`) is the record, keyed by the round and its due date, so the
+    hourly job queues nothing twice, while a round whose due date is moved
+    gets a fresh notice for the new date.
+    """
+    now = utcnow()
+    due = session.exec(select(ReviewRound).where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at > now,
+                                                 ReviewRound.due_at <= now + CLOSING_NOTICE)
+                       .order_by(ReviewRound.id)).all()
+    queued = 0
+    for round in due:
+        key = _closing_key(round)
+        done_before = session.exec(select(OutboxEvent.id).where(
+            OutboxEvent.topic == TOPIC_ROUND_CLOSING,
+            col(OutboxEvent.key).endswith(f":{key}", autoescape=True))).first()
+        if done_before is None and outbox.enqueue(session, TOPIC_ROUND_CLOSING,
+                                                  {"round_id": round.id, "notice": "closes_soon"}, key=key):
+            queued += 1
+    return queued
 
 
 # -- reviewers, load and matching ----------------------------------------------
@@ -196,9 +247,7 @@ def _invite(session: Session, round: ReviewRound, initiative: Initiative, review
                      assigned_by_id=actor.id)
     session.add(row)
     session.flush()
-    queue_mail(session, to=reviewer.email, template="reviews/mail/invitation", language=reviewer.language,
-               context={"reviewer": reviewer, "round": round, "assignment": row},
-               key=f"review-invitation:{row.id}")
+    outbox.enqueue(session, TOPIC_INVITED, {"assignment_id": row.id}, key=f"review-invitation:{row.id}")
     return row
 
 

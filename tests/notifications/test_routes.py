@@ -52,7 +52,7 @@ def test_mark_one_and_mark_all_read(client, session):
     assert [n.read_at is not None for n in session.exec(select(Notification).order_by(Notification.id))] == \
         [True, False, False]
     client.post("/inbox/read-all", data={"csrf_token": token})
-    session.expire_all()
+    session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
     assert all(n.read_at is not None for n in session.exec(select(Notification)))
     assert 'class="badge"' not in client.get("/inbox").text
 
@@ -75,5 +75,6 @@ def test_preferences_are_saved_and_a_mandatory_type_cannot_be_changed(client, se
     saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-review_reminder": "email",
                                                              "pref-stage_change": "off"}, follow_redirects=False)
     assert saved.status_code == 303
+    session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
     prefs = {p.type: p.channel for p in session.exec(select(NotificationPreference))}
     assert prefs == {"review_reminder": "email", "stage_change": "off"}

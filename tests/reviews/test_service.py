@@ -39,7 +39,7 @@ def test_a_reviewer_cannot_open_a_round(session):
         h.open_round(session, h.reviewer(session), [h.screened(session)])
 
 
-def test_manual_assignment_queues_the_invitation_mail(session):
+def test_manual_assignment_queues_the_invitation(session):
     boss, expert = h.coordinator(session), h.reviewer(session, expertise_keywords=["sạt lở"])
     item = h.screened(session)
     round = h.open_round(session, boss, [item])
@@ -47,8 +47,8 @@ def test_manual_assignment_queues_the_invitation_mail(session):
     session.commit()
     assert (row.status, row.method, row.assigned_by_id) == ("invited", "manual", boss.id)
     assert row.explanation["matched_keywords"] == ["sạt lở"]
-    mails = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "mail.send")).all()
-    assert [m.payload["to"] for m in mails] == [expert.email]
+    events = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "review.invited")).all()
+    assert [e.payload for e in events] == [{"assignment_id": row.id}]
 
 
 def test_load_above_the_maximum_is_refused(session):
