@@ -24,6 +24,7 @@ import search
 from app.accounts.models import Organisation
 from app.catalogue.models import SynonymGroup
 from app.config import Settings, get_settings
+from app.i18n import TIMEZONE
 from app.initiatives import visibility
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
@@ -121,7 +122,7 @@ def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | N
         "trl": initiative.trl,
         "ip_status": initiative.ip_status,
         "published_at": int(published.timestamp()),
-        "publication_year": published.year,
+        "publication_year": published.astimezone(TIMEZONE).year,  # the year as Vietnam counts it
         "certificate_number": cert.number if cert else None,
         "version": document_version(initiative),
     }
