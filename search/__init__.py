@@ -10,7 +10,14 @@ import os
 
 from search.documents import INITIATIVE_SETTINGS
 from search.interface import (
-    Engine, Hit, IndexSettings, Query, Result, SearchUnavailable, TypoSettings, WriteTicket,
+    Engine,
+    Hit,
+    IndexSettings,
+    Query,
+    Result,
+    SearchUnavailable,
+    TypoSettings,
+    WriteTicket,
 )
 
 __all__ = [

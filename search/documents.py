@@ -23,6 +23,7 @@ DEFAULT_SYNONYMS = normalise_synonyms([
     ("ai", "trí tuệ nhân tạo"),
     ("iot", "internet vạn vật"),
     ("bán dẫn", "chip"),
+    ("5g", "mạng 5g", "di động thế hệ thứ năm"),
 ])
 
 # Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp").

@@ -26,15 +26,26 @@ from typing import Any
 
 import meilisearch
 from meilisearch.errors import (
-    MeilisearchApiError, MeilisearchCommunicationError, MeilisearchError, MeilisearchTimeoutError,
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchError,
+    MeilisearchTimeoutError,
 )
 
 from search.documents import INITIATIVE_SETTINGS, check_document
 from search.interface import (
-    Hit, IndexSettings, Query, Result, SearchUnavailable, WriteTicket, corrected_query,
-    normalise_synonyms, synonym_map, validate_query,
+    Hit,
+    IndexSettings,
+    Query,
+    Result,
+    SearchUnavailable,
+    WriteTicket,
+    corrected_query,
+    normalise_synonyms,
+    synonym_map,
+    validate_query,
 )
-from search.text import fold, tokenize
+from search.text import accent_form, fold, tokenize
 
 # Private-use characters as highlight tags: the text is HTML-escaped after
 # Meilisearch marks it, then these become <mark> tags.
@@ -68,12 +79,13 @@ def settings_body(settings: IndexSettings) -> dict[str, Any]:
 
     ``sort`` comes first among the ranking rules so an explicit sort orders
     the results (as in the embedded engine); ``id`` is filterable for delete
-    by filter and for excluding a document from its own "similar" list.
+    by filter and for excluding a document from its own "similar" list, and
+    sortable as the tie-break after any requested sort.
     """
     return {
         "searchableAttributes": list(settings.searchable),
         "filterableAttributes": ["id", *settings.filterable],
-        "sortableAttributes": list(settings.sortable),
+        "sortableAttributes": ["id", *settings.sortable],
         "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
         "stopWords": list(settings.stop_words),
         "typoTolerance": {
@@ -223,7 +235,7 @@ class MeilisearchEngine:
     def _exact_first(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Meilisearch folds accents away; put hits that contain the typed
         accented words verbatim first (within the page, order otherwise kept)."""
-        accented = {w for w in tokenize(text) if fold(w) != w}
+        accented = {accent_form(w) for w in tokenize(text) if fold(w) != w}
         if not accented:
             return hits
 
@@ -232,7 +244,7 @@ class MeilisearchEngine:
             for name in self.settings.searchable:
                 value = hit.document.get(name)
                 for part in value if isinstance(value, list) else [value] if value else []:
-                    words.update(tokenize(part))
+                    words.update(tokenize(accent_form(part)))
             return len(accented & words)
 
         return sorted(hits, key=exact, reverse=True)
@@ -251,7 +263,10 @@ class MeilisearchEngine:
             "cropLength": CROP_WORDS,
         }
         if query.sort:
+            # Ties are broken on id, so pages never overlap and every rebuild gives the same order.
             params["sort"] = [f"{name}:{direction}" for name, direction in query.sort]
+            if all(name != "id" for name, _ in query.sort):
+                params["sort"].append("id:asc")
         if query.limit == 0 or query.offset % query.limit == 0:
             # page/hitsPerPage makes Meilisearch count totalHits exhaustively.
             params["hitsPerPage"] = query.limit
@@ -278,11 +293,21 @@ class MeilisearchEngine:
             for name in query.facets
         }
         total = response.get("totalHits", response.get("estimatedTotalHits", 0))
-        suggestion = None
-        if response["hits"]:
-            found = self._marked_words(response["hits"][0].get("_formatted", {}))
-            suggestion = corrected_query(query.text, found, self.settings.typo.min_word_size)
-        return Result(hits, total, facets, suggestion)
+        return Result(hits, total, facets, self._suggestion(query, response))
+
+    def _suggestion(self, query: Query, response: Mapping[str, Any]) -> str | None:
+        """"Did you mean", from the words Meilisearch matched in the top hit.
+        When the filters excluded every hit, the text alone is asked for one."""
+        if not response["hits"] and tokenize(query.text) and (query.filters or query.ranges):
+            with _calls():
+                response = self._index.search(query.text, {
+                    "limit": 1, "matchingStrategy": "all", "attributesToHighlight": list(self.settings.searchable),
+                    "highlightPreTag": PRE, "highlightPostTag": POST,
+                })
+        if not response["hits"]:
+            return None
+        found = self._marked_words(response["hits"][0].get("_formatted", {}))
+        return corrected_query(query.text, found, self.settings.typo.min_word_size)
 
     def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
         """With an embedder, Meilisearch's /similar; otherwise a search on the

@@ -4,23 +4,23 @@ Layout of ``path``::
 
     CURRENT          name of the live generation directory (swapped atomically)
     synonyms.json    runtime-editable synonym groups
+    write.lock       held by every write, across processes (search/dirlock.py)
     gen-000001/      a tantivy index; a rebuild writes gen-000002/ then swaps
 
 Rules that follow from tantivy (see design/SEARCH.md):
 
 * the custom analyzer is registered every time an index is opened;
-* exactly one writer per directory: this object keeps one writer behind a
-  lock, so only ONE process may write (the indexing worker); any number of
-  processes may search, they notice commits and rebuilds by themselves;
+* exactly one writer per generation directory: this object keeps one writer
+  and reopens it on the live generation when a rebuild elsewhere swapped
+  CURRENT, so only ONE process may upsert and delete (the indexing worker);
+  any process may rebuild, and any number may search — they notice commits
+  and rebuilds by themselves;
+* a live generation built with another schema (an older release) is
+  re-indexed from its stored documents by ``ensure_index``;
 * ``Searcher.search(q, 0)`` panics, so at least one hit is always requested.
 
-Query semantics (the contract shared with Meilisearch): every query word must
-match (AND); a word matches its folded form in any searchable field, and an
-exact-accent match scores higher; the last word is also a prefix; a word of
-4+ letters that is not in the index vocabulary matches the vocabulary words
-one edit away (same first letter) — implemented here rather than with
-tantivy's fuzzy query, which over-matches short syllables; synonyms are
-expanded at query time so edits apply without reindexing.
+Query semantics are in search/tantivy_query.py, the sort tie-break in
+search/tantivy_sort.py.
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ import json
 import os
 import shutil
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,20 +37,40 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
+from search.dirlock import DirectoryLock
 from search.documents import INITIATIVE_SETTINGS, check_document
 from search.interface import (
-    Hit, IndexSettings, Query, Result, SearchUnavailable, SynonymGroups, WriteTicket,
-    corrected_query, normalise_synonyms, validate_query,
+    Hit,
+    IndexSettings,
+    Query,
+    Result,
+    SearchUnavailable,
+    SynonymGroups,
+    WriteTicket,
+    corrected_query,
+    normalise_synonyms,
+    validate_query,
 )
-from search.text import TOKEN_PATTERN, fold, mark, nfc, one_edit_apart, tokenize
+from search.tantivy_query import Plan, Planner, Synonyms, weights
+from search.tantivy_sort import sorted_page
+from search.text import (
+    TOKEN_PATTERN,
+    accent_form,
+    fold,
+    mark,
+    tokenize,
+)
 
 ANALYZER = "vi_words"
-ACCENT_BONUS = 2.0  # exact-accent match weighs this much more than the folded one
-PREFIX_WEIGHT = 0.6  # completions of the last word rank below the word itself
-TYPO_WEIGHT = 0.5
-PREFIX_EXPANSIONS = 30
 CROP_WORDS = 30
 BATCH_COMMIT = 20_000
+WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
+
+
+def _stamp(file: Path) -> int:
+    """Changes whenever the file is replaced (both are written by rename)."""
+    st = file.stat()
+    return st.st_ino * 10**19 + st.st_mtime_ns
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
@@ -65,9 +83,12 @@ def _analyzer() -> tantivy.TextAnalyzer:
 
 def _build_schema(settings: IndexSettings) -> tantivy.Schema:
     """``t_<f>`` keeps accents, ``f_<f>`` holds the folded text; filter and
-    facet fields are raw fast fields; the whole document is stored as JSON."""
+    facet fields are raw fast fields; ``id`` is fast for the sort tie-break;
+    the whole document is stored as JSON."""
+    if set(settings.sortable) - set(settings.numeric):
+        raise ValueError("the embedded engine sorts on numeric fields only")
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     for name in settings.searchable:
         sb.add_text_field(f"t_{name}", tokenizer_name=ANALYZER)
         sb.add_text_field(f"f_{name}", tokenizer_name=ANALYZER)
@@ -80,23 +101,6 @@ def _build_schema(settings: IndexSettings) -> tantivy.Schema:
     return sb.build()
 
 
-def _weights(fields: Sequence[str]) -> list[tuple[str, float]]:
-    """Earlier (more important) fields weigh more: 1, 0.71, 0.5, 0.35 …"""
-    return [(name, 2 ** (-rank / 2)) for rank, name in enumerate(fields)]
-
-
-@dataclass
-class _Plan:
-    """A parsed text query: the tantivy query and what counts as a matched word."""
-
-    query: tantivy.Query | None = None
-    terms: set[str] = field(default_factory=set)
-    corrections: list[str] = field(default_factory=list)
-
-    def matches(self, word: str) -> bool:
-        return fold(word) in self.terms
-
-
 class TantivyEngine:
     """The embedded backend; see the module docstring for the process rules."""
 
@@ -104,12 +108,15 @@ class TantivyEngine:
         self.path = Path(path)
         self.settings = settings
         self._schema = _build_schema(settings)
-        self._write_lock = threading.RLock()  # the one writer, rebuilds, settings files
+        self._planner = Planner(self._schema, settings)
+        self._lock = DirectoryLock(self.path)  # every write, with other processes and engines
         self._open_lock = threading.Lock()  # switching to another generation
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
+        self._writer_generation: str | None = None
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
-        self._synonyms: tuple[int, dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
+        self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
+        self._synonyms: tuple[int, Synonyms] | None = None
 
     # -- files and generations -------------------------------------------------
 
@@ -122,35 +129,67 @@ class TantivyEngine:
         return index
 
     def _write_atomic(self, name: str, content: str) -> None:
-        tmp = self.path / f".{name}.tmp"
+        tmp = self.path / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"  # writers never share one
         tmp.write_text(content, encoding="utf-8")
         os.replace(tmp, self.path / name)
 
-    def _live_index(self) -> tantivy.Index:
-        """The index CURRENT points at, reopened when a rebuild swapped it."""
+    def _live(self) -> tuple[str, tantivy.Index]:
+        """The generation CURRENT names and its index, reopened when a rebuild
+        swapped it and reloaded when a commit (from any process) changed its
+        meta.json — tantivy alone notices that only after a polling delay."""
         try:
-            st = (self.path / "CURRENT").stat()
-            stamp = st.st_ino * 10**19 + st.st_mtime_ns
+            stamp = _stamp(self.path / "CURRENT")
             with self._open_lock:
                 if self._current is None or self._current[1] != stamp:
                     generation = (self.path / "CURRENT").read_text().strip()
                     self._index = self._open(self.path / generation)
-                    self._current = (generation, stamp)
-                return self._index
+                    self._current, self._meta_stamp = (generation, stamp), None
+                meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
+                if meta_stamp != self._meta_stamp:
+                    self._index.reload()
+                    self._meta_stamp = meta_stamp
+                return self._current[0], self._index
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
-    def ensure_index(self) -> None:
-        with self._write_lock:
-            self.path.mkdir(parents=True, exist_ok=True)
-            if not (self.path / "CURRENT").exists():
-                self._open(self.path / "gen-000001", create=True)
-                self._write_atomic("CURRENT", "gen-000001")
-            if not (self.path / "synonyms.json").exists():
-                self._write_atomic("synonyms.json", json.dumps(self.settings.synonyms, ensure_ascii=False))
-            self._live_index()
+    def _live_index(self) -> tantivy.Index:
+        return self._live()[1]
 
-    def _synonym_table(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    def _create_files(self) -> None:
+        """First generation and synonyms file, if missing (write lock held)."""
+        if not (self.path / "CURRENT").exists():
+            self._open(self.path / "gen-000001", create=True)
+            self._write_atomic("CURRENT", "gen-000001")
+        if not (self.path / "synonyms.json").exists():
+            self._write_atomic("synonyms.json", json.dumps(self.settings.synonyms, ensure_ascii=False))
+
+    def _outdated(self, generation: str) -> bool:
+        """Was ``generation`` built with a schema other than this code's?"""
+        directory = self.path / generation
+        return (directory / "meta.json").exists() and tantivy.Index.open(str(directory)).schema != self._schema
+
+    def _stored_documents(self, generation: str) -> Iterable[dict[str, Any]]:
+        """Every document of ``generation`` as it was given to ``upsert``."""
+        searcher = tantivy.Index.open(str(self.path / generation)).searcher()
+        for _, address in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits:
+            yield self._source(searcher, address)
+
+    def ensure_index(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        if (self.path / "synonyms.json").exists():
+            try:
+                self._live()
+                return  # the usual case: no need to wait for another process's rebuild
+            except SearchUnavailable:
+                pass
+        with self._lock.hold(WRITE_WAIT_SECONDS):
+            self._create_files()
+            generation = (self.path / "CURRENT").read_text().strip()
+            if self._outdated(generation):
+                self._build_generation(self._stored_documents(generation), None)
+            self._live()
+
+    def _synonym_table(self) -> Synonyms:
         """Folded phrase → equivalent phrases, re-read when the file changes."""
         file = self.path / "synonyms.json"
         stamp = file.stat().st_mtime_ns if file.exists() else 0
@@ -166,8 +205,7 @@ class TantivyEngine:
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
         cleaned: SynonymGroups = normalise_synonyms(groups)
-        with self._write_lock:
-            self._write_atomic("synonyms.json", json.dumps(cleaned, ensure_ascii=False))
+        self._write_atomic("synonyms.json", json.dumps(cleaned, ensure_ascii=False))  # atomic: no lock needed
         return WriteTicket()
 
     # -- writing ---------------------------------------------------------------
@@ -178,7 +216,7 @@ class TantivyEngine:
         for name in self.settings.searchable:
             value = doc.get(name)
             for text in value if isinstance(value, list) else [value] if value else []:
-                out.add_text(f"t_{name}", nfc(text).lower())
+                out.add_text(f"t_{name}", accent_form(text))
                 out.add_text(f"f_{name}", fold(text))
         for name in dict.fromkeys([*self.settings.filterable, *self.settings.sortable, *self.settings.numeric]):
             if doc.get(name) is not None:
@@ -187,20 +225,38 @@ class TantivyEngine:
         return out
 
     def _locked_writer(self) -> tantivy.IndexWriter:
+        """The writer on the live generation (write lock held).
+
+        A rebuild by another process or engine may have swapped CURRENT since
+        the writer was opened; writing through it would go to a generation
+        nobody reads, so it is released and one is opened on the live one.
+        """
+        generation, index = self._live()
+        if self._writer is not None and self._writer_generation != generation:
+            self._release_writer()
         if self._writer is None:
             try:
-                self._writer = self._live_index().writer(heap_size=64_000_000, num_threads=1)
+                self._writer = index.writer(heap_size=64_000_000, num_threads=1)
             except ValueError as exc:  # LockBusy: another process holds the writer
                 raise SearchUnavailable(f"index writer busy: {exc}") from exc
+            self._writer_generation = generation
         return self._writer
+
+    def _release_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            try:
+                writer.wait_merging_threads()  # releases that directory's lock
+            except (OSError, ValueError):
+                pass  # its generation was already deleted by a later rebuild; every write was committed
 
     def _commit(self) -> None:
         self._writer.commit()
-        self._live_index().reload()  # this process sees the write at once
+        self._live()  # reloads: this process sees the write at once
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
         clean = [check_document(d) for d in docs]
-        with self._write_lock:
+        with self._lock.hold(WRITE_WAIT_SECONDS):
             writer = self._locked_writer()
             for doc in clean:
                 writer.delete_documents_by_term("id", doc["id"])
@@ -209,7 +265,7 @@ class TantivyEngine:
         return WriteTicket()
 
     def delete(self, ids: Iterable[str]) -> WriteTicket:
-        with self._write_lock:
+        with self._lock.hold(WRITE_WAIT_SECONDS):
             writer = self._locked_writer()
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
@@ -222,117 +278,45 @@ class TantivyEngine:
     def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
         """Build the next generation, point CURRENT at it, drop older ones.
 
-        The write lock is held throughout, so upserts arriving meanwhile wait
-        and then land in the new generation; searches keep using the old one
-        until the switch.  The previous generation is kept
-        until the next rebuild because other processes may still be reading it.
+        The directory's write lock is held from before ``docs`` is read until
+        after the swap, so upserts and deletes from any process wait (or fail
+        and are retried) and then land in the new generation: none is lost,
+        provided ``docs`` is read lazily (a generator over the database).
+        Searches keep using the old generation until the switch.  The previous
+        generation is kept until the next rebuild because other processes may
+        still be reading it.
         """
-        with self._write_lock:
-            self.ensure_index()
-            old = self._current[0]
-            new = f"gen-{int(old.split('-')[1]) + 1:06d}"
-            shutil.rmtree(self.path / new, ignore_errors=True)
-            index = self._open(self.path / new, create=True)
-            writer = index.writer(heap_size=256_000_000, num_threads=2)
-            count = 0
-            for doc in docs:
-                writer.add_document(self._to_tantivy(check_document(doc)))
-                count += 1
-                if count % BATCH_COMMIT == 0:
-                    writer.commit()
-                if progress and count % 1000 == 0:
-                    progress(count)
-            writer.commit()
-            writer.wait_merging_threads()
-            if self._writer is not None:
-                self._writer.wait_merging_threads()  # releases the old directory's lock
-                self._writer = None
-            self._write_atomic("CURRENT", new)
-            self._live_index()
-            for stale in self.path.glob("gen-*"):
-                if stale.name not in (old, new):
-                    shutil.rmtree(stale, ignore_errors=True)
-            if progress:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._lock.hold(None):
+            self._create_files()
+            self._build_generation(docs, progress)
+
+    def _build_generation(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None) -> None:
+        """The rebuild itself (write lock held).  Never opens the old
+        generation, which may have an outdated schema."""
+        old = (self.path / "CURRENT").read_text().strip()
+        new = f"gen-{int(old.split('-')[1]) + 1:06d}"
+        shutil.rmtree(self.path / new, ignore_errors=True)
+        index = self._open(self.path / new, create=True)
+        writer = index.writer(heap_size=256_000_000, num_threads=2)
+        count = 0
+        for doc in docs:
+            writer.add_document(self._to_tantivy(check_document(doc)))
+            count += 1
+            if count % BATCH_COMMIT == 0:
+                writer.commit()
+            if progress and count % 1000 == 0:
                 progress(count)
-
-    # -- query planning ----------------------------------------------------------
-
-    def _field_terms(self, searcher: tantivy.Searcher, prefix: str, fields: Sequence[str], limit: int | None) -> Counter:
-        counts: Counter = Counter()
-        for name in fields:
-            for term, freq in searcher.terms_with_prefix(f"f_{name}", prefix, limit=limit):
-                counts[term] += freq
-        return counts
-
-    def _word(self, searcher, word: str, fields: Sequence[str], plan: _Plan, *, prefix: bool, typed: bool) -> tantivy.Query:
-        """All ways one word may match, as a should-query over the fields.
-
-        Only ``typed`` words (not synonym expansions) get typo correction."""
-        folded = fold(word)
-        known = any(searcher.doc_freq(f"f_{name}", folded) for name in fields)
-        terms = {folded: 1.0} if known else {}
-        if prefix:
-            for term, _ in self._field_terms(searcher, folded, fields, PREFIX_EXPANSIONS).most_common(PREFIX_EXPANSIONS):
-                terms.setdefault(term, PREFIX_WEIGHT)
-        typo = self.settings.typo
-        if not terms and typed and typo.enabled and len(folded) >= typo.min_word_size:
-            vocabulary = self._field_terms(searcher, folded[0], fields, None)
-            for term, _ in vocabulary.most_common():
-                if abs(len(term) - len(folded)) <= 1 and one_edit_apart(folded, term):
-                    terms[term] = TYPO_WEIGHT
-                    plan.corrections.append(term)
-        terms = terms or {folded: 1.0}  # matches nothing: the AND then fails, as it should
-        plan.terms.update(terms)
-        clauses = []
-        for name, weight in _weights(fields):
-            for term, w in terms.items():
-                clauses.append(TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", term), weight * w))
-            if known:
-                exact = TQ.term_query(self._schema, f"t_{name}", word)
-                clauses.append(TQ.boost_query(exact, weight * ACCENT_BONUS))
-        return TQ.boolean_query([(Occur.Should, c) for c in clauses])
-
-    def _phrase(self, words: tuple[str, ...], fields: Sequence[str], plan: _Plan) -> tantivy.Query:
-        folded = [fold(w) for w in words]
-        plan.terms.update(folded)
-        clauses = [
-            TQ.boost_query(TQ.phrase_query(self._schema, f"f_{name}", folded), weight)
-            for name, weight in _weights(fields)
-        ]
-        return TQ.boolean_query([(Occur.Should, c) for c in clauses])
-
-    def _plan(self, searcher: tantivy.Searcher, text: str, fields: Sequence[str]) -> _Plan:
-        """Turn typed text into a query: stop words dropped, synonym spans
-        expanded (longest first), every remaining unit required."""
-        plan = _Plan()
-        stop = {fold(w) for w in self.settings.stop_words}
-        words = tokenize(text)
-        words = [w for w in words if fold(w) not in stop] or words
-        if not words:
-            return plan
-        synonyms = self._synonym_table()
-        longest = max((len(k) for k in synonyms), default=1)
-        units, k = [], 0
-        while k < len(words):
-            for size in range(min(longest, len(words) - k), 0, -1):
-                span = tuple(words[k : k + size])
-                if tuple(fold(w) for w in span) in synonyms or size == 1:
-                    break
-            is_last = k + size == len(words)
-            own = [
-                self._word(searcher, w, fields, plan, prefix=is_last and j == size - 1, typed=True)
-                for j, w in enumerate(span)
-            ]
-            alternatives = [own[0] if size == 1 else TQ.boolean_query([(Occur.Must, q) for q in own])]
-            for other in synonyms.get(tuple(fold(w) for w in span), []):
-                if len(other) == 1:
-                    alternatives.append(self._word(searcher, other[0], fields, plan, prefix=False, typed=False))
-                else:
-                    alternatives.append(self._phrase(other, fields, plan))
-            units.append(TQ.boolean_query([(Occur.Should, q) for q in alternatives]))
-            k += size
-        plan.query = TQ.boolean_query([(Occur.Must, q) for q in units])
-        return plan
+        writer.commit()
+        writer.wait_merging_threads()
+        self._release_writer()
+        self._write_atomic("CURRENT", new)
+        self._live()
+        for stale in self.path.glob("gen-*"):
+            if stale.name not in (old, new):
+                shutil.rmtree(stale, ignore_errors=True)
+        if progress:
+            progress(count)
 
     def _filter_clauses(self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]) -> list:
         clauses = []
@@ -350,14 +334,14 @@ class TantivyEngine:
     def _source(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
         return json.loads(searcher.doc(address).get_first("_source"))
 
-    def _highlights(self, doc: Mapping[str, Any], plan: _Plan) -> dict[str, str]:
+    def _highlights(self, doc: Mapping[str, Any], plan: Plan) -> dict[str, str]:
         return {
             name: mark(doc[name], plan.matches, CROP_WORDS)
             for name in self.settings.highlighted
             if isinstance(doc.get(name), str)
         }
 
-    def _matched_words(self, doc: Mapping[str, Any], plan: _Plan) -> list[str]:
+    def _matched_words(self, doc: Mapping[str, Any], plan: Plan) -> list[str]:
         words = []
         for name in self.settings.searchable:
             value = doc.get(name)
@@ -368,19 +352,23 @@ class TantivyEngine:
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
         searcher = self._live_index().searcher()
-        plan = self._plan(searcher, query.text, self.settings.searchable)
+        plan = self._planner.plan(searcher, query.text, self.settings.searchable, self._synonym_table())
         clauses = [(Occur.Must, plan.query or TQ.all_query())]
         full = TQ.boolean_query(clauses + self._filter_clauses(query.filters, query.ranges))
-        kwargs: dict[str, Any] = {}
         if query.sort:
             name, direction = query.sort[0]
-            kwargs = {"order_by_field": name, "order": tantivy.Order.Desc if direction == "desc" else tantivy.Order.Asc}
-        found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset, **kwargs)
+            addresses, total = sorted_page(
+                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
+            )
+            page = [(None, a) for a in addresses]
+        else:
+            found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
+            page, total = found.hits[: query.limit], found.count
         hits = []
-        for score, address in found.hits[: query.limit]:
+        for score, address in page:
             doc = self._source(searcher, address)
             highlights = self._highlights(doc, plan) if query.highlight else {}
-            hits.append(Hit(doc["id"], None if query.sort else score, doc, highlights))
+            hits.append(Hit(doc["id"], score, doc, highlights))
         facets = {}
         if query.facets:
             spec = {f: {"terms": {"field": f, "size": self.settings.max_facet_values}} for f in query.facets}
@@ -388,10 +376,12 @@ class TantivyEngine:
             facets = {f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]} for f in query.facets}
         suggestion = None
         if plan.corrections:
-            top = self._source(searcher, found.hits[0][1]) if found.hits else None
-            words = self._matched_words(top, plan) if top else plan.corrections
+            if hits:
+                words = self._matched_words(hits[0].document, plan)
+            else:
+                words = [self._planner.accented(searcher, c, self.settings.searchable) for c in plan.corrections]
             suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
-        return Result(hits, found.count, facets, suggestion)
+        return Result(hits, total, facets, suggestion)
 
     def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
         searcher = self._live_index().searcher()
@@ -404,7 +394,7 @@ class TantivyEngine:
         words = dict.fromkeys(f for t in texts for f in map(fold, tokenize(t)) if f not in stop)
         should = [
             TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", w), weight)
-            for name, weight in _weights(self.settings.similar_on)
+            for name, weight in weights(self.settings.similar_on)
             for w in words
         ]
         clauses = [
@@ -417,7 +407,7 @@ class TantivyEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()
-        plan = self._plan(searcher, prefix, ("title",))
+        plan = self._planner.plan(searcher, prefix, ("title",), self._synonym_table())
         if plan.query is None:
             return []
         titles: list[str] = []

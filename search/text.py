@@ -38,6 +38,50 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
+# Tone marks in NFD: huyền, sắc, ngã, hỏi, nặng.
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+# "oa", "oe" and "uy" ending a syllable: the old spelling puts the tone on the
+# first vowel (hòa, khỏe, thủy), the new one on the second (hoà, khoẻ, thuỷ).
+# "qu" is a consonant (quý), and a following letter means the tone has only
+# one place (hoàn, khuỷu), so neither is touched.
+_NEW_TONE_PLACEMENT = re.compile(
+    rf"(?<!q)(o(?=[ae])|u(?=y))([aey])([{_TONES}])(?![^\W_]|[\u0300-\u036f])"
+)
+
+
+def accent_form(text: str) -> str:
+    """NFC, lower-case, and one tone placement (the old one: hòa, thủy).
+
+    This is the accent-preserving form both engines compare for the
+    exact-accent bonus, so hoà and hòa count as the same spelling while
+    hoá (another tone) does not.
+    """
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return unicodedata.normalize("NFC", _NEW_TONE_PLACEMENT.sub(r"\1\3\2", decomposed))
+
+
+def _spellings() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code in [*range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        folded = fold(letter)
+        if letter == letter.lower() and len(folded) == 1 and folded.isascii():
+            table[folded] = table.get(folded, "") + letter
+    return table
+
+
+_SPELLINGS = _spellings()
+
+
+def spellings(letter: str) -> str:
+    """Every lower-case letter that folds to ``letter`` (``d`` → ``dđ``).
+
+    Used to look up the accented forms of a folded word in a vocabulary
+    ordered by its accented spelling.
+    """
+    return _SPELLINGS.get(letter, letter)
+
+
 def tokenize(text: str) -> list[str]:
     """Split into lower-cased NFC words (accents kept); used for documents and queries."""
     return _TOKEN_RE.findall(nfc(text).lower())

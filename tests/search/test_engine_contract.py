@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ from search import Engine, Query, make_engine
 
 
 def ts(day: str) -> int:
-    return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp())
 
 
 def doc(id, title, summary, keywords, field_code, province, org_type, trl, ip, published, version):
@@ -98,6 +98,17 @@ def engine(request, tmp_path) -> Iterator[Engine]:
     for engine in request.param(tmp_path):
         engine.wait(engine.upsert(DOCS))
         yield engine
+
+
+def same_index(engine: Engine, tmp_path) -> Engine:
+    """A second engine object on the fixture's index: another process in
+    production (``portal reindex`` next to the serving worker)."""
+    if hasattr(engine, "index_name"):
+        return make_engine(
+            "meilisearch", url=os.environ["MEILISEARCH_URL"], api_key=os.environ.get("MEILISEARCH_API_KEY"),
+            index_name=engine.index_name,
+        )
+    return make_engine("tantivy", path=tmp_path)
 
 
 def ids(result) -> list[str]:
@@ -278,3 +289,40 @@ def test_ensure_index_is_idempotent(engine):
 def test_unknown_filter_field_is_rejected(engine):
     with pytest.raises(ValueError):
         engine.search(Query(filters={"title": ["x"]}))
+
+
+def test_writes_after_a_rebuild_by_another_engine_are_kept(engine, tmp_path):
+    other = same_index(engine, tmp_path)  # the fixture's engine holds its writer
+    other.rebuild(iter(DOCS))
+    engine.wait(engine.upsert([dict(DOCS[0], id="x", title="Cảm biến rung cho cầu treo", version=1)]))
+    engine.wait(engine.delete(["bank"]))
+    assert found(other, "cau treo") == {"x"}
+    assert set(other.document_versions()) == ALL_IDS - {"bank"} | {"x"}
+
+
+def test_equal_sort_values_are_ordered_by_id_on_every_page_and_after_a_rebuild(engine):
+    no_trl = [{k: v for k, v in dict(DOCS[3], id=i).items() if k != "trl"} for i in ("zz", "aa")]
+    engine.wait(engine.upsert([*no_trl, DOCS[0]]))  # solar is now written after bank
+
+    def pages(direction: str, size: int) -> list[list[str]]:
+        return [ids(engine.search(Query(sort=[("trl", direction)], offset=o, limit=size))) for o in range(0, 10, size)]
+
+    # trl: iot 8, ai 7, bank = solar 6, road 5, chip = solar2 4, ocean 3; aa and zz have none (last)
+    desc = [["iot", "ai", "bank"], ["solar", "road", "chip"], ["solar2", "ocean", "aa"], ["zz"]]
+    asc = [["ocean", "chip"], ["solar2", "road"], ["bank", "solar"], ["ai", "iot"], ["aa", "zz"]]
+    assert (pages("desc", 3), pages("asc", 2)) == (desc, asc)
+    engine.rebuild(reversed([*DOCS, *no_trl]))
+    assert (pages("desc", 3), pages("asc", 2)) == (desc, asc)
+
+
+def test_suggestion_carries_accents_when_filters_exclude_every_hit(engine):
+    result = engine.search(Query(text="truog", filters={"province": ["Huế"]}))
+    assert (result.total, result.suggestion) == (0, "trường")
+
+
+def test_old_and_new_tone_placement_both_get_the_exact_accent_bonus(engine):
+    # ocean is in "Khánh Hòa" (old placement); ai's field name has "văn hoá" (another tone)
+    assert found(engine, "hoa") == {"ocean", "ai"}
+    assert ids(engine.search(Query(text="hòa")))[0] == "ocean"
+    assert ids(engine.search(Query(text="hoà")))[0] == "ocean"
+    assert ids(engine.search(Query(text="hóa")))[0] == "ai"

@@ -55,4 +55,5 @@ def test_settings_body_sets_vietnamese_locale_and_one_typo_from_four_letters():
     assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 4
     assert body["localizedAttributes"] == [{"attributePatterns": list(INITIATIVE_SETTINGS.searchable), "locales": ["vie"]}]
     assert body["rankingRules"][0] == "sort"
+    assert body["sortableAttributes"] == ["id", "published_at", "trl"]  # id: the tie-break after any sort
     assert "synonyms" not in body  # runtime-edited; seeded only on creation

@@ -3,10 +3,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+import time
+
 import pytest
 
 from search import Query, SearchUnavailable, make_engine
-from tests.search.test_engine_contract import DOCS
+from search.documents import INITIATIVE_SETTINGS
+from tests.search.test_engine_contract import ALL_IDS, DOCS
+
+BRIDGE = dict(DOCS[0], id="bridge", title="Cảm biến rung cho cầu treo", version=1)
+
+
+def ids_of(engine, text: str, **kw) -> set[str]:
+    return {h.id for h in engine.search(Query(text=text, limit=50, **kw)).hits}
 
 
 @pytest.fixture
@@ -49,3 +60,56 @@ def test_typo_correction_skips_words_in_the_vocabulary(writer):
     # no document has both nông and tiết kiệm.  Meilisearch would match here.
     assert writer.search(Query(text="nong tiet kiem")).total == 0
     assert [h.id for h in writer.search(Query(text="nang tiet kiem")).hits] == ["solar"]
+
+
+def test_a_write_during_another_engines_rebuild_waits_and_lands_in_the_new_generation(writer, tmp_path):
+    rebuilder = make_engine("tantivy", path=tmp_path)
+    done: list[str] = []
+
+    def upsert_bridge():
+        writer.upsert([BRIDGE])
+        done.append("written")
+
+    meanwhile = threading.Thread(target=upsert_bridge)
+
+    def documents():
+        yield from DOCS[:4]
+        meanwhile.start()
+        time.sleep(0.3)
+        assert done == []  # waiting for the rebuild's lock, not writing into the old generation
+        yield from DOCS[4:]
+
+    rebuilder.rebuild(documents())
+    meanwhile.join()
+    assert done == ["written"]
+    assert set(rebuilder.document_versions()) == ALL_IDS | {"bridge"}
+
+
+def test_a_writer_whose_generation_was_deleted_reopens_on_the_live_one(writer, tmp_path):
+    rebuilder = make_engine("tantivy", path=tmp_path)
+    rebuilder.rebuild(DOCS)
+    rebuilder.rebuild(DOCS)  # deletes gen-000001, where `writer` still holds its writer
+    writer.upsert([BRIDGE])
+    assert ids_of(rebuilder, "cau treo") == {"bridge"}
+
+
+def test_an_index_built_with_another_schema_is_reindexed_from_its_documents(tmp_path):
+    older = dataclasses.replace(INITIATIVE_SETTINGS, filterable=INITIATIVE_SETTINGS.filterable[:-3])
+    old = make_engine("tantivy", path=tmp_path, settings=older)
+    old.ensure_index()
+    old.upsert(DOCS)
+    new = make_engine("tantivy", path=tmp_path)
+    new.ensure_index()
+    assert new.document_versions() == {d["id"]: d["version"] for d in DOCS}
+    assert ids_of(new, "", filters={"ip_status": ["utility"]}) == {"solar2", "iot"}
+
+
+def test_default_synonyms_match_5g(writer):
+    writer.upsert([dict(BRIDGE, id="5g", title="Trạm phát sóng di động thế hệ thứ năm")])
+    assert ids_of(writer, "5G") == {"5g"}
+    assert ids_of(writer, "mạng 5G") == {"5g"}
+
+
+def test_sorting_on_a_text_field_is_refused():
+    with pytest.raises(ValueError):
+        make_engine("tantivy", path="unused", settings=dataclasses.replace(INITIATIVE_SETTINGS, sortable=("province",)))

@@ -7,7 +7,15 @@ import unicodedata
 import pytest
 
 from search.interface import corrected_query, normalise_synonyms, synonym_map
-from search.text import fold, mark, nfc, one_edit_apart, tokenize
+from search.text import (
+    accent_form,
+    fold,
+    mark,
+    nfc,
+    one_edit_apart,
+    spellings,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +92,29 @@ def test_corrected_query_replaces_only_unmatched_long_words():
     assert corrected_query("dien", ["điện"], 4) is None
     assert corrected_query("nang lu", ["năng", "lượng"], 4) is None  # last word is a prefix
     assert corrected_query("chp", ["chip"], 4) is None  # too short to correct
+
+
+@pytest.mark.parametrize(
+    ("new", "old"),
+    [("hoà", "hòa"), ("Hoá", "hóa"), ("hoạ", "họa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("uỷ ban", "ủy ban"),
+     ("oà khóc", "òa khóc"), ("tuỳ.", "tùy.")],
+)
+def test_accent_form_puts_the_tone_in_one_place(new, old):
+    assert accent_form(new) == accent_form(old) == old
+
+
+@pytest.mark.parametrize("word", ["quý", "hoàn", "khuỷu", "hoài", "huyện", "ngoằn"])
+def test_accent_form_keeps_tones_that_have_only_one_place(word):
+    assert accent_form(word) == word
+
+
+def test_accent_form_keeps_other_tones_apart():
+    assert accent_form("hoá") != accent_form("hoà")
+    assert accent_form(unicodedata.normalize("NFD", "Thuỷ")) == "thủy"
+
+
+def test_spellings_lists_letters_that_fold_to_a_letter():
+    assert spellings("d")[0] == "d"
+    assert "đ" in spellings("d")
+    assert {"a", "ă", "â", "ạ", "ắ", "ẫ"} <= set(spellings("a"))
+    assert spellings("7") == "7"
