@@ -8,7 +8,12 @@ from app.initiatives.workflow import TOPIC_TRANSITIONED
 from app.notifications import review_notices, workflow
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler, periodic
-from app.reviews.service import TOPIC_INVITED, TOPIC_OVERDUE, TOPIC_REMINDED, TOPIC_ROUND_CLOSING
+from app.reviews.service import (
+    TOPIC_INVITED,
+    TOPIC_OVERDUE,
+    TOPIC_REMINDED,
+    TOPIC_ROUND_CLOSING,
+)
 
 
 @handler(TOPIC_TRANSITIONED)

@@ -21,7 +21,6 @@ from app.initiatives.models import Initiative
 from app.outbox import service as outbox
 from app.reviews import permissions as perms
 from app.reviews import rubrics
-from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 from app.reviews.models import (
     OPEN_ASSIGNMENT_STATES,
     Assignment,
@@ -35,6 +34,7 @@ from app.reviews.models import (
 )
 from app.reviews.schemas import ReviewIn
 from app.reviews.scoring import weighted_total
+from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 
 # What a reviewer never sees of the initiative: contact details, internal records; in a blind
 # round also who submitted it and where they work.
