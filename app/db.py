@@ -67,20 +67,16 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
+        # pysqlite opens a transaction only before a write, so reads outside
+        # one see the latest commit, as PostgreSQL's READ COMMITTED does. The
+        # price: SAVEPOINTs (begin_nested) are unreliable there; none are used.
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy, not pysqlite, open transactions: pysqlite's own
-            # handling breaks SAVEPOINTs (begin_nested) at a transaction's start.
-            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     _engines[url] = engine
