@@ -54,7 +54,9 @@ def seed_taxonomy(session: Session) -> None:
 
 def top_field(session: Session, code: str = "digital_technology") -> Field:
     seed_taxonomy(session)
-    return session.exec(select(Field).where(Field.code == code)).one()
+    field = session.exec(select(Field).where(Field.code == code)).one()
+    session.commit()  # end the read transaction: a SQLite snapshot would hide the app's later writes
+    return field
 
 
 CONTENT = {

@@ -58,7 +58,7 @@ def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(session,
                 rule.target, rule.source, rule.target, actor.id, 1)
             queued = session.exec(select(OutboxEvent.topic, OutboxEvent.payload).where(
                 OutboxEvent.key.like(f"%:initiative:{item.id}"))).all()
-            assert sorted(t for t, _p in queued) == sorted(rule.topics)
+            assert sorted({t for t, _p in queued}) == sorted(rule.topics)  # a row per consumer
             assert dict(queued)[workflow.TOPIC_TRANSITIONED] == {
                 "initiative_id": item.id, "from": str(rule.source), "to": str(rule.target),
                 "actor_id": actor.id, "reason": "Lý do cụ thể"}

@@ -1,0 +1,85 @@
+"""The whole submission in a real browser: draft over two visits, a PDF, the receipt, screening."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from app.initiatives.models import Initiative
+from app.initiatives.workflow import Status
+from tests.conftest import PASSWORD
+from tests.fixtures.browser import live_app
+from tests.initiatives import helpers
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _sign_in(page, base_url, email):
+    page.goto(f"{base_url}/account/login")
+    page.locator("#f-email").fill(email)
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("main").get_by_role("button").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def _sign_out(page):
+    page.locator(".user-nav form button").click()
+
+
+@pytest.mark.browser
+def test_submit_over_two_visits_with_a_pdf_then_a_coordinator_screens_and_accepts(app, session, page, tmp_path):
+    cast = helpers.cast(session)
+    field = helpers.top_field(session)
+    pdf_path = tmp_path / "thuyet-minh.pdf"
+    pdf_path.write_bytes(PDF)
+    with live_app(app) as base_url:
+        # First visit: only a title, saved as a draft.
+        _sign_in(page, base_url, cast.submitter.email)
+        page.goto(f"{base_url}/initiatives/new")
+        page.locator("#f-title").fill(helpers.CONTENT["title"])
+        page.locator("button[value=save]").click()
+        page.wait_for_url(re.compile(r".*/initiatives/\d+/edit$"))
+        _sign_out(page)
+
+        # Second visit: resume from the dashboard, complete, attach a PDF, submit.
+        _sign_in(page, base_url, cast.submitter.email)
+        page.goto(f"{base_url}/my/initiatives")
+        page.locator("a[href$='/edit']").click()
+        assert page.locator("#f-title").input_value() == helpers.CONTENT["title"]
+        for name in ("summary", "problem", "impact", "solution", "novelty", "feasibility"):
+            page.locator(f"#f-{name}").fill(helpers.CONTENT[name])
+        page.locator("#f-field_id").select_option(str(field.id))
+        page.locator("#f-keywords").fill("sạt lở, IoT")
+        page.locator("#f-trl").select_option("6")
+        page.locator("#f-province").select_option("Lào Cai")
+        page.locator("input[name=resources_wanted][value=investors]").check()
+        page.locator("button[value=save]").click()
+        page.wait_for_url(re.compile(r".*/edit$"))
+        page.locator("#f-file").set_input_files(str(pdf_path))
+        page.locator("#attachments button[type=submit]").last.click()
+        page.wait_for_url(re.compile(r".*/edit#attachments$"))
+        assert page.locator("#attachments").get_by_text("thuyet-minh.pdf").is_visible()
+        page.locator("button[value=submit]").click()
+        page.wait_for_url(re.compile(r".*/receipt$"))
+        session.commit()  # a fresh read transaction sees what the app wrote
+        item = session.exec(select(Initiative)).one()
+        session.refresh(item)
+        assert page.locator(".receipt-code").inner_text() == item.receipt_code
+        assert item.fingerprint in page.locator("main").inner_text()
+        _sign_out(page)
+
+        # The coordinator starts screening from the inbox, then accepts it for review.
+        _sign_in(page, base_url, cast.coordinator.email)
+        page.goto(f"{base_url}/coordinator/initiatives")
+        page.locator(f"#sel-{item.id}").check()
+        page.locator("form[action='/coordinator/initiatives/bulk'] button[type=submit]").click()
+        page.wait_for_url(f"{base_url}/coordinator/initiatives")
+        page.goto(f"{base_url}/initiatives/{item.id}")
+        page.locator("form.transition:has(input[value=in_review]) button").click()
+        page.wait_for_url(f"{base_url}/initiatives/{item.id}")
+        session.commit()
+        session.refresh(item)
+        assert item.status == Status.in_review
+        assert [a.filename for a in item.attachments] == ["thuyet-minh.pdf"]

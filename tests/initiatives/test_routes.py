@@ -1,0 +1,119 @@
+"""The web pages: the form keeps what was typed, drafts resume, submission shows the receipt."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.i18n import use_language
+from app.initiatives import workflow
+from app.initiatives.models import Initiative
+from app.initiatives.workflow import Status
+from tests.conftest import csrf_of, web_login
+from tests.initiatives import helpers
+
+
+def _form(session, **overrides) -> dict:
+    field = helpers.top_field(session)
+    data = {k: v for k, v in helpers.CONTENT.items() if k not in ("keywords", "resources_wanted", "trl")}
+    data |= {"keywords": "sạt lở, IoT", "resources_wanted": ["partners", "investors"], "trl": "6",
+             "field_id": str(field.id), "submitter_share": "100"}
+    return data | overrides
+
+
+def test_an_invalid_form_is_shown_again_with_everything_typed(client, session):
+    cast = helpers.cast(session)
+    web_login(client, cast.submitter.email)
+    page = client.get("/initiatives/new")
+    assert 'name="csrf_token" value=""' not in page.text
+    data = _form(session, trl="12", summary="Tóm tắt <đã gõ> dài", **{"coauthors-0-full_name": "Lê Văn Cường",
+                                                                     "coauthors-0-email": "không-phải-email"})
+    response = client.post("/initiatives/new", data=data | {"csrf_token": csrf_of(page.text), "action": "save"})
+    assert response.status_code == 400
+    assert "Tóm tắt &lt;đã gõ&gt; dài" in response.text and 'value="Lê Văn Cường"' in response.text
+    assert 'id="e-trl"' in response.text and 'id="e-coauthors-0-email"' in response.text
+    assert session.exec(select(Initiative)).all() == []
+
+
+def test_a_draft_is_saved_and_resumed_then_submitted_to_the_receipt(client, session):
+    cast = helpers.cast(session)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get("/initiatives/new").text)
+    saved = client.post("/initiatives/new", data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "save"},
+                        follow_redirects=False)
+    assert saved.status_code == 303
+    edit_url = saved.headers["location"]
+    resumed = client.get(edit_url)
+    assert 'value="Chỉ tiêu đề"' in resumed.text
+    incomplete = client.post(edit_url, data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "submit"})
+    assert incomplete.status_code == 400 and "Nhập phần tóm tắt công khai." in incomplete.text
+    done = client.post(edit_url, data=_form(session) | {"csrf_token": token, "action": "submit"},
+                       follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("/receipt")
+    session.commit()  # a fresh read transaction sees what the app wrote
+    item = session.exec(select(Initiative)).one()
+    receipt = client.get(done.headers["location"])
+    assert item.receipt_code in receipt.text and item.fingerprint in receipt.text
+    mine = client.get("/my/initiatives")
+    with use_language("vi"):
+        assert item.receipt_code in mine.text and workflow.status_label(Status.submitted) in mine.text
+
+
+def test_the_dashboard_shows_the_coordinators_revision_request(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=Status.screening)
+    workflow.transition(session, item, Status.returned_for_revision, actor=cast.coordinator,
+                        reason="Bổ sung số liệu thực nghiệm.")
+    session.commit()
+    web_login(client, cast.submitter.email)
+    page = client.get("/my/initiatives")
+    assert "Bổ sung số liệu thực nghiệm." in page.text
+    assert "Chỉnh sửa sáng kiến theo yêu cầu và nộp lại." in page.text
+
+
+def test_a_file_is_attached_from_the_form_with_the_token_in_the_query(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    without = client.post(f"/initiatives/{item.id}/attachments", files={"file": ("a.pdf", pdf, "application/pdf")})
+    assert without.status_code == 403
+    sent = client.post(f"/initiatives/{item.id}/attachments?csrf_token={token}",
+                       files={"file": ("mô tả.pdf", pdf, "application/pdf")}, follow_redirects=False)
+    assert sent.status_code == 303
+    session.refresh(item, ["attachments"])
+    assert [a.filename for a in item.attachments] == ["mô tả.pdf"]
+
+
+def test_the_coordinator_starts_screening_from_the_inbox(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=Status.submitted, receipt_code="SK-2026-000007")
+    web_login(client, cast.coordinator.email)
+    inbox = client.get("/coordinator/initiatives")
+    assert "SK-2026-000007" in inbox.text
+    moved = client.post("/coordinator/initiatives/bulk", data={"ids": [str(item.id)], "csrf_token": csrf_of(inbox.text)},
+                        follow_redirects=False)
+    assert moved.status_code == 303
+    session.refresh(item)
+    assert item.status == Status.screening
+
+
+def test_the_public_receipt_page_shows_the_stage_not_the_content(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=Status.screening, receipt_code="SK-2026-000009",
+                              fingerprint="f" * 64)
+    page = client.get("/receipts?code=sk-2026-000009")
+    assert page.status_code == 200 and "Đang kiểm tra hồ sơ" in page.text
+    assert item.title not in page.text and helpers.CONTENT["summary"] not in page.text
+    assert client.get("/receipts?code=SK-2026-000010").status_code == 404
+
+
+def test_only_admins_open_the_taxonomy_editor(client, session):
+    cast = helpers.cast(session)
+    helpers.seed_taxonomy(session)
+    web_login(client, cast.coordinator.email)
+    assert client.get("/admin/fields").status_code == 403
+    client.post("/account/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    web_login(client, cast.admin.email)
+    page = client.get("/admin/fields")
+    assert page.status_code == 200 and "Công nghệ số chiến lược" in page.text
