@@ -16,7 +16,16 @@ from app.accounts.deps import AdminUser, CoordinatorUser, CurrentUser, OptionalU
 from app.db import SessionDep
 from app.errors import PermissionDenied
 from app.i18n import _
-from app.initiatives import attachments, history, queries, receipts, service, taxonomy, visibility, workflow
+from app.initiatives import (
+    attachments,
+    history,
+    queries,
+    receipts,
+    service,
+    taxonomy,
+    visibility,
+    workflow,
+)
 from app.initiatives import permissions as perms
 from app.initiatives.deps import VisibleInitiative
 from app.initiatives.downloads import file_response

@@ -12,7 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
-from app.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from app.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from app.i18n import _
 from app.initiatives import (
     attachments,

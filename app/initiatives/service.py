@@ -16,7 +16,14 @@ from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import TIMEZONE, _
 from app.initiatives import content, receipts, visibility, workflow
 from app.initiatives import permissions as perms
-from app.initiatives.models import AccessGrant, CoAuthor, ConfidentialView, Field, Initiative, InitiativeVersion
+from app.initiatives.models import (
+    AccessGrant,
+    CoAuthor,
+    ConfidentialView,
+    Field,
+    Initiative,
+    InitiativeVersion,
+)
 from app.initiatives.schemas import DraftIn
 from app.initiatives.workflow import PUBLISHED_STATES, Status
 from app.mail.service import queue_mail

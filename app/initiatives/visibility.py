@@ -34,7 +34,13 @@ from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
 from app.db import utcnow
 from app.initiatives import permissions as perms
-from app.initiatives.models import AccessGrant, Attachment, ConfidentialView, Field, Initiative
+from app.initiatives.models import (
+    AccessGrant,
+    Attachment,
+    ConfidentialView,
+    Field,
+    Initiative,
+)
 from app.initiatives.workflow import PUBLISHED_STATES, Status
 
 PUBLIC_FIELDS = frozenset({

@@ -103,7 +103,7 @@ def test_the_inbox_filters_by_stage_field_province_and_days(client, session):
     b = helpers.initiative(session, cast.submitter, status=Status.screening, province="Lào Cai")
     helpers.initiative(session, cast.submitter, status=Status.draft)
     headers = api_token(client, cast.coordinator.email)
-    ids = lambda q: [i["id"] for i in client.get(f"/api/v1/coordinator/initiatives{q}", headers=headers).json()]  # noqa: E731
+    ids = lambda q: [i["id"] for i in client.get(f"/api/v1/coordinator/initiatives{q}", headers=headers).json()]
     assert ids("") == [a.id, b.id]
     assert ids("?province=Huế") == [a.id]
     assert ids("?status=screening") == [b.id]
