@@ -11,7 +11,7 @@ from starlette.datastructures import QueryParams
 from app.catalogue.schemas import SearchParams
 from app.initiatives.models import Initiative
 from app.publication import service as publication_service
-from tests.catalogue.conftest import CONFIDENTIAL
+from tests.catalogue.conftest import CONFIDENTIAL, field, publish
 
 
 def result_ids(html: str) -> list[int]:
@@ -53,7 +53,7 @@ def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, co
     page = client.get("/search", params={"q": "mahc", "province": "Huế", "trl": "5"})
     assert result_ids(page.text) == []
     text = unescape(page.text)
-    assert '<a href="/search?q=mach&province=Hu%E1%BA%BF&trl=5" class="suggestion">mach</a>' in text
+    assert '<a href="/search?q=m%E1%BA%A1ch&province=Hu%E1%BA%BF&trl=5" class="suggestion">mạch</a>' in text
     assert '<a href="/search?q=mahc&trl=5">Tìm mà không có “Huế”</a>' in text
     assert '<a href="/search?q=mahc&province=Hu%E1%BA%BF">Tìm mà không có “TRL 5”</a>' in text
     assert '<a href="/search?province=Hu%E1%BA%BF&trl=5">Xem mọi sáng kiến theo các bộ lọc này</a>' in text
@@ -73,3 +73,14 @@ def test_public_page_shows_public_sections_certificate_and_similar_not_the_confi
 
 def test_unpublished_initiative_has_no_public_page(client, corpus):
     assert client.get(f"/catalogue/{corpus.id('unpublished')}").status_code == 404
+
+
+def test_only_the_highlight_marks_are_markup_everything_else_is_escaped(client, session, people, worker):
+    cnxd = field(session, "CNXD", "Công nghiệp và xây dựng")
+    publish(session, people, title='Pin <script>alert("x")</script> mặt trời', summary="<b>Điện</b> & nước",
+            field=cnxd)
+    worker.drain()
+    page = client.get("/search", params={"q": "dien"})
+    assert "<script>" not in page.text and "<b>" not in page.text
+    assert 'Pin &lt;script&gt;alert("x")&lt;/script&gt; mặt trời' in page.text
+    assert "&lt;b&gt;<mark>Điện</mark>&lt;/b&gt; &amp; nước" in page.text
