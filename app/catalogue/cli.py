@@ -1,7 +1,9 @@
 """`portal reindex` and `portal search-check [--repair]`.
 
-Only one process may write to an embedded (tantivy) index: run these where
-the worker runs, or stop the worker meanwhile. Meilisearch has no such limit.
+With the embedded (tantivy) engine any process may rebuild (the worker follows
+the swapped generation), but only one process may upsert and delete: run
+`search-check --repair` where the worker runs, or with the worker stopped.
+Meilisearch has no such limit.
 """
 
 from __future__ import annotations
