@@ -44,7 +44,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
         url = create_database(request.getfixturevalue("postgres_url"), "portal_app_test")
     upgrade(url)
+    _SEEDS[url] = _seed_rows(url)
     return url
+
+
+# Rows the migrations seed (taxonomy, default rubric, synonyms), put back after each test.
+_SEEDS: dict[str, dict[str, list[dict]]] = {}
+
+
+def _seed_rows(url: str) -> dict[str, list[dict]]:
+    engine = make_engine(url)
+    existing = set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        rows = {t.name: [dict(r._mapping) for r in conn.execute(t.select())]
+                for t in metadata.sorted_tables if t.name in existing}
+    return {name: found for name, found in rows.items() if found}
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +80,12 @@ def _empty_tables(url: str) -> None:
                 conn.execute(text(f'DELETE FROM "{table}"'))
             if "sqlite_sequence" in existing:
                 conn.execute(text("DELETE FROM sqlite_sequence"))
+        for table in metadata.sorted_tables:
+            if _SEEDS.get(url, {}).get(table.name):
+                conn.execute(table.insert(), _SEEDS[url][table.name])
+                if engine.dialect.name == "postgresql" and "id" in table.c:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                                      f"(SELECT MAX(id) FROM \"{table.name}\"))"))
 
 
 @pytest.fixture
