@@ -56,8 +56,10 @@ public_fields, confidential_fields = PUBLIC_FIELDS, CONFIDENTIAL_FIELDS
 
 ReaderRule = Callable[[Session, User, Initiative], bool]
 ViewLogger = Callable[[Session, User, Initiative, str], None]
+Redaction = Callable[[Session, User, Initiative], frozenset[str]]
 _readers: list[ReaderRule] = []
 _view_loggers: list[ViewLogger] = []
+_redactions: list[Redaction] = []
 
 
 def register_reader(rule: ReaderRule) -> ReaderRule:
@@ -68,6 +70,23 @@ def register_reader(rule: ReaderRule) -> ReaderRule:
     if rule not in _readers:
         _readers.append(rule)
     return rule
+
+
+def register_redaction(fn: Redaction) -> Redaction:
+    """Add a function naming fields to leave out for a reader admitted by a rule.
+
+    It applies before publication to everyone but the authors and coordinators
+    (the review domain hides the submitter's identity in blind rounds).
+    """
+    if fn not in _redactions:
+        _redactions.append(fn)
+    return fn
+
+
+def _redacted(session: Session, user: User | None, initiative: Initiative) -> frozenset[str]:
+    if user is None or is_public(initiative) or perms.is_author(user, initiative) or accounts.is_coordinator(user):
+        return frozenset()
+    return frozenset().union(*(fn(session, user, initiative) for fn in _redactions))
 
 
 def register_view_logger(fn: ViewLogger) -> ViewLogger:
@@ -187,5 +206,6 @@ def visible_view(session: Session, user: User | None, initiative: Initiative, *,
     if can_view_confidential(session, user, initiative):
         if log:
             log_confidential_view(session, user, initiative, what)
-        return view
+        hidden = _redacted(session, user, initiative)
+        return {k: v for k, v in view.items() if k not in hidden}
     return {k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)}

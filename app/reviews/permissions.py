@@ -46,3 +46,20 @@ def reviewer_may_read(session: Session, user: User, initiative: Initiative) -> b
 
 
 visibility.register_reader(reviewer_may_read)
+
+
+# What a reviewer never sees of the initiative: contact details, internal records; in a blind
+# round also who submitted it and where they work.
+HIDDEN_FROM_REVIEWERS = frozenset({"coauthors", "submitter_id", "receipt_code", "fingerprint", "created_at",
+                                   "updated_at", "stage_entered_at"})
+HIDDEN_IN_BLIND_ROUNDS = frozenset({"authors", "organisation", "organisation_id"})
+
+
+@visibility.register_redaction
+def hidden_from_reviewer(session: Session, user: User, initiative: Initiative) -> frozenset[str]:
+    """Every page and API answer a reviewer gets hides what the scoring form hides."""
+    rounds = session.exec(select(ReviewRound.blind).join(Assignment, Assignment.round_id == ReviewRound.id).where(
+        Assignment.reviewer_id == user.id, Assignment.initiative_id == initiative.id)).all()
+    if not rounds:
+        return frozenset()
+    return HIDDEN_FROM_REVIEWERS | (HIDDEN_IN_BLIND_ROUNDS if any(rounds) else frozenset())

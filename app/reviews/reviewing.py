@@ -36,12 +36,6 @@ from app.reviews.schemas import ReviewIn
 from app.reviews.scoring import weighted_total
 from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 
-# What a reviewer never sees of the initiative: contact details, internal records; in a blind
-# round also who submitted it and where they work.
-HIDDEN_FROM_REVIEWERS = frozenset({"coauthors", "submitter_id", "receipt_code", "fingerprint", "created_at",
-                                   "updated_at", "stage_entered_at"})
-HIDDEN_IN_BLIND_ROUNDS = frozenset({"authors", "organisation", "organisation_id"})
-
 
 def content_for_reviewer(session: Session, reviewer: User, assignment: Assignment) -> dict[str, Any]:
     """The initiative's sections for scoring; logs the confidential view (who, what, when).
@@ -54,12 +48,11 @@ def content_for_reviewer(session: Session, reviewer: User, assignment: Assignmen
         raise PermissionDenied(_("Accept the invitation and the confidentiality undertaking first."),
                                code="confidentiality-required")
     initiative = session.get(Initiative, assignment.initiative_id)
+    # visible_view applies the reviewer redaction (permissions.hidden_from_reviewer)
     view = visibility.visible_view(session, reviewer, initiative, what=f"review:{assignment.id}")
     if not view:
         raise PermissionDenied(_("You cannot read this initiative."))
-    round = session.get(ReviewRound, assignment.round_id)
-    hidden = HIDDEN_FROM_REVIEWERS | (HIDDEN_IN_BLIND_ROUNDS if round.blind else frozenset())
-    return {k: v for k, v in view.items() if k not in hidden}
+    return view
 
 
 def get_review(session: Session, assignment: Assignment) -> Review | None:

@@ -67,9 +67,26 @@ def test_a_blind_round_hides_the_submitter_and_organisation(client, session):
     row = h.cleared(session, round, item, person, boss)
     content = reviewing.content_for_reviewer(session, person, row)
     assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(content) == set()
+    session.commit()  # the view log written above; SQLite has one writer at a time
     web_login(client, person.email)
     page = client.get(f"/reviews/assignments/{row.id}/review").text
     assert "Trần Thị Bình" not in page and "Viện Địa chất" not in page
+
+
+def test_a_blind_round_hides_the_submitter_on_the_initiatives_own_page_and_api(client, session):
+    org = h.factories.organisation(session, "Viện Địa chất")
+    boss, person = h.coordinator(session), h.reviewer(session)
+    item = h.screened(session, h.factories.user(session, organisation_id=org.id, full_name="Trần Thị Bình"))
+    round = h.open_round(session, boss, [item], blind=True)
+    h.cleared(session, round, item, person, boss)
+    headers = api_token(client, person.email)
+    web_login(client, person.email)
+    page = client.get(f"/initiatives/{item.id}")
+    assert page.status_code == 200 and item.solution in page.text
+    assert "Trần Thị Bình" not in page.text and "Viện Địa chất" not in page.text
+    body = client.get(f"/api/v1/initiatives/{item.id}", headers=headers).json()
+    assert body["solution"] == item.solution
+    assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(body) == set()
 
 
 def test_an_open_round_shows_authors_but_never_their_contact_details(session):
