@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
 
     @model_validator(mode="after")
-    def _check_safety(self) -> "Settings":
+    def _check_safety(self) -> Settings:
         if self.environment == "production":
             if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(

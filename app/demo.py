@@ -75,7 +75,7 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
 
 
 def _login_lines() -> list[str]:
-    lines = ["", "Demo logins (password for all: %s):" % DEMO_PASSWORD]
+    lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for email, name, roles, *_ in USERS:
         lines.append(f"  {email:<28} {', '.join(r.value for r in roles):<22} {name}")
     lines.append("Open http://127.0.0.1:8000 — mails appear at http://127.0.0.1:8000/dev/mailbox")

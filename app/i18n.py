@@ -116,7 +116,7 @@ def format_date(value: datetime | None, fmt: str = "medium") -> str:
     return _babel_date(value.astimezone(TIMEZONE), fmt, locale=Locale.parse(get_language()))
 
 
-def format_number(value: float | int | None, decimals: int = 2) -> str:
+def format_number(value: float | None, decimals: int = 2) -> str:
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")

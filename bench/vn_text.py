@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 PROVINCES = [
@@ -76,8 +76,8 @@ ORG_PREFIX = {"university": "Trường Đại học", "institute": "Viện", "en
               "agency": "Sở Khoa học và Công nghệ", "cooperative": "Hợp tác xã", "individual": "Nhóm tác giả"}
 IP_STATUSES = ["none", "pending", "patent", "utility_solution", "copyright"]
 
-_START = int(datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp())
-_END = int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
+_START = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
+_END = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
 
 
 def initiatives(n: int, seed: int = 57) -> Iterator[dict[str, Any]]:
@@ -110,7 +110,7 @@ def initiatives(n: int, seed: int = 57) -> Iterator[dict[str, Any]]:
             "trl": rng.randint(1, 9),
             "ip_status": rng.choice(IP_STATUSES),
             "published_at": published,
-            "publication_year": datetime.fromtimestamp(published, timezone.utc).year,
+            "publication_year": datetime.fromtimestamp(published, UTC).year,
             "certificate_number": f"{k:06d}/QĐ-SKHCN",
             "version": 1,
         }

@@ -63,9 +63,9 @@ def _seed_rows(url: str) -> dict[str, list[dict]]:
 
 @pytest.fixture(autouse=True)
 def _skip_sqlite_for_postgres_only(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("postgres_only") and "db_url" in request.fixturenames:
-        if request.getfixturevalue("db_url").startswith("sqlite"):
-            pytest.skip("exercises PostgreSQL row locking; the SQLite run is covered elsewhere")
+    if (request.node.get_closest_marker("postgres_only") and "db_url" in request.fixturenames
+            and request.getfixturevalue("db_url").startswith("sqlite")):
+        pytest.skip("exercises PostgreSQL row locking; the SQLite run is covered elsewhere")
 
 
 def _empty_tables(url: str) -> None:

@@ -12,7 +12,7 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -192,6 +192,15 @@ def _sort(params: SearchParams) -> list[tuple[str, str]] | None:
     return None
 
 
+def engine_query(params: SearchParams) -> search.Query:
+    """What a results page asks the engine, before sorting, paging and facets.
+
+    Saved-search subscriptions evaluate this same query, so a subscriber is
+    told about exactly what the page would show.
+    """
+    return search.Query(text=params.q, filters=_engine_filters(params.filters))
+
+
 def run_search(session: Session, params: SearchParams) -> ResultsPage:
     """One results page with facet counts.
 
@@ -202,9 +211,8 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
     """
     base = {"text": params.q, "highlight": False}
     selected = [name for name in FACETS if params.filters.get(name)]
-    main = _ask(session, "search", search.Query(
-        text=params.q, filters=_engine_filters(params.filters),
-        facets=[FACETS[n][0] for n in FACETS if n not in selected],
+    main = _ask(session, "search", replace(
+        engine_query(params), facets=[FACETS[n][0] for n in FACETS if n not in selected],
         sort=_sort(params), offset=(params.page - 1) * params.per_page, limit=params.per_page))
     counts = {n: main.facets.get(FACETS[n][0], {}) for n in FACETS if n not in selected}
     for name in selected:

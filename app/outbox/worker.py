@@ -87,7 +87,7 @@ class Worker:
                 event.attempts += 1
                 event.locked_by = event.locked_until = None
             return True
-        except Exception as exc:  # a failed delivery is recorded, never lost
+        except Exception as exc:  # noqa: BLE001 — any failure of a delivery is recorded and retried, never lost
             self._record_failure(event_id, exc)
             return False
 

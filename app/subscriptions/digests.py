@@ -44,7 +44,7 @@ def send_digests(session: Session, frequency: str, *, now: datetime | None = Non
     now = now or utcnow()
     due_before = now if force else scheduled_moment(frequency, now)
     subs = session.exec(select(Subscription).where(
-        Subscription.channel == frequency, Subscription.is_paused == False,  # noqa: E712
+        Subscription.channel == frequency, Subscription.is_paused == False,
         col(Subscription.last_digest_at) < due_before).order_by(col(Subscription.id))).all()
     by_user: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subs:

@@ -17,18 +17,22 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
-import search
 from sqlmodel import Session, col, select
 
+import search
 from app.accounts.models import User
 from app.catalogue import indexing
-from app.catalogue.schemas import FACETS
+from app.catalogue import service as catalogue
 from app.catalogue.service import public_url
 from app.initiatives.models import Initiative
 from app.notifications.service import notify
 from app.subscriptions import public
 from app.subscriptions.models import DigestItem, Subscription, SubscriptionNotice
-from app.subscriptions.service import search_params, unsubscribe_headers, unsubscribe_url
+from app.subscriptions.service import (
+    search_params,
+    unsubscribe_headers,
+    unsubscribe_url,
+)
 from app.webhooks import service as webhooks
 
 # The channel that reaches the user soonest decides how they are told.
@@ -40,10 +44,8 @@ class NotIndexedYet(Exception):
 
 
 def engine_query(query_string: str) -> search.Query:
-    """The engine query of a saved catalogue search (text and filters; order does not matter here)."""
-    params = search_params(query_string)
-    filters = {FACETS[name][0]: values for name, values in params.filters.items() if values}
-    return search.Query(text=params.q, filters=filters, highlight=False)
+    """The engine query of a saved catalogue search: the results page's own query."""
+    return dataclasses.replace(catalogue.engine_query(search_params(query_string)), highlight=False)
 
 
 class SavedSearches:
@@ -73,7 +75,7 @@ class SavedSearches:
 
 
 def matching_subscriptions(session: Session, initiative: Initiative) -> list[Subscription]:
-    active = list(session.exec(select(Subscription).where(Subscription.is_paused == False)  # noqa: E712
+    active = list(session.exec(select(Subscription).where(Subscription.is_paused == False)
                                .order_by(col(Subscription.id))))
     codes = public.field_codes(session, initiative)
     saved = SavedSearches(session, initiative) if any(s.kind == "search" for s in active) else None

@@ -48,7 +48,7 @@ def describe(session: Session, sub: Subscription) -> str:
     if sub.kind == "search":
         params = search_params(sub.query or "")
         parts = [f"“{params.q}”"] if params.q else []
-        for name, values in params.filters.items():
+        for values in params.filters.values():
             parts.extend(str(v) for v in values)
         return " · ".join(parts) or _("All published initiatives")
     parts = []
@@ -192,7 +192,7 @@ def unsubscribe(session: Session, token: str) -> int:
 
 def field_choices(session: Session) -> list[tuple[str, str]]:
     """Fields with their sub-fields indented under them, in the taxonomy's order."""
-    fields = session.exec(select(Field).where(Field.is_active == True)  # noqa: E712
+    fields = session.exec(select(Field).where(Field.is_active == True)
                           .order_by(col(Field.position), col(Field.id))).all()
     language = get_language()
     choices = []

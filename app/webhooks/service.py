@@ -24,7 +24,12 @@ from app.mail.service import queue_mail
 from app.outbox import service as outbox
 from app.webhooks import delivery as http
 from app.webhooks import targets
-from app.webhooks.models import TEST_EVENT, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from app.webhooks.models import (
+    TEST_EVENT,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.webhooks.permissions import can_manage_webhooks
 from app.webhooks.schemas import EndpointForm
 
@@ -145,7 +150,7 @@ def _queue(session: Session, endpoint: WebhookEndpoint, event_type: str, data: d
 def dispatch(session: Session, event_type: str, data: dict[str, Any],
              organisation_id: int | None = None) -> list[WebhookDelivery]:
     """Queue `event_type` for every active endpoint that wants it (of one organisation if given)."""
-    query = select(WebhookEndpoint).where(WebhookEndpoint.is_active == True)  # noqa: E712
+    query = select(WebhookEndpoint).where(WebhookEndpoint.is_active == True)
     if organisation_id is not None:
         query = query.where(WebhookEndpoint.organisation_id == organisation_id)
     return [_queue(session, e, event_type, data) for e in session.exec(query.order_by(col(WebhookEndpoint.id)))

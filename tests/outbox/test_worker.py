@@ -44,10 +44,9 @@ def _events(session: Session) -> list[OutboxEvent]:
 
 
 def test_a_rolled_back_change_sends_nothing(app, worker, session):
-    with pytest.raises(RuntimeError):
-        with unit_of_work(app.state.engine) as uow:
-            outbox.enqueue(uow, "test.record", {"n": 1})
-            raise RuntimeError("the change fails after queuing")
+    with pytest.raises(RuntimeError), unit_of_work(app.state.engine) as uow:
+        outbox.enqueue(uow, "test.record", {"n": 1})
+        raise RuntimeError("the change fails after queuing")
     assert worker.drain() == 0
     assert deliveries == []
     assert _events(session) == []
