@@ -74,9 +74,25 @@ def search_check(args: argparse.Namespace) -> None:
             sys.exit(1)
 
 
+def search_key(args: argparse.Namespace) -> None:
+    """Create the application's Meilisearch key: limited to its index and the actions it needs."""
+    import os
+
+    from search.meilisearch_engine import create_app_key
+
+    settings = config.get_settings()
+    master = args.master_key or os.environ.get("MEILI_MASTER_KEY", "")
+    if not settings.meilisearch_url or not master:
+        sys.exit("set MEILISEARCH_URL and pass --master-key (or MEILI_MASTER_KEY)")
+    print(create_app_key(settings.meilisearch_url, master, settings.search_index))
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reindex", help="rebuild the search index from the database and swap it in")
     p.set_defaults(func=reindex)
     p = sub.add_parser("search-check", help="compare the search index with the database")
     p.add_argument("--repair", action="store_true", help="upsert missing or outdated documents, delete extra ones")
     p.set_defaults(func=search_check)
+    p = sub.add_parser("search-key", help="create a Meilisearch key restricted to the portal's index; prints it")
+    p.add_argument("--master-key", help="the Meilisearch master key (default: $MEILI_MASTER_KEY)")
+    p.set_defaults(func=search_key)
