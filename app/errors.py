@@ -153,6 +153,9 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 async def handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
     from app.web.forms import error_message
 
+    if exc.errors() and all(e["loc"][:1] == ("path",) for e in exc.errors()):
+        # /initiatives/abc names nothing that exists: that is "not found", not a bad form.
+        return await handle_http_error(request, StarletteHTTPException(404))
     errors = {_field_name(tuple(e["loc"])): error_message(e) for e in exc.errors()}
     detail = _("Some fields are missing or invalid.")
     if wants_json(request):

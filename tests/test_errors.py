@@ -66,3 +66,9 @@ def test_invalid_api_input_is_422_problem_json_with_field_errors(client):
 def test_api_honours_accept_language(client):
     response = client.get("/api/v1/me", headers={"Accept-Language": "en"})
     assert response.json()["detail"] == "Please sign in to continue."
+
+
+def test_a_malformed_id_in_the_address_is_not_found(client):
+    assert client.get("/initiatives/khong-phai-so").status_code == 404
+    response = client.get("/api/v1/initiatives/abc")
+    assert (response.status_code, response.json()["status"]) == (404, 404)
