@@ -20,7 +20,7 @@ CHANNELS = ("email", "in_app", "both", "off")
 @dataclass(frozen=True)
 class NotificationType:
     name: str
-    audience: str  # submitter | reviewer | coordinator | subscriber
+    audience: str  # submitter | reviewer | coordinator | subscriber | requester
     default: str
     mandatory: bool = False
     fixed: bool = False  # the channel is not the user's choice (not on the preferences page)
@@ -39,6 +39,7 @@ TYPES: dict[str, NotificationType] = {t.name: t for t in [
     NotificationType("decision", "submitter", "in_app", mandatory=True, fixed=True),
     NotificationType("publication", "submitter", "in_app", fixed=True),
     NotificationType("contact_request", "submitter", "both"),
+    NotificationType("contact_answer", "requester", "both"),
     NotificationType("review_invitation", "reviewer", "both"),
     NotificationType("review_reminder", "reviewer", "both"),
     NotificationType("round_closing", "reviewer", "both"),
@@ -58,6 +59,7 @@ def type_label(name: str) -> str:
         "decision": _("Decisions on my initiatives"),
         "publication": _("Publication of my initiatives"),
         "contact_request": _("Contact requests"),
+        "contact_answer": _("Answers to my contact requests"),
         "review_invitation": _("Review invitations"),
         "review_reminder": _("Review reminders"),
         "round_closing": _("Review round closing"),
