@@ -99,12 +99,8 @@ def problem(request: Request, status: int, code: str, title: str, detail: str, *
 
 
 def _headers(status: int) -> dict[str, str] | None:
-    if status == 401:
-        return {"WWW-Authenticate": "Bearer"}
-    if status == 413:
-        # Stop the client from sending the rest of an over-size upload.
-        return {"Connection": "close"}
-    return None
+    # No "Connection: close" on 413: a client still uploading would lose the answer.
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
 
 def _html(request: Request, status: int, title: str, detail: str, **context: Any) -> Response:
