@@ -18,7 +18,13 @@ from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.exchange import service
 from app.exchange.deps import PublicInitiative, VisibleRequest
-from app.exchange.schemas import AcceptIn, ContactRequestIn, ContactRequestOut, ContactRequestsOut, RefuseIn
+from app.exchange.schemas import (
+    AcceptIn,
+    ContactRequestIn,
+    ContactRequestOut,
+    ContactRequestsOut,
+    RefuseIn,
+)
 
 router = APIRouter(tags=["contact requests"])
 PROBLEMS = {401: {"description": "Not signed in (problem+json)"},

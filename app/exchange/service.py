@@ -20,8 +20,8 @@ from app.exchange import permissions as perms
 from app.exchange.models import ContactRequest, Purpose, RequestStatus
 from app.exchange.schemas import AcceptIn, ContactRequestIn, RefuseIn
 from app.i18n import _
-from app.initiatives import service as initiatives_service
 from app.initiatives import permissions as initiative_perms
+from app.initiatives import service as initiatives_service
 from app.initiatives.models import CoAuthor, Initiative
 from app.initiatives.visibility import is_public
 from app.outbox.service import enqueue
