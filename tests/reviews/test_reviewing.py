@@ -99,7 +99,7 @@ def test_a_reminder_for_an_overdue_review_reaches_the_smtp_server_once_a_day(ses
     worker.drain()
     reminders = [m for m in mail_to_smtp.messages if m["To"] == late.email]
     assert len(reminders) == 1
-    assert reminders[0].text.startswith("Xin chào Người Chậm,")
+    assert reminders[0].text.startswith("Kính gửi Người Chậm,")
     assert "có hạn nộp" in reminders[0].text and "nhưng chưa được nộp" in reminders[0].text
     assert f"http://testserver/reviews/assignments/{row.id}" in reminders[0].text
     session.refresh(row)
