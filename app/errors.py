@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.i18n import _
@@ -159,6 +160,17 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
     return _html(request, 400, _title(400), detail, errors=errors)
 
 
+async def handle_unstorable_input(request: Request, exc: DBAPIError) -> Response:
+    """Input the database refuses as data (a NUL byte in text, a number out of range) is the client's error."""
+    if not isinstance(exc, DataError):
+        return await handle_unexpected(request, exc)
+    log.info("input refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
+    detail = _("Some of the text you sent contains characters that cannot be stored. Please remove them.")
+    if wants_json(request):
+        return problem(request, 422, "invalid-characters", _title(422), detail)
+    return _html(request, 400, _title(400), detail)
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     reference = uuid.uuid4().hex[:12]
     log.exception("unhandled error %s on %s %s", reference, request.method, request.url.path)
@@ -172,4 +184,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(DBAPIError, handle_unstorable_input)
     app.add_exception_handler(Exception, handle_unexpected)

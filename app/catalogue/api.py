@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from app.catalogue import service
 from app.catalogue.schemas import (
@@ -38,9 +39,12 @@ def search(
     province: Annotated[list[str], Query(description="Provinces (OR).", examples=[["Hà Nội"]])] = [],  # noqa: B006
     org_type: Annotated[list[str], Query(description="Organisation types (OR).",
                                          examples=[["university"]])] = [],  # noqa: B006
-    trl: Annotated[list[int], Query(ge=1, le=9, description="Technology readiness levels (OR).")] = [],  # noqa: B006
+    # Bounds go on the items: `ge` on the list itself makes pydantic raise a TypeError (a 500).
+    trl: Annotated[list[Annotated[int, Field(ge=1, le=9)]],
+                   Query(description="Technology readiness levels 1–9 (OR).")] = [],  # noqa: B006
     ip: Annotated[list[str], Query(description="IP status (OR): none, filed, granted.")] = [],  # noqa: B006
-    year: Annotated[list[int], Query(ge=1900, le=2999, description="Years of publication (OR).")] = [],  # noqa: B006
+    year: Annotated[list[Annotated[int, Field(ge=1900, le=2999)]],
+                    Query(description="Years of publication (OR).")] = [],  # noqa: B006
     sort: Annotated[Sort, Query(description="relevance (newest first without words), newest, or trl "
                                 "(most ready first).")] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,

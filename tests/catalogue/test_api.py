@@ -46,3 +46,10 @@ def test_search_is_documented_in_the_openapi_schema(client):
     assert {p["name"] for p in operation["parameters"]} == {
         "q", "field", "province", "org_type", "trl", "ip", "year", "sort", "page", "per_page"}
     assert "/api/v1/search/suggest" in schema["paths"]
+
+
+def test_out_of_range_list_filters_are_422_not_500(client):
+    for query in ("trl=99", "trl=0&trl=3", "year=abc", "year=1500"):
+        response = client.get(f"/api/v1/search?{query}")
+        assert response.status_code == 422, query
+        assert response.headers["content-type"] == "application/problem+json"
