@@ -61,13 +61,6 @@ def _seed_rows(url: str) -> dict[str, list[dict]]:
     return {name: found for name, found in rows.items() if found}
 
 
-@pytest.fixture(autouse=True)
-def _skip_sqlite_for_postgres_only(request: pytest.FixtureRequest) -> None:
-    if (request.node.get_closest_marker("postgres_only") and "db_url" in request.fixturenames
-            and request.getfixturevalue("db_url").startswith("sqlite")):
-        pytest.skip("exercises PostgreSQL row locking; the SQLite run is covered elsewhere")
-
-
 def _empty_tables(url: str) -> None:
     engine = make_engine(url)
     existing = set(inspect(engine).get_table_names())

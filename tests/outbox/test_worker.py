@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app.db import unit_of_work, utcnow
+from app.db import make_engine, unit_of_work, utcnow
+from app.migrate import upgrade
 from app.outbox import service as outbox
 from app.outbox.models import OutboxEvent
 from app.outbox.worker import Worker, backoff_seconds
@@ -114,12 +115,17 @@ def test_events_with_the_same_key_are_delivered_in_order(app, worker, session):
     assert [d for d in deliveries if d[0] == "record"] == [("record", 1), ("record", 2)]
 
 
-@pytest.mark.postgres_only
-def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(app, session):
-    with unit_of_work(app.state.engine) as uow:
+def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(postgres_url):
+    """Row locking is what is under test, so this one runs on PostgreSQL only, in its own database."""
+    from tests.fixtures.postgres import create_database
+
+    url = create_database(postgres_url, "portal_outbox_race")
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(engine) as uow:
         for n in range(200):
             outbox.enqueue(uow, "test.record", {"n": n})
-    workers = [Worker(app.state.engine, name=f"w{i}") for i in range(2)]
+    workers = [Worker(engine, name=f"w{i}") for i in range(2)]
     barrier = threading.Barrier(2)
 
     def run(w: Worker) -> None:
@@ -133,5 +139,8 @@ def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(app, sessi
     for t in threads:
         t.join()
     assert sorted(deliveries) == sorted([("record", n) for n in range(200)] + [("second", n) for n in range(200)])
-    assert {e.status for e in _events(session)} == {"done"}
-    assert {e.locked_by for e in _events(session)} == {None}
+    with Session(engine) as session:
+        events = _events(session)
+    assert {e.status for e in events} == {"done"}
+    assert {e.locked_by for e in events} == {None}
+    engine.dispose()
