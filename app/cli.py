@@ -11,7 +11,6 @@ import getpass
 import logging
 import signal
 import sys
-import threading
 
 from app import config, domains
 from app.db import make_engine, unit_of_work
@@ -42,8 +41,7 @@ def worker(args: argparse.Namespace) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     w = Worker(_engine())
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: (stop.set(), w.stop()))
+    signal.signal(signal.SIGTERM, lambda *_: w.stop())
     print(f"outbox worker {w.name} running; Ctrl-C to stop")
     try:
         w.loop()
