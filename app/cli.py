@@ -32,14 +32,23 @@ def migrate(args: argparse.Namespace) -> None:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=True, forwarded_allow_ips="*")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+    )
 
 
 def worker(args: argparse.Namespace) -> None:
     from app.outbox.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     w = Worker(_engine())
     signal.signal(signal.SIGTERM, lambda *_: w.stop())
     print(f"outbox worker {w.name} running; Ctrl-C to stop")
@@ -57,8 +66,14 @@ def create_admin(args: argparse.Namespace) -> None:
     with unit_of_work(_engine()) as session:
         user = service.get_by_email(session, args.email)
         if user is None:
-            user = service.create_user(session, email=args.email, full_name=args.name, password=password,
-                                       roles=(Role.admin, Role.coordinator), verified=True)
+            user = service.create_user(
+                session,
+                email=args.email,
+                full_name=args.name,
+                password=password,
+                roles=(Role.admin, Role.coordinator),
+                verified=True,
+            )
         else:
             for role in (Role.admin, Role.coordinator):
                 service.grant_role(session, user, role, by=None)

@@ -27,12 +27,30 @@ USERS = [
     ("dieuphoi@sangkien.local", "Trần Thị Điều Phối", (Role.coordinator,), 3, [], []),
     ("nhakhoahoc@sangkien.local", "Nguyễn Văn Khoa", (Role.submitter,), 0, [], []),
     ("tacgia@sangkien.local", "Lê Thị Đồng Tác Giả", (Role.submitter,), 1, [], []),
-    ("chuyengia1@sangkien.local", "PGS.TS. Phạm Minh Chuyên", (Role.reviewer,), 1,
-     ["năng lượng", "điện mặt trời", "lưới điện thông minh", "vật liệu"], ["industry_energy", "industry_materials"]),
-    ("chuyengia2@sangkien.local", "TS. Hoàng Gia Thẩm", (Role.reviewer,), 1,
-     ["trí tuệ nhân tạo", "dữ liệu lớn", "nông nghiệp thông minh", "IoT"], ["digital_ai", "digital_iot_blockchain"]),
-    ("chuyengia3@sangkien.local", "TS. Vũ Thị Định", (Role.reviewer,), 4,
-     ["logistics", "giao thông", "giáo dục", "nông sản"], ["transport_logistics_supply", "society_education"]),
+    (
+        "chuyengia1@sangkien.local",
+        "PGS.TS. Phạm Minh Chuyên",
+        (Role.reviewer,),
+        1,
+        ["năng lượng", "điện mặt trời", "lưới điện thông minh", "vật liệu"],
+        ["industry_energy", "industry_materials"],
+    ),
+    (
+        "chuyengia2@sangkien.local",
+        "TS. Hoàng Gia Thẩm",
+        (Role.reviewer,),
+        1,
+        ["trí tuệ nhân tạo", "dữ liệu lớn", "nông nghiệp thông minh", "IoT"],
+        ["digital_ai", "digital_iot_blockchain"],
+    ),
+    (
+        "chuyengia3@sangkien.local",
+        "TS. Vũ Thị Định",
+        (Role.reviewer,),
+        4,
+        ["logistics", "giao thông", "giáo dục", "nông sản"],
+        ["transport_logistics_supply", "society_education"],
+    ),
     ("doanhnghiep@sangkien.local", "Đỗ Văn Doanh", (Role.enterprise,), 2, [], []),
     ("nhadautu@sangkien.local", "Bùi Thị Đầu Tư", (Role.investor,), 4, [], []),
     ("trunggian@sangkien.local", "Ngô Văn Trung", (Role.intermediary,), 5, [], []),
@@ -55,9 +73,17 @@ def _users(session: Session, orgs: list[Organisation]) -> dict[str, User]:
     users = {}
     for email, name, roles, org_index, keywords, fields in USERS:
         user = accounts.get_by_email(session, email) or accounts.create_user(
-            session, email=email, full_name=name, password=DEMO_PASSWORD, roles=roles, verified=True,
-            organisation_id=orgs[org_index].id, province=orgs[org_index].province,
-            expertise_keywords=keywords, expertise_fields=fields)
+            session,
+            email=email,
+            full_name=name,
+            password=DEMO_PASSWORD,
+            roles=roles,
+            verified=True,
+            organisation_id=orgs[org_index].id,
+            province=orgs[org_index].province,
+            expertise_keywords=keywords,
+            expertise_fields=fields,
+        )
         users[email] = user
     return users
 

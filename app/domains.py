@@ -17,7 +17,11 @@ NOT_DOMAINS = {"web"}
 
 
 def names() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules([str(APP_DIR)]) if m.ispkg and m.name not in NOT_DOMAINS)
+    return sorted(
+        m.name
+        for m in pkgutil.iter_modules([str(APP_DIR)])
+        if m.ispkg and m.name not in NOT_DOMAINS
+    )
 
 
 def modules(kind: str) -> list[ModuleType]:

@@ -93,10 +93,20 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def problem(request: Request, status: int, code: str, title: str, detail: str, **fields: Any) -> JSONResponse:
-    body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **{k: v for k, v in fields.items() if v}}
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=_headers(status))
+def problem(
+    request: Request, status: int, code: str, title: str, detail: str, **fields: Any
+) -> JSONResponse:
+    body = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **{k: v for k, v in fields.items() if v},
+    }
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=_headers(status)
+    )
 
 
 def _headers(status: int) -> dict[str, str] | None:
@@ -109,16 +119,26 @@ def _html(request: Request, status: int, title: str, detail: str, **context: Any
         render,  # the web layer depends on errors, not the reverse
     )
 
-    return render(request, "errors/error.html",
-                  {"status": status, "title": title, "detail": detail, **context}, status_code=status,
-                  headers=_headers(status) if status != 401 else None)
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "detail": detail, **context},
+        status_code=status,
+        headers=_headers(status) if status != 401 else None,
+    )
 
 
 def _title(status: int) -> str:
     titles = {
-        400: _("Bad request"), 401: _("Please sign in"), 403: _("Not allowed"),
-        404: _("Page not found"), 405: _("Method not allowed"), 409: _("Not possible now"),
-        413: _("Too large"), 415: _("Unsupported file type"), 422: _("Please correct the errors"),
+        400: _("Bad request"),
+        401: _("Please sign in"),
+        403: _("Not allowed"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        409: _("Not possible now"),
+        413: _("Too large"),
+        415: _("Unsupported file type"),
+        422: _("Please correct the errors"),
         429: _("Too many attempts"),
     }
     return titles.get(status, _("Something went wrong"))
@@ -126,8 +146,15 @@ def _title(status: int) -> str:
 
 async def handle_domain_error(request: Request, exc: DomainError) -> Response:
     if wants_json(request):
-        return problem(request, exc.status, exc.code, _title(exc.status), exc.message,
-                       errors=exc.errors, **exc.extra)
+        return problem(
+            request,
+            exc.status,
+            exc.code,
+            _title(exc.status),
+            exc.message,
+            errors=exc.errors,
+            **exc.extra,
+        )
     if exc.status == 401:
         return RedirectResponse(f"/account/login?next={request.url.path}", status_code=303)
     return _html(request, exc.status, _title(exc.status), exc.message, errors=exc.errors)
@@ -138,7 +165,9 @@ async def handle_http_error(request: Request, exc: StarletteHTTPException) -> Re
     if exc.status_code == 404:
         detail = _("There is nothing at this address.")
     if wants_json(request):
-        return problem(request, exc.status_code, f"http-{exc.status_code}", _title(exc.status_code), detail)
+        return problem(
+            request, exc.status_code, f"http-{exc.status_code}", _title(exc.status_code), detail
+        )
     return _html(request, exc.status_code, _title(exc.status_code), detail)
 
 
@@ -164,8 +193,12 @@ async def handle_unstorable_input(request: Request, exc: DBAPIError) -> Response
     """Input the database refuses as data (a NUL byte in text, a number out of range) is the client's error."""
     if not isinstance(exc, DataError):
         return await handle_unexpected(request, exc)
-    log.info("input refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
-    detail = _("Some of the text you sent contains characters that cannot be stored. Please remove them.")
+    log.info(
+        "input refused by the database on %s %s: %s", request.method, request.url.path, exc.orig
+    )
+    detail = _(
+        "Some of the text you sent contains characters that cannot be stored. Please remove them."
+    )
     if wants_json(request):
         return problem(request, 422, "invalid-characters", _title(422), detail)
     return _html(request, 400, _title(400), detail)

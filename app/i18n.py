@@ -72,7 +72,9 @@ def translate(message: str) -> str:
 
 
 def translate_plural(singular: str, plural: str, n: int) -> str:
-    translated = catalog(get_language()).get((singular, plural)) or catalog(get_language()).get(singular)
+    translated = catalog(get_language()).get((singular, plural)) or catalog(get_language()).get(
+        singular
+    )
     if isinstance(translated, tuple):
         # Vietnamese has a single plural form; English source strings use two.
         return translated[0] if len(translated) == 1 else translated[0 if n == 1 else 1]
@@ -130,13 +132,23 @@ def extract_messages() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     sources = [
         (LOCALE_DIR.parent.parent / "app", [("**.py", "python")], {}),
-        (LOCALE_DIR.parent / "templates", [("**.html", "jinja2"), ("**.txt", "jinja2"), ("**.xml", "jinja2")],
-         {"**.html": {"extensions": "jinja2.ext.i18n"}, "**.txt": {"extensions": "jinja2.ext.i18n"},
-          "**.xml": {"extensions": "jinja2.ext.i18n"}}),
+        (
+            LOCALE_DIR.parent / "templates",
+            [("**.html", "jinja2"), ("**.txt", "jinja2"), ("**.xml", "jinja2")],
+            {
+                "**.html": {"extensions": "jinja2.ext.i18n"},
+                "**.txt": {"extensions": "jinja2.ext.i18n"},
+                "**.xml": {"extensions": "jinja2.ext.i18n"},
+            },
+        ),
     ]
     for folder, method_map, options in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                str(folder), method_map, options, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "nav_item": None}):
+            str(folder),
+            method_map,
+            options,
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "nav_item": None},
+        ):
             key = message[0] if isinstance(message, tuple) else message
             if key:
                 found.setdefault(key, []).append(f"{folder.name}/{filename}:{lineno}")

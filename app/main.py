@@ -37,8 +37,14 @@ class LanguageMiddleware:
             chosen = request.query_params.get("lang")
             if chosen in i18n.LANGUAGES:
                 request.session["lang"] = chosen
-            accept = request.headers.get("accept-language", "") if request.url.path.startswith("/api/") else ""
-            i18n.set_language(i18n.pick_language(chosen, request.session.get("lang"), accept_language=accept))
+            accept = (
+                request.headers.get("accept-language", "")
+                if request.url.path.startswith("/api/")
+                else ""
+            )
+            i18n.set_language(
+                i18n.pick_language(chosen, request.session.get("lang"), accept_language=accept)
+            )
         await self.app(scope, receive, send)
 
 
@@ -69,14 +75,25 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     for module in domains.modules("routes"):
         # Every page knows who is signed in (for the header) and refuses unsafe requests without the CSRF token.
-        app.include_router(module.router, dependencies=[Depends(csrf_protect), Depends(optional_user)],
-                           include_in_schema=False)
+        app.include_router(
+            module.router,
+            dependencies=[Depends(csrf_protect), Depends(optional_user)],
+            include_in_schema=False,
+        )
     for module in domains.modules("api"):
-        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)])
+        app.include_router(
+            module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)]
+        )
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 
     app.add_middleware(LanguageMiddleware)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="portal_session",
-                       max_age=settings.session_max_age, same_site="lax", https_only=settings.is_production)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="portal_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.is_production,
+    )
     errors.install(app)
     return app

@@ -45,10 +45,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search_engine import make_queries
-from bench.vn_text import initiatives
-from search import Query, make_engine
-from search.documents import INITIATIVE_SETTINGS
+from bench.search_engine import make_queries  # noqa: E402 (after the sys.path entry)
+from bench.vn_text import initiatives  # noqa: E402 (after the sys.path entry)
+from search import Query, make_engine  # noqa: E402 (after the sys.path entry)
+from search.documents import INITIATIVE_SETTINGS  # noqa: E402 (after the sys.path entry)
 
 FACETS = ["field_code", "province", "organisation_type", "trl", "ip_status", "publication_year"]
 
@@ -71,13 +71,39 @@ def free_port() -> int:
 
 
 def start_server(var_dir: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "VAR_DIR": str(var_dir), "DATABASE_URL": f"sqlite:///{var_dir / 'portal.db'}",
-           "ENVIRONMENT": "development", "RUN_WORKER_IN_APP": "false", "SEARCH_BACKEND": "tantivy"}
-    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'portal.db'}",
+        "ENVIRONMENT": "development",
+        "RUN_WORKER_IN_APP": "false",
+        "SEARCH_BACKEND": "tantivy",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -89,7 +115,9 @@ def start_server(var_dir: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the portal did not start")
 
 
-def concurrent(work: list, run: Callable[[object], None], clients: int, seconds: float) -> tuple[list[float], float]:
+def concurrent(
+    work: list, run: Callable[[object], None], clients: int, seconds: float
+) -> tuple[list[float], float]:
     """Run `run(item)` for every item with `clients` threads; returns latencies (ms) and elapsed s."""
     todo: queue.Queue = queue.Queue()
     for item in work:
@@ -121,19 +149,32 @@ def concurrent(work: list, run: Callable[[object], None], clients: int, seconds:
 
 def page_bytes(base: str) -> None:
     html = httpx.get(f"{base}/search", params={"q": "nang luong", "field": "CNXD"}).content
-    assets = [httpx.get(f"{base}{path}").content for path in
-              ("/static/css/portal.css", "/static/css/catalogue.css", "/static/js/portal.js", "/static/js/catalogue.js")]
+    assets = [
+        httpx.get(f"{base}{path}").content
+        for path in (
+            "/static/css/portal.css",
+            "/static/css/catalogue.css",
+            "/static/js/portal.js",
+            "/static/js/catalogue.js",
+        )
+    ]
     raw = len(html) + sum(len(a) for a in assets)
     packed = len(gzip.compress(html)) + sum(len(gzip.compress(a)) for a in assets)
-    print(f"\nsearch page      HTML {len(html):,} B + CSS {len(assets[0]) + len(assets[1]):,} B "
-          f"+ JS {len(assets[2]) + len(assets[3]):,} B = {raw:,} B ({packed:,} B gzip)")
+    print(
+        f"\nsearch page      HTML {len(html):,} B + CSS {len(assets[0]) + len(assets[1]):,} B "
+        f"+ JS {len(assets[2]) + len(assets[3]):,} B = {raw:,} B ({packed:,} B gzip)"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=2000, help="searches per measurement (upper bound)")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="searches per measurement (upper bound)"
+    )
     parser.add_argument("--seconds", type=float, default=60, help="time limit per measurement")
     args = parser.parse_args()
 
@@ -175,7 +216,9 @@ def main() -> None:
         raw_seq, raw_seq_elapsed = concurrent(queries, raw, 1, args.seconds)
         raw_samples, raw_elapsed = concurrent(queries, raw, args.clients, args.seconds)
 
-        print("\nqueries          1–3 unaccented words + a field filter, 6 facet counts, highlights, top 20")
+        print(
+            "\nqueries          1–3 unaccented words + a field filter, 6 facet counts, highlights, top 20"
+        )
         print(f"{'':28} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'count':>7}")
         rows = [
             ("API, 1 client", api_seq, len(api_seq) / api_seq_elapsed),
@@ -186,10 +229,12 @@ def main() -> None:
         for name, samples, rate in rows:
             p50, p95 = percentiles(samples)
             print(f"{name:28} {p50:8.2f} {p95:8.2f} {rate:8.0f} {len(samples):7}")
-        print(f"\nratio API p95 / engine p95: {percentiles(api_seq)[1] / percentiles(raw_seq)[1]:.2f} "
-              f"(one at a time), {percentiles(api_samples)[1] / percentiles(raw_samples)[1]:.2f} "
-              f"({args.clients} concurrent); API {args.clients} clients vs engine one at a time: "
-              f"{percentiles(api_samples)[1] / percentiles(raw_seq)[1]:.2f}")
+        print(
+            f"\nratio API p95 / engine p95: {percentiles(api_seq)[1] / percentiles(raw_seq)[1]:.2f} "
+            f"(one at a time), {percentiles(api_samples)[1] / percentiles(raw_samples)[1]:.2f} "
+            f"({args.clients} concurrent); API {args.clients} clients vs engine one at a time: "
+            f"{percentiles(api_samples)[1] / percentiles(raw_seq)[1]:.2f}"
+        )
         page_bytes(base)
     finally:
         if server is not None:

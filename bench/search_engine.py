@@ -33,7 +33,9 @@ def make_queries(count: int, seed: int = 11) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     words = [fold(w) for w in query_words()]
     codes = list(FIELDS)
-    return [(" ".join(rng.sample(words, rng.randint(1, 3))), rng.choice(codes)) for _ in range(count)]
+    return [
+        (" ".join(rng.sample(words, rng.randint(1, 3))), rng.choice(codes)) for _ in range(count)
+    ]
 
 
 def typo(text: str, rng: random.Random) -> str:
@@ -54,10 +56,16 @@ def timed(run: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=100_000, help="number of documents")
-    parser.add_argument("--queries", type=int, default=200, help="queries per scenario (at least 100)")
-    parser.add_argument("--dir", type=Path, default=None, help="index directory (default: a temporary one)")
+    parser.add_argument(
+        "--queries", type=int, default=200, help="queries per scenario (at least 100)"
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="index directory (default: a temporary one)"
+    )
     args = parser.parse_args()
 
     root = args.dir or Path(tempfile.mkdtemp(prefix="bench-search-"))
@@ -66,21 +74,43 @@ def main() -> None:
     start = time.perf_counter()
     engine.rebuild(initiatives(args.n))
     build = time.perf_counter() - start
-    size = sum(f.stat().st_size for f in (engine.path / (engine.path / "CURRENT").read_text()).rglob("*") if f.is_file())
+    size = sum(
+        f.stat().st_size
+        for f in (engine.path / (engine.path / "CURRENT").read_text()).rglob("*")
+        if f.is_file()
+    )
     print(f"documents        {args.n:,}")
     print(f"build            {build:.1f} s  ({args.n / build:,.0f} docs/s)")
     print(f"size on disk     {size / 2**20:.0f} MiB (stored documents included)")
 
     queries = make_queries(max(args.queries, 100))
     rng = random.Random(3)
-    facets = ["field_code", "subfield_code", "province", "organisation_type", "trl", "ip_status", "publication_year"]
+    facets = [
+        "field_code",
+        "subfield_code",
+        "province",
+        "organisation_type",
+        "trl",
+        "ip_status",
+        "publication_year",
+    ]
     scenarios: dict[str, Callable[[str, str], Query]] = {
-        "top-20 by relevance, filter": lambda t, c: Query(text=t, filters={"field_code": [c]}, highlight=False),
-        "+ 7 facet counts": lambda t, c: Query(text=t, filters={"field_code": [c]}, facets=facets, highlight=False),
-        "last word as prefix": lambda t, c: Query(text=t[: max(2, len(t) - 3)], filters={"field_code": [c]}, highlight=False),
+        "top-20 by relevance, filter": lambda t, c: Query(
+            text=t, filters={"field_code": [c]}, highlight=False
+        ),
+        "+ 7 facet counts": lambda t, c: Query(
+            text=t, filters={"field_code": [c]}, facets=facets, highlight=False
+        ),
+        "last word as prefix": lambda t, c: Query(
+            text=t[: max(2, len(t) - 3)], filters={"field_code": [c]}, highlight=False
+        ),
         "with snippets": lambda t, c: Query(text=t, filters={"field_code": [c]}),
-        "one typo (4+ letters)": lambda t, c: Query(text=typo(t, rng), filters={"field_code": [c]}, highlight=False),
-        "sorted by date, facets": lambda t, c: Query(text=t, facets=facets, sort=[("published_at", "desc")]),
+        "one typo (4+ letters)": lambda t, c: Query(
+            text=typo(t, rng), filters={"field_code": [c]}, highlight=False
+        ),
+        "sorted by date, facets": lambda t, c: Query(
+            text=t, facets=facets, sort=[("published_at", "desc")]
+        ),
     }
     print(f"\n{'scenario':30} {'p50 ms':>8} {'p95 ms':>8} {'avg hits':>10}")
     for name, build_query in scenarios.items():
@@ -91,7 +121,9 @@ def main() -> None:
         p50, p95 = percentiles(samples)
         print(f"{name:30} {p50:8.2f} {p95:8.2f} {statistics.mean(totals):10.0f}")
     suggest = [timed(lambda t=t: engine.suggest(t[:4])) for t, _ in queries]
-    print(f"{'suggest (4 letters)':30} {percentiles(suggest)[0]:8.2f} {percentiles(suggest)[1]:8.2f}")
+    print(
+        f"{'suggest (4 letters)':30} {percentiles(suggest)[0]:8.2f} {percentiles(suggest)[1]:8.2f}"
+    )
     if args.dir is None:
         shutil.rmtree(root)
 

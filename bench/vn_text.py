@@ -14,50 +14,200 @@ from datetime import UTC, datetime
 from typing import Any
 
 PROVINCES = [
-    "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa", "Nghệ An",
-    "Hà Tĩnh", "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh", "Hưng Yên",
-    "Hải Phòng", "Ninh Bình", "Quảng Trị", "Đà Nẵng", "Quảng Ngãi", "Gia Lai", "Khánh Hòa", "Lâm Đồng",
-    "Đắk Lắk", "Hồ Chí Minh", "Đồng Nai", "Tây Ninh", "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang",
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Hưng Yên",
+    "Hải Phòng",
+    "Ninh Bình",
+    "Quảng Trị",
+    "Đà Nẵng",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Hồ Chí Minh",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Cần Thơ",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
 ]
 
 # code, name, {subfield code: (subfield name, topic phrases)}
 FIELDS = {
-    "CNXD": ("Công nghiệp & xây dựng", {
-        "CNXD-VL": ("Vật liệu xây dựng", ["bê tông cường độ cao", "gạch không nung", "vật liệu tái chế", "xi măng xanh"]),
-        "CNXD-CK": ("Cơ khí chế tạo", ["máy công cụ điều khiển số", "robot hàn", "khuôn mẫu chính xác", "dây chuyền tự động"]),
-        "CNXD-NL": ("Năng lượng", ["năng lượng mặt trời", "điện gió ngoài khơi", "lưới điện thông minh", "pin lưu trữ"]),
-    }),
-    "NNMT": ("Nông nghiệp, tài nguyên & môi trường", {
-        "NNMT-TT": ("Trồng trọt", ["giống lúa chịu mặn", "nhà kính thông minh", "phân bón hữu cơ vi sinh", "tưới nhỏ giọt"]),
-        "NNMT-TS": ("Thủy sản", ["nuôi tôm tuần hoàn", "thức ăn thủy sản", "kiểm soát dịch bệnh tôm", "lồng bè trên biển"]),
-        "NNMT-MT": ("Môi trường", ["xử lý nước thải", "quan trắc không khí", "chất thải rắn", "viễn thám tài nguyên"]),
-    }),
-    "GTLG": ("Giao thông, bưu chính & logistics", {
-        "GTLG-DB": ("Đường bộ", ["mặt đường bền vững", "giám sát cầu", "điều khiển đèn giao thông", "thu phí tự động"]),
-        "GTLG-LG": ("Logistics", ["kho vận thông minh", "tối ưu lộ trình giao hàng", "cảng cạn", "chuỗi cung ứng lạnh"]),
-    }),
-    "GDYT": ("Giáo dục, y tế, văn hoá & xã hội", {
-        "GDYT-YT": ("Y tế", ["chẩn đoán hình ảnh", "hồ sơ sức khỏe điện tử", "thiết bị y tế", "y học cổ truyền"]),
-        "GDYT-GD": ("Giáo dục", ["học liệu số", "phòng học thông minh", "đánh giá năng lực", "đào tạo nghề"]),
-        "GDYT-VH": ("Văn hoá", ["số hóa di sản", "bảo tồn làng nghề", "du lịch cộng đồng", "thư viện số"]),
-    }),
-    "TCNH": ("Tài chính, ngân hàng, thương mại & dịch vụ", {
-        "TCNH-TT": ("Thanh toán", ["thanh toán không tiền mặt", "ví điện tử", "chấm điểm tín dụng", "ngân hàng số"]),
-        "TCNH-TM": ("Thương mại", ["thương mại điện tử", "truy xuất nguồn gốc", "sàn nông sản", "quản lý bán lẻ"]),
-    }),
-    "CNS": ("Công nghệ số chiến lược", {
-        "CNS-AI": ("Trí tuệ nhân tạo", ["trí tuệ nhân tạo", "học sâu", "xử lý ngôn ngữ tiếng Việt", "thị giác máy tính"]),
-        "CNS-BD": ("Bán dẫn", ["thiết kế vi mạch", "chip bán dẫn", "cảm biến", "đóng gói vi mạch"]),
-        "CNS-IOT": ("Internet vạn vật", ["internet vạn vật", "mạng cảm biến không dây", "điện toán biên", "bản sao số"]),
-        "CNS-BM": ("An toàn thông tin", ["mã hóa dữ liệu", "chữ ký số", "giám sát an ninh mạng", "định danh điện tử"]),
-    }),
+    "CNXD": (
+        "Công nghiệp & xây dựng",
+        {
+            "CNXD-VL": (
+                "Vật liệu xây dựng",
+                ["bê tông cường độ cao", "gạch không nung", "vật liệu tái chế", "xi măng xanh"],
+            ),
+            "CNXD-CK": (
+                "Cơ khí chế tạo",
+                [
+                    "máy công cụ điều khiển số",
+                    "robot hàn",
+                    "khuôn mẫu chính xác",
+                    "dây chuyền tự động",
+                ],
+            ),
+            "CNXD-NL": (
+                "Năng lượng",
+                [
+                    "năng lượng mặt trời",
+                    "điện gió ngoài khơi",
+                    "lưới điện thông minh",
+                    "pin lưu trữ",
+                ],
+            ),
+        },
+    ),
+    "NNMT": (
+        "Nông nghiệp, tài nguyên & môi trường",
+        {
+            "NNMT-TT": (
+                "Trồng trọt",
+                [
+                    "giống lúa chịu mặn",
+                    "nhà kính thông minh",
+                    "phân bón hữu cơ vi sinh",
+                    "tưới nhỏ giọt",
+                ],
+            ),
+            "NNMT-TS": (
+                "Thủy sản",
+                [
+                    "nuôi tôm tuần hoàn",
+                    "thức ăn thủy sản",
+                    "kiểm soát dịch bệnh tôm",
+                    "lồng bè trên biển",
+                ],
+            ),
+            "NNMT-MT": (
+                "Môi trường",
+                ["xử lý nước thải", "quan trắc không khí", "chất thải rắn", "viễn thám tài nguyên"],
+            ),
+        },
+    ),
+    "GTLG": (
+        "Giao thông, bưu chính & logistics",
+        {
+            "GTLG-DB": (
+                "Đường bộ",
+                [
+                    "mặt đường bền vững",
+                    "giám sát cầu",
+                    "điều khiển đèn giao thông",
+                    "thu phí tự động",
+                ],
+            ),
+            "GTLG-LG": (
+                "Logistics",
+                [
+                    "kho vận thông minh",
+                    "tối ưu lộ trình giao hàng",
+                    "cảng cạn",
+                    "chuỗi cung ứng lạnh",
+                ],
+            ),
+        },
+    ),
+    "GDYT": (
+        "Giáo dục, y tế, văn hoá & xã hội",
+        {
+            "GDYT-YT": (
+                "Y tế",
+                [
+                    "chẩn đoán hình ảnh",
+                    "hồ sơ sức khỏe điện tử",
+                    "thiết bị y tế",
+                    "y học cổ truyền",
+                ],
+            ),
+            "GDYT-GD": (
+                "Giáo dục",
+                ["học liệu số", "phòng học thông minh", "đánh giá năng lực", "đào tạo nghề"],
+            ),
+            "GDYT-VH": (
+                "Văn hoá",
+                ["số hóa di sản", "bảo tồn làng nghề", "du lịch cộng đồng", "thư viện số"],
+            ),
+        },
+    ),
+    "TCNH": (
+        "Tài chính, ngân hàng, thương mại & dịch vụ",
+        {
+            "TCNH-TT": (
+                "Thanh toán",
+                ["thanh toán không tiền mặt", "ví điện tử", "chấm điểm tín dụng", "ngân hàng số"],
+            ),
+            "TCNH-TM": (
+                "Thương mại",
+                ["thương mại điện tử", "truy xuất nguồn gốc", "sàn nông sản", "quản lý bán lẻ"],
+            ),
+        },
+    ),
+    "CNS": (
+        "Công nghệ số chiến lược",
+        {
+            "CNS-AI": (
+                "Trí tuệ nhân tạo",
+                ["trí tuệ nhân tạo", "học sâu", "xử lý ngôn ngữ tiếng Việt", "thị giác máy tính"],
+            ),
+            "CNS-BD": (
+                "Bán dẫn",
+                ["thiết kế vi mạch", "chip bán dẫn", "cảm biến", "đóng gói vi mạch"],
+            ),
+            "CNS-IOT": (
+                "Internet vạn vật",
+                ["internet vạn vật", "mạng cảm biến không dây", "điện toán biên", "bản sao số"],
+            ),
+            "CNS-BM": (
+                "An toàn thông tin",
+                ["mã hóa dữ liệu", "chữ ký số", "giám sát an ninh mạng", "định danh điện tử"],
+            ),
+        },
+    ),
 }
 
-ACTIONS = ["Giải pháp", "Ứng dụng", "Nghiên cứu chế tạo", "Hệ thống", "Quy trình", "Mô hình", "Nền tảng", "Thiết bị"]
+ACTIONS = [
+    "Giải pháp",
+    "Ứng dụng",
+    "Nghiên cứu chế tạo",
+    "Hệ thống",
+    "Quy trình",
+    "Mô hình",
+    "Nền tảng",
+    "Thiết bị",
+]
 CONTEXTS = [
-    "cho doanh nghiệp nhỏ và vừa", "tại vùng đồng bằng sông Cửu Long", "trong bệnh viện tuyến tỉnh",
-    "cho trường học vùng cao", "phục vụ chuyển đổi số", "tại khu công nghiệp", "cho hợp tác xã nông nghiệp",
-    "trong đô thị thông minh", "ở vùng ven biển", "cho cơ quan nhà nước",
+    "cho doanh nghiệp nhỏ và vừa",
+    "tại vùng đồng bằng sông Cửu Long",
+    "trong bệnh viện tuyến tỉnh",
+    "cho trường học vùng cao",
+    "phục vụ chuyển đổi số",
+    "tại khu công nghiệp",
+    "cho hợp tác xã nông nghiệp",
+    "trong đô thị thông minh",
+    "ở vùng ven biển",
+    "cho cơ quan nhà nước",
 ]
 SENTENCES = [
     "Sáng kiến {topic} giúp giảm chi phí vận hành và nâng cao năng suất lao động.",
@@ -71,9 +221,24 @@ SENTENCES = [
     "Đề xuất phù hợp định hướng phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số.",
     "Mô hình hợp tác giữa viện nghiên cứu, trường đại học và doanh nghiệp được áp dụng hiệu quả.",
 ]
-ORG_TYPES = ["university", "institute", "enterprise", "hospital", "agency", "cooperative", "individual"]
-ORG_PREFIX = {"university": "Trường Đại học", "institute": "Viện", "enterprise": "Công ty", "hospital": "Bệnh viện",
-              "agency": "Sở Khoa học và Công nghệ", "cooperative": "Hợp tác xã", "individual": "Nhóm tác giả"}
+ORG_TYPES = [
+    "university",
+    "institute",
+    "enterprise",
+    "hospital",
+    "agency",
+    "cooperative",
+    "individual",
+]
+ORG_PREFIX = {
+    "university": "Trường Đại học",
+    "institute": "Viện",
+    "enterprise": "Công ty",
+    "hospital": "Bệnh viện",
+    "agency": "Sở Khoa học và Công nghệ",
+    "cooperative": "Hợp tác xã",
+    "individual": "Nhóm tác giả",
+}
 IP_STATUSES = ["none", "pending", "patent", "utility_solution", "copyright"]
 
 _START = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
@@ -119,6 +284,14 @@ def initiatives(n: int, seed: int = 57) -> Iterator[dict[str, Any]]:
 def query_words(seed: int = 7) -> list[str]:
     """Single words drawn from the topic vocabulary (accented; fold them for unaccented queries)."""
     rng = random.Random(seed)
-    words = sorted({w for _, subs in FIELDS.values() for _, topics in subs.values() for t in topics for w in t.split()})
+    words = sorted(
+        {
+            w
+            for _, subs in FIELDS.values()
+            for _, topics in subs.values()
+            for t in topics
+            for w in t.split()
+        }
+    )
     rng.shuffle(words)
     return words

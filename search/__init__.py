@@ -21,8 +21,15 @@ from search.interface import (
 )
 
 __all__ = [
-    "Engine", "Hit", "IndexSettings", "Query", "Result", "SearchUnavailable", "TypoSettings",
-    "WriteTicket", "make_engine",
+    "Engine",
+    "Hit",
+    "IndexSettings",
+    "Query",
+    "Result",
+    "SearchUnavailable",
+    "TypoSettings",
+    "WriteTicket",
+    "make_engine",
 ]
 
 

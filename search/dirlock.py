@@ -61,10 +61,14 @@ class DirectoryLock:
         deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
         while True:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX if deadline is None else fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(
+                    fd, fcntl.LOCK_EX if deadline is None else fcntl.LOCK_EX | fcntl.LOCK_NB
+                )
                 return fd
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise SearchUnavailable("the search index is being written (rebuilt?) by another process") from None
+                    raise SearchUnavailable(
+                        "the search index is being written (rebuilt?) by another process"
+                    ) from None
                 time.sleep(POLL_SECONDS)

@@ -13,27 +13,67 @@ from typing import Any
 from search.interface import IndexSettings, TypoSettings, normalise_synonyms
 
 TEXT_FIELDS = (
-    "id", "title", "summary", "field_code", "field_name", "subfield_code", "subfield_name",
-    "province", "organisation", "organisation_type", "ip_status", "certificate_number",
+    "id",
+    "title",
+    "summary",
+    "field_code",
+    "field_name",
+    "subfield_code",
+    "subfield_name",
+    "province",
+    "organisation",
+    "organisation_type",
+    "ip_status",
+    "certificate_number",
 )
 LIST_FIELDS = ("keywords",)
 INT_FIELDS = ("trl", "published_at", "publication_year", "version")
 
-DEFAULT_SYNONYMS = normalise_synonyms([
-    ("ai", "trí tuệ nhân tạo"),
-    ("iot", "internet vạn vật"),
-    ("bán dẫn", "chip"),
-    ("5g", "mạng 5g", "di động thế hệ thứ năm"),
-])
+DEFAULT_SYNONYMS = normalise_synonyms(
+    [
+        ("ai", "trí tuệ nhân tạo"),
+        ("iot", "internet vạn vật"),
+        ("bán dẫn", "chip"),
+        ("5g", "mạng 5g", "di động thế hệ thứ năm"),
+    ]
+)
 
 # Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp").
-STOP_WORDS = ("và", "của", "các", "những", "cho", "với", "là", "được", "để", "theo", "về", "này", "đã")
+STOP_WORDS = (
+    "và",
+    "của",
+    "các",
+    "những",
+    "cho",
+    "với",
+    "là",
+    "được",
+    "để",
+    "theo",
+    "về",
+    "này",
+    "đã",
+)
 
 INITIATIVE_SETTINGS = IndexSettings(
-    searchable=("title", "keywords", "summary", "field_name", "subfield_name", "organisation", "province"),
+    searchable=(
+        "title",
+        "keywords",
+        "summary",
+        "field_name",
+        "subfield_name",
+        "organisation",
+        "province",
+    ),
     filterable=(
-        "field_code", "subfield_code", "province", "organisation_type", "trl", "ip_status",
-        "publication_year", "published_at",
+        "field_code",
+        "subfield_code",
+        "province",
+        "organisation_type",
+        "trl",
+        "ip_status",
+        "publication_year",
+        "published_at",
     ),
     sortable=("published_at", "trl"),
     numeric=INT_FIELDS,
@@ -62,7 +102,9 @@ def check_document(doc: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
             raise ValueError(f"{name} must be an int, got {value!r}")
-        if name in LIST_FIELDS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        if name in LIST_FIELDS and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             raise ValueError(f"{name} must be a list of strings")
         if name in TEXT_FIELDS and not isinstance(value, str):
             raise ValueError(f"{name} must be a string, got {value!r}")

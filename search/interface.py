@@ -137,8 +137,10 @@ def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -
         folded = fold(word)
         is_last = k == len(typed) - 1
         known = folded in found or (is_last and any(f.startswith(folded) for f in found))
-        fix = None if known or len(folded) < min_word_size else next(
-            (w for f, w in sorted(found.items()) if one_edit_apart(folded, f)), None
+        fix = (
+            None
+            if known or len(folded) < min_word_size
+            else next((w for f, w in sorted(found.items()) if one_edit_apart(folded, f)), None)
         )
         out.append(fix or word)
         changed |= fix is not None
@@ -163,7 +165,9 @@ class Engine(Protocol):
 
     def search(self, query: Query) -> Result: ...
 
-    def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
+    def similar(
+        self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
         """Documents like ``id`` (on title, keywords, summary), never ``id`` itself."""
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
@@ -174,7 +178,9 @@ class Engine(Protocol):
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
         """Replace the synonym groups at runtime."""
 
-    def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
+    def rebuild(
+        self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> None:
         """Index ``docs`` into a fresh index and swap it in without downtime."""
 
     def document_versions(self) -> dict[str, int]:

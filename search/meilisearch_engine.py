@@ -56,8 +56,17 @@ WAIT_MS = 60_000
 REBUILD_WAIT_MS = 30 * 60_000
 
 APP_KEY_ACTIONS = [
-    "search", "documents.add", "documents.delete", "documents.get", "indexes.get", "settings.update",
-    "settings.get", "tasks.get", "indexes.swap", "indexes.create", "indexes.delete",
+    "search",
+    "documents.add",
+    "documents.delete",
+    "documents.get",
+    "indexes.get",
+    "settings.update",
+    "settings.get",
+    "tasks.get",
+    "indexes.swap",
+    "indexes.create",
+    "indexes.delete",
 ]
 
 
@@ -95,7 +104,9 @@ def settings_body(settings: IndexSettings) -> dict[str, Any]:
         },
         "pagination": {"maxTotalHits": settings.max_total_hits},
         "faceting": {"maxValuesPerFacet": settings.max_facet_values},
-        "localizedAttributes": [{"attributePatterns": list(settings.searchable), "locales": ["vie"]}],
+        "localizedAttributes": [
+            {"attributePatterns": list(settings.searchable), "locales": ["vie"]}
+        ],
     }
 
 
@@ -103,7 +114,9 @@ def _same(current: Any, desired: Any, unordered: bool) -> bool:
     """Does the live value already say what the code says?  Dicts are compared
     on the keys the code sets (the server adds defaults for the others)."""
     if isinstance(desired, dict):
-        return isinstance(current, dict) and all(_same(current.get(k), v, False) for k, v in desired.items())
+        return isinstance(current, dict) and all(
+            _same(current.get(k), v, False) for k, v in desired.items()
+        )
     if unordered and isinstance(desired, list) and isinstance(current, list):
         return sorted(map(str, current)) == sorted(map(str, desired))
     return current == desired
@@ -121,18 +134,22 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def create_app_key(url: str, master_key: str, index_name: str = "initiatives", description: str = "portal") -> str:
+def create_app_key(
+    url: str, master_key: str, index_name: str = "initiatives", description: str = "portal"
+) -> str:
     """Create an API key limited to the portal's index (and its rebuild
     copies) and the actions the portal needs; the master key stays with the
     operator.  Returns the new key."""
     with _calls():
         client = meilisearch.Client(url, master_key)
-        key = client.create_key({
-            "description": description,
-            "actions": APP_KEY_ACTIONS,
-            "indexes": [index_name, f"{index_name}_tmp*"],
-            "expiresAt": None,
-        })
+        key = client.create_key(
+            {
+                "description": description,
+                "actions": APP_KEY_ACTIONS,
+                "indexes": [index_name, f"{index_name}_tmp*"],
+                "expiresAt": None,
+            }
+        )
     return key.key
 
 
@@ -190,7 +207,9 @@ class MeilisearchEngine:
         if not clean:
             return WriteTicket()
         with _calls():
-            tasks = self._index.add_documents_in_batches(clean, batch_size=BATCH_SIZE, primary_key="id")
+            tasks = self._index.add_documents_in_batches(
+                clean, batch_size=BATCH_SIZE, primary_key="id"
+            )
         return WriteTicket(tuple(t.task_uid for t in tasks))
 
     def delete(self, ids: Iterable[str]) -> WriteTicket:
@@ -210,7 +229,9 @@ class MeilisearchEngine:
             task = self._index.update_synonyms(synonym_map(normalise_synonyms(groups)))
         return WriteTicket((task.task_uid,))
 
-    def _filter(self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]) -> list[str]:
+    def _filter(
+        self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]
+    ) -> list[str]:
         """Neutral filters → Meilisearch syntax: one string per AND-ed condition."""
         out = []
         for name, values in filters.items():
@@ -229,7 +250,12 @@ class MeilisearchEngine:
 
     @staticmethod
     def _marked_words(formatted: Mapping[str, Any]) -> list[str]:
-        texts = [t for v in formatted.values() for t in (v if isinstance(v, list) else [v]) if isinstance(t, str)]
+        texts = [
+            t
+            for v in formatted.values()
+            for t in (v if isinstance(v, list) else [v])
+            if isinstance(t, str)
+        ]
         return [part.split(POST, 1)[0] for text in texts for part in text.split(PRE)[1:]]
 
     def _exact_first(self, text: str, hits: list[Hit]) -> list[Hit]:
@@ -284,32 +310,45 @@ class MeilisearchEngine:
                 for name in self.settings.highlighted
                 if query.highlight and isinstance(formatted.get(name), str)
             }
-            hits.append(Hit(doc["id"], None if query.sort else raw.get("_rankingScore"), doc, highlights))
+            hits.append(
+                Hit(doc["id"], None if query.sort else raw.get("_rankingScore"), doc, highlights)
+            )
         if not query.sort:
             hits = self._exact_first(query.text, hits)
         distribution = response.get("facetDistribution", {})
         facets = {
-            name: {(int(v) if name in self.settings.numeric else v): n for v, n in distribution.get(name, {}).items()}
+            name: {
+                (int(v) if name in self.settings.numeric else v): n
+                for v, n in distribution.get(name, {}).items()
+            }
             for name in query.facets
         }
         total = response.get("totalHits", response.get("estimatedTotalHits", 0))
         return Result(hits, total, facets, self._suggestion(query, response))
 
     def _suggestion(self, query: Query, response: Mapping[str, Any]) -> str | None:
-        """"Did you mean", from the words Meilisearch matched in the top hit.
+        """ "Did you mean", from the words Meilisearch matched in the top hit.
         When the filters excluded every hit, the text alone is asked for one."""
         if not response["hits"] and tokenize(query.text) and (query.filters or query.ranges):
             with _calls():
-                response = self._index.search(query.text, {
-                    "limit": 1, "matchingStrategy": "all", "attributesToHighlight": list(self.settings.searchable),
-                    "highlightPreTag": PRE, "highlightPostTag": POST,
-                })
+                response = self._index.search(
+                    query.text,
+                    {
+                        "limit": 1,
+                        "matchingStrategy": "all",
+                        "attributesToHighlight": list(self.settings.searchable),
+                        "highlightPreTag": PRE,
+                        "highlightPostTag": POST,
+                    },
+                )
         if not response["hits"]:
             return None
         found = self._marked_words(response["hits"][0].get("_formatted", {}))
         return corrected_query(query.text, found, self.settings.typo.min_word_size)
 
-    def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
+    def similar(
+        self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
         """With an embedder, Meilisearch's /similar; otherwise a search on the
         document's keywords and title (keywords first: with the "last"
         matching strategy the leading words must match)."""
@@ -327,12 +366,22 @@ class MeilisearchEngine:
                         return []
                     raise
                 text = " ".join([*doc.get("keywords", []), doc.get("title", "")])
-                response = self._index.search(text, {
-                    "filter": flt, "limit": limit, "matchingStrategy": "last",
-                    "attributesToSearchOn": list(self.settings.similar_on), "showRankingScore": True,
-                })
+                response = self._index.search(
+                    text,
+                    {
+                        "filter": flt,
+                        "limit": limit,
+                        "matchingStrategy": "last",
+                        "attributesToSearchOn": list(self.settings.similar_on),
+                        "showRankingScore": True,
+                    },
+                )
         return [
-            Hit(raw["id"], raw.get("_rankingScore"), {k: v for k, v in raw.items() if not k.startswith("_")})
+            Hit(
+                raw["id"],
+                raw.get("_rankingScore"),
+                {k: v for k, v in raw.items() if not k.startswith("_")},
+            )
             for raw in response["hits"]
         ]
 
@@ -340,13 +389,20 @@ class MeilisearchEngine:
         if not tokenize(prefix):
             return []
         with _calls():
-            response = self._index.search(prefix, {
-                "attributesToSearchOn": ["title"], "attributesToRetrieve": ["title"],
-                "limit": limit * 2, "matchingStrategy": "all",
-            })
+            response = self._index.search(
+                prefix,
+                {
+                    "attributesToSearchOn": ["title"],
+                    "attributesToRetrieve": ["title"],
+                    "limit": limit * 2,
+                    "matchingStrategy": "all",
+                },
+            )
         return list(dict.fromkeys(h["title"] for h in response["hits"] if h.get("title")))[:limit]
 
-    def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
+    def rebuild(
+        self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> None:
         self.ensure_index()
         tmp = f"{self.index_name}_tmp_{time.time_ns()}"
         with _calls():
@@ -354,13 +410,17 @@ class MeilisearchEngine:
             self._apply_settings(tmp, self._index.get_synonyms())
             count, uids = 0, []
             for chunk in _chunks((check_document(d) for d in docs), 10 * BATCH_SIZE):
-                tasks = self.client.index(tmp).add_documents_in_batches(chunk, batch_size=BATCH_SIZE, primary_key="id")
+                tasks = self.client.index(tmp).add_documents_in_batches(
+                    chunk, batch_size=BATCH_SIZE, primary_key="id"
+                )
                 uids.extend(t.task_uid for t in tasks)
                 count += len(chunk)
                 if progress:
                     progress(count)
             self._wait_uids(uids, REBUILD_WAIT_MS)
-            self._wait_uids([self.client.swap_indexes([{"indexes": [self.index_name, tmp]}]).task_uid])
+            self._wait_uids(
+                [self.client.swap_indexes([{"indexes": [self.index_name, tmp]}]).task_uid]
+            )
             self._wait_uids([self.client.delete_index(tmp).task_uid])
 
     def document_versions(self) -> dict[str, int]:
@@ -368,7 +428,9 @@ class MeilisearchEngine:
         offset = 0
         with _calls():
             while True:
-                page = self._index.get_documents({"fields": ["id", "version"], "limit": BATCH_SIZE, "offset": offset})
+                page = self._index.get_documents(
+                    {"fields": ["id", "version"], "limit": BATCH_SIZE, "offset": offset}
+                )
                 versions.update({d.id: getattr(d, "version", None) for d in page.results})
                 offset += len(page.results)
                 if not page.results or offset >= page.total:

@@ -25,6 +25,7 @@ search/tantivy_sort.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -129,7 +130,9 @@ class TantivyEngine:
         return index
 
     def _write_atomic(self, name: str, content: str) -> None:
-        tmp = self.path / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"  # writers never share one
+        tmp = (
+            self.path / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        )  # writers never share one
         tmp.write_text(content, encoding="utf-8")
         os.replace(tmp, self.path / name)
 
@@ -161,12 +164,16 @@ class TantivyEngine:
             self._open(self.path / "gen-000001", create=True)
             self._write_atomic("CURRENT", "gen-000001")
         if not (self.path / "synonyms.json").exists():
-            self._write_atomic("synonyms.json", json.dumps(self.settings.synonyms, ensure_ascii=False))
+            self._write_atomic(
+                "synonyms.json", json.dumps(self.settings.synonyms, ensure_ascii=False)
+            )
 
     def _outdated(self, generation: str) -> bool:
         """Was ``generation`` built with a schema other than this code's?"""
         directory = self.path / generation
-        return (directory / "meta.json").exists() and tantivy.Index.open(str(directory)).schema != self._schema
+        return (directory / "meta.json").exists() and tantivy.Index.open(
+            str(directory)
+        ).schema != self._schema
 
     def _stored_documents(self, generation: str) -> Iterable[dict[str, Any]]:
         """Every document of ``generation`` as it was given to ``upsert``."""
@@ -194,7 +201,9 @@ class TantivyEngine:
         file = self.path / "synonyms.json"
         stamp = file.stat().st_mtime_ns if file.exists() else 0
         if self._synonyms is None or self._synonyms[0] != stamp:
-            groups = json.loads(file.read_text(encoding="utf-8")) if stamp else self.settings.synonyms
+            groups = (
+                json.loads(file.read_text(encoding="utf-8")) if stamp else self.settings.synonyms
+            )
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             for group in groups:
                 for phrase in group:
@@ -205,7 +214,9 @@ class TantivyEngine:
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
         cleaned: SynonymGroups = normalise_synonyms(groups)
-        self._write_atomic("synonyms.json", json.dumps(cleaned, ensure_ascii=False))  # atomic: no lock needed
+        self._write_atomic(
+            "synonyms.json", json.dumps(cleaned, ensure_ascii=False)
+        )  # atomic: no lock needed
         return WriteTicket()
 
     # -- writing ---------------------------------------------------------------
@@ -218,9 +229,13 @@ class TantivyEngine:
             for text in value if isinstance(value, list) else [value] if value else []:
                 out.add_text(f"t_{name}", accent_form(text))
                 out.add_text(f"f_{name}", fold(text))
-        for name in dict.fromkeys([*self.settings.filterable, *self.settings.sortable, *self.settings.numeric]):
+        for name in dict.fromkeys(
+            [*self.settings.filterable, *self.settings.sortable, *self.settings.numeric]
+        ):
             if doc.get(name) is not None:
-                (out.add_integer if name in self.settings.numeric else out.add_text)(name, doc[name])
+                (out.add_integer if name in self.settings.numeric else out.add_text)(
+                    name, doc[name]
+                )
         out.add_bytes("_source", json.dumps(doc, ensure_ascii=False).encode())
         return out
 
@@ -245,10 +260,10 @@ class TantivyEngine:
     def _release_writer(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
-            try:
+            # ValueError/OSError: its generation was already deleted by a later rebuild;
+            # every write was committed
+            with contextlib.suppress(OSError, ValueError):
                 writer.wait_merging_threads()  # releases that directory's lock
-            except (OSError, ValueError):
-                pass  # its generation was already deleted by a later rebuild; every write was committed
 
     def _commit(self) -> None:
         self._writer.commit()
@@ -275,7 +290,9 @@ class TantivyEngine:
     def wait(self, ticket: WriteTicket) -> None:
         """Writes commit synchronously, so there is nothing to wait for."""
 
-    def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None) -> None:
+    def rebuild(
+        self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None
+    ) -> None:
         """Build the next generation, point CURRENT at it, drop older ones.
 
         The directory's write lock is held from before ``docs`` is read until
@@ -291,7 +308,9 @@ class TantivyEngine:
             self._create_files()
             self._build_generation(docs, progress)
 
-    def _build_generation(self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None) -> None:
+    def _build_generation(
+        self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None
+    ) -> None:
         """The rebuild itself (write lock held).  Never opens the old
         generation, which may have an outdated schema."""
         old = (self.path / "CURRENT").read_text().strip()
@@ -318,14 +337,25 @@ class TantivyEngine:
         if progress:
             progress(count)
 
-    def _filter_clauses(self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]) -> list:
+    def _filter_clauses(
+        self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]
+    ) -> list:
         clauses = []
         for name, values in filters.items():
-            values = [int(v) for v in values] if name in self.settings.numeric else [str(v) for v in values]
+            values = (
+                [int(v) for v in values]
+                if name in self.settings.numeric
+                else [str(v) for v in values]
+            )
             clauses.append((Occur.Must, TQ.term_set_query(self._schema, name, values)))
         for name, (lo, hi) in ranges.items():
             if lo is not None or hi is not None:
-                clauses.append((Occur.Must, TQ.range_query(self._schema, name, tantivy.FieldType.Integer, lo, hi)))
+                clauses.append(
+                    (
+                        Occur.Must,
+                        TQ.range_query(self._schema, name, tantivy.FieldType.Integer, lo, hi),
+                    )
+                )
         return clauses
 
     # -- reading -------------------------------------------------------------------
@@ -352,7 +382,9 @@ class TantivyEngine:
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
         searcher = self._live_index().searcher()
-        plan = self._planner.plan(searcher, query.text, self.settings.searchable, self._synonym_table())
+        plan = self._planner.plan(
+            searcher, query.text, self.settings.searchable, self._synonym_table()
+        )
         clauses = [(Occur.Must, plan.query or TQ.all_query())]
         full = TQ.boolean_query(clauses + self._filter_clauses(query.filters, query.ranges))
         if query.sort:
@@ -371,19 +403,30 @@ class TantivyEngine:
             hits.append(Hit(doc["id"], score, doc, highlights))
         facets = {}
         if query.facets:
-            spec = {f: {"terms": {"field": f, "size": self.settings.max_facet_values}} for f in query.facets}
+            spec = {
+                f: {"terms": {"field": f, "size": self.settings.max_facet_values}}
+                for f in query.facets
+            }
             aggregated = searcher.aggregate(full, spec)
-            facets = {f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]} for f in query.facets}
+            facets = {
+                f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]}
+                for f in query.facets
+            }
         suggestion = None
         if plan.corrections:
             if hits:
                 words = self._matched_words(hits[0].document, plan)
             else:
-                words = [self._planner.accented(searcher, c, self.settings.searchable) for c in plan.corrections]
+                words = [
+                    self._planner.accented(searcher, c, self.settings.searchable)
+                    for c in plan.corrections
+                ]
             suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
         return Result(hits, total, facets, suggestion)
 
-    def similar(self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None) -> list[Hit]:
+    def similar(
+        self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
         searcher = self._live_index().searcher()
         found = searcher.search(TQ.term_query(self._schema, "id", id), 1).hits
         if not found:
@@ -421,7 +464,9 @@ class TantivyEngine:
         searcher = self._live_index().searcher()
         addresses = [a for _, a in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits]
         versions = searcher.fast_field_values("version", addresses) if addresses else []
-        return {searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions, strict=True)}
+        return {
+            searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions, strict=True)
+        }
 
     def health(self) -> bool:
         try:

@@ -57,14 +57,18 @@ class Planner:
         self._schema = schema
         self.settings = settings
 
-    def _field_terms(self, searcher: tantivy.Searcher, prefix: str, fields: Sequence[str], limit: int | None) -> Counter:
+    def _field_terms(
+        self, searcher: tantivy.Searcher, prefix: str, fields: Sequence[str], limit: int | None
+    ) -> Counter:
         counts: Counter = Counter()
         for name in fields:
             for term, freq in searcher.terms_with_prefix(f"f_{name}", prefix, limit=limit):
                 counts[term] += freq
         return counts
 
-    def _word(self, searcher, word: str, fields: Sequence[str], plan: Plan, *, prefix: bool, typed: bool) -> tantivy.Query:
+    def _word(
+        self, searcher, word: str, fields: Sequence[str], plan: Plan, *, prefix: bool, typed: bool
+    ) -> tantivy.Query:
         """All ways one word may match, as a should-query over the fields.
 
         Only ``typed`` words (not synonym expansions) get typo correction."""
@@ -72,7 +76,9 @@ class Planner:
         known = any(searcher.doc_freq(f"f_{name}", folded) for name in fields)
         terms = {folded: 1.0} if known else {}
         if prefix:
-            for term, _ in self._field_terms(searcher, folded, fields, PREFIX_EXPANSIONS).most_common(PREFIX_EXPANSIONS):
+            for term, _ in self._field_terms(
+                searcher, folded, fields, PREFIX_EXPANSIONS
+            ).most_common(PREFIX_EXPANSIONS):
                 terms.setdefault(term, PREFIX_WEIGHT)
         typo = self.settings.typo
         if not terms and typed and typo.enabled and len(folded) >= typo.min_word_size:
@@ -86,7 +92,9 @@ class Planner:
         clauses = []
         for name, weight in weights(fields):
             for term, w in terms.items():
-                clauses.append(TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", term), weight * w))
+                clauses.append(
+                    TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", term), weight * w)
+                )
             if known:
                 exact = TQ.term_query(self._schema, f"t_{name}", accent_form(word))
                 clauses.append(TQ.boost_query(exact, weight * ACCENT_BONUS))
@@ -101,7 +109,9 @@ class Planner:
         ]
         return TQ.boolean_query([(Occur.Should, c) for c in clauses])
 
-    def plan(self, searcher: tantivy.Searcher, text: str, fields: Sequence[str], synonyms: Synonyms) -> Plan:
+    def plan(
+        self, searcher: tantivy.Searcher, text: str, fields: Sequence[str], synonyms: Synonyms
+    ) -> Plan:
         """Turn typed text into a query: stop words dropped, synonym spans
         expanded (longest first), every remaining unit required."""
         plan = Plan()
@@ -122,10 +132,14 @@ class Planner:
                 self._word(searcher, w, fields, plan, prefix=is_last and j == size - 1, typed=True)
                 for j, w in enumerate(span)
             ]
-            alternatives = [own[0] if size == 1 else TQ.boolean_query([(Occur.Must, q) for q in own])]
+            alternatives = [
+                own[0] if size == 1 else TQ.boolean_query([(Occur.Must, q) for q in own])
+            ]
             for other in synonyms.get(tuple(fold(w) for w in span), []):
                 if len(other) == 1:
-                    alternatives.append(self._word(searcher, other[0], fields, plan, prefix=False, typed=False))
+                    alternatives.append(
+                        self._word(searcher, other[0], fields, plan, prefix=False, typed=False)
+                    )
                 else:
                     alternatives.append(self._phrase(other, fields, plan))
             units.append(TQ.boolean_query([(Occur.Should, q) for q in alternatives]))

@@ -26,7 +26,9 @@ from tantivy import Query as TQ
 
 def _equal(schema: tantivy.Schema, name: str, value: Any) -> tantivy.Query:
     if value is None:
-        return TQ.boolean_query([(Occur.Must, TQ.all_query()), (Occur.MustNot, TQ.exists_query(name))])
+        return TQ.boolean_query(
+            [(Occur.Must, TQ.all_query()), (Occur.MustNot, TQ.exists_query(name))]
+        )
     return TQ.term_set_query(schema, name, [value])
 
 
@@ -34,7 +36,9 @@ def _before(schema: tantivy.Schema, name: str, value: Any, descending: bool) -> 
     if value is None:  # missing values sort last: everything with a value comes first
         return TQ.exists_query(name)
     if descending:
-        return TQ.range_query(schema, name, tantivy.FieldType.Integer, value, None, include_lower=False)
+        return TQ.range_query(
+            schema, name, tantivy.FieldType.Integer, value, None, include_lower=False
+        )
     return TQ.range_query(schema, name, tantivy.FieldType.Integer, None, value, include_upper=False)
 
 
@@ -43,16 +47,26 @@ def _and(a: tantivy.Query, b: tantivy.Query) -> tantivy.Query:
 
 
 def sorted_page(
-    searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query,
-    name: str, descending: bool, offset: int, limit: int,
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    query: tantivy.Query,
+    name: str,
+    descending: bool,
+    offset: int,
+    limit: int,
 ) -> tuple[list[tantivy.DocAddress], int]:
     """Addresses of hits ``offset … offset+limit`` ordered by (``name``, id), and the total.
 
     ``name`` must be an integer fast field and ``id`` a text fast field.
     """
     order = Order.Desc if descending else Order.Asc
-    found = searcher.search(query, max(limit, 1), count=True, order_by_field=name, offset=offset, order=order)
-    runs = [(value, [a for _, a in run]) for value, run in groupby(found.hits[:limit], key=lambda h: h[0])]
+    found = searcher.search(
+        query, max(limit, 1), count=True, order_by_field=name, offset=offset, order=order
+    )
+    runs = [
+        (value, [a for _, a in run])
+        for value, run in groupby(found.hits[:limit], key=lambda h: h[0])
+    ]
     page: list[tantivy.DocAddress] = []
     for k, (value, addresses) in enumerate(runs):
         first, last = k == 0, k == len(runs) - 1
@@ -61,10 +75,17 @@ def sorted_page(
             continue
         skip = 0
         if first and offset:
-            skip = offset - searcher.search(_and(query, _before(schema, name, value, descending)), 1).count
+            skip = (
+                offset
+                - searcher.search(_and(query, _before(schema, name, value, descending)), 1).count
+            )
         group = searcher.search(
-            _and(query, _equal(schema, name, value)), len(addresses), count=False,
-            order_by_field="id", offset=skip, order=Order.Asc,
+            _and(query, _equal(schema, name, value)),
+            len(addresses),
+            count=False,
+            order_by_field="id",
+            offset=skip,
+            order=Order.Asc,
         )
         page.extend(a for _, a in group.hits[: len(addresses)])
     return page, found.count

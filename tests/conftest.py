@@ -56,8 +56,11 @@ def _seed_rows(url: str) -> dict[str, list[dict]]:
     engine = make_engine(url)
     existing = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        rows = {t.name: [dict(r._mapping) for r in conn.execute(t.select())]
-                for t in metadata.sorted_tables if t.name in existing}
+        rows = {
+            t.name: [dict(r._mapping) for r in conn.execute(t.select())]
+            for t in metadata.sorted_tables
+            if t.name in existing
+        }
     return {name: found for name, found in rows.items() if found}
 
 
@@ -67,7 +70,11 @@ def _empty_tables(url: str) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables) if t.name in existing]
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
@@ -77,16 +84,27 @@ def _empty_tables(url: str) -> None:
             if _SEEDS.get(url, {}).get(table.name):
                 conn.execute(table.insert(), _SEEDS[url][table.name])
                 if engine.dialect.name == "postgresql" and "id" in table.c:
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                                      f"(SELECT MAX(id) FROM \"{table.name}\"))"))
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f'(SELECT MAX(id) FROM "{table.name}"))'
+                        )
+                    )
 
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Iterator[config.Settings]:
-    settings = config.configure(config.Settings(
-        _env_file=None, environment="test", database_url=db_url, var_dir=tmp_path / "var",
-        secret_key=TEST_SECRET, run_worker_in_app=False, base_url="http://testserver",
-    ))
+    settings = config.configure(
+        config.Settings(
+            _env_file=None,
+            environment="test",
+            database_url=db_url,
+            var_dir=tmp_path / "var",
+            secret_key=TEST_SECRET,
+            run_worker_in_app=False,
+            base_url="http://testserver",
+        )
+    )
     yield settings
     _empty_tables(db_url)
 
@@ -133,8 +151,11 @@ def csrf_of(html: str) -> str:
 
 def web_login(client: TestClient, email: str, password: str = PASSWORD):
     page = client.get("/account/login")
-    response = client.post("/account/login", data={"email": email, "password": password,
-                                                    "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    response = client.post(
+        "/account/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text[:500]
     return response
 

@@ -16,13 +16,22 @@ def test_development_defaults_use_sqlite_under_var(tmp_path):
 
 def test_production_refuses_the_default_secret_key():
     with pytest.raises(SettingsError, match="SECRET_KEY"):
-        Settings(_env_file=None, environment="production", secret_key=DEV_SECRET,
-                 database_url="postgresql+psycopg://db/portal")
+        Settings(
+            _env_file=None,
+            environment="production",
+            secret_key=DEV_SECRET,
+            database_url="postgresql+psycopg://db/portal",
+        )
 
 
 def test_production_refuses_a_short_secret_key():
     with pytest.raises(SettingsError, match="SECRET_KEY"):
-        Settings(_env_file=None, environment="production", secret_key="short", database_url="postgresql+psycopg://db/p")
+        Settings(
+            _env_file=None,
+            environment="production",
+            secret_key="short",
+            database_url="postgresql+psycopg://db/p",
+        )
 
 
 def test_production_refuses_a_missing_database_url():
@@ -31,8 +40,12 @@ def test_production_refuses_a_missing_database_url():
 
 
 def test_production_accepts_explicit_safe_settings():
-    settings = Settings(_env_file=None, environment="production", secret_key="x" * 40,
-                        database_url="postgresql+psycopg://db/portal")
+    settings = Settings(
+        _env_file=None,
+        environment="production",
+        secret_key="x" * 40,
+        database_url="postgresql+psycopg://db/portal",
+    )
     assert settings.is_production
 
 
@@ -40,4 +53,7 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://example/portal")
     monkeypatch.setenv("SEARCH_BACKEND", "meilisearch")
     settings = Settings(_env_file=None)
-    assert (settings.db_url, settings.search_backend) == ("postgresql+psycopg://example/portal", "meilisearch")
+    assert (settings.db_url, settings.search_backend) == (
+        "postgresql+psycopg://example/portal",
+        "meilisearch",
+    )

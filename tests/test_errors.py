@@ -37,8 +37,14 @@ def test_a_domain_error_keeps_its_status_and_message(app, client):
     app.include_router(router)
     response = client.get("/api/v1/_conflict")
     assert response.status_code == 409
-    assert response.json() == {"type": "/problems/conflict", "title": "Hiện không thể thực hiện", "status": 409,
-                               "detail": "Không thể.", "instance": "/api/v1/_conflict", "allowed": ["submitted"]}
+    assert response.json() == {
+        "type": "/problems/conflict",
+        "title": "Hiện không thể thực hiện",
+        "status": 409,
+        "detail": "Không thể.",
+        "instance": "/api/v1/_conflict",
+        "allowed": ["submitted"],
+    }
 
 
 def test_an_unexpected_error_shows_no_stack_trace(app, client):

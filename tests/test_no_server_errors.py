@@ -12,7 +12,12 @@ from app.db import unit_of_work
 from app.demo import DEMO_PASSWORD, load_demo
 
 ODD_IDS = ["1", "abc", "999999"]
-BODIES = [None, {}, "not json", {"title": None, "trl": "x", "id": -1, "email": 5, "role": "emperor"}]
+BODIES = [
+    None,
+    {},
+    "not json",
+    {"title": None, "trl": "x", "id": -1, "email": 5, "role": "emperor"},
+]
 ODD_QUERY = "?q=%00&page=-5&sort=zzz&lang=xx&trl=99&year=abc&per_page=100000"
 
 
@@ -29,7 +34,9 @@ def _requests(app):
         if not methods or path.startswith(("/static", "/docs")):
             continue
         params = re.findall(r"{(\w+)(?::\w+)?}", path)
-        for ids in itertools.product(ODD_IDS if len(params) < 2 else ODD_IDS[:2], repeat=len(params)):
+        for ids in itertools.product(
+            ODD_IDS if len(params) < 2 else ODD_IDS[:2], repeat=len(params)
+        ):
             url = path
             for name, value in zip(params, ids, strict=True):
                 url = re.sub(r"{" + name + r"(:\w+)?}", value, url, count=1)
@@ -42,8 +49,9 @@ def test_no_route_answers_500_to_odd_input(app, client, worker):
     with unit_of_work(app.state.engine) as session:
         load_demo(session)
     worker.drain()
-    token = client.post("/api/v1/auth/token", data={"username": "admin@sangkien.local",
-                                                     "password": DEMO_PASSWORD}).json()["access_token"]
+    token = client.post(
+        "/api/v1/auth/token", data={"username": "admin@sangkien.local", "password": DEMO_PASSWORD}
+    ).json()["access_token"]
     server_errors, count = [], 0
     for method, url, body in _requests(app):
         for headers in ({}, {"Authorization": f"Bearer {token}"}):

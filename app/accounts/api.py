@@ -36,29 +36,54 @@ NEEDS_SIGN_IN = {401: {"description": "Missing, invalid, expired or revoked toke
 
 
 def profile_of(user: User) -> Profile:
-    return Profile(id=user.id, email=user.email, full_name=user.full_name, language=user.language,
-                   roles=sorted(user.roles), organisation_id=user.organisation_id,
-                   email_verified_at=user.email_verified_at, phone=user.phone, province=user.province,
-                   expertise_keywords=user.expertise_keywords, expertise_fields=user.expertise_fields)
+    return Profile(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        language=user.language,
+        roles=sorted(user.roles),
+        organisation_id=user.organisation_id,
+        email_verified_at=user.email_verified_at,
+        phone=user.phone,
+        province=user.province,
+        expertise_keywords=user.expertise_keywords,
+        expertise_fields=user.expertise_fields,
+    )
 
 
-@router.post("/auth/token", response_model=TokenOut, summary="Sign in (OAuth2 password flow)",
-             responses={401: {"description": "Wrong credentials or unconfirmed email", **PROBLEM},
-                        429: {"description": "Too many failed attempts: locked for a while", **PROBLEM}})
-def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    summary="Sign in (OAuth2 password flow)",
+    responses={
+        401: {"description": "Wrong credentials or unconfirmed email", **PROBLEM},
+        429: {"description": "Too many failed attempts: locked for a while", **PROBLEM},
+    },
+)
+def token(
+    request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+):
     """Exchange email (`username`) and password for a bearer access token.
 
     The token expires after the configured number of minutes; the Authorize
     button of this page uses this endpoint. Repeated failures lock the email
     for a while (429).
     """
-    user = service.authenticate(session, form.username, form.password, client_ip=deps.client_ip(request))
+    user = service.authenticate(
+        session, form.username, form.password, client_ip=deps.client_ip(request)
+    )
     if user is None or not user.is_verified:
         # Returned rather than raised, so the failure count is committed.
-        detail = _("Wrong email or password.") if user is None else _("Please confirm your email address first.")
+        detail = (
+            _("Wrong email or password.")
+            if user is None
+            else _("Please confirm your email address first.")
+        )
         return problem(request, 401, "invalid-credentials", _("Please sign in"), detail)
     minutes = get_settings().access_token_minutes
-    _token, plain = service.issue_token(session, user, kind="access", lifetime=timedelta(minutes=minutes))
+    _token, plain = service.issue_token(
+        session, user, kind="access", lifetime=timedelta(minutes=minutes)
+    )
     return TokenOut(access_token=plain, expires_in=minutes * 60)
 
 
@@ -68,8 +93,12 @@ def me(user: deps.CurrentUser):
     return profile_of(user)
 
 
-@router.patch("/me", response_model=Profile, summary="Update my profile",
-              responses={**NEEDS_SIGN_IN, 422: {"description": "Invalid field values", **PROBLEM}})
+@router.patch(
+    "/me",
+    response_model=Profile,
+    summary="Update my profile",
+    responses={**NEEDS_SIGN_IN, 422: {"description": "Invalid field values", **PROBLEM}},
+)
 def update_me(session: SessionDep, user: deps.CurrentUser, changes: ProfileUpdate):
     """Change only the fields sent. Expertise keywords and fields are lists of strings;
     `organisation_id` must name an existing organisation (see `GET /organisations`)."""
@@ -77,15 +106,24 @@ def update_me(session: SessionDep, user: deps.CurrentUser, changes: ProfileUpdat
     return profile_of(user)
 
 
-@router.get("/me/tokens", response_model=list[PersonalTokenOut], summary="My personal access tokens",
-            responses=NEEDS_SIGN_IN)
+@router.get(
+    "/me/tokens",
+    response_model=list[PersonalTokenOut],
+    summary="My personal access tokens",
+    responses=NEEDS_SIGN_IN,
+)
 def list_tokens(session: SessionDep, user: deps.CurrentUser):
     """Active tokens first, then revoked ones; only a prefix of each token is shown."""
     return service.personal_tokens(session, user)
 
 
-@router.post("/me/tokens", response_model=PersonalTokenCreated, status_code=201,
-             summary="Create a personal access token", responses=NEEDS_SIGN_IN)
+@router.post(
+    "/me/tokens",
+    response_model=PersonalTokenCreated,
+    status_code=201,
+    summary="Create a personal access token",
+    responses=NEEDS_SIGN_IN,
+)
 def create_token(session: SessionDep, user: deps.CurrentUser, body: PersonalTokenIn):
     """A token for scripts, sent as `Authorization: Bearer <token>`. It is valid until revoked.
     The `token` field of this answer is the only time the token is shown: it is stored hashed."""
@@ -93,8 +131,12 @@ def create_token(session: SessionDep, user: deps.CurrentUser, body: PersonalToke
     return PersonalTokenCreated(**PersonalTokenOut.model_validate(token).model_dump(), token=plain)
 
 
-@router.delete("/me/tokens/{token_id}", status_code=204, summary="Revoke a personal access token",
-               responses={**NEEDS_SIGN_IN, 404: {"description": "No such token of yours", **PROBLEM}})
+@router.delete(
+    "/me/tokens/{token_id}",
+    status_code=204,
+    summary="Revoke a personal access token",
+    responses={**NEEDS_SIGN_IN, 404: {"description": "No such token of yours", **PROBLEM}},
+)
 def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
     """The token stops working at once; it stays listed as revoked."""
     service.revoke_token(session, user, token_id)
@@ -102,15 +144,22 @@ def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="Find organisations")
-def organisations(session: SessionDep,
-                  q: Annotated[str, Query(max_length=100, description="Part of the name, any case")] = "",
-                  limit: Annotated[int, Query(ge=1, le=100)] = 20):
+def organisations(
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=100, description="Part of the name, any case")] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+):
     """Organisations whose name contains `q`, to reuse one instead of entering it again. Public."""
     return service.search_organisations(session, q, limit=limit)
 
 
-@router.post("/organisations", response_model=OrganisationOut, summary="Add an organisation",
-             responses=NEEDS_SIGN_IN, status_code=201)
+@router.post(
+    "/organisations",
+    response_model=OrganisationOut,
+    summary="Add an organisation",
+    responses=NEEDS_SIGN_IN,
+    status_code=201,
+)
 def create_organisation(session: SessionDep, user: deps.CurrentUser, body: OrganisationIn):
     """Creates the organisation, or returns the existing one of the same name (any case) and type."""
     return service.find_or_create_organisation(session, **body.model_dump())

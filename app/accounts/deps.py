@@ -39,13 +39,18 @@ def _session_user(request: Request, session: SessionDep) -> User | None:
     return user
 
 
-def optional_user(request: Request, session: SessionDep,
-                  bearer: Annotated[str | None, Depends(oauth2_scheme)] = None) -> User | None:
+def optional_user(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)] = None,
+) -> User | None:
     """The signed-in user or None; also put on `request.state.user` for templates."""
     if bearer:
         user = service.user_for_token(session, bearer)
         if user is None:
-            raise NotAuthenticated(_("The access token is invalid, expired or revoked."), code="invalid-token")
+            raise NotAuthenticated(
+                _("The access token is invalid, expired or revoked."), code="invalid-token"
+            )
     else:
         user = _session_user(request, session)
     if user is not None:

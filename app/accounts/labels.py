@@ -18,6 +18,7 @@ def role_labels() -> dict[str, str]:
         Role.enterprise: _("Enterprise"),
         Role.investor: _("Investor"),
         Role.intermediary: _("Intermediary"),
+        Role.agency: _("State agency"),
         Role.admin: _("Administrator"),
     }
 

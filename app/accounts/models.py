@@ -17,6 +17,7 @@ class Role(StrEnum):
     enterprise = "enterprise"
     investor = "investor"
     intermediary = "intermediary"
+    agency = "agency"  # ministries, provinces and public bodies that post problems
     admin = "admin"
 
 
@@ -69,8 +70,12 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=30)
     province: str | None = Field(default=None, max_length=100)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    expertise_keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    expertise_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    expertise_keywords: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    expertise_fields: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     language: str = Field(default="vi", max_length=5)
     is_active: bool = True
     # Bumped when the password changes: every older session stops working.
@@ -80,9 +85,13 @@ class User(SQLModel, table=True):
 
     organisation: Organisation | None = Relationship(sa_relationship_kwargs={"lazy": "selectin"})
     grants: list["RoleGrant"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "foreign_keys": "RoleGrant.user_id",
-                                "primaryjoin": "and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at == None)",
-                                "viewonly": True})
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "foreign_keys": "RoleGrant.user_id",
+            "primaryjoin": "and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at == None)",
+            "viewonly": True,
+        }
+    )
 
     @property
     def roles(self) -> set[Role]:

@@ -31,21 +31,29 @@ def client() -> StarletteOAuth2App:
     """The OAuth client for the configured issuer (one per configuration, metadata cached)."""
     settings = get_settings()
     if not settings.oidc_enabled:
-        raise PermissionDenied(_("Sign-in with %(provider)s is not available.", provider=settings.oidc_name),
-                               code="oidc-disabled")
+        raise PermissionDenied(
+            _("Sign-in with %(provider)s is not available.", provider=settings.oidc_name),
+            code="oidc-disabled",
+        )
     key = (settings.oidc_issuer.rstrip("/"), settings.oidc_client_id, settings.oidc_client_secret)
     if key not in _clients:
         oauth = OAuth()
         _clients[key] = oauth.register(
-            "oidc", server_metadata_url=f"{key[0]}/.well-known/openid-configuration",
-            client_id=key[1], client_secret=key[2], client_kwargs={"scope": SCOPE})
+            "oidc",
+            server_metadata_url=f"{key[0]}/.well-known/openid-configuration",
+            client_id=key[1],
+            client_secret=key[2],
+            client_kwargs={"scope": SCOPE},
+        )
     return _clients[key]
 
 
 def _full_name(claims: dict) -> str:
     name = str(claims.get("name") or "").strip()
     if not name:
-        name = " ".join(str(claims.get(k) or "").strip() for k in ("family_name", "given_name")).strip()
+        name = " ".join(
+            str(claims.get(k) or "").strip() for k in ("family_name", "given_name")
+        ).strip()
     return (name or str(claims.get("email") or "").split("@")[0] or _("New user"))[:200]
 
 
@@ -58,9 +66,12 @@ def sign_in(session: Session, *, issuer: str, claims: dict) -> User:
     """The account for these ID-token claims: found, linked or created (see module doc)."""
     subject = str(claims.get("sub") or "")
     if not subject:
-        raise NotAuthenticated(_("The identity provider did not say who you are."), code="oidc-no-subject")
-    identity = session.exec(select(OidcIdentity).where(
-        OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)).first()
+        raise NotAuthenticated(
+            _("The identity provider did not say who you are."), code="oidc-no-subject"
+        )
+    identity = session.exec(
+        select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
+    ).first()
     if identity is not None:
         user = session.get(User, identity.user_id)
     else:
@@ -75,19 +86,35 @@ def _link_or_create(session: Session, issuer: str, subject: str, claims: dict) -
     email = str(claims.get("email") or "").strip()
     verified = claims.get("email_verified") is True
     if not email:
-        raise Conflict(_("The identity provider did not share your email address, so no account can be "
-                         "created. Please register with your email instead."), code="oidc-no-email")
+        raise Conflict(
+            _(
+                "The identity provider did not share your email address, so no account can be "
+                "created. Please register with your email instead."
+            ),
+            code="oidc-no-email",
+        )
     existing = service.get_by_email(session, email)
     if existing is not None and not verified:
-        raise Conflict(_("An account with this email already exists, but the identity provider has not "
-                         "confirmed the address. Sign in with your password instead."), code="oidc-email-unverified")
+        raise Conflict(
+            _(
+                "An account with this email already exists, but the identity provider has not "
+                "confirmed the address. Sign in with your password instead."
+            ),
+            code="oidc-email-unverified",
+        )
     if existing is not None:
         user = existing
         # The provider vouches for the address: a pending confirmation is done.
         user.email_verified_at = user.email_verified_at or utcnow()
     else:
-        user = service.create_user(session, email=email, full_name=_full_name(claims), password=None,
-                                   roles=(Role.submitter,), verified=verified)
+        user = service.create_user(
+            session,
+            email=email,
+            full_name=_full_name(claims),
+            password=None,
+            roles=(Role.submitter,),
+            verified=verified,
+        )
         if not verified:
             service.queue_verification(session, user)
     _link(session, user, issuer, subject)

@@ -33,11 +33,18 @@ async def oidc_login(request: Request, next: str = "/"):
     provider = oidc.client()
     request.session["oidc_next"] = deps.safe_next(next)
     try:
-        return await provider.authorize_redirect(request, f"{settings.base_url.rstrip('/')}/account/oidc/callback")
+        return await provider.authorize_redirect(
+            request, f"{settings.base_url.rstrip('/')}/account/oidc/callback"
+        )
     except (OAuthError, httpx.HTTPError) as exc:
         log.warning("OIDC provider unreachable: %s", exc)
-        return _refused(request, _("%(provider)s is not reachable at the moment. Please try again later.",
-                                   provider=settings.oidc_name))
+        return _refused(
+            request,
+            _(
+                "%(provider)s is not reachable at the moment. Please try again later.",
+                provider=settings.oidc_name,
+            ),
+        )
 
 
 @router.get("/callback")
@@ -49,13 +56,22 @@ async def oidc_callback(request: Request, session: SessionDep):
         token = await provider.authorize_access_token(request)
     except (OAuthError, httpx.HTTPError) as exc:
         log.info("OIDC sign-in refused: %s", exc)
-        return _refused(request, _("Sign-in with %(provider)s did not succeed. Please try again.",
-                                   provider=settings.oidc_name))
+        return _refused(
+            request,
+            _(
+                "Sign-in with %(provider)s did not succeed. Please try again.",
+                provider=settings.oidc_name,
+            ),
+        )
     claims = dict(token.get("userinfo") or {})
     next = request.session.pop("oidc_next", "/")
     try:
-        user = await run_in_threadpool(oidc.sign_in, session, issuer=str(claims.get("iss") or settings.oidc_issuer),
-                                       claims=claims)
+        user = await run_in_threadpool(
+            oidc.sign_in,
+            session,
+            issuer=str(claims.get("iss") or settings.oidc_issuer),
+            claims=claims,
+        )
     except DomainError as exc:
         session.rollback()
         return _refused(request, exc.message)

@@ -29,5 +29,19 @@ def can_manage_roles(user: User | None) -> bool:
     return is_admin(user)
 
 
+def acts_for(user: User | None, organisation_id: int | None) -> bool:
+    """The one test of "may act in this organisation's name" (webhooks, problems, deals).
+
+    Every power held in an organisation's name goes through this predicate, so that how
+    membership is earned is decided in one place.
+    """
+    return (
+        user is not None
+        and user.is_active
+        and organisation_id is not None
+        and user.organisation_id == organisation_id
+    )
+
+
 def is_signed_in(user: User | None) -> bool:
     return user is not None and user.is_active

@@ -54,9 +54,18 @@ def refused(session: SessionDep, exc: DomainError) -> dict[str, str]:
 # -- sign in and out -----------------------------------------------------------
 def _login(request: Request, values: dict, errors: dict, next: str, status: int = 200):
     settings = get_settings()
-    return render(request, "accounts/login.html",
-                  {"values": values, "errors": errors, "next": deps.safe_next(next),
-                   "oidc_enabled": settings.oidc_enabled, "oidc_name": settings.oidc_name}, status_code=status)
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "values": values,
+            "errors": errors,
+            "next": deps.safe_next(next),
+            "oidc_enabled": settings.oidc_enabled,
+            "oidc_name": settings.oidc_name,
+        },
+        status_code=status,
+    )
 
 
 @router.get("/account/login")
@@ -71,11 +80,16 @@ def login(request: Request, session: SessionDep, form: deps.Form, next: str = "/
     user = None
     if data:
         # A refused sign-in returns (not raises), so the failure count is committed.
-        user = service.authenticate(session, data.email, data.password, client_ip=deps.client_ip(request))
+        user = service.authenticate(
+            session, data.email, data.password, client_ip=deps.client_ip(request)
+        )
         if user is None:
             errors = {"email": _("Wrong email or password.")}
         elif not user.is_verified:
-            errors, user = {"email": _("Please confirm your email address first: we sent you a link.")}, None
+            errors, user = (
+                {"email": _("Please confirm your email address first: we sent you a link.")},
+                None,
+            )
     if user is None:
         return _login(request, {"email": form.get("email", "")}, errors, next, status=400)
     deps.sign_in(request, user)
@@ -99,18 +113,30 @@ def _organisations(session: SessionDep, chosen: object) -> list:
 
 
 def _register(request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200):
-    return render(request, "accounts/register.html", {
-        "values": values, "errors": errors, "provinces": PROVINCE_OPTIONS,
-        "organisations": _organisations(session, values.get("organisation_id")),
-        "organisation_types": labels.organisation_type_labels(),
-    }, status_code=status)
+    return render(
+        request,
+        "accounts/register.html",
+        {
+            "values": values,
+            "errors": errors,
+            "provinces": PROVINCE_OPTIONS,
+            "organisations": _organisations(session, values.get("organisation_id")),
+            "organisation_types": labels.organisation_type_labels(),
+        },
+        status_code=status,
+    )
 
 
 @router.get("/account/register")
 def register_page(request: Request, session: SessionDep, user: deps.OptionalUser):
     if user is not None:
         return RedirectResponse("/account/profile", status_code=303)
-    return _register(request, session, {"organisation_mode": "none", "language": request.session.get("lang", "vi")}, {})
+    return _register(
+        request,
+        session,
+        {"organisation_mode": "none", "language": request.session.get("lang", "vi")},
+        {},
+    )
 
 
 @router.post("/account/register")
@@ -119,15 +145,30 @@ def register(request: Request, session: SessionDep, form: deps.Form):
     if data:
         try:
             user = service.register(
-                session, full_name=data.full_name, email=data.email, password=data.password, phone=data.phone,
-                province=data.province, language=data.language, **data.organisation_args(data.province))
+                session,
+                full_name=data.full_name,
+                email=data.email,
+                password=data.password,
+                phone=data.phone,
+                province=data.province,
+                language=data.language,
+                **data.organisation_args(data.province),
+            )
         except DomainError as exc:
             errors = refused(session, exc)
         else:
             request.session["lang"] = user.language
-            flash(request, _("Your account is created. We sent a confirmation link to %(email)s.", email=user.email),
-                  "success")
-            return RedirectResponse(f"/account/verify/resend?{urlencode({'email': user.email})}", status_code=303)
+            flash(
+                request,
+                _(
+                    "Your account is created. We sent a confirmation link to %(email)s.",
+                    email=user.email,
+                ),
+                "success",
+            )
+            return RedirectResponse(
+                f"/account/verify/resend?{urlencode({'email': user.email})}", status_code=303
+            )
     values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
     return _register(request, session, values, errors, status=400)
 
@@ -135,7 +176,11 @@ def register(request: Request, session: SessionDep, form: deps.Form):
 @router.get("/account/verify")
 def verify(request: Request, session: SessionDep, token: str = ""):
     user = service.verify_email(session, token)
-    flash(request, _("Thank you: %(email)s is confirmed. You can sign in now.", email=user.email), "success")
+    flash(
+        request,
+        _("Thank you: %(email)s is confirmed. You can sign in now.", email=user.email),
+        "success",
+    )
     return RedirectResponse("/account/login", status_code=303)
 
 
@@ -148,9 +193,20 @@ def resend_page(request: Request, email: str = ""):
 def resend(request: Request, session: SessionDep, form: deps.Form):
     data, errors = parse_form(EmailForm, form)
     if not data:
-        return render(request, "accounts/resend.html", {"values": dict(form), "errors": errors}, status_code=400)
+        return render(
+            request,
+            "accounts/resend.html",
+            {"values": dict(form), "errors": errors},
+            status_code=400,
+        )
     service.resend_verification(session, data.email)
-    flash(request, _("If %(email)s has an account waiting for confirmation, we sent a new link.", email=data.email))
+    flash(
+        request,
+        _(
+            "If %(email)s has an account waiting for confirmation, we sent a new link.",
+            email=data.email,
+        ),
+    )
     return RedirectResponse("/account/login", status_code=303)
 
 
@@ -164,9 +220,20 @@ def forgot_page(request: Request):
 def forgot(request: Request, session: SessionDep, form: deps.Form):
     data, errors = parse_form(EmailForm, form)
     if not data:
-        return render(request, "accounts/forgot.html", {"values": dict(form), "errors": errors}, status_code=400)
+        return render(
+            request,
+            "accounts/forgot.html",
+            {"values": dict(form), "errors": errors},
+            status_code=400,
+        )
     service.request_password_reset(session, data.email)
-    flash(request, _("If %(email)s has an account, we sent a link to choose a new password.", email=data.email))
+    flash(
+        request,
+        _(
+            "If %(email)s has an account, we sent a link to choose a new password.",
+            email=data.email,
+        ),
+    )
     return RedirectResponse("/account/login", status_code=303)
 
 
@@ -187,23 +254,47 @@ def reset(request: Request, session: SessionDep, form: deps.Form):
                 raise
             errors = refused(session, exc)
         else:
-            flash(request, _("Your password is changed. Please sign in with the new one."), "success")
+            flash(
+                request, _("Your password is changed. Please sign in with the new one."), "success"
+            )
             return RedirectResponse("/account/login", status_code=303)
-    return render(request, "accounts/reset.html", {"token": form.get("token", ""), "errors": errors}, status_code=400)
+    return render(
+        request,
+        "accounts/reset.html",
+        {"token": form.get("token", ""), "errors": errors},
+        status_code=400,
+    )
 
 
 # -- profile, password change and personal tokens -----------------------------
 def _profile(request: Request, session: SessionDep, user: User, status: int = 200, **context):
-    values = {"full_name": user.full_name, "phone": user.phone or "", "province": user.province or "",
-              "organisation_id": user.organisation_id or "", "language": user.language,
-              "organisation_mode": "existing" if user.organisation_id else "none",
-              "expertise_keywords": ", ".join(user.expertise_keywords),
-              "expertise_fields": ", ".join(user.expertise_fields)}
+    values = {
+        "full_name": user.full_name,
+        "phone": user.phone or "",
+        "province": user.province or "",
+        "organisation_id": user.organisation_id or "",
+        "language": user.language,
+        "organisation_mode": "existing" if user.organisation_id else "none",
+        "expertise_keywords": ", ".join(user.expertise_keywords),
+        "expertise_fields": ", ".join(user.expertise_fields),
+    }
     chosen = context.get("values", values).get("organisation_id")
-    return render(request, "accounts/profile.html", {
-        "values": values, "errors": {}, "password_errors": {}, "token_errors": {}, "provinces": PROVINCE_OPTIONS,
-        "organisations": _organisations(session, chosen), "organisation_types": labels.organisation_type_labels(), "tokens": service.personal_tokens(session, user), **context,
-    }, status_code=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "values": values,
+            "errors": {},
+            "password_errors": {},
+            "token_errors": {},
+            "provinces": PROVINCE_OPTIONS,
+            "organisations": _organisations(session, chosen),
+            "organisation_types": labels.organisation_type_labels(),
+            "tokens": service.personal_tokens(session, user),
+            **context,
+        },
+        status_code=status,
+    )
 
 
 @router.get("/account/profile")
@@ -218,8 +309,12 @@ def profile(request: Request, session: SessionDep, user: deps.CurrentUser, form:
         try:
             organisation = data.organisation_args(data.province)
             changes = data.model_dump(include=set(service.PROFILE_FIELDS) - {"organisation_id"})
-            service.update_profile(session, user, {**changes, "organisation_id": organisation["organisation_id"]},
-                                   new_organisation=organisation["new_organisation"])
+            service.update_profile(
+                session,
+                user,
+                {**changes, "organisation_id": organisation["organisation_id"]},
+                new_organisation=organisation["new_organisation"],
+            )
         except DomainError as exc:
             errors = refused(session, exc)
         else:
@@ -239,7 +334,11 @@ def change_password(request: Request, session: SessionDep, user: deps.CurrentUse
             errors = refused(session, exc)
         else:
             deps.sign_in(request, user)  # this session goes on; every other one has ended
-            flash(request, _("Your password is changed. You were signed out everywhere else."), "success")
+            flash(
+                request,
+                _("Your password is changed. You were signed out everywhere else."),
+                "success",
+            )
             return RedirectResponse("/account/profile", status_code=303)
     return _profile(request, session, user, status=400, password_errors=errors)
 
@@ -248,11 +347,17 @@ def change_password(request: Request, session: SessionDep, user: deps.CurrentUse
 def create_token(request: Request, session: SessionDep, user: deps.CurrentUser, form: deps.Form):
     data, errors = parse_form(TokenForm, form)
     if not data:
-        return _profile(request, session, user, status=400, token_errors=errors, token_values=dict(form))
+        return _profile(
+            request, session, user, status=400, token_errors=errors, token_values=dict(form)
+        )
     token, plain = service.create_personal_token(session, user, data.name)
     # Shown on this response only: the plain value is stored nowhere.
-    return render(request, "accounts/token_created.html", {"token": token, "plain": plain},
-                  headers={"Cache-Control": "no-store"})
+    return render(
+        request,
+        "accounts/token_created.html",
+        {"token": token, "plain": plain},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.post("/account/tokens/{token_id}/revoke")

@@ -88,14 +88,23 @@ class OrganisationChoice(BaseModel):
     def organisation_args(self, province: str | None) -> dict:
         """The service's `organisation_id` / `new_organisation` arguments for this choice."""
         if self.organisation_mode == "new":
-            return {"organisation_id": None, "new_organisation": {
-                "name": self.org_name, "type": self.org_type, "province": self.org_province or province}}
-        return {"organisation_id": self.organisation_id if self.organisation_mode == "existing" else None,
-                "new_organisation": None}
+            return {
+                "organisation_id": None,
+                "new_organisation": {
+                    "name": self.org_name,
+                    "type": self.org_type,
+                    "province": self.org_province or province,
+                },
+            }
+        return {
+            "organisation_id": self.organisation_id
+            if self.organisation_mode == "existing"
+            else None,
+            "new_organisation": None,
+        }
 
 
 class _Registrant(BaseModel):
-
     full_name: str = Field(min_length=2, max_length=200)
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=PASSWORD_MIN_LENGTH, max_length=200)
@@ -139,7 +148,6 @@ class ChangePasswordForm(BaseModel):
 
 
 class _ProfileDetails(BaseModel):
-
     full_name: str = Field(min_length=2, max_length=200)
     phone: str | None = Field(default=None, max_length=30)
     province: str | None = Field(default=None, max_length=100)
@@ -149,7 +157,9 @@ class _ProfileDetails(BaseModel):
 
     _province = field_validator("province")(check_province)
     _phone = field_validator("phone")(check_phone)
-    _lists = field_validator("expertise_keywords", "expertise_fields", mode="before")(split_keywords)
+    _lists = field_validator("expertise_keywords", "expertise_fields", mode="before")(
+        split_keywords
+    )
 
 
 class ProfileForm(OrganisationChoice, _ProfileDetails):
@@ -195,9 +205,18 @@ class Profile(UserPublic):
 class ProfileUpdate(BaseModel):
     """Only the fields sent are changed."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"phone": "0912 345 678", "province": "Hà Nội", "expertise_keywords": ["trí tuệ nhân tạo", "y tế số"],
-         "language": "vi"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "phone": "0912 345 678",
+                    "province": "Hà Nội",
+                    "expertise_keywords": ["trí tuệ nhân tạo", "y tế số"],
+                    "language": "vi",
+                }
+            ]
+        }
+    )
 
     full_name: str | None = Field(default=None, min_length=2, max_length=200)
     phone: str | None = Field(default=None, max_length=30)
@@ -219,7 +238,9 @@ class ProfileUpdate(BaseModel):
 class PersonalTokenIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Báo cáo tuần"}]})
 
-    name: str = Field(min_length=1, max_length=100, description="What the token is for, to recognise it later")
+    name: str = Field(
+        min_length=1, max_length=100, description="What the token is for, to recognise it later"
+    )
 
 
 class PersonalTokenOut(BaseModel):
@@ -238,8 +259,17 @@ class PersonalTokenCreated(PersonalTokenOut):
 
 
 class OrganisationIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"name": "Viện Công nghệ thông tin", "type": "research_institute", "province": "Hà Nội"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Viện Công nghệ thông tin",
+                    "type": "research_institute",
+                    "province": "Hà Nội",
+                }
+            ]
+        }
+    )
 
     name: str = Field(min_length=2, max_length=300)
     type: OrganisationType

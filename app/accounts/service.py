@@ -82,23 +82,42 @@ def get(session: Session, user_id: int) -> User:
 def check_password(user_email: str, password: str, field: str = "password") -> None:
     """The password policy, enforced here whatever form or API sent it."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValidationFailed(_("Please choose a longer password."),
-                               errors={field: _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)})
+        raise ValidationFailed(
+            _("Please choose a longer password."),
+            errors={field: _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)},
+        )
     if password.strip().lower() == normalise_email(user_email):
-        raise ValidationFailed(_("Please choose another password."),
-                               errors={field: _("The password must not be your email address.")})
+        raise ValidationFailed(
+            _("Please choose another password."),
+            errors={field: _("The password must not be your email address.")},
+        )
 
 
-def create_user(session: Session, *, email: str, full_name: str, password: str | None,
-                roles: tuple[Role, ...] = (Role.submitter,), verified: bool = False,
-                granted_by: User | None = None, **profile: object) -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    roles: tuple[Role, ...] = (Role.submitter,),
+    verified: bool = False,
+    granted_by: User | None = None,
+    **profile: object,
+) -> User:
     if get_by_email(session, email) is not None:
-        raise Conflict(_("An account with this email already exists."), errors={"email": _("This email is already registered.")})
+        raise Conflict(
+            _("An account with this email already exists."),
+            errors={"email": _("This email is already registered.")},
+        )
     if password is not None:
         check_password(email, password)
-    user = User(email=normalise_email(email), full_name=full_name.strip(),
-                password_hash=hash_password(password) if password else None,
-                email_verified_at=utcnow() if verified else None, **profile)
+    user = User(
+        email=normalise_email(email),
+        full_name=full_name.strip(),
+        password_hash=hash_password(password) if password else None,
+        email_verified_at=utcnow() if verified else None,
+        **profile,
+    )
     session.add(user)
     session.flush()
     for role in roles:
@@ -106,9 +125,18 @@ def create_user(session: Session, *, email: str, full_name: str, password: str |
     return user
 
 
-def register(session: Session, *, full_name: str, email: str, password: str, province: str | None,
-             phone: str | None = None, language: str = "vi", organisation_id: int | None = None,
-             new_organisation: dict | None = None) -> User:
+def register(
+    session: Session,
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    province: str | None,
+    phone: str | None = None,
+    language: str = "vi",
+    organisation_id: int | None = None,
+    new_organisation: dict | None = None,
+) -> User:
     """A new submitter account, unverified until the mailed link is followed.
 
     The organisation is an existing one or created (or reused by name and
@@ -120,9 +148,16 @@ def register(session: Session, *, full_name: str, email: str, password: str, pro
         organisation = get_organisation(session, organisation_id)
     else:
         organisation = None
-    user = create_user(session, email=email, full_name=full_name, password=password, phone=phone,
-                       province=province, language=language,
-                       organisation_id=organisation.id if organisation else None)
+    user = create_user(
+        session,
+        email=email,
+        full_name=full_name,
+        password=password,
+        phone=phone,
+        province=province,
+        language=language,
+        organisation_id=organisation.id if organisation else None,
+    )
     queue_verification(session, user)
     return user
 
@@ -133,15 +168,28 @@ def _link(path: str, token: str) -> str:
 
 def queue_verification(session: Session, user: User) -> None:
     hours = get_settings().verification_hours
-    queue_mail(session, to=user.email, template="accounts/mail/verify", language=user.language,
-               context={"name": user.full_name, "link": _link("/account/verify", make_link_token(user, "verify")),
-                        "hours": hours})
+    queue_mail(
+        session,
+        to=user.email,
+        template="accounts/mail/verify",
+        language=user.language,
+        context={
+            "name": user.full_name,
+            "link": _link("/account/verify", make_link_token(user, "verify")),
+            "hours": hours,
+        },
+    )
 
 
 def resend_verification(session: Session, email: str) -> None:
     """Send the link again; silent about unknown or verified addresses (no enumeration)."""
     user = get_by_email(session, email)
-    if user is not None and user.is_active and not user.is_verified and _mail_allowed(session, user):
+    if (
+        user is not None
+        and user.is_active
+        and not user.is_verified
+        and _mail_allowed(session, user)
+    ):
         queue_verification(session, user)
 
 
@@ -158,9 +206,17 @@ def request_password_reset(session: Session, email: str) -> None:
     user = get_by_email(session, email)
     if user is None or not user.is_active or not _mail_allowed(session, user):
         return
-    queue_mail(session, to=user.email, template="accounts/mail/reset", language=user.language,
-               context={"name": user.full_name, "hours": RESET_HOURS,
-                        "link": _link("/account/password/reset", make_link_token(user, "reset"))})
+    queue_mail(
+        session,
+        to=user.email,
+        template="accounts/mail/reset",
+        language=user.language,
+        context={
+            "name": user.full_name,
+            "hours": RESET_HOURS,
+            "link": _link("/account/password/reset", make_link_token(user, "reset")),
+        },
+    )
 
 
 def check_reset_token(session: Session, token: str) -> User:
@@ -173,8 +229,11 @@ def _set_password(session: Session, user: User, password: str, field: str) -> No
     user.password_hash = hash_password(password)
     user.auth_version += 1
     now = utcnow()
-    for token in session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "access",
-                                                     ApiToken.revoked_at.is_(None))):
+    for token in session.exec(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.kind == "access", ApiToken.revoked_at.is_(None)
+        )
+    ):
         token.revoked_at = now
 
 
@@ -189,32 +248,51 @@ def reset_password(session: Session, token: str, password: str) -> User:
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user, current):
-        raise ValidationFailed(_("The current password is wrong."),
-                               errors={"current_password": _("The current password is wrong.")})
+        raise ValidationFailed(
+            _("The current password is wrong."),
+            errors={"current_password": _("The current password is wrong.")},
+        )
     _set_password(session, user, new, "new_password")
 
 
 # -- profile -------------------------------------------------------------------
-PROFILE_FIELDS = ("full_name", "phone", "province", "organisation_id", "expertise_keywords",
-                  "expertise_fields", "language")
+PROFILE_FIELDS = (
+    "full_name",
+    "phone",
+    "province",
+    "organisation_id",
+    "expertise_keywords",
+    "expertise_fields",
+    "language",
+)
 
 
-def update_profile(session: Session, user: User, changes: dict, *, new_organisation: dict | None = None) -> User:
+def update_profile(
+    session: Session, user: User, changes: dict, *, new_organisation: dict | None = None
+) -> User:
     """Change the given profile fields (the caller validated their form).
 
     `new_organisation` (name, type, province) joins the user to that
     organisation, created unless it exists already.
     """
     if new_organisation:
-        changes = {**changes, "organisation_id": find_or_create_organisation(session, **new_organisation).id}
+        changes = {
+            **changes,
+            "organisation_id": find_or_create_organisation(session, **new_organisation).id,
+        }
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationFailed(_("Some fields cannot be changed here."),
-                               errors={name: _("This field cannot be changed here.") for name in sorted(unknown)})
+        raise ValidationFailed(
+            _("Some fields cannot be changed here."),
+            errors={name: _("This field cannot be changed here.") for name in sorted(unknown)},
+        )
     if changes.get("organisation_id") is not None:
         get_organisation(session, changes["organisation_id"], field="organisation_id")
-    required = {name: _("This field is required.") for name in ("full_name", "language")
-                if name in changes and not (changes[name] or "").strip()}
+    required = {
+        name: _("This field is required.")
+        for name in ("full_name", "language")
+        if name in changes and not (changes[name] or "").strip()
+    }
     if required:
         raise ValidationFailed(_("Please correct the errors"), errors=required)
     for name, value in changes.items():
@@ -226,10 +304,14 @@ def update_profile(session: Session, user: User, changes: dict, *, new_organisat
 
 
 # -- organisations -------------------------------------------------------------
-def get_organisation(session: Session, organisation_id: int, field: str = "organisation_id") -> Organisation:
+def get_organisation(
+    session: Session, organisation_id: int, field: str = "organisation_id"
+) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
-        raise ValidationFailed(_("No such organisation."), errors={field: _("Choose your organisation from the list.")})
+        raise ValidationFailed(
+            _("No such organisation."), errors={field: _("Choose your organisation from the list.")}
+        )
     return organisation
 
 
@@ -241,29 +323,46 @@ def search_organisations(session: Session, q: str = "", limit: int = 20) -> list
     return list(session.exec(query))
 
 
-def find_or_create_organisation(session: Session, *, name: str, type: OrganisationType, province: str | None = None,
-                                tax_code: str | None = None, website: str | None = None) -> Organisation:
+def find_or_create_organisation(
+    session: Session,
+    *,
+    name: str,
+    type: OrganisationType,
+    province: str | None = None,
+    tax_code: str | None = None,
+    website: str | None = None,
+) -> Organisation:
     """The organisation of this name (any case and spacing) and type, created only if nobody entered it before."""
     name = " ".join(name.split())
-    found = session.exec(select(Organisation).where(
-        Organisation.name_key == organisation_key(name), Organisation.type == type)).first()
+    found = session.exec(
+        select(Organisation).where(
+            Organisation.name_key == organisation_key(name), Organisation.type == type
+        )
+    ).first()
     if found:
         return found
-    organisation = Organisation(name=name, type=type, province=province, tax_code=tax_code, website=website)
+    organisation = Organisation(
+        name=name, type=type, province=province, tax_code=tax_code, website=website
+    )
     session.add(organisation)
     try:
         session.flush()
     except IntegrityError:
         # Someone entered the same organisation at this very moment; the caller's transaction is spent.
-        message = _("This organisation was added by someone else a moment ago. Please choose it from the list.")
+        message = _(
+            "This organisation was added by someone else a moment ago. Please choose it from the list."
+        )
         raise Conflict(message, code="organisation-exists", errors={"org_name": message}) from None
     return organisation
 
 
 # -- roles -------------------------------------------------------------------
 def grant_role(session: Session, user: User, role: Role, *, by: User | None) -> RoleGrant:
-    active = session.exec(select(RoleGrant).where(
-        RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None))).first()
+    active = session.exec(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+        )
+    ).first()
     if active:
         return active
     grant = RoleGrant(user_id=user.id, role=role, granted_by_id=by.id if by else None)
@@ -275,8 +374,13 @@ def grant_role(session: Session, user: User, role: Role, *, by: User | None) -> 
 
 def revoke_role(session: Session, user: User, role: Role, *, by: User) -> None:
     """End the active grant; the row stays, with who revoked it and when."""
-    grants = list(session.exec(select(RoleGrant).where(
-        RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None))))
+    grants = list(
+        session.exec(
+            select(RoleGrant).where(
+                RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+            )
+        )
+    )
     if not grants:
         raise NotFound(_("This user does not hold that role."), code="role-not-held")
     if role == Role.admin and user.id == by.id:
@@ -290,25 +394,54 @@ def revoke_role(session: Session, user: User, role: Role, *, by: User) -> None:
 
 def role_history(session: Session, user: User) -> list[dict]:
     """Every grant of the user, newest first, with the names of who granted and revoked it."""
-    grants = list(session.exec(select(RoleGrant).where(RoleGrant.user_id == user.id)
-                               .order_by(RoleGrant.granted_at.desc(), RoleGrant.id.desc())))
-    people = {u.id: u for u in session.exec(select(User).where(User.id.in_(
-        {g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})))}
-    return [{"id": g.id, "role": Role(g.role), "granted_at": g.granted_at, "revoked_at": g.revoked_at,
-             "granted_by_id": g.granted_by_id, "revoked_by_id": g.revoked_by_id,
-             "granted_by_name": people[g.granted_by_id].full_name if g.granted_by_id in people else None,
-             "revoked_by_name": people[g.revoked_by_id].full_name if g.revoked_by_id in people else None}
-            for g in grants]
+    grants = list(
+        session.exec(
+            select(RoleGrant)
+            .where(RoleGrant.user_id == user.id)
+            .order_by(RoleGrant.granted_at.desc(), RoleGrant.id.desc())
+        )
+    )
+    people = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(
+                User.id.in_({g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})
+            )
+        )
+    }
+    return [
+        {
+            "id": g.id,
+            "role": Role(g.role),
+            "granted_at": g.granted_at,
+            "revoked_at": g.revoked_at,
+            "granted_by_id": g.granted_by_id,
+            "revoked_by_id": g.revoked_by_id,
+            "granted_by_name": people[g.granted_by_id].full_name
+            if g.granted_by_id in people
+            else None,
+            "revoked_by_name": people[g.revoked_by_id].full_name
+            if g.revoked_by_id in people
+            else None,
+        }
+        for g in grants
+    ]
 
 
-def search_users(session: Session, q: str = "", *, offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
+def search_users(
+    session: Session, q: str = "", *, offset: int = 0, limit: int = 50
+) -> tuple[list[User], int]:
     """Users whose name or email contains `q`, newest first, and how many match in all."""
     condition = True
     if q.strip():
         pattern = f"%{q.strip().lower()}%"
-        condition = or_(func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern))
+        condition = or_(
+            func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern)
+        )
     total = session.exec(select(func.count()).select_from(User).where(condition)).one()
-    users = session.exec(select(User).where(condition).order_by(User.id.desc()).offset(offset).limit(limit))
+    users = session.exec(
+        select(User).where(condition).order_by(User.id.desc()).offset(offset).limit(limit)
+    )
     return list(users), total
 
 
@@ -327,7 +460,9 @@ def check_throttle(session: Session, keys: list[str]) -> None:
         row = session.get(LoginThrottle, key)
         if row and row.locked_until and row.locked_until > now:
             minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes))
+            raise TooManyRequests(
+                _("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes)
+            )
 
 
 def record_failure(session: Session, keys: list[str]) -> None:
@@ -349,7 +484,9 @@ def _mail_allowed(session: Session, user: User) -> bool:
     """Count account mails per window, so the forms cannot be used to flood a mailbox."""
     row = _throttle(session, f"mail:{user.email}")
     now = utcnow()
-    if row.failures is None or now - row.window_start > timedelta(seconds=get_settings().login_lock_seconds):
+    if row.failures is None or now - row.window_start > timedelta(
+        seconds=get_settings().login_lock_seconds
+    ):
         row.failures, row.window_start = 0, now
     if row.failures >= MAILS_PER_WINDOW:
         return False
@@ -364,7 +501,9 @@ def clear_failures(session: Session, keys: list[str]) -> None:
             session.delete(row)
 
 
-def authenticate(session: Session, email: str, password: str, *, client_ip: str = "") -> User | None:
+def authenticate(
+    session: Session, email: str, password: str, *, client_ip: str = ""
+) -> User | None:
     """The user for these credentials, or None; failures count towards a temporary lock.
 
     A refused sign-in returns None rather than raising, so the caller answers
@@ -393,8 +532,9 @@ def _link_state(user: User, purpose: str) -> str:
     fingerprint is keyed, so the link reveals nothing about the hash.
     """
     material = user.email + ("" if purpose == "verify" else "|" + (user.password_hash or ""))
-    return hmac.new(get_settings().secret_key.encode(), f"{purpose}|{material}".encode(),
-                    hashlib.sha256).hexdigest()[:24]
+    return hmac.new(
+        get_settings().secret_key.encode(), f"{purpose}|{material}".encode(), hashlib.sha256
+    ).hexdigest()[:24]
 
 
 def make_link_token(user: User, purpose: str) -> str:
@@ -406,12 +546,24 @@ def read_link_token(session: Session, token: str, purpose: str, max_age_hours: i
     try:
         data = _serializer(purpose).loads(token, max_age=max_age_hours * 3600)
     except SignatureExpired:
-        raise Conflict(_("This link has expired. Ask for a new one."), code="link-expired") from None
+        raise Conflict(
+            _("This link has expired. Ask for a new one."), code="link-expired"
+        ) from None
     except BadSignature:
         raise Conflict(_("This link is not valid."), code="link-invalid") from None
-    user = session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
-    if user is None or not user.is_active or not hmac.compare_digest(_link_state(user, purpose), str(data.get("s"))):
-        raise Conflict(_("This link has already been used or is no longer valid."), code="link-used")
+    user = (
+        session.get(User, data.get("u"))
+        if isinstance(data, dict) and isinstance(data.get("u"), int)
+        else None
+    )
+    if (
+        user is None
+        or not user.is_active
+        or not hmac.compare_digest(_link_state(user, purpose), str(data.get("s")))
+    ):
+        raise Conflict(
+            _("This link has already been used or is no longer valid."), code="link-used"
+        )
     return user
 
 
@@ -420,12 +572,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, user: User, *, kind: str, name: str = "",
-                lifetime: timedelta | None = None) -> tuple[ApiToken, str]:
+def issue_token(
+    session: Session, user: User, *, kind: str, name: str = "", lifetime: timedelta | None = None
+) -> tuple[ApiToken, str]:
     """Create a token; the plain value is returned once and never stored."""
     plain = ("sk_pat_" if kind == "personal" else "sk_at_") + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, kind=kind, name=name, token_hash=_digest(plain), prefix=plain[:12],
-                     expires_at=utcnow() + lifetime if lifetime else None)
+    token = ApiToken(
+        user_id=user.id,
+        kind=kind,
+        name=name,
+        token_hash=_digest(plain),
+        prefix=plain[:12],
+        expires_at=utcnow() + lifetime if lifetime else None,
+    )
     session.add(token)
     session.flush()
     return token, plain
@@ -451,8 +610,13 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
 
 
 def personal_tokens(session: Session, user: User) -> list[ApiToken]:
-    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
-                             .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
+    return list(
+        session.exec(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+        )
+    )
 
 
 def create_personal_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:

@@ -26,8 +26,10 @@ class ProgressBar:
     def __call__(self, done: int) -> None:
         filled = min(self.width, self.width * done // self.total)
         rate = done / max(time.monotonic() - self.start, 1e-6)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{self.total:,} "
-                          f"({rate:,.0f}/s)")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done:,}/{self.total:,} "
+            f"({rate:,.0f}/s)"
+        )
         self.stream.flush()
 
     def finish(self) -> None:
@@ -58,8 +60,11 @@ def search_check(args: argparse.Namespace) -> None:
 
     with unit_of_work(_db()) as session:
         drift = indexing.check(session)
-        for label, ids in (("missing from the index", drift.missing), ("outdated in the index", drift.stale),
-                           ("in the index but not published", drift.extra)):
+        for label, ids in (
+            ("missing from the index", drift.missing),
+            ("outdated in the index", drift.stale),
+            ("in the index but not published", drift.extra),
+        ):
             if ids:
                 print(f"{label} ({len(ids)}): {' '.join(ids)}")
         if drift.clean:
@@ -91,8 +96,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reindex", help="rebuild the search index from the database and swap it in")
     p.set_defaults(func=reindex)
     p = sub.add_parser("search-check", help="compare the search index with the database")
-    p.add_argument("--repair", action="store_true", help="upsert missing or outdated documents, delete extra ones")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="upsert missing or outdated documents, delete extra ones",
+    )
     p.set_defaults(func=search_check)
-    p = sub.add_parser("search-key", help="create a Meilisearch key restricted to the portal's index; prints it")
+    p = sub.add_parser(
+        "search-key", help="create a Meilisearch key restricted to the portal's index; prints it"
+    )
     p.add_argument("--master-key", help="the Meilisearch master key (default: $MEILI_MASTER_KEY)")
     p.set_defaults(func=search_key)

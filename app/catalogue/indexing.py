@@ -32,13 +32,28 @@ from app.publication import service as publication_service
 from app.system.service import readiness_check
 
 # Initiative attributes a search document is built from; each must be public after publication.
-DOCUMENT_SOURCES = frozenset({
-    "id", "title", "summary", "keywords", "trl", "province", "ip_status", "field_id", "subfield_id",
-    "organisation_id", "published_at",
-})
-if not DOCUMENT_SOURCES <= visibility.PUBLIC_FIELDS:  # pragma: no cover - a guard against future edits
-    raise RuntimeError(f"search documents would expose non-public fields: "
-                       f"{sorted(DOCUMENT_SOURCES - visibility.PUBLIC_FIELDS)}")
+DOCUMENT_SOURCES = frozenset(
+    {
+        "id",
+        "title",
+        "summary",
+        "keywords",
+        "trl",
+        "province",
+        "ip_status",
+        "field_id",
+        "subfield_id",
+        "organisation_id",
+        "published_at",
+    }
+)
+if (
+    not DOCUMENT_SOURCES <= visibility.PUBLIC_FIELDS
+):  # pragma: no cover - a guard against future edits
+    raise RuntimeError(
+        f"search documents would expose non-public fields: "
+        f"{sorted(DOCUMENT_SOURCES - visibility.PUBLIC_FIELDS)}"
+    )
 
 # -- the engine ---------------------------------------------------------------
 
@@ -49,8 +64,13 @@ _synonyms_applied = False  # the database's synonym list was pushed to _current
 
 
 def _engine_key(settings: Settings) -> tuple[str, ...]:
-    return (settings.search_backend, str(settings.search_dir), settings.meilisearch_url,
-            settings.meilisearch_api_key, settings.search_index)
+    return (
+        settings.search_backend,
+        str(settings.search_dir),
+        settings.meilisearch_url,
+        settings.meilisearch_api_key,
+        settings.search_index,
+    )
 
 
 def engine(session: Session | None = None, settings: Settings | None = None) -> search.Engine:
@@ -68,8 +88,12 @@ def engine(session: Session | None = None, settings: Settings | None = None) -> 
     with _lock:
         if _current is None or _current[0] != key:
             built = search.make_engine(
-                settings.search_backend, path=settings.search_dir, url=settings.meilisearch_url or None,
-                api_key=settings.meilisearch_api_key or None, index_name=settings.search_index)
+                settings.search_backend,
+                path=settings.search_dir,
+                url=settings.meilisearch_url or None,
+                api_key=settings.meilisearch_api_key or None,
+                index_name=settings.search_index,
+            )
             _current, _ready, _synonyms_applied = (key, built), False, False
         eng = _current[1]
         if not _ready:
@@ -88,6 +112,7 @@ def search_ready() -> bool:
 
 # -- documents ----------------------------------------------------------------
 
+
 def _micros(moment) -> int:
     return int(moment.timestamp() * 1_000_000)
 
@@ -95,7 +120,9 @@ def _micros(moment) -> int:
 def document_version(initiative: Initiative) -> int:
     """Grows with every change: the workflow stamps `updated_at` on each
     transition and each edit, so a newer state always has a larger version."""
-    return max(_micros(initiative.updated_at), _micros(initiative.published_at or initiative.updated_at))
+    return max(
+        _micros(initiative.updated_at), _micros(initiative.published_at or initiative.updated_at)
+    )
 
 
 def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | None:
@@ -104,7 +131,11 @@ def document_for(session: Session, initiative: Initiative) -> dict[str, Any] | N
         return None
     fld = session.get(Field, initiative.field_id) if initiative.field_id else None
     sub = session.get(Field, initiative.subfield_id) if initiative.subfield_id else None
-    org = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
+    org = (
+        session.get(Organisation, initiative.organisation_id)
+        if initiative.organisation_id
+        else None
+    )
     published = initiative.published_at or initiative.updated_at
     cert = publication_service.current_certificate(session, initiative)
     doc = {
@@ -133,8 +164,14 @@ def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initia
     """Every published initiative, by id, in batches (bounded memory for a rebuild)."""
     last = 0
     while True:
-        rows = session.exec(select(Initiative).where(col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
-                                                     Initiative.id > last).order_by(Initiative.id).limit(batch)).all()
+        rows = session.exec(
+            select(Initiative)
+            .where(
+                col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]), Initiative.id > last
+            )
+            .order_by(Initiative.id)
+            .limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows
@@ -150,6 +187,7 @@ def published_documents(session: Session) -> Iterator[dict[str, Any]]:
 
 
 # -- keeping the index equal to the database -----------------------------------
+
 
 def sync_initiative(session: Session, initiative_id: int) -> str:
     """Make the index agree with the database for one initiative; returns "upserted" or "deleted".
@@ -230,7 +268,9 @@ def repair(session: Session, drift: Drift) -> None:
 
 
 def synonym_groups(session: Session) -> list[list[str]]:
-    return [list(g.terms) for g in session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all()]
+    return [
+        list(g.terms) for g in session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all()
+    ]
 
 
 def apply_synonyms(session: Session) -> None:

@@ -29,9 +29,15 @@ def search_page(request: Request, session: SessionDep):
     """The catalogue: every state (text, filters, sort, page) comes from the URL."""
     params = SearchParams.from_query(request.query_params)
     results = service.run_search(session, params)
-    return render(request, "catalogue/search.html", {
-        "params": params, "results": results, "page_url": lambda page: params.url(page=page),
-    })
+    return render(
+        request,
+        "catalogue/search.html",
+        {
+            "params": params,
+            "results": results,
+            "page_url": lambda page: params.url(page=page),
+        },
+    )
 
 
 @router.get("/catalogue/synonyms")
@@ -39,11 +45,25 @@ def synonyms_page(request: Request, session: SessionDep, user: CoordinatorUser):
     return _synonyms(request, session)
 
 
-def _synonyms(request: Request, session: SessionDep, errors: dict | None = None, values: dict | None = None,
-              status_code: int = 200, editing: int | None = None):
-    return render(request, "catalogue/synonyms.html", {
-        "groups": service.synonym_groups(session), "errors": errors or {}, "values": values or {},
-        "editing": editing}, status_code=status_code)
+def _synonyms(
+    request: Request,
+    session: SessionDep,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+    editing: int | None = None,
+):
+    return render(
+        request,
+        "catalogue/synonyms.html",
+        {
+            "groups": service.synonym_groups(session),
+            "errors": errors or {},
+            "values": values or {},
+            "editing": editing,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post("/catalogue/synonyms")
@@ -60,15 +80,21 @@ async def add_synonyms(request: Request, session: SessionDep, user: CoordinatorU
 
 
 @router.post("/catalogue/synonyms/{group_id}")
-async def update_synonyms(request: Request, session: SessionDep, user: CoordinatorUser, group_id: int):
+async def update_synonyms(
+    request: Request, session: SessionDep, user: CoordinatorUser, group_id: int
+):
     form, errors = parse_form(SynonymForm, await request.form())
     typed = {f"terms-{group_id}": (await request.form()).get("terms", "")}
     if errors:
-        return _synonyms(request, session, {f"terms-{group_id}": errors["terms"]}, typed, 400, group_id)
+        return _synonyms(
+            request, session, {f"terms-{group_id}": errors["terms"]}, typed, 400, group_id
+        )
     try:
         service.update_synonyms(session, group_id, form.terms, by=user)
     except ValidationFailed as exc:
-        return _synonyms(request, session, {f"terms-{group_id}": exc.errors["terms"]}, typed, 400, group_id)
+        return _synonyms(
+            request, session, {f"terms-{group_id}": exc.errors["terms"]}, typed, 400, group_id
+        )
     flash(request, _("Synonyms saved. Searches use them within a few seconds."))
     return RedirectResponse("/catalogue/synonyms", status_code=303)
 
@@ -92,10 +118,15 @@ def public_page(request: Request, session: SessionDep, user: OptionalUser, initi
     """What anyone may read of a published initiative (visibility decides, as for an anonymous
     reader); those who may read more get a link to the full record."""
     initiative = service.published_initiative(session, initiative_id)
-    return render(request, "catalogue/initiative.html", {
-        "item": visible_view(session, None, initiative, log=False),
-        "full_record": can_view_confidential(session, user, initiative),
-        "certificate": publication_service.current_certificate(session, initiative),
-        "similar": service.similar(session, initiative.id),
-        "org_type_label": service.org_type_label, "ip_status_label": service.ip_status_label,
-    })
+    return render(
+        request,
+        "catalogue/initiative.html",
+        {
+            "item": visible_view(session, None, initiative, log=False),
+            "full_record": can_view_confidential(session, user, initiative),
+            "certificate": publication_service.current_certificate(session, initiative),
+            "similar": service.similar(session, initiative.id),
+            "org_type_label": service.org_type_label,
+            "ip_status_label": service.ip_status_label,
+        },
+    )

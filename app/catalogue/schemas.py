@@ -29,8 +29,12 @@ FACETS: dict[str, tuple[str, type]] = {
 
 def facet_titles() -> dict[str, str]:
     return {
-        "field": _("Field"), "province": _("Province or city"), "org_type": _("Organisation type"),
-        "trl": _("Technology readiness (TRL)"), "ip": _("Intellectual property"), "year": _("Year published"),
+        "field": _("Field"),
+        "province": _("Province or city"),
+        "org_type": _("Organisation type"),
+        "trl": _("Technology readiness (TRL)"),
+        "ip": _("Intellectual property"),
+        "year": _("Year published"),
     }
 
 
@@ -47,7 +51,9 @@ class SearchParams(BaseModel):
     def from_query(cls, params: Mapping[str, Any]) -> SearchParams:
         """Parse a query string leniently: a value that cannot be used is dropped,
         never an error, so any shared or hand-edited link still opens a page."""
-        getlist = params.getlist if hasattr(params, "getlist") else (lambda k: list(params.get(k) or []))
+        getlist = (
+            params.getlist if hasattr(params, "getlist") else (lambda k: list(params.get(k) or []))
+        )
         filters: dict[str, list[Any]] = {}
         for name, (_field, kind) in FACETS.items():
             values: list[Any] = []
@@ -76,7 +82,13 @@ class SearchParams(BaseModel):
 
     def query_items(self, **changes: Any) -> list[tuple[str, Any]]:
         """The parameters as (name, value) pairs in a stable order; defaults are left out."""
-        state = {"q": self.q, "filters": self.filters, "sort": self.sort, "page": self.page, **changes}
+        state = {
+            "q": self.q,
+            "filters": self.filters,
+            "sort": self.sort,
+            "page": self.page,
+            **changes,
+        }
         items: list[tuple[str, Any]] = [("q", state["q"])] if state["q"] else []
         for name in FACETS:
             items.extend((name, v) for v in state["filters"].get(name, []))
@@ -109,6 +121,7 @@ class SearchParams(BaseModel):
 
 # -- API bodies -----------------------------------------------------------------
 
+
 class FacetValue(BaseModel):
     value: str | int
     label: str
@@ -126,7 +139,9 @@ class SearchHit(BaseModel):
     id: int
     title: str
     title_html: str = Field(description="The title, HTML-escaped, matched words in <mark>.")
-    snippet_html: str = Field(description="A passage of the summary, HTML-escaped, matched words in <mark>.")
+    snippet_html: str = Field(
+        description="A passage of the summary, HTML-escaped, matched words in <mark>."
+    )
     field: str | None = None
     field_code: str | None = None
     province: str | None = None
@@ -151,23 +166,57 @@ class SearchResponse(BaseModel):
     filters: dict[str, list[str | int]]
     hits: list[SearchHit]
     facets: list[Facet]
-    suggestion: str | None = Field(None, description="A corrected query (“did you mean”), when a word was fixed.")
+    suggestion: str | None = Field(
+        None, description="A corrected query (“did you mean”), when a word was fixed."
+    )
     url: str = Field(description="The same search on the web page, to share.")
 
-    model_config = {"json_schema_extra": {"examples": [{
-        "query": "nang luong mat troi", "total": 1, "page": 1, "pages": 1, "per_page": 20, "sort": "relevance",
-        "filters": {"province": ["Hà Nội"]},
-        "hits": [{"id": 12, "title": "Hệ thống năng lượng mặt trời cho trường học",
-                  "title_html": "Hệ thống <mark>năng</mark> <mark>lượng</mark> <mark>mặt</mark> <mark>trời</mark> cho trường học",
-                  "snippet_html": "Pin <mark>mặt</mark> <mark>trời</mark> trên mái …", "field": "Công nghiệp và xây dựng",
-                  "field_code": "CNXD", "province": "Hà Nội", "organisation": "Đại học Bách khoa Hà Nội",
-                  "organisation_type": "university", "trl": 6, "ip_status": "granted", "published_at": 1767225600,
-                  "publication_year": 2026, "certificate_number": "CN-2026-000012",
-                  "keywords": ["năng lượng mặt trời"], "url": "/catalogue/12"}],
-        "facets": [{"name": "province", "title": "Tỉnh, thành phố",
-                    "values": [{"value": "Hà Nội", "label": "Hà Nội", "count": 1, "selected": True}]}],
-        "suggestion": None, "url": "/search?q=nang+luong+mat+troi&province=H%C3%A0+N%E1%BB%99i",
-    }]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "query": "nang luong mat troi",
+                    "total": 1,
+                    "page": 1,
+                    "pages": 1,
+                    "per_page": 20,
+                    "sort": "relevance",
+                    "filters": {"province": ["Hà Nội"]},
+                    "hits": [
+                        {
+                            "id": 12,
+                            "title": "Hệ thống năng lượng mặt trời cho trường học",
+                            "title_html": "Hệ thống <mark>năng</mark> <mark>lượng</mark> <mark>mặt</mark> <mark>trời</mark> cho trường học",
+                            "snippet_html": "Pin <mark>mặt</mark> <mark>trời</mark> trên mái …",
+                            "field": "Công nghiệp và xây dựng",
+                            "field_code": "CNXD",
+                            "province": "Hà Nội",
+                            "organisation": "Đại học Bách khoa Hà Nội",
+                            "organisation_type": "university",
+                            "trl": 6,
+                            "ip_status": "granted",
+                            "published_at": 1767225600,
+                            "publication_year": 2026,
+                            "certificate_number": "CN-2026-000012",
+                            "keywords": ["năng lượng mặt trời"],
+                            "url": "/catalogue/12",
+                        }
+                    ],
+                    "facets": [
+                        {
+                            "name": "province",
+                            "title": "Tỉnh, thành phố",
+                            "values": [
+                                {"value": "Hà Nội", "label": "Hà Nội", "count": 1, "selected": True}
+                            ],
+                        }
+                    ],
+                    "suggestion": None,
+                    "url": "/search?q=nang+luong+mat+troi&province=H%C3%A0+N%E1%BB%99i",
+                }
+            ]
+        }
+    }
 
 
 class SuggestResponse(BaseModel):

@@ -46,7 +46,9 @@ def _engine(session: Session | None = None) -> search.Engine:
     try:
         return indexing.engine(session)
     except (search.SearchUnavailable, OSError) as exc:
-        raise SearchUnavailable(_("Search is temporarily unavailable. Please try again in a few minutes.")) from exc
+        raise SearchUnavailable(
+            _("Search is temporarily unavailable. Please try again in a few minutes.")
+        ) from exc
 
 
 def _ask(session: Session | None, call: str, *args, **kwargs):
@@ -55,22 +57,33 @@ def _ask(session: Session | None, call: str, *args, **kwargs):
     try:
         return getattr(eng, call)(*args, **kwargs)
     except (search.SearchUnavailable, OSError) as exc:
-        raise SearchUnavailable(_("Search is temporarily unavailable. Please try again in a few minutes.")) from exc
+        raise SearchUnavailable(
+            _("Search is temporarily unavailable. Please try again in a few minutes.")
+        ) from exc
 
 
 # -- labels -------------------------------------------------------------------
 
+
 def org_type_label(value: str) -> str:
     labels = {
-        "university": _("University"), "research_institute": _("Research institute"),
-        "enterprise": _("Enterprise"), "state_agency": _("State agency"),
-        "investment_fund": _("Investment fund"), "intermediary": _("Intermediary"), "individual": _("Individual"),
+        "university": _("University"),
+        "research_institute": _("Research institute"),
+        "enterprise": _("Enterprise"),
+        "state_agency": _("State agency"),
+        "investment_fund": _("Investment fund"),
+        "intermediary": _("Intermediary"),
+        "individual": _("Individual"),
     }
     return labels.get(value, value)
 
 
 def ip_status_label(value: str) -> str:
-    labels = {"none": _("No IP protection"), "filed": _("Application filed"), "granted": _("Granted")}
+    labels = {
+        "none": _("No IP protection"),
+        "filed": _("Application filed"),
+        "granted": _("Granted"),
+    }
     return labels.get(value, value)
 
 
@@ -121,7 +134,9 @@ def safe_marked(fragment: str) -> str:
     """
     out = []
     for part in _MARK.split(fragment):
-        out.append(part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part), quote=False))
+        out.append(
+            part if part in ("<mark>", "</mark>") else html.escape(html.unescape(part), quote=False)
+        )
     return "".join(out)
 
 
@@ -211,14 +226,25 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
     """
     base = {"text": params.q, "highlight": False}
     selected = [name for name in FACETS if params.filters.get(name)]
-    main = _ask(session, "search", replace(
-        engine_query(params), facets=[FACETS[n][0] for n in FACETS if n not in selected],
-        sort=_sort(params), offset=(params.page - 1) * params.per_page, limit=params.per_page))
+    main = _ask(
+        session,
+        "search",
+        replace(
+            engine_query(params),
+            facets=[FACETS[n][0] for n in FACETS if n not in selected],
+            sort=_sort(params),
+            offset=(params.page - 1) * params.per_page,
+            limit=params.per_page,
+        ),
+    )
     counts = {n: main.facets.get(FACETS[n][0], {}) for n in FACETS if n not in selected}
     for name in selected:
         other = _engine_filters(params.without(name))
-        counts[name] = _ask(session, "search", search.Query(**base, filters=other, facets=[FACETS[name][0]], limit=0)) \
-            .facets.get(FACETS[name][0], {})
+        counts[name] = _ask(
+            session,
+            "search",
+            search.Query(**base, filters=other, facets=[FACETS[name][0]], limit=0),
+        ).facets.get(FACETS[name][0], {})
 
     label = _labeller(session)
     titles = facet_titles()
@@ -229,8 +255,12 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
         for value in chosen:
             found.setdefault(value, 0)  # a chosen value stays visible (and removable) at 0
         ordered = sorted(found.items(), key=lambda kv: _facet_order(name, kv))
-        values = [FacetValueView(v, label(name, v), n, v in chosen, params.url(filters=params.toggled(name, v)))
-                  for v, n in ordered]
+        values = [
+            FacetValueView(
+                v, label(name, v), n, v in chosen, params.url(filters=params.toggled(name, v))
+            )
+            for v, n in ordered
+        ]
         if values:
             facets.append(FacetView(name, titles[name], values))
 
@@ -251,7 +281,8 @@ def _hit_view(hit: search.Hit) -> HitView:
     title = hit.highlights.get("title")
     summary = hit.highlights.get("summary")
     return HitView(
-        id=int(doc["id"]), doc=doc,
+        id=int(doc["id"]),
+        doc=doc,
         title_html=safe_marked(title) if title else html.escape(doc.get("title", ""), quote=False),
         snippet_html=safe_marked(summary) if summary else _crop(doc.get("summary", "")),
     )
@@ -268,8 +299,15 @@ def similar(session: Session | None, initiative_id: int) -> list[HitView]:
         hits = indexing.engine(session).similar(str(initiative_id), limit=SIMILAR)
     except (search.SearchUnavailable, OSError):
         return []
-    return [HitView(int(h.document["id"]), h.document, html.escape(h.document.get("title", ""), quote=False),
-                    _crop(h.document.get("summary", ""))) for h in hits]
+    return [
+        HitView(
+            int(h.document["id"]),
+            h.document,
+            html.escape(h.document.get("title", ""), quote=False),
+            _crop(h.document.get("summary", "")),
+        )
+        for h in hits
+    ]
 
 
 def published_initiative(session: Session, initiative_id: int) -> Initiative:
@@ -282,6 +320,7 @@ def published_initiative(session: Session, initiative_id: int) -> Initiative:
 
 # -- synonyms -------------------------------------------------------------------
 
+
 def synonym_groups(session: Session) -> list[SynonymGroup]:
     return list(session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all())
 
@@ -289,11 +328,15 @@ def synonym_groups(session: Session) -> list[SynonymGroup]:
 def _terms(text: str) -> list[str]:
     terms = list(dict.fromkeys(" ".join(t.split()).lower() for t in text.split(",") if t.strip()))
     if len(terms) < 2:
-        raise ValidationFailed(_("Please correct the errors"),
-                               errors={"terms": _("Enter at least two words or phrases, separated by commas.")})
+        raise ValidationFailed(
+            _("Please correct the errors"),
+            errors={"terms": _("Enter at least two words or phrases, separated by commas.")},
+        )
     if any(len(t) > 80 for t in terms):
-        raise ValidationFailed(_("Please correct the errors"),
-                               errors={"terms": _("Each word or phrase may have at most 80 characters.")})
+        raise ValidationFailed(
+            _("Please correct the errors"),
+            errors={"terms": _("Each word or phrase may have at most 80 characters.")},
+        )
     return terms
 
 

@@ -39,7 +39,8 @@ def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
     change the document's version.
     """
     if event.topic == TOPIC_TRANSITIONED and not (
-            payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES):
+        payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES
+    ):
         return
     indexing.sync_initiative(session, int(payload["initiative_id"]))
 

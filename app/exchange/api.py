@@ -27,16 +27,25 @@ from app.exchange.schemas import (
 )
 
 router = APIRouter(tags=["contact requests"])
-PROBLEMS = {401: {"description": "Not signed in (problem+json)"},
-            403: {"description": "Not allowed (problem+json)"},
-            404: {"description": "No such published initiative, or a request the caller may not see"},
-            409: {"description": "A pending request exists already, or the request is no longer pending"},
-            422: {"description": "Validation failed; `errors` maps fields to messages"}}
+PROBLEMS = {
+    401: {"description": "Not signed in (problem+json)"},
+    403: {"description": "Not allowed (problem+json)"},
+    404: {"description": "No such published initiative, or a request the caller may not see"},
+    409: {"description": "A pending request exists already, or the request is no longer pending"},
+    422: {"description": "Validation failed; `errors` maps fields to messages"},
+}
 
 
-@router.post("/initiatives/{initiative_id}/contact-requests", response_model=ContactRequestOut, status_code=201,
-             responses=PROBLEMS, summary="Request contact with the authors")
-def create(session: SessionDep, user: CurrentUser, initiative: PublicInitiative, body: ContactRequestIn):
+@router.post(
+    "/initiatives/{initiative_id}/contact-requests",
+    response_model=ContactRequestOut,
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Request contact with the authors",
+)
+def create(
+    session: SessionDep, user: CurrentUser, initiative: PublicInitiative, body: ContactRequestIn
+):
     """Ask the authors of a published (or commercialising) initiative to get in touch.
 
     Open to enterprises, investors and intermediaries, never about one's own
@@ -47,25 +56,41 @@ def create(session: SessionDep, user: CurrentUser, initiative: PublicInitiative,
     return service.describe(session, user, request)
 
 
-@router.get("/contact-requests", response_model=ContactRequestsOut, responses={401: PROBLEMS[401]},
-            summary="My contact requests, sent and received")
+@router.get(
+    "/contact-requests",
+    response_model=ContactRequestsOut,
+    responses={401: PROBLEMS[401]},
+    summary="My contact requests, sent and received",
+)
 def list_mine(session: SessionDep, user: CurrentUser):
     """`sent`: the caller's own requests; `received`: requests about initiatives the caller authors.
     Newest first."""
-    return {"sent": [service.describe(session, user, r) for r in service.sent(session, user)],
-            "received": [service.describe(session, user, r) for r in service.received(session, user)]}
+    return {
+        "sent": [service.describe(session, user, r) for r in service.sent(session, user)],
+        "received": [service.describe(session, user, r) for r in service.received(session, user)],
+    }
 
 
-@router.get("/contact-requests/{request_id}", response_model=ContactRequestOut, responses=PROBLEMS,
-            summary="Read one contact request")
+@router.get(
+    "/contact-requests/{request_id}",
+    response_model=ContactRequestOut,
+    responses=PROBLEMS,
+    summary="Read one contact request",
+)
 def read(session: SessionDep, user: CurrentUser, request: VisibleRequest):
     """For its requester and the authors of its initiative only."""
     return service.describe(session, user, request)
 
 
-@router.post("/contact-requests/{request_id}/accept", response_model=ContactRequestOut, responses=PROBLEMS,
-             summary="Accept a contact request")
-def accept(session: SessionDep, user: CurrentUser, request: VisibleRequest, body: AcceptIn | None = None):
+@router.post(
+    "/contact-requests/{request_id}/accept",
+    response_model=ContactRequestOut,
+    responses=PROBLEMS,
+    summary="Accept a contact request",
+)
+def accept(
+    session: SessionDep, user: CurrentUser, request: VisibleRequest, body: AcceptIn | None = None
+):
     """An author accepts a pending request: the requester is told and now sees the submitter's name and
     email. With `grant_confidential: true` (the submitter only) the requester may also read the
     confidential sections and files."""
@@ -73,16 +98,26 @@ def accept(session: SessionDep, user: CurrentUser, request: VisibleRequest, body
     return service.describe(session, user, request)
 
 
-@router.post("/contact-requests/{request_id}/refuse", response_model=ContactRequestOut, responses=PROBLEMS,
-             summary="Refuse a contact request")
-def refuse(session: SessionDep, user: CurrentUser, request: VisibleRequest, body: RefuseIn | None = None):
+@router.post(
+    "/contact-requests/{request_id}/refuse",
+    response_model=ContactRequestOut,
+    responses=PROBLEMS,
+    summary="Refuse a contact request",
+)
+def refuse(
+    session: SessionDep, user: CurrentUser, request: VisibleRequest, body: RefuseIn | None = None
+):
     """An author refuses a pending request, optionally saying why; the requester is told."""
     service.refuse(session, user, request, body or RefuseIn())
     return service.describe(session, user, request)
 
 
-@router.post("/contact-requests/{request_id}/withdraw", response_model=ContactRequestOut, responses=PROBLEMS,
-             summary="Withdraw my contact request")
+@router.post(
+    "/contact-requests/{request_id}/withdraw",
+    response_model=ContactRequestOut,
+    responses=PROBLEMS,
+    summary="Withdraw my contact request",
+)
 def withdraw(session: SessionDep, user: CurrentUser, request: VisibleRequest):
     """The requester takes back a request that is still pending."""
     service.withdraw(session, user, request)

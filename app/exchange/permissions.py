@@ -32,8 +32,11 @@ def can_request_contact(user: User | None) -> bool:
 
 
 def can_request_contact_on(user: User | None, initiative: Initiative) -> bool:
-    return (can_request_contact(user) and is_public(initiative)
-            and not initiative_perms.is_author(user, initiative))
+    return (
+        can_request_contact(user)
+        and is_public(initiative)
+        and not initiative_perms.is_author(user, initiative)
+    )
 
 
 def can_receive_requests(user: User | None) -> bool:

@@ -27,7 +27,9 @@ from app.web.templating import context_processor, nav_item, render
 
 router = APIRouter(prefix="/exchange")
 nav_item("My contact requests", "/exchange/requests", visible=perms.can_request_contact, order=65)
-nav_item("Contact requests received", "/exchange/incoming", visible=perms.can_receive_requests, order=66)
+nav_item(
+    "Contact requests received", "/exchange/incoming", visible=perms.can_receive_requests, order=66
+)
 
 INCOMING = "/exchange/incoming"
 
@@ -48,55 +50,107 @@ def exchange_blocks(request: Request) -> dict[str, Any]:
             initiative = session.get(Initiative, initiative_id)
             if initiative is None:
                 return []
-            return [service.describe(session, user, r) for r in service.received(session, user, initiative)]
+            return [
+                service.describe(session, user, r)
+                for r in service.received(session, user, initiative)
+            ]
 
-    return {"exchange_panel": panel, "exchange_received": received, "contact_purpose_label": service.purpose_label,
-            "contact_purpose_options": service.purpose_options, "contact_status_label": service.status_label}
+    return {
+        "exchange_panel": panel,
+        "exchange_received": received,
+        "contact_purpose_label": service.purpose_label,
+        "contact_purpose_options": service.purpose_options,
+        "contact_status_label": service.status_label,
+    }
 
 
-def _form_page(request: Request, session: SessionDep, user: CurrentUser, initiative: Initiative,
-               values: dict[str, Any], errors: dict[str, str], status_code: int = 200):
-    return render(request, "exchange/request.html", {
-        "initiative": initiative, "panel": service.panel(session, user, initiative.id), "values": values,
-        "errors": errors, "purposes": service.purpose_options()}, status_code=status_code)
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: Initiative,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+):
+    return render(
+        request,
+        "exchange/request.html",
+        {
+            "initiative": initiative,
+            "panel": service.panel(session, user, initiative.id),
+            "values": values,
+            "errors": errors,
+            "purposes": service.purpose_options(),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/initiatives/{initiative_id}/request")
-def request_form(request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative):
+def request_form(
+    request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative
+):
     return _form_page(request, session, user, initiative, {}, {})
 
 
 @router.post("/initiatives/{initiative_id}/request")
-async def send_request(request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative):
+async def send_request(
+    request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative
+):
     form = await request.form()
     data, errors = parse_form(ContactRequestIn, form)
     if data is None:
         values = {"purpose": form.get("purpose", ""), "message": form.get("message", "")}
         return _form_page(request, session, user, initiative, values, errors, status_code=400)
     service.request_contact(session, user, initiative, data)
-    flash(request, _("Your request was sent. The authors will be notified and can accept or refuse it."),
-          "success")
+    flash(
+        request,
+        _("Your request was sent. The authors will be notified and can accept or refuse it."),
+        "success",
+    )
     return RedirectResponse("/exchange/requests", status_code=303)
 
 
 @router.get("/requests")
 def my_requests(request: Request, session: SessionDep, user: CurrentUser):
-    return render(request, "exchange/sent.html",
-                  {"requests": [service.describe(session, user, r) for r in service.sent(session, user)]})
+    return render(
+        request,
+        "exchange/sent.html",
+        {"requests": [service.describe(session, user, r) for r in service.sent(session, user)]},
+    )
 
 
 @router.post("/requests/{request_id}/withdraw")
-def withdraw(request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest):
+def withdraw(
+    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+):
     service.withdraw(session, user, contact_request)
     flash(request, _("Your request was withdrawn."), "success")
     return RedirectResponse("/exchange/requests", status_code=303)
 
 
-def _incoming_page(request: Request, session: SessionDep, user: CurrentUser, *, errors: dict[str, str] | None = None,
-                   values: dict[str, Any] | None = None, status_code: int = 200):
-    return render(request, "exchange/incoming.html", {
-        "requests": [service.describe(session, user, r) for r in service.received(session, user)],
-        "errors": errors or {}, "values": values or {}}, status_code=status_code)
+def _incoming_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+):
+    return render(
+        request,
+        "exchange/incoming.html",
+        {
+            "requests": [
+                service.describe(session, user, r) for r in service.received(session, user)
+            ],
+            "errors": errors or {},
+            "values": values or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/incoming")
@@ -104,28 +158,64 @@ def incoming(request: Request, session: SessionDep, user: CurrentUser):
     return _incoming_page(request, session, user)
 
 
-async def _answer(request: Request, session: SessionDep, user: CurrentUser, contact_request, schema, verb, done: str):
+async def _answer(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_request,
+    schema,
+    verb,
+    done: str,
+):
     """Parse the answer form; on errors show the received requests again with what was typed."""
     form = await request.form()
     data, errors = parse_form(schema, form)
     if data is None:
         rid = contact_request.id
-        values = {f"message-{rid}": form.get("message", ""), f"grant_confidential-{rid}": bool(
-            form.get("grant_confidential"))}
-        return _incoming_page(request, session, user, errors={f"{k}-{rid}": v for k, v in errors.items()},
-                              values=values, status_code=400)
+        values = {
+            f"message-{rid}": form.get("message", ""),
+            f"grant_confidential-{rid}": bool(form.get("grant_confidential")),
+        }
+        return _incoming_page(
+            request,
+            session,
+            user,
+            errors={f"{k}-{rid}": v for k, v in errors.items()},
+            values=values,
+            status_code=400,
+        )
     verb(session, user, contact_request, data)
     flash(request, done, "success")
     return RedirectResponse(safe_next(str(form.get("next") or INCOMING)), status_code=303)
 
 
 @router.post("/requests/{request_id}/accept")
-async def accept(request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest):
-    return await _answer(request, session, user, contact_request, AcceptIn, service.accept,
-                         _("You accepted the request. The requester is told and now sees the submitter's contact email."))
+async def accept(
+    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+):
+    return await _answer(
+        request,
+        session,
+        user,
+        contact_request,
+        AcceptIn,
+        service.accept,
+        _(
+            "You accepted the request. The requester is told and now sees the submitter's contact email."
+        ),
+    )
 
 
 @router.post("/requests/{request_id}/refuse")
-async def refuse(request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest):
-    return await _answer(request, session, user, contact_request, RefuseIn, service.refuse,
-                         _("You refused the request. The requester will be told."))
+async def refuse(
+    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+):
+    return await _answer(
+        request,
+        session,
+        user,
+        contact_request,
+        RefuseIn,
+        service.refuse,
+        _("You refused the request. The requester will be told."),
+    )

@@ -16,10 +16,16 @@ MESSAGE_MAX = 2000
 class ContactRequestIn(BaseModel):
     """Why the requester wants contact, in their own words (the authors read it before answering)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "purpose": "invest",
-        "message": "Quỹ chúng tôi quan tâm đầu tư giai đoạn thí điểm tại ba tỉnh miền núi phía Bắc.",
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "purpose": "invest",
+                    "message": "Quỹ chúng tôi quan tâm đầu tư giai đoạn thí điểm tại ba tỉnh miền núi phía Bắc.",
+                }
+            ]
+        }
+    )
 
     purpose: PurposeName
     message: str = Field(min_length=1, max_length=MESSAGE_MAX)
@@ -35,10 +41,16 @@ class ContactRequestIn(BaseModel):
 class AcceptIn(BaseModel):
     """Accept, optionally with a message and (submitter only) access to the confidential sections."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "message": "Rất vui được trao đổi; tôi đã mở phần giải pháp kỹ thuật để anh chị xem trước.",
-        "grant_confidential": True,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Rất vui được trao đổi; tôi đã mở phần giải pháp kỹ thuật để anh chị xem trước.",
+                    "grant_confidential": True,
+                }
+            ]
+        }
+    )
 
     message: str = Field(default="", max_length=MESSAGE_MAX)
     grant_confidential: bool = False
@@ -47,9 +59,15 @@ class AcceptIn(BaseModel):
 class RefuseIn(BaseModel):
     """Refuse, optionally saying why."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "message": "Sáng kiến đang trong quá trình chuyển giao cho một đối tác khác.",
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "message": "Sáng kiến đang trong quá trình chuyển giao cho một đối tác khác.",
+                }
+            ]
+        }
+    )
 
     message: str = Field(default="", max_length=MESSAGE_MAX)
 
@@ -84,8 +102,10 @@ class ContactRequestOut(BaseModel):
     grant_confidential: bool = False
     withdrawn_at: datetime | None = None
     contact: ContactOut | None = Field(
-        default=None, description="For the requester: the submitter's name and email; for the authors: the "
-        "requester's. Null until the request is accepted.")
+        default=None,
+        description="For the requester: the submitter's name and email; for the authors: the "
+        "requester's. Null until the request is accepted.",
+    )
 
 
 class ContactRequestsOut(BaseModel):

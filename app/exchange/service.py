@@ -32,8 +32,10 @@ TOPIC_ANSWERED = "contact.answered"
 
 def purpose_label(purpose: str) -> str:
     return {
-        Purpose.adopt: _("Adopt or apply it"), Purpose.invest: _("Invest in it"),
-        Purpose.partner: _("Partner on it"), Purpose.license: _("License the technology"),
+        Purpose.adopt: _("Adopt or apply it"),
+        Purpose.invest: _("Invest in it"),
+        Purpose.partner: _("Partner on it"),
+        Purpose.license: _("License the technology"),
         Purpose.other: _("Something else"),
     }.get(purpose, purpose)
 
@@ -44,8 +46,10 @@ def purpose_options() -> list[tuple[str, str]]:
 
 def status_label(status: str) -> str:
     return {
-        RequestStatus.pending: _("Waiting for an answer"), RequestStatus.accepted: _("Accepted"),
-        RequestStatus.refused: _("Refused"), RequestStatus.withdrawn: _("Withdrawn"),
+        RequestStatus.pending: _("Waiting for an answer"),
+        RequestStatus.accepted: _("Accepted"),
+        RequestStatus.refused: _("Refused"),
+        RequestStatus.withdrawn: _("Withdrawn"),
     }.get(status, status)
 
 
@@ -71,17 +75,28 @@ def get_visible(session: Session, user: User | None, request_id: int) -> Contact
 
 
 def pending_of(session: Session, user: User, initiative: Initiative) -> ContactRequest | None:
-    return session.exec(select(ContactRequest).where(
-        ContactRequest.initiative_id == initiative.id, ContactRequest.requester_id == user.id,
-        ContactRequest.status == RequestStatus.pending)).first()
+    return session.exec(
+        select(ContactRequest).where(
+            ContactRequest.initiative_id == initiative.id,
+            ContactRequest.requester_id == user.id,
+            ContactRequest.status == RequestStatus.pending,
+        )
+    ).first()
 
 
 def sent(session: Session, user: User) -> list[ContactRequest]:
-    return list(session.exec(select(ContactRequest).where(ContactRequest.requester_id == user.id)
-                             .order_by(col(ContactRequest.id).desc())))
+    return list(
+        session.exec(
+            select(ContactRequest)
+            .where(ContactRequest.requester_id == user.id)
+            .order_by(col(ContactRequest.id).desc())
+        )
+    )
 
 
-def received(session: Session, user: User, initiative: Initiative | None = None) -> list[ContactRequest]:
+def received(
+    session: Session, user: User, initiative: Initiative | None = None
+) -> list[ContactRequest]:
     """Requests about the initiatives `user` authors (or about one of them), newest first."""
     if initiative is not None:
         if not initiative_perms.is_author(user, initiative):
@@ -89,47 +104,70 @@ def received(session: Session, user: User, initiative: Initiative | None = None)
         query = select(ContactRequest).where(ContactRequest.initiative_id == initiative.id)
     else:
         coauthored = select(CoAuthor.initiative_id).where(CoAuthor.user_id == user.id)
-        authored = select(Initiative.id).where(or_(Initiative.submitter_id == user.id,
-                                                   col(Initiative.id).in_(coauthored)))
+        authored = select(Initiative.id).where(
+            or_(Initiative.submitter_id == user.id, col(Initiative.id).in_(coauthored))
+        )
         query = select(ContactRequest).where(col(ContactRequest.initiative_id).in_(authored))
     return list(session.exec(query.order_by(col(ContactRequest.id).desc())))
 
 
 # -- verbs ---------------------------------------------------------------------
-def request_contact(session: Session, user: User, initiative: Initiative, data: ContactRequestIn) -> ContactRequest:
+def request_contact(
+    session: Session, user: User, initiative: Initiative, data: ContactRequestIn
+) -> ContactRequest:
     if not is_public(initiative):
         raise NotFound(_("No published initiative has this number."))
     if initiative_perms.is_author(user, initiative):
         raise PermissionDenied(_("You cannot request contact about your own initiative."))
     if not perms.can_request_contact_on(user, initiative):
-        raise PermissionDenied(_("Only enterprises, investors and intermediaries can request contact."))
+        raise PermissionDenied(
+            _("Only enterprises, investors and intermediaries can request contact.")
+        )
     if pending_of(session, user, initiative) is not None:
         raise Conflict(_("You already have a request waiting for an answer on this initiative."))
-    request = ContactRequest(initiative_id=initiative.id, requester_id=user.id, organisation_id=user.organisation_id,
-                             purpose=data.purpose, message=data.message,
-                             pending_key=f"{initiative.id}:{user.id}")
+    request = ContactRequest(
+        initiative_id=initiative.id,
+        requester_id=user.id,
+        organisation_id=user.organisation_id,
+        purpose=data.purpose,
+        message=data.message,
+        pending_key=f"{initiative.id}:{user.id}",
+    )
     session.add(request)
     try:
         session.flush()
     except IntegrityError as exc:  # a concurrent request got there first
-        raise Conflict(_("You already have a request waiting for an answer on this initiative.")) from exc
-    enqueue(session, TOPIC_REQUESTED, {"request_id": request.id}, key=f"contact-request:{request.id}")
+        raise Conflict(
+            _("You already have a request waiting for an answer on this initiative.")
+        ) from exc
+    enqueue(
+        session, TOPIC_REQUESTED, {"request_id": request.id}, key=f"contact-request:{request.id}"
+    )
     return request
 
 
-def _answer(session: Session, user: User, request: ContactRequest, status: RequestStatus, message: str) -> None:
+def _answer(
+    session: Session, user: User, request: ContactRequest, status: RequestStatus, message: str
+) -> None:
     request.status, request.pending_key = status, None
-    request.responded_at, request.responded_by_id, request.response_message = utcnow(), user.id, message.strip()
+    request.responded_at, request.responded_by_id, request.response_message = (
+        utcnow(),
+        user.id,
+        message.strip(),
+    )
     session.add(request)
-    enqueue(session, TOPIC_ANSWERED, {"request_id": request.id}, key=f"contact-request:{request.id}")
+    enqueue(
+        session, TOPIC_ANSWERED, {"request_id": request.id}, key=f"contact-request:{request.id}"
+    )
 
 
 def _require_answerable(user: User, request: ContactRequest, initiative: Initiative) -> None:
     if not initiative_perms.is_author(user, initiative):
         raise PermissionDenied(_("Only the authors of the initiative can answer this request."))
     if not perms.can_answer(user, request, initiative):
-        raise InvalidTransition(_("This request has already been answered or withdrawn."),
-                                current=request.status)
+        raise InvalidTransition(
+            _("This request has already been answered or withdrawn."), current=request.status
+        )
 
 
 def accept(session: Session, user: User, request: ContactRequest, data: AcceptIn) -> ContactRequest:
@@ -138,7 +176,9 @@ def accept(session: Session, user: User, request: ContactRequest, data: AcceptIn
     _require_answerable(user, request, initiative)
     if data.grant_confidential:
         if not perms.can_grant_confidential(user, initiative):
-            raise PermissionDenied(_("Only the submitter can give access to the confidential sections."))
+            raise PermissionDenied(
+                _("Only the submitter can give access to the confidential sections.")
+            )
         requester = session.get(User, request.requester_id)
         initiatives_service.grant_access(session, user, initiative, requester.email)
     request.grant_confidential = data.grant_confidential
@@ -156,20 +196,29 @@ def withdraw(session: Session, user: User, request: ContactRequest) -> ContactRe
     if not perms.is_requester(user, request):
         raise PermissionDenied(_("Only the person who asked can withdraw a request."))
     if not perms.can_withdraw(user, request):
-        raise InvalidTransition(_("This request has already been answered or withdrawn."), current=request.status)
-    request.status, request.pending_key, request.withdrawn_at = RequestStatus.withdrawn, None, utcnow()
+        raise InvalidTransition(
+            _("This request has already been answered or withdrawn."), current=request.status
+        )
+    request.status, request.pending_key, request.withdrawn_at = (
+        RequestStatus.withdrawn,
+        None,
+        utcnow(),
+    )
     session.add(request)
     return request
 
 
 # -- what a person sees of a request -------------------------------------------
-def contact_for(session: Session, user: User | None, request: ContactRequest,
-                initiative: Initiative) -> dict[str, str] | None:
+def contact_for(
+    session: Session, user: User | None, request: ContactRequest, initiative: Initiative
+) -> dict[str, str] | None:
     """The other side's name and email, once accepted: the submitter for the requester, the requester for
     the authors."""
     if not perms.can_see_contact(user, request, initiative):
         return None
-    other_id = initiative.submitter_id if perms.is_requester(user, request) else request.requester_id
+    other_id = (
+        initiative.submitter_id if perms.is_requester(user, request) else request.requester_id
+    )
     other = session.get(User, other_id)
     return {"full_name": other.full_name, "email": other.email}
 
@@ -178,14 +227,25 @@ def describe(session: Session, user: User | None, request: ContactRequest) -> di
     """A request as `user` may see it (the shape of the API's ContactRequestOut; pages use it too)."""
     initiative = initiative_of(session, request)
     requester = session.get(User, request.requester_id)
-    organisation = session.get(Organisation, request.organisation_id) if request.organisation_id else None
+    organisation = (
+        session.get(Organisation, request.organisation_id) if request.organisation_id else None
+    )
     return {
-        "id": request.id, "initiative": {"id": initiative.id, "title": initiative.title},
-        "requester": {"full_name": requester.full_name, "organisation": organisation.name if organisation else None},
-        "purpose": request.purpose, "message": request.message, "status": request.status,
-        "created_at": request.created_at, "responded_at": request.responded_at,
-        "response_message": request.response_message, "grant_confidential": request.grant_confidential,
-        "withdrawn_at": request.withdrawn_at, "contact": contact_for(session, user, request, initiative),
+        "id": request.id,
+        "initiative": {"id": initiative.id, "title": initiative.title},
+        "requester": {
+            "full_name": requester.full_name,
+            "organisation": organisation.name if organisation else None,
+        },
+        "purpose": request.purpose,
+        "message": request.message,
+        "status": request.status,
+        "created_at": request.created_at,
+        "responded_at": request.responded_at,
+        "response_message": request.response_message,
+        "grant_confidential": request.grant_confidential,
+        "withdrawn_at": request.withdrawn_at,
+        "contact": contact_for(session, user, request, initiative),
         "can_answer": perms.can_answer(user, request, initiative),
         "can_grant": perms.can_grant_confidential(user, initiative),
         "can_withdraw": perms.can_withdraw(user, request),
@@ -203,9 +263,13 @@ def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, 
         return {"state": "own"}
     if not perms.can_request_contact_on(user, initiative):
         return {"state": "not_allowed"}
-    latest = session.exec(select(ContactRequest).where(
-        ContactRequest.initiative_id == initiative.id, ContactRequest.requester_id == user.id)
-        .order_by(col(ContactRequest.id).desc())).first()
+    latest = session.exec(
+        select(ContactRequest)
+        .where(
+            ContactRequest.initiative_id == initiative.id, ContactRequest.requester_id == user.id
+        )
+        .order_by(col(ContactRequest.id).desc())
+    ).first()
     if latest is not None and latest.status in (RequestStatus.pending, RequestStatus.accepted):
         return {"state": str(latest.status), "request": describe(session, user, latest)}
     return {"state": "form"}

@@ -28,12 +28,26 @@ def on_requested(session: Session, payload: dict, event: OutboxEvent) -> None:
         return
     initiative = service.initiative_of(session, request)
     requester = session.get(User, request.requester_id)
-    organisation = session.get(Organisation, request.organisation_id) if request.organisation_id else None
-    context = {"request": request, "initiative": initiative, "requester": requester, "organisation": organisation,
-               "purpose_label": service.purpose_label}
+    organisation = (
+        session.get(Organisation, request.organisation_id) if request.organisation_id else None
+    )
+    context = {
+        "request": request,
+        "initiative": initiative,
+        "requester": requester,
+        "organisation": organisation,
+        "purpose_label": service.purpose_label,
+    }
     for author in authors(session, initiative):
-        notify(session, author, "contact_request", dedupe_key=f"contact-requested:{request.id}",
-               template="exchange/mail/requested", context=context, link=INCOMING)
+        notify(
+            session,
+            author,
+            "contact_request",
+            dedupe_key=f"contact-requested:{request.id}",
+            template="exchange/mail/requested",
+            context=context,
+            link=INCOMING,
+        )
 
 
 @handler(service.TOPIC_ANSWERED)
@@ -43,7 +57,17 @@ def on_answered(session: Session, payload: dict, event: OutboxEvent) -> None:
         return
     initiative = service.initiative_of(session, request)
     requester = session.get(User, request.requester_id)
-    context = {"request": request, "initiative": initiative,
-               "contact": service.contact_for(session, requester, request, initiative)}
-    notify(session, requester, "contact_answer", dedupe_key=f"contact-answered:{request.id}",
-           template="exchange/mail/answered", context=context, link=SENT)
+    context = {
+        "request": request,
+        "initiative": initiative,
+        "contact": service.contact_for(session, requester, request, initiative),
+    }
+    notify(
+        session,
+        requester,
+        "contact_answer",
+        dedupe_key=f"contact-answered:{request.id}",
+        template="exchange/mail/answered",
+        context=context,
+        link=SENT,
+    )

@@ -52,16 +52,26 @@ from app.initiatives.schemas import (
 from app.storage import receive_upload
 
 router = APIRouter(tags=["initiatives"])
-PROBLEMS = {403: {"description": "Not allowed (problem+json)"}, 404: {"description": "Not found or not visible"},
-            409: {"description": "Invalid transition or conflict; `allowed` lists the possible targets"},
-            422: {"description": "Validation failed; `errors` maps fields to messages"}}
+PROBLEMS = {
+    403: {"description": "Not allowed (problem+json)"},
+    404: {"description": "Not found or not visible"},
+    409: {"description": "Invalid transition or conflict; `allowed` lists the possible targets"},
+    422: {"description": "Validation failed; `errors` maps fields to messages"},
+}
 
 
 def _summary(item) -> InitiativeSummary:
-    return InitiativeSummary(id=item.id, title=item.title, status=item.status, receipt_code=item.receipt_code,
-                             submitted_at=item.submitted_at, stage_entered_at=item.stage_entered_at,
-                             province=item.province, field_id=item.field_id,
-                             days_in_stage=queries.days_in_stage(item))
+    return InitiativeSummary(
+        id=item.id,
+        title=item.title,
+        status=item.status,
+        receipt_code=item.receipt_code,
+        submitted_at=item.submitted_at,
+        stage_entered_at=item.stage_entered_at,
+        province=item.province,
+        field_id=item.field_id,
+        days_in_stage=queries.days_in_stage(item),
+    )
 
 
 # -- drafts and submission -----------------------------------------------------
@@ -71,32 +81,51 @@ def list_mine(session: SessionDep, user: CurrentUser):
     return [_summary(i) for i in queries.mine(session, user)]
 
 
-@router.post("/initiatives", response_model=InitiativeOut, status_code=201, responses=PROBLEMS,
-             summary="Create a draft")
+@router.post(
+    "/initiatives",
+    response_model=InitiativeOut,
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Create a draft",
+)
 def create(session: SessionDep, user: CurrentUser, body: DraftIn):
     """Save a new draft with any subset of the sections; complete it later and submit."""
     item = service.create_draft(session, user, body)
     return visibility.visible_view(session, user, item, log=False)
 
 
-@router.get("/initiatives/{initiative_id}", response_model=InitiativeOut, responses=PROBLEMS,
-            summary="Read an initiative")
+@router.get(
+    "/initiatives/{initiative_id}",
+    response_model=InitiativeOut,
+    responses=PROBLEMS,
+    summary="Read an initiative",
+)
 def read(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """The sections the caller may see; confidential ones are absent (not empty) for others."""
     return visibility.visible_view(session, user, item)
 
 
-@router.patch("/initiatives/{initiative_id}", response_model=InitiativeOut, responses=PROBLEMS,
-              summary="Save a draft")
+@router.patch(
+    "/initiatives/{initiative_id}",
+    response_model=InitiativeOut,
+    responses=PROBLEMS,
+    summary="Save a draft",
+)
 def update(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: DraftIn):
     """Partial save: only the fields sent change. Allowed while draft or returned for revision."""
     service.update_draft(session, user, item, body)
     return visibility.visible_view(session, user, item, log=False)
 
 
-@router.post("/initiatives/{initiative_id}/submit", response_model=InitiativeOut, responses=PROBLEMS,
-             summary="Submit (or resubmit after revision)")
-def submit(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: SubmitIn | None = None):
+@router.post(
+    "/initiatives/{initiative_id}/submit",
+    response_model=InitiativeOut,
+    responses=PROBLEMS,
+    summary="Submit (or resubmit after revision)",
+)
+def submit(
+    session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: SubmitIn | None = None
+):
     """Checks completeness (422 with per-field errors), refuses identical content (409 `duplicate`),
     warns about similar published initiatives (409 `near-duplicate` with `similar`; resend with
     `confirm_similar: true`), then issues the receipt code, fingerprint and receipt mail."""
@@ -104,14 +133,20 @@ def submit(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body
     return visibility.visible_view(session, user, item, log=False)
 
 
-@router.get("/initiatives/{initiative_id}/transitions", response_model=list[str], summary="Moves I may make")
+@router.get(
+    "/initiatives/{initiative_id}/transitions", response_model=list[str], summary="Moves I may make"
+)
 def transitions(user: OptionalUser, item: VisibleInitiative):
     """The target statuses the caller may move the initiative to now."""
     return [str(t.target) for t in workflow.available(user, item)]
 
 
-@router.post("/initiatives/{initiative_id}/transitions", response_model=InitiativeOut, responses=PROBLEMS,
-             summary="Change the status")
+@router.post(
+    "/initiatives/{initiative_id}/transitions",
+    response_model=InitiativeOut,
+    responses=PROBLEMS,
+    summary="Change the status",
+)
 def transition(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: TransitionIn):
     """Any move of the state machine (screening, return, reject, withdraw, publish …). A reason is
     required to return, reject, withdraw or unpublish."""
@@ -129,133 +164,249 @@ def bulk_start_screening(session: SessionDep, user: CoordinatorUser, body: BulkI
 # -- history and versions ------------------------------------------------------
 def _require_confidential(session, user, item) -> None:
     if not visibility.can_view_confidential(session, user, item):
-        raise PermissionDenied(_("Only the authors, coordinators and people given access can see this."))
+        raise PermissionDenied(
+            _("Only the authors, coordinators and people given access can see this.")
+        )
 
 
-@router.get("/initiatives/{initiative_id}/history", response_model=list[EventOut], responses=PROBLEMS,
-            summary="Status history")
+@router.get(
+    "/initiatives/{initiative_id}/history",
+    response_model=list[EventOut],
+    responses=PROBLEMS,
+    summary="Status history",
+)
 def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint."""
     _require_confidential(session, user, item)
-    return [EventOut.model_validate(e, from_attributes=True) for e in history.events(session, item.id)]
+    return [
+        EventOut.model_validate(e, from_attributes=True) for e in history.events(session, item.id)
+    ]
 
 
-@router.get("/initiatives/{initiative_id}/history/verify", response_model=VerifyOut, summary="Verify the history")
+@router.get(
+    "/initiatives/{initiative_id}/history/verify",
+    response_model=VerifyOut,
+    summary="Verify the history",
+)
 def verify_history(session: SessionDep, item: VisibleInitiative):
     """Recomputes the chain; `first_broken_seq` names the first entry that was altered or removed."""
     ok, broken = history.verify_chain(session, item.id)
     return VerifyOut(ok=ok, first_broken_seq=broken, entries=len(history.events(session, item.id)))
 
 
-@router.get("/initiatives/{initiative_id}/versions", response_model=list[VersionOut], responses=PROBLEMS,
-            summary="Submitted versions")
+@router.get(
+    "/initiatives/{initiative_id}/versions",
+    response_model=list[VersionOut],
+    responses=PROBLEMS,
+    summary="Submitted versions",
+)
 def list_versions(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
-    return [VersionOut(number=v.number, fingerprint=v.fingerprint, created_at=v.created_at)
-            for v in service.versions(session, user, item)]
+    return [
+        VersionOut(number=v.number, fingerprint=v.fingerprint, created_at=v.created_at)
+        for v in service.versions(session, user, item)
+    ]
 
 
-@router.get("/initiatives/{initiative_id}/versions/compare", response_model=list[DiffOut], responses=PROBLEMS,
-            summary="Compare two versions")
-def compare_versions(session: SessionDep, user: OptionalUser, item: VisibleInitiative,
-                     a: int = Query(ge=1, examples=[1]), b: int = Query(ge=1, examples=[2])):
+@router.get(
+    "/initiatives/{initiative_id}/versions/compare",
+    response_model=list[DiffOut],
+    responses=PROBLEMS,
+    summary="Compare two versions",
+)
+def compare_versions(
+    session: SessionDep,
+    user: OptionalUser,
+    item: VisibleInitiative,
+    a: int = Query(ge=1, examples=[1]),
+    b: int = Query(ge=1, examples=[2]),
+):
     """Field-by-field differences between versions `a` and `b` (changed fields only)."""
     return service.compare(session, user, item, a, b)
 
 
-@router.get("/initiatives/{initiative_id}/versions/{number}", response_model=VersionOut, responses=PROBLEMS,
-            summary="One submitted version")
+@router.get(
+    "/initiatives/{initiative_id}/versions/{number}",
+    response_model=VersionOut,
+    responses=PROBLEMS,
+    summary="One submitted version",
+)
 def read_version(session: SessionDep, user: OptionalUser, item: VisibleInitiative, number: int):
     v = service.version(session, user, item, number)
-    return VersionOut(number=v.number, fingerprint=v.fingerprint, created_at=v.created_at, content=v.content)
+    return VersionOut(
+        number=v.number, fingerprint=v.fingerprint, created_at=v.created_at, content=v.content
+    )
 
 
 # -- attachments ---------------------------------------------------------------
-@router.get("/initiatives/{initiative_id}/attachments", response_model=list[AttachmentOut], summary="Files")
+@router.get(
+    "/initiatives/{initiative_id}/attachments", response_model=list[AttachmentOut], summary="Files"
+)
 def list_attachments(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """The files the caller may download."""
-    return [AttachmentOut.model_validate(a, from_attributes=True)
-            for a in visibility.visible_attachments(session, user, item)]
+    return [
+        AttachmentOut.model_validate(a, from_attributes=True)
+        for a in visibility.visible_attachments(session, user, item)
+    ]
 
 
-@router.post("/initiatives/{initiative_id}/attachments", response_model=list[AttachmentOut], status_code=201,
-             responses={**PROBLEMS, 413: {"description": "File too large"}, 415: {"description": "Type refused"}},
-             summary="Upload files",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "properties": {
-                     "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                     "public": {"type": "string", "description": "\"1\" to show the file with the public "
-                                                                 "sections after publication"}}}}}}})
+@router.post(
+    "/initiatives/{initiative_id}/attachments",
+    response_model=list[AttachmentOut],
+    status_code=201,
+    responses={
+        **PROBLEMS,
+        413: {"description": "File too large"},
+        415: {"description": "Type refused"},
+    },
+    summary="Upload files",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            },
+                            "public": {
+                                "type": "string",
+                                "description": '"1" to show the file with the public '
+                                "sections after publication",
+                            },
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
 async def upload(request: Request, session: SessionDep, user: CurrentUser, item: VisibleInitiative):
     """Streams multipart/form-data files to storage (size limit enforced while streaming, type
     judged from content). Cookie clients send `X-CSRF-Token` or `?csrf_token=`."""
     attachments.ensure_can_attach(user, item)
     fields, files = await receive_upload(request)
-    rows = await run_in_threadpool(attachments.add, session, user, item, files,
-                                   confidential=fields.get("public") != "1")
+    rows = await run_in_threadpool(
+        attachments.add, session, user, item, files, confidential=fields.get("public") != "1"
+    )
     return [AttachmentOut.model_validate(a, from_attributes=True) for a in rows]
 
 
-@router.get("/initiatives/{initiative_id}/attachments/{attachment_id}", summary="Download a file",
-            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}, **PROBLEMS})
+@router.get(
+    "/initiatives/{initiative_id}/attachments/{attachment_id}",
+    summary="Download a file",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, **PROBLEMS},
+)
 def download(session: SessionDep, user: OptionalUser, item: VisibleInitiative, attachment_id: int):
     """The same permission check as the sections: confidential files need confidential access."""
     return file_response(attachments.for_download(session, user, item, attachment_id))
 
 
-@router.delete("/initiatives/{initiative_id}/attachments/{attachment_id}", status_code=204, responses=PROBLEMS,
-               summary="Remove a file")
-def delete_attachment(session: SessionDep, user: CurrentUser, item: VisibleInitiative, attachment_id: int):
+@router.delete(
+    "/initiatives/{initiative_id}/attachments/{attachment_id}",
+    status_code=204,
+    responses=PROBLEMS,
+    summary="Remove a file",
+)
+def delete_attachment(
+    session: SessionDep, user: CurrentUser, item: VisibleInitiative, attachment_id: int
+):
     attachments.delete(session, user, item, attachments.get(item, attachment_id))
     return Response(status_code=204)
 
 
 # -- confidential access -------------------------------------------------------
-@router.get("/initiatives/{initiative_id}/access", response_model=list[AccessGrantOut], responses=PROBLEMS,
-            summary="Who has been given access")
+@router.get(
+    "/initiatives/{initiative_id}/access",
+    response_model=list[AccessGrantOut],
+    responses=PROBLEMS,
+    summary="Who has been given access",
+)
 def list_access(session: SessionDep, user: CurrentUser, item: VisibleInitiative):
     if not perms.can_manage_access(user, item):
         raise PermissionDenied(_("Only the submitter can see who has been given access."))
-    return [AccessGrantOut(user_id=u.id, email=u.email, full_name=u.full_name, granted_at=g.granted_at)
-            for g, u in service.access_grants(session, item)]
+    return [
+        AccessGrantOut(user_id=u.id, email=u.email, full_name=u.full_name, granted_at=g.granted_at)
+        for g, u in service.access_grants(session, item)
+    ]
 
 
-@router.post("/initiatives/{initiative_id}/access", response_model=AccessGrantOut, status_code=201,
-             responses=PROBLEMS, summary="Give someone access to the confidential sections")
-def grant_access(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: AccessGrantIn):
+@router.post(
+    "/initiatives/{initiative_id}/access",
+    response_model=AccessGrantOut,
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Give someone access to the confidential sections",
+)
+def grant_access(
+    session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: AccessGrantIn
+):
     grant = service.grant_access(session, user, item, body.email)
     person = accounts_service.get(session, grant.user_id)
-    return AccessGrantOut(user_id=person.id, email=person.email, full_name=person.full_name,
-                          granted_at=grant.granted_at)
+    return AccessGrantOut(
+        user_id=person.id,
+        email=person.email,
+        full_name=person.full_name,
+        granted_at=grant.granted_at,
+    )
 
 
-@router.delete("/initiatives/{initiative_id}/access/{user_id}", status_code=204, responses=PROBLEMS,
-               summary="Revoke access")
+@router.delete(
+    "/initiatives/{initiative_id}/access/{user_id}",
+    status_code=204,
+    responses=PROBLEMS,
+    summary="Revoke access",
+)
 def revoke_access(session: SessionDep, user: CurrentUser, item: VisibleInitiative, user_id: int):
     service.revoke_access(session, user, item, user_id)
     return Response(status_code=204)
 
 
-@router.get("/initiatives/{initiative_id}/views", response_model=list[ViewLogOut], responses=PROBLEMS,
-            summary="Who read the confidential content")
+@router.get(
+    "/initiatives/{initiative_id}/views",
+    response_model=list[ViewLogOut],
+    responses=PROBLEMS,
+    summary="Who read the confidential content",
+)
 def view_log(session: SessionDep, user: CurrentUser, item: VisibleInitiative):
-    return [ViewLogOut(user_id=u.id, full_name=u.full_name, what=v.what, created_at=v.created_at)
-            for v, u in service.view_log(session, user, item)]
+    return [
+        ViewLogOut(user_id=u.id, full_name=u.full_name, what=v.what, created_at=v.created_at)
+        for v, u in service.view_log(session, user, item)
+    ]
 
 
 # -- receipts and the coordinator's list ----------------------------------------
-@router.get("/receipts/{code}", response_model=ReceiptOut, responses=PROBLEMS, summary="Check a receipt")
-def receipt(session: SessionDep, code: str, fingerprint: str | None = Query(default=None, examples=["9f86d0…"])):
+@router.get(
+    "/receipts/{code}", response_model=ReceiptOut, responses=PROBLEMS, summary="Check a receipt"
+)
+def receipt(
+    session: SessionDep,
+    code: str,
+    fingerprint: str | None = Query(default=None, examples=["9f86d0…"]),
+):
     """Public: the stage and dates for a receipt code (never content); with `fingerprint`,
     whether it matches a submitted version — the submitter's proof of priority."""
     found = receipts.lookup(session, code, fingerprint)
     return ReceiptOut(**found, status_label=workflow.status_label(found["status"]))
 
 
-@router.get("/coordinator/initiatives", response_model=list[InitiativeSummary], responses=PROBLEMS,
-            summary="Coordinator inbox")
-def inbox(session: SessionDep, user: CoordinatorUser, status: str | None = None, field_id: int | None = None,
-          province: str | None = None, organisation_type: str | None = None,
-          min_days_in_stage: int | None = Query(default=None, ge=0)):
+@router.get(
+    "/coordinator/initiatives",
+    response_model=list[InitiativeSummary],
+    responses=PROBLEMS,
+    summary="Coordinator inbox",
+)
+def inbox(
+    session: SessionDep,
+    user: CoordinatorUser,
+    status: str | None = None,
+    field_id: int | None = None,
+    province: str | None = None,
+    organisation_type: str | None = None,
+    min_days_in_stage: int | None = Query(default=None, ge=0),
+):
     """Submitted and screening initiatives by default, oldest in stage first; filter by stage, field,
     province, organisation type and days in stage."""
     filters = queries.InboxFilters(status, field_id, province, organisation_type, min_days_in_stage)
@@ -263,21 +414,36 @@ def inbox(session: SessionDep, user: CoordinatorUser, status: str | None = None,
 
 
 # -- taxonomy ------------------------------------------------------------------
-@router.get("/fields", response_model=list[FieldOut], tags=["taxonomy"], summary="Fields and sub-fields")
+@router.get(
+    "/fields", response_model=list[FieldOut], tags=["taxonomy"], summary="Fields and sub-fields"
+)
 def list_fields(session: SessionDep, include_inactive: bool = False):
     """The two-level taxonomy: top-level fields have `parent_id` null."""
-    return [FieldOut.model_validate(f, from_attributes=True)
-            for f in taxonomy.all_fields(session, active_only=not include_inactive)]
+    return [
+        FieldOut.model_validate(f, from_attributes=True)
+        for f in taxonomy.all_fields(session, active_only=not include_inactive)
+    ]
 
 
-@router.post("/fields", response_model=FieldOut, status_code=201, tags=["taxonomy"], responses=PROBLEMS,
-             summary="Add a field (admins)")
+@router.post(
+    "/fields",
+    response_model=FieldOut,
+    status_code=201,
+    tags=["taxonomy"],
+    responses=PROBLEMS,
+    summary="Add a field (admins)",
+)
 def add_field(session: SessionDep, user: AdminUser, body: FieldIn):
     return FieldOut.model_validate(taxonomy.add_field(session, user, body), from_attributes=True)
 
 
-@router.patch("/fields/{field_id}", response_model=FieldOut, tags=["taxonomy"], responses=PROBLEMS,
-              summary="Rename or (de)activate a field (admins)")
+@router.patch(
+    "/fields/{field_id}",
+    response_model=FieldOut,
+    tags=["taxonomy"],
+    responses=PROBLEMS,
+    summary="Rename or (de)activate a field (admins)",
+)
 def update_field(session: SessionDep, user: AdminUser, field_id: int, body: FieldUpdate):
     field = taxonomy.update_field(session, user, taxonomy.get(session, field_id), body)
     return FieldOut.model_validate(field, from_attributes=True)

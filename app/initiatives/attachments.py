@@ -27,8 +27,12 @@ def _ensure_editable(user: User | None, initiative: Initiative) -> None:
     if not perms.is_editing_author(user, initiative):
         raise PermissionDenied(_("Only its authors can change the files of this initiative."))
     if not perms.can_edit(user, initiative):
-        raise Conflict(_("Files can be changed only while the initiative is a draft or returned for revision."),
-                       code="not-editable")
+        raise Conflict(
+            _(
+                "Files can be changed only while the initiative is a draft or returned for revision."
+            ),
+            code="not-editable",
+        )
 
 
 def ensure_can_attach(user: User | None, initiative: Initiative) -> None:
@@ -38,17 +42,33 @@ def ensure_can_attach(user: User | None, initiative: Initiative) -> None:
         raise Conflict(_("An initiative can have at most %(n)s files.", n=MAX_ATTACHMENTS))
 
 
-def add(session: Session, user: User, initiative: Initiative, files: list[StoredFile], *,
-        confidential: bool = True) -> list[Attachment]:
+def add(
+    session: Session,
+    user: User,
+    initiative: Initiative,
+    files: list[StoredFile],
+    *,
+    confidential: bool = True,
+) -> list[Attachment]:
     try:
         ensure_can_attach(user, initiative)
     except (PermissionDenied, Conflict):
         for stored in files:
             get_storage().delete(stored.key)
         raise
-    rows = [Attachment(initiative_id=initiative.id, storage_key=f.key, filename=f.filename,
-                       content_type=f.content_type, size=f.size, sha256=f.sha256, uploaded_by_id=user.id,
-                       confidential=confidential) for f in files]
+    rows = [
+        Attachment(
+            initiative_id=initiative.id,
+            storage_key=f.key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by_id=user.id,
+            confidential=confidential,
+        )
+        for f in files
+    ]
     session.add_all(rows)
     session.flush()
     session.refresh(initiative, ["attachments"])
@@ -64,14 +84,20 @@ def get(initiative: Initiative, attachment_id: int) -> Attachment:
 
 def delete(session: Session, user: User, initiative: Initiative, attachment: Attachment) -> None:
     _ensure_editable(user, initiative)
-    outbox.enqueue(session, TOPIC_FILE_DELETED, {"storage_key": attachment.storage_key},
-                   key=f"initiative:{initiative.id}")
+    outbox.enqueue(
+        session,
+        TOPIC_FILE_DELETED,
+        {"storage_key": attachment.storage_key},
+        key=f"initiative:{initiative.id}",
+    )
     session.delete(attachment)
     session.flush()
     session.refresh(initiative, ["attachments"])
 
 
-def for_download(session: Session, user: User | None, initiative: Initiative, attachment_id: int) -> Attachment:
+def for_download(
+    session: Session, user: User | None, initiative: Initiative, attachment_id: int
+) -> Attachment:
     """The attachment if `user` may download it (the same rules as the sections); 404 otherwise."""
     attachment = get(initiative, attachment_id)
     if not visibility.can_download(session, user, initiative, attachment):

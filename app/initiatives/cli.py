@@ -17,7 +17,9 @@ def verify_history(args: argparse.Namespace) -> None:
         for initiative_id in ids:
             ok, seq = history.verify_chain(session, initiative_id)
             if ok:
-                print(f"initiative {initiative_id}: ok ({len(history.events(session, initiative_id))} entries)")
+                print(
+                    f"initiative {initiative_id}: ok ({len(history.events(session, initiative_id))} entries)"
+                )
             else:
                 broken += 1
                 print(f"initiative {initiative_id}: BROKEN at entry {seq}")
@@ -27,6 +29,8 @@ def verify_history(args: argparse.Namespace) -> None:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("verify-history", help="verify the tamper-evident history of initiatives")
+    p = subparsers.add_parser(
+        "verify-history", help="verify the tamper-evident history of initiatives"
+    )
     p.add_argument("--initiative", type=int, help="only this initiative (default: all)")
     p.set_defaults(func=verify_history)

@@ -17,9 +17,25 @@ from typing import Any
 from app.initiatives.models import Initiative
 
 # The sections that make up the submitted content, in display order.
-CONTENT_FIELDS = ("title", "summary", "problem", "solution", "novelty", "feasibility", "impact",
-                  "field_id", "subfield_id", "keywords", "trl", "province", "ip_status", "ip_number",
-                  "resources_wanted", "resources_note", "organisation_id")
+CONTENT_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "novelty",
+    "feasibility",
+    "impact",
+    "field_id",
+    "subfield_id",
+    "keywords",
+    "trl",
+    "province",
+    "ip_status",
+    "ip_number",
+    "resources_wanted",
+    "resources_note",
+    "organisation_id",
+)
 
 
 def normalise_text(value: str | None) -> str:
@@ -38,10 +54,15 @@ def _normalise(value: Any) -> Any:
 def canonical_content(initiative: Initiative) -> dict[str, Any]:
     """The content that is fingerprinted and snapshotted at each submission."""
     content = {name: _normalise(getattr(initiative, name)) for name in CONTENT_FIELDS}
-    content["authors"] = [{"full_name": normalise_text(c.full_name), "email": (c.email or "").lower(),
-                           "organisation_name": normalise_text(c.organisation_name),
-                           "share_percent": round(float(c.share_percent), 2)}
-                          for c in sorted(initiative.coauthors, key=lambda c: c.position)]
+    content["authors"] = [
+        {
+            "full_name": normalise_text(c.full_name),
+            "email": (c.email or "").lower(),
+            "organisation_name": normalise_text(c.organisation_name),
+            "share_percent": round(float(c.share_percent), 2),
+        }
+        for c in sorted(initiative.coauthors, key=lambda c: c.position)
+    ]
     content["attachments"] = sorted(a.sha256 for a in initiative.attachments)
     return content
 
@@ -62,7 +83,11 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """Field-by-field differences of two snapshots: [{"field", "old", "new"}] for changed fields only."""
     names = list(CONTENT_FIELDS) + ["authors", "attachments"]
     names += sorted((set(old) | set(new)) - set(names))
-    return [{"field": n, "old": old.get(n), "new": new.get(n)} for n in names if old.get(n) != new.get(n)]
+    return [
+        {"field": n, "old": old.get(n), "new": new.get(n)}
+        for n in names
+        if old.get(n) != new.get(n)
+    ]
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

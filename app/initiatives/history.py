@@ -25,29 +25,58 @@ def _timestamp(value: datetime) -> str:
 
 def entry_json(event: InitiativeEvent) -> str:
     """The canonical text of an entry (everything except its own hash)."""
-    return json.dumps({
-        "initiative_id": event.initiative_id, "seq": event.seq, "actor_id": event.actor_id,
-        "from": event.from_status, "to": event.to_status, "reason": event.reason,
-        "created_at": _timestamp(event.created_at), "fingerprint": event.fingerprint,
-    }, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {
+            "initiative_id": event.initiative_id,
+            "seq": event.seq,
+            "actor_id": event.actor_id,
+            "from": event.from_status,
+            "to": event.to_status,
+            "reason": event.reason,
+            "created_at": _timestamp(event.created_at),
+            "fingerprint": event.fingerprint,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def entry_hash(prev_hash: str, event: InitiativeEvent) -> str:
     return hashlib.sha256((prev_hash + entry_json(event)).encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, initiative_id: int, actor_id: int | None, from_status: str | None,
-           to_status: str, reason: str | None, fingerprint: str | None,
-           at: datetime | None = None) -> InitiativeEvent:
+def append(
+    session: Session,
+    *,
+    initiative_id: int,
+    actor_id: int | None,
+    from_status: str | None,
+    to_status: str,
+    reason: str | None,
+    fingerprint: str | None,
+    at: datetime | None = None,
+) -> InitiativeEvent:
     """Add the next entry of the initiative's chain (the caller holds the initiative's row lock)."""
-    last = session.exec(select(InitiativeEvent).where(InitiativeEvent.initiative_id == initiative_id)
-                        .order_by(InitiativeEvent.seq.desc()).limit(1)).first()
+    last = session.exec(
+        select(InitiativeEvent)
+        .where(InitiativeEvent.initiative_id == initiative_id)
+        .order_by(InitiativeEvent.seq.desc())
+        .limit(1)
+    ).first()
     event = InitiativeEvent(
-        initiative_id=initiative_id, seq=(last.seq + 1) if last else 1, actor_id=actor_id,
-        from_status=from_status, to_status=to_status, reason=reason,
+        initiative_id=initiative_id,
+        seq=(last.seq + 1) if last else 1,
+        actor_id=actor_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
         # Microsecond precision is what both databases keep, so the hash survives the round trip.
-        created_at=at or utcnow(), fingerprint=fingerprint,
-        prev_hash=last.hash if last else GENESIS, hash="")
+        created_at=at or utcnow(),
+        fingerprint=fingerprint,
+        prev_hash=last.hash if last else GENESIS,
+        hash="",
+    )
     event.hash = entry_hash(event.prev_hash, event)
     session.add(event)
     session.flush()
@@ -55,8 +84,13 @@ def append(session: Session, *, initiative_id: int, actor_id: int | None, from_s
 
 
 def events(session: Session, initiative_id: int) -> list[InitiativeEvent]:
-    return list(session.exec(select(InitiativeEvent).where(InitiativeEvent.initiative_id == initiative_id)
-                             .order_by(InitiativeEvent.seq)))
+    return list(
+        session.exec(
+            select(InitiativeEvent)
+            .where(InitiativeEvent.initiative_id == initiative_id)
+            .order_by(InitiativeEvent.seq)
+        )
+    )
 
 
 def verify_chain(session: Session, initiative_id: int) -> tuple[bool, int | None]:
@@ -67,12 +101,19 @@ def verify_chain(session: Session, initiative_id: int) -> tuple[bool, int | None
     """
     prev_hash, expected_seq = GENESIS, 1
     for event in events(session, initiative_id):
-        if event.seq != expected_seq or event.prev_hash != prev_hash or event.hash != entry_hash(prev_hash, event):
+        if (
+            event.seq != expected_seq
+            or event.prev_hash != prev_hash
+            or event.hash != entry_hash(prev_hash, event)
+        ):
             return False, event.seq
         prev_hash, expected_seq = event.hash, expected_seq + 1
     return True, None
 
 
 def initiatives_with_history(session: Session) -> list[int]:
-    return list(session.exec(select(InitiativeEvent.initiative_id).distinct()
-                             .order_by(InitiativeEvent.initiative_id)))
+    return list(
+        session.exec(
+            select(InitiativeEvent.initiative_id).distinct().order_by(InitiativeEvent.initiative_id)
+        )
+    )

@@ -70,10 +70,15 @@ class Initiative(SQLModel, table=True):
     stage_entered_at: datetime = Col(default_factory=utcnow, sa_type=UTCDateTime)
 
     coauthors: list["CoAuthor"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "CoAuthor.position",
-                                "cascade": "all, delete-orphan"})
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "order_by": "CoAuthor.position",
+            "cascade": "all, delete-orphan",
+        }
+    )
     attachments: list["Attachment"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Attachment.id"})
+        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Attachment.id"}
+    )
 
 
 class CoAuthor(SQLModel, table=True):
@@ -168,7 +173,9 @@ class ConfidentialView(SQLModel, table=True):
     id: int | None = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     user_id: int = Col(foreign_key="user.id", index=True)
-    what: str = Col(max_length=60)  # "sections", "attachment:<id>", "version:<n>", or another domain's label
+    what: str = Col(
+        max_length=60
+    )  # "sections", "attachment:<id>", "version:<n>", or another domain's label
     created_at: datetime = Col(default_factory=utcnow, sa_type=UTCDateTime)
 
 

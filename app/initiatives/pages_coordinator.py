@@ -28,10 +28,15 @@ INBOX_STATES = [s for s in workflow.Status if s != workflow.Status.draft]
 
 
 def organisation_type_label(value: str) -> str:
-    return {"university": _("University"), "research_institute": _("Research institute"),
-            "enterprise": _("Enterprise"), "state_agency": _("State agency"),
-            "investment_fund": _("Investment fund"), "intermediary": _("Intermediary"),
-            "individual": _("Individual")}.get(value, value)
+    return {
+        "university": _("University"),
+        "research_institute": _("Research institute"),
+        "enterprise": _("Enterprise"),
+        "state_agency": _("State agency"),
+        "investment_fund": _("Investment fund"),
+        "intermediary": _("Intermediary"),
+        "individual": _("Individual"),
+    }.get(value, value)
 
 
 def _int(value: str) -> int | None:
@@ -39,20 +44,47 @@ def _int(value: str) -> int | None:
 
 
 @router.get("/coordinator/initiatives")
-def inbox(request: Request, session: SessionDep, user: CoordinatorUser, status: str = "", field_id: str = "",
-          province: str = "", organisation_type: str = "", min_days: str = ""):
-    filters = queries.InboxFilters(status=status or None, field_id=_int(field_id), province=province or None,
-                                   organisation_type=organisation_type or None, min_days_in_stage=_int(min_days))
+def inbox(
+    request: Request,
+    session: SessionDep,
+    user: CoordinatorUser,
+    status: str = "",
+    field_id: str = "",
+    province: str = "",
+    organisation_type: str = "",
+    min_days: str = "",
+):
+    filters = queries.InboxFilters(
+        status=status or None,
+        field_id=_int(field_id),
+        province=province or None,
+        organisation_type=organisation_type or None,
+        min_days_in_stage=_int(min_days),
+    )
     fields, _subfields = taxonomy.options(session)
-    return render(request, "initiatives/inbox.html", {
-        "items": queries.inbox(session, filters), "days_in_stage": queries.days_in_stage,
-        "values": {"status": status, "field_id": field_id, "province": province,
-                   "organisation_type": organisation_type, "min_days": min_days},
-        "status_options": [(str(s), workflow.status_label(s)) for s in INBOX_STATES],
-        "field_options": fields, "province_options": [(p, p) for p in PROVINCES],
-        "organisation_type_options": [(str(t), organisation_type_label(t)) for t in OrganisationType],
-        "field_names": dict(fields), "errors": {},
-    })
+    return render(
+        request,
+        "initiatives/inbox.html",
+        {
+            "items": queries.inbox(session, filters),
+            "days_in_stage": queries.days_in_stage,
+            "values": {
+                "status": status,
+                "field_id": field_id,
+                "province": province,
+                "organisation_type": organisation_type,
+                "min_days": min_days,
+            },
+            "status_options": [(str(s), workflow.status_label(s)) for s in INBOX_STATES],
+            "field_options": fields,
+            "province_options": [(p, p) for p in PROVINCES],
+            "organisation_type_options": [
+                (str(t), organisation_type_label(t)) for t in OrganisationType
+            ],
+            "field_names": dict(fields),
+            "errors": {},
+        },
+    )
 
 
 @router.post("/coordinator/initiatives/bulk")
@@ -63,17 +95,33 @@ async def bulk(request: Request, session: SessionDep, user: CoordinatorUser):
         flash(request, _("Select at least one initiative."), "error")
     else:
         done, refused = await run_in_threadpool(service.bulk_start_screening, session, user, ids)
-        flash(request, _("Screening started for %(done)s initiatives; %(refused)s could not be moved.",
-                         done=len(done), refused=len(refused)), "success" if not refused else "warning")
+        flash(
+            request,
+            _(
+                "Screening started for %(done)s initiatives; %(refused)s could not be moved.",
+                done=len(done),
+                refused=len(refused),
+            ),
+            "success" if not refused else "warning",
+        )
     return RedirectResponse("/coordinator/initiatives", status_code=303)
 
 
 # -- taxonomy editor -------------------------------------------------------------
 def _fields_page(request: Request, session, values: dict, errors: dict, status_code: int = 200):
-    return render(request, "initiatives/fields.html", {
-        "tree": taxonomy.tree(session, active_only=False), "values": values, "errors": errors,
-        "parent_options": [(f.id, f.name_vi) for f, _c in taxonomy.tree(session, active_only=False)],
-    }, status_code=status_code)
+    return render(
+        request,
+        "initiatives/fields.html",
+        {
+            "tree": taxonomy.tree(session, active_only=False),
+            "values": values,
+            "errors": errors,
+            "parent_options": [
+                (f.id, f.name_vi) for f, _c in taxonomy.tree(session, active_only=False)
+            ],
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/admin/fields")
@@ -102,7 +150,9 @@ async def update_field(request: Request, session: SessionDep, user: AdminUser, f
     form = await request.form()
     data, errors = parse_form(FieldUpdate, form)
     if data is None:
-        return _fields_page(request, session, {}, {f"{field_id}-{k}": v for k, v in errors.items()}, 400)
+        return _fields_page(
+            request, session, {}, {f"{field_id}-{k}": v for k, v in errors.items()}, 400
+        )
     field = await run_in_threadpool(taxonomy.get, session, field_id)
     await run_in_threadpool(taxonomy.update_field, session, user, field, data)
     flash(request, _("Field saved."), "success")

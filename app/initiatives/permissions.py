@@ -19,7 +19,8 @@ def is_submitter(user: User | None, initiative: Initiative) -> bool:
 def is_coauthor(user: User | None, initiative: Initiative) -> bool:
     """A co-author linked to a user account (not the submitter's own row)."""
     return accounts.is_signed_in(user) and any(
-        c.user_id == user.id and not c.is_submitter for c in initiative.coauthors)
+        c.user_id == user.id and not c.is_submitter for c in initiative.coauthors
+    )
 
 
 def is_author(user: User | None, initiative: Initiative) -> bool:
@@ -28,8 +29,10 @@ def is_author(user: User | None, initiative: Initiative) -> bool:
 
 def is_editing_author(user: User | None, initiative: Initiative) -> bool:
     """The submitter, or a linked co-author given the right to edit and submit."""
-    return is_submitter(user, initiative) or (accounts.is_signed_in(user) and any(
-        c.user_id == user.id and c.can_edit for c in initiative.coauthors))
+    return is_submitter(user, initiative) or (
+        accounts.is_signed_in(user)
+        and any(c.user_id == user.id and c.can_edit for c in initiative.coauthors)
+    )
 
 
 def can_edit(user: User | None, initiative: Initiative) -> bool:

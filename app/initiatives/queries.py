@@ -34,17 +34,24 @@ def next_step(initiative: Initiative) -> str:
 
 def last_reason(session: Session, initiative_id: int, status: str) -> InitiativeEvent | None:
     """The latest entry moving to `status` (e.g. the coordinator's revision request)."""
-    return session.exec(select(InitiativeEvent).where(
-        InitiativeEvent.initiative_id == initiative_id, InitiativeEvent.to_status == status)
-        .order_by(InitiativeEvent.seq.desc()).limit(1)).first()
+    return session.exec(
+        select(InitiativeEvent)
+        .where(InitiativeEvent.initiative_id == initiative_id, InitiativeEvent.to_status == status)
+        .order_by(InitiativeEvent.seq.desc())
+        .limit(1)
+    ).first()
 
 
 def mine(session: Session, user: User) -> list[Initiative]:
     """Initiatives the user submitted or co-authors, newest change first."""
     coauthored = select(CoAuthor.initiative_id).where(CoAuthor.user_id == user.id)
-    return list(session.exec(select(Initiative).where(
-        or_(Initiative.submitter_id == user.id, Initiative.id.in_(coauthored)))
-        .order_by(Initiative.updated_at.desc())))
+    return list(
+        session.exec(
+            select(Initiative)
+            .where(or_(Initiative.submitter_id == user.id, Initiative.id.in_(coauthored)))
+            .order_by(Initiative.updated_at.desc())
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,9 @@ class InboxFilters:
     min_days_in_stage: int | None = None
 
 
-def inbox(session: Session, filters: InboxFilters, *, now: datetime | None = None,
-          limit: int = 500) -> list[Initiative]:
+def inbox(
+    session: Session, filters: InboxFilters, *, now: datetime | None = None, limit: int = 500
+) -> list[Initiative]:
     """Submitted initiatives for coordinators, oldest in stage first. Drafts are never listed."""
     query = select(Initiative).where(Initiative.status != Status.draft)
     if filters.status:
@@ -70,11 +78,14 @@ def inbox(session: Session, filters: InboxFilters, *, now: datetime | None = Non
         query = query.where(Initiative.province == filters.province)
     if filters.organisation_type:
         query = query.join(Organisation, Organisation.id == Initiative.organisation_id).where(
-            Organisation.type == filters.organisation_type)
+            Organisation.type == filters.organisation_type
+        )
     if filters.min_days_in_stage:
         cutoff = (now or utcnow()) - timedelta(days=filters.min_days_in_stage)
         query = query.where(Initiative.stage_entered_at <= cutoff)
-    return list(session.exec(query.order_by(Initiative.stage_entered_at, Initiative.id).limit(limit)))
+    return list(
+        session.exec(query.order_by(Initiative.stage_entered_at, Initiative.id).limit(limit))
+    )
 
 
 def days_in_stage(initiative: Initiative, now: datetime | None = None) -> int:

@@ -25,8 +25,12 @@ FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _increment(session: Session, year: int) -> int | None:
-    result = session.execute(update(ReceiptCounter).where(ReceiptCounter.year == year)
-                             .values(last=ReceiptCounter.last + 1).returning(ReceiptCounter.last))
+    result = session.execute(
+        update(ReceiptCounter)
+        .where(ReceiptCounter.year == year)
+        .values(last=ReceiptCounter.last + 1)
+        .returning(ReceiptCounter.last)
+    )
     return result.scalar_one_or_none()
 
 
@@ -34,7 +38,9 @@ def next_code(session: Session, year: int) -> str:
     number = _increment(session, year)
     if number is None:
         # The year's first receipt: create the row unless a concurrent transaction just did.
-        insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        insert = (
+            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
         session.execute(insert(ReceiptCounter).values(year=year, last=0).on_conflict_do_nothing())
         number = _increment(session, year)
     return f"SK-{year}-{number:06d}"
@@ -62,11 +68,21 @@ def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
     initiative = session.exec(select(Initiative).where(Initiative.receipt_code == code)).first()
     if initiative is None:
         raise NotFound(_("No initiative has this receipt code."))
-    result = {"receipt_code": code, "status": initiative.status, "submitted_at": initiative.submitted_at,
-              "stage_entered_at": initiative.stage_entered_at, "fingerprint_matches": None, "matched_version": None}
+    result = {
+        "receipt_code": code,
+        "status": initiative.status,
+        "submitted_at": initiative.submitted_at,
+        "stage_entered_at": initiative.stage_entered_at,
+        "fingerprint_matches": None,
+        "matched_version": None,
+    }
     if fingerprint:
-        version = session.exec(select(InitiativeVersion).where(
-            InitiativeVersion.initiative_id == initiative.id, InitiativeVersion.fingerprint == fingerprint)).first()
+        version = session.exec(
+            select(InitiativeVersion).where(
+                InitiativeVersion.initiative_id == initiative.id,
+                InitiativeVersion.fingerprint == fingerprint,
+            )
+        ).first()
         result["fingerprint_matches"] = version is not None
         result["matched_version"] = version.number if version else None
     return result

@@ -51,37 +51,68 @@ nav_item("Check a receipt", "/receipts", order=80)
 
 
 def resource_label(kind: str) -> str:
-    return {"partners": _("Partners"), "investors": _("Investors"), "customers": _("Customers"),
-            "experts": _("Experts"), "communication": _("Communication"),
-            "ip_registration": _("Help with IP registration")}.get(kind, kind)
+    return {
+        "partners": _("Partners"),
+        "investors": _("Investors"),
+        "customers": _("Customers"),
+        "experts": _("Experts"),
+        "communication": _("Communication"),
+        "ip_registration": _("Help with IP registration"),
+    }.get(kind, kind)
 
 
 def ip_status_label(status: str) -> str:
-    return {"none": _("None"), "filed": _("Application filed"), "granted": _("Granted")}.get(status, status)
+    return {"none": _("None"), "filed": _("Application filed"), "granted": _("Granted")}.get(
+        status, status
+    )
 
 
-env.globals.update(initiative_resource_label=resource_label, initiative_ip_status_label=ip_status_label)
+env.globals.update(
+    initiative_resource_label=resource_label, initiative_ip_status_label=ip_status_label
+)
 
 
 # -- the submission form -------------------------------------------------------
-def _form(request: Request, session, user, initiative: Initiative | None, values: dict, errors: dict,
-          status_code: int = 200, similar: list | None = None, message: str | None = None):
+def _form(
+    request: Request,
+    session,
+    user,
+    initiative: Initiative | None,
+    values: dict,
+    errors: dict,
+    status_code: int = 200,
+    similar: list | None = None,
+    message: str | None = None,
+):
     fields, subfields = taxonomy.options(session)
-    return render(request, "initiatives/form.html", {
-        "initiative": initiative, "values": values, "errors": errors, "similar": similar or [],
-        "message": message, "field_options": fields, "subfield_options": subfields,
-        "province_options": [(p, p) for p in PROVINCES], "trl_options": [(str(n), str(n)) for n in range(1, 10)],
-        "ip_options": [(s, ip_status_label(s)) for s in IP_STATUSES],
-        "resource_options": [(k, resource_label(k)) for k in RESOURCE_KINDS],
-        "coauthor_rows": forms.coauthor_rows(values),
-        "attachments": initiative.attachments if initiative else [],
-    }, status_code=status_code)
+    return render(
+        request,
+        "initiatives/form.html",
+        {
+            "initiative": initiative,
+            "values": values,
+            "errors": errors,
+            "similar": similar or [],
+            "message": message,
+            "field_options": fields,
+            "subfield_options": subfields,
+            "province_options": [(p, p) for p in PROVINCES],
+            "trl_options": [(str(n), str(n)) for n in range(1, 10)],
+            "ip_options": [(s, ip_status_label(s)) for s in IP_STATUSES],
+            "resource_options": [(k, resource_label(k)) for k in RESOURCE_KINDS],
+            "coauthor_rows": forms.coauthor_rows(values),
+            "attachments": initiative.attachments if initiative else [],
+        },
+        status_code=status_code,
+    )
 
 
 def _editable(session, user, initiative_id: int) -> Initiative:
     initiative = service.get_visible(session, user, initiative_id)
     if not perms.can_edit(user, initiative):
-        raise Conflict(_("The initiative can be changed only while it is a draft or returned for revision."))
+        raise Conflict(
+            _("The initiative can be changed only while it is a draft or returned for revision.")
+        )
     return initiative
 
 
@@ -101,12 +132,25 @@ def _save(request: Request, session, user, initiative: Initiative | None, form):
         flash(request, _("Draft saved. You can come back and continue at any time."), "success")
         return RedirectResponse(f"/initiatives/{initiative.id}/edit", status_code=303)
     try:
-        service.submit(session, user, initiative, confirm_similar=form.get("confirm_similar") == "1")
+        service.submit(
+            session, user, initiative, confirm_similar=form.get("confirm_similar") == "1"
+        )
     except ValidationFailed as exc:  # the draft stays saved: the unit of work still commits
-        return _form(request, session, user, initiative, values, exc.errors, 400, message=exc.message)
+        return _form(
+            request, session, user, initiative, values, exc.errors, 400, message=exc.message
+        )
     except Conflict as exc:
-        return _form(request, session, user, initiative, values, {}, 409, similar=exc.extra.get("similar"),
-                     message=exc.message)
+        return _form(
+            request,
+            session,
+            user,
+            initiative,
+            values,
+            {},
+            409,
+            similar=exc.extra.get("similar"),
+            message=exc.message,
+        )
     flash(request, _("Your initiative has been received."), "success")
     return RedirectResponse(f"/initiatives/{initiative.id}/receipt", status_code=303)
 
@@ -148,7 +192,9 @@ async def autosave(request: Request, session: SessionDep, user: CurrentUser, ini
     try:
         await run_in_threadpool(service.update_draft, session, user, initiative, data)
     except DomainError as exc:
-        return JSONResponse({"saved": False, "errors": exc.errors, "detail": exc.message}, status_code=exc.status)
+        return JSONResponse(
+            {"saved": False, "errors": exc.errors, "detail": exc.message}, status_code=exc.status
+        )
     return JSONResponse({"saved": True})
 
 
@@ -162,22 +208,35 @@ async def upload(request: Request, session: SessionDep, user: CurrentUser, initi
     if not files:
         flash(request, _("Choose a file to attach."), "error")
     else:
-        await run_in_threadpool(attachments.add, session, user, initiative, files,
-                                confidential=fields.get("public") != "1")
+        await run_in_threadpool(
+            attachments.add,
+            session,
+            user,
+            initiative,
+            files,
+            confidential=fields.get("public") != "1",
+        )
         flash(request, _("File attached."), "success")
     return RedirectResponse(f"/initiatives/{initiative_id}/edit#attachments", status_code=303)
 
 
 @router.post("/initiatives/{initiative_id}/attachments/{attachment_id}/delete")
-def delete_attachment(request: Request, session: SessionDep, user: CurrentUser, initiative: VisibleInitiative,
-                      attachment_id: int):
+def delete_attachment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: VisibleInitiative,
+    attachment_id: int,
+):
     attachments.delete(session, user, initiative, attachments.get(initiative, attachment_id))
     flash(request, _("File removed."), "success")
     return RedirectResponse(f"/initiatives/{initiative.id}/edit#attachments", status_code=303)
 
 
 @router.get("/initiatives/{initiative_id}/attachments/{attachment_id}")
-def download(session: SessionDep, user: OptionalUser, initiative: VisibleInitiative, attachment_id: int):
+def download(
+    session: SessionDep, user: OptionalUser, initiative: VisibleInitiative, attachment_id: int
+):
     return file_response(attachments.for_download(session, user, initiative, attachment_id))
 
 
@@ -185,75 +244,128 @@ def download(session: SessionDep, user: OptionalUser, initiative: VisibleInitiat
 @router.get("/my/initiatives")
 def mine(request: Request, session: SessionDep, user: CurrentUser):
     items = queries.mine(session, user)
-    requests = {i.id: queries.last_reason(session, i.id, workflow.Status.returned_for_revision)
-                for i in items if i.status == workflow.Status.returned_for_revision}
-    return render(request, "initiatives/mine.html", {"items": items, "revision_requests": requests,
-                                                      "next_step": queries.next_step,
-                                                      "days_in_stage": queries.days_in_stage})
+    requests = {
+        i.id: queries.last_reason(session, i.id, workflow.Status.returned_for_revision)
+        for i in items
+        if i.status == workflow.Status.returned_for_revision
+    }
+    return render(
+        request,
+        "initiatives/mine.html",
+        {
+            "items": items,
+            "revision_requests": requests,
+            "next_step": queries.next_step,
+            "days_in_stage": queries.days_in_stage,
+        },
+    )
 
 
 @router.get("/initiatives/{initiative_id}")
-def detail(request: Request, session: SessionDep, user: OptionalUser, initiative: VisibleInitiative):
+def detail(
+    request: Request, session: SessionDep, user: OptionalUser, initiative: VisibleInitiative
+):
     view = visibility.visible_view(session, user, initiative)
     confidential = visibility.can_view_confidential(session, user, initiative)
     context = {
-        "initiative": initiative, "view": view, "confidential": confidential,
+        "initiative": initiative,
+        "view": view,
+        "confidential": confidential,
         "transitions": workflow.available(user, initiative),
-        "can_edit": perms.can_edit(user, initiative), "is_submitter": perms.is_submitter(user, initiative),
+        "can_edit": perms.can_edit(user, initiative),
+        "is_submitter": perms.is_submitter(user, initiative),
         "events": history.events(session, initiative.id) if confidential else [],
         "chain_ok": history.verify_chain(session, initiative.id)[0],
-        "versions": service.versions(session, user, initiative) if perms.can_compare_versions(user, initiative)
+        "versions": service.versions(session, user, initiative)
+        if perms.can_compare_versions(user, initiative)
         else [],
-        "grants": service.access_grants(session, initiative) if perms.can_manage_access(user, initiative) else [],
-        "views": service.view_log(session, user, initiative) if perms.is_submitter(user, initiative) else [],
-        "revision_request": queries.last_reason(session, initiative.id, workflow.Status.returned_for_revision)
-        if initiative.status == workflow.Status.returned_for_revision and confidential else None,
+        "grants": service.access_grants(session, initiative)
+        if perms.can_manage_access(user, initiative)
+        else [],
+        "views": service.view_log(session, user, initiative)
+        if perms.is_submitter(user, initiative)
+        else [],
+        "revision_request": queries.last_reason(
+            session, initiative.id, workflow.Status.returned_for_revision
+        )
+        if initiative.status == workflow.Status.returned_for_revision and confidential
+        else None,
     }
     return render(request, "initiatives/detail.html", context)
 
 
 @router.post("/initiatives/{initiative_id}/transition")
-async def change_status(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
+async def change_status(
+    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int
+):
     form = await request.form()
     initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
     to, reason = str(form.get("to", "")), str(form.get("reason", ""))
     await run_in_threadpool(service.change_status, session, user, initiative, to, reason)
-    flash(request, _("The initiative is now at the stage: %(stage)s.", stage=workflow.status_label(to)), "success")
-    return RedirectResponse(str(form.get("next") or f"/initiatives/{initiative_id}"), status_code=303)
+    flash(
+        request,
+        _("The initiative is now at the stage: %(stage)s.", stage=workflow.status_label(to)),
+        "success",
+    )
+    return RedirectResponse(
+        str(form.get("next") or f"/initiatives/{initiative_id}"), status_code=303
+    )
 
 
 @router.get("/initiatives/{initiative_id}/receipt")
-def receipt(request: Request, session: SessionDep, user: CurrentUser, initiative: VisibleInitiative):
+def receipt(
+    request: Request, session: SessionDep, user: CurrentUser, initiative: VisibleInitiative
+):
     """The printable receipt: for the authors only."""
     if not perms.is_author(user, initiative) or initiative.receipt_code is None:
         raise NotFound(_("There is no receipt for this initiative yet."))
     versions = service.versions(session, user, initiative)
-    return render(request, "initiatives/receipt.html", {"initiative": initiative, "versions": versions})
+    return render(
+        request, "initiatives/receipt.html", {"initiative": initiative, "versions": versions}
+    )
 
 
 @router.get("/initiatives/{initiative_id}/versions")
-def versions(request: Request, session: SessionDep, user: CurrentUser, initiative: VisibleInitiative,
-             a: int | None = None, b: int | None = None):
+def versions(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: VisibleInitiative,
+    a: int | None = None,
+    b: int | None = None,
+):
     items = service.versions(session, user, initiative)
     if a is None or b is None:
         a, b = (items[-2].number, items[-1].number) if len(items) >= 2 else (1, 1)
     changes = service.compare(session, user, initiative, a, b) if items else []
-    return render(request, "initiatives/versions.html",
-                  {"initiative": initiative, "versions": items, "a": a, "b": b, "changes": changes})
+    return render(
+        request,
+        "initiatives/versions.html",
+        {"initiative": initiative, "versions": items, "a": a, "b": b, "changes": changes},
+    )
 
 
 @router.post("/initiatives/{initiative_id}/access")
-async def grant_access(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
+async def grant_access(
+    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int
+):
     form = await request.form()
     initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
-    await run_in_threadpool(service.grant_access, session, user, initiative, str(form.get("email", "")))
+    await run_in_threadpool(
+        service.grant_access, session, user, initiative, str(form.get("email", ""))
+    )
     flash(request, _("Access granted."), "success")
     return RedirectResponse(f"/initiatives/{initiative_id}#access", status_code=303)
 
 
 @router.post("/initiatives/{initiative_id}/access/{user_id}/revoke")
-def revoke_access(request: Request, session: SessionDep, user: CurrentUser, initiative: VisibleInitiative,
-                  user_id: int):
+def revoke_access(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: VisibleInitiative,
+    user_id: int,
+):
     service.revoke_access(session, user, initiative, user_id)
     flash(request, _("Access revoked."), "success")
     return RedirectResponse(f"/initiatives/{initiative.id}#access", status_code=303)
@@ -261,8 +373,9 @@ def revoke_access(request: Request, session: SessionDep, user: CurrentUser, init
 
 # -- the public receipt check --------------------------------------------------
 @router.get("/receipts")
-def receipt_lookup(request: Request, session: SessionDep, user: OptionalUser, code: str = "",
-                   fingerprint: str = ""):
+def receipt_lookup(
+    request: Request, session: SessionDep, user: OptionalUser, code: str = "", fingerprint: str = ""
+):
     """Anyone: the stage and dates for a receipt code, and whether a fingerprint matches. Never content."""
     values, errors, result, message = {"code": code, "fingerprint": fingerprint}, {}, None, None
     if code:
@@ -272,6 +385,9 @@ def receipt_lookup(request: Request, session: SessionDep, user: OptionalUser, co
             errors = exc.errors
         except NotFound as exc:
             message = exc.message
-    return render(request, "initiatives/receipt_lookup.html",
-                  {"values": values, "errors": errors, "result": result, "message": message},
-                  status_code=400 if errors else 404 if message else 200)
+    return render(
+        request,
+        "initiatives/receipt_lookup.html",
+        {"values": values, "errors": errors, "result": result, "message": message},
+        status_code=400 if errors else 404 if message else 200,
+    )

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.i18n import _
 
-ResourceKind = Literal["partners", "investors", "customers", "experts", "communication", "ip_registration"]
+ResourceKind = Literal[
+    "partners", "investors", "customers", "experts", "communication", "ip_registration"
+]
 IpStatus = Literal["none", "filed", "granted"]
 RESOURCE_KINDS: tuple[str, ...] = ResourceKind.__args__
 IP_STATUSES: tuple[str, ...] = IpStatus.__args__
@@ -29,8 +31,14 @@ EXAMPLE_DRAFT = {
     "novelty": "Kết hợp dữ liệu mưa vệ tinh với cảm biến mặt đất chi phí thấp.",
     "feasibility": "Thử nghiệm 12 tháng tại Lào Cai; lộ trình nhân rộng 3 năm.",
     "impact": "Giảm thiệt hại do thiên tai cho 15 tỉnh.",
-    "field_id": 6, "subfield_id": 28, "keywords": ["sạt lở", "IoT"], "trl": 6, "province": "Lào Cai",
-    "ip_status": "filed", "ip_number": "1-2025-01234", "resources_wanted": ["partners", "investors"],
+    "field_id": 6,
+    "subfield_id": 28,
+    "keywords": ["sạt lở", "IoT"],
+    "trl": 6,
+    "province": "Lào Cai",
+    "ip_status": "filed",
+    "ip_number": "1-2025-01234",
+    "resources_wanted": ["partners", "investors"],
     "submitter_share": 60,
     "coauthors": [{"full_name": "Lê Văn Cường", "email": "cuong@example.vn", "share_percent": 40}],
 }
@@ -90,15 +98,23 @@ class DraftIn(BaseModel):
 
 
 class SubmitIn(BaseModel):
-    confirm_similar: bool = Field(default=False, description="Submit even though similar published "
-                                  "initiatives exist (after the submitter has seen them).")
+    confirm_similar: bool = Field(
+        default=False,
+        description="Submit even though similar published "
+        "initiatives exist (after the submitter has seen them).",
+    )
 
 
 class TransitionIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"to": "screening"},
-                                                              {"to": "rejected", "reason": "Trùng lặp đề tài."}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"to": "screening"}, {"to": "rejected", "reason": "Trùng lặp đề tài."}]
+        }
+    )
 
-    to: str = Field(description="Target status; see GET /initiatives/{id}/transitions for the allowed ones.")
+    to: str = Field(
+        description="Target status; see GET /initiatives/{id}/transitions for the allowed ones."
+    )
     reason: str | None = Field(default=None, max_length=5000)
 
 
@@ -148,11 +164,25 @@ class InitiativeSummary(BaseModel):
 class InitiativeOut(BaseModel):
     """An initiative as the caller may see it: sections they may not read are absent, not empty."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "id": 12, "status": "published", "title": EXAMPLE_DRAFT["title"], "summary": EXAMPLE_DRAFT["summary"],
-        "problem": EXAMPLE_DRAFT["problem"], "impact": EXAMPLE_DRAFT["impact"], "trl": 6,
-        "province": "Lào Cai", "keywords": ["sạt lở", "IoT"], "authors": [{"full_name": "Trần Thị Bình",
-                                                                           "organisation_name": None}]}]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "status": "published",
+                    "title": EXAMPLE_DRAFT["title"],
+                    "summary": EXAMPLE_DRAFT["summary"],
+                    "problem": EXAMPLE_DRAFT["problem"],
+                    "impact": EXAMPLE_DRAFT["impact"],
+                    "trl": 6,
+                    "province": "Lào Cai",
+                    "keywords": ["sạt lở", "IoT"],
+                    "authors": [{"full_name": "Trần Thị Bình", "organisation_name": None}],
+                }
+            ]
+        },
+    )
 
     id: int
     status: str
@@ -171,7 +201,9 @@ class EventOut(BaseModel):
 
 
 class VerifyOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"ok": False, "first_broken_seq": 3, "entries": 5}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"ok": False, "first_broken_seq": 3, "entries": 5}]}
+    )
 
     ok: bool
     first_broken_seq: int | None
@@ -194,9 +226,20 @@ class DiffOut(BaseModel):
 class ReceiptOut(BaseModel):
     """What the public receipt lookup reveals: the stage and its dates, never content."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "receipt_code": "SK-2026-000123", "status": "screening", "submitted_at": "2026-03-02T08:15:00Z",
-        "stage_entered_at": "2026-03-04T09:00:00Z", "fingerprint_matches": True, "matched_version": 1}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "receipt_code": "SK-2026-000123",
+                    "status": "screening",
+                    "submitted_at": "2026-03-02T08:15:00Z",
+                    "stage_entered_at": "2026-03-04T09:00:00Z",
+                    "fingerprint_matches": True,
+                    "matched_version": 1,
+                }
+            ]
+        }
+    )
 
     receipt_code: str
     status: str

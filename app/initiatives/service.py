@@ -29,7 +29,16 @@ from app.initiatives.workflow import PUBLISHED_STATES, Status
 from app.mail.service import queue_mail
 from app.system.provinces import PROVINCES
 
-TEXT_FIELDS = ("title", "summary", "problem", "solution", "novelty", "feasibility", "impact", "resources_note")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "novelty",
+    "feasibility",
+    "impact",
+    "resources_note",
+)
 NEAR_DUPLICATE_THRESHOLD = 0.6
 
 
@@ -70,17 +79,27 @@ def _check_references(session: Session, values: dict) -> dict[str, str]:
 
 
 def _references(initiative: Initiative) -> dict:
-    return {n: getattr(initiative, n) for n in ("field_id", "subfield_id", "province", "organisation_id")}
+    return {
+        n: getattr(initiative, n)
+        for n in ("field_id", "subfield_id", "province", "organisation_id")
+    }
 
 
-def _set_authors(session: Session, initiative: Initiative, submitter: User, data: DraftIn,
-                 fields: set[str]) -> None:
+def _set_authors(
+    session: Session, initiative: Initiative, submitter: User, data: DraftIn, fields: set[str]
+) -> None:
     """Rebuild the author rows: the submitter's row first, then the co-authors as given."""
     own = next((c for c in initiative.coauthors if c.is_submitter), None)
     if own is None:
-        own = CoAuthor(user_id=submitter.id, full_name=submitter.full_name, email=submitter.email,
-                       organisation_name=submitter.organisation.name if submitter.organisation else None,
-                       share_percent=100, is_submitter=True, position=0)
+        own = CoAuthor(
+            user_id=submitter.id,
+            full_name=submitter.full_name,
+            email=submitter.email,
+            organisation_name=submitter.organisation.name if submitter.organisation else None,
+            share_percent=100,
+            is_submitter=True,
+            position=0,
+        )
     if "submitter_share" in fields and data.submitter_share is not None:
         own.share_percent = data.submitter_share
     others = [c for c in initiative.coauthors if not c.is_submitter]
@@ -89,9 +108,17 @@ def _set_authors(session: Session, initiative: Initiative, submitter: User, data
         for position, given in enumerate(data.coauthors or [], 1):
             email = accounts_service.normalise_email(given.email) if given.email else None
             linked = accounts_service.get_by_email(session, email) if email else None
-            others.append(CoAuthor(user_id=linked.id if linked else None, full_name=given.full_name.strip(),
-                                   email=email, organisation_name=(given.organisation_name or "").strip() or None,
-                                   share_percent=given.share_percent, can_edit=given.can_edit, position=position))
+            others.append(
+                CoAuthor(
+                    user_id=linked.id if linked else None,
+                    full_name=given.full_name.strip(),
+                    email=email,
+                    organisation_name=(given.organisation_name or "").strip() or None,
+                    share_percent=given.share_percent,
+                    can_edit=given.can_edit,
+                    position=position,
+                )
+            )
     initiative.coauthors = [own, *others]
 
 
@@ -131,7 +158,9 @@ def _apply(session: Session, initiative: Initiative, submitter: User, data: Draf
 def create_draft(session: Session, user: User, data: DraftIn) -> Initiative:
     if not accounts.can_submit(user):
         raise PermissionDenied(_("Your account may not register initiatives."))
-    initiative = Initiative(submitter_id=user.id, organisation_id=user.organisation_id, province=user.province)
+    initiative = Initiative(
+        submitter_id=user.id, organisation_id=user.organisation_id, province=user.province
+    )
     _apply(session, initiative, user, data)
     session.add(initiative)
     session.flush()
@@ -143,8 +172,10 @@ def update_draft(session: Session, user: User, initiative: Initiative, data: Dra
     if not perms.is_editing_author(user, initiative):
         raise PermissionDenied(_("Only its authors can change this initiative."))
     if not perms.can_edit(user, initiative):
-        raise Conflict(_("The initiative can be changed only while it is a draft or returned for revision."),
-                       code="not-editable")
+        raise Conflict(
+            _("The initiative can be changed only while it is a draft or returned for revision."),
+            code="not-editable",
+        )
     submitter = session.get(User, initiative.submitter_id)
     _apply(session, initiative, submitter, data)
     session.add(initiative)
@@ -155,14 +186,17 @@ def update_draft(session: Session, user: User, initiative: Initiative, data: Dra
 def completeness_errors(initiative: Initiative) -> dict[str, str]:
     """What is still missing for submission, per field, in the current language."""
     required = {
-        "title": _("Enter the title."), "summary": _("Enter a public summary."),
+        "title": _("Enter the title."),
+        "summary": _("Enter a public summary."),
         "problem": _("Describe the problem the initiative addresses."),
         "solution": _("Describe the solution and its technical details."),
         "novelty": _("Explain what is new and creative."),
         "feasibility": _("Describe the feasibility and the roadmap."),
         "impact": _("Describe the expected impact and spillover."),
     }
-    errors = {name: message for name, message in required.items() if not getattr(initiative, name).strip()}
+    errors = {
+        name: message for name, message in required.items() if not getattr(initiative, name).strip()
+    }
     if not initiative.field_id:
         errors["field_id"] = _("Choose a field.")
     if not initiative.keywords:
@@ -175,21 +209,34 @@ def completeness_errors(initiative: Initiative) -> dict[str, str]:
         errors["ip_number"] = _("Enter the application or patent number.")
     total = round(sum(float(c.share_percent) for c in initiative.coauthors), 2)
     if abs(total - 100) > 0.01:
-        errors["coauthors"] = _("The contribution shares add up to %(total)s%%; they must add up to 100%%.",
-                                total=f"{total:g}")
+        errors["coauthors"] = _(
+            "The contribution shares add up to %(total)s%%; they must add up to 100%%.",
+            total=f"{total:g}",
+        )
     return errors
 
 
 def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative]:
     """Others' published initiatives whose title and summary are much alike (shown before confirming)."""
-    candidates = session.exec(select(Initiative).where(
-        Initiative.status.in_(list(PUBLISHED_STATES)), Initiative.submitter_id != initiative.submitter_id,
-        Initiative.id != initiative.id)).all()
-    scored = [(content.similarity(initiative.title, initiative.summary, c.title, c.summary), c) for c in candidates]
-    return [c for score, c in sorted(scored, key=lambda p: -p[0]) if score >= NEAR_DUPLICATE_THRESHOLD]
+    candidates = session.exec(
+        select(Initiative).where(
+            Initiative.status.in_(list(PUBLISHED_STATES)),
+            Initiative.submitter_id != initiative.submitter_id,
+            Initiative.id != initiative.id,
+        )
+    ).all()
+    scored = [
+        (content.similarity(initiative.title, initiative.summary, c.title, c.summary), c)
+        for c in candidates
+    ]
+    return [
+        c for score, c in sorted(scored, key=lambda p: -p[0]) if score >= NEAR_DUPLICATE_THRESHOLD
+    ]
 
 
-def submit(session: Session, user: User, initiative: Initiative, *, confirm_similar: bool = False) -> Initiative:
+def submit(
+    session: Session, user: User, initiative: Initiative, *, confirm_similar: bool = False
+) -> Initiative:
     """Validate, fingerprint, snapshot, issue the receipt and move to `submitted` (first time or after revision)."""
     workflow.check(session, initiative, Status.submitted, actor=user)
     errors = completeness_errors(initiative) | _check_references(session, _references(initiative))
@@ -197,31 +244,69 @@ def submit(session: Session, user: User, initiative: Initiative, *, confirm_simi
         raise ValidationFailed(_("The initiative is not complete yet."), errors=errors)
     canonical = content.canonical_content(initiative)
     fingerprint = content.fingerprint_of(canonical)
-    duplicate = session.exec(select(InitiativeVersion.id).where(
-        InitiativeVersion.fingerprint == fingerprint, InitiativeVersion.initiative_id != initiative.id)).first()
+    duplicate = session.exec(
+        select(InitiativeVersion.id).where(
+            InitiativeVersion.fingerprint == fingerprint,
+            InitiativeVersion.initiative_id != initiative.id,
+        )
+    ).first()
     if duplicate is not None:
-        raise Conflict(_("Identical content has already been submitted. The same initiative cannot be "
-                         "registered twice."), code="duplicate")
+        raise Conflict(
+            _(
+                "Identical content has already been submitted. The same initiative cannot be "
+                "registered twice."
+            ),
+            code="duplicate",
+        )
     if not confirm_similar:
         similar = near_duplicates(session, initiative)
         if similar:
-            raise Conflict(_("Similar published initiatives exist. Please look at them and confirm that yours "
-                             "is different."), code="near-duplicate",
-                           similar=[{"id": s.id, "title": s.title} for s in similar])
+            raise Conflict(
+                _(
+                    "Similar published initiatives exist. Please look at them and confirm that yours "
+                    "is different."
+                ),
+                code="near-duplicate",
+                similar=[{"id": s.id, "title": s.title} for s in similar],
+            )
     now = utcnow()
     if initiative.receipt_code is None:
         initiative.receipt_code = receipts.next_code(session, now.astimezone(TIMEZONE).year)
         initiative.submitted_at = now
     initiative.fingerprint = fingerprint
-    number = session.exec(select(func.count()).select_from(InitiativeVersion)
-                          .where(InitiativeVersion.initiative_id == initiative.id)).one() + 1
-    session.add(InitiativeVersion(initiative_id=initiative.id, number=number, content=canonical,
-                                  fingerprint=fingerprint, created_by_id=user.id, created_at=now))
+    number = (
+        session.exec(
+            select(func.count())
+            .select_from(InitiativeVersion)
+            .where(InitiativeVersion.initiative_id == initiative.id)
+        ).one()
+        + 1
+    )
+    session.add(
+        InitiativeVersion(
+            initiative_id=initiative.id,
+            number=number,
+            content=canonical,
+            fingerprint=fingerprint,
+            created_by_id=user.id,
+            created_at=now,
+        )
+    )
     workflow.transition(session, initiative, Status.submitted, actor=user)
     submitter = session.get(User, initiative.submitter_id)
-    queue_mail(session, to=submitter.email, template="initiatives/mail/receipt", language=submitter.language,
-               context={"initiative": initiative, "version": number, "name": submitter.full_name,
-                        "received_at": now}, key=f"initiative:{initiative.id}")
+    queue_mail(
+        session,
+        to=submitter.email,
+        template="initiatives/mail/receipt",
+        language=submitter.language,
+        context={
+            "initiative": initiative,
+            "version": number,
+            "name": submitter.full_name,
+            "received_at": now,
+        },
+        key=f"initiative:{initiative.id}",
+    )
     return initiative
 
 
@@ -237,8 +322,12 @@ def accept(session: Session, actor: User, initiative: Initiative) -> Initiative:
     return initiative
 
 
-def return_for_revision(session: Session, actor: User, initiative: Initiative, requested_changes: str) -> Initiative:
-    workflow.transition(session, initiative, Status.returned_for_revision, actor=actor, reason=requested_changes)
+def return_for_revision(
+    session: Session, actor: User, initiative: Initiative, requested_changes: str
+) -> Initiative:
+    workflow.transition(
+        session, initiative, Status.returned_for_revision, actor=actor, reason=requested_changes
+    )
     return initiative
 
 
@@ -252,8 +341,15 @@ def withdraw(session: Session, actor: User, initiative: Initiative, reason: str)
     return initiative
 
 
-def change_status(session: Session, actor: User, initiative: Initiative, to: str, reason: str | None = None,
-                  *, confirm_similar: bool = False) -> Initiative:
+def change_status(
+    session: Session,
+    actor: User,
+    initiative: Initiative,
+    to: str,
+    reason: str | None = None,
+    *,
+    confirm_similar: bool = False,
+) -> Initiative:
     """Any move of the table; a move to `submitted` is a submission (receipt, snapshot, checks)."""
     if to == Status.submitted:
         return submit(session, actor, initiative, confirm_similar=confirm_similar)
@@ -261,7 +357,9 @@ def change_status(session: Session, actor: User, initiative: Initiative, to: str
     return initiative
 
 
-def bulk_start_screening(session: Session, actor: User, ids: list[int]) -> tuple[list[int], dict[int, str]]:
+def bulk_start_screening(
+    session: Session, actor: User, ids: list[int]
+) -> tuple[list[int], dict[int, str]]:
     """Start screening each initiative that allows it; (done ids, {refused id: why})."""
     done, refused = [], {}
     for initiative_id in ids:
@@ -283,10 +381,16 @@ def grant_access(session: Session, actor: User, initiative: Initiative, email: s
         raise PermissionDenied(_("Only the submitter can grant access."))
     user = accounts_service.get_by_email(session, email)
     if user is None:
-        raise ValidationFailed(_("No account has this email."), errors={"email": _("No account has this email.")})
-    existing = session.exec(select(AccessGrant).where(
-        AccessGrant.initiative_id == initiative.id, AccessGrant.user_id == user.id,
-        AccessGrant.revoked_at.is_(None))).first()
+        raise ValidationFailed(
+            _("No account has this email."), errors={"email": _("No account has this email.")}
+        )
+    existing = session.exec(
+        select(AccessGrant).where(
+            AccessGrant.initiative_id == initiative.id,
+            AccessGrant.user_id == user.id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    ).first()
     if existing:
         return existing
     grant = AccessGrant(initiative_id=initiative.id, user_id=user.id, granted_by_id=actor.id)
@@ -298,9 +402,13 @@ def grant_access(session: Session, actor: User, initiative: Initiative, email: s
 def revoke_access(session: Session, actor: User, initiative: Initiative, user_id: int) -> None:
     if not perms.can_manage_access(actor, initiative):
         raise PermissionDenied(_("Only the submitter can revoke access."))
-    grants = session.exec(select(AccessGrant).where(
-        AccessGrant.initiative_id == initiative.id, AccessGrant.user_id == user_id,
-        AccessGrant.revoked_at.is_(None))).all()
+    grants = session.exec(
+        select(AccessGrant).where(
+            AccessGrant.initiative_id == initiative.id,
+            AccessGrant.user_id == user_id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    ).all()
     if not grants:
         raise NotFound(_("This person has no access to revoke."))
     for grant in grants:
@@ -308,42 +416,71 @@ def revoke_access(session: Session, actor: User, initiative: Initiative, user_id
 
 
 def access_grants(session: Session, initiative: Initiative) -> list[tuple[AccessGrant, User]]:
-    return list(session.exec(select(AccessGrant, User).join(User, User.id == AccessGrant.user_id).where(
-        AccessGrant.initiative_id == initiative.id, AccessGrant.revoked_at.is_(None)).order_by(AccessGrant.id)))
+    return list(
+        session.exec(
+            select(AccessGrant, User)
+            .join(User, User.id == AccessGrant.user_id)
+            .where(AccessGrant.initiative_id == initiative.id, AccessGrant.revoked_at.is_(None))
+            .order_by(AccessGrant.id)
+        )
+    )
 
 
-def view_log(session: Session, actor: User | None, initiative: Initiative) -> list[tuple[ConfidentialView, User]]:
+def view_log(
+    session: Session, actor: User | None, initiative: Initiative
+) -> list[tuple[ConfidentialView, User]]:
     """Who read the confidential content: for the submitter and coordinators."""
     if not (perms.is_submitter(actor, initiative) or accounts.is_coordinator(actor)):
         raise PermissionDenied(_("Only the submitter can see who read the initiative."))
-    return list(session.exec(select(ConfidentialView, User).join(User, User.id == ConfidentialView.user_id)
-                             .where(ConfidentialView.initiative_id == initiative.id)
-                             .order_by(ConfidentialView.id.desc())))
+    return list(
+        session.exec(
+            select(ConfidentialView, User)
+            .join(User, User.id == ConfidentialView.user_id)
+            .where(ConfidentialView.initiative_id == initiative.id)
+            .order_by(ConfidentialView.id.desc())
+        )
+    )
 
 
 # -- versions ------------------------------------------------------------------
 def _require_versions_access(actor: User | None, initiative: Initiative) -> None:
     if not perms.can_compare_versions(actor, initiative):
-        raise PermissionDenied(_("Only the authors and coordinators can see the submitted versions."))
+        raise PermissionDenied(
+            _("Only the authors and coordinators can see the submitted versions.")
+        )
 
 
-def versions(session: Session, actor: User | None, initiative: Initiative) -> list[InitiativeVersion]:
+def versions(
+    session: Session, actor: User | None, initiative: Initiative
+) -> list[InitiativeVersion]:
     _require_versions_access(actor, initiative)
-    return list(session.exec(select(InitiativeVersion).where(InitiativeVersion.initiative_id == initiative.id)
-                             .order_by(InitiativeVersion.number)))
+    return list(
+        session.exec(
+            select(InitiativeVersion)
+            .where(InitiativeVersion.initiative_id == initiative.id)
+            .order_by(InitiativeVersion.number)
+        )
+    )
 
 
-def version(session: Session, actor: User | None, initiative: Initiative, number: int) -> InitiativeVersion:
+def version(
+    session: Session, actor: User | None, initiative: Initiative, number: int
+) -> InitiativeVersion:
     _require_versions_access(actor, initiative)
-    found = session.exec(select(InitiativeVersion).where(
-        InitiativeVersion.initiative_id == initiative.id, InitiativeVersion.number == number)).first()
+    found = session.exec(
+        select(InitiativeVersion).where(
+            InitiativeVersion.initiative_id == initiative.id, InitiativeVersion.number == number
+        )
+    ).first()
     if found is None:
         raise NotFound(_("No such version."))
     visibility.log_confidential_view(session, actor, initiative, f"version:{number}")
     return found
 
 
-def compare(session: Session, actor: User | None, initiative: Initiative, a: int, b: int) -> list[dict]:
+def compare(
+    session: Session, actor: User | None, initiative: Initiative, a: int, b: int
+) -> list[dict]:
     """Field-by-field differences between submitted versions `a` and `b`."""
     old, new = version(session, actor, initiative, a), version(session, actor, initiative, b)
     return content.diff(old.content, new.content)

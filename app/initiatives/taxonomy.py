@@ -34,8 +34,11 @@ def options(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, st
     language = get_language()
     pairs = tree(session)
     tops = [(top.id, top.name(language)) for top, _children in pairs]
-    subs = [(child.id, f"{top.name(language)} › {child.name(language)}") for top, children in pairs
-            for child in children]
+    subs = [
+        (child.id, f"{top.name(language)} › {child.name(language)}")
+        for top, children in pairs
+        for child in children
+    ]
     return tops, subs
 
 
@@ -54,15 +57,24 @@ def _require_admin(actor: User) -> None:
 def add_field(session: Session, actor: User, data: FieldIn) -> Field:
     _require_admin(actor)
     if session.exec(select(Field).where(Field.code == data.code)).first():
-        raise Conflict(_("This code is already used."), errors={"code": _("This code is already used.")})
+        raise Conflict(
+            _("This code is already used."), errors={"code": _("This code is already used.")}
+        )
     if data.parent_id is not None:
         parent = session.get(Field, data.parent_id)
         if parent is None or parent.parent_id is not None:
-            raise ValidationFailed(_("Please correct the errors."),
-                                   errors={"parent_id": _("Choose a top-level field.")})
+            raise ValidationFailed(
+                _("Please correct the errors."),
+                errors={"parent_id": _("Choose a top-level field.")},
+            )
     siblings = session.exec(select(Field).where(Field.parent_id == data.parent_id)).all()
-    field = Field(code=data.code, name_vi=data.name_vi.strip(), name_en=data.name_en.strip(),
-                  parent_id=data.parent_id, position=len(siblings) + 1)
+    field = Field(
+        code=data.code,
+        name_vi=data.name_vi.strip(),
+        name_en=data.name_en.strip(),
+        parent_id=data.parent_id,
+        position=len(siblings) + 1,
+    )
     session.add(field)
     session.flush()
     return field

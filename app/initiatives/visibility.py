@@ -43,14 +43,44 @@ from app.initiatives.models import (
 )
 from app.initiatives.workflow import PUBLISHED_STATES, Status
 
-PUBLIC_FIELDS = frozenset({
-    "id", "status", "title", "summary", "problem", "impact", "field_id", "subfield_id", "field", "subfield",
-    "keywords", "trl", "province", "ip_status", "ip_number", "organisation_id", "organisation", "authors",
-    "resources_wanted", "resources_note", "submitted_at", "published_at",
-})
+PUBLIC_FIELDS = frozenset(
+    {
+        "id",
+        "status",
+        "title",
+        "summary",
+        "problem",
+        "impact",
+        "field_id",
+        "subfield_id",
+        "field",
+        "subfield",
+        "keywords",
+        "trl",
+        "province",
+        "ip_status",
+        "ip_number",
+        "organisation_id",
+        "organisation",
+        "authors",
+        "resources_wanted",
+        "resources_note",
+        "submitted_at",
+        "published_at",
+    }
+)
 CONFIDENTIAL_FIELDS = frozenset({"solution", "novelty", "feasibility", "attachments"})
-INTERNAL_FIELDS = frozenset({"receipt_code", "fingerprint", "submitter_id", "coauthors", "created_at",
-                             "updated_at", "stage_entered_at"})
+INTERNAL_FIELDS = frozenset(
+    {
+        "receipt_code",
+        "fingerprint",
+        "submitter_id",
+        "coauthors",
+        "created_at",
+        "updated_at",
+        "stage_entered_at",
+    }
+)
 # Lower-case aliases, the names the other domains were given.
 public_fields, confidential_fields = PUBLIC_FIELDS, CONFIDENTIAL_FIELDS
 
@@ -84,7 +114,12 @@ def register_redaction(fn: Redaction) -> Redaction:
 
 
 def _redacted(session: Session, user: User | None, initiative: Initiative) -> frozenset[str]:
-    if user is None or is_public(initiative) or perms.is_author(user, initiative) or accounts.is_coordinator(user):
+    if (
+        user is None
+        or is_public(initiative)
+        or perms.is_author(user, initiative)
+        or accounts.is_coordinator(user)
+    ):
         return frozenset()
     return frozenset().union(*(fn(session, user, initiative) for fn in _redactions))
 
@@ -103,9 +138,16 @@ def _is_reader(session: Session, user: User | None, initiative: Initiative) -> b
 def has_access_grant(session: Session, user: User | None, initiative: Initiative) -> bool:
     if not accounts.is_signed_in(user) or initiative.id is None:
         return False
-    return session.exec(select(AccessGrant.id).where(
-        AccessGrant.initiative_id == initiative.id, AccessGrant.user_id == user.id,
-        AccessGrant.revoked_at.is_(None))).first() is not None
+    return (
+        session.exec(
+            select(AccessGrant.id).where(
+                AccessGrant.initiative_id == initiative.id,
+                AccessGrant.user_id == user.id,
+                AccessGrant.revoked_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
 
 
 def is_public(initiative: Initiative) -> bool:
@@ -140,58 +182,115 @@ def can_edit(user: User | None, initiative: Initiative) -> bool:
     return perms.can_edit(user, initiative)
 
 
-def can_download(session: Session, user: User | None, initiative: Initiative, attachment: Attachment) -> bool:
+def can_download(
+    session: Session, user: User | None, initiative: Initiative, attachment: Attachment
+) -> bool:
     if attachment.confidential:
         return can_view_confidential(session, user, initiative)
     return can_view(session, user, initiative)
 
 
-def log_confidential_view(session: Session, user: User | None, initiative: Initiative, what: str) -> None:
+def log_confidential_view(
+    session: Session, user: User | None, initiative: Initiative, what: str
+) -> None:
     """Record that `user` read confidential content (`what`); the submitter's own reads are not logged."""
     if user is None or perms.is_submitter(user, initiative):
         return
-    session.add(ConfidentialView(initiative_id=initiative.id, user_id=user.id, what=what[:60], created_at=utcnow()))
+    session.add(
+        ConfidentialView(
+            initiative_id=initiative.id, user_id=user.id, what=what[:60], created_at=utcnow()
+        )
+    )
     for fn in _view_loggers:
         fn(session, user, initiative, what)
 
 
 def _field_dict(session: Session, field_id: int | None) -> dict[str, Any] | None:
     field = session.get(Field, field_id) if field_id else None
-    return {"id": field.id, "code": field.code, "name_vi": field.name_vi, "name_en": field.name_en} if field else None
+    return (
+        {"id": field.id, "code": field.code, "name_vi": field.name_vi, "name_en": field.name_en}
+        if field
+        else None
+    )
 
 
 def _full_view(session: Session, initiative: Initiative) -> dict[str, Any]:
-    organisation = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
+    organisation = (
+        session.get(Organisation, initiative.organisation_id)
+        if initiative.organisation_id
+        else None
+    )
     return {
-        "id": initiative.id, "status": initiative.status, "title": initiative.title, "summary": initiative.summary,
-        "problem": initiative.problem, "solution": initiative.solution, "novelty": initiative.novelty,
-        "feasibility": initiative.feasibility, "impact": initiative.impact,
-        "field_id": initiative.field_id, "subfield_id": initiative.subfield_id,
-        "field": _field_dict(session, initiative.field_id), "subfield": _field_dict(session, initiative.subfield_id),
-        "keywords": list(initiative.keywords), "trl": initiative.trl, "province": initiative.province,
-        "ip_status": initiative.ip_status, "ip_number": initiative.ip_number,
+        "id": initiative.id,
+        "status": initiative.status,
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "problem": initiative.problem,
+        "solution": initiative.solution,
+        "novelty": initiative.novelty,
+        "feasibility": initiative.feasibility,
+        "impact": initiative.impact,
+        "field_id": initiative.field_id,
+        "subfield_id": initiative.subfield_id,
+        "field": _field_dict(session, initiative.field_id),
+        "subfield": _field_dict(session, initiative.subfield_id),
+        "keywords": list(initiative.keywords),
+        "trl": initiative.trl,
+        "province": initiative.province,
+        "ip_status": initiative.ip_status,
+        "ip_number": initiative.ip_number,
         "organisation_id": initiative.organisation_id,
-        "organisation": {"id": organisation.id, "name": organisation.name, "type": organisation.type}
-        if organisation else None,
-        "authors": [{"full_name": c.full_name, "organisation_name": c.organisation_name}
-                    for c in initiative.coauthors],
-        "coauthors": [{"id": c.id, "user_id": c.user_id, "full_name": c.full_name, "email": c.email,
-                       "organisation_name": c.organisation_name, "share_percent": c.share_percent,
-                       "is_submitter": c.is_submitter, "can_edit": c.can_edit} for c in initiative.coauthors],
-        "resources_wanted": list(initiative.resources_wanted), "resources_note": initiative.resources_note,
-        "submitted_at": initiative.submitted_at, "published_at": initiative.published_at,
-        "receipt_code": initiative.receipt_code, "fingerprint": initiative.fingerprint,
-        "submitter_id": initiative.submitter_id, "created_at": initiative.created_at,
-        "updated_at": initiative.updated_at, "stage_entered_at": initiative.stage_entered_at,
+        "organisation": {
+            "id": organisation.id,
+            "name": organisation.name,
+            "type": organisation.type,
+        }
+        if organisation
+        else None,
+        "authors": [
+            {"full_name": c.full_name, "organisation_name": c.organisation_name}
+            for c in initiative.coauthors
+        ],
+        "coauthors": [
+            {
+                "id": c.id,
+                "user_id": c.user_id,
+                "full_name": c.full_name,
+                "email": c.email,
+                "organisation_name": c.organisation_name,
+                "share_percent": c.share_percent,
+                "is_submitter": c.is_submitter,
+                "can_edit": c.can_edit,
+            }
+            for c in initiative.coauthors
+        ],
+        "resources_wanted": list(initiative.resources_wanted),
+        "resources_note": initiative.resources_note,
+        "submitted_at": initiative.submitted_at,
+        "published_at": initiative.published_at,
+        "receipt_code": initiative.receipt_code,
+        "fingerprint": initiative.fingerprint,
+        "submitter_id": initiative.submitter_id,
+        "created_at": initiative.created_at,
+        "updated_at": initiative.updated_at,
+        "stage_entered_at": initiative.stage_entered_at,
     }
 
 
-def visible_attachments(session: Session, user: User | None, initiative: Initiative) -> list[Attachment]:
+def visible_attachments(
+    session: Session, user: User | None, initiative: Initiative
+) -> list[Attachment]:
     return [a for a in initiative.attachments if can_download(session, user, initiative, a)]
 
 
-def visible_view(session: Session, user: User | None, initiative: Initiative, *, log: bool = True,
-                 what: str = "sections") -> dict[str, Any]:
+def visible_view(
+    session: Session,
+    user: User | None,
+    initiative: Initiative,
+    *,
+    log: bool = True,
+    what: str = "sections",
+) -> dict[str, Any]:
     """The initiative as `user` may see it: keys they may not see are absent.
 
     Returns {} when the user may not see it at all (callers answer 404).
@@ -200,12 +299,23 @@ def visible_view(session: Session, user: User | None, initiative: Initiative, *,
         return {}
     view = _full_view(session, initiative)
     attachments = visible_attachments(session, user, initiative)
-    view["attachments"] = [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-                            "sha256": a.sha256, "confidential": a.confidential, "created_at": a.created_at}
-                           for a in attachments]
+    view["attachments"] = [
+        {
+            "id": a.id,
+            "filename": a.filename,
+            "content_type": a.content_type,
+            "size": a.size,
+            "sha256": a.sha256,
+            "confidential": a.confidential,
+            "created_at": a.created_at,
+        }
+        for a in attachments
+    ]
     if can_view_confidential(session, user, initiative):
         if log:
             log_confidential_view(session, user, initiative, what)
         hidden = _redacted(session, user, initiative)
         return {k: v for k, v in view.items() if k not in hidden}
-    return {k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)}
+    return {
+        k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)
+    }

@@ -39,8 +39,16 @@ class Status(StrEnum):
 
 
 PUBLISHED_STATES = frozenset({Status.published, Status.commercialising})
-PRE_PUBLICATION_STATES = frozenset({Status.draft, Status.submitted, Status.screening, Status.in_review,
-                                    Status.returned_for_revision, Status.selected})
+PRE_PUBLICATION_STATES = frozenset(
+    {
+        Status.draft,
+        Status.submitted,
+        Status.screening,
+        Status.in_review,
+        Status.returned_for_revision,
+        Status.selected,
+    }
+)
 
 # Outbox topics. Payloads: see `transition` and `queue_public_update`.
 TOPIC_TRANSITIONED = "initiative.transitioned"  # {"initiative_id","from","to","actor_id","reason"}
@@ -61,41 +69,90 @@ class Transition:
     topics: tuple[str, ...] = (TOPIC_TRANSITIONED,)
 
 
-def _t(source: Status, target: Status, allowed: Predicate, who: str, *, reason: bool = False,
-       extra_topics: tuple[str, ...] = ()) -> Transition:
+def _t(
+    source: Status,
+    target: Status,
+    allowed: Predicate,
+    who: str,
+    *,
+    reason: bool = False,
+    extra_topics: tuple[str, ...] = (),
+) -> Transition:
     return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *extra_topics))
 
 
 S = Status
 _COORDINATOR = "coordinator"
-TRANSITIONS: dict[tuple[Status, Status], Transition] = {(t.source, t.target): t for t in [
-    _t(S.draft, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
-    _t(S.returned_for_revision, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
-    _t(S.submitted, S.screening, perms.can_screen, _COORDINATOR),
-    _t(S.screening, S.in_review, perms.can_screen, _COORDINATOR),
-    _t(S.screening, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
-    _t(S.in_review, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
-    _t(S.screening, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
-    _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
-    _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
-    _t(S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)),
-    _t(S.unpublished, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)),
-    _t(S.published, S.commercialising, perms.can_mark_commercialising, "submitter or coordinator"),
-    _t(S.published, S.unpublished, perms.can_screen, _COORDINATOR, reason=True,
-       extra_topics=(TOPIC_UNPUBLISHED,)),
-    _t(S.commercialising, S.unpublished, perms.can_screen, _COORDINATOR, reason=True,
-       extra_topics=(TOPIC_UNPUBLISHED,)),
-    *[_t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True) for s in sorted(PRE_PUBLICATION_STATES)],
-]}
+TRANSITIONS: dict[tuple[Status, Status], Transition] = {
+    (t.source, t.target): t
+    for t in [
+        _t(S.draft, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
+        _t(
+            S.returned_for_revision,
+            S.submitted,
+            perms.can_submit,
+            "submitter or co-author with edit right",
+        ),
+        _t(S.submitted, S.screening, perms.can_screen, _COORDINATOR),
+        _t(S.screening, S.in_review, perms.can_screen, _COORDINATOR),
+        _t(S.screening, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
+        _t(S.in_review, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
+        _t(S.screening, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
+        _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
+        _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
+        _t(
+            S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)
+        ),
+        _t(
+            S.unpublished,
+            S.published,
+            perms.can_screen,
+            _COORDINATOR,
+            extra_topics=(TOPIC_PUBLISHED,),
+        ),
+        _t(
+            S.published,
+            S.commercialising,
+            perms.can_mark_commercialising,
+            "submitter or coordinator",
+        ),
+        _t(
+            S.published,
+            S.unpublished,
+            perms.can_screen,
+            _COORDINATOR,
+            reason=True,
+            extra_topics=(TOPIC_UNPUBLISHED,),
+        ),
+        _t(
+            S.commercialising,
+            S.unpublished,
+            perms.can_screen,
+            _COORDINATOR,
+            reason=True,
+            extra_topics=(TOPIC_UNPUBLISHED,),
+        ),
+        *[
+            _t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True)
+            for s in sorted(PRE_PUBLICATION_STATES)
+        ],
+    ]
+}
 
 
 def status_label(status: str) -> str:
     """The stage's name in the current language."""
     labels = {
-        Status.draft: _("Draft"), Status.submitted: _("Submitted"), Status.screening: _("Screening"),
-        Status.in_review: _("In review"), Status.returned_for_revision: _("Returned for revision"),
-        Status.selected: _("Selected"), Status.rejected: _("Rejected"), Status.published: _("Published"),
-        Status.commercialising: _("Commercialising"), Status.withdrawn: _("Withdrawn"),
+        Status.draft: _("Draft"),
+        Status.submitted: _("Submitted"),
+        Status.screening: _("Screening"),
+        Status.in_review: _("In review"),
+        Status.returned_for_revision: _("Returned for revision"),
+        Status.selected: _("Selected"),
+        Status.rejected: _("Rejected"),
+        Status.published: _("Published"),
+        Status.commercialising: _("Commercialising"),
+        Status.withdrawn: _("Withdrawn"),
         Status.unpublished: _("Unpublished"),
     }
     return labels.get(status, status)
@@ -108,7 +165,11 @@ def allowed_from(status: str) -> list[Status]:
 
 def available(user: User | None, initiative: Initiative) -> list[Transition]:
     """The transitions `user` may make now (pages show these as buttons)."""
-    return [t for t in TRANSITIONS.values() if t.source == initiative.status and t.allowed(user, initiative)]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if t.source == initiative.status and t.allowed(user, initiative)
+    ]
 
 
 def _locked_status(session: Session, initiative: Initiative) -> str:
@@ -116,12 +177,20 @@ def _locked_status(session: Session, initiative: Initiative) -> str:
     if initiative.id is None:
         return initiative.status
     session.flush()
-    stored = session.exec(select(Initiative.status).where(Initiative.id == initiative.id).with_for_update()).one()
+    stored = session.exec(
+        select(Initiative.status).where(Initiative.id == initiative.id).with_for_update()
+    ).one()
     return stored
 
 
-def check(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
-          reason: str | None = None) -> Transition:
+def check(
+    session: Session,
+    initiative: Initiative,
+    to: Status | str,
+    *,
+    actor: User | None,
+    reason: str | None = None,
+) -> Transition:
     """The rule that lets `actor` move `initiative` to `to`, or the error `transition` would raise.
 
     Services call it before expensive work (validation, receipt numbers); `transition` calls it again.
@@ -136,19 +205,34 @@ def check(session: Session, initiative: Initiative, to: Status | str, *, actor: 
     if rule is None:
         allowed = allowed_from(current)
         raise InvalidTransition(
-            _("An initiative in stage “%(current)s” cannot move to “%(target)s”. Allowed from here: %(allowed)s.",
-              current=status_label(current), target=status_label(to),
-              allowed=", ".join(status_label(s) for s in allowed) or _("nothing")),
-            allowed=[str(s) for s in allowed], current=str(current))
+            _(
+                "An initiative in stage “%(current)s” cannot move to “%(target)s”. Allowed from here: %(allowed)s.",
+                current=status_label(current),
+                target=status_label(to),
+                allowed=", ".join(status_label(s) for s in allowed) or _("nothing"),
+            ),
+            allowed=[str(s) for s in allowed],
+            current=str(current),
+        )
     if not rule.allowed(actor, initiative):
-        raise PermissionDenied(_("You may not move this initiative to “%(target)s”.", target=status_label(target)))
+        raise PermissionDenied(
+            _("You may not move this initiative to “%(target)s”.", target=status_label(target))
+        )
     if rule.reason_required and not (reason or "").strip():
-        raise ValidationFailed(_("Please give a reason."), errors={"reason": _("A reason is required for this step.")})
+        raise ValidationFailed(
+            _("Please give a reason."), errors={"reason": _("A reason is required for this step.")}
+        )
     return rule
 
 
-def transition(session: Session, initiative: Initiative, to: Status | str, *, actor: User | None,
-               reason: str | None = None) -> InitiativeEvent:
+def transition(
+    session: Session,
+    initiative: Initiative,
+    to: Status | str,
+    *,
+    actor: User | None,
+    reason: str | None = None,
+) -> InitiativeEvent:
     """Move `initiative` to `to` if the table allows it for `actor`; record and queue its effects.
 
     Raises InvalidTransition (409, with `allowed` and `current` in problem+json),
@@ -165,13 +249,25 @@ def transition(session: Session, initiative: Initiative, to: Status | str, *, ac
     if target == Status.published and initiative.published_at is None:
         initiative.published_at = now
     session.add(initiative)
-    event = history.append(session, initiative_id=initiative.id, actor_id=actor.id if actor else None,
-                           from_status=current, to_status=target, reason=reason,
-                           fingerprint=initiative.fingerprint, at=now)
+    event = history.append(
+        session,
+        initiative_id=initiative.id,
+        actor_id=actor.id if actor else None,
+        from_status=current,
+        to_status=target,
+        reason=reason,
+        fingerprint=initiative.fingerprint,
+        at=now,
+    )
     key = f"initiative:{initiative.id}"
     payloads = {
-        TOPIC_TRANSITIONED: {"initiative_id": initiative.id, "from": str(current), "to": str(target),
-                             "actor_id": actor.id if actor else None, "reason": reason},
+        TOPIC_TRANSITIONED: {
+            "initiative_id": initiative.id,
+            "from": str(current),
+            "to": str(target),
+            "actor_id": actor.id if actor else None,
+            "reason": reason,
+        },
         TOPIC_PUBLISHED: {"initiative_id": initiative.id},
         TOPIC_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
     }
@@ -182,4 +278,9 @@ def transition(session: Session, initiative: Initiative, to: Status | str, *, ac
 
 def queue_public_update(session: Session, initiative: Initiative) -> None:
     """Tell consumers (search, subscriptions) that a published initiative's public sections changed."""
-    outbox.enqueue(session, TOPIC_PUBLIC_UPDATED, {"initiative_id": initiative.id}, key=f"initiative:{initiative.id}")
+    outbox.enqueue(
+        session,
+        TOPIC_PUBLIC_UPDATED,
+        {"initiative_id": initiative.id},
+        key=f"initiative:{initiative.id}",
+    )

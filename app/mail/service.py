@@ -34,13 +34,32 @@ def compose(template: str, context: dict, language: str) -> tuple[str, str, str 
     return subject, text, html
 
 
-def queue_mail(session: Session, *, to: str, template: str, context: dict, language: str = "vi",
-               headers: dict[str, str] | None = None, key: str | None = None) -> None:
+def queue_mail(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str = "vi",
+    headers: dict[str, str] | None = None,
+    key: str | None = None,
+) -> None:
     """Render a mail now and queue its delivery after the transaction commits."""
-    subject, text, html = compose(template, {"base_url": get_settings().base_url, **context}, language)
-    outbox.enqueue(session, "mail.send", {
-        "to": to, "subject": subject, "text": text, "html": html, "headers": headers or {},
-    }, key=key)
+    subject, text, html = compose(
+        template, {"base_url": get_settings().base_url, **context}, language
+    )
+    outbox.enqueue(
+        session,
+        "mail.send",
+        {
+            "to": to,
+            "subject": subject,
+            "text": text,
+            "html": html,
+            "headers": headers or {},
+        },
+        key=key,
+    )
 
 
 def build_message(payload: dict, message_id: str) -> EmailMessage:
@@ -66,8 +85,15 @@ def deliver(session: Session, payload: dict, event_id: int) -> None:
     message = build_message(payload, message_id)
     if not settings.smtp_host:
         if session.exec(select(DevMail).where(DevMail.message_id == message_id)).first() is None:
-            session.add(DevMail(message_id=message_id, to=payload["to"], subject=payload["subject"],
-                                text=payload["text"], html=payload.get("html")))
+            session.add(
+                DevMail(
+                    message_id=message_id,
+                    to=payload["to"],
+                    subject=payload["subject"],
+                    text=payload["text"],
+                    html=payload.get("html"),
+                )
+            )
         return
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:

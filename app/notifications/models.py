@@ -1,4 +1,5 @@
 """Notifications sent to a user, and how each user wants each type of notification."""
+
 from datetime import datetime
 
 from sqlalchemy import String, UniqueConstraint

@@ -44,7 +44,11 @@ def _load(session: Session, assignment_id: Any) -> tuple[Assignment, ReviewRound
     assignment = session.get(Assignment, int(assignment_id))
     if assignment is None:
         return None
-    return assignment, session.get(ReviewRound, assignment.round_id), session.get(User, assignment.reviewer_id)
+    return (
+        assignment,
+        session.get(ReviewRound, assignment.round_id),
+        session.get(User, assignment.reviewer_id),
+    )
 
 
 def invited(session: Session, payload: dict[str, Any]) -> None:
@@ -55,10 +59,15 @@ def invited(session: Session, payload: dict[str, Any]) -> None:
     assignment, round, reviewer = found
     if assignment.status != AssignmentStatus.invited or round.status != RoundStatus.open:
         return
-    notify(session, reviewer, "review_invitation", dedupe_key=f"review-invitation:{assignment.id}",
-           template="notifications/mail/review_invitation",
-           context={"reviewer": reviewer, "round": round, "assignment": assignment},
-           link=assignment_link(assignment))
+    notify(
+        session,
+        reviewer,
+        "review_invitation",
+        dedupe_key=f"review-invitation:{assignment.id}",
+        template="notifications/mail/review_invitation",
+        context={"reviewer": reviewer, "round": round, "assignment": assignment},
+        link=assignment_link(assignment),
+    )
 
 
 def reminded(session: Session, payload: dict[str, Any], event_id: int) -> None:
@@ -69,11 +78,20 @@ def reminded(session: Session, payload: dict[str, Any], event_id: int) -> None:
     assignment, round, reviewer = found
     if assignment.status not in OPEN_ASSIGNMENT_STATES or round.status != RoundStatus.open:
         return  # submitted or declined meanwhile: nothing to remind of
-    day = reviewing.local_day(assignment.reminded_at).isoformat() if assignment.reminded_at else f"event-{event_id}"
-    notify(session, reviewer, "review_reminder", dedupe_key=f"review-reminder:{assignment.id}:{day}",
-           template="notifications/mail/review_reminder",
-           context={"reviewer": reviewer, "round": round, "assignment": assignment},
-           link=assignment_link(assignment))
+    day = (
+        reviewing.local_day(assignment.reminded_at).isoformat()
+        if assignment.reminded_at
+        else f"event-{event_id}"
+    )
+    notify(
+        session,
+        reviewer,
+        "review_reminder",
+        dedupe_key=f"review-reminder:{assignment.id}:{day}",
+        template="notifications/mail/review_reminder",
+        context={"reviewer": reviewer, "round": round, "assignment": assignment},
+        link=assignment_link(assignment),
+    )
 
 
 def overdue(session: Session, payload: dict[str, Any]) -> None:
@@ -86,20 +104,33 @@ def overdue(session: Session, payload: dict[str, Any]) -> None:
         return
     initiative = session.get(Initiative, assignment.initiative_id)
     for user in coordinators(session):
-        notify(session, user, "overdue_review", dedupe_key=f"review-overdue:{assignment.id}",
-               template="notifications/mail/overdue_review",
-               context={"reviewer": reviewer, "round": round, "assignment": assignment, "initiative": initiative},
-               link=round_link(round))
+        notify(
+            session,
+            user,
+            "overdue_review",
+            dedupe_key=f"review-overdue:{assignment.id}",
+            template="notifications/mail/overdue_review",
+            context={
+                "reviewer": reviewer,
+                "round": round,
+                "assignment": assignment,
+                "initiative": initiative,
+            },
+            link=round_link(round),
+        )
 
 
 def _reviewers_of(session: Session, round: ReviewRound, states: frozenset[str]) -> list[User]:
-    ids = session.exec(select(Assignment.reviewer_id).where(
-        Assignment.round_id == round.id, col(Assignment.status).in_(list(states))).distinct()).all()
+    ids = session.exec(
+        select(Assignment.reviewer_id)
+        .where(Assignment.round_id == round.id, col(Assignment.status).in_(list(states)))
+        .distinct()
+    ).all()
     return [u for u in (session.get(User, i) for i in sorted(ids)) if u is not None]
 
 
 def round_closing(session: Session, payload: dict[str, Any]) -> None:
-    """"Closes soon" to reviewers still at work; "closed" to every reviewer who did not decline."""
+    """ "Closes soon" to reviewers still at work; "closed" to every reviewer who did not decline."""
     round = session.get(ReviewRound, int(payload["round_id"]))
     if round is None:
         return
@@ -113,5 +144,12 @@ def round_closing(session: Session, payload: dict[str, Any]) -> None:
         people = _reviewers_of(session, round, ACTIVE_ASSIGNMENT_STATES)
         key = f"round-closed:{round.id}"
     for reviewer in people:
-        notify(session, reviewer, "round_closing", dedupe_key=key, template="notifications/mail/round_closing",
-               context={"reviewer": reviewer, "round": round, "notice": notice}, link=REVIEWER_HOME)
+        notify(
+            session,
+            reviewer,
+            "round_closing",
+            dedupe_key=key,
+            template="notifications/mail/round_closing",
+            context={"reviewer": reviewer, "round": round, "notice": notice},
+            link=REVIEWER_HOME,
+        )

@@ -33,8 +33,11 @@ def unread(request: Request) -> dict[str, Any]:
 @router.get("/inbox")
 def inbox(request: Request, session: SessionDep, user: CurrentUser, page: int = 1):
     notifications, pages = service.inbox(session, user, max(page, 1))
-    return render(request, "notifications/inbox.html",
-                  {"notifications": notifications, "page": max(page, 1), "pages": pages})
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"notifications": notifications, "page": max(page, 1), "pages": pages},
+    )
 
 
 @router.get("/inbox/{notification_id}")
@@ -58,26 +61,48 @@ def mark_all_read(request: Request, session: SessionDep, user: CurrentUser):
 
 
 def _preference_rows(choices: dict[str, str]) -> list[dict[str, Any]]:
-    return [{"name": name, "label": type_label(name), "mandatory": kind.mandatory, "channel": choices[name],
-             "options": [(c, channel_label(c)) for c in kind.choices]}
-            for name, kind in TYPES.items() if not kind.fixed]
+    return [
+        {
+            "name": name,
+            "label": type_label(name),
+            "mandatory": kind.mandatory,
+            "channel": choices[name],
+            "options": [(c, channel_label(c)) for c in kind.choices],
+        }
+        for name, kind in TYPES.items()
+        if not kind.fixed
+    ]
 
 
 @router.get("/notifications/preferences")
 def preferences(request: Request, session: SessionDep, user: CurrentUser):
-    return render(request, "notifications/preferences.html",
-                  {"rows": _preference_rows(service.preferences(session, user)), "errors": {}})
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"rows": _preference_rows(service.preferences(session, user)), "errors": {}},
+    )
 
 
 @router.post("/notifications/preferences")
 async def save_preferences(request: Request, session: SessionDep, user: CurrentUser):
     form = await request.form()
-    choices = {name: str(form.get(f"pref-{name}")) for name in TYPES if form.get(f"pref-{name}") is not None}
+    choices = {
+        name: str(form.get(f"pref-{name}"))
+        for name in TYPES
+        if form.get(f"pref-{name}") is not None
+    }
     try:
         service.set_preferences(session, user, choices)
     except ValidationFailed as exc:
-        shown = {**service.preferences(session, user), **{k: v for k, v in choices.items() if not TYPES[k].fixed}}
-        return render(request, "notifications/preferences.html",
-                      {"rows": _preference_rows(shown), "errors": exc.errors}, status_code=400)
+        shown = {
+            **service.preferences(session, user),
+            **{k: v for k, v in choices.items() if not TYPES[k].fixed},
+        }
+        return render(
+            request,
+            "notifications/preferences.html",
+            {"rows": _preference_rows(shown), "errors": exc.errors},
+            status_code=400,
+        )
     flash(request, _("Your notification settings are saved."), "success")
     return RedirectResponse("/notifications/preferences", status_code=303)

@@ -29,8 +29,11 @@ INBOX_PAGE = 50
 # -- preferences ---------------------------------------------------------------
 def channel_for(session: Session, user: User, type_name: str) -> str:
     kind = TYPES[type_name]
-    pref = session.exec(select(NotificationPreference).where(
-        NotificationPreference.user_id == user.id, NotificationPreference.type == type_name)).first()
+    pref = session.exec(
+        select(NotificationPreference).where(
+            NotificationPreference.user_id == user.id, NotificationPreference.type == type_name
+        )
+    ).first()
     channel = pref.channel if pref else kind.default
     return channel if channel in kind.choices else kind.default
 
@@ -41,28 +44,51 @@ def preferences(session: Session, user: User) -> dict[str, str]:
 
 def set_preferences(session: Session, user: User, choices: dict[str, str]) -> None:
     """Save the channel per type; a mandatory type cannot be switched off or away from mail."""
-    errors = {f"pref-{name}": _("Choose one of the options.")
-              for name, channel in choices.items()
-              if name not in TYPES or TYPES[name].fixed or channel not in TYPES[name].choices}
+    errors = {
+        f"pref-{name}": _("Choose one of the options.")
+        for name, channel in choices.items()
+        if name not in TYPES or TYPES[name].fixed or channel not in TYPES[name].choices
+    }
     if errors:
         raise ValidationFailed(_("Some choices are not possible."), errors=errors)
-    existing = {p.type: p for p in session.exec(select(NotificationPreference)
-                                                .where(NotificationPreference.user_id == user.id))}
+    existing = {
+        p.type: p
+        for p in session.exec(
+            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
     for name, channel in choices.items():
-        pref = existing.get(name) or NotificationPreference(user_id=user.id, type=name, channel=channel)
+        pref = existing.get(name) or NotificationPreference(
+            user_id=user.id, type=name, channel=channel
+        )
         pref.channel, pref.updated_at = channel, utcnow()
         session.add(pref)
 
 
 # -- sending -------------------------------------------------------------------
 def already_notified(session: Session, user_id: int, dedupe_key: str) -> bool:
-    return session.exec(select(Notification.id).where(
-        Notification.user_id == user_id, Notification.dedupe_key == dedupe_key)).first() is not None
+    return (
+        session.exec(
+            select(Notification.id).where(
+                Notification.user_id == user_id, Notification.dedupe_key == dedupe_key
+            )
+        ).first()
+        is not None
+    )
 
 
-def notify(session: Session, user: User, type_name: str, *, dedupe_key: str, template: str,
-           context: dict[str, Any], link: str | None = None, channel: str | None = None,
-           headers: dict[str, str] | None = None) -> Notification | None:
+def notify(
+    session: Session,
+    user: User,
+    type_name: str,
+    *,
+    dedupe_key: str,
+    template: str,
+    context: dict[str, Any],
+    link: str | None = None,
+    channel: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Notification | None:
     """Tell `user` about one event; None when they were told already or chose "off".
 
     `template` names `<template>.subject.txt` (the inbox title too), `.txt`,
@@ -74,32 +100,59 @@ def notify(session: Session, user: User, type_name: str, *, dedupe_key: str, tem
     if channel == "off":
         return None
     absolute = f"{get_settings().base_url}{link}" if link and link.startswith("/") else link
-    full_context = {"base_url": get_settings().base_url, "user": user, "name": user.full_name, "link": absolute,
-                    **context}
+    full_context = {
+        "base_url": get_settings().base_url,
+        "user": user,
+        "name": user.full_name,
+        "link": absolute,
+        **context,
+    }
     with use_language(user.language):
         title = render_string(f"{template}.subject.txt", full_context)
         summary_name = f"{template}.summary.txt"
-        body = render_string(summary_name, full_context) if summary_name in env.list_templates() else ""
-    notification = Notification(user_id=user.id, type=type_name, channel=channel, title=title.strip()[:300],
-                                body=body.strip(), link=link, dedupe_key=dedupe_key)
+        body = (
+            render_string(summary_name, full_context)
+            if summary_name in env.list_templates()
+            else ""
+        )
+    notification = Notification(
+        user_id=user.id,
+        type=type_name,
+        channel=channel,
+        title=title.strip()[:300],
+        body=body.strip(),
+        link=link,
+        dedupe_key=dedupe_key,
+    )
     session.add(notification)
     session.flush()
     if channel in ("email", "both"):
-        queue_mail(session, to=user.email, template=template, context=full_context, language=user.language,
-                   headers=headers)
+        queue_mail(
+            session,
+            to=user.email,
+            template=template,
+            context=full_context,
+            language=user.language,
+            headers=headers,
+        )
     return notification
 
 
 # -- the inbox -----------------------------------------------------------------
 def _inbox_query(user: User):
-    return select(Notification).where(Notification.user_id == user.id,
-                                      col(Notification.channel).in_(("in_app", "both")))
+    return select(Notification).where(
+        Notification.user_id == user.id, col(Notification.channel).in_(("in_app", "both"))
+    )
 
 
 def inbox(session: Session, user: User, page: int = 1) -> tuple[list[Notification], int]:
     total = session.scalar(select(func.count()).select_from(_inbox_query(user).subquery())) or 0
-    rows = session.exec(_inbox_query(user).order_by(col(Notification.id).desc())
-                        .offset((page - 1) * INBOX_PAGE).limit(INBOX_PAGE)).all()
+    rows = session.exec(
+        _inbox_query(user)
+        .order_by(col(Notification.id).desc())
+        .offset((page - 1) * INBOX_PAGE)
+        .limit(INBOX_PAGE)
+    ).all()
     return list(rows), max(1, -(-total // INBOX_PAGE))
 
 
@@ -124,5 +177,8 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
 
 
 def mark_all_read(session: Session, user: User) -> None:
-    session.execute(update(Notification).where(Notification.user_id == user.id,
-                                               col(Notification.read_at).is_(None)).values(read_at=utcnow()))
+    session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, col(Notification.read_at).is_(None))
+        .values(read_at=utcnow())
+    )

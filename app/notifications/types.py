@@ -32,23 +32,26 @@ class NotificationType:
         return ("email", "both") if self.mandatory else CHANNELS
 
 
-TYPES: dict[str, NotificationType] = {t.name: t for t in [
-    NotificationType("receipt", "submitter", "in_app", mandatory=True, fixed=True),
-    NotificationType("stage_change", "submitter", "both"),
-    NotificationType("revision_requested", "submitter", "both"),
-    NotificationType("decision", "submitter", "in_app", mandatory=True, fixed=True),
-    NotificationType("publication", "submitter", "in_app", fixed=True),
-    NotificationType("contact_request", "submitter", "both"),
-    NotificationType("contact_answer", "requester", "both"),
-    NotificationType("review_invitation", "reviewer", "both"),
-    NotificationType("review_reminder", "reviewer", "both"),
-    NotificationType("round_closing", "reviewer", "both"),
-    NotificationType("new_submission", "coordinator", "in_app"),
-    NotificationType("overdue_review", "coordinator", "both"),
-    NotificationType("waiting_too_long", "coordinator", "in_app"),
-    # Subscription matches take the channel chosen on the subscription itself.
-    NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
-]}
+TYPES: dict[str, NotificationType] = {
+    t.name: t
+    for t in [
+        NotificationType("receipt", "submitter", "in_app", mandatory=True, fixed=True),
+        NotificationType("stage_change", "submitter", "both"),
+        NotificationType("revision_requested", "submitter", "both"),
+        NotificationType("decision", "submitter", "in_app", mandatory=True, fixed=True),
+        NotificationType("publication", "submitter", "in_app", fixed=True),
+        NotificationType("contact_request", "submitter", "both"),
+        NotificationType("contact_answer", "requester", "both"),
+        NotificationType("review_invitation", "reviewer", "both"),
+        NotificationType("review_reminder", "reviewer", "both"),
+        NotificationType("round_closing", "reviewer", "both"),
+        NotificationType("new_submission", "coordinator", "in_app"),
+        NotificationType("overdue_review", "coordinator", "both"),
+        NotificationType("waiting_too_long", "coordinator", "in_app"),
+        # Subscription matches take the channel chosen on the subscription itself.
+        NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
+    ]
+}
 
 
 def type_label(name: str) -> str:
@@ -72,5 +75,9 @@ def type_label(name: str) -> str:
 
 
 def channel_label(channel: str) -> str:
-    return {"email": _("Email"), "in_app": _("Inbox only"), "both": _("Email and inbox"),
-            "off": _("Off")}.get(channel, channel)
+    return {
+        "email": _("Email"),
+        "in_app": _("Inbox only"),
+        "both": _("Email and inbox"),
+        "off": _("Off"),
+    }.get(channel, channel)

@@ -37,15 +37,21 @@ def public_link(initiative_id: int) -> str:
 
 def authors(session: Session, initiative: Initiative) -> list[User]:
     """The submitter and co-authors who have an account, each once."""
-    ids = [initiative.submitter_id] + [c.user_id for c in session.exec(
-        select(CoAuthor).where(CoAuthor.initiative_id == initiative.id)) if c.user_id]
+    ids = [initiative.submitter_id] + [
+        c.user_id
+        for c in session.exec(select(CoAuthor).where(CoAuthor.initiative_id == initiative.id))
+        if c.user_id
+    ]
     users = [session.get(User, i) for i in dict.fromkeys(ids)]
     return [u for u in users if u is not None]
 
 
 def coordinators(session: Session) -> list[User]:
-    ids = session.exec(select(RoleGrant.user_id).where(
-        RoleGrant.role == Role.coordinator, col(RoleGrant.revoked_at).is_(None)).distinct()).all()
+    ids = session.exec(
+        select(RoleGrant.user_id)
+        .where(RoleGrant.role == Role.coordinator, col(RoleGrant.revoked_at).is_(None))
+        .distinct()
+    ).all()
     users = [session.get(User, i) for i in sorted(ids)]
     return [u for u in users if u is not None and u.is_active]
 
@@ -75,19 +81,39 @@ def on_transition(session: Session, payload: dict[str, Any], event_key: str) -> 
         return
     target, actor_id = payload["to"], payload.get("actor_id")
     kind = _type_for(payload.get("from"), target)
-    context = {"initiative": initiative, "from_status": payload.get("from"), "to_status": target,
-               "reason": payload.get("reason") or "", "status_label": status_label}
-    link = public_link(initiative.id) if target == Status.published else initiative_link(initiative.id)
+    context = {
+        "initiative": initiative,
+        "from_status": payload.get("from"),
+        "to_status": target,
+        "reason": payload.get("reason") or "",
+        "status_label": status_label,
+    }
+    link = (
+        public_link(initiative.id) if target == Status.published else initiative_link(initiative.id)
+    )
     for user in authors(session, initiative):
         if user.id == actor_id and kind == "stage_change":
             continue  # nobody needs telling what they just did themselves (a withdrawal)
-        notify(session, user, kind, dedupe_key=f"{event_key}:{kind}", template=f"notifications/mail/{kind}",
-               context=context, link=link)
+        notify(
+            session,
+            user,
+            kind,
+            dedupe_key=f"{event_key}:{kind}",
+            template=f"notifications/mail/{kind}",
+            context=context,
+            link=link,
+        )
     if target == Status.submitted:
         for user in coordinators(session):
-            notify(session, user, "new_submission", dedupe_key=f"{event_key}:new_submission",
-                   template="notifications/mail/new_submission", context=context,
-                   link=initiative_link(initiative.id))
+            notify(
+                session,
+                user,
+                "new_submission",
+                dedupe_key=f"{event_key}:new_submission",
+                template="notifications/mail/new_submission",
+                context=context,
+                link=initiative_link(initiative.id),
+            )
 
 
 def check_waiting(session: Session) -> int:
@@ -100,17 +126,28 @@ def check_waiting(session: Session) -> int:
     found = 0
     staff = coordinators(session)
     for stage, limit in STAGE_LIMITS.items():
-        waiting = session.exec(select(Initiative).where(Initiative.status == stage,
-                                                        Initiative.stage_entered_at < now - limit)
-                               .order_by(col(Initiative.id))).all()
+        waiting = session.exec(
+            select(Initiative)
+            .where(Initiative.status == stage, Initiative.stage_entered_at < now - limit)
+            .order_by(col(Initiative.id))
+        ).all()
         for initiative in waiting:
             found += 1
             key = f"waiting:{initiative.id}:{stage}:{initiative.stage_entered_at.isoformat()}"
             days = (now - initiative.stage_entered_at).days
             for user in staff:
-                notify(session, user, "waiting_too_long", dedupe_key=key,
-                       template="notifications/mail/waiting_too_long",
-                       context={"initiative": initiative, "stage": str(stage), "days": days,
-                                "status_label": status_label},
-                       link=initiative_link(initiative.id))
+                notify(
+                    session,
+                    user,
+                    "waiting_too_long",
+                    dedupe_key=key,
+                    template="notifications/mail/waiting_too_long",
+                    context={
+                        "initiative": initiative,
+                        "stage": str(stage),
+                        "days": days,
+                        "status_label": status_label,
+                    },
+                    link=initiative_link(initiative.id),
+                )
     return found

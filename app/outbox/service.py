@@ -43,7 +43,9 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def periodic(name: str, every_seconds: float) -> Callable[[Callable[[Session], None]], Callable[[Session], None]]:
+def periodic(
+    name: str, every_seconds: float
+) -> Callable[[Callable[[Session], None]], Callable[[Session], None]]:
     """Register a job the worker runs about every `every_seconds` (must be idempotent)."""
 
     def register(fn: Callable[[Session], None]) -> Callable[[Session], None]:
@@ -53,13 +55,19 @@ def periodic(name: str, every_seconds: float) -> Callable[[Callable[[Session], N
     return register
 
 
-def enqueue(session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None) -> list[OutboxEvent]:
+def enqueue(
+    session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None
+) -> list[OutboxEvent]:
     """Write the event for each of its handlers in the current transaction.
 
     It is delivered only if that transaction commits. Handlers register when
     their domain's tasks.py is imported (the app factory and CLI do so first).
     """
-    rows = [OutboxEvent(topic=topic, handler=name, payload=payload, key=f"{name}:{key}" if key else None)
-            for name in handlers.get(topic, {})]
+    rows = [
+        OutboxEvent(
+            topic=topic, handler=name, payload=payload, key=f"{name}:{key}" if key else None
+        )
+        for name in handlers.get(topic, {})
+    ]
     session.add_all(rows)
     return rows

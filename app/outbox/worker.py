@@ -33,7 +33,7 @@ LEASE = timedelta(minutes=5)
 
 def backoff_seconds(attempts: int) -> float:
     settings = get_settings()
-    return min(settings.outbox_backoff_base ** attempts, settings.outbox_backoff_max)
+    return min(settings.outbox_backoff_base**attempts, settings.outbox_backoff_max)
 
 
 class Worker:
@@ -81,13 +81,15 @@ class Worker:
                 assert event is not None
                 handler = handlers.get(event.topic, {}).get(event.handler)
                 if handler is None:
-                    raise PermanentFailure(f"no handler {event.handler!r} for topic {event.topic!r}")
+                    raise PermanentFailure(
+                        f"no handler {event.handler!r} for topic {event.topic!r}"
+                    )
                 handler(session, dict(event.payload), event)
                 event.status, event.delivered_at = "done", utcnow()
                 event.attempts += 1
                 event.locked_by = event.locked_until = None
             return True
-        except Exception as exc:  # noqa: BLE001 — any failure of a delivery is recorded and retried, never lost
+        except Exception as exc:
             self._record_failure(event_id, exc)
             return False
 
@@ -104,7 +106,13 @@ class Worker:
                 log.error("outbox event %s (%s) failed for good: %s", event.id, event.topic, exc)
             else:
                 event.available_at = utcnow() + timedelta(seconds=backoff_seconds(event.attempts))
-                log.warning("outbox event %s (%s) attempt %s failed: %s", event.id, event.topic, event.attempts, exc)
+                log.warning(
+                    "outbox event %s (%s) attempt %s failed: %s",
+                    event.id,
+                    event.topic,
+                    event.attempts,
+                    exc,
+                )
 
     def run_once(self, limit: int = 100) -> int:
         """Deliver what is due now; return how many events were delivered."""
@@ -178,4 +186,9 @@ on_commit(wake_all)
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "pending")) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "pending")
+        )
+        or 0
+    )

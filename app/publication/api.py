@@ -21,8 +21,12 @@ from app.publication.schemas import (
 from app.reviews.deps import Coordinator
 
 router = APIRouter(tags=["publication"])
-PROBLEMS = {403: {"description": "Not allowed"}, 404: {"description": "Not found"},
-            409: {"description": "Not possible in the initiative's stage"}, 422: {"description": "Invalid input"}}
+PROBLEMS = {
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Not possible in the initiative's stage"},
+    422: {"description": "Invalid input"},
+}
 
 
 def _initiative(session, initiative_id: int) -> Initiative:
@@ -33,40 +37,73 @@ def _initiative(session, initiative_id: int) -> Initiative:
 
 
 def _out(certificate: Certificate, intact: bool = True) -> CertificateOut:
-    return CertificateOut(**certificate.model_dump(exclude={"id", "issued_by_id"}),
-                          valid=intact and certificate.revoked_at is None)
+    return CertificateOut(
+        **certificate.model_dump(exclude={"id", "issued_by_id"}),
+        valid=intact and certificate.revoked_at is None,
+    )
 
 
-@router.post("/initiatives/{initiative_id}/summary-proposals", response_model=ProposalOut, status_code=201,
-             summary="Propose a public summary to the submitter", responses=PROBLEMS)
+@router.post(
+    "/initiatives/{initiative_id}/summary-proposals",
+    response_model=ProposalOut,
+    status_code=201,
+    summary="Propose a public summary to the submitter",
+    responses=PROBLEMS,
+)
 def propose(initiative_id: int, data: ProposalIn, session: SessionDep, user: Coordinator):
-    return service.propose_summary(session, user, _initiative(session, initiative_id), data.summary, data.note)
+    return service.propose_summary(
+        session, user, _initiative(session, initiative_id), data.summary, data.note
+    )
 
 
-@router.post("/summary-proposals/{proposal_id}/answer", response_model=ProposalOut,
-             summary="The submitter accepts or refuses a proposed summary", responses=PROBLEMS)
+@router.post(
+    "/summary-proposals/{proposal_id}/answer",
+    response_model=ProposalOut,
+    summary="The submitter accepts or refuses a proposed summary",
+    responses=PROBLEMS,
+)
 def answer(proposal_id: int, data: ProposalAnswerIn, session: SessionDep, user: CurrentUser):
-    return service.respond(session, user, service.get_proposal(session, proposal_id), accept=data.accept,
-                           note=data.note)
+    return service.respond(
+        session,
+        user,
+        service.get_proposal(session, proposal_id),
+        accept=data.accept,
+        note=data.note,
+    )
 
 
-@router.post("/initiatives/{initiative_id}/publication", response_model=CertificateOut, status_code=201,
-             summary="Publish a selected initiative and issue its certificate", responses=PROBLEMS,
-             description="selected (or unpublished) → published; an accepted summary proposal is applied; "
-                         "`initiative.published` is queued for search and subscriptions in the same transaction.")
+@router.post(
+    "/initiatives/{initiative_id}/publication",
+    response_model=CertificateOut,
+    status_code=201,
+    summary="Publish a selected initiative and issue its certificate",
+    responses=PROBLEMS,
+    description="selected (or unpublished) → published; an accepted summary proposal is applied; "
+    "`initiative.published` is queued for search and subscriptions in the same transaction.",
+)
 def publish(initiative_id: int, session: SessionDep, user: Coordinator):
     return _out(service.publish(session, user, _initiative(session, initiative_id)))
 
 
-@router.post("/initiatives/{initiative_id}/unpublication", summary="Unpublish with a reason", status_code=204,
-             responses=PROBLEMS)
-def unpublish(initiative_id: int, data: UnpublishIn, session: SessionDep, user: Coordinator) -> None:
+@router.post(
+    "/initiatives/{initiative_id}/unpublication",
+    summary="Unpublish with a reason",
+    status_code=204,
+    responses=PROBLEMS,
+)
+def unpublish(
+    initiative_id: int, data: UnpublishIn, session: SessionDep, user: Coordinator
+) -> None:
     service.unpublish(session, user, _initiative(session, initiative_id), data.reason)
 
 
-@router.get("/certificates/{number}", response_model=CertificateOut, summary="Verify a publication certificate",
-            description="Public. `valid` is true when the seal matches the data and the certificate is not revoked.",
-            responses={404: {"description": "No certificate with this number"}})
+@router.get(
+    "/certificates/{number}",
+    response_model=CertificateOut,
+    summary="Verify a publication certificate",
+    description="Public. `valid` is true when the seal matches the data and the certificate is not revoked.",
+    responses={404: {"description": "No certificate with this number"}},
+)
 def verify(number: str, session: SessionDep):
     certificate, intact = service.verify(session, number)
     return _out(certificate, intact)

@@ -23,7 +23,9 @@ class Certificate(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     issued_by_id: int | None = Field(default=None, foreign_key="user.id")
     title: str = Field(max_length=300)
-    authors: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    authors: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     organisation_name: str | None = Field(default=None, max_length=300)
     content_fingerprint: str | None = Field(default=None, max_length=64)
     seal: str = Field(max_length=64)

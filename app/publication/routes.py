@@ -30,10 +30,18 @@ def _initiative(session, initiative_id: int) -> Initiative:
 
 
 def _desk(request, session, initiative, values=None, errors=None, status_code=200):
-    return render(request, "publication/desk.html", {
-        "initiative": initiative, "proposals": service.proposals(session, initiative),
-        "certificates": service.certificates_of(session, initiative), "values": values or {},
-        "errors": errors or {}}, status_code=status_code)
+    return render(
+        request,
+        "publication/desk.html",
+        {
+            "initiative": initiative,
+            "proposals": service.proposals(session, initiative),
+            "certificates": service.certificates_of(session, initiative),
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/publication/initiatives/{initiative_id}")
@@ -56,7 +64,11 @@ async def propose(request: Request, session: SessionDep, user: Coordinator, init
 @router.post("/publication/initiatives/{initiative_id}/publish")
 def publish(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
     certificate = service.publish(session, user, _initiative(session, initiative_id))
-    flash(request, _("Published. Certificate %(number)s issued.", number=certificate.number), "success")
+    flash(
+        request,
+        _("Published. Certificate %(number)s issued.", number=certificate.number),
+        "success",
+    )
     return RedirectResponse(f"/certificates/{certificate.number}", status_code=303)
 
 
@@ -78,14 +90,22 @@ def proposal_page(request: Request, session: SessionDep, user: CurrentUser, prop
     initiative = _initiative(session, proposal.initiative_id)
     if not is_submitter(user, initiative):
         raise PermissionDenied(_("Only the submitter answers a summary proposal."))
-    return render(request, "publication/proposal.html", {"proposal": proposal, "initiative": initiative})
+    return render(
+        request, "publication/proposal.html", {"proposal": proposal, "initiative": initiative}
+    )
 
 
 @router.post("/publication/proposals/{proposal_id}")
 async def answer(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
     form = await request.form()
     proposal = service.get_proposal(session, proposal_id)
-    service.respond(session, user, proposal, accept=form.get("answer") == "accept", note=str(form.get("note", "")))
+    service.respond(
+        session,
+        user,
+        proposal,
+        accept=form.get("answer") == "accept",
+        note=str(form.get("note", "")),
+    )
     flash(request, _("Thank you, your answer was recorded."), "success")
     return RedirectResponse(f"/publication/proposals/{proposal.id}", status_code=303)
 
@@ -100,4 +120,6 @@ def lookup(request: Request, user: OptionalUser, number: str = ""):
 @router.get("/certificates/{number}")
 def certificate_page(request: Request, session: SessionDep, user: OptionalUser, number: str):
     certificate, intact = service.verify(session, number)
-    return render(request, "publication/certificate.html", {"certificate": certificate, "intact": intact})
+    return render(
+        request, "publication/certificate.html", {"certificate": certificate, "intact": intact}
+    )

@@ -43,15 +43,47 @@ TERMS_WEIGHT = 0.6
 COST_SCALE = 1_000_000  # match scores become integer costs: exact comparisons, no float drift
 
 # Folded Vietnamese and English function words that say nothing about expertise.
-STOPWORDS = frozenset({
-    "va", "cua", "cac", "cho", "voi", "trong", "la", "mot", "nhung", "duoc", "tren", "tai", "ve", "tu",
-    "khi", "nay", "do", "de", "co", "khong", "theo", "the", "and", "of", "for", "in", "on", "to", "a", "an",
-})
+STOPWORDS = frozenset(
+    {
+        "va",
+        "cua",
+        "cac",
+        "cho",
+        "voi",
+        "trong",
+        "la",
+        "mot",
+        "nhung",
+        "duoc",
+        "tren",
+        "tai",
+        "ve",
+        "tu",
+        "khi",
+        "nay",
+        "do",
+        "de",
+        "co",
+        "khong",
+        "theo",
+        "the",
+        "and",
+        "of",
+        "for",
+        "in",
+        "on",
+        "to",
+        "a",
+        "an",
+    }
+)
 
 
 def terms(text: str) -> frozenset[str]:
     """The folded, meaningful words of a text."""
-    return frozenset(t for t in (fold(w) for w in tokenize(text)) if len(t) > 1 and t not in STOPWORDS)
+    return frozenset(
+        t for t in (fold(w) for w in tokenize(text)) if len(t) > 1 and t not in STOPWORDS
+    )
 
 
 @dataclass(frozen=True)
@@ -77,8 +109,13 @@ class Match:
 
     def explanation(self, load_after: int, max_load: int) -> dict:
         """Why this reviewer: stored with the assignment and shown to the coordinator."""
-        return {"score": round(self.score, 4), "matched_keywords": list(self.matched_keywords),
-                "field_match": self.field_match, "load": load_after, "max_load": max_load}
+        return {
+            "score": round(self.score, 4),
+            "matched_keywords": list(self.matched_keywords),
+            "field_match": self.field_match,
+            "load": load_after,
+            "max_load": max_load,
+        }
 
 
 def match(expertise: Expertise, subject: Subject) -> Match:
@@ -87,7 +124,9 @@ def match(expertise: Expertise, subject: Subject) -> Match:
     reviewer_terms = terms(" ".join(expertise.keywords))
     common = reviewer_terms & subject_terms
     cosine = len(common) / math.sqrt(len(reviewer_terms) * len(subject_terms)) if common else 0.0
-    field_match = subject.field is not None and fold(subject.field) in {fold(f) for f in expertise.fields}
+    field_match = subject.field is not None and fold(subject.field) in {
+        fold(f) for f in expertise.fields
+    }
     matched = tuple(k for k in expertise.keywords if terms(k) and terms(k) <= subject_terms)
     return Match(FIELD_WEIGHT * field_match + TERMS_WEIGHT * cosine, matched, field_match)
 
@@ -170,11 +209,17 @@ class _Graph:
                 v = u
 
 
-def plan(needs: Sequence[Need], candidates: Iterable[Candidate], conflicts: Iterable[tuple[int, int]],
-         max_load: int) -> Plan:
+def plan(
+    needs: Sequence[Need],
+    candidates: Iterable[Candidate],
+    conflicts: Iterable[tuple[int, int]],
+    max_load: int,
+) -> Plan:
     """The best assignment for the batch; `conflicts` holds (reviewer id, initiative id) pairs."""
     needs = sorted((n for n in needs if n.slots > 0), key=lambda n: n.subject.initiative_id)
-    people = sorted((c for c in candidates if c.load < max_load), key=lambda c: c.expertise.reviewer_id)
+    people = sorted(
+        (c for c in candidates if c.load < max_load), key=lambda c: c.expertise.reviewer_id
+    )
     blocked = set(conflicts)
     source, sink = 0, 1 + len(needs) + len(people)
     graph = _Graph(sink + 1)
@@ -202,8 +247,11 @@ def plan(needs: Sequence[Need], candidates: Iterable[Candidate], conflicts: Iter
     proposals: list[Proposal] = []
     missing: dict[int, int] = {}
     for k, need in enumerate(needs):
-        chosen = [(v, matches[(1 + k, v)]) for v, cap, _c, _r in graph.adj[1 + k]
-                  if v != source and cap == 0 and (1 + k, v) in matches]
+        chosen = [
+            (v, matches[(1 + k, v)])
+            for v, cap, _c, _r in graph.adj[1 + k]
+            if v != source and cap == 0 and (1 + k, v) in matches
+        ]
         chosen.sort(key=lambda item: (-item[1].score, item[0]))
         for node, found in chosen:
             rid = people[node - 1 - len(needs)].expertise.reviewer_id

@@ -70,8 +70,12 @@ def _authors(session: Session, initiative_ids: Iterable[int]) -> dict[int, _Peop
                 entry.emails.add(coauthor.email.strip().lower())
             if coauthor.organisation_name:
                 entry.organisation_names.add(fold(coauthor.organisation_name.strip()))
-    users = {u.id: u for u in session.exec(select(User).where(
-        User.id.in_({uid for p in people.values() for uid in p.user_ids})))}
+    users = {
+        u.id: u
+        for u in session.exec(
+            select(User).where(User.id.in_({uid for p in people.values() for uid in p.user_ids}))
+        )
+    }
     for entry in people.values():
         for uid in entry.user_ids:
             if uid in users:
@@ -83,23 +87,47 @@ def _authors(session: Session, initiative_ids: Iterable[int]) -> dict[int, _Peop
 
 def _authored_by(session: Session, reviewer: User) -> set[int]:
     """Initiatives the reviewer submitted or co-authored (by account or e-mail)."""
-    submitted = set(session.exec(select(Initiative.id).where(Initiative.submitter_id == reviewer.id)))
-    coauthored = set(session.exec(select(CoAuthor.initiative_id).where(
-        or_(CoAuthor.user_id == reviewer.id, CoAuthor.email == reviewer.email))))
+    submitted = set(
+        session.exec(select(Initiative.id).where(Initiative.submitter_id == reviewer.id))
+    )
+    coauthored = set(
+        session.exec(
+            select(CoAuthor.initiative_id).where(
+                or_(CoAuthor.user_id == reviewer.id, CoAuthor.email == reviewer.email)
+            )
+        )
+    )
     return submitted | coauthored
 
 
-def detect_many(session: Session, reviewers: Iterable[User], initiative_ids: Iterable[int]) -> dict[tuple[int, int], list[str]]:
+def detect_many(
+    session: Session, reviewers: Iterable[User], initiative_ids: Iterable[int]
+) -> dict[tuple[int, int], list[str]]:
     """Conflict reasons for every (reviewer id, initiative id) pair that has any."""
     reviewers = list(reviewers)
     targets = sorted(set(initiative_ids))
     authored = {r.id: _authored_by(session, r) for r in reviewers}
     others = {i for ids in authored.values() for i in ids}
     people = _authors(session, set(targets) | others)
-    organisation_names = {o.id: fold(o.name.strip()) for o in session.exec(select(Organisation).where(
-        Organisation.id.in_({r.organisation_id for r in reviewers if r.organisation_id})))}
-    declared = set(session.exec(select(ConflictDeclaration.reviewer_id, ConflictDeclaration.initiative_id).where(
-        ConflictDeclaration.initiative_id.in_(targets))).all()) if targets else set()
+    organisation_names = {
+        o.id: fold(o.name.strip())
+        for o in session.exec(
+            select(Organisation).where(
+                Organisation.id.in_({r.organisation_id for r in reviewers if r.organisation_id})
+            )
+        )
+    }
+    declared = (
+        set(
+            session.exec(
+                select(ConflictDeclaration.reviewer_id, ConflictDeclaration.initiative_id).where(
+                    ConflictDeclaration.initiative_id.in_(targets)
+                )
+            ).all()
+        )
+        if targets
+        else set()
+    )
     found: dict[tuple[int, int], list[str]] = {}
     for reviewer in reviewers:
         email = reviewer.email.lower()
@@ -110,13 +138,15 @@ def detect_many(session: Session, reviewers: Iterable[User], initiative_ids: Ite
                 reasons.append("submitter")
             elif reviewer.id in target.user_ids or email in target.emails:
                 reasons.append("coauthor")
-            if reviewer.organisation_id and (reviewer.organisation_id in target.organisation_ids or
-                                             organisation_names.get(reviewer.organisation_id)
-                                             in target.organisation_names):
+            if reviewer.organisation_id and (
+                reviewer.organisation_id in target.organisation_ids
+                or organisation_names.get(reviewer.organisation_id) in target.organisation_names
+            ):
                 reasons.append("same_organisation")
             for other in authored[reviewer.id] - {iid}:
-                if (people[other].user_ids & target.user_ids) - {reviewer.id} or \
-                        (people[other].emails & target.emails) - {email}:
+                if (people[other].user_ids & target.user_ids) - {reviewer.id} or (
+                    people[other].emails & target.emails
+                ) - {email}:
                     reasons.append("previous_coauthorship")
                     break
             if (reviewer.id, iid) in declared:
@@ -131,14 +161,28 @@ def detect(session: Session, reviewer: User, initiative: Initiative) -> list[str
     return detect_many(session, [reviewer], [initiative.id]).get((reviewer.id, initiative.id), [])
 
 
-def declare(session: Session, reviewer: User, initiative: Initiative, description: str,
-            *, by: User | None = None) -> ConflictDeclaration:
+def declare(
+    session: Session,
+    reviewer: User,
+    initiative: Initiative,
+    description: str,
+    *,
+    by: User | None = None,
+) -> ConflictDeclaration:
     """Record a declared conflict (idempotent per reviewer and initiative)."""
-    row = session.exec(select(ConflictDeclaration).where(
-        ConflictDeclaration.reviewer_id == reviewer.id, ConflictDeclaration.initiative_id == initiative.id)).first()
+    row = session.exec(
+        select(ConflictDeclaration).where(
+            ConflictDeclaration.reviewer_id == reviewer.id,
+            ConflictDeclaration.initiative_id == initiative.id,
+        )
+    ).first()
     if row is None:
-        row = ConflictDeclaration(reviewer_id=reviewer.id, initiative_id=initiative.id, description=description,
-                                  declared_by_id=(by or reviewer).id)
+        row = ConflictDeclaration(
+            reviewer_id=reviewer.id,
+            initiative_id=initiative.id,
+            description=description,
+            declared_by_id=(by or reviewer).id,
+        )
         session.add(row)
         session.flush()
     return row

@@ -41,15 +41,27 @@ def rounds(request: Request, session: SessionDep, user: Coordinator):
 
 
 def _round_form(request, session, values, errors, status_code=200):
-    return render(request, "reviews/round_new.html", {
-        "values": values, "errors": errors, "rubrics": rubrics.list_rubrics(session),
-        "candidates": service.screening_initiatives(session)}, status_code=status_code)
+    return render(
+        request,
+        "reviews/round_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "rubrics": rubrics.list_rubrics(session),
+            "candidates": service.screening_initiatives(session),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/rounds/new")
 def new_round(request: Request, session: SessionDep, user: Coordinator):
-    return _round_form(request, session, {"reviews_wanted": 3, "max_load": 5, "disagreement_threshold": 2,
-                                          "blind": "1"}, {})
+    return _round_form(
+        request,
+        session,
+        {"reviews_wanted": 3, "max_load": 5, "disagreement_threshold": 2, "blind": "1"},
+        {},
+    )
 
 
 @router.post("/rounds/new")
@@ -60,16 +72,24 @@ async def create_round(request: Request, session: SessionDep, user: Coordinator)
     errors: dict[str, str] = {}
     data = None
     try:
-        due = datetime.combine(datetime.strptime(str(form.get("due_at", "")), "%Y-%m-%d").date(), time(23, 59),
-                               tzinfo=TIMEZONE)
+        due = datetime.combine(
+            datetime.strptime(str(form.get("due_at", "")), "%Y-%m-%d").date(),
+            time(23, 59),
+            tzinfo=TIMEZONE,
+        )
     except ValueError:
         due, errors["due_at"] = None, _("Enter a valid date.")
     try:
-        data = RoundIn(name=form.get("name", ""), rubric_id=form.get("rubric_id") or None, due_at=due or datetime.now(),
-                       reviews_wanted=form.get("reviews_wanted") or 3, blind=bool(form.get("blind")),
-                       max_load=form.get("max_load") or 5,
-                       disagreement_threshold=str(form.get("disagreement_threshold") or 2).replace(",", "."),
-                       initiative_ids=values["initiative_ids"])
+        data = RoundIn(
+            name=form.get("name", ""),
+            rubric_id=form.get("rubric_id") or None,
+            due_at=due or datetime.now(),
+            reviews_wanted=form.get("reviews_wanted") or 3,
+            blind=bool(form.get("blind")),
+            max_load=form.get("max_load") or 5,
+            disagreement_threshold=str(form.get("disagreement_threshold") or 2).replace(",", "."),
+            initiative_ids=values["initiative_ids"],
+        )
     except ValidationError as exc:
         for error in exc.errors():
             errors.setdefault(".".join(str(p) for p in error["loc"]), error_message(error))
@@ -91,18 +111,34 @@ def round_page(request: Request, session: SessionDep, user: Coordinator, round: 
     items = service.round_initiatives(session, round)
     rows = service.assignments_for(session, round)
     late = {a.id for a in service.overdue(session, round)}
-    return render(request, "reviews/round.html", {
-        "round": round, "items": items, "assignments": rows, "late": late,
-        "people": _people(session, [a.reviewer_id for a in rows]),
-        "rubric": rubrics.get(session, round.rubric_id), "decided": decisions.decisions_for(session, round)})
+    return render(
+        request,
+        "reviews/round.html",
+        {
+            "round": round,
+            "items": items,
+            "assignments": rows,
+            "late": late,
+            "people": _people(session, [a.reviewer_id for a in rows]),
+            "rubric": rubrics.get(session, round.rubric_id),
+            "decided": decisions.decisions_for(session, round),
+        },
+    )
 
 
 @router.post("/rounds/{round_id}/auto-assign")
 def auto_assign(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
     result = service.auto_assign(session, user, round)
-    return render(request, "reviews/auto_assign.html", {
-        "round": round, "result": result, "people": _people(session, [a.reviewer_id for a in result.created]),
-        "titles": {i.id: i.title for i in service.round_initiatives(session, round)}})
+    return render(
+        request,
+        "reviews/auto_assign.html",
+        {
+            "round": round,
+            "result": result,
+            "people": _people(session, [a.reviewer_id for a in result.created]),
+            "titles": {i.id: i.title for i in service.round_initiatives(session, round)},
+        },
+    )
 
 
 @router.post("/rounds/{round_id}/close")
@@ -113,13 +149,20 @@ def close(request: Request, session: SessionDep, user: Coordinator, round: Round
 
 
 @router.get("/rounds/{round_id}/items/{initiative_id}/assign")
-def candidates(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
-    return render(request, "reviews/assign.html", {
-        "round": round, "item": item, "candidates": service.candidates(session, round, item)})
+def candidates(
+    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+):
+    return render(
+        request,
+        "reviews/assign.html",
+        {"round": round, "item": item, "candidates": service.candidates(session, round, item)},
+    )
 
 
 @router.post("/rounds/{round_id}/items/{initiative_id}/assign")
-async def assign(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+async def assign(
+    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+):
     form = await request.form()
     reviewer = session.get(User, int(form.get("reviewer_id") or 0))
     if reviewer is None:
@@ -132,43 +175,83 @@ async def assign(request: Request, session: SessionDep, user: Coordinator, round
 
 # -- ranking -----------------------------------------------------------------
 @router.get("/rounds/{round_id}/ranking")
-def ranking_page(request: Request, session: SessionDep, user: Coordinator, round: RoundDep,
-                 sort: str = "calibrated", order: str = "desc", format: str = "html"):
+def ranking_page(
+    request: Request,
+    session: SessionDep,
+    user: Coordinator,
+    round: RoundDep,
+    sort: str = "calibrated",
+    order: str = "desc",
+    format: str = "html",
+):
     sort = sort if sort in SORT_KEYS else "calibrated"
     result = ranking.ranking(session, round, sort, order != "asc")
     if format == "csv":
-        return Response(ranking.to_csv(result), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.csv"'})
+        return Response(
+            ranking.to_csv(result),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.csv"'},
+        )
     if format == "xlsx":
-        return Response(ranking.to_xlsx(result),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.xlsx"'})
-    return render(request, "reviews/ranking.html", {
-        "round": round, "result": result, "sort": sort, "order": order, "method": ranking.method_text(),
-        "language": get_language(), "decided": decisions.decisions_for(session, round)})
+        return Response(
+            ranking.to_xlsx(result),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="ranking-{round.id}.xlsx"'},
+        )
+    return render(
+        request,
+        "reviews/ranking.html",
+        {
+            "round": round,
+            "result": result,
+            "sort": sort,
+            "order": order,
+            "method": ranking.method_text(),
+            "language": get_language(),
+            "decided": decisions.decisions_for(session, round),
+        },
+    )
 
 
 # -- decisions ---------------------------------------------------------------
 def _decision_page(request, session, round, item, values, errors, status_code=200):
     from sqlmodel import select
 
-    rows = session.exec(select(Review, Assignment).join(Assignment, Assignment.id == Review.assignment_id).where(
-        Assignment.round_id == round.id, Assignment.initiative_id == item.id).order_by(Review.id)).all()
-    return render(request, "reviews/decide.html", {
-        "round": round, "item": item, "reviews": [(r, a, reviewing.scores_by_code(session, r)) for r, a in rows],
-        "people": _people(session, [a.reviewer_id for _r, a in rows]), "criteria": rubrics.get(
-            session, round.rubric_id).criteria, "language": get_language(),
-        "decision": decisions.decisions_for(session, round).get(item.id), "values": values, "errors": errors},
-        status_code=status_code)
+    rows = session.exec(
+        select(Review, Assignment)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .where(Assignment.round_id == round.id, Assignment.initiative_id == item.id)
+        .order_by(Review.id)
+    ).all()
+    return render(
+        request,
+        "reviews/decide.html",
+        {
+            "round": round,
+            "item": item,
+            "reviews": [(r, a, reviewing.scores_by_code(session, r)) for r, a in rows],
+            "people": _people(session, [a.reviewer_id for _r, a in rows]),
+            "criteria": rubrics.get(session, round.rubric_id).criteria,
+            "language": get_language(),
+            "decision": decisions.decisions_for(session, round).get(item.id),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/rounds/{round_id}/items/{initiative_id}/decide")
-def decision_form(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+def decision_form(
+    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+):
     return _decision_page(request, session, round, item, {}, {})
 
 
 @router.post("/rounds/{round_id}/items/{initiative_id}/decide")
-async def decide(request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep):
+async def decide(
+    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+):
     form = await request.form()
     values = {k: form.get(k) for k in ("outcome", "rationale")}
     try:
@@ -185,8 +268,15 @@ async def decide(request: Request, session: SessionDep, user: Coordinator, round
 @router.get("/rubrics")
 def rubric_list(request: Request, session: SessionDep, user: Coordinator):
     items = rubrics.list_rubrics(session)
-    return render(request, "reviews/rubrics.html", {
-        "rubrics": items, "in_use": {r.id: rubrics.in_use(session, r) for r in items}, "language": get_language()})
+    return render(
+        request,
+        "reviews/rubrics.html",
+        {
+            "rubrics": items,
+            "in_use": {r.id: rubrics.in_use(session, r) for r in items},
+            "language": get_language(),
+        },
+    )
 
 
 def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
@@ -196,11 +286,17 @@ def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
         if not code:
             continue
         try:
-            criteria.append(CriterionIn(
-                code=code, name_vi=form.get(f"name_vi_{k}", ""), name_en=form.get(f"name_en_{k}", ""),
-                description=form.get(f"description_{k}", ""),
-                weight=str(form.get(f"weight_{k}") or 1).replace(",", "."),
-                scale_min=form.get(f"scale_min_{k}") or 0, scale_max=form.get(f"scale_max_{k}") or 10))
+            criteria.append(
+                CriterionIn(
+                    code=code,
+                    name_vi=form.get(f"name_vi_{k}", ""),
+                    name_en=form.get(f"name_en_{k}", ""),
+                    description=form.get(f"description_{k}", ""),
+                    weight=str(form.get(f"weight_{k}") or 1).replace(",", "."),
+                    scale_min=form.get(f"scale_min_{k}") or 0,
+                    scale_max=form.get(f"scale_max_{k}") or 10,
+                )
+            )
         except ValidationError as exc:
             for e in exc.errors():
                 errors.setdefault(f"{e['loc'][0]}_{k}", error_message(e))
@@ -209,9 +305,19 @@ def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
 
 def _rubric_page(request, session, rubric, values, errors, status_code=200):
     rows = list(rubric.criteria) if rubric else []
-    return render(request, "reviews/rubric.html", {
-        "rubric": rubric, "criteria": rows, "rows": len(rows) + 2, "values": values, "errors": errors,
-        "in_use": rubrics.in_use(session, rubric) if rubric else False}, status_code=status_code)
+    return render(
+        request,
+        "reviews/rubric.html",
+        {
+            "rubric": rubric,
+            "criteria": rows,
+            "rows": len(rows) + 2,
+            "values": values,
+            "errors": errors,
+            "in_use": rubrics.in_use(session, rubric) if rubric else False,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/rubrics/new")
@@ -233,11 +339,22 @@ async def _save_rubric(request, session, user, rubric):
     if not errors:
         try:
             if rubric is None:
-                rubric = rubrics.create_rubric(session, user, name=name, criteria=criteria,
-                                               description=str(form.get("description", "")))
+                rubric = rubrics.create_rubric(
+                    session,
+                    user,
+                    name=name,
+                    criteria=criteria,
+                    description=str(form.get("description", "")),
+                )
             else:
-                rubrics.update_rubric(session, user, rubric, name=name, criteria=criteria,
-                                      description=str(form.get("description", "")))
+                rubrics.update_rubric(
+                    session,
+                    user,
+                    rubric,
+                    name=name,
+                    criteria=criteria,
+                    description=str(form.get("description", "")),
+                )
             flash(request, _("Rubric saved."), "success")
             return RedirectResponse(f"/reviews/rubrics/{rubric.id}", status_code=303)
         except DomainError as exc:
@@ -253,7 +370,9 @@ async def rubric_create(request: Request, session: SessionDep, user: Coordinator
 
 
 @router.post("/rubrics/{rubric_id}")
-async def rubric_update(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+async def rubric_update(
+    request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep
+):
     return await _save_rubric(request, session, user, rubric)
 
 
@@ -262,4 +381,3 @@ def rubric_version(request: Request, session: SessionDep, user: Coordinator, rub
     copy = rubrics.new_version(session, user, rubric)
     flash(request, _("Version %(n)s created; you can change it.", n=copy.version), "success")
     return RedirectResponse(f"/reviews/rubrics/{copy.id}", status_code=303)
-

@@ -36,53 +36,102 @@ TARGETS = {
 
 
 def outcome_label(outcome: str) -> str:
-    return {Outcome.select: _("Select"), Outcome.reject: _("Reject"),
-            Outcome.return_: _("Return for revision")}.get(outcome, outcome)
+    return {
+        Outcome.select: _("Select"),
+        Outcome.reject: _("Reject"),
+        Outcome.return_: _("Return for revision"),
+    }.get(outcome, outcome)
 
 
-def comments_for_submitter(session: Session, round: ReviewRound, initiative: Initiative) -> list[tuple[str, str]]:
+def comments_for_submitter(
+    session: Session, round: ReviewRound, initiative: Initiative
+) -> list[tuple[str, str]]:
     """[("Reviewer 1", comment), …] from the submitted reviews; reviewers are never named."""
-    reviews = session.exec(select(Review).join(Assignment, Assignment.id == Review.assignment_id).where(
-        Assignment.round_id == round.id, Assignment.initiative_id == initiative.id,
-        Review.status == ReviewStatus.submitted).order_by(Review.id)).all()
-    return [(_("Reviewer %(n)s", n=k), r.comments_for_submitter) for k, r in enumerate(reviews, 1)
-            if r.comments_for_submitter]
+    reviews = session.exec(
+        select(Review)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .where(
+            Assignment.round_id == round.id,
+            Assignment.initiative_id == initiative.id,
+            Review.status == ReviewStatus.submitted,
+        )
+        .order_by(Review.id)
+    ).all()
+    return [
+        (_("Reviewer %(n)s", n=k), r.comments_for_submitter)
+        for k, r in enumerate(reviews, 1)
+        if r.comments_for_submitter
+    ]
 
 
 def decisions_for(session: Session, round: ReviewRound) -> dict[int, Decision]:
-    rows = session.exec(select(Decision).where(Decision.round_id == round.id).order_by(Decision.id)).all()
+    rows = session.exec(
+        select(Decision).where(Decision.round_id == round.id).order_by(Decision.id)
+    ).all()
     return {d.initiative_id: d for d in rows}
 
 
-def decide(session: Session, actor: User, round: ReviewRound, initiative: Initiative, outcome: str,
-           rationale: str) -> Decision:
+def decide(
+    session: Session,
+    actor: User,
+    round: ReviewRound,
+    initiative: Initiative,
+    outcome: str,
+    rationale: str,
+) -> Decision:
     if not perms.can_manage_reviews(actor):
         raise PermissionDenied(_("Only coordinators decide on initiatives."))
-    if session.exec(select(RoundItem.id).where(RoundItem.round_id == round.id,
-                                               RoundItem.initiative_id == initiative.id)).first() is None:
+    if (
+        session.exec(
+            select(RoundItem.id).where(
+                RoundItem.round_id == round.id, RoundItem.initiative_id == initiative.id
+            )
+        ).first()
+        is None
+    ):
         raise NotFound(_("This initiative is not in the round."))
     try:
         chosen = Outcome(outcome)
     except ValueError:
-        raise ValidationFailed(_("Choose select, reject or return."),
-                               errors={"outcome": _("Choose one of the options.")}) from None
+        raise ValidationFailed(
+            _("Choose select, reject or return."),
+            errors={"outcome": _("Choose one of the options.")},
+        ) from None
     rationale = rationale.strip()
     if not rationale:
-        raise ValidationFailed(_("A decision needs a written rationale."),
-                               errors={"rationale": _("This field is required.")})
+        raise ValidationFailed(
+            _("A decision needs a written rationale."),
+            errors={"rationale": _("This field is required.")},
+        )
     if initiative.status != workflow.Status.in_review:
-        raise Conflict(_("This initiative is no longer in review: it was already decided."),
-                       code="already-decided")
+        raise Conflict(
+            _("This initiative is no longer in review: it was already decided."),
+            code="already-decided",
+        )
     workflow.transition(session, initiative, TARGETS[chosen], actor=actor, reason=rationale)
-    decision = Decision(initiative_id=initiative.id, round_id=round.id, outcome=chosen, rationale=rationale,
-                        decided_by_id=actor.id)
+    decision = Decision(
+        initiative_id=initiative.id,
+        round_id=round.id,
+        outcome=chosen,
+        rationale=rationale,
+        decided_by_id=actor.id,
+    )
     session.add(decision)
     session.flush()
     submitter = session.get(User, initiative.submitter_id)
-    queue_mail(session, to=submitter.email, template="reviews/mail/decision", language=submitter.language,
-               context={"initiative": initiative, "decision": decision, "outcome": outcome_label(chosen),
-                        "comments": _comments_in(session, round, initiative, submitter.language)},
-               key=f"review-decision:{initiative.id}")
+    queue_mail(
+        session,
+        to=submitter.email,
+        template="reviews/mail/decision",
+        language=submitter.language,
+        context={
+            "initiative": initiative,
+            "decision": decision,
+            "outcome": outcome_label(chosen),
+            "comments": _comments_in(session, round, initiative, submitter.language),
+        },
+        key=f"review-decision:{initiative.id}",
+    )
     return decision
 
 

@@ -16,8 +16,9 @@ from app.reviews import permissions as perms
 from app.reviews import rubrics, service
 from app.reviews.models import Assignment, ReviewRound, Rubric
 
-Coordinator = Annotated[User, Depends(require(perms.can_manage_reviews,
-                                              _("Only coordinators manage reviews.")))]
+Coordinator = Annotated[
+    User, Depends(require(perms.can_manage_reviews, _("Only coordinators manage reviews.")))
+]
 
 
 def valid_round(round_id: int, session: SessionDep, user: Coordinator) -> ReviewRound:
@@ -28,7 +29,9 @@ def valid_rubric(rubric_id: int, session: SessionDep, user: Coordinator) -> Rubr
     return rubrics.get(session, rubric_id)
 
 
-def valid_item(round_id: int, initiative_id: int, session: SessionDep, user: Coordinator) -> Initiative:
+def valid_item(
+    round_id: int, initiative_id: int, session: SessionDep, user: Coordinator
+) -> Initiative:
     found = service.get_round(session, round_id)
     initiative = session.get(Initiative, initiative_id)
     if initiative is None or not service.in_round(session, found, initiative_id):

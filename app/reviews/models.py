@@ -28,8 +28,9 @@ class AssignmentStatus(StrEnum):
 
 
 OPEN_ASSIGNMENT_STATES = frozenset({AssignmentStatus.invited, AssignmentStatus.accepted})
-ACTIVE_ASSIGNMENT_STATES = frozenset({AssignmentStatus.invited, AssignmentStatus.accepted,
-                                      AssignmentStatus.submitted})
+ACTIVE_ASSIGNMENT_STATES = frozenset(
+    {AssignmentStatus.invited, AssignmentStatus.accepted, AssignmentStatus.submitted}
+)
 
 
 class AssignmentMethod(StrEnum):
@@ -70,8 +71,12 @@ class Rubric(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     criteria: list["Criterion"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "Criterion.position",
-                                "cascade": "all, delete-orphan"})
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "order_by": "Criterion.position",
+            "cascade": "all, delete-orphan",
+        }
+    )
 
 
 class Criterion(SQLModel, table=True):
@@ -130,10 +135,14 @@ class Assignment(SQLModel, table=True):
     round_id: int = Field(foreign_key="review_round.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     reviewer_id: int = Field(foreign_key="user.id", index=True)
-    status: AssignmentStatus = Field(default=AssignmentStatus.invited, sa_type=String(20), index=True)
+    status: AssignmentStatus = Field(
+        default=AssignmentStatus.invited, sa_type=String(20), index=True
+    )
     method: AssignmentMethod = Field(default=AssignmentMethod.manual, sa_type=String(10))
     match_score: float = 0.0
-    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    explanation: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     assigned_by_id: int | None = Field(default=None, foreign_key="user.id")
     invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -172,8 +181,12 @@ class Review(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     scores: list["ReviewScore"] = Relationship(
-        sa_relationship_kwargs={"lazy": "selectin", "order_by": "ReviewScore.criterion_id",
-                                "cascade": "all, delete-orphan"})
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "order_by": "ReviewScore.criterion_id",
+            "cascade": "all, delete-orphan",
+        }
+    )
 
 
 class ReviewScore(SQLModel, table=True):

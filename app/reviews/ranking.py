@@ -37,27 +37,39 @@ from app.reviews.scoring import (
 
 
 def method_text() -> str:
-    return _("Calibrated score: each reviewer's totals (all their submitted reviews) are standardised as "
-             "z = (total − reviewer mean) / reviewer standard deviation; a reviewer with fewer than two reviews "
-             "or identical totals is standardised against all reviews instead. The initiative's calibrated "
-             "score is global mean + global standard deviation × the mean of its reviews' z-scores, on the "
-             "same 0–10 scale as the raw score (the mean of the weighted totals).")
+    return _(
+        "Calibrated score: each reviewer's totals (all their submitted reviews) are standardised as "
+        "z = (total − reviewer mean) / reviewer standard deviation; a reviewer with fewer than two reviews "
+        "or identical totals is standardised against all reviews instead. The initiative's calibrated "
+        "score is global mean + global standard deviation × the mean of its reviews' z-scores, on the "
+        "same 0–10 scale as the raw score (the mean of the weighted totals)."
+    )
 
 
 def _scored(session: Session) -> list[ScoredReview]:
     """Every submitted review in the portal (calibration uses all of a reviewer's reviews)."""
-    query = (select(Review, Assignment).join(Assignment, Assignment.id == Review.assignment_id)
-             .where(Review.status == ReviewStatus.submitted))
+    query = (
+        select(Review, Assignment)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .where(Review.status == ReviewStatus.submitted)
+    )
     pairs = session.exec(query.order_by(Review.id)).all()
     codes = dict(session.exec(select(Criterion.id, Criterion.code)).all())
-    score_rows = session.exec(select(ReviewScore).where(
-        ReviewScore.review_id.in_([r.id for r, _a in pairs]))).all() if pairs else []
+    score_rows = (
+        session.exec(
+            select(ReviewScore).where(ReviewScore.review_id.in_([r.id for r, _a in pairs]))
+        ).all()
+        if pairs
+        else []
+    )
     by_review: dict[int, dict[str, float]] = {}
     for row in score_rows:
         if row.score is not None:
             by_review.setdefault(row.review_id, {})[codes[row.criterion_id]] = row.score
-    return [ScoredReview(r.id, a.reviewer_id, a.initiative_id, r.total or 0.0, by_review.get(r.id, {}))
-            for r, a in pairs]
+    return [
+        ScoredReview(r.id, a.reviewer_id, a.initiative_id, r.total or 0.0, by_review.get(r.id, {}))
+        for r, a in pairs
+    ]
 
 
 @dataclass(frozen=True)
@@ -76,39 +88,80 @@ class Ranking:
     global_sd: float
 
 
-def ranking(session: Session, round: ReviewRound, sort: str = "calibrated", descending: bool = True) -> Ranking:
+def ranking(
+    session: Session, round: ReviewRound, sort: str = "calibrated", descending: bool = True
+) -> Ranking:
     """Every initiative of the round with its figures, sorted; rank 1 is the best on `sort`."""
     everyone = _scored(session)
     stats = population(everyone)
     ids = list(session.exec(select(RoundItem.initiative_id).where(RoundItem.round_id == round.id)))
     in_round = _round_review_ids(session, round)
-    figures = aggregate([s for s in everyone if s.review_id in in_round], everyone,
-                        initiative_ids=ids, threshold=round.disagreement_threshold)
-    initiatives = {i.id: i for i in session.exec(select(Initiative).where(Initiative.id.in_(ids)))} if ids else {}
+    figures = aggregate(
+        [s for s in everyone if s.review_id in in_round],
+        everyone,
+        initiative_ids=ids,
+        threshold=round.disagreement_threshold,
+    )
+    initiatives = (
+        {i.id: i for i in session.exec(select(Initiative).where(Initiative.id.in_(ids)))}
+        if ids
+        else {}
+    )
     ordered = ranked(figures.values(), sort, descending)
     rows = [Row(k, initiatives[a.initiative_id], a) for k, a in enumerate(ordered, 1)]
-    return Ranking(round, list(rubrics.get(session, round.rubric_id).criteria), rows,
-                   stats.global_mean, stats.global_sd)
+    return Ranking(
+        round,
+        list(rubrics.get(session, round.rubric_id).criteria),
+        rows,
+        stats.global_mean,
+        stats.global_sd,
+    )
 
 
 def _round_review_ids(session: Session, round: ReviewRound) -> set[int]:
-    return set(session.exec(select(Review.id).join(Assignment, Assignment.id == Review.assignment_id)
-                            .where(Assignment.round_id == round.id, Review.status == ReviewStatus.submitted)))
+    return set(
+        session.exec(
+            select(Review.id)
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .where(Assignment.round_id == round.id, Review.status == ReviewStatus.submitted)
+        )
+    )
 
 
 def table(result: Ranking) -> tuple[list[str], list[list]]:
     """Header and rows for the exports (numbers rounded to four decimals)."""
     language = get_language()
-    header = [_("Rank"), _("Initiative"), _("Title"), _("Status"), _("Reviews"), _("Raw score"),
-              _("Calibrated score"), *[c.name(language) for c in result.criteria],
-              _("Spread (max − min)"), _("Standard deviation"), _("Disagreement")]
+    header = [
+        _("Rank"),
+        _("Initiative"),
+        _("Title"),
+        _("Status"),
+        _("Reviews"),
+        _("Raw score"),
+        _("Calibrated score"),
+        *[c.name(language) for c in result.criteria],
+        _("Spread (max − min)"),
+        _("Standard deviation"),
+        _("Disagreement"),
+    ]
     body = []
     for row in result.rows:
         a = row.figures
-        body.append([row.rank, row.initiative.id, row.initiative.title, status_label(row.initiative.status),
-                     a.reviews, rounded(a.raw), rounded(a.calibrated),
-                     *[rounded(a.criterion_means.get(c.code)) for c in result.criteria],
-                     rounded(a.spread), rounded(a.sd), _("yes") if a.disagreement else _("no")])
+        body.append(
+            [
+                row.rank,
+                row.initiative.id,
+                row.initiative.title,
+                status_label(row.initiative.status),
+                a.reviews,
+                rounded(a.raw),
+                rounded(a.calibrated),
+                *[rounded(a.criterion_means.get(c.code)) for c in result.criteria],
+                rounded(a.spread),
+                rounded(a.sd),
+                _("yes") if a.disagreement else _("no"),
+            ]
+        )
     return header, body
 
 

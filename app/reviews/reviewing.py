@@ -37,7 +37,9 @@ from app.reviews.scoring import weighted_total
 from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 
 
-def content_for_reviewer(session: Session, reviewer: User, assignment: Assignment) -> dict[str, Any]:
+def content_for_reviewer(
+    session: Session, reviewer: User, assignment: Assignment
+) -> dict[str, Any]:
     """The initiative's sections for scoring; logs the confidential view (who, what, when).
 
     Refused until the reviewer has accepted, declared no conflict and accepted confidentiality.
@@ -45,8 +47,10 @@ def content_for_reviewer(session: Session, reviewer: User, assignment: Assignmen
     if not perms.is_assignee(reviewer, assignment):
         raise PermissionDenied(_("This review is assigned to another reviewer."))
     if not perms.has_cleared(assignment):
-        raise PermissionDenied(_("Accept the invitation and the confidentiality undertaking first."),
-                               code="confidentiality-required")
+        raise PermissionDenied(
+            _("Accept the invitation and the confidentiality undertaking first."),
+            code="confidentiality-required",
+        )
     initiative = session.get(Initiative, assignment.initiative_id)
     # visible_view applies the reviewer redaction (permissions.hidden_from_reviewer)
     view = visibility.visible_view(session, reviewer, initiative, what=f"review:{assignment.id}")
@@ -59,14 +63,18 @@ def get_review(session: Session, assignment: Assignment) -> Review | None:
     return session.exec(select(Review).where(Review.assignment_id == assignment.id)).first()
 
 
-def save(session: Session, reviewer: User, assignment: Assignment, data: ReviewIn, *, submit: bool) -> Review:
+def save(
+    session: Session, reviewer: User, assignment: Assignment, data: ReviewIn, *, submit: bool
+) -> Review:
     """Save the scores (draft) or submit them; a submitted review stays editable while the round is open."""
     round = session.get(ReviewRound, assignment.round_id)
     if not perms.is_assignee(reviewer, assignment):
         raise PermissionDenied(_("This review is assigned to another reviewer."))
     if not perms.has_cleared(assignment):
-        raise PermissionDenied(_("Accept the invitation and the confidentiality undertaking first."),
-                               code="confidentiality-required")
+        raise PermissionDenied(
+            _("Accept the invitation and the confidentiality undertaking first."),
+            code="confidentiality-required",
+        )
     if round.status != RoundStatus.open:
         raise Conflict(_("The round is closed: reviews can no longer be changed."))
     rubric = rubrics.get(session, round.rubric_id)
@@ -79,8 +87,11 @@ def save(session: Session, reviewer: User, assignment: Assignment, data: ReviewI
         given = by_code.get(criterion.code)
         value = given.score if given else None
         if value is not None and not criterion.scale_min <= value <= criterion.scale_max:
-            errors[f"score_{criterion.code}"] = _("Enter a score from %(min)s to %(max)s.",
-                                                  min=f"{criterion.scale_min:g}", max=f"{criterion.scale_max:g}")
+            errors[f"score_{criterion.code}"] = _(
+                "Enter a score from %(min)s to %(max)s.",
+                min=f"{criterion.scale_min:g}",
+                max=f"{criterion.scale_max:g}",
+            )
         elif submit and value is None:
             errors[f"score_{criterion.code}"] = _("Score every criterion before submitting.")
         if submit and (given is None or not given.justification.strip()):
@@ -100,8 +111,10 @@ def save(session: Session, reviewer: User, assignment: Assignment, data: ReviewI
         row.justification = given.justification.strip() if given else ""
         rows.append(row)
     review.scores = rows
-    review.total = weighted_total(rubrics.specs(rubric), {c.code: by_code[c.code].score
-                                                          for c in rubric.criteria if c.code in by_code})
+    review.total = weighted_total(
+        rubrics.specs(rubric),
+        {c.code: by_code[c.code].score for c in rubric.criteria if c.code in by_code},
+    )
     review.recommendation = Recommendation(data.recommendation) if data.recommendation else None
     review.comments_for_submitter = data.comments_for_submitter.strip()
     review.confidential_comments = data.confidential_comments.strip()
@@ -119,8 +132,11 @@ def save(session: Session, reviewer: User, assignment: Assignment, data: ReviewI
 def scores_by_code(session: Session, review: Review | None) -> dict[str, ReviewScore]:
     if review is None:
         return {}
-    round = session.exec(select(ReviewRound).join(Assignment, Assignment.round_id == ReviewRound.id)
-                         .where(Assignment.id == review.assignment_id)).one()
+    round = session.exec(
+        select(ReviewRound)
+        .join(Assignment, Assignment.round_id == ReviewRound.id)
+        .where(Assignment.id == review.assignment_id)
+    ).one()
     codes = {c.id: c.code for c in rubrics.get(session, round.rubric_id).criteria}
     return {codes[s.criterion_id]: s for s in review.scores if s.criterion_id in codes}
 
@@ -141,19 +157,33 @@ def send_reminders(session: Session) -> int:
     """
     now = utcnow()
     today = local_day(now)
-    rows = session.exec(select(Assignment).join(ReviewRound, ReviewRound.id == Assignment.round_id)
-                        .where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at < now,
-                               Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)))
-                        .order_by(Assignment.id)).all()
+    rows = session.exec(
+        select(Assignment)
+        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .where(
+            ReviewRound.status == RoundStatus.open,
+            ReviewRound.due_at < now,
+            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+        )
+        .order_by(Assignment.id)
+    ).all()
     sent = 0
     for assignment in rows:
         if assignment.reminded_at is not None and local_day(assignment.reminded_at) >= today:
             continue
         if assignment.reminded_at is None:
-            outbox.enqueue(session, TOPIC_OVERDUE, {"assignment_id": assignment.id},
-                           key=f"review-overdue:{assignment.id}")
-        outbox.enqueue(session, TOPIC_REMINDED, {"assignment_id": assignment.id},
-                       key=f"review-reminder:{assignment.id}")
+            outbox.enqueue(
+                session,
+                TOPIC_OVERDUE,
+                {"assignment_id": assignment.id},
+                key=f"review-overdue:{assignment.id}",
+            )
+        outbox.enqueue(
+            session,
+            TOPIC_REMINDED,
+            {"assignment_id": assignment.id},
+            key=f"review-reminder:{assignment.id}",
+        )
         assignment.reminded_at = now
         session.add(assignment)
         sent += 1

@@ -51,8 +51,13 @@ def _invitation_context(session, assignment, values=None, errors=None) -> dict:
     round = service.get_round(session, assignment.round_id)
     initiative = session.get(Initiative, assignment.initiative_id)
     field = session.get(Field, initiative.field_id) if initiative.field_id else None
-    return {"assignment": assignment, "round": round, "field": field.name(get_language()) if field else None,
-            "values": values or {}, "errors": errors or {}}
+    return {
+        "assignment": assignment,
+        "round": round,
+        "field": field.name(get_language()) if field else None,
+        "values": values or {},
+        "errors": errors or {},
+    }
 
 
 @router.get("/assignments/{assignment_id}")
@@ -61,41 +66,63 @@ def invitation(request: Request, session: SessionDep, user: CurrentUser, assignm
 
 
 @router.post("/assignments/{assignment_id}/accept")
-async def accept(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+async def accept(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     form = await request.form()
     _data, errors = parse_form(AcceptIn, form)
     if errors:
-        return render(request, "reviews/invitation.html",
-                      _invitation_context(session, assignment, dict(form), errors), status_code=400)
+        return render(
+            request,
+            "reviews/invitation.html",
+            _invitation_context(session, assignment, dict(form), errors),
+            status_code=400,
+        )
     service.accept(session, user, assignment)
-    flash(request, _("Thank you. Please read and accept the confidentiality undertaking."), "success")
+    flash(
+        request, _("Thank you. Please read and accept the confidentiality undertaking."), "success"
+    )
     return _back(assignment.id, "/confidentiality")
 
 
 @router.post("/assignments/{assignment_id}/decline")
-async def decline(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+async def decline(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     form = await request.form()
     data, errors = parse_form(DeclineIn, form)
     if errors:
-        return render(request, "reviews/invitation.html",
-                      _invitation_context(session, assignment, dict(form), errors), status_code=400)
+        return render(
+            request,
+            "reviews/invitation.html",
+            _invitation_context(session, assignment, dict(form), errors),
+            status_code=400,
+        )
     service.decline(session, user, assignment, data.reason, conflict=data.conflict)
     flash(request, _("You declined the invitation."), "info")
     return RedirectResponse("/reviews", status_code=303)
 
 
 @router.get("/assignments/{assignment_id}/confidentiality")
-def confidentiality_page(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+def confidentiality_page(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     return render(request, "reviews/confidentiality.html", _invitation_context(session, assignment))
 
 
 @router.post("/assignments/{assignment_id}/confidentiality")
-async def confidentiality(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+async def confidentiality(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     form = await request.form()
     _data, errors = parse_form(ConfidentialityIn, form)
     if errors:
-        return render(request, "reviews/confidentiality.html",
-                      _invitation_context(session, assignment, dict(form), errors), status_code=400)
+        return render(
+            request,
+            "reviews/confidentiality.html",
+            _invitation_context(session, assignment, dict(form), errors),
+            status_code=400,
+        )
     service.accept_confidentiality(session, user, assignment)
     return _back(assignment.id, "/review")
 
@@ -107,8 +134,11 @@ def _form_values(session, assignment) -> dict:
         values[f"score_{code}"] = "" if row.score is None else f"{row.score:g}"
         values[f"justification_{code}"] = row.justification
     if review is not None:
-        values.update(recommendation=review.recommendation or "", comments_for_submitter=review.comments_for_submitter,
-                      confidential_comments=review.confidential_comments)
+        values.update(
+            recommendation=review.recommendation or "",
+            comments_for_submitter=review.comments_for_submitter,
+            confidential_comments=review.confidential_comments,
+        )
     return values
 
 
@@ -117,17 +147,34 @@ def _review_page(request, session, user, assignment, values, errors, status_code
     rubric = rubrics.get(session, round.rubric_id)
     content = reviewing.content_for_reviewer(session, user, assignment)
     review = reviewing.get_review(session, assignment)
-    return render(request, "reviews/review_form.html", {
-        "assignment": assignment, "round": round, "rubric": rubric, "content": content, "review": review,
-        "values": values, "errors": errors, "editable": perms.can_edit_review(user, assignment, round),
-        "language": get_language()}, status_code=status_code)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "assignment": assignment,
+            "round": round,
+            "rubric": rubric,
+            "content": content,
+            "review": review,
+            "values": values,
+            "errors": errors,
+            "editable": perms.can_edit_review(user, assignment, round),
+            "language": get_language(),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/assignments/{assignment_id}/review")
-def review_form(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+def review_form(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     if assignment.status == AssignmentStatus.invited:
         return _back(assignment.id)
-    if assignment.status == AssignmentStatus.accepted and assignment.confidentiality_accepted_at is None:
+    if (
+        assignment.status == AssignmentStatus.accepted
+        and assignment.confidentiality_accepted_at is None
+    ):
         return _back(assignment.id, "/confidentiality")
     return _review_page(request, session, user, assignment, _form_values(session, assignment), {})
 
@@ -144,20 +191,30 @@ def parse_review_form(form, criteria) -> tuple[ReviewIn | None, dict[str, str]]:
                 value = float(raw)
             except ValueError:
                 errors[f"score_{criterion.code}"] = _("Enter a number.")
-        scores.append(ScoreIn(criterion=criterion.code, score=value,
-                              justification=str(form.get(f"justification_{criterion.code}", ""))))
+        scores.append(
+            ScoreIn(
+                criterion=criterion.code,
+                score=value,
+                justification=str(form.get(f"justification_{criterion.code}", "")),
+            )
+        )
     recommendation = str(form.get("recommendation", "")) or None
     if recommendation not in (None, "select", "revise", "reject"):
         errors["recommendation"] = _("Choose one of the options.")
         recommendation = None
-    data = ReviewIn(scores=scores, recommendation=recommendation,
-                    comments_for_submitter=str(form.get("comments_for_submitter", ""))[:10000],
-                    confidential_comments=str(form.get("confidential_comments", ""))[:10000])
+    data = ReviewIn(
+        scores=scores,
+        recommendation=recommendation,
+        comments_for_submitter=str(form.get("comments_for_submitter", ""))[:10000],
+        confidential_comments=str(form.get("confidential_comments", ""))[:10000],
+    )
     return (None if errors else data), errors
 
 
 @router.post("/assignments/{assignment_id}/review")
-async def save_review(request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
+async def save_review(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+):
     form = await request.form()
     round = service.get_round(session, assignment.round_id)
     data, errors = parse_review_form(form, rubrics.get(session, round.rubric_id).criteria)
@@ -169,7 +226,11 @@ async def save_review(request: Request, session: SessionDep, user: CurrentUser, 
             errors = exc.errors
     if errors:
         return _review_page(request, session, user, assignment, dict(form), errors, status_code=400)
-    flash(request, _("Your review was submitted. You can still edit it until the round closes.") if submit
-          else _("Draft saved."), "success")
+    flash(
+        request,
+        _("Your review was submitted. You can still edit it until the round closes.")
+        if submit
+        else _("Draft saved."),
+        "success",
+    )
     return _back(assignment.id, "/review")
-

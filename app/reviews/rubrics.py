@@ -29,16 +29,36 @@ from app.reviews.scoring import CriterionSpec
 DEFAULT_NAME = "Sáng kiến đột phá (Nghị quyết 57)"
 DEFAULT_DESCRIPTION = "Năm tiêu chí đã công bố để đánh giá sáng kiến đột phá, trọng số bằng nhau."
 DEFAULT_CRITERIA = [
-    ("novelty", "Tính mới và sáng tạo", "Novelty and creativity",
-     "Ý tưởng, giải pháp mới so với những gì đã có; mức độ sáng tạo."),
-    ("breakthrough", "Tính đột phá, tháo gỡ điểm nghẽn", "Breakthrough: removes a bottleneck",
-     "Giải quyết được điểm nghẽn, nút thắt cụ thể của ngành, lĩnh vực hoặc địa phương."),
-    ("feasibility", "Tính khả thi, có lộ trình thực hiện", "Feasibility with a roadmap",
-     "Có lộ trình, nguồn lực và điều kiện thực hiện rõ ràng, khả thi."),
-    ("impact", "Tác động và khả năng lan tỏa", "Impact and spillover",
-     "Hiệu quả kinh tế – xã hội dự kiến và khả năng nhân rộng, lan tỏa."),
-    ("resources", "Khả năng huy động nguồn lực", "Ability to mobilise resources",
-     "Khả năng huy động vốn, nhân lực, hợp tác công – tư để triển khai."),
+    (
+        "novelty",
+        "Tính mới và sáng tạo",
+        "Novelty and creativity",
+        "Ý tưởng, giải pháp mới so với những gì đã có; mức độ sáng tạo.",
+    ),
+    (
+        "breakthrough",
+        "Tính đột phá, tháo gỡ điểm nghẽn",
+        "Breakthrough: removes a bottleneck",
+        "Giải quyết được điểm nghẽn, nút thắt cụ thể của ngành, lĩnh vực hoặc địa phương.",
+    ),
+    (
+        "feasibility",
+        "Tính khả thi, có lộ trình thực hiện",
+        "Feasibility with a roadmap",
+        "Có lộ trình, nguồn lực và điều kiện thực hiện rõ ràng, khả thi.",
+    ),
+    (
+        "impact",
+        "Tác động và khả năng lan tỏa",
+        "Impact and spillover",
+        "Hiệu quả kinh tế – xã hội dự kiến và khả năng nhân rộng, lan tỏa.",
+    ),
+    (
+        "resources",
+        "Khả năng huy động nguồn lực",
+        "Ability to mobilise resources",
+        "Khả năng huy động vốn, nhân lực, hợp tác công – tư để triển khai.",
+    ),
 ]
 
 
@@ -48,11 +68,15 @@ def specs(rubric: Rubric) -> list[CriterionSpec]:
 
 def default_rubric(session: Session) -> Rubric:
     """The seeded rubric for breakthrough initiatives (re-created if an empty database lacks it)."""
-    rubric = session.exec(select(Rubric).where(Rubric.is_default.is_(True)).order_by(Rubric.id)).first()
+    rubric = session.exec(
+        select(Rubric).where(Rubric.is_default.is_(True)).order_by(Rubric.id)
+    ).first()
     if rubric is None:
         rubric = Rubric(name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION, is_default=True)
-        rubric.criteria = [Criterion(code=code, name_vi=vi, name_en=en, description=text, weight=1.0, position=k)
-                           for k, (code, vi, en, text) in enumerate(DEFAULT_CRITERIA)]
+        rubric.criteria = [
+            Criterion(code=code, name_vi=vi, name_en=en, description=text, weight=1.0, position=k)
+            for k, (code, vi, en, text) in enumerate(DEFAULT_CRITERIA)
+        ]
         session.add(rubric)
         session.flush()
     return rubric
@@ -72,9 +96,18 @@ def get(session: Session, rubric_id: int) -> Rubric:
 
 def in_use(session: Session, rubric: Rubric) -> bool:
     """True once any submitted review of a round using this rubric exists."""
-    return bool(session.scalar(select(exists().where(
-        Review.status == ReviewStatus.submitted, Review.assignment_id == Assignment.id,
-        Assignment.round_id == ReviewRound.id, ReviewRound.rubric_id == rubric.id))))
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Review.status == ReviewStatus.submitted,
+                    Review.assignment_id == Assignment.id,
+                    Assignment.round_id == ReviewRound.id,
+                    ReviewRound.rubric_id == rubric.id,
+                )
+            )
+        )
+    )
 
 
 def _check_criteria(criteria: list[CriterionIn]) -> None:
@@ -94,13 +127,30 @@ def _check_criteria(criteria: list[CriterionIn]) -> None:
 
 
 def _criteria_rows(criteria: list[CriterionIn]) -> list[Criterion]:
-    return [Criterion(code=c.code, name_vi=c.name_vi, name_en=c.name_en or c.name_vi, description=c.description,
-                      weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max, position=k)
-            for k, c in enumerate(criteria)]
+    return [
+        Criterion(
+            code=c.code,
+            name_vi=c.name_vi,
+            name_en=c.name_en or c.name_vi,
+            description=c.description,
+            weight=c.weight,
+            scale_min=c.scale_min,
+            scale_max=c.scale_max,
+            position=k,
+        )
+        for k, c in enumerate(criteria)
+    ]
 
 
-def create_rubric(session: Session, actor: User, *, name: str, criteria: list[CriterionIn],
-                  description: str = "", field_id: int | None = None) -> Rubric:
+def create_rubric(
+    session: Session,
+    actor: User,
+    *,
+    name: str,
+    criteria: list[CriterionIn],
+    description: str = "",
+    field_id: int | None = None,
+) -> Rubric:
     _check_criteria(criteria)
     rubric = Rubric(name=name, description=description, field_id=field_id, created_by_id=actor.id)
     rubric.criteria = _criteria_rows(criteria)
@@ -114,20 +164,40 @@ def _same_scoring(rubric: Rubric, criteria: list[CriterionIn]) -> bool:
     return old == [(c.code, c.weight, c.scale_min, c.scale_max) for c in criteria]
 
 
-def update_rubric(session: Session, actor: User, rubric: Rubric, *, name: str, criteria: list[CriterionIn],
-                  description: str = "", field_id: int | None = None) -> Rubric:
+def update_rubric(
+    session: Session,
+    actor: User,
+    rubric: Rubric,
+    *,
+    name: str,
+    criteria: list[CriterionIn],
+    description: str = "",
+    field_id: int | None = None,
+) -> Rubric:
     """Change a rubric; refused (409) if it is in use and the scoring would change."""
     _check_criteria(criteria)
     if not _same_scoring(rubric, criteria) and in_use(session, rubric):
-        raise Conflict(_("Submitted scores use this rubric: its criteria, weights and scales can no longer "
-                         "change. Create a new version instead."), code="rubric-in-use")
+        raise Conflict(
+            _(
+                "Submitted scores use this rubric: its criteria, weights and scales can no longer "
+                "change. Create a new version instead."
+            ),
+            code="rubric-in-use",
+        )
     rubric.name, rubric.description, rubric.field_id = name, description, field_id
     by_code = {c.code: c for c in rubric.criteria}
     rows = []
     for k, c in enumerate(criteria):
-        row = by_code.pop(c.code, None) or Criterion(code=c.code, name_vi=c.name_vi, name_en=c.name_en)
+        row = by_code.pop(c.code, None) or Criterion(
+            code=c.code, name_vi=c.name_vi, name_en=c.name_en
+        )
         row.name_vi, row.name_en, row.description = c.name_vi, c.name_en or c.name_vi, c.description
-        row.weight, row.scale_min, row.scale_max, row.position = c.weight, c.scale_min, c.scale_max, k
+        row.weight, row.scale_min, row.scale_max, row.position = (
+            c.weight,
+            c.scale_min,
+            c.scale_max,
+            k,
+        )
         rows.append(row)
     rubric.criteria = rows  # criteria no longer listed are removed (only possible while unused)
     session.add(rubric)
@@ -137,12 +207,27 @@ def update_rubric(session: Session, actor: User, rubric: Rubric, *, name: str, c
 
 def new_version(session: Session, actor: User, rubric: Rubric) -> Rubric:
     """A copy with version + 1 that can be changed freely; the old version stays as it was."""
-    copy = Rubric(name=rubric.name, version=rubric.version + 1, previous_id=rubric.id, field_id=rubric.field_id,
-                  description=rubric.description, created_by_id=actor.id)
-    copy.criteria = [Criterion(code=c.code, name_vi=c.name_vi, name_en=c.name_en, description=c.description,
-                               weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max, position=c.position)
-                     for c in rubric.criteria]
+    copy = Rubric(
+        name=rubric.name,
+        version=rubric.version + 1,
+        previous_id=rubric.id,
+        field_id=rubric.field_id,
+        description=rubric.description,
+        created_by_id=actor.id,
+    )
+    copy.criteria = [
+        Criterion(
+            code=c.code,
+            name_vi=c.name_vi,
+            name_en=c.name_en,
+            description=c.description,
+            weight=c.weight,
+            scale_min=c.scale_min,
+            scale_max=c.scale_max,
+            position=c.position,
+        )
+        for c in rubric.criteria
+    ]
     session.add(copy)
     session.flush()
     return copy
-

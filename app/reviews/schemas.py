@@ -52,7 +52,9 @@ class RoundIn(BaseModel):
     """Open a review round for one initiative or a batch (each must be in screening)."""
 
     name: str = Field(min_length=1, max_length=200, examples=["Đợt đánh giá tháng 11"])
-    rubric_id: int | None = Field(default=None, description="Default: the breakthrough-initiative rubric")
+    rubric_id: int | None = Field(
+        default=None, description="Default: the breakthrough-initiative rubric"
+    )
     due_at: datetime
     reviews_wanted: int = Field(default=3, ge=1, le=15)
     blind: bool = True
@@ -91,7 +93,9 @@ class ManualAssignIn(BaseModel):
 
 
 class AutoAssignIn(BaseModel):
-    initiative_ids: list[int] | None = Field(default=None, description="Default: every initiative of the round")
+    initiative_ids: list[int] | None = Field(
+        default=None, description="Default: every initiative of the round"
+    )
 
 
 class AssignmentOut(BaseModel):
@@ -120,7 +124,9 @@ class AutoAssignOut(BaseModel):
 class AcceptIn(BaseModel):
     """Accepting requires the reviewer's declaration that they have no conflict of interest."""
 
-    declare_no_conflict: bool = Field(description="I declare I have no conflict of interest with this initiative")
+    declare_no_conflict: bool = Field(
+        description="I declare I have no conflict of interest with this initiative"
+    )
 
     @field_validator("declare_no_conflict")
     @classmethod
@@ -128,7 +134,9 @@ class AcceptIn(BaseModel):
         if not value:
             from app.i18n import _
 
-            raise ValueError(_("Declare that you have no conflict of interest, or decline the invitation."))
+            raise ValueError(
+                _("Declare that you have no conflict of interest, or decline the invitation.")
+            )
         return value
 
 

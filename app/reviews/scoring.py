@@ -100,7 +100,9 @@ def weighted_total(criteria: Sequence[CriterionSpec], scores: Mapping[str, float
         if value is None:
             continue
         if not spec.scale_min <= value <= spec.scale_max:
-            raise ValueError(f"score {value} of {spec.code} outside {spec.scale_min}–{spec.scale_max}")
+            raise ValueError(
+                f"score {value} of {spec.code} outside {spec.scale_min}–{spec.scale_max}"
+            )
         acc += spec.weight * normalised(value, spec)
     return acc / weight_sum
 
@@ -153,8 +155,12 @@ def population(all_reviews: Iterable[ScoredReview]) -> Population:
     )
 
 
-def aggregate_one(initiative_id: int, reviews: Sequence[ScoredReview], stats: Population,
-                  threshold: float = DEFAULT_DISAGREEMENT_THRESHOLD) -> Aggregate:
+def aggregate_one(
+    initiative_id: int,
+    reviews: Sequence[ScoredReview],
+    stats: Population,
+    threshold: float = DEFAULT_DISAGREEMENT_THRESHOLD,
+) -> Aggregate:
     """Raw and calibrated score, criterion means, spread and flag of one initiative."""
     if not reviews:
         return Aggregate(initiative_id, 0, None, None, {}, None, None, False, (), ())
@@ -179,28 +185,37 @@ def aggregate_one(initiative_id: int, reviews: Sequence[ScoredReview], stats: Po
     )
 
 
-def aggregate(round_reviews: Iterable[ScoredReview], all_reviews: Iterable[ScoredReview],
-              initiative_ids: Iterable[int] = (),
-              threshold: float = DEFAULT_DISAGREEMENT_THRESHOLD) -> dict[int, Aggregate]:
+def aggregate(
+    round_reviews: Iterable[ScoredReview],
+    all_reviews: Iterable[ScoredReview],
+    initiative_ids: Iterable[int] = (),
+    threshold: float = DEFAULT_DISAGREEMENT_THRESHOLD,
+) -> dict[int, Aggregate]:
     """Aggregates for every initiative of a round (also those without reviews yet)."""
     stats = population(all_reviews)
     grouped: dict[int, list[ScoredReview]] = {i: [] for i in initiative_ids}
     for review in round_reviews:
         grouped.setdefault(review.initiative_id, []).append(review)
-    return {i: aggregate_one(i, sorted(rs, key=lambda r: r.review_id), stats, threshold)
-            for i, rs in grouped.items()}
+    return {
+        i: aggregate_one(i, sorted(rs, key=lambda r: r.review_id), stats, threshold)
+        for i, rs in grouped.items()
+    }
 
 
 SORT_KEYS = ("calibrated", "raw", "spread", "reviews")
 
 
-def ranked(aggregates: Iterable[Aggregate], key: str = "calibrated", descending: bool = True) -> list[Aggregate]:
+def ranked(
+    aggregates: Iterable[Aggregate], key: str = "calibrated", descending: bool = True
+) -> list[Aggregate]:
     """Sorted by `key`; initiatives without reviews last, ties by id (stable, reproducible)."""
     if key not in SORT_KEYS:
         key = "calibrated"
     items = list(aggregates)
-    scored = sorted((a for a in items if getattr(a, key) is not None),
-                    key=lambda a: (-getattr(a, key) if descending else getattr(a, key), a.initiative_id))
+    scored = sorted(
+        (a for a in items if getattr(a, key) is not None),
+        key=lambda a: (-getattr(a, key) if descending else getattr(a, key), a.initiative_id),
+    )
     unscored = sorted((a for a in items if getattr(a, key) is None), key=lambda a: a.initiative_id)
     return scored + unscored
 

@@ -49,8 +49,12 @@ from app.reviews.schemas import RoundIn
 
 # Outbox topics of this domain. Payloads:
 TOPIC_INVITED = "review.invited"  # {"assignment_id"}: a reviewer was invited
-TOPIC_REMINDED = "review.reminded"  # {"assignment_id"}: the reviewer's review is overdue (once a day)
-TOPIC_OVERDUE = "review.overdue"  # {"assignment_id"}: tell coordinators, once per overdue assignment
+TOPIC_REMINDED = (
+    "review.reminded"  # {"assignment_id"}: the reviewer's review is overdue (once a day)
+)
+TOPIC_OVERDUE = (
+    "review.overdue"  # {"assignment_id"}: tell coordinators, once per overdue assignment
+)
 TOPIC_ROUND_CLOSING = "review.round_closing"  # {"round_id", "notice": "closes_soon" | "closed"}
 
 # How long before its due date the reviewers still at work hear that a round closes soon.
@@ -71,59 +75,104 @@ def get_round(session: Session, round_id: int) -> ReviewRound:
 
 
 def list_rounds(session: Session) -> list[ReviewRound]:
-    return list(session.exec(select(ReviewRound).order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc())))
+    return list(
+        session.exec(
+            select(ReviewRound).order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc())
+        )
+    )
 
 
 def round_initiatives(session: Session, round: ReviewRound) -> list[Initiative]:
-    return list(session.exec(select(Initiative).join(RoundItem, RoundItem.initiative_id == Initiative.id)
-                             .where(RoundItem.round_id == round.id).order_by(Initiative.id)))
+    return list(
+        session.exec(
+            select(Initiative)
+            .join(RoundItem, RoundItem.initiative_id == Initiative.id)
+            .where(RoundItem.round_id == round.id)
+            .order_by(Initiative.id)
+        )
+    )
 
 
 def in_round(session: Session, round: ReviewRound, initiative_id: int) -> bool:
-    return session.exec(select(RoundItem.id).where(RoundItem.round_id == round.id,
-                                                   RoundItem.initiative_id == initiative_id)).first() is not None
+    return (
+        session.exec(
+            select(RoundItem.id).where(
+                RoundItem.round_id == round.id, RoundItem.initiative_id == initiative_id
+            )
+        ).first()
+        is not None
+    )
 
 
 def screening_initiatives(session: Session) -> list[Initiative]:
     """Initiatives a coordinator can put into a round now."""
-    return list(session.exec(select(Initiative).where(Initiative.status == workflow.Status.screening)
-                             .order_by(Initiative.submitted_at, Initiative.id)))
+    return list(
+        session.exec(
+            select(Initiative)
+            .where(Initiative.status == workflow.Status.screening)
+            .order_by(Initiative.submitted_at, Initiative.id)
+        )
+    )
 
 
 def open_round(session: Session, actor: User, data: RoundIn) -> ReviewRound:
     """Create the round and move each initiative from screening to in_review (one transaction)."""
     _require_coordinator(actor)
-    rubric = rubrics.get(session, data.rubric_id) if data.rubric_id else rubrics.default_rubric(session)
+    rubric = (
+        rubrics.get(session, data.rubric_id) if data.rubric_id else rubrics.default_rubric(session)
+    )
     if data.due_at <= utcnow():
-        raise ValidationFailed(_("The due date must be in the future."),
-                               errors={"due_at": _("Choose a date in the future.")})
-    created = ReviewRound(name=data.name, rubric_id=rubric.id, due_at=data.due_at,
-                          reviews_wanted=data.reviews_wanted, blind=data.blind, max_load=data.max_load,
-                          disagreement_threshold=data.disagreement_threshold, created_by_id=actor.id)
+        raise ValidationFailed(
+            _("The due date must be in the future."),
+            errors={"due_at": _("Choose a date in the future.")},
+        )
+    created = ReviewRound(
+        name=data.name,
+        rubric_id=rubric.id,
+        due_at=data.due_at,
+        reviews_wanted=data.reviews_wanted,
+        blind=data.blind,
+        max_load=data.max_load,
+        disagreement_threshold=data.disagreement_threshold,
+        created_by_id=actor.id,
+    )
     session.add(created)
     session.flush()
     add_to_round(session, actor, created, data.initiative_ids)
     return created
 
 
-def add_to_round(session: Session, actor: User, round: ReviewRound, initiative_ids: list[int]) -> None:
+def add_to_round(
+    session: Session, actor: User, round: ReviewRound, initiative_ids: list[int]
+) -> None:
     _require_coordinator(actor)
     if round.status != RoundStatus.open:
         raise Conflict(_("This round is closed."))
     for iid in dict.fromkeys(initiative_ids):
         initiative = session.get(Initiative, iid)
         if initiative is None:
-            raise ValidationFailed(_("No initiative with number %(id)s.", id=iid),
-                                   errors={"initiative_ids": _("No initiative with number %(id)s.", id=iid)})
+            raise ValidationFailed(
+                _("No initiative with number %(id)s.", id=iid),
+                errors={"initiative_ids": _("No initiative with number %(id)s.", id=iid)},
+            )
         if in_round(session, round, iid):
             continue
         try:
-            workflow.transition(session, initiative, workflow.Status.in_review, actor=actor,
-                                reason=_("Review round: %(name)s", name=round.name))
+            workflow.transition(
+                session,
+                initiative,
+                workflow.Status.in_review,
+                actor=actor,
+                reason=_("Review round: %(name)s", name=round.name),
+            )
         except InvalidTransition:
             raise ValidationFailed(
-                _("“%(title)s” is not in screening and cannot be reviewed now.", title=initiative.title),
-                errors={"initiative_ids": _("Only initiatives in screening can enter a round.")}) from None
+                _(
+                    "“%(title)s” is not in screening and cannot be reviewed now.",
+                    title=initiative.title,
+                ),
+                errors={"initiative_ids": _("Only initiatives in screening can enter a round.")},
+            ) from None
         session.add(RoundItem(round_id=round.id, initiative_id=iid))
     session.flush()
 
@@ -138,8 +187,12 @@ def close_round(session: Session, actor: User, round: ReviewRound) -> ReviewRoun
         return round
     round.status, round.closed_at = RoundStatus.closed, utcnow()
     session.add(round)
-    outbox.enqueue(session, TOPIC_ROUND_CLOSING, {"round_id": round.id, "notice": "closed"},
-                   key=f"round-closing:{round.id}")
+    outbox.enqueue(
+        session,
+        TOPIC_ROUND_CLOSING,
+        {"round_id": round.id, "notice": "closed"},
+        key=f"round-closing:{round.id}",
+    )
     return round
 
 
@@ -156,32 +209,54 @@ def announce_closing_rounds(session: Session) -> int:
     gets a fresh notice for the new date.
     """
     now = utcnow()
-    due = session.exec(select(ReviewRound).where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at > now,
-                                                 ReviewRound.due_at <= now + CLOSING_NOTICE)
-                       .order_by(ReviewRound.id)).all()
+    due = session.exec(
+        select(ReviewRound)
+        .where(
+            ReviewRound.status == RoundStatus.open,
+            ReviewRound.due_at > now,
+            ReviewRound.due_at <= now + CLOSING_NOTICE,
+        )
+        .order_by(ReviewRound.id)
+    ).all()
     queued = 0
     for round in due:
         key = _closing_key(round)
-        done_before = session.exec(select(OutboxEvent.id).where(
-            OutboxEvent.topic == TOPIC_ROUND_CLOSING,
-            col(OutboxEvent.key).endswith(f":{key}", autoescape=True))).first()
-        if done_before is None and outbox.enqueue(session, TOPIC_ROUND_CLOSING,
-                                                  {"round_id": round.id, "notice": "closes_soon"}, key=key):
+        done_before = session.exec(
+            select(OutboxEvent.id).where(
+                OutboxEvent.topic == TOPIC_ROUND_CLOSING,
+                col(OutboxEvent.key).endswith(f":{key}", autoescape=True),
+            )
+        ).first()
+        if done_before is None and outbox.enqueue(
+            session, TOPIC_ROUND_CLOSING, {"round_id": round.id, "notice": "closes_soon"}, key=key
+        ):
             queued += 1
     return queued
 
 
 # -- reviewers, load and matching ----------------------------------------------
 def reviewers(session: Session) -> list[User]:
-    granted = select(RoleGrant.user_id).where(RoleGrant.role == Role.reviewer, RoleGrant.revoked_at.is_(None))
-    return list(session.exec(select(User).where(User.id.in_(granted), User.is_active.is_(True)).order_by(User.id)))
+    granted = select(RoleGrant.user_id).where(
+        RoleGrant.role == Role.reviewer, RoleGrant.revoked_at.is_(None)
+    )
+    return list(
+        session.exec(
+            select(User).where(User.id.in_(granted), User.is_active.is_(True)).order_by(User.id)
+        )
+    )
 
 
 def open_load(session: Session, reviewer_ids: list[int] | None = None) -> dict[int, int]:
     """Invited or accepted (not yet submitted) reviews per reviewer, in open rounds."""
-    query = (select(Assignment.reviewer_id, func.count()).join(ReviewRound, ReviewRound.id == Assignment.round_id)
-             .where(Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)), ReviewRound.status == RoundStatus.open)
-             .group_by(Assignment.reviewer_id))
+    query = (
+        select(Assignment.reviewer_id, func.count())
+        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .where(
+            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+            ReviewRound.status == RoundStatus.open,
+        )
+        .group_by(Assignment.reviewer_id)
+    )
     if reviewer_ids is not None:
         query = query.where(Assignment.reviewer_id.in_(reviewer_ids))
     return dict(session.exec(query).all())
@@ -207,8 +282,12 @@ def expertise_of(user: User, field_codes: dict[str, str]) -> matching.Expertise:
 
 def subject_of(session: Session, initiative: Initiative) -> matching.Subject:
     field = session.get(Field, initiative.field_id) if initiative.field_id else None
-    return matching.Subject(initiative.id, tuple(initiative.keywords), field.code if field else None,
-                            f"{initiative.title} {initiative.summary}")
+    return matching.Subject(
+        initiative.id,
+        tuple(initiative.keywords),
+        field.code if field else None,
+        f"{initiative.title} {initiative.summary}",
+    )
 
 
 @dataclass(frozen=True)
@@ -228,26 +307,52 @@ def candidates(session: Session, round: ReviewRound, initiative: Initiative) -> 
     codes = _field_codes(session)
     subject = subject_of(session, initiative)
     existing = {a.reviewer_id: a for a in assignments_for(session, round, initiative.id)}
-    views = [CandidateView(p, matching.match(expertise_of(p, codes), subject), load.get(p.id, 0),
-                           found.get((p.id, initiative.id), []), existing.get(p.id)) for p in people]
+    views = [
+        CandidateView(
+            p,
+            matching.match(expertise_of(p, codes), subject),
+            load.get(p.id, 0),
+            found.get((p.id, initiative.id), []),
+            existing.get(p.id),
+        )
+        for p in people
+    ]
     return sorted(views, key=lambda v: (bool(v.conflicts), -v.match.score, v.reviewer.id))
 
 
-def assignments_for(session: Session, round: ReviewRound, initiative_id: int | None = None) -> list[Assignment]:
+def assignments_for(
+    session: Session, round: ReviewRound, initiative_id: int | None = None
+) -> list[Assignment]:
     query = select(Assignment).where(Assignment.round_id == round.id)
     if initiative_id is not None:
         query = query.where(Assignment.initiative_id == initiative_id)
     return list(session.exec(query.order_by(Assignment.initiative_id, Assignment.id)))
 
 
-def _invite(session: Session, round: ReviewRound, initiative: Initiative, reviewer: User, actor: User,
-            method: AssignmentMethod, match: matching.Match, load_after: int) -> Assignment:
-    row = Assignment(round_id=round.id, initiative_id=initiative.id, reviewer_id=reviewer.id, method=method,
-                     match_score=round_score(match.score), explanation=match.explanation(load_after, round.max_load),
-                     assigned_by_id=actor.id)
+def _invite(
+    session: Session,
+    round: ReviewRound,
+    initiative: Initiative,
+    reviewer: User,
+    actor: User,
+    method: AssignmentMethod,
+    match: matching.Match,
+    load_after: int,
+) -> Assignment:
+    row = Assignment(
+        round_id=round.id,
+        initiative_id=initiative.id,
+        reviewer_id=reviewer.id,
+        method=method,
+        match_score=round_score(match.score),
+        explanation=match.explanation(load_after, round.max_load),
+        assigned_by_id=actor.id,
+    )
     session.add(row)
     session.flush()
-    outbox.enqueue(session, TOPIC_INVITED, {"assignment_id": row.id}, key=f"review-invitation:{row.id}")
+    outbox.enqueue(
+        session, TOPIC_INVITED, {"assignment_id": row.id}, key=f"review-invitation:{row.id}"
+    )
     return row
 
 
@@ -255,7 +360,9 @@ def round_score(value: float) -> float:
     return round(value, 4)
 
 
-def assign(session: Session, actor: User, round: ReviewRound, initiative: Initiative, reviewer: User) -> Assignment:
+def assign(
+    session: Session, actor: User, round: ReviewRound, initiative: Initiative, reviewer: User
+) -> Assignment:
     """Invite one reviewer by hand; refused for conflicts, full load, non-reviewers and duplicates."""
     _require_coordinator(actor)
     if round.status != RoundStatus.open:
@@ -263,25 +370,52 @@ def assign(session: Session, actor: User, round: ReviewRound, initiative: Initia
     if not in_round(session, round, initiative.id):
         raise NotFound(_("This initiative is not in the round."))
     if not perms.is_reviewer(reviewer):
-        raise ValidationFailed(_("%(name)s is not a reviewer.", name=reviewer.full_name),
-                               errors={"reviewer_id": _("Choose a reviewer.")})
+        raise ValidationFailed(
+            _("%(name)s is not a reviewer.", name=reviewer.full_name),
+            errors={"reviewer_id": _("Choose a reviewer.")},
+        )
     reasons = conflicts.detect(session, reviewer, initiative)
     if reasons:
-        raise Conflict(_("%(name)s has a conflict of interest: %(reasons)s.", name=reviewer.full_name,
-                         reasons="; ".join(conflicts.reason_label(r) for r in reasons)),
-                       code="conflict-of-interest", conflicts=reasons)
-    previous = session.exec(select(Assignment).where(
-        Assignment.round_id == round.id, Assignment.initiative_id == initiative.id,
-        Assignment.reviewer_id == reviewer.id)).first()
+        raise Conflict(
+            _(
+                "%(name)s has a conflict of interest: %(reasons)s.",
+                name=reviewer.full_name,
+                reasons="; ".join(conflicts.reason_label(r) for r in reasons),
+            ),
+            code="conflict-of-interest",
+            conflicts=reasons,
+        )
+    previous = session.exec(
+        select(Assignment).where(
+            Assignment.round_id == round.id,
+            Assignment.initiative_id == initiative.id,
+            Assignment.reviewer_id == reviewer.id,
+        )
+    ).first()
     if previous is not None:
-        raise Conflict(_("%(name)s was already invited to review this initiative in this round.",
-                         name=reviewer.full_name))
+        raise Conflict(
+            _(
+                "%(name)s was already invited to review this initiative in this round.",
+                name=reviewer.full_name,
+            )
+        )
     load = open_load(session, [reviewer.id]).get(reviewer.id, 0)
     if load >= round.max_load:
-        raise Conflict(_("%(name)s already has %(n)s open reviews (the maximum is %(max)s).",
-                         name=reviewer.full_name, n=load, max=round.max_load), code="load-exceeded")
-    found = matching.match(expertise_of(reviewer, _field_codes(session)), subject_of(session, initiative))
-    return _invite(session, round, initiative, reviewer, actor, AssignmentMethod.manual, found, load + 1)
+        raise Conflict(
+            _(
+                "%(name)s already has %(n)s open reviews (the maximum is %(max)s).",
+                name=reviewer.full_name,
+                n=load,
+                max=round.max_load,
+            ),
+            code="load-exceeded",
+        )
+    found = matching.match(
+        expertise_of(reviewer, _field_codes(session)), subject_of(session, initiative)
+    )
+    return _invite(
+        session, round, initiative, reviewer, actor, AssignmentMethod.manual, found, load + 1
+    )
 
 
 @dataclass(frozen=True)
@@ -290,8 +424,9 @@ class AutoResult:
     under_covered: dict[int, int]  # initiative id -> slots still open
 
 
-def auto_assign(session: Session, actor: User, round: ReviewRound,
-                initiative_ids: list[int] | None = None) -> AutoResult:
+def auto_assign(
+    session: Session, actor: User, round: ReviewRound, initiative_ids: list[int] | None = None
+) -> AutoResult:
     """Fill every open slot of the round (or of the given initiatives) as well as capacity allows.
 
     A declined invitation frees its slot; the reviewer who declined is not proposed again.
@@ -299,8 +434,12 @@ def auto_assign(session: Session, actor: User, round: ReviewRound,
     _require_coordinator(actor)
     if round.status != RoundStatus.open:
         raise Conflict(_("This round is closed."))
-    items = [i for i in round_initiatives(session, round)
-             if (initiative_ids is None or i.id in initiative_ids) and i.status == workflow.Status.in_review]
+    items = [
+        i
+        for i in round_initiatives(session, round)
+        if (initiative_ids is None or i.id in initiative_ids)
+        and i.status == workflow.Status.in_review
+    ]
     people = reviewers(session)
     load = open_load(session)
     codes = _field_codes(session)
@@ -308,15 +447,35 @@ def auto_assign(session: Session, actor: User, round: ReviewRound,
     for item in items:
         existing = assignments_for(session, round, item.id)
         active = sum(1 for a in existing if a.status in ACTIVE_ASSIGNMENT_STATES)
-        needs.append(matching.Need(subject_of(session, item), round.reviews_wanted - active,
-                                   frozenset(a.reviewer_id for a in existing)))
+        needs.append(
+            matching.Need(
+                subject_of(session, item),
+                round.reviews_wanted - active,
+                frozenset(a.reviewer_id for a in existing),
+            )
+        )
     found = conflicts.detect_many(session, people, [i.id for i in items])
-    result = matching.plan(needs, [matching.Candidate(expertise_of(p, codes), load.get(p.id, 0)) for p in people],
-                           set(found), round.max_load)
+    result = matching.plan(
+        needs,
+        [matching.Candidate(expertise_of(p, codes), load.get(p.id, 0)) for p in people],
+        set(found),
+        round.max_load,
+    )
     by_id = {p.id: p for p in people}
     by_item = {i.id: i for i in items}
-    created = [_invite(session, round, by_item[p.initiative_id], by_id[p.reviewer_id], actor, AssignmentMethod.auto,
-                       p.match, p.load_after) for p in result.proposals]
+    created = [
+        _invite(
+            session,
+            round,
+            by_item[p.initiative_id],
+            by_id[p.reviewer_id],
+            actor,
+            AssignmentMethod.auto,
+            p.match,
+            p.load_after,
+        )
+        for p in result.proposals
+    ]
     return AutoResult(created, dict(result.missing))
 
 
@@ -329,8 +488,13 @@ def get_assignment(session: Session, assignment_id: int) -> Assignment:
 
 
 def my_assignments(session: Session, reviewer: User) -> list[Assignment]:
-    return list(session.exec(select(Assignment).where(Assignment.reviewer_id == reviewer.id)
-                             .order_by(Assignment.invited_at.desc(), Assignment.id.desc())))
+    return list(
+        session.exec(
+            select(Assignment)
+            .where(Assignment.reviewer_id == reviewer.id)
+            .order_by(Assignment.invited_at.desc(), Assignment.id.desc())
+        )
+    )
 
 
 def _own_open(reviewer: User, assignment: Assignment, round: ReviewRound) -> None:
@@ -349,27 +513,40 @@ def accept(session: Session, reviewer: User, assignment: Assignment) -> Assignme
     initiative = session.get(Initiative, assignment.initiative_id)
     reasons = conflicts.detect(session, reviewer, initiative)
     if reasons:
-        raise Conflict(_("You cannot review this initiative: %(reasons)s.",
-                         reasons="; ".join(conflicts.reason_label(r) for r in reasons)),
-                       code="conflict-of-interest", conflicts=reasons)
+        raise Conflict(
+            _(
+                "You cannot review this initiative: %(reasons)s.",
+                reasons="; ".join(conflicts.reason_label(r) for r in reasons),
+            ),
+            code="conflict-of-interest",
+            conflicts=reasons,
+        )
     now = utcnow()
     assignment.status, assignment.responded_at, assignment.conflict_declared_none_at = (
-        AssignmentStatus.accepted, now, now)
+        AssignmentStatus.accepted,
+        now,
+        now,
+    )
     session.add(assignment)
     return assignment
 
 
-def decline(session: Session, reviewer: User, assignment: Assignment, reason: str, *,
-            conflict: bool = False) -> Assignment:
+def decline(
+    session: Session, reviewer: User, assignment: Assignment, reason: str, *, conflict: bool = False
+) -> Assignment:
     """Decline with a reason (also after accepting, until submitted); a conflict is recorded for good."""
     round = get_round(session, assignment.round_id)
     _own_open(reviewer, assignment, round)
     if assignment.status not in OPEN_ASSIGNMENT_STATES:
         raise Conflict(_("This invitation can no longer be declined."))
     if not reason.strip():
-        raise ValidationFailed(_("Please give a reason."), errors={"reason": _("This field is required.")})
+        raise ValidationFailed(
+            _("Please give a reason."), errors={"reason": _("This field is required.")}
+        )
     if conflict:
-        conflicts.declare(session, reviewer, session.get(Initiative, assignment.initiative_id), reason.strip())
+        conflicts.declare(
+            session, reviewer, session.get(Initiative, assignment.initiative_id), reason.strip()
+        )
     assignment.status, assignment.responded_at = AssignmentStatus.declined, utcnow()
     assignment.decline_reason = reason.strip()
     session.add(assignment)
@@ -390,9 +567,15 @@ def accept_confidentiality(session: Session, reviewer: User, assignment: Assignm
 
 def overdue(session: Session, round: ReviewRound | None = None) -> list[Assignment]:
     """Open assignments of open rounds past their due date (who is late)."""
-    query = (select(Assignment).join(ReviewRound, ReviewRound.id == Assignment.round_id)
-             .where(ReviewRound.status == RoundStatus.open, ReviewRound.due_at < utcnow(),
-                    Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES))))
+    query = (
+        select(Assignment)
+        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .where(
+            ReviewRound.status == RoundStatus.open,
+            ReviewRound.due_at < utcnow(),
+            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+        )
+    )
     if round is not None:
         query = query.where(Assignment.round_id == round.id)
     return list(session.exec(query.order_by(Assignment.round_id, Assignment.id)))

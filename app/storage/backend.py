@@ -13,6 +13,7 @@ never readable under a key, and `abort()` leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -137,10 +138,8 @@ class LocalStorage(Storage):
     def delete(self, key: str) -> None:
         path = self.resolve(key)
         path.unlink(missing_ok=True)
-        try:
+        with contextlib.suppress(OSError):
             path.parent.rmdir()  # only succeeds when the folder is now empty
-        except OSError:
-            pass
 
     def path(self, key: str) -> Path | None:
         path = self.resolve(key)

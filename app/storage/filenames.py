@@ -4,7 +4,7 @@ Stored files are keyed by random keys, so a name never reaches the file
 system here; but it is shown in pages, written into `Content-Disposition`
 headers and saved by the next person who downloads it, possibly on Windows.
 So it must carry no directories, no invisible or direction-reversing
-characters (`invoice\u202Efdp.exe` shows as "invoiceexe.pdf"), no names
+characters (`invoice\u202efdp.exe` shows as "invoiceexe.pdf"), no names
 Windows refuses, and stay readable Vietnamese.
 """
 
@@ -17,7 +17,14 @@ MAX_LENGTH = 150
 FALLBACK = "file"
 
 # Windows refuses these as a file's stem, whatever the extension (CON.txt too).
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 # Characters Windows forbids in names (the separators are handled before).
 _FORBIDDEN = re.compile(r'[<>:"|?*]')
@@ -49,5 +56,5 @@ def sanitize_filename(name: str) -> str:
     if len(name) > MAX_LENGTH:
         match = _EXTENSION.search(name)
         suffix = match.group(0) if match else ""
-        name = name[:MAX_LENGTH - len(suffix)].rstrip(". ") + suffix
+        name = name[: MAX_LENGTH - len(suffix)].rstrip(". ") + suffix
     return name or FALLBACK

@@ -33,14 +33,41 @@ WEBP = "image/webp"
 ZIP = "application/zip"
 OLE2 = "application/x-ole-storage"
 
-DEFAULT_ALLOWED_TYPES: set[str] = {PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, ODT, ODS, ODP, PNG, JPEG, GIF, WEBP}
+DEFAULT_ALLOWED_TYPES: set[str] = {
+    PDF,
+    DOC,
+    DOCX,
+    XLS,
+    XLSX,
+    PPT,
+    PPTX,
+    ODT,
+    ODS,
+    ODP,
+    PNG,
+    JPEG,
+    GIF,
+    WEBP,
+}
 
 # The extensions a file of each type may carry; the first is the canonical one.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    PDF: (".pdf",), DOC: (".doc",), DOCX: (".docx",), XLS: (".xls",), XLSX: (".xlsx",),
-    PPT: (".ppt",), PPTX: (".pptx",), ODT: (".odt",), ODS: (".ods",), ODP: (".odp",),
-    PNG: (".png",), JPEG: (".jpg", ".jpeg"), GIF: (".gif",), WEBP: (".webp",),
-    ZIP: (".zip",), OLE2: (),
+    PDF: (".pdf",),
+    DOC: (".doc",),
+    DOCX: (".docx",),
+    XLS: (".xls",),
+    XLSX: (".xlsx",),
+    PPT: (".ppt",),
+    PPTX: (".pptx",),
+    ODT: (".odt",),
+    ODS: (".ods",),
+    ODP: (".odp",),
+    PNG: (".png",),
+    JPEG: (".jpg", ".jpeg"),
+    GIF: (".gif",),
+    WEBP: (".webp",),
+    ZIP: (".zip",),
+    OLE2: (),
 }
 ZIP_FAMILY = {DOCX, XLSX, PPTX, ODT, ODS, ODP}
 OLE2_FAMILY = {DOC, XLS, PPT}
@@ -89,8 +116,8 @@ def sniff_content_type(head: bytes, filename: str) -> str | None:
     if head.startswith(b"PK\x03\x04"):
         # ODF stores an uncompressed `mimetype` entry first (the ODF packaging rules).
         name_len = struct.unpack_from("<H", head, 26)[0] if len(head) >= 30 else 0
-        if head[30:30 + name_len] == b"mimetype":
-            declared = head[30 + name_len:30 + name_len + 60]
+        if head[30 : 30 + name_len] == b"mimetype":
+            declared = head[30 + name_len : 30 + name_len + 60]
             for content_type in _ODF_TYPES:
                 if declared.startswith(content_type.encode()):
                     return content_type
@@ -126,7 +153,9 @@ def _zip_member_type(file: BinaryIO) -> str | None:
                 return declared if declared in _ODF_TYPES else None
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
         return None
-    if "[Content_Types].xml" not in names or any(n.lower().endswith("vbaproject.bin") for n in names):
+    if "[Content_Types].xml" not in names or any(
+        n.lower().endswith("vbaproject.bin") for n in names
+    ):
         return None
     for prefix, content_type in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
         if any(n.startswith(prefix) for n in names):
@@ -153,7 +182,7 @@ def _ole2_member_type(file: BinaryIO) -> str | None:
     sector_size = 1 << struct.unpack_from("<H", header, 0x1E)[0]
     if sector_size not in (512, 4096):
         return None
-    first_dir, = struct.unpack_from("<I", header, 0x30)
+    (first_dir,) = struct.unpack_from("<I", header, 0x30)
     first_difat, difat_count = struct.unpack_from("<II", header, 0x44)
     per_sector = sector_size // 4
 
@@ -176,7 +205,11 @@ def _ole2_member_type(file: BinaryIO) -> str | None:
         if index >= len(fat_sectors):
             return _END_OF_CHAIN
         data = sector(fat_sectors[index])
-        return struct.unpack_from("<I", data, offset * 4)[0] if len(data) == sector_size else _END_OF_CHAIN
+        return (
+            struct.unpack_from("<I", data, offset * 4)[0]
+            if len(data) == sector_size
+            else _END_OF_CHAIN
+        )
 
     seen: set[int] = set()
     current = first_dir
@@ -184,9 +217,9 @@ def _ole2_member_type(file: BinaryIO) -> str | None:
         seen.add(current)
         data = sector(current)
         for start in range(0, len(data) - 127, 128):
-            entry = data[start:start + 128]
+            entry = data[start : start + 128]
             name_bytes = struct.unpack_from("<H", entry, 0x40)[0]
-            name = entry[:max(0, min(name_bytes, 64) - 2)].decode("utf-16-le", "replace")
+            name = entry[: max(0, min(name_bytes, 64) - 2)].decode("utf-16-le", "replace")
             if entry[0x42] == 2 and name in _OLE2_STREAMS:  # 2 = stream object
                 return _OLE2_STREAMS[name]
         current = next_sector(current)

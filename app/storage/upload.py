@@ -117,18 +117,24 @@ class _Receiver:
         self._field = None
 
     def _header_end(self) -> None:
-        self._headers[self._header_name.decode("latin-1").strip().lower()] = bytes(self._header_value)
+        self._headers[self._header_name.decode("latin-1").strip().lower()] = bytes(
+            self._header_value
+        )
         self._header_name.clear()
         self._header_value.clear()
 
     def _headers_finished(self) -> None:
-        disposition, params = parse_options_header(self._headers.get("content-disposition", b"").decode("latin-1"))
+        disposition, params = parse_options_header(
+            self._headers.get("content-disposition", b"").decode("latin-1")
+        )
         if disposition != b"form-data" or b"name" not in params:
             raise _unreadable()
         name = params[b"name"].decode("utf-8", "replace")
         if b"filename" in params:
             if len(self.files) >= self.max_files:
-                raise ValidationFailed(_("Send at most %(count)s files at once.", count=self.max_files))
+                raise ValidationFailed(
+                    _("Send at most %(count)s files at once.", count=self.max_files)
+                )
             raw_name = params[b"filename"].decode("utf-8", "replace")
             self._file = _FilePart(name, raw_name, self.storage.writer())
         else:
@@ -143,8 +149,10 @@ class _Receiver:
         elif self._field is not None:
             name, value = self._field
             if len(value) + end - start > MAX_FIELD_BYTES:
-                raise ValidationFailed(_("The field %(name)s is too long.", name=name), errors={name: _(
-                    "This field is too long.")})
+                raise ValidationFailed(
+                    _("The field %(name)s is too long.", name=name),
+                    errors={name: _("This field is too long.")},
+                )
             value.extend(data[start:end])
 
     def _part_end(self) -> None:
@@ -166,11 +174,14 @@ class _Receiver:
 
     def _file_data(self, part: _FilePart, chunk: bytes) -> None:
         if part.size + len(chunk) > self.max_bytes:
-            message = _("“%(name)s” is larger than the limit of %(limit)s MB.",
-                        name=part.filename, limit=_megabytes(self.max_bytes))
+            message = _(
+                "“%(name)s” is larger than the limit of %(limit)s MB.",
+                name=part.filename,
+                limit=_megabytes(self.max_bytes),
+            )
             raise PayloadTooLarge(message, errors={part.field: message}, max_bytes=self.max_bytes)
         if part.content_type is None:
-            part.head.extend(chunk[:HEAD_SIZE - len(part.head)])
+            part.head.extend(chunk[: HEAD_SIZE - len(part.head)])
             if len(part.head) >= HEAD_SIZE:
                 self._judge_head(part)
         part.writer.write(chunk)
@@ -180,7 +191,9 @@ class _Receiver:
     def _judge_head(self, part: _FilePart) -> None:
         """Refuse as soon as the first bytes show a type that can never be accepted."""
         content_type = sniff_content_type(bytes(part.head), part.filename)
-        if content_type is None or (content_type not in CONTAINER_TYPES and content_type not in self.allowed):
+        if content_type is None or (
+            content_type not in CONTAINER_TYPES and content_type not in self.allowed
+        ):
             self._refuse_type(part)
         part.content_type = content_type
 
@@ -204,8 +217,15 @@ class _Receiver:
             self._refuse_type(part)
         filename = self._checked_name(part, content_type)
         key = part.writer.commit()
-        self.files.append(StoredFile(key=key, filename=filename, content_type=content_type,
-                                     size=part.size, sha256=part.hash.hexdigest()))
+        self.files.append(
+            StoredFile(
+                key=key,
+                filename=filename,
+                content_type=content_type,
+                size=part.size,
+                sha256=part.hash.hexdigest(),
+            )
+        )
 
     def _checked_name(self, part: _FilePart, content_type: str) -> str:
         """The name, refused if its extension claims another type, completed if it has none."""
@@ -213,15 +233,23 @@ class _Receiver:
         if suffix in EXTENSIONS[content_type]:
             return part.filename
         if _REAL_EXTENSION.match(suffix):
-            message = _("The content of “%(name)s” does not match its extension %(ext)s.",
-                        name=part.filename, ext=suffix)
+            message = _(
+                "The content of “%(name)s” does not match its extension %(ext)s.",
+                name=part.filename,
+                ext=suffix,
+            )
             raise UnsupportedMediaType(message, errors={part.field: message})
         return sanitize_filename(part.filename + EXTENSIONS[content_type][0])
 
     def _refuse_type(self, part: _FilePart) -> None:
-        accepted = ", ".join(sorted({EXTENSIONS[t][0][1:].upper() for t in self.allowed if EXTENSIONS.get(t)}))
-        message = _("“%(name)s” is not an accepted file type. Accepted types: %(types)s.",
-                    name=part.filename, types=accepted)
+        accepted = ", ".join(
+            sorted({EXTENSIONS[t][0][1:].upper() for t in self.allowed if EXTENSIONS.get(t)})
+        )
+        message = _(
+            "“%(name)s” is not an accepted file type. Accepted types: %(types)s.",
+            name=part.filename,
+            types=accepted,
+        )
         raise UnsupportedMediaType(message, errors={part.field: message})
 
     def discard(self) -> None:
@@ -255,8 +283,10 @@ async def receive_upload(
         raise UnsupportedMediaType(_("Send the files as a multipart/form-data form."))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit * max_files + _ENVELOPE_BYTES:
-        raise PayloadTooLarge(_("The upload is larger than the limit of %(limit)s MB.", limit=_megabytes(limit)),
-                              max_bytes=limit)
+        raise PayloadTooLarge(
+            _("The upload is larger than the limit of %(limit)s MB.", limit=_megabytes(limit)),
+            max_bytes=limit,
+        )
 
     receiver = _Receiver(get_storage(), limit, allowed, max_files)
     try:

@@ -12,14 +12,19 @@ router = APIRouter(tags=["subscriptions"])
 
 
 class Unsubscribed(BaseModel):
-    removed: int = Field(description="How many subscriptions the link removed (0 when already removed).",
-                         examples=[1])
+    removed: int = Field(
+        description="How many subscriptions the link removed (0 when already removed).",
+        examples=[1],
+    )
 
 
-@router.post("/subscriptions/unsubscribe/{token}", response_model=Unsubscribed,
-             summary="Unsubscribe with the signed token from a subscription mail",
-             description="The target of the `List-Unsubscribe` header. Mail programs POST "
-                         "`List-Unsubscribe=One-Click` here; no sign-in is needed, the token is signed. "
-                         "Repeating the call is harmless. An invalid token answers 404.")
+@router.post(
+    "/subscriptions/unsubscribe/{token}",
+    response_model=Unsubscribed,
+    summary="Unsubscribe with the signed token from a subscription mail",
+    description="The target of the `List-Unsubscribe` header. Mail programs POST "
+    "`List-Unsubscribe=One-Click` here; no sign-in is needed, the token is signed. "
+    "Repeating the call is harmless. An invalid token answers 404.",
+)
 def unsubscribe(token: str, session: SessionDep) -> Unsubscribed:
     return Unsubscribed(removed=service.unsubscribe(session, token))

@@ -39,13 +39,21 @@ def scheduled_moment(frequency: str, now: datetime) -> datetime:
     return moment.astimezone(now.tzinfo)
 
 
-def send_digests(session: Session, frequency: str, *, now: datetime | None = None, force: bool = False) -> int:
+def send_digests(
+    session: Session, frequency: str, *, now: datetime | None = None, force: bool = False
+) -> int:
     """Send the digests that are due (all of them when `force`); returns how many mails were queued."""
     now = now or utcnow()
     due_before = now if force else scheduled_moment(frequency, now)
-    subs = session.exec(select(Subscription).where(
-        Subscription.channel == frequency, Subscription.is_paused == False,
-        col(Subscription.last_digest_at) < due_before).order_by(col(Subscription.id))).all()
+    subs = session.exec(
+        select(Subscription)
+        .where(
+            Subscription.channel == frequency,
+            col(Subscription.is_paused).is_(False),
+            col(Subscription.last_digest_at) < due_before,
+        )
+        .order_by(col(Subscription.id))
+    ).all()
     by_user: dict[int, list[Subscription]] = defaultdict(list)
     for sub in subs:
         by_user[sub.user_id].append(sub)
@@ -57,13 +65,21 @@ def send_digests(session: Session, frequency: str, *, now: datetime | None = Non
     return sent
 
 
-def _send_one(session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime) -> bool:
+def _send_one(
+    session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime
+) -> bool:
     groups, sent_items = [], []
     since = min(s.last_digest_at for s in subs)
     for sub in subs:
-        items = session.exec(select(DigestItem).where(
-            DigestItem.subscription_id == sub.id, DigestItem.status == "pending",
-            col(DigestItem.matched_at) <= now).order_by(col(DigestItem.matched_at), col(DigestItem.id))).all()
+        items = session.exec(
+            select(DigestItem)
+            .where(
+                DigestItem.subscription_id == sub.id,
+                DigestItem.status == "pending",
+                col(DigestItem.matched_at) <= now,
+            )
+            .order_by(col(DigestItem.matched_at), col(DigestItem.id))
+        ).all()
         shown = []
         for item in items:
             initiative = session.get(Initiative, item.initiative_id)
@@ -76,21 +92,41 @@ def _send_one(session: Session, user: User, frequency: str, subs: list[Subscript
         sub.last_digest_at = now
         session.add(sub)
         if shown:
-            groups.append({"subscription": sub, "items": shown, "unsubscribe_url": unsubscribe_url(user.id, [sub.id])})
+            groups.append(
+                {
+                    "subscription": sub,
+                    "items": shown,
+                    "unsubscribe_url": unsubscribe_url(user.id, [sub.id]),
+                }
+            )
     if not groups or not user.is_active:
         for item in sent_items:
             item.status = "dropped"
             session.add(item)
         return False
-    digest = Digest(user_id=user.id, frequency=frequency, window_end=now, item_count=len(sent_items))
+    digest = Digest(
+        user_id=user.id, frequency=frequency, window_end=now, item_count=len(sent_items)
+    )
     session.add(digest)
     session.flush()
     for item in sent_items:
         item.status, item.digest_id = "sent", digest.id
         session.add(item)
     ids = [g["subscription"].id for g in groups]
-    queue_mail(session, to=user.email, template="subscriptions/mail/digest", language=user.language,
-               context={"name": user.full_name, "frequency": frequency, "groups": groups, "since": since,
-                        "until": now, "count": len(sent_items), "unsubscribe_url": unsubscribe_url(user.id, ids)},
-               headers=unsubscribe_headers(user.id, ids))
+    queue_mail(
+        session,
+        to=user.email,
+        template="subscriptions/mail/digest",
+        language=user.language,
+        context={
+            "name": user.full_name,
+            "frequency": frequency,
+            "groups": groups,
+            "since": since,
+            "until": now,
+            "count": len(sent_items),
+            "unsubscribe_url": unsubscribe_url(user.id, ids),
+        },
+        headers=unsubscribe_headers(user.id, ids),
+    )
     return True

@@ -42,8 +42,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def build(*, feed_id: str, title: str, self_url: str, alternate_url: str, items: list[PublicInitiative]) -> Feed:
-    updated = max((i.published_at for i in items), default=EPOCH).astimezone(UTC).replace(microsecond=0)
+def build(
+    *, feed_id: str, title: str, self_url: str, alternate_url: str, items: list[PublicInitiative]
+) -> Feed:
+    updated = (
+        max((i.published_at for i in items), default=EPOCH).astimezone(UTC).replace(microsecond=0)
+    )
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(root, f"{{{ATOM}}}id").text = feed_id
@@ -52,7 +56,9 @@ def build(*, feed_id: str, title: str, self_url: str, alternate_url: str, items:
     ET.SubElement(root, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=self_url)
     ET.SubElement(root, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=alternate_url)
     author = ET.SubElement(root, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = get_settings().mail_from.split("<")[0].strip() or "Portal"
+    ET.SubElement(author, f"{{{ATOM}}}name").text = (
+        get_settings().mail_from.split("<")[0].strip() or "Portal"
+    )
     for item in items:
         entry = ET.SubElement(root, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = item.url
@@ -66,7 +72,9 @@ def build(*, feed_id: str, title: str, self_url: str, alternate_url: str, items:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=item.field)
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = item.summary
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    fingerprint = "|".join([self_url, title] + [f"{i.id}:{_iso(i.published_at)}:{i.title}" for i in items])
+    fingerprint = "|".join(
+        [self_url, title] + [f"{i.id}:{_iso(i.published_at)}:{i.title}" for i in items]
+    )
     etag = '"' + hashlib.sha256(fingerprint.encode("utf-8")).hexdigest()[:32] + '"'
     return Feed(body=body, etag=etag, last_modified=updated)
 
@@ -88,8 +96,11 @@ def not_modified(feed: Feed, if_none_match: str | None, if_modified_since: str |
 
 
 def headers(feed: Feed) -> dict[str, str]:
-    return {"ETag": feed.etag, "Last-Modified": http_date(feed.last_modified, usegmt=True),
-            "Cache-Control": "no-cache"}
+    return {
+        "ETag": feed.etag,
+        "Last-Modified": http_date(feed.last_modified, usegmt=True),
+        "Cache-Control": "no-cache",
+    }
 
 
 # -- the three feeds --------------------------------------------------------------
@@ -102,28 +113,50 @@ def _absolute(path: str) -> str:
 
 def all_initiatives(session: Session) -> Feed:
     items = [public.view(session, i) for i in public.latest(session, limit=FEED_SIZE)]
-    return build(feed_id=_absolute("/feeds/initiatives.atom"), title=_("Published initiatives"),
-                 self_url=_absolute("/feeds/initiatives.atom"), alternate_url=_absolute("/search"), items=items)
+    return build(
+        feed_id=_absolute("/feeds/initiatives.atom"),
+        title=_("Published initiatives"),
+        self_url=_absolute("/feeds/initiatives.atom"),
+        alternate_url=_absolute("/search"),
+        items=items,
+    )
 
 
 def field_feed(session: Session, code: str) -> Feed:
     field = subscriptions.field_by_code(session, code)
     if field is None:
         raise NotFound(_("No such field."))
-    items = [public.view(session, i) for i in public.latest(session, field_code=code, limit=FEED_SIZE)]
+    items = [
+        public.view(session, i) for i in public.latest(session, field_code=code, limit=FEED_SIZE)
+    ]
     path = f"/feeds/fields/{quote(code)}.atom"
-    return build(feed_id=_absolute(path), title=_("Published initiatives: %(field)s", field=field.name(get_language())),
-                 self_url=_absolute(path), alternate_url=_absolute(f"/search?field={quote(code)}"), items=items)
+    return build(
+        feed_id=_absolute(path),
+        title=_("Published initiatives: %(field)s", field=field.name(get_language())),
+        self_url=_absolute(path),
+        alternate_url=_absolute(f"/search?field={quote(code)}"),
+        items=items,
+    )
 
 
 def saved_search_feed(session: Session, token: str) -> Feed:
     """The newest results of a saved search, as the engine finds them (private: behind the token)."""
     sub = subscriptions.by_feed_token(session, token)
-    query = dataclasses.replace(matching.engine_query(sub.query or ""), sort=[("published_at", "desc")],
-                                limit=FEED_SIZE)
+    query = dataclasses.replace(
+        matching.engine_query(sub.query or ""), sort=[("published_at", "desc")], limit=FEED_SIZE
+    )
     ids = [int(hit.id) for hit in indexing.engine().search(query).hits]
-    found = {i.id: i for i in session.exec(select(Initiative).where(col(Initiative.id).in_(ids)))} if ids else {}
+    found = (
+        {i.id: i for i in session.exec(select(Initiative).where(col(Initiative.id).in_(ids)))}
+        if ids
+        else {}
+    )
     items = [public.view(session, found[i]) for i in ids if public.is_published(found.get(i))]
     path = f"/feeds/s/{token}.atom"
-    return build(feed_id=_absolute(f"/feeds/subscriptions/{sub.id}"), title=sub.name, self_url=_absolute(path),
-                 alternate_url=_absolute(f"/search?{sub.query}" if sub.query else "/search"), items=items)
+    return build(
+        feed_id=_absolute(f"/feeds/subscriptions/{sub.id}"),
+        title=sub.name,
+        self_url=_absolute(path),
+        alternate_url=_absolute(f"/search?{sub.query}" if sub.query else "/search"),
+        items=items,
+    )

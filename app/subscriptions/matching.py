@@ -63,8 +63,15 @@ class SavedSearches:
         lo, hi = query.ranges.get("published_at", (None, None))
         if (lo is not None and lo > self.moment) or (hi is not None and hi < self.moment):
             return False
-        narrowed = dataclasses.replace(query, ranges={**query.ranges, "published_at": (self.moment, self.moment)},
-                                       facets=(), sort=None, offset=0, limit=100, highlight=False)
+        narrowed = dataclasses.replace(
+            query,
+            ranges={**query.ranges, "published_at": (self.moment, self.moment)},
+            facets=(),
+            sort=None,
+            offset=0,
+            limit=100,
+            highlight=False,
+        )
         result = self.engine.search(narrowed)
         if result.total > len(result.hits):  # many published in the same second: read them all
             result = self.engine.search(dataclasses.replace(narrowed, limit=result.total))
@@ -75,15 +82,21 @@ class SavedSearches:
 
 
 def matching_subscriptions(session: Session, initiative: Initiative) -> list[Subscription]:
-    active = list(session.exec(select(Subscription).where(Subscription.is_paused == False)
-                               .order_by(col(Subscription.id))))
+    active = list(
+        session.exec(
+            select(Subscription)
+            .where(col(Subscription.is_paused).is_(False))
+            .order_by(col(Subscription.id))
+        )
+    )
     codes = public.field_codes(session, initiative)
     saved = SavedSearches(session, initiative) if any(s.kind == "search" for s in active) else None
     found = []
     for sub in active:
         if sub.kind == "category":
-            ok = (sub.field_code is None or sub.field_code in codes) and \
-                 (sub.province is None or sub.province == initiative.province)
+            ok = (sub.field_code is None or sub.field_code in codes) and (
+                sub.province is None or sub.province == initiative.province
+            )
         else:
             ok = saved is not None and saved.matches(sub.query or "")
         if ok:
@@ -108,26 +121,58 @@ def on_published(session: Session, initiative_id: int) -> int:
 
 
 def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscription]) -> bool:
-    if session.exec(select(SubscriptionNotice).where(SubscriptionNotice.user_id == user.id,
-                                                     SubscriptionNotice.initiative_id == initiative.id)).first():
+    if session.exec(
+        select(SubscriptionNotice).where(
+            SubscriptionNotice.user_id == user.id, SubscriptionNotice.initiative_id == initiative.id
+        )
+    ).first():
         return False  # told already (a republication, or a redelivered event)
     channel = min((s.channel for s in subs), key=CHANNEL_ORDER.index)
     primary = [s for s in subs if s.channel == channel]
-    session.add(SubscriptionNotice(user_id=user.id, initiative_id=initiative.id,
-                                   subscription_ids=[s.id for s in subs], channel=channel))
-    groups = [{"subscription": s, "unsubscribe_url": unsubscribe_url(user.id, [s.id])} for s in subs]
-    notify(session, user, "subscription_match", dedupe_key=f"match:{initiative.id}",
-           template="subscriptions/mail/instant", link=public_url(initiative.id),
-           channel="both" if channel == "instant" else "in_app",
-           context={"item": public.view(session, initiative), "groups": groups,
-                    "unsubscribe_url": unsubscribe_url(user.id, [s.id for s in primary])},
-           headers=unsubscribe_headers(user.id, [s.id for s in primary]))
+    session.add(
+        SubscriptionNotice(
+            user_id=user.id,
+            initiative_id=initiative.id,
+            subscription_ids=[s.id for s in subs],
+            channel=channel,
+        )
+    )
+    groups = [
+        {"subscription": s, "unsubscribe_url": unsubscribe_url(user.id, [s.id])} for s in subs
+    ]
+    notify(
+        session,
+        user,
+        "subscription_match",
+        dedupe_key=f"match:{initiative.id}",
+        template="subscriptions/mail/instant",
+        link=public_url(initiative.id),
+        channel="both" if channel == "instant" else "in_app",
+        context={
+            "item": public.view(session, initiative),
+            "groups": groups,
+            "unsubscribe_url": unsubscribe_url(user.id, [s.id for s in primary]),
+        },
+        headers=unsubscribe_headers(user.id, [s.id for s in primary]),
+    )
     if channel in ("daily", "weekly"):
-        session.add(DigestItem(subscription_id=primary[0].id, initiative_id=initiative.id,
-                               also_matched=[s.name for s in subs if s.id != primary[0].id]))
+        session.add(
+            DigestItem(
+                subscription_id=primary[0].id,
+                initiative_id=initiative.id,
+                also_matched=[s.name for s in subs if s.id != primary[0].id],
+            )
+        )
     if user.organisation_id is not None:
-        webhooks.dispatch(session, "subscription.matched", {
-            "initiative_id": initiative.id, "url": public.view(session, initiative).url,
-            "user_id": user.id, "subscriptions": [{"id": s.id, "name": s.name} for s in subs],
-        }, organisation_id=user.organisation_id)
+        webhooks.dispatch(
+            session,
+            "subscription.matched",
+            {
+                "initiative_id": initiative.id,
+                "url": public.view(session, initiative).url,
+                "user_id": user.id,
+                "subscriptions": [{"id": s.id, "name": s.name} for s in subs],
+            },
+            organisation_id=user.organisation_id,
+        )
     return True

@@ -1,4 +1,5 @@
 """Subscriptions to fields, provinces and saved searches; what was matched and what was sent."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, String, UniqueConstraint
@@ -41,7 +42,9 @@ class SubscriptionNotice(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
-    subscription_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    subscription_ids: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     channel: str = Field(sa_type=String(20))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

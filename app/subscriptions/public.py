@@ -43,19 +43,35 @@ def _short(text: str) -> str:
 
 
 def view(session: Session, initiative: Initiative) -> PublicInitiative:
-    field = session.get(Field, initiative.subfield_id or initiative.field_id) if initiative.field_id else None
-    organisation = session.get(Organisation, initiative.organisation_id) if initiative.organisation_id else None
+    field = (
+        session.get(Field, initiative.subfield_id or initiative.field_id)
+        if initiative.field_id
+        else None
+    )
+    organisation = (
+        session.get(Organisation, initiative.organisation_id)
+        if initiative.organisation_id
+        else None
+    )
     if organisation is not None:
         author = organisation.name
     else:
-        names = session.exec(select(CoAuthor.full_name).where(CoAuthor.initiative_id == initiative.id)
-                             .order_by(col(CoAuthor.position))).all()
+        names = session.exec(
+            select(CoAuthor.full_name)
+            .where(CoAuthor.initiative_id == initiative.id)
+            .order_by(col(CoAuthor.position))
+        ).all()
         author = ", ".join(names) or get_settings().mail_from.split("<")[0].strip()
     return PublicInitiative(
-        id=initiative.id, title=initiative.title, summary=_short(initiative.summary),
+        id=initiative.id,
+        title=initiative.title,
+        summary=_short(initiative.summary),
         url=f"{get_settings().base_url}{public_url(initiative.id)}",
-        field=field.name(get_language()) if field else None, province=initiative.province, author=author,
-        published_at=initiative.published_at or initiative.updated_at)
+        field=field.name(get_language()) if field else None,
+        province=initiative.province,
+        author=author,
+        published_at=initiative.published_at or initiative.updated_at,
+    )
 
 
 def field_codes(session: Session, initiative: Initiative) -> set[str]:
@@ -68,6 +84,10 @@ def latest(session: Session, *, field_code: str | None = None, limit: int = 50) 
     query = select(Initiative).where(col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]))
     if field_code is not None:
         field_ids = select(Field.id).where(Field.code == field_code)
-        query = query.where(or_(col(Initiative.field_id).in_(field_ids), col(Initiative.subfield_id).in_(field_ids)))
-    query = query.order_by(col(Initiative.published_at).desc(), col(Initiative.id).desc()).limit(limit)
+        query = query.where(
+            or_(col(Initiative.field_id).in_(field_ids), col(Initiative.subfield_id).in_(field_ids))
+        )
+    query = query.order_by(col(Initiative.published_at).desc(), col(Initiative.id).desc()).limit(
+        limit
+    )
     return list(session.exec(query))

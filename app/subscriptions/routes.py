@@ -24,21 +24,38 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 
 def channel_choices() -> list[tuple[str, str]]:
-    return [("instant", _("Email at once")), ("daily", _("Daily digest by email")),
-            ("weekly", _("Weekly digest by email")), ("in_app", _("Inbox only"))]
+    return [
+        ("instant", _("Email at once")),
+        ("daily", _("Daily digest by email")),
+        ("weekly", _("Weekly digest by email")),
+        ("in_app", _("Inbox only")),
+    ]
 
 
-def _form(request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200) -> Response:
-    return render(request, "subscriptions/form.html", {
-        "values": values, "errors": errors, "channels": channel_choices(),
-        "fields": service.field_choices(session), "provinces": [(p, p) for p in PROVINCES],
-    }, status_code=status)
+def _form(
+    request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200
+) -> Response:
+    return render(
+        request,
+        "subscriptions/form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "channels": channel_choices(),
+            "fields": service.field_choices(session),
+            "provinces": [(p, p) for p in PROVINCES],
+        },
+        status_code=status,
+    )
 
 
 @router.get("/subscriptions")
 def index(request: Request, session: SessionDep, user: CurrentUser):
-    return render(request, "subscriptions/index.html", {
-        "subscriptions": service.list_for(session, user), "channels": dict(channel_choices())})
+    return render(
+        request,
+        "subscriptions/index.html",
+        {"subscriptions": service.list_for(session, user), "channels": dict(channel_choices())},
+    )
 
 
 @router.get("/subscriptions/new")
@@ -65,9 +82,16 @@ async def create(request: Request, session: SessionDep, user: CurrentUser):
 
 @router.get("/subscriptions/{subscription_id}/edit")
 def edit(request: Request, sub: OwnSubscription):
-    return render(request, "subscriptions/edit.html", {
-        "sub": sub, "values": {"name": sub.name, "channel": sub.channel}, "errors": {},
-        "channels": channel_choices()})
+    return render(
+        request,
+        "subscriptions/edit.html",
+        {
+            "sub": sub,
+            "values": {"name": sub.name, "channel": sub.channel},
+            "errors": {},
+            "channels": channel_choices(),
+        },
+    )
 
 
 @router.post("/subscriptions/{subscription_id}")
@@ -76,8 +100,12 @@ async def update(request: Request, session: SessionDep, sub: OwnSubscription):
     data, errors = parse_form(SubscriptionEdit, form)
     if data is None:
         values = {"name": form.get("name", ""), "channel": form.get("channel", "")}
-        return render(request, "subscriptions/edit.html", {"sub": sub, "values": values, "errors": errors,
-                                                           "channels": channel_choices()}, status_code=400)
+        return render(
+            request,
+            "subscriptions/edit.html",
+            {"sub": sub, "values": values, "errors": errors, "channels": channel_choices()},
+            status_code=400,
+        )
     service.update(session, sub, data)
     flash(request, _("The subscription is saved."), "success")
     return RedirectResponse("/subscriptions", status_code=303)
@@ -116,19 +144,29 @@ def reset_feed(request: Request, session: SessionDep, sub: OwnSubscription):
 @router.get("/subscriptions/unsubscribe/{token}")
 def unsubscribe_page(request: Request, token: str, session: SessionDep):
     subs = service.subscriptions_of_token(session, token)
-    return render(request, "subscriptions/unsubscribe.html", {"token": token, "subscriptions": subs, "done": False})
+    return render(
+        request,
+        "subscriptions/unsubscribe.html",
+        {"token": token, "subscriptions": subs, "done": False},
+    )
 
 
 @router.post("/subscriptions/unsubscribe/{token}")
 def unsubscribe(request: Request, token: str, session: SessionDep):
     service.unsubscribe(session, token)
-    return render(request, "subscriptions/unsubscribe.html", {"token": token, "subscriptions": [], "done": True})
+    return render(
+        request,
+        "subscriptions/unsubscribe.html",
+        {"token": token, "subscriptions": [], "done": True},
+    )
 
 
 # -- Atom feeds --------------------------------------------------------------------------
 def _feed_response(request: Request, feed: feeds.Feed) -> Response:
     headers = feeds.headers(feed)
-    if feeds.not_modified(feed, request.headers.get("if-none-match"), request.headers.get("if-modified-since")):
+    if feeds.not_modified(
+        feed, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    ):
         return Response(status_code=304, headers=headers)
     return Response(feed.body, media_type=ATOM, headers=headers)
 

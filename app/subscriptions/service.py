@@ -62,8 +62,13 @@ def describe(session: Session, sub: Subscription) -> str:
 
 # -- verbs ------------------------------------------------------------------------
 def list_for(session: Session, user: User) -> list[Subscription]:
-    return list(session.exec(select(Subscription).where(Subscription.user_id == user.id)
-                             .order_by(col(Subscription.id))))
+    return list(
+        session.exec(
+            select(Subscription)
+            .where(Subscription.user_id == user.id)
+            .order_by(col(Subscription.id))
+        )
+    )
 
 
 def get_own(session: Session, user: User, subscription_id: int) -> Subscription:
@@ -92,9 +97,19 @@ def subscribe(session: Session, user: User, data: SubscriptionForm) -> Subscript
     if errors:
         raise ValidationFailed(_("Some fields are missing or invalid."), errors=errors)
     now = utcnow()
-    sub = Subscription(user_id=user.id, kind=data.kind, field_code=field_code, province=province, query=query,
-                       name="", channel=data.channel, feed_token=secrets.token_urlsafe(32),
-                       last_digest_at=now, created_at=now, updated_at=now)
+    sub = Subscription(
+        user_id=user.id,
+        kind=data.kind,
+        field_code=field_code,
+        province=province,
+        query=query,
+        name="",
+        channel=data.channel,
+        feed_token=secrets.token_urlsafe(32),
+        last_digest_at=now,
+        created_at=now,
+        updated_at=now,
+    )
     sub.name = (data.name or "").strip() or describe(session, sub)[:200]
     session.add(sub)
     session.flush()
@@ -102,8 +117,11 @@ def subscribe(session: Session, user: User, data: SubscriptionForm) -> Subscript
 
 
 def _drop_pending(session: Session, sub: Subscription) -> None:
-    for item in session.exec(select(DigestItem).where(DigestItem.subscription_id == sub.id,
-                                                      DigestItem.status == "pending")):
+    for item in session.exec(
+        select(DigestItem).where(
+            DigestItem.subscription_id == sub.id, DigestItem.status == "pending"
+        )
+    ):
         item.status = "dropped"
         session.add(item)
 
@@ -139,7 +157,11 @@ def reset_feed_token(session: Session, sub: Subscription) -> str:
 
 
 def by_feed_token(session: Session, token: str) -> Subscription:
-    sub = session.exec(select(Subscription).where(Subscription.feed_token == token)).first() if token else None
+    sub = (
+        session.exec(select(Subscription).where(Subscription.feed_token == token)).first()
+        if token
+        else None
+    )
     if sub is None or sub.kind != "search":
         raise NotFound(_("There is nothing at this address."))
     return sub
@@ -178,8 +200,13 @@ def subscriptions_of_token(session: Session, token: str) -> list[Subscription]:
     user_id, ids = read_token(token)
     if not ids:
         return []
-    return list(session.exec(select(Subscription).where(col(Subscription.id).in_(ids),
-                                                        Subscription.user_id == user_id)))
+    return list(
+        session.exec(
+            select(Subscription).where(
+                col(Subscription.id).in_(ids), Subscription.user_id == user_id
+            )
+        )
+    )
 
 
 def unsubscribe(session: Session, token: str) -> int:
@@ -192,8 +219,11 @@ def unsubscribe(session: Session, token: str) -> int:
 
 def field_choices(session: Session) -> list[tuple[str, str]]:
     """Fields with their sub-fields indented under them, in the taxonomy's order."""
-    fields = session.exec(select(Field).where(Field.is_active == True)
-                          .order_by(col(Field.position), col(Field.id))).all()
+    fields = session.exec(
+        select(Field)
+        .where(col(Field.is_active).is_(True))
+        .order_by(col(Field.position), col(Field.id))
+    ).all()
     language = get_language()
     choices = []
     for top in (f for f in fields if f.parent_id is None):
@@ -206,6 +236,13 @@ def new_form_values(session: Session, query: str) -> dict[str, str]:
     """What the "new subscription" form starts with: a saved search when a catalogue query is given."""
     normalised = normalise_query(query) if query else ""
     if normalised:
-        draft = Subscription(user_id=0, kind="search", query=normalised, name="", channel="daily", feed_token="")
-        return {"kind": "search", "query": normalised, "name": describe(session, draft)[:200], "channel": "daily"}
+        draft = Subscription(
+            user_id=0, kind="search", query=normalised, name="", channel="daily", feed_token=""
+        )
+        return {
+            "kind": "search",
+            "query": normalised,
+            "name": describe(session, draft)[:200],
+            "channel": "daily",
+        }
     return {"kind": "category", "channel": "daily"}

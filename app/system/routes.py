@@ -18,7 +18,9 @@ def home(request: Request, user: OptionalUser):
 @router.get("/language/{code}")
 def switch_language(request: Request, code: str, next: str = "/"):
     request.session["lang"] = code if code in ("vi", "en") else "vi"
-    return RedirectResponse(next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
+    return RedirectResponse(
+        next if next.startswith("/") and not next.startswith("//") else "/", status_code=303
+    )
 
 
 @router.get("/healthz")
@@ -30,5 +32,7 @@ def healthz():
 def readyz(request: Request):
     checks = service.readiness(request.app.state.engine)
     ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )

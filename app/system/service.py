@@ -24,7 +24,7 @@ def database_ready(engine: Engine) -> bool:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
-    except Exception:  # noqa: BLE001 — any failure means "not ready"
+    except Exception:
         return False
 
 
@@ -33,6 +33,6 @@ def readiness(engine: Engine) -> dict[str, bool]:
     for name, check in readiness_checks.items():
         try:
             results[name] = bool(check())
-        except Exception:  # noqa: BLE001 — any failure means "not ready"
+        except Exception:
             results[name] = False
     return results

@@ -47,7 +47,9 @@ async def csrf_protect(request: Request) -> None:
     submitted = await _submitted_token(request)
     if not expected or not hmac.compare_digest(expected, submitted):
         raise PermissionDenied(
-            _("The form has expired or was not sent from this site. Please reload the page and try again."),
+            _(
+                "The form has expired or was not sent from this site. Please reload the page and try again."
+            ),
             code="csrf-failed",
         )
 
@@ -58,5 +60,7 @@ async def csrf_protect_api(request: Request) -> None:
         return
     if "session" in request.scope and request.session.get("uid"):
         expected = request.session.get("csrf", "")
-        if not expected or not hmac.compare_digest(expected, request.headers.get("x-csrf-token", "")):
+        if not expected or not hmac.compare_digest(
+            expected, request.headers.get("x-csrf-token", "")
+        ):
             raise PermissionDenied(_("Missing or wrong X-CSRF-Token header."), code="csrf-failed")

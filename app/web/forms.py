@@ -60,7 +60,11 @@ def form_values(schema: type[BaseModel], form: Any) -> dict[str, Any]:
     for name, field in schema.model_fields.items():
         key = field.alias or name
         if _is_list(field.annotation):
-            items = [v for v in form.getlist(key) if v != ""] if hasattr(form, "getlist") else form.get(key, [])
+            items = (
+                [v for v in form.getlist(key) if v != ""]
+                if hasattr(form, "getlist")
+                else form.get(key, [])
+            )
             if items or field.is_required():
                 values[key] = items
             continue

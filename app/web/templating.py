@@ -19,8 +19,11 @@ from starlette.responses import Response
 from app import i18n
 
 FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
-env = jinja2.Environment(loader=jinja2.FileSystemLoader(FRONTEND / "templates"),
-                         autoescape=jinja2.select_autoescape(("html", "xml")), extensions=["jinja2.ext.i18n"])
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(FRONTEND / "templates"),
+    autoescape=jinja2.select_autoescape(("html", "xml")),
+    extensions=["jinja2.ext.i18n"],
+)
 templates = Jinja2Templates(env=env)
 env.install_gettext_callables(gettext=i18n.translate, ngettext=i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
 env.globals.update(
@@ -38,20 +41,29 @@ _processors: list[Callable[[Request], dict[str, Any]]] = []
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
 
 
-def nav_item(label: str, href: str, *, visible: Callable[[Any], bool] = lambda user: True, order: int = 50) -> None:
+def nav_item(
+    label: str, href: str, *, visible: Callable[[Any], bool] = lambda user: True, order: int = 50
+) -> None:
     """Add a main-menu link; `label` is an English msgid translated at render time,
     `visible(user)` a permission predicate."""
     _nav.append((order, label, href, visible))
 
 
-def context_processor(fn: Callable[[Request], dict[str, Any]]) -> Callable[[Request], dict[str, Any]]:
+def context_processor(
+    fn: Callable[[Request], dict[str, Any]],
+) -> Callable[[Request], dict[str, Any]]:
     """Register a function whose dict is added to every page's context."""
     _processors.append(fn)
     return fn
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None,
-           status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
     from app.web.csrf import csrf_token
     from app.web.flash import pop_flashes
 
@@ -63,13 +75,18 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "csrf_token": token,
         "flashes": pop_flashes(request),
         "current_user": user,
-        "nav_items": [{"label": i18n.gettext(label), "href": href}
-                      for _o, label, href, visible in sorted(_nav, key=lambda n: n[0]) if visible(user)],
+        "nav_items": [
+            {"label": i18n.gettext(label), "href": href}
+            for _o, label, href, visible in sorted(_nav, key=lambda n: n[0])
+            if visible(user)
+        ],
     }
     for processor in _processors:
         ctx.update(processor(request))
     ctx.update(context or {})
-    return templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)
+    return templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, headers=headers
+    )
 
 
 def render_string(template: str, context: dict[str, Any]) -> str:

@@ -25,14 +25,20 @@ USER_AGENT = "InitiativePortal-Webhooks/1"
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8"
+    )
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
 
 
-def verify(secret: str, header: str, body: bytes, *, tolerance: int = 300, now: float | None = None) -> bool:
+def verify(
+    secret: str, header: str, body: bytes, *, tolerance: int = 300, now: float | None = None
+) -> bool:
     """What a receiver does (documented on the endpoint page; the tests use it)."""
     parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
     try:
@@ -55,7 +61,9 @@ class Outcome:
         return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
 
 
-def send(target: Target, secret: str, event_type: str, delivery_uid: str, payload: dict[str, Any]) -> Outcome:
+def send(
+    target: Target, secret: str, event_type: str, delivery_uid: str, payload: dict[str, Any]
+) -> Outcome:
     body = body_of(payload)
     timestamp = int(time.time())
     default_port = 443 if target.scheme == "https" else 80
@@ -71,7 +79,9 @@ def send(target: Target, secret: str, event_type: str, delivery_uid: str, payloa
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     started = time.monotonic()
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(
+            timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+        ) as client:
             response = client.post(url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
         elapsed = int((time.monotonic() - started) * 1000)

@@ -1,4 +1,5 @@
 """Webhook endpoints of organisations, their deliveries and every attempt made."""
+
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +45,9 @@ class WebhookDelivery(SQLModel, table=True):
     endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
     event_type: str = Field(max_length=60)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", sa_type=String(20))  # pending | succeeded | failed | cancelled
+    status: str = Field(
+        default="pending", sa_type=String(20)
+    )  # pending | succeeded | failed | cancelled
     attempts: int = 0
     replay_of_id: int | None = Field(default=None, foreign_key="webhook_delivery.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, Role, User
 
 MANAGER_ROLES = frozenset({Role.enterprise, Role.investor, Role.intermediary, Role.admin})
@@ -9,8 +10,13 @@ MANAGER_ROLES = frozenset({Role.enterprise, Role.investor, Role.intermediary, Ro
 
 def can_manage_webhooks(user: User | None, organisation: Organisation | None) -> bool:
     """A member of the organisation acting for it (enterprise, investor, intermediary or admin role)."""
-    return (user is not None and user.is_active and organisation is not None
-            and user.organisation_id == organisation.id and bool(user.roles & MANAGER_ROLES))
+    return (
+        user is not None
+        and user.is_active
+        and organisation is not None
+        and accounts.acts_for(user, organisation.id)
+        and bool(user.roles & MANAGER_ROLES)
+    )
 
 
 def can_use_webhooks(user: User | None) -> bool:

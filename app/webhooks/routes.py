@@ -38,14 +38,19 @@ def _back(endpoint_id: int) -> RedirectResponse:
 @router.get("")
 def index(request: Request, session: SessionDep, user: CurrentUser):
     endpoints = service.list_endpoints(session, user)
-    return render(request, "webhooks/index.html", {"organisation": user.organisation, "endpoints": endpoints})
+    return render(
+        request, "webhooks/index.html", {"organisation": user.organisation, "endpoints": endpoints}
+    )
 
 
 @router.get("/new")
 def new(request: Request, user: CurrentUser):
     service.require_manager(user, user.organisation)
-    return render(request, "webhooks/form.html", {"values": {"event_types": list(EVENT_TYPES)}, "errors": {},
-                                                  "events": event_labels()})
+    return render(
+        request,
+        "webhooks/form.html",
+        {"values": {"event_types": list(EVENT_TYPES)}, "errors": {}, "events": event_labels()},
+    )
 
 
 @router.post("")
@@ -58,19 +63,38 @@ async def create(request: Request, session: SessionDep, user: CurrentUser):
         except ValidationFailed as exc:
             errors = exc.errors
         else:
-            return render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret}, status_code=201)
-    values = {"url": form.get("url", ""), "description": form.get("description", ""),
-              "event_types": form.getlist("event_types")}
-    return render(request, "webhooks/form.html", {"values": values, "errors": errors, "events": event_labels()},
-                  status_code=400)
+            return render(
+                request,
+                "webhooks/secret.html",
+                {"endpoint": endpoint, "secret": secret},
+                status_code=201,
+            )
+    values = {
+        "url": form.get("url", ""),
+        "description": form.get("description", ""),
+        "event_types": form.getlist("event_types"),
+    }
+    return render(
+        request,
+        "webhooks/form.html",
+        {"values": values, "errors": errors, "events": event_labels()},
+        status_code=400,
+    )
 
 
 @router.get("/{endpoint_id}")
 def show(request: Request, session: SessionDep, endpoint: ManagedEndpoint):
     deliveries = service.recent_deliveries(session, endpoint)
-    return render(request, "webhooks/show.html", {
-        "endpoint": endpoint, "deliveries": deliveries, "attempts": service.attempts_of(session, deliveries),
-        "events": dict(event_labels())})
+    return render(
+        request,
+        "webhooks/show.html",
+        {
+            "endpoint": endpoint,
+            "deliveries": deliveries,
+            "attempts": service.attempts_of(session, deliveries),
+            "events": dict(event_labels()),
+        },
+    )
 
 
 @router.post("/{endpoint_id}/test")

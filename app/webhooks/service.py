@@ -47,7 +47,9 @@ def new_secret() -> str:
 
 def require_manager(user: User, organisation: Organisation | None) -> Organisation:
     if organisation is None or not can_manage_webhooks(user, organisation):
-        raise PermissionDenied(_("Only members acting for this organisation may manage its webhooks."))
+        raise PermissionDenied(
+            _("Only members acting for this organisation may manage its webhooks.")
+        )
     return organisation
 
 
@@ -62,8 +64,13 @@ def _check_url(url: str) -> str:
 def list_endpoints(session: Session, user: User) -> list[WebhookEndpoint]:
     """The endpoints of the user's own organisation."""
     organisation = require_manager(user, user.organisation)
-    return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.organisation_id == organisation.id)
-                             .order_by(col(WebhookEndpoint.id))))
+    return list(
+        session.exec(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.organisation_id == organisation.id)
+            .order_by(col(WebhookEndpoint.id))
+        )
+    )
 
 
 def get_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpoint:
@@ -74,14 +81,21 @@ def get_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpo
     return endpoint
 
 
-def register_endpoint(session: Session, user: User, organisation: Organisation | None,
-                      data: EndpointForm) -> tuple[WebhookEndpoint, str]:
+def register_endpoint(
+    session: Session, user: User, organisation: Organisation | None, data: EndpointForm
+) -> tuple[WebhookEndpoint, str]:
     """Create an endpoint; the returned secret is shown once and never again."""
     organisation = require_manager(user, organisation)
     url = _check_url(data.url)
     secret = new_secret()
-    endpoint = WebhookEndpoint(organisation_id=organisation.id, created_by_id=user.id, url=url,
-                               description=data.description, event_types=data.event_types, secret=secret)
+    endpoint = WebhookEndpoint(
+        organisation_id=organisation.id,
+        created_by_id=user.id,
+        url=url,
+        description=data.description,
+        event_types=data.event_types,
+        secret=secret,
+    )
     session.add(endpoint)
     session.flush()
     return endpoint, secret
@@ -101,15 +115,23 @@ def enable_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
 
 
 def disable_endpoint(session: Session, endpoint: WebhookEndpoint, reason: str) -> None:
-    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, utcnow(), reason[:300]
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = (
+        False,
+        utcnow(),
+        reason[:300],
+    )
     session.add(endpoint)
 
 
 def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
-    deliveries = list(session.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)))
+    deliveries = list(
+        session.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    )
     ids = [d.id for d in deliveries]
     if ids:
-        for attempt in session.exec(select(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(ids))):
+        for attempt in session.exec(
+            select(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(ids))
+        ):
             session.delete(attempt)
         for d in deliveries:
             d.replay_of_id = None
@@ -119,46 +141,78 @@ def delete_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
     session.delete(endpoint)
 
 
-def recent_deliveries(session: Session, endpoint: WebhookEndpoint, limit: int = 50) -> list[WebhookDelivery]:
-    return list(session.exec(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
-                             .order_by(col(WebhookDelivery.id).desc()).limit(limit)))
+def recent_deliveries(
+    session: Session, endpoint: WebhookEndpoint, limit: int = 50
+) -> list[WebhookDelivery]:
+    return list(
+        session.exec(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint.id)
+            .order_by(col(WebhookDelivery.id).desc())
+            .limit(limit)
+        )
+    )
 
 
-def attempts_of(session: Session, deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookAttempt]]:
+def attempts_of(
+    session: Session, deliveries: list[WebhookDelivery]
+) -> dict[int, list[WebhookAttempt]]:
     ids = [d.id for d in deliveries]
     found: dict[int, list[WebhookAttempt]] = {i: [] for i in ids if i is not None}
     if ids:
-        for a in session.exec(select(WebhookAttempt).where(col(WebhookAttempt.delivery_id).in_(ids))
-                              .order_by(col(WebhookAttempt.id))):
+        for a in session.exec(
+            select(WebhookAttempt)
+            .where(col(WebhookAttempt.delivery_id).in_(ids))
+            .order_by(col(WebhookAttempt.id))
+        ):
             found[a.delivery_id].append(a)
     return found
 
 
 # -- deliveries --------------------------------------------------------------
-def _queue(session: Session, endpoint: WebhookEndpoint, event_type: str, data: dict[str, Any],
-           replay_of: WebhookDelivery | None = None) -> WebhookDelivery:
+def _queue(
+    session: Session,
+    endpoint: WebhookEndpoint,
+    event_type: str,
+    data: dict[str, Any],
+    replay_of: WebhookDelivery | None = None,
+) -> WebhookDelivery:
     uid = uuid.uuid4().hex
     envelope = {"id": uid, "type": event_type, "created_at": utcnow().isoformat(), "data": data}
-    delivery = WebhookDelivery(uid=uid, endpoint_id=endpoint.id, event_type=event_type, payload=envelope,
-                               replay_of_id=replay_of.id if replay_of else None)
+    delivery = WebhookDelivery(
+        uid=uid,
+        endpoint_id=endpoint.id,
+        event_type=event_type,
+        payload=envelope,
+        replay_of_id=replay_of.id if replay_of else None,
+    )
     session.add(delivery)
     session.flush()
-    outbox.enqueue(session, DELIVER_TOPIC, {"delivery_id": delivery.id}, key=f"endpoint:{endpoint.id}")
+    outbox.enqueue(
+        session, DELIVER_TOPIC, {"delivery_id": delivery.id}, key=f"endpoint:{endpoint.id}"
+    )
     return delivery
 
 
-def dispatch(session: Session, event_type: str, data: dict[str, Any],
-             organisation_id: int | None = None) -> list[WebhookDelivery]:
+def dispatch(
+    session: Session, event_type: str, data: dict[str, Any], organisation_id: int | None = None
+) -> list[WebhookDelivery]:
     """Queue `event_type` for every active endpoint that wants it (of one organisation if given)."""
-    query = select(WebhookEndpoint).where(WebhookEndpoint.is_active == True)
+    query = select(WebhookEndpoint).where(col(WebhookEndpoint.is_active).is_(True))
     if organisation_id is not None:
         query = query.where(WebhookEndpoint.organisation_id == organisation_id)
-    return [_queue(session, e, event_type, data) for e in session.exec(query.order_by(col(WebhookEndpoint.id)))
-            if event_type in e.event_types]
+    return [
+        _queue(session, e, event_type, data)
+        for e in session.exec(query.order_by(col(WebhookEndpoint.id)))
+        if event_type in e.event_types
+    ]
 
 
 def send_test_event(session: Session, endpoint: WebhookEndpoint, user: User) -> WebhookDelivery:
-    data = {"message": "This is a test event from the initiative portal.", "sent_by": user.full_name}
+    data = {
+        "message": "This is a test event from the initiative portal.",
+        "sent_by": user.full_name,
+    }
     return _queue(session, endpoint, TEST_EVENT, data)
 
 
@@ -166,13 +220,26 @@ def replay(session: Session, endpoint: WebhookEndpoint, delivery_id: int) -> Web
     original = session.get(WebhookDelivery, delivery_id)
     if original is None or original.endpoint_id != endpoint.id:
         raise NotFound(_("No such delivery."))
-    copy = _queue(session, endpoint, original.event_type, dict(original.payload.get("data", {})), replay_of=original)
+    copy = _queue(
+        session,
+        endpoint,
+        original.event_type,
+        dict(original.payload.get("data", {})),
+        replay_of=original,
+    )
     return copy
 
 
 def _log_attempt(session: Session, delivery: WebhookDelivery, outcome: http.Outcome) -> None:
-    session.add(WebhookAttempt(delivery_id=delivery.id, status_code=outcome.status_code,
-                               response_ms=outcome.response_ms, error=outcome.error, succeeded=outcome.succeeded))
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            status_code=outcome.status_code,
+            response_ms=outcome.response_ms,
+            error=outcome.error,
+            succeeded=outcome.succeeded,
+        )
+    )
     delivery.attempts += 1
     session.add(delivery)
 
@@ -181,9 +248,18 @@ def _notify_owner_disabled(session: Session, endpoint: WebhookEndpoint) -> None:
     owner = session.get(User, endpoint.created_by_id)
     if owner is None or not owner.is_active:
         return
-    queue_mail(session, to=owner.email, template="webhooks/mail/disabled", language=owner.language,
-               context={"endpoint": endpoint, "failures": endpoint.consecutive_failures, "name": owner.full_name,
-                        "link": f"{get_settings().base_url}/webhooks/{endpoint.id}"})
+    queue_mail(
+        session,
+        to=owner.email,
+        template="webhooks/mail/disabled",
+        language=owner.language,
+        context={
+            "endpoint": endpoint,
+            "failures": endpoint.consecutive_failures,
+            "name": owner.full_name,
+            "link": f"{get_settings().base_url}/webhooks/{endpoint.id}",
+        },
+    )
 
 
 def attempt_delivery(session: Session, delivery_id: int) -> None:
@@ -208,7 +284,9 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
     except targets.UnsafeTarget as exc:
         outcome = http.Outcome(None, 0, str(exc))
     else:
-        outcome = http.send(target, endpoint.secret, delivery.event_type, delivery.uid, delivery.payload)
+        outcome = http.send(
+            target, endpoint.secret, delivery.event_type, delivery.uid, delivery.payload
+        )
     if outcome.succeeded:
         _log_attempt(session, delivery, outcome)
         delivery.status, delivery.completed_at = "succeeded", utcnow()
@@ -220,7 +298,9 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
         _log_attempt(session, delivery, outcome)
         endpoint.consecutive_failures += 1
         delivery.status, delivery.completed_at = "failed", utcnow()
-        disable_endpoint(session, endpoint, _("Disabled after %(n)s failed deliveries in a row.", n=max_failures))
+        disable_endpoint(
+            session, endpoint, _("Disabled after %(n)s failed deliveries in a row.", n=max_failures)
+        )
         _notify_owner_disabled(session, endpoint)
         return
     with unit_of_work(session.get_bind()) as log_session:

@@ -45,8 +45,15 @@ def is_forbidden_address(ip: IPAddress) -> bool:
             return is_forbidden_address(embedded)
         if ip in ipaddress.ip_network("64:ff9b::/96"):
             return is_forbidden_address(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-            or ip.is_unspecified or not ip.is_global)
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
 
 
 def parse_url(url: str) -> tuple[str, str, int]:
@@ -90,5 +97,7 @@ def check(url: str, *, allow_private: bool | None = None) -> Target:
     scheme, host, port = parse_url(url)
     addresses = resolve(host, port)
     if not allow and any(is_forbidden_address(ip) for ip in addresses):
-        raise UnsafeTarget(_("This address points to a private or internal network and is not allowed."))
+        raise UnsafeTarget(
+            _("This address points to a private or internal network and is not allowed.")
+        )
     return Target(url=url.strip(), scheme=scheme, host=host, port=port, address=str(addresses[0]))

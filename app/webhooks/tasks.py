@@ -25,5 +25,8 @@ def on_published(session: Session, payload: dict, event: OutboxEvent) -> None:
 @handler("initiative.unpublished")
 def on_unpublished(session: Session, payload: dict, event: OutboxEvent) -> None:
     # Only the id and the reason: the initiative is no longer public.
-    service.dispatch(session, "initiative.unpublished",
-                     {"initiative_id": int(payload["initiative_id"]), "reason": payload.get("reason") or ""})
+    service.dispatch(
+        session,
+        "initiative.unpublished",
+        {"initiative_id": int(payload["initiative_id"]), "reason": payload.get("reason") or ""},
+    )

@@ -32,11 +32,15 @@ def upgrade() -> None:
         sa.Column("terms", sa.JSON(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["updated_by_id"], ["user.id"], name=op.f("fk_synonym_group_updated_by_id_user")),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["user.id"], name=op.f("fk_synonym_group_updated_by_id_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_synonym_group")),
     )
     now = datetime.now(UTC)
-    op.bulk_insert(table, [{"terms": terms, "updated_by_id": None, "updated_at": now} for terms in SEED])
+    op.bulk_insert(
+        table, [{"terms": terms, "updated_by_id": None, "updated_at": now} for terms in SEED]
+    )
 
 
 def downgrade() -> None:

@@ -37,22 +37,42 @@ def test_login_page_has_no_provider_button_without_settings(client):
 
 
 def test_first_sign_in_creates_a_verified_submitter(client, session, oidc):
-    response = sign_in_at_provider(client, oidc, "079123456789", email="lan@example.vn", email_verified=True,
-                                   name="Phạm Thị Lan")
+    response = sign_in_at_provider(
+        client,
+        oidc,
+        "079123456789",
+        email="lan@example.vn",
+        email_verified=True,
+        name="Phạm Thị Lan",
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/account/profile"
     user = session.exec(select(User).where(User.email == "lan@example.vn")).one()
     assert (user.full_name, user.is_verified, user.password_hash, user.roles) == (
-        "Phạm Thị Lan", True, None, {Role.submitter})
+        "Phạm Thị Lan",
+        True,
+        None,
+        {Role.submitter},
+    )
     identity = session.exec(select(OidcIdentity)).one()
-    assert (identity.user_id, identity.issuer, identity.subject) == (user.id, oidc.issuer, "079123456789")
+    assert (identity.user_id, identity.issuer, identity.subject) == (
+        user.id,
+        oidc.issuer,
+        "079123456789",
+    )
     assert "Phạm Thị Lan" in client.get("/account/profile").text
 
 
 def test_a_verified_email_links_the_existing_account(client, session, oidc):
     existing = factories.user(session, email="an@example.vn", full_name="Nguyễn Văn An")
-    response = sign_in_at_provider(client, oidc, "001099000001", email="AN@example.vn", email_verified=True,
-                                   name="NGUYỄN VĂN AN")
+    response = sign_in_at_provider(
+        client,
+        oidc,
+        "001099000001",
+        email="AN@example.vn",
+        email_verified=True,
+        name="NGUYỄN VĂN AN",
+    )
     assert response.status_code == 303
     identity = session.exec(select(OidcIdentity)).one()
     assert (identity.user_id, identity.subject) == (existing.id, "001099000001")
@@ -64,7 +84,9 @@ def test_a_linked_identity_signs_in_its_account_even_after_an_email_change(clien
     existing = factories.user(session, email="an@example.vn")
     sign_in_at_provider(client, oidc, "001099000001", email="an@example.vn", email_verified=True)
     client.cookies.clear()
-    response = sign_in_at_provider(client, oidc, "001099000001", email="an.nguyen@example.vn", email_verified=True)
+    response = sign_in_at_provider(
+        client, oidc, "001099000001", email="an.nguyen@example.vn", email_verified=True
+    )
     assert response.status_code == 303
     assert session.exec(select(User.id)).all() == [existing.id]
     assert "Nguyễn Văn An" in client.get("/account/profile").text
@@ -72,8 +94,9 @@ def test_a_linked_identity_signs_in_its_account_even_after_an_email_change(clien
 
 def test_an_unverified_email_claim_never_links_an_existing_account(client, session, oidc):
     existing = factories.user(session, email="an@example.vn", full_name="Nguyễn Văn An")
-    response = sign_in_at_provider(client, oidc, "attacker", email="an@example.vn", email_verified=False,
-                                   name="Kẻ mạo danh")
+    response = sign_in_at_provider(
+        client, oidc, "attacker", email="an@example.vn", email_verified=False, name="Kẻ mạo danh"
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/account/login"
     assert session.exec(select(OidcIdentity)).all() == []
@@ -83,10 +106,12 @@ def test_an_unverified_email_claim_never_links_an_existing_account(client, sessi
     assert "Nguyễn Văn An" not in page.text
 
 
-def test_an_unverified_email_claim_creates_an_unconfirmed_account_and_mails_a_link(client, session, worker,
-                                                                                   mail_to_smtp, oidc):
-    response = sign_in_at_provider(client, oidc, "new-person", email="moi@example.vn", email_verified=False,
-                                   name="Người Mới")
+def test_an_unverified_email_claim_creates_an_unconfirmed_account_and_mails_a_link(
+    client, session, worker, mail_to_smtp, oidc
+):
+    response = sign_in_at_provider(
+        client, oidc, "new-person", email="moi@example.vn", email_verified=False, name="Người Mới"
+    )
     assert response.status_code == 303
     user = session.exec(select(User).where(User.email == "moi@example.vn")).one()
     assert user.is_verified is False
@@ -105,7 +130,9 @@ def test_denied_authorization_returns_to_the_login_page(client, session, oidc):
 
 def test_a_callback_without_the_session_state_is_refused(client, session, oidc):
     start = client.get("/account/oidc/login", follow_redirects=False)
-    callback = oidc.authorize(start.headers["location"], "someone", email="x@example.vn", email_verified=True)
+    callback = oidc.authorize(
+        start.headers["location"], "someone", email="x@example.vn", email_verified=True
+    )
     client.cookies.clear()  # another browser: no state, no nonce
     response = client.get(callback, follow_redirects=False)
     assert (response.status_code, response.headers["location"]) == (303, "/account/login")

@@ -12,8 +12,19 @@ def test_predicates_follow_the_active_roles(session):
     reviewer = factories.user(session, Role.reviewer)
     coordinator = factories.user(session, Role.coordinator)
     admin = factories.user(session, Role.admin)
-    table = {name: [getattr(permissions, name)(u) for u in (None, submitter, reviewer, coordinator, admin)]
-             for name in ("is_signed_in", "can_submit", "is_reviewer", "is_coordinator", "is_admin", "can_manage_roles")}
+    table = {
+        name: [
+            getattr(permissions, name)(u) for u in (None, submitter, reviewer, coordinator, admin)
+        ]
+        for name in (
+            "is_signed_in",
+            "can_submit",
+            "is_reviewer",
+            "is_coordinator",
+            "is_admin",
+            "can_manage_roles",
+        )
+    }
     assert table == {
         "is_signed_in": [False, True, True, True, True],
         "can_submit": [False, True, False, False, False],
@@ -27,8 +38,11 @@ def test_predicates_follow_the_active_roles(session):
 def test_a_disabled_account_holds_no_role(session):
     admin = factories.user(session, Role.admin)
     admin.is_active = False
-    assert (permissions.is_admin(admin), permissions.has_role(admin, Role.admin), permissions.is_signed_in(admin)) == (
-        False, False, False)
+    assert (
+        permissions.is_admin(admin),
+        permissions.has_role(admin, Role.admin),
+        permissions.is_signed_in(admin),
+    ) == (False, False, False)
 
 
 def test_a_revoked_role_no_longer_counts(session):

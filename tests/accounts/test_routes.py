@@ -17,11 +17,16 @@ NEW_PASSWORD = "Một-mật-khẩu-mới-2"
 
 def login(client, email, password):
     page = client.get("/account/login")
-    return client.post("/account/login", data={"email": email, "password": password,
-                                               "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    return client.post(
+        "/account/login",
+        data={"email": email, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
 
 
-def test_after_too_many_failures_even_the_right_password_is_refused_until_the_lock_ends(client, session, settings):
+def test_after_too_many_failures_even_the_right_password_is_refused_until_the_lock_ends(
+    client, session, settings
+):
     factories.user(session, email="an@example.vn")
     for _ in range(settings.login_max_failures):
         assert login(client, "an@example.vn", "wrong password").status_code == 400
@@ -29,7 +34,9 @@ def test_after_too_many_failures_even_the_right_password_is_refused_until_the_lo
     assert locked.status_code == 429
     assert "Đăng nhập sai quá nhiều lần" in locked.text
 
-    api = client.post("/api/v1/auth/token", data={"username": "an@example.vn", "password": PASSWORD})
+    api = client.post(
+        "/api/v1/auth/token", data={"username": "an@example.vn", "password": PASSWORD}
+    )
     assert (api.status_code, api.headers["content-type"]) == (429, "application/problem+json")
 
     row = session.get(LoginThrottle, "email:an@example.vn")
@@ -41,7 +48,9 @@ def test_after_too_many_failures_even_the_right_password_is_refused_until_the_lo
     assert session.get(LoginThrottle, "email:an@example.vn") is None
 
 
-def test_failures_on_one_account_do_not_lock_another_from_the_same_address(client, session, settings):
+def test_failures_on_one_account_do_not_lock_another_from_the_same_address(
+    client, session, settings
+):
     factories.user(session, email="an@example.vn")
     factories.user(session, email="binh@example.vn")
     for _ in range(settings.login_max_failures):
@@ -61,27 +70,47 @@ def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(clien
 
 def test_a_form_post_with_a_wrong_csrf_token_is_refused(client, session):
     factories.user(session, email="an@example.vn")
-    response = client.post("/account/login", data={"email": "an@example.vn", "password": PASSWORD,
-                                                   "csrf_token": "forged"}, follow_redirects=False)
+    response = client.post(
+        "/account/login",
+        data={"email": "an@example.vn", "password": PASSWORD, "csrf_token": "forged"},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
 
 
 def test_the_profile_saves_details_and_the_language(client, session):
     user = factories.user(session, email="an@example.vn")
-    org = factories.organisation(session, "Viện Hàn lâm Khoa học và Công nghệ Việt Nam",
-                                 type=OrganisationType.research_institute)
+    org = factories.organisation(
+        session,
+        "Viện Hàn lâm Khoa học và Công nghệ Việt Nam",
+        type=OrganisationType.research_institute,
+    )
     web_login(client, "an@example.vn")
     page = client.get("/account/profile")
-    response = client.post("/account/profile", data={
-        "full_name": "Nguyễn Văn Ân", "phone": "+84 912 345 678", "province": "Cần Thơ",
-        "organisation_mode": "existing", "organisation_id": str(org.id),
-        "expertise_keywords": "năng lượng mặt trời, lưu trữ điện, Năng lượng mặt trời",
-        "expertise_fields": "energy, env", "language": "en", "csrf_token": csrf_of(page.text)},
-        follow_redirects=False)
+    response = client.post(
+        "/account/profile",
+        data={
+            "full_name": "Nguyễn Văn Ân",
+            "phone": "+84 912 345 678",
+            "province": "Cần Thơ",
+            "organisation_mode": "existing",
+            "organisation_id": str(org.id),
+            "expertise_keywords": "năng lượng mặt trời, lưu trữ điện, Năng lượng mặt trời",
+            "expertise_fields": "energy, env",
+            "language": "en",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     session.refresh(user)
     assert (user.full_name, user.phone, user.province, user.organisation_id, user.language) == (
-        "Nguyễn Văn Ân", "+84 912 345 678", "Cần Thơ", org.id, "en")
+        "Nguyễn Văn Ân",
+        "+84 912 345 678",
+        "Cần Thơ",
+        org.id,
+        "en",
+    )
     assert user.expertise_keywords == ["năng lượng mặt trời", "lưu trữ điện"]
     assert user.expertise_fields == ["energy", "env"]
     assert '<html lang="en">' in client.get("/account/profile").text
@@ -91,8 +120,15 @@ def test_profile_errors_are_shown_on_the_same_form(client, session):
     user = factories.user(session, email="an@example.vn", full_name="Nguyễn Văn An")
     web_login(client, "an@example.vn")
     page = client.get("/account/profile")
-    response = client.post("/account/profile", data={"full_name": "Nguyễn Văn Ân", "phone": "gọi tôi",
-                                                     "language": "vi", "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        "/account/profile",
+        data={
+            "full_name": "Nguyễn Văn Ân",
+            "phone": "gọi tôi",
+            "language": "vi",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert response.status_code == 400
     assert 'value="gọi tôi"' in response.text
     assert "Nhập số điện thoại gồm các chữ số" in response.text
@@ -107,12 +143,22 @@ def test_changing_the_password_ends_other_sessions_but_not_this_one(app, client,
         web_login(other, "an@example.vn")
         assert other.get("/account/profile", follow_redirects=False).status_code == 200
         page = client.get("/account/profile")
-        response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                                          "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+        response = client.post(
+            "/account/password",
+            data={
+                "current_password": PASSWORD,
+                "new_password": NEW_PASSWORD,
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         assert client.get("/account/profile", follow_redirects=False).status_code == 200
         ended = other.get("/account/profile", follow_redirects=False)
-        assert (ended.status_code, ended.headers["location"]) == (303, "/account/login?next=/account/profile")
+        assert (ended.status_code, ended.headers["location"]) == (
+            303,
+            "/account/login?next=/account/profile",
+        )
     assert login(client, "an@example.vn", NEW_PASSWORD).status_code == 303
 
 
@@ -120,8 +166,14 @@ def test_a_wrong_current_password_changes_nothing(client, session):
     user = factories.user(session, email="an@example.vn")
     web_login(client, "an@example.vn")
     page = client.get("/account/profile")
-    response = client.post("/account/password", data={"current_password": "không đúng", "new_password": NEW_PASSWORD,
-                                                      "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "không đúng",
+            "new_password": NEW_PASSWORD,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
     assert response.status_code == 400
     assert "Mật khẩu hiện tại không đúng." in response.text
     session.refresh(user)
@@ -132,19 +184,27 @@ def test_a_personal_token_is_shown_once_listed_by_prefix_and_revocable(client, s
     factories.user(session, email="an@example.vn")
     web_login(client, "an@example.vn")
     page = client.get("/account/profile")
-    created = client.post("/account/tokens", data={"name": "Báo cáo tuần", "csrf_token": csrf_of(page.text)})
+    created = client.post(
+        "/account/tokens", data={"name": "Báo cáo tuần", "csrf_token": csrf_of(page.text)}
+    )
     assert created.status_code == 200
     assert created.headers["cache-control"] == "no-store"
     token = session.exec(select(ApiToken)).one()
     plain = created.text.split('id="plain-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
     assert plain.startswith("sk_pat_") and plain[:12] == token.prefix
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).json()["email"] == "an@example.vn"
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).json()["email"]
+        == "an@example.vn"
+    )
 
     profile = client.get("/account/profile")
     assert f"{token.prefix}…" in profile.text
     assert plain not in profile.text
-    revoked = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_of(profile.text)},
-                          follow_redirects=False)
+    revoked = client.post(
+        f"/account/tokens/{token.id}/revoke",
+        data={"csrf_token": csrf_of(profile.text)},
+        follow_redirects=False,
+    )
     assert revoked.status_code == 303
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 401
 
@@ -158,7 +218,9 @@ def test_nobody_revokes_another_users_token(client, session):
     factories.user(session, email="an@example.vn")
     web_login(client, "an@example.vn")
     page = client.get("/account/profile")
-    response = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_of(page.text)})
+    response = client.post(
+        f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_of(page.text)}
+    )
     assert response.status_code == 404
     session.refresh(token)
     assert token.revoked_at is None
@@ -166,14 +228,20 @@ def test_nobody_revokes_another_users_token(client, session):
 
 def test_the_profile_needs_a_sign_in(client):
     response = client.get("/account/profile", follow_redirects=False)
-    assert (response.status_code, response.headers["location"]) == (303, "/account/login?next=/account/profile")
+    assert (response.status_code, response.headers["location"]) == (
+        303,
+        "/account/login?next=/account/profile",
+    )
 
 
 def test_sign_in_redirects_only_to_this_site(client, session):
     factories.user(session, email="an@example.vn")
     page = client.get("/account/login")
-    response = client.post("/account/login?next=//evil.example/x", data={
-        "email": "an@example.vn", "password": PASSWORD, "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    response = client.post(
+        "/account/login?next=//evil.example/x",
+        data={"email": "an@example.vn", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
@@ -195,12 +263,18 @@ def test_an_admin_grants_and_removes_a_role_and_sees_the_history(client, session
     assert 'href="/admin/users"' in client.get("/").text  # the menu item
 
     page = client.get(f"/admin/users/{person.id}")
-    granted = client.post(f"/admin/users/{person.id}/roles", data={"role": "reviewer", "csrf_token": csrf_of(page.text)},
-                          follow_redirects=False)
+    granted = client.post(
+        f"/admin/users/{person.id}/roles",
+        data={"role": "reviewer", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert granted.status_code == 303
     page = client.get(f"/admin/users/{person.id}")
-    removed = client.post(f"/admin/users/{person.id}/roles/reviewer/revoke", data={"csrf_token": csrf_of(page.text)},
-                          follow_redirects=False)
+    removed = client.post(
+        f"/admin/users/{person.id}/roles/reviewer/revoke",
+        data={"csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert removed.status_code == 303
     session.refresh(person)
     assert person.roles == {Role.submitter}

@@ -25,13 +25,17 @@ def test_grant_and_revoke_are_recorded_with_who_and_when(session):
     session.commit()
     assert person.roles == {Role.submitter}
 
-    grant = session.exec(select(RoleGrant).where(RoleGrant.user_id == person.id, RoleGrant.role == Role.reviewer)).one()
+    grant = session.exec(
+        select(RoleGrant).where(RoleGrant.user_id == person.id, RoleGrant.role == Role.reviewer)
+    ).one()
     assert (grant.granted_by_id, grant.revoked_by_id) == (admin.id, admin.id)
     assert before <= grant.granted_at <= grant.revoked_at <= utcnow()
 
     history = service.role_history(session, person)
     assert [(h["role"], h["granted_by_name"], h["revoked_by_name"]) for h in history] == [
-        (Role.reviewer, "Quản Trị", "Quản Trị"), (Role.submitter, None, None)]
+        (Role.reviewer, "Quản Trị", "Quản Trị"),
+        (Role.submitter, None, None),
+    ]
 
 
 def test_granting_a_held_role_keeps_the_one_grant(session):
@@ -96,15 +100,25 @@ def test_the_password_policy_holds_for_every_caller(session):
     with pytest.raises(ValidationFailed) as short:
         service.create_user(session, email="a@example.vn", full_name="A", password="123456789")
     with pytest.raises(ValidationFailed) as same:
-        service.create_user(session, email="long.address@example.vn", full_name="A",
-                            password="Long.Address@example.vn")
+        service.create_user(
+            session,
+            email="long.address@example.vn",
+            full_name="A",
+            password="Long.Address@example.vn",
+        )
     assert (list(short.value.errors), list(same.value.errors)) == (["password"], ["password"])
 
 
 def test_organisations_are_reused_by_name_and_type(session):
-    first = service.find_or_create_organisation(session, name="Công ty  Cổ phần FPT", type=OrganisationType.enterprise)
-    again = service.find_or_create_organisation(session, name="công ty cổ phần fpt", type=OrganisationType.enterprise)
-    other = service.find_or_create_organisation(session, name="Công ty Cổ phần FPT", type=OrganisationType.investment_fund)
+    first = service.find_or_create_organisation(
+        session, name="Công ty  Cổ phần FPT", type=OrganisationType.enterprise
+    )
+    again = service.find_or_create_organisation(
+        session, name="công ty cổ phần fpt", type=OrganisationType.enterprise
+    )
+    other = service.find_or_create_organisation(
+        session, name="Công ty Cổ phần FPT", type=OrganisationType.investment_fund
+    )
     assert first.id == again.id != other.id
     assert first.name == "Công ty Cổ phần FPT"
     assert [o.id for o in service.search_organisations(session, "FPT")] == [first.id, other.id]
@@ -119,9 +133,16 @@ def test_update_profile_refuses_an_unknown_organisation(session):
 
 def test_update_profile_with_a_new_organisation_joins_it(session):
     user = factories.user(session)
-    service.update_profile(session, user, {"province": "Huế"},
-                           new_organisation={"name": "Đại học Huế", "type": OrganisationType.university,
-                                             "province": "Huế"})
+    service.update_profile(
+        session,
+        user,
+        {"province": "Huế"},
+        new_organisation={
+            "name": "Đại học Huế",
+            "type": OrganisationType.university,
+            "province": "Huế",
+        },
+    )
     session.commit()
     org = session.exec(select(Organisation)).one()
     assert (user.organisation_id, user.province, org.name) == (org.id, "Huế", "Đại học Huế")
@@ -138,7 +159,9 @@ def test_mails_to_one_address_are_limited_per_window(session, settings):
 
 def test_expired_and_revoked_tokens_identify_nobody(session):
     user = factories.user(session)
-    access, plain_access = service.issue_token(session, user, kind="access", lifetime=timedelta(minutes=5))
+    access, plain_access = service.issue_token(
+        session, user, kind="access", lifetime=timedelta(minutes=5)
+    )
     pat, plain_pat = service.create_personal_token(session, user, "script")
     assert service.user_for_token(session, plain_access).id == user.id
     assert service.user_for_token(session, plain_pat).id == user.id

@@ -21,7 +21,13 @@ from app.publication import service as publication_service
 from tests import factories
 
 CONFIDENTIAL = "quytrinh zyxbimat kappa-seven"  # appears only in confidential sections
-PATH_TO_PUBLICATION = (Status.submitted, Status.screening, Status.in_review, Status.selected, Status.published)
+PATH_TO_PUBLICATION = (
+    Status.submitted,
+    Status.screening,
+    Status.in_review,
+    Status.selected,
+    Status.published,
+)
 
 
 @dataclass
@@ -32,7 +38,9 @@ class People:
 
 @pytest.fixture
 def people(session: Session) -> People:
-    return People(factories.user(session, Role.submitter), factories.user(session, Role.coordinator))
+    return People(
+        factories.user(session, Role.submitter), factories.user(session, Role.coordinator)
+    )
 
 
 def field(session: Session, code: str, name: str) -> Field:
@@ -42,11 +50,25 @@ def field(session: Session, code: str, name: str) -> Field:
     return row
 
 
-def publish(session: Session, people: People, *, title: str, summary: str, field: Field,
-            province: str = "Hà Nội", org_type: OrganisationType = OrganisationType.university,
-            trl: int = 5, ip_status: str = "none", year: int = 2024, month: int = 6, keywords: tuple[str, ...] = (),
-            solution: str = "", novelty: str = "", feasibility: str = "", to: Status = Status.published,
-            ) -> Initiative:
+def publish(
+    session: Session,
+    people: People,
+    *,
+    title: str,
+    summary: str,
+    field: Field,
+    province: str = "Hà Nội",
+    org_type: OrganisationType = OrganisationType.university,
+    trl: int = 5,
+    ip_status: str = "none",
+    year: int = 2024,
+    month: int = 6,
+    keywords: tuple[str, ...] = (),
+    solution: str = "",
+    novelty: str = "",
+    feasibility: str = "",
+    to: Status = Status.published,
+) -> Initiative:
     """Register an initiative and walk it through the state machine to `to` (published by default).
 
     `published_at` is set to the 1st of `month` (June) of `year` beforehand (the workflow keeps an
@@ -54,15 +76,29 @@ def publish(session: Session, people: People, *, title: str, summary: str, field
     """
     org = factories.organisation(session, type=org_type, province=province)
     initiative = Initiative(
-        submitter_id=people.submitter.id, organisation_id=org.id, field_id=field.id, title=title, summary=summary,
-        problem=f"Vấn đề: {title.lower()}", impact="Tác động rộng.", solution=solution, novelty=novelty,
-        feasibility=feasibility, keywords=list(keywords), trl=trl, province=province, ip_status=ip_status,
-        published_at=datetime(year, month, 1, tzinfo=UTC))
+        submitter_id=people.submitter.id,
+        organisation_id=org.id,
+        field_id=field.id,
+        title=title,
+        summary=summary,
+        problem=f"Vấn đề: {title.lower()}",
+        impact="Tác động rộng.",
+        solution=solution,
+        novelty=novelty,
+        feasibility=feasibility,
+        keywords=list(keywords),
+        trl=trl,
+        province=province,
+        ip_status=ip_status,
+        published_at=datetime(year, month, 1, tzinfo=UTC),
+    )
     session.add(initiative)
     session.flush()
-    for target in PATH_TO_PUBLICATION[:PATH_TO_PUBLICATION.index(to) + 1]:
+    for target in PATH_TO_PUBLICATION[: PATH_TO_PUBLICATION.index(to) + 1]:
         if target == Status.published:
-            publication_service.publish(session, people.coordinator, initiative)  # with its certificate
+            publication_service.publish(
+                session, people.coordinator, initiative
+            )  # with its certificate
         else:
             actor = people.submitter if target == Status.submitted else people.coordinator
             transition(session, initiative, target, actor=actor)
@@ -91,31 +127,100 @@ def corpus(session: Session, people: People, worker) -> Corpus:
     nnmt = field(session, "NNMT", "Nông nghiệp, tài nguyên và môi trường")
     gdyt = field(session, "GDYT", "Giáo dục, y tế, văn hoá và xã hội")
     cns = field(session, "CNS", "Công nghệ số chiến lược")
-    U, E, R = OrganisationType.university, OrganisationType.enterprise, OrganisationType.research_institute
+    U, E, R = (
+        OrganisationType.university,
+        OrganisationType.enterprise,
+        OrganisationType.research_institute,
+    )
     specs = {
-        "solar": {"title": "Hệ thống năng lượng mặt trời cho trường học",
-                      "summary": "Pin quang năng lắp trên mái giúp giảm tiền điện.", "field": cnxd, "province": "Hà Nội",
-                      "org_type": U, "trl": 6, "ip_status": "granted", "year": 2023, "keywords": ("năng lượng mặt trời",),
-                      "solution": f"Cách lắp đặt: {CONFIDENTIAL}.", "novelty": f"Mới: {CONFIDENTIAL}",
-                      "feasibility": f"Lộ trình {CONFIDENTIAL}"},
-        "grid": {"title": "Lưới điện thông minh cho khu công nghiệp",
-                     "summary": "Cân bằng phụ tải điện theo thời gian thực.", "field": cnxd, "province": "Đà Nẵng",
-                     "org_type": E, "trl": 7, "ip_status": "filed", "year": 2024, "month": 4},
-        "road": {"title": "Mặt đường bê tông tái chế", "summary": "Vật liệu mới kéo dài tuổi thọ.", "field": cnxd,
-                     "province": "Hà Nội", "org_type": E, "trl": 3, "ip_status": "none", "year": 2025, "month": 9},
-        "ocean": {"title": "Bản đồ số đại dương", "summary": "Dữ liệu viễn thám phục vụ quản lý biển.", "field": nnmt,
-                      "province": "Khánh Hòa", "org_type": R, "trl": 2, "ip_status": "none", "year": 2023, "month": 3},
-        "ai": {"title": "Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
-                   "summary": "Mô hình học sâu phát hiện tổn thương phổi.", "field": gdyt, "province": "Huế", "org_type": R,
-                   "trl": 5, "ip_status": "none", "year": 2024},
-        "iot": {"title": "Nhà kính kết nối internet vạn vật", "summary": "Cảm biến độ ẩm bật hệ thống tưới.",
-                    "field": nnmt, "province": "Sơn La", "org_type": E, "trl": 8, "ip_status": "filed", "year": 2025, "month": 7},
-        "chip": {"title": "Thiết kế vi mạch bán dẫn công suất thấp", "summary": "Quy trình thiết kế cho cảm biến.",
-                     "field": cns, "province": "Hà Nội", "org_type": U, "trl": 4, "ip_status": "granted", "year": 2025},
+        "solar": {
+            "title": "Hệ thống năng lượng mặt trời cho trường học",
+            "summary": "Pin quang năng lắp trên mái giúp giảm tiền điện.",
+            "field": cnxd,
+            "province": "Hà Nội",
+            "org_type": U,
+            "trl": 6,
+            "ip_status": "granted",
+            "year": 2023,
+            "keywords": ("năng lượng mặt trời",),
+            "solution": f"Cách lắp đặt: {CONFIDENTIAL}.",
+            "novelty": f"Mới: {CONFIDENTIAL}",
+            "feasibility": f"Lộ trình {CONFIDENTIAL}",
+        },
+        "grid": {
+            "title": "Lưới điện thông minh cho khu công nghiệp",
+            "summary": "Cân bằng phụ tải điện theo thời gian thực.",
+            "field": cnxd,
+            "province": "Đà Nẵng",
+            "org_type": E,
+            "trl": 7,
+            "ip_status": "filed",
+            "year": 2024,
+            "month": 4,
+        },
+        "road": {
+            "title": "Mặt đường bê tông tái chế",
+            "summary": "Vật liệu mới kéo dài tuổi thọ.",
+            "field": cnxd,
+            "province": "Hà Nội",
+            "org_type": E,
+            "trl": 3,
+            "ip_status": "none",
+            "year": 2025,
+            "month": 9,
+        },
+        "ocean": {
+            "title": "Bản đồ số đại dương",
+            "summary": "Dữ liệu viễn thám phục vụ quản lý biển.",
+            "field": nnmt,
+            "province": "Khánh Hòa",
+            "org_type": R,
+            "trl": 2,
+            "ip_status": "none",
+            "year": 2023,
+            "month": 3,
+        },
+        "ai": {
+            "title": "Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
+            "summary": "Mô hình học sâu phát hiện tổn thương phổi.",
+            "field": gdyt,
+            "province": "Huế",
+            "org_type": R,
+            "trl": 5,
+            "ip_status": "none",
+            "year": 2024,
+        },
+        "iot": {
+            "title": "Nhà kính kết nối internet vạn vật",
+            "summary": "Cảm biến độ ẩm bật hệ thống tưới.",
+            "field": nnmt,
+            "province": "Sơn La",
+            "org_type": E,
+            "trl": 8,
+            "ip_status": "filed",
+            "year": 2025,
+            "month": 7,
+        },
+        "chip": {
+            "title": "Thiết kế vi mạch bán dẫn công suất thấp",
+            "summary": "Quy trình thiết kế cho cảm biến.",
+            "field": cns,
+            "province": "Hà Nội",
+            "org_type": U,
+            "trl": 4,
+            "ip_status": "granted",
+            "year": 2025,
+        },
     }
     ids = {key: publish(session, people, **spec).id for key, spec in specs.items()}
     # One initiative that is selected but never published: it must never be found.
-    ids["unpublished"] = publish(session, people, title="Hệ thống năng lượng gió chưa công bố",
-                                 summary="Tuabin gió.", field=cnxd, to=Status.selected).id
+    ids["unpublished"] = publish(
+        session,
+        people,
+        title="Hệ thống năng lượng gió chưa công bố",
+        summary="Tuabin gió.",
+        field=cnxd,
+        to=Status.selected,
+    ).id
     worker.drain()
     return Corpus(ids, people)

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 
 def test_search_api_takes_the_page_parameters_and_returns_facets(client, corpus):
-    body = client.get("/api/v1/search", params=[("q", "dien"), ("province", "Hà Nội"), ("province", "Đà Nẵng"),
-                                                ("sort", "trl")]).json()
+    body = client.get(
+        "/api/v1/search",
+        params=[("q", "dien"), ("province", "Hà Nội"), ("province", "Đà Nẵng"), ("sort", "trl")],
+    ).json()
     assert [h["id"] for h in body["hits"]] == [corpus.id("grid"), corpus.id("solar")]
     assert (body["total"], body["pages"], body["sort"]) == (2, 1, "trl")
     assert body["filters"] == {"province": ["Hà Nội", "Đà Nẵng"]}
-    assert body["url"] == "/search?q=dien&province=H%C3%A0+N%E1%BB%99i&province=%C4%90%C3%A0+N%E1%BA%B5ng&sort=trl"
+    assert (
+        body["url"]
+        == "/search?q=dien&province=H%C3%A0+N%E1%BB%99i&province=%C4%90%C3%A0+N%E1%BA%B5ng&sort=trl"
+    )
     province = next(f for f in body["facets"] if f["name"] == "province")
     assert [(v["value"], v["count"], v["selected"]) for v in province["values"]] == [
-        ("Hà Nội", 1, True), ("Đà Nẵng", 1, True)]
+        ("Hà Nội", 1, True),
+        ("Đà Nẵng", 1, True),
+    ]
     first = body["hits"][0]
     assert first["title_html"] == "Lưới <mark>điện</mark> thông minh cho khu công nghiệp"
-    assert (first["field_code"], first["trl"], first["url"]) == ("CNXD", 7, f"/catalogue/{corpus.id('grid')}")
+    assert (first["field_code"], first["trl"], first["url"]) == (
+        "CNXD",
+        7,
+        f"/catalogue/{corpus.id('grid')}",
+    )
 
 
 def test_search_api_refuses_bad_parameters_with_problem_json(client, corpus):
@@ -27,7 +38,10 @@ def test_search_api_refuses_bad_parameters_with_problem_json(client, corpus):
 
 def test_suggest_completes_the_last_word(client, corpus):
     body = client.get("/api/v1/search/suggest", params={"q": "nang luong m"}).json()
-    assert body == {"query": "nang luong m", "suggestions": ["Hệ thống năng lượng mặt trời cho trường học"]}
+    assert body == {
+        "query": "nang luong m",
+        "suggestions": ["Hệ thống năng lượng mặt trời cho trường học"],
+    }
     assert client.get("/api/v1/search/suggest", params={"q": " "}).json()["suggestions"] == []
 
 
@@ -44,7 +58,17 @@ def test_search_is_documented_in_the_openapi_schema(client):
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/search"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {
-        "q", "field", "province", "org_type", "trl", "ip", "year", "sort", "page", "per_page"}
+        "q",
+        "field",
+        "province",
+        "org_type",
+        "trl",
+        "ip",
+        "year",
+        "sort",
+        "page",
+        "per_page",
+    }
     assert "/api/v1/search/suggest" in schema["paths"]
 
 

@@ -8,7 +8,9 @@ from tests.fixtures.browser import live_app
 
 
 @pytest.mark.browser
-def test_anonymous_visitor_searches_without_accents_narrows_and_opens_an_initiative(app, corpus, page):
+def test_anonymous_visitor_searches_without_accents_narrows_and_opens_an_initiative(
+    app, corpus, page
+):
     with live_app(app) as base_url:
         page.goto(base_url + "/search")
         page.fill("#q", "he thong")

@@ -12,24 +12,37 @@ from tests.catalogue.conftest import CONFIDENTIAL
 
 
 def indexed(corpus) -> dict[str, dict]:
-    return {h.id: h.document for h in indexing.engine().search(Query(limit=100, highlight=False)).hits}
+    return {
+        h.id: h.document for h in indexing.engine().search(Query(limit=100, highlight=False)).hits
+    }
 
 
 def test_document_is_built_from_public_fields_only(session, corpus):
     initiative = session.get(Initiative, corpus.id("solar"))
     doc = indexing.document_for(session, initiative)
     assert doc == {
-        "id": str(corpus.id("solar")), "title": "Hệ thống năng lượng mặt trời cho trường học",
-        "summary": "Pin quang năng lắp trên mái giúp giảm tiền điện.", "keywords": ["năng lượng mặt trời"],
-        "field_code": "CNXD", "field_name": "Công nghiệp và xây dựng", "province": "Hà Nội",
-        "organisation": doc["organisation"], "organisation_type": "university", "trl": 6, "ip_status": "granted",
-        "published_at": 1685577600, "publication_year": 2023, "version": indexing.document_version(initiative),
+        "id": str(corpus.id("solar")),
+        "title": "Hệ thống năng lượng mặt trời cho trường học",
+        "summary": "Pin quang năng lắp trên mái giúp giảm tiền điện.",
+        "keywords": ["năng lượng mặt trời"],
+        "field_code": "CNXD",
+        "field_name": "Công nghiệp và xây dựng",
+        "province": "Hà Nội",
+        "organisation": doc["organisation"],
+        "organisation_type": "university",
+        "trl": 6,
+        "ip_status": "granted",
+        "published_at": 1685577600,
+        "publication_year": 2023,
+        "version": indexing.document_version(initiative),
         "certificate_number": publication_service.current_certificate(session, initiative).number,
     }
 
 
 def test_only_published_initiatives_are_indexed(session, corpus):
-    assert set(indexed(corpus)) == {str(corpus.id(k)) for k in ("solar", "grid", "road", "ocean", "ai", "iot", "chip")}
+    assert set(indexed(corpus)) == {
+        str(corpus.id(k)) for k in ("solar", "grid", "road", "ocean", "ai", "iot", "chip")
+    }
     assert indexing.document_for(session, session.get(Initiative, corpus.id("unpublished"))) is None
 
 
@@ -63,5 +76,7 @@ def test_edit_of_a_published_initiative_reaches_the_index(session, client, corpu
     queue_public_update(session, road)
     session.commit()
     worker.drain()
-    assert [h["id"] for h in client.get("/api/v1/search", params={"q": "rac thai"}).json()["hits"]] == [road.id]
+    assert [
+        h["id"] for h in client.get("/api/v1/search", params={"q": "rac thai"}).json()["hits"]
+    ] == [road.id]
     assert indexing.check(session).clean

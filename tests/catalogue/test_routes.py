@@ -36,8 +36,17 @@ def test_every_state_is_in_the_url_and_round_trips(client, corpus):
     assert '<input type="hidden" name="province" value="Đà Nẵng">' in page.text
     assert '<input type="hidden" name="sort" value="trl">' in page.text
     # Each facet link toggles exactly one value and resets the page.
-    link = unescape(re.search(r'<a href="([^"]+)" rel="nofollow" aria-current="true" class="on">Đà Nẵng', page.text)[1])
-    assert _query(link) == {"q": ["dien"], "field": ["CNXD"], "province": ["Hà Nội"], "sort": ["trl"]}
+    link = unescape(
+        re.search(
+            r'<a href="([^"]+)" rel="nofollow" aria-current="true" class="on">Đà Nẵng', page.text
+        )[1]
+    )
+    assert _query(link) == {
+        "q": ["dien"],
+        "field": ["CNXD"],
+        "province": ["Hà Nội"],
+        "sort": ["trl"],
+    }
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -53,32 +62,50 @@ def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, co
     page = client.get("/search", params={"q": "mahc", "province": "Huế", "trl": "5"})
     assert result_ids(page.text) == []
     text = unescape(page.text)
-    assert '<a href="/search?q=m%E1%BA%A1ch&province=Hu%E1%BA%BF&trl=5" class="suggestion">mạch</a>' in text
+    assert (
+        '<a href="/search?q=m%E1%BA%A1ch&province=Hu%E1%BA%BF&trl=5" class="suggestion">mạch</a>'
+        in text
+    )
     assert '<a href="/search?q=mahc&trl=5">Tìm mà không có “Huế”</a>' in text
     assert '<a href="/search?q=mahc&province=Hu%E1%BA%BF">Tìm mà không có “TRL 5”</a>' in text
-    assert '<a href="/search?province=Hu%E1%BA%BF&trl=5">Xem mọi sáng kiến theo các bộ lọc này</a>' in text
+    assert (
+        '<a href="/search?province=Hu%E1%BA%BF&trl=5">Xem mọi sáng kiến theo các bộ lọc này</a>'
+        in text
+    )
 
 
-def test_public_page_shows_public_sections_certificate_and_similar_not_the_confidential_ones(client, session,
-                                                                                           corpus):
+def test_public_page_shows_public_sections_certificate_and_similar_not_the_confidential_ones(
+    client, session, corpus
+):
     page = client.get(f"/catalogue/{corpus.id('solar')}")
     assert page.status_code == 200
     assert "Pin quang năng lắp trên mái giúp giảm tiền điện." in page.text
     assert CONFIDENTIAL not in page.text
-    number = publication_service.current_certificate(session, session.get(Initiative, corpus.id("solar"))).number
+    number = publication_service.current_certificate(
+        session, session.get(Initiative, corpus.id("solar"))
+    ).number
     assert f'<a href="/certificates/{quote(number)}">Số {number} ngày ' in page.text
     similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.DOTALL)[0]
-    assert f'/catalogue/{corpus.id("road")}' in similar or f'/catalogue/{corpus.id("grid")}' in similar
+    assert (
+        f"/catalogue/{corpus.id('road')}" in similar or f"/catalogue/{corpus.id('grid')}" in similar
+    )
 
 
 def test_unpublished_initiative_has_no_public_page(client, corpus):
     assert client.get(f"/catalogue/{corpus.id('unpublished')}").status_code == 404
 
 
-def test_only_the_highlight_marks_are_markup_everything_else_is_escaped(client, session, people, worker):
+def test_only_the_highlight_marks_are_markup_everything_else_is_escaped(
+    client, session, people, worker
+):
     cnxd = field(session, "CNXD", "Công nghiệp và xây dựng")
-    publish(session, people, title='Pin <script>alert("x")</script> mặt trời', summary="<b>Điện</b> & nước",
-            field=cnxd)
+    publish(
+        session,
+        people,
+        title='Pin <script>alert("x")</script> mặt trời',
+        summary="<b>Điện</b> & nước",
+        field=cnxd,
+    )
     worker.drain()
     page = client.get("/search", params={"q": "dien"})
     assert "<script>" not in page.text and "<b>" not in page.text

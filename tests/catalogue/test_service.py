@@ -62,7 +62,10 @@ def test_filters_or_within_a_facet_and_across_facets_with_sort(session, corpus):
     filters = {"province": ["Hà Nội", "Đà Nẵng"], "field": ["CNXD", "CNS"]}
     assert ids(session, corpus, filters=filters, sort="trl") == ["grid", "solar", "chip", "road"]
     assert ids(session, corpus, filters=filters, sort="newest") == ["road", "chip", "grid", "solar"]
-    assert ids(session, corpus, filters={**filters, "ip": ["granted"]}, sort="trl") == ["solar", "chip"]
+    assert ids(session, corpus, filters={**filters, "ip": ["granted"]}, sort="trl") == [
+        "solar",
+        "chip",
+    ]
 
 
 def test_text_with_filters_and_newest_first(session, corpus):

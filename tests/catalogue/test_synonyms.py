@@ -10,18 +10,28 @@ from tests import factories
 from tests.conftest import csrf_of, web_login
 
 
-def test_coordinator_adds_edits_and_removes_a_group_and_search_follows(client, session, corpus, worker):
+def test_coordinator_adds_edits_and_removes_a_group_and_search_follows(
+    client, session, corpus, worker
+):
     web_login(client, corpus.people.coordinator.email)
     page = client.get("/catalogue/synonyms")
-    response = client.post("/catalogue/synonyms", data={"terms": "chip, bán dẫn", "csrf_token": csrf_of(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/catalogue/synonyms",
+        data={"terms": "chip, bán dẫn", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     worker.drain()
-    assert [h["id"] for h in client.get("/api/v1/search?q=chip").json()["hits"]] == [corpus.id("chip")]
+    assert [h["id"] for h in client.get("/api/v1/search?q=chip").json()["hits"]] == [
+        corpus.id("chip")
+    ]
 
     page = client.get("/catalogue/synonyms")
     group_id = re.search(r'action="/catalogue/synonyms/(\d+)"', page.text)[1]
-    client.post(f"/catalogue/synonyms/{group_id}", data={"terms": "chip, vi mạch", "csrf_token": csrf_of(page.text)})
+    client.post(
+        f"/catalogue/synonyms/{group_id}",
+        data={"terms": "chip, vi mạch", "csrf_token": csrf_of(page.text)},
+    )
     worker.drain()
     assert client.get("/catalogue/synonyms").text.count('value="chip, vi mạch"') == 1
     client.post(f"/catalogue/synonyms/{group_id}/delete", data={"csrf_token": csrf_of(page.text)})
@@ -32,7 +42,9 @@ def test_coordinator_adds_edits_and_removes_a_group_and_search_follows(client, s
 def test_a_group_of_one_word_is_refused_and_what_was_typed_is_kept(client, corpus):
     web_login(client, corpus.people.coordinator.email)
     page = client.get("/catalogue/synonyms")
-    response = client.post("/catalogue/synonyms", data={"terms": "chip", "csrf_token": csrf_of(page.text)})
+    response = client.post(
+        "/catalogue/synonyms", data={"terms": "chip", "csrf_token": csrf_of(page.text)}
+    )
     assert response.status_code == 400
     assert "Nhập ít nhất hai từ hoặc cụm từ, cách nhau bằng dấu phẩy." in response.text
     assert 'value="chip"' in response.text
@@ -53,6 +65,13 @@ def test_the_migration_seeds_the_common_equivalents(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     upgrade(url)
     with create_engine(url).connect() as conn:
-        groups = [json.loads(t) for (t,) in conn.execute(text("SELECT terms FROM synonym_group ORDER BY id"))]
-    assert groups == [["ai", "trí tuệ nhân tạo"], ["iot", "internet vạn vật"],
-                      ["5g", "mạng 5g", "di động thế hệ thứ năm"], ["bán dẫn", "chip"]]
+        groups = [
+            json.loads(t)
+            for (t,) in conn.execute(text("SELECT terms FROM synonym_group ORDER BY id"))
+        ]
+    assert groups == [
+        ["ai", "trí tuệ nhân tạo"],
+        ["iot", "internet vạn vật"],
+        ["5g", "mạng 5g", "di động thế hệ thứ năm"],
+        ["bán dẫn", "chip"],
+    ]

@@ -20,7 +20,11 @@ from tests.catalogue.conftest import field, publish
 
 def index_events(session, status: str | None = None) -> list[OutboxEvent]:
     session.expire_all()
-    query = select(OutboxEvent).where(col(OutboxEvent.handler).startswith("app.catalogue.")).order_by(OutboxEvent.id)
+    query = (
+        select(OutboxEvent)
+        .where(col(OutboxEvent.handler).startswith("app.catalogue."))
+        .order_by(OutboxEvent.id)
+    )
     if status:
         query = query.where(OutboxEvent.status == status)
     return list(session.exec(query).all())
@@ -35,8 +39,9 @@ def drain_until_delivered(session, worker, seconds: float = 15) -> None:
         worker.drain()
 
 
-def test_publication_succeeds_while_the_index_cannot_be_opened_and_catches_up(settings, session, people, worker,
-                                                                             client):
+def test_publication_succeeds_while_the_index_cannot_be_opened_and_catches_up(
+    settings, session, people, worker, client
+):
     settings.outbox_backoff_base = 1.0  # one second between attempts
     settings.search_dir.parent.mkdir(parents=True, exist_ok=True)
     settings.search_dir.write_text("a file where the index directory should be")
@@ -48,8 +53,13 @@ def test_publication_succeeds_while_the_index_cannot_be_opened_and_catches_up(se
     worker.drain()
     pending = index_events(session, "pending")
     assert [(e.topic, e.payload) for e in pending] == [
-        ("initiative.published", {"initiative_id": solar.id}), ("initiative.published", {"initiative_id": grid.id})]
-    assert all(e.attempts == 1 and e.available_at > utcnow() and "Not a directory" in e.last_error for e in pending)
+        ("initiative.published", {"initiative_id": solar.id}),
+        ("initiative.published", {"initiative_id": grid.id}),
+    ]
+    assert all(
+        e.attempts == 1 and e.available_at > utcnow() and "Not a directory" in e.last_error
+        for e in pending
+    )
     assert client.get("/readyz").json()["checks"]["search"] is False
     assert client.get("/api/v1/search", params={"q": "dien"}).status_code == 503
 
@@ -57,14 +67,18 @@ def test_publication_succeeds_while_the_index_cannot_be_opened_and_catches_up(se
     publication_service.unpublish(session, people.coordinator, grid, "Sai thông tin")
     session.commit()
     worker.drain()
-    assert [e.topic for e in index_events(session, "pending")][-2:] == ["initiative.transitioned",
-                                                                         "initiative.unpublished"]
+    assert [e.topic for e in index_events(session, "pending")][-2:] == [
+        "initiative.transitioned",
+        "initiative.unpublished",
+    ]
 
     settings.search_dir.unlink()  # the engine is back
     drain_until_delivered(session, worker)
     assert index_events(session, "pending") == []
     assert indexing.check(session).clean
-    assert [h["id"] for h in client.get("/api/v1/search", params={"q": "dien"}).json()["hits"]] == [solar.id]
+    assert [h["id"] for h in client.get("/api/v1/search", params={"q": "dien"}).json()["hits"]] == [
+        solar.id
+    ]
     assert client.get("/readyz").json()["checks"]["search"] is True
 
 
@@ -84,8 +98,11 @@ def test_publication_succeeds_with_meilisearch_unreachable(settings, session, pe
 
 def test_duplicate_delivery_changes_nothing(session, corpus, worker):
     before = indexing.engine().document_versions()
-    session.exec(update(OutboxEvent).where(col(OutboxEvent.handler).startswith("app.catalogue."))
-                 .values(status="pending", delivered_at=None))
+    session.exec(
+        update(OutboxEvent)
+        .where(col(OutboxEvent.handler).startswith("app.catalogue."))
+        .values(status="pending", delivered_at=None)
+    )
     session.commit()
     assert worker.drain() == len(index_events(session))
     assert indexing.engine().document_versions() == before

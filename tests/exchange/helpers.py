@@ -28,17 +28,37 @@ class Cast:
 
 
 def cast(session: Session, *, status: str = "published") -> Cast:
-    fund = factories.organisation(session, "Quỹ Đổi mới Sáng tạo Phương Nam", type=OrganisationType.investment_fund)
-    submitter = factories.user(session, Role.submitter, email="tac.gia@vien.vn", full_name="Trần Thị Bình",
-                               language="en")
-    coauthor = factories.user(session, Role.submitter, email="dong.tac.gia@vien.vn", full_name="Lê Văn Cường",
-                              language="en")
+    fund = factories.organisation(
+        session, "Quỹ Đổi mới Sáng tạo Phương Nam", type=OrganisationType.investment_fund
+    )
+    submitter = factories.user(
+        session, Role.submitter, email="tac.gia@vien.vn", full_name="Trần Thị Bình", language="en"
+    )
+    coauthor = factories.user(
+        session,
+        Role.submitter,
+        email="dong.tac.gia@vien.vn",
+        full_name="Lê Văn Cường",
+        language="en",
+    )
     cast = Cast(
-        submitter=submitter, coauthor=coauthor,
-        investor=factories.user(session, Role.investor, email="dautu@quy.vn", full_name="Phạm Minh Đức",
-                                organisation_id=fund.id, language="en"),
-        enterprise=factories.user(session, Role.enterprise, email="doanhnghiep@congty.vn", full_name="Hoàng Thu Hà",
-                                  language="en"),
+        submitter=submitter,
+        coauthor=coauthor,
+        investor=factories.user(
+            session,
+            Role.investor,
+            email="dautu@quy.vn",
+            full_name="Phạm Minh Đức",
+            organisation_id=fund.id,
+            language="en",
+        ),
+        enterprise=factories.user(
+            session,
+            Role.enterprise,
+            email="doanhnghiep@congty.vn",
+            full_name="Hoàng Thu Hà",
+            language="en",
+        ),
         reviewer=factories.user(session, Role.reviewer, email="chuyengia@vien.vn"),
         initiative=initiatives.initiative(session, submitter, status=status, coauthor=coauthor),
     )
@@ -46,9 +66,16 @@ def cast(session: Session, *, status: str = "published") -> Cast:
     return cast
 
 
-def ask(session: Session, user: User, initiative: Initiative, purpose: str = "invest",
-        message: str = MESSAGE) -> ContactRequest:
+def ask(
+    session: Session,
+    user: User,
+    initiative: Initiative,
+    purpose: str = "invest",
+    message: str = MESSAGE,
+) -> ContactRequest:
     """A committed request made through the service."""
-    request = service.request_contact(session, user, initiative, ContactRequestIn(purpose=purpose, message=message))
+    request = service.request_contact(
+        session, user, initiative, ContactRequestIn(purpose=purpose, message=message)
+    )
     session.commit()
     return request

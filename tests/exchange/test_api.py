@@ -9,8 +9,11 @@ from tests.initiatives.helpers import CONTENT
 
 
 def _ask(client, headers, initiative_id, purpose="invest", message=MESSAGE):
-    return client.post(f"/api/v1/initiatives/{initiative_id}/contact-requests", headers=headers,
-                       json={"purpose": purpose, "message": message})
+    return client.post(
+        f"/api/v1/initiatives/{initiative_id}/contact-requests",
+        headers=headers,
+        json={"purpose": purpose, "message": message},
+    )
 
 
 def test_an_investor_requests_contact_on_a_published_initiative(client, session):
@@ -19,10 +22,20 @@ def test_an_investor_requests_contact_on_a_published_initiative(client, session)
     assert response.status_code == 201
     body = response.json()
     assert body == {
-        "id": body["id"], "initiative": {"id": c.initiative.id, "title": CONTENT["title"]},
-        "requester": {"full_name": "Phạm Minh Đức", "organisation": "Quỹ Đổi mới Sáng tạo Phương Nam"},
-        "purpose": "invest", "message": MESSAGE, "status": "pending", "created_at": body["created_at"],
-        "responded_at": None, "response_message": "", "grant_confidential": False, "withdrawn_at": None,
+        "id": body["id"],
+        "initiative": {"id": c.initiative.id, "title": CONTENT["title"]},
+        "requester": {
+            "full_name": "Phạm Minh Đức",
+            "organisation": "Quỹ Đổi mới Sáng tạo Phương Nam",
+        },
+        "purpose": "invest",
+        "message": MESSAGE,
+        "status": "pending",
+        "created_at": body["created_at"],
+        "responded_at": None,
+        "response_message": "",
+        "grant_confidential": False,
+        "withdrawn_at": None,
         "contact": None,
     }
     assert session.get(ContactRequest, body["id"]).requester_id == c.investor.id
@@ -32,8 +45,11 @@ def test_asking_about_a_draft_or_an_unpublished_initiative_is_404(client, sessio
     c = cast(session, status="draft")
     headers = api_token(client, c.investor.email)
     response = _ask(client, headers, c.initiative.id)
-    assert (response.status_code, response.headers["content-type"], response.json()["type"]) == \
-        (404, "application/problem+json", "/problems/not-found")
+    assert (response.status_code, response.headers["content-type"], response.json()["type"]) == (
+        404,
+        "application/problem+json",
+        "/problems/not-found",
+    )
     c.initiative.status = "unpublished"
     session.add(c.initiative)
     session.commit()
@@ -71,26 +87,44 @@ def test_accepting_with_access_opens_the_confidential_sections_to_the_requester(
     before = client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).json()
     assert "solution" not in before and "novelty" not in before
 
-    response = client.post(f"/api/v1/contact-requests/{request_id}/accept", headers=submitter,
-                           json={"message": "Rất vui được trao đổi.", "grant_confidential": True})
+    response = client.post(
+        f"/api/v1/contact-requests/{request_id}/accept",
+        headers=submitter,
+        json={"message": "Rất vui được trao đổi.", "grant_confidential": True},
+    )
     assert response.status_code == 200
     body = response.json()
-    assert (body["status"], body["response_message"], body["grant_confidential"]) == \
-        ("accepted", "Rất vui được trao đổi.", True)
-    assert body["contact"] == {"full_name": "Phạm Minh Đức", "email": "dautu@quy.vn"}  # the authors see the requester
+    assert (body["status"], body["response_message"], body["grant_confidential"]) == (
+        "accepted",
+        "Rất vui được trao đổi.",
+        True,
+    )
+    assert body["contact"] == {
+        "full_name": "Phạm Minh Đức",
+        "email": "dautu@quy.vn",
+    }  # the authors see the requester
 
     after = client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).json()
-    assert (after["solution"], after["novelty"], after["feasibility"]) == \
-        (CONTENT["solution"], CONTENT["novelty"], CONTENT["feasibility"])
+    assert (after["solution"], after["novelty"], after["feasibility"]) == (
+        CONTENT["solution"],
+        CONTENT["novelty"],
+        CONTENT["feasibility"],
+    )
 
 
 def test_accepting_without_access_keeps_the_confidential_sections_closed(client, session):
     c = cast(session)
     investor = api_token(client, c.investor.email)
     request_id = _ask(client, investor, c.initiative.id).json()["id"]
-    response = client.post(f"/api/v1/contact-requests/{request_id}/accept", headers=api_token(client, c.submitter.email))
+    response = client.post(
+        f"/api/v1/contact-requests/{request_id}/accept",
+        headers=api_token(client, c.submitter.email),
+    )
     assert (response.status_code, response.json()["grant_confidential"]) == (200, False)
-    assert "solution" not in client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).json()
+    assert (
+        "solution"
+        not in client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).json()
+    )
 
 
 def test_the_submitters_email_reaches_the_requester_only_after_acceptance(client, session):
@@ -100,56 +134,96 @@ def test_the_submitters_email_reaches_the_requester_only_after_acceptance(client
     pending = client.get("/api/v1/contact-requests", headers=investor)
     assert pending.json()["sent"][0]["contact"] is None
     assert "tac.gia@vien.vn" not in pending.text
-    assert "tac.gia@vien.vn" not in client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).text
+    assert (
+        "tac.gia@vien.vn"
+        not in client.get(f"/api/v1/initiatives/{c.initiative.id}", headers=investor).text
+    )
 
-    client.post(f"/api/v1/contact-requests/{request_id}/accept", headers=api_token(client, c.coauthor.email))
+    client.post(
+        f"/api/v1/contact-requests/{request_id}/accept", headers=api_token(client, c.coauthor.email)
+    )
     accepted = client.get(f"/api/v1/contact-requests/{request_id}", headers=investor).json()
-    assert (accepted["status"], accepted["contact"]) == \
-        ("accepted", {"full_name": "Trần Thị Bình", "email": "tac.gia@vien.vn"})
+    assert (accepted["status"], accepted["contact"]) == (
+        "accepted",
+        {"full_name": "Trần Thị Bình", "email": "tac.gia@vien.vn"},
+    )
 
 
 def test_refuse(client, session):
     c = cast(session)
     request_id = _ask(client, api_token(client, c.investor.email), c.initiative.id).json()["id"]
     submitter = api_token(client, c.submitter.email)
-    response = client.post(f"/api/v1/contact-requests/{request_id}/refuse", headers=submitter,
-                           json={"message": "Đã có đối tác."})
+    response = client.post(
+        f"/api/v1/contact-requests/{request_id}/refuse",
+        headers=submitter,
+        json={"message": "Đã có đối tác."},
+    )
     body = response.json()
-    assert (response.status_code, body["status"], body["response_message"], body["contact"]) == \
-        (200, "refused", "Đã có đối tác.", None)
+    assert (response.status_code, body["status"], body["response_message"], body["contact"]) == (
+        200,
+        "refused",
+        "Đã có đối tác.",
+        None,
+    )
     again = client.post(f"/api/v1/contact-requests/{request_id}/accept", headers=submitter)
-    assert (again.status_code, again.json()["type"], again.json()["current"]) == \
-        (409, "/problems/invalid-transition", "refused")
+    assert (again.status_code, again.json()["type"], again.json()["current"]) == (
+        409,
+        "/problems/invalid-transition",
+        "refused",
+    )
 
 
 def test_withdraw(client, session):
     c = cast(session)
     investor = api_token(client, c.investor.email)
     request_id = _ask(client, investor, c.initiative.id).json()["id"]
-    assert client.post(f"/api/v1/contact-requests/{request_id}/withdraw",
-                       headers=api_token(client, c.submitter.email)).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/contact-requests/{request_id}/withdraw",
+            headers=api_token(client, c.submitter.email),
+        ).status_code
+        == 403
+    )
     response = client.post(f"/api/v1/contact-requests/{request_id}/withdraw", headers=investor)
     assert (response.status_code, response.json()["status"]) == (200, "withdrawn")
-    assert client.post(f"/api/v1/contact-requests/{request_id}/refuse",
-                       headers=api_token(client, c.submitter.email)).status_code == 409
+    assert (
+        client.post(
+            f"/api/v1/contact-requests/{request_id}/refuse",
+            headers=api_token(client, c.submitter.email),
+        ).status_code
+        == 409
+    )
 
 
 def test_the_list_holds_sent_and_received_and_strangers_see_nothing(client, session):
     c = cast(session)
     sent = ask(session, c.investor, c.initiative)
-    body = client.get("/api/v1/contact-requests", headers=api_token(client, c.submitter.email)).json()
+    body = client.get(
+        "/api/v1/contact-requests", headers=api_token(client, c.submitter.email)
+    ).json()
     assert ([r["id"] for r in body["sent"]], [r["id"] for r in body["received"]]) == ([], [sent.id])
     stranger = api_token(client, c.enterprise.email)
-    assert client.get("/api/v1/contact-requests", headers=stranger).json() == {"sent": [], "received": []}
+    assert client.get("/api/v1/contact-requests", headers=stranger).json() == {
+        "sent": [],
+        "received": [],
+    }
     assert client.get(f"/api/v1/contact-requests/{sent.id}", headers=stranger).status_code == 404
-    assert client.post(f"/api/v1/contact-requests/{sent.id}/accept", headers=stranger).status_code == 404
+    assert (
+        client.post(f"/api/v1/contact-requests/{sent.id}/accept", headers=stranger).status_code
+        == 404
+    )
 
 
 def test_the_endpoints_are_documented(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert paths["/api/v1/initiatives/{initiative_id}/contact-requests"]["post"]["summary"] == \
-        "Request contact with the authors"
+    assert (
+        paths["/api/v1/initiatives/{initiative_id}/contact-requests"]["post"]["summary"]
+        == "Request contact with the authors"
+    )
     assert {p for p in paths if p.startswith("/api/v1/contact-requests")} == {
-        "/api/v1/contact-requests", "/api/v1/contact-requests/{request_id}",
-        "/api/v1/contact-requests/{request_id}/accept", "/api/v1/contact-requests/{request_id}/refuse",
-        "/api/v1/contact-requests/{request_id}/withdraw"}
+        "/api/v1/contact-requests",
+        "/api/v1/contact-requests/{request_id}",
+        "/api/v1/contact-requests/{request_id}/accept",
+        "/api/v1/contact-requests/{request_id}/refuse",
+        "/api/v1/contact-requests/{request_id}/withdraw",
+    }

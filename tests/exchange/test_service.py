@@ -19,8 +19,12 @@ from tests.initiatives import helpers as initiatives
 
 
 def _events(session, topic: str) -> list[dict]:
-    return [e.payload for e in session.exec(select(OutboxEvent).where(OutboxEvent.topic == topic)
-                                            .order_by(OutboxEvent.id))]
+    return [
+        e.payload
+        for e in session.exec(
+            select(OutboxEvent).where(OutboxEvent.topic == topic).order_by(OutboxEvent.id)
+        )
+    ]
 
 
 def test_an_investor_asks_about_a_published_initiative_with_their_organisation(session):
@@ -28,10 +32,19 @@ def test_an_investor_asks_about_a_published_initiative_with_their_organisation(s
     request = ask(session, c.investor, c.initiative)
 
     row = session.get(ContactRequest, request.id)
-    assert (row.initiative_id, row.requester_id, row.organisation_id, row.purpose, row.message, row.status) == \
-        (c.initiative.id, c.investor.id, c.investor.organisation_id, "invest", MESSAGE, "pending")
-    assert (row.responded_at, row.grant_confidential, row.pending_key) == (None, False,
-                                                                            f"{c.initiative.id}:{c.investor.id}")
+    assert (
+        row.initiative_id,
+        row.requester_id,
+        row.organisation_id,
+        row.purpose,
+        row.message,
+        row.status,
+    ) == (c.initiative.id, c.investor.id, c.investor.organisation_id, "invest", MESSAGE, "pending")
+    assert (row.responded_at, row.grant_confidential, row.pending_key) == (
+        None,
+        False,
+        f"{c.initiative.id}:{c.investor.id}",
+    )
     assert _events(session, "contact.requested") == [{"request_id": request.id}]
 
 
@@ -40,7 +53,9 @@ def test_a_commercialising_initiative_can_be_asked_about_too(session):
     assert ask(session, c.enterprise, c.initiative, purpose="license").status == "pending"
 
 
-@pytest.mark.parametrize("status", ["draft", "submitted", "in_review", "selected", "unpublished", "withdrawn"])
+@pytest.mark.parametrize(
+    "status", ["draft", "submitted", "in_review", "selected", "unpublished", "withdrawn"]
+)
 def test_an_initiative_that_is_not_public_is_not_found(session, status):
     c = cast(session, status=status)
     with pytest.raises(NotFound):
@@ -52,10 +67,15 @@ def test_an_initiative_that_is_not_public_is_not_found(session, status):
 def test_nobody_asks_about_their_own_initiative_not_even_a_coauthor(session):
     c = cast(session)
     investing_author = factories.user(session, Role.submitter, Role.investor)
-    theirs = initiatives.initiative(session, c.submitter, status="published", coauthor=investing_author)
+    theirs = initiatives.initiative(
+        session, c.submitter, status="published", coauthor=investing_author
+    )
     mine = initiatives.initiative(session, c.investor, status="published")
     for user, initiative in ((c.investor, mine), (investing_author, theirs)):
-        with pytest.raises(PermissionDenied, match="^Bạn không thể gửi yêu cầu liên hệ về sáng kiến của chính mình.$"):
+        with pytest.raises(
+            PermissionDenied,
+            match="^Bạn không thể gửi yêu cầu liên hệ về sáng kiến của chính mình.$",
+        ):
             ask(session, user, initiative)
 
 
@@ -63,13 +83,21 @@ def test_nobody_asks_about_their_own_initiative_not_even_a_coauthor(session):
 def test_people_without_an_enterprise_investor_or_intermediary_role_may_not_ask(session, role):
     c = cast(session)
     person = factories.user(session, role)
-    with pytest.raises(PermissionDenied, match="^Chỉ doanh nghiệp, nhà đầu tư và tổ chức trung gian mới có thể gửi yêu cầu liên hệ.$"):
+    with pytest.raises(
+        PermissionDenied,
+        match="^Chỉ doanh nghiệp, nhà đầu tư và tổ chức trung gian mới có thể gửi yêu cầu liên hệ.$",
+    ):
         ask(session, person, c.initiative)
 
 
 def test_an_intermediary_may_ask(session):
     c = cast(session)
-    assert ask(session, factories.user(session, Role.intermediary), c.initiative, purpose="other").status == "pending"
+    assert (
+        ask(
+            session, factories.user(session, Role.intermediary), c.initiative, purpose="other"
+        ).status
+        == "pending"
+    )
 
 
 def test_a_second_pending_request_is_refused_but_asking_again_after_withdrawing_is_allowed(session):
@@ -81,7 +109,9 @@ def test_a_second_pending_request_is_refused_but_asking_again_after_withdrawing_
     service.withdraw(session, c.investor, session.get(ContactRequest, first.id))
     session.commit()
     second = ask(session, c.investor, c.initiative, purpose="partner")
-    statuses = [(r.id, r.status) for r in session.exec(select(ContactRequest).order_by(ContactRequest.id))]
+    statuses = [
+        (r.id, r.status) for r in session.exec(select(ContactRequest).order_by(ContactRequest.id))
+    ]
     assert statuses == [(first.id, "withdrawn"), (second.id, "pending")]
 
 
@@ -89,8 +119,15 @@ def test_the_database_refuses_a_second_pending_request_the_service_did_not_see(s
     """Two concurrent requests both pass the check; the unique pending key stops the second."""
     c = cast(session)
     ask(session, c.investor, c.initiative)
-    session.add(ContactRequest(initiative_id=c.initiative.id, requester_id=c.investor.id, purpose="invest",
-                               message="again", pending_key=f"{c.initiative.id}:{c.investor.id}"))
+    session.add(
+        ContactRequest(
+            initiative_id=c.initiative.id,
+            requester_id=c.investor.id,
+            purpose="invest",
+            message="again",
+            pending_key=f"{c.initiative.id}:{c.investor.id}",
+        )
+    )
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
@@ -99,13 +136,25 @@ def test_the_database_refuses_a_second_pending_request_the_service_did_not_see(s
 def test_the_submitter_accepts_and_grants_access_to_the_confidential_sections(session):
     c = cast(session)
     request = ask(session, c.investor, c.initiative)
-    service.accept(session, c.submitter, request, AcceptIn(message="Hẹn gặp tuần sau.", grant_confidential=True))
+    service.accept(
+        session,
+        c.submitter,
+        request,
+        AcceptIn(message="Hẹn gặp tuần sau.", grant_confidential=True),
+    )
     session.commit()
 
     row = session.get(ContactRequest, request.id)
-    assert (row.status, row.responded_by_id, row.response_message, row.grant_confidential, row.pending_key) == \
-        ("accepted", c.submitter.id, "Hẹn gặp tuần sau.", True, None)
-    grants = [(g.initiative_id, g.user_id, g.granted_by_id) for g in session.exec(select(AccessGrant))]
+    assert (
+        row.status,
+        row.responded_by_id,
+        row.response_message,
+        row.grant_confidential,
+        row.pending_key,
+    ) == ("accepted", c.submitter.id, "Hẹn gặp tuần sau.", True, None)
+    grants = [
+        (g.initiative_id, g.user_id, g.granted_by_id) for g in session.exec(select(AccessGrant))
+    ]
     assert grants == [(c.initiative.id, c.investor.id, c.submitter.id)]
     assert _events(session, "contact.answered") == [{"request_id": request.id}]
 
@@ -113,7 +162,10 @@ def test_the_submitter_accepts_and_grants_access_to_the_confidential_sections(se
 def test_a_coauthor_may_accept_but_not_open_the_confidential_sections(session):
     c = cast(session)
     request = ask(session, c.investor, c.initiative)
-    with pytest.raises(PermissionDenied, match="^Chỉ người đăng ký sáng kiến mới có thể cho phép xem các phần bảo mật.$"):
+    with pytest.raises(
+        PermissionDenied,
+        match="^Chỉ người đăng ký sáng kiến mới có thể cho phép xem các phần bảo mật.$",
+    ):
         service.accept(session, c.coauthor, request, AcceptIn(grant_confidential=True))
     session.rollback()
     service.accept(session, c.coauthor, session.get(ContactRequest, request.id), AcceptIn())
@@ -126,7 +178,9 @@ def test_only_the_authors_answer(session):
     c = cast(session)
     request = ask(session, c.investor, c.initiative)
     for outsider in (c.investor, c.enterprise):
-        with pytest.raises(PermissionDenied, match="^Chỉ tác giả của sáng kiến mới có thể trả lời yêu cầu này.$"):
+        with pytest.raises(
+            PermissionDenied, match="^Chỉ tác giả của sáng kiến mới có thể trả lời yêu cầu này.$"
+        ):
             service.refuse(session, outsider, request, RefuseIn())
     with pytest.raises(NotFound):
         service.get_visible(session, c.enterprise, request.id)
@@ -147,7 +201,9 @@ def test_an_answered_request_cannot_be_answered_again_nor_withdrawn(session):
 def test_only_the_requester_withdraws(session):
     c = cast(session)
     request = ask(session, c.investor, c.initiative)
-    with pytest.raises(PermissionDenied, match="^Chỉ người gửi yêu cầu mới có thể rút lại yêu cầu.$"):
+    with pytest.raises(
+        PermissionDenied, match="^Chỉ người gửi yêu cầu mới có thể rút lại yêu cầu.$"
+    ):
         service.withdraw(session, c.submitter, request)
     service.withdraw(session, c.investor, request)
     session.commit()
@@ -163,16 +219,22 @@ def test_emails_are_exchanged_only_once_the_request_is_accepted(session):
     assert service.describe(session, c.submitter, request)["contact"] is None
     service.accept(session, c.coauthor, request, AcceptIn())
     session.commit()
-    assert service.describe(session, c.investor, request)["contact"] == {"full_name": "Trần Thị Bình",
-                                                                         "email": "tac.gia@vien.vn"}
-    assert service.describe(session, c.coauthor, request)["contact"] == {"full_name": "Phạm Minh Đức",
-                                                                         "email": "dautu@quy.vn"}
+    assert service.describe(session, c.investor, request)["contact"] == {
+        "full_name": "Trần Thị Bình",
+        "email": "tac.gia@vien.vn",
+    }
+    assert service.describe(session, c.coauthor, request)["contact"] == {
+        "full_name": "Phạm Minh Đức",
+        "email": "dautu@quy.vn",
+    }
     assert service.describe(session, c.enterprise, request)["contact"] is None
 
 
 def test_sent_and_received_lists(session):
     c = cast(session)
-    other = initiatives.initiative(session, c.coauthor, status="published", title="Máy sấy nông sản")
+    other = initiatives.initiative(
+        session, c.coauthor, status="published", title="Máy sấy nông sản"
+    )
     a = ask(session, c.investor, c.initiative)
     b = ask(session, c.investor, other)
     d = ask(session, c.enterprise, c.initiative)

@@ -47,8 +47,10 @@ def seed_taxonomy(session: Session) -> None:
         parent = Field(code=code, name_vi=name_vi, name_en=name_en, position=position)
         session.add(parent)
         session.flush()
-        session.add_all(Field(code=c, name_vi=vi, name_en=en, position=n, parent_id=parent.id)
-                        for n, (c, vi, en) in enumerate(children, 1))
+        session.add_all(
+            Field(code=c, name_vi=vi, name_en=en, position=n, parent_id=parent.id)
+            for n, (c, vi, en) in enumerate(children, 1)
+        )
     session.commit()
 
 
@@ -76,19 +78,44 @@ CONTENT = {
 }
 
 
-def initiative(session: Session, submitter: User, *, status: str = "draft", coauthor: User | None = None,
-               **fields) -> Initiative:
+def initiative(
+    session: Session,
+    submitter: User,
+    *,
+    status: str = "draft",
+    coauthor: User | None = None,
+    **fields,
+) -> Initiative:
     """A complete initiative in `status` (the state is arranged, not reached through transitions)."""
     values = {**CONTENT, "field_id": top_field(session).id, **fields}
-    item = Initiative(submitter_id=submitter.id, status=status, organisation_id=submitter.organisation_id,
-                      **values)
+    item = Initiative(
+        submitter_id=submitter.id,
+        status=status,
+        organisation_id=submitter.organisation_id,
+        **values,
+    )
     if status != "draft":
         item.submitted_at = utcnow()
-    item.coauthors = [CoAuthor(user_id=submitter.id, full_name=submitter.full_name, email=submitter.email,
-                               share_percent=60 if coauthor else 100, is_submitter=True, position=0)]
+    item.coauthors = [
+        CoAuthor(
+            user_id=submitter.id,
+            full_name=submitter.full_name,
+            email=submitter.email,
+            share_percent=60 if coauthor else 100,
+            is_submitter=True,
+            position=0,
+        )
+    ]
     if coauthor:
-        item.coauthors.append(CoAuthor(user_id=coauthor.id, full_name=coauthor.full_name, email=coauthor.email,
-                                       share_percent=40, position=1))
+        item.coauthors.append(
+            CoAuthor(
+                user_id=coauthor.id,
+                full_name=coauthor.full_name,
+                email=coauthor.email,
+                share_percent=40,
+                position=1,
+            )
+        )
     session.add(item)
     session.commit()
     return item

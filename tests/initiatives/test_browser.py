@@ -29,7 +29,9 @@ def _sign_out(page):
 
 
 @pytest.mark.browser
-def test_submit_over_two_visits_with_a_pdf_then_a_coordinator_screens_and_accepts(app, session, page, tmp_path):
+def test_submit_over_two_visits_with_a_pdf_then_a_coordinator_screens_and_accepts(
+    app, session, page, tmp_path
+):
     cast = helpers.cast(session)
     field = helpers.top_field(session)
     pdf_path = tmp_path / "thuyet-minh.pdf"

@@ -27,19 +27,32 @@ def test_an_untouched_history_verifies(session):
     assert history.verify_chain(session, item.id) == (True, None)
 
 
-@pytest.mark.parametrize("column, value", [("reason", "'Lý do đã bị sửa'"), ("to_status", "'selected'"),
-                                           ("actor_id", "NULL"), ("fingerprint", "'00'")])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("reason", "'Lý do đã bị sửa'"),
+        ("to_status", "'selected'"),
+        ("actor_id", "NULL"),
+        ("fingerprint", "'00'"),
+    ],
+)
 def test_changing_a_stored_entry_names_that_entry(session, column, value):
     _cast, item = _three_entries(session)
-    session.execute(text(f"UPDATE initiative_event SET {column} = {value} WHERE initiative_id = :i AND seq = 3"),
-                    {"i": item.id})
+    session.execute(
+        text(
+            f"UPDATE initiative_event SET {column} = {value} WHERE initiative_id = :i AND seq = 3"
+        ),
+        {"i": item.id},
+    )
     session.commit()
     assert history.verify_chain(session, item.id) == (False, 3)
 
 
 def test_deleting_an_entry_names_the_first_entry_after_the_gap(session):
     _cast, item = _three_entries(session)
-    session.execute(text("DELETE FROM initiative_event WHERE initiative_id = :i AND seq = 2"), {"i": item.id})
+    session.execute(
+        text("DELETE FROM initiative_event WHERE initiative_id = :i AND seq = 2"), {"i": item.id}
+    )
     session.commit()
     assert history.verify_chain(session, item.id) == (False, 3)
 
@@ -55,10 +68,15 @@ def test_rehashing_a_changed_entry_still_breaks_the_next_one(session):
 
 def test_the_api_names_the_broken_entry(client, session):
     cast, item = _three_entries(session)
-    session.execute(text("UPDATE initiative_event SET reason = 'x' WHERE initiative_id = :i AND seq = 2"),
-                    {"i": item.id})
+    session.execute(
+        text("UPDATE initiative_event SET reason = 'x' WHERE initiative_id = :i AND seq = 2"),
+        {"i": item.id},
+    )
     session.commit()
-    response = client.get(f"/api/v1/initiatives/{item.id}/history/verify", headers=api_token(client, cast.submitter.email))
+    response = client.get(
+        f"/api/v1/initiatives/{item.id}/history/verify",
+        headers=api_token(client, cast.submitter.email),
+    )
     assert response.json() == {"ok": False, "first_broken_seq": 2, "entries": 3}
 
 
@@ -66,13 +84,20 @@ def test_the_command_names_the_broken_entry_and_fails(app, session, capsys):
     _cast, item = _three_entries(session)
     other = helpers.initiative(session, _cast.submitter, status=Status.selected)
     workflow.transition(session, other, Status.published, actor=_cast.coordinator)
-    session.execute(text("UPDATE initiative_event SET to_status = 'published' WHERE initiative_id = :i AND seq = 1"),
-                    {"i": item.id})
+    session.execute(
+        text(
+            "UPDATE initiative_event SET to_status = 'published' WHERE initiative_id = :i AND seq = 1"
+        ),
+        {"i": item.id},
+    )
     session.commit()
     with pytest.raises(SystemExit) as exited:
         portal(["verify-history"])
     assert exited.value.code == 1
     assert capsys.readouterr().out.splitlines() == [
-        f"initiative {item.id}: BROKEN at entry 1", f"initiative {other.id}: ok (1 entries)", "2 checked, 1 broken"]
+        f"initiative {item.id}: BROKEN at entry 1",
+        f"initiative {other.id}: ok (1 entries)",
+        "2 checked, 1 broken",
+    ]
     portal(["verify-history", "--initiative", str(other.id)])
     assert capsys.readouterr().out.splitlines()[-1] == "1 checked, 0 broken"

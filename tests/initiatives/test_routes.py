@@ -14,9 +14,16 @@ from tests.initiatives import helpers
 
 def _form(session, **overrides) -> dict:
     field = helpers.top_field(session)
-    data = {k: v for k, v in helpers.CONTENT.items() if k not in ("keywords", "resources_wanted", "trl")}
-    data |= {"keywords": "sạt lở, IoT", "resources_wanted": ["partners", "investors"], "trl": "6",
-             "field_id": str(field.id), "submitter_share": "100"}
+    data = {
+        k: v for k, v in helpers.CONTENT.items() if k not in ("keywords", "resources_wanted", "trl")
+    }
+    data |= {
+        "keywords": "sạt lở, IoT",
+        "resources_wanted": ["partners", "investors"],
+        "trl": "6",
+        "field_id": str(field.id),
+        "submitter_share": "100",
+    }
     return data | overrides
 
 
@@ -25,9 +32,15 @@ def test_an_invalid_form_is_shown_again_with_everything_typed(client, session):
     web_login(client, cast.submitter.email)
     page = client.get("/initiatives/new")
     assert 'name="csrf_token" value=""' not in page.text
-    data = _form(session, trl="12", summary="Tóm tắt <đã gõ> dài", **{"coauthors-0-full_name": "Lê Văn Cường",
-                                                                     "coauthors-0-email": "không-phải-email"})
-    response = client.post("/initiatives/new", data=data | {"csrf_token": csrf_of(page.text), "action": "save"})
+    data = _form(
+        session,
+        trl="12",
+        summary="Tóm tắt <đã gõ> dài",
+        **{"coauthors-0-full_name": "Lê Văn Cường", "coauthors-0-email": "không-phải-email"},
+    )
+    response = client.post(
+        "/initiatives/new", data=data | {"csrf_token": csrf_of(page.text), "action": "save"}
+    )
     assert response.status_code == 400
     assert "Tóm tắt &lt;đã gõ&gt; dài" in response.text and 'value="Lê Văn Cường"' in response.text
     assert 'id="e-trl"' in response.text and 'id="e-coauthors-0-email"' in response.text
@@ -38,16 +51,24 @@ def test_a_draft_is_saved_and_resumed_then_submitted_to_the_receipt(client, sess
     cast = helpers.cast(session)
     web_login(client, cast.submitter.email)
     token = csrf_of(client.get("/initiatives/new").text)
-    saved = client.post("/initiatives/new", data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "save"},
-                        follow_redirects=False)
+    saved = client.post(
+        "/initiatives/new",
+        data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "save"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     edit_url = saved.headers["location"]
     resumed = client.get(edit_url)
     assert 'value="Chỉ tiêu đề"' in resumed.text
-    incomplete = client.post(edit_url, data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "submit"})
+    incomplete = client.post(
+        edit_url, data={"title": "Chỉ tiêu đề", "csrf_token": token, "action": "submit"}
+    )
     assert incomplete.status_code == 400 and "Nhập phần tóm tắt công khai." in incomplete.text
-    done = client.post(edit_url, data=_form(session) | {"csrf_token": token, "action": "submit"},
-                       follow_redirects=False)
+    done = client.post(
+        edit_url,
+        data=_form(session) | {"csrf_token": token, "action": "submit"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"].endswith("/receipt")
     session.commit()  # a fresh read transaction sees what the app wrote
     item = session.exec(select(Initiative)).one()
@@ -55,14 +76,21 @@ def test_a_draft_is_saved_and_resumed_then_submitted_to_the_receipt(client, sess
     assert item.receipt_code in receipt.text and item.fingerprint in receipt.text
     mine = client.get("/my/initiatives")
     with use_language("vi"):
-        assert item.receipt_code in mine.text and workflow.status_label(Status.submitted) in mine.text
+        assert (
+            item.receipt_code in mine.text and workflow.status_label(Status.submitted) in mine.text
+        )
 
 
 def test_the_dashboard_shows_the_coordinators_revision_request(client, session):
     cast = helpers.cast(session)
     item = helpers.initiative(session, cast.submitter, status=Status.screening)
-    workflow.transition(session, item, Status.returned_for_revision, actor=cast.coordinator,
-                        reason="Bổ sung số liệu thực nghiệm.")
+    workflow.transition(
+        session,
+        item,
+        Status.returned_for_revision,
+        actor=cast.coordinator,
+        reason="Bổ sung số liệu thực nghiệm.",
+    )
     session.commit()
     web_login(client, cast.submitter.email)
     page = client.get("/my/initiatives")
@@ -76,10 +104,15 @@ def test_a_file_is_attached_from_the_form_with_the_token_in_the_query(client, se
     web_login(client, cast.submitter.email)
     token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
     pdf = b"%PDF-1.4\n%%EOF\n"
-    without = client.post(f"/initiatives/{item.id}/attachments", files={"file": ("a.pdf", pdf, "application/pdf")})
+    without = client.post(
+        f"/initiatives/{item.id}/attachments", files={"file": ("a.pdf", pdf, "application/pdf")}
+    )
     assert without.status_code == 403
-    sent = client.post(f"/initiatives/{item.id}/attachments?csrf_token={token}",
-                       files={"file": ("mô tả.pdf", pdf, "application/pdf")}, follow_redirects=False)
+    sent = client.post(
+        f"/initiatives/{item.id}/attachments?csrf_token={token}",
+        files={"file": ("mô tả.pdf", pdf, "application/pdf")},
+        follow_redirects=False,
+    )
     assert sent.status_code == 303
     session.refresh(item, ["attachments"])
     assert [a.filename for a in item.attachments] == ["mô tả.pdf"]
@@ -87,12 +120,17 @@ def test_a_file_is_attached_from_the_form_with_the_token_in_the_query(client, se
 
 def test_the_coordinator_starts_screening_from_the_inbox(client, session):
     cast = helpers.cast(session)
-    item = helpers.initiative(session, cast.submitter, status=Status.submitted, receipt_code="SK-2026-000007")
+    item = helpers.initiative(
+        session, cast.submitter, status=Status.submitted, receipt_code="SK-2026-000007"
+    )
     web_login(client, cast.coordinator.email)
     inbox = client.get("/coordinator/initiatives")
     assert "SK-2026-000007" in inbox.text
-    moved = client.post("/coordinator/initiatives/bulk", data={"ids": [str(item.id)], "csrf_token": csrf_of(inbox.text)},
-                        follow_redirects=False)
+    moved = client.post(
+        "/coordinator/initiatives/bulk",
+        data={"ids": [str(item.id)], "csrf_token": csrf_of(inbox.text)},
+        follow_redirects=False,
+    )
     assert moved.status_code == 303
     session.refresh(item)
     assert item.status == Status.screening
@@ -100,8 +138,13 @@ def test_the_coordinator_starts_screening_from_the_inbox(client, session):
 
 def test_the_public_receipt_page_shows_the_stage_not_the_content(client, session):
     cast = helpers.cast(session)
-    item = helpers.initiative(session, cast.submitter, status=Status.screening, receipt_code="SK-2026-000009",
-                              fingerprint="f" * 64)
+    item = helpers.initiative(
+        session,
+        cast.submitter,
+        status=Status.screening,
+        receipt_code="SK-2026-000009",
+        fingerprint="f" * 64,
+    )
     page = client.get("/receipts?code=sk-2026-000009")
     assert page.status_code == 200 and "Đang kiểm tra hồ sơ" in page.text
     assert item.title not in page.text and helpers.CONTENT["summary"] not in page.text

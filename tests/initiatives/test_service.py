@@ -21,9 +21,15 @@ def test_a_draft_is_saved_with_any_subset_of_sections(session):
     item = service.create_draft(session, cast.submitter, DraftIn(title="Chỉ có tiêu đề"))
     service.update_draft(session, cast.submitter, item, DraftIn(summary="Tóm tắt"))
     session.commit()
-    assert (item.status, item.title, item.summary, item.problem) == ("draft", "Chỉ có tiêu đề", "Tóm tắt", "")
+    assert (item.status, item.title, item.summary, item.problem) == (
+        "draft",
+        "Chỉ có tiêu đề",
+        "Tóm tắt",
+        "",
+    )
     assert [(c.full_name, c.share_percent, c.is_submitter) for c in item.coauthors] == [
-        (cast.submitter.full_name, 100, True)]
+        (cast.submitter.full_name, 100, True)
+    ]
 
 
 def test_submitting_an_incomplete_draft_names_each_missing_field_in_vietnamese(session):
@@ -60,16 +66,26 @@ def test_submission_issues_a_receipt_code_fingerprint_and_first_version(session)
     session.commit()
     assert re.fullmatch(r"SK-\d{4}-000001", item.receipt_code)
     assert item.status == Status.submitted and item.submitted_at is not None
-    version = session.exec(select(InitiativeVersion).where(InitiativeVersion.initiative_id == item.id)).one()
-    assert (version.number, version.fingerprint, item.fingerprint) == (1, content.fingerprint(item), version.fingerprint)
+    version = session.exec(
+        select(InitiativeVersion).where(InitiativeVersion.initiative_id == item.id)
+    ).one()
+    assert (version.number, version.fingerprint, item.fingerprint) == (
+        1,
+        content.fingerprint(item),
+        version.fingerprint,
+    )
 
 
 def test_receipt_numbers_count_up_per_year(session):
     cast = helpers.cast(session)
     codes = []
     for n in range(3):
-        item = helpers.initiative(session, cast.submitter, title=f"Sáng kiến số {n} về năng lượng mặt trời",
-                                  summary=f"Tóm tắt khác nhau {n}")
+        item = helpers.initiative(
+            session,
+            cast.submitter,
+            title=f"Sáng kiến số {n} về năng lượng mặt trời",
+            summary=f"Tóm tắt khác nhau {n}",
+        )
         service.submit(session, cast.submitter, item)
         codes.append(item.receipt_code[-6:])
     assert codes == ["000001", "000002", "000003"]
@@ -79,7 +95,9 @@ def test_receipt_numbers_count_up_per_year(session):
 def test_the_fingerprint_ignores_unicode_form_and_line_ends(session):
     cast = helpers.cast(session)
     composed = helpers.initiative(session, cast.submitter, summary="Sạt lở\r\nđất")
-    decomposed = helpers.initiative(session, cast.submitter, summary="Sa\u0323t lo\u031b\u0309\nđất")
+    decomposed = helpers.initiative(
+        session, cast.submitter, summary="Sa\u0323t lo\u031b\u0309\nđất"
+    )
     assert content.fingerprint(composed) == content.fingerprint(decomposed)
 
 
@@ -97,12 +115,18 @@ def test_identical_content_of_another_initiative_is_refused(session):
 def test_a_similar_published_initiative_of_someone_else_must_be_confirmed(session):
     cast = helpers.cast(session)
     published = helpers.initiative(session, cast.other, status=Status.published)
-    mine = helpers.initiative(session, cast.submitter, title=published.title + " cải tiến",
-                              solution="Một giải pháp kỹ thuật khác hẳn.")
+    mine = helpers.initiative(
+        session,
+        cast.submitter,
+        title=published.title + " cải tiến",
+        solution="Một giải pháp kỹ thuật khác hẳn.",
+    )
     with pytest.raises(Conflict) as warned:
         service.submit(session, cast.submitter, mine)
     assert (warned.value.code, warned.value.extra) == (
-        "near-duplicate", {"similar": [{"id": published.id, "title": published.title}]})
+        "near-duplicate",
+        {"similar": [{"id": published.id, "title": published.title}]},
+    )
     session.rollback()
     service.submit(session, cast.submitter, mine, confirm_similar=True)
     assert mine.status == Status.submitted
@@ -115,12 +139,19 @@ def test_resubmission_after_revision_keeps_the_code_and_adds_a_version(session):
     code = item.receipt_code
     service.start_screening(session, cast.coordinator, item)
     service.return_for_revision(session, cast.coordinator, item, "Bổ sung số liệu thử nghiệm.")
-    service.update_draft(session, cast.submitter, item, DraftIn(feasibility="Thử nghiệm 24 tháng tại 3 tỉnh."))
+    service.update_draft(
+        session, cast.submitter, item, DraftIn(feasibility="Thử nghiệm 24 tháng tại 3 tỉnh.")
+    )
     service.submit(session, cast.submitter, item)
     session.commit()
     assert (item.receipt_code, item.status) == (code, Status.submitted)
-    assert service.compare(session, cast.submitter, item, 1, 2) == [{
-        "field": "feasibility", "old": helpers.CONTENT["feasibility"], "new": "Thử nghiệm 24 tháng tại 3 tỉnh."}]
+    assert service.compare(session, cast.submitter, item, 1, 2) == [
+        {
+            "field": "feasibility",
+            "old": helpers.CONTENT["feasibility"],
+            "new": "Thử nghiệm 24 tháng tại 3 tỉnh.",
+        }
+    ]
 
 
 def test_receipt_lookup_confirms_the_original_fingerprint_and_refuses_altered_content(session):
@@ -130,16 +161,38 @@ def test_receipt_lookup_confirms_the_original_fingerprint_and_refuses_altered_co
     original = item.fingerprint
     altered = content.canonical_content(item) | {"summary": "Nội dung đã bị sửa"}
     assert receipts.lookup(session, item.receipt_code, original)["fingerprint_matches"] is True
-    assert receipts.lookup(session, item.receipt_code, content.fingerprint_of(altered))["fingerprint_matches"] is False
+    assert (
+        receipts.lookup(session, item.receipt_code, content.fingerprint_of(altered))[
+            "fingerprint_matches"
+        ]
+        is False
+    )
     assert set(receipts.lookup(session, item.receipt_code)) == {
-        "receipt_code", "status", "submitted_at", "stage_entered_at", "fingerprint_matches", "matched_version"}
+        "receipt_code",
+        "status",
+        "submitted_at",
+        "stage_entered_at",
+        "fingerprint_matches",
+        "matched_version",
+    }
 
 
 def test_a_co_author_with_an_account_is_linked_by_email_and_may_edit(session):
     cast = helpers.cast(session)
-    item = service.create_draft(session, cast.submitter, DraftIn(
-        submitter_share=70, coauthors=[{"full_name": "Lê Văn Cường", "email": cast.coauthor.email.upper(),
-                                        "share_percent": 30}]))
+    item = service.create_draft(
+        session,
+        cast.submitter,
+        DraftIn(
+            submitter_share=70,
+            coauthors=[
+                {
+                    "full_name": "Lê Văn Cường",
+                    "email": cast.coauthor.email.upper(),
+                    "share_percent": 30,
+                }
+            ],
+        ),
+    )
     session.commit()
     assert item.coauthors[1].user_id == cast.coauthor.id
     service.update_draft(session, cast.coauthor, item, DraftIn(title="Do đồng tác giả sửa"))
@@ -150,6 +203,8 @@ def test_bulk_start_screening_moves_what_it_can_and_names_the_rest(session):
     cast = helpers.cast(session)
     ready = helpers.initiative(session, cast.submitter, status=Status.submitted)
     draft = helpers.initiative(session, cast.submitter)
-    done, refused = service.bulk_start_screening(session, cast.coordinator, [ready.id, draft.id, 999])
+    done, refused = service.bulk_start_screening(
+        session, cast.coordinator, [ready.id, draft.id, 999]
+    )
     assert done == [ready.id] and sorted(refused) == [draft.id, 999]
     assert workflow.Status(ready.status) == Status.screening

@@ -31,19 +31,59 @@ def expected(role: str, state: Status) -> str:
     return PUBLIC if state in PUBLISHED else NOTHING
 
 
-PUBLIC_KEYS = {"id", "status", "title", "summary", "problem", "impact", "field_id", "subfield_id", "field",
-               "subfield", "keywords", "trl", "province", "ip_status", "ip_number", "organisation_id",
-               "organisation", "authors", "resources_wanted", "resources_note", "submitted_at", "published_at"}
-FULL_KEYS = PUBLIC_KEYS | {"solution", "novelty", "feasibility", "attachments", "receipt_code", "fingerprint",
-                           "submitter_id", "coauthors", "created_at", "updated_at", "stage_entered_at"}
+PUBLIC_KEYS = {
+    "id",
+    "status",
+    "title",
+    "summary",
+    "problem",
+    "impact",
+    "field_id",
+    "subfield_id",
+    "field",
+    "subfield",
+    "keywords",
+    "trl",
+    "province",
+    "ip_status",
+    "ip_number",
+    "organisation_id",
+    "organisation",
+    "authors",
+    "resources_wanted",
+    "resources_note",
+    "submitted_at",
+    "published_at",
+}
+FULL_KEYS = PUBLIC_KEYS | {
+    "solution",
+    "novelty",
+    "feasibility",
+    "attachments",
+    "receipt_code",
+    "fingerprint",
+    "submitter_id",
+    "coauthors",
+    "created_at",
+    "updated_at",
+    "stage_entered_at",
+}
 
 
 def _store(session, item, user, data: bytes, *, confidential: bool) -> Attachment:
     writer = get_storage().writer()
     writer.write(data)
     key = writer.commit()
-    row = Attachment(initiative_id=item.id, storage_key=key, filename="ban-mo-ta.pdf", content_type="application/pdf",
-                     size=len(data), sha256="0" * 64, uploaded_by_id=user.id, confidential=confidential)
+    row = Attachment(
+        initiative_id=item.id,
+        storage_key=key,
+        filename="ban-mo-ta.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256="0" * 64,
+        uploaded_by_id=user.id,
+        confidential=confidential,
+    )
     session.add(row)
     session.commit()
     session.refresh(item, ["attachments"])
@@ -53,7 +93,9 @@ def _store(session, item, user, data: bytes, *, confidential: bool) -> Attachmen
 @pytest.fixture
 def world(session, client):
     cast = helpers.cast(session)
-    tokens = {role: api_token(client, getattr(cast, role).email) for role in ROLES if role != "anonymous"}
+    tokens = {
+        role: api_token(client, getattr(cast, role).email) for role in ROLES if role != "anonymous"
+    }
     tokens["anonymous"] = {}
     return cast, tokens
 
@@ -65,7 +107,10 @@ def test_the_service_view_omits_what_each_role_may_not_see(session, state):
     for role in ROLES:
         user = getattr(cast, role, None)
         view = visibility.visible_view(session, user, item)
-        assert set(view) == {FULL: FULL_KEYS, PUBLIC: PUBLIC_KEYS, NOTHING: set()}[expected(role, state)], role
+        assert (
+            set(view)
+            == {FULL: FULL_KEYS, PUBLIC: PUBLIC_KEYS, NOTHING: set()}[expected(role, state)]
+        ), role
 
 
 @pytest.mark.parametrize("state", list(Status))
@@ -87,7 +132,9 @@ def test_the_api_and_the_page_show_each_role_only_its_share(client, session, wor
         assert (secret in page.text) == (share == FULL), role
 
 
-@pytest.mark.parametrize("state", [Status.draft, Status.in_review, Status.published, Status.unpublished])
+@pytest.mark.parametrize(
+    "state", [Status.draft, Status.in_review, Status.published, Status.unpublished]
+)
 def test_downloads_follow_the_same_rules(client, session, world, state):
     cast, tokens = world
     item = helpers.initiative(session, cast.submitter, status=state, coauthor=cast.coauthor)
@@ -95,34 +142,58 @@ def test_downloads_follow_the_same_rules(client, session, world, state):
     shown = _store(session, item, cast.submitter, b"%PDF-1.4 cong khai", confidential=False)
     for role in ROLES:
         share = expected(role, state)
-        got_secret = client.get(f"/api/v1/initiatives/{item.id}/attachments/{secret.id}", headers=tokens[role])
-        got_shown = client.get(f"/initiatives/{item.id}/attachments/{shown.id}", headers=tokens[role])
+        got_secret = client.get(
+            f"/api/v1/initiatives/{item.id}/attachments/{secret.id}", headers=tokens[role]
+        )
+        got_shown = client.get(
+            f"/initiatives/{item.id}/attachments/{shown.id}", headers=tokens[role]
+        )
         assert got_secret.status_code == (200 if share == FULL else 404), role
         assert got_shown.status_code == (404 if share == NOTHING else 200), role
         if share == FULL:
             assert got_secret.content == b"%PDF-1.4 bi mat"
         listed = client.get(f"/api/v1/initiatives/{item.id}/attachments", headers=tokens[role])
         if share != NOTHING:
-            assert [a["id"] for a in listed.json()] == ([secret.id, shown.id] if share == FULL else [shown.id])
+            assert [a["id"] for a in listed.json()] == (
+                [secret.id, shown.id] if share == FULL else [shown.id]
+            )
 
 
 def test_an_access_grant_opens_the_confidential_sections_after_publication(client, session, world):
     cast, tokens = world
     item = helpers.initiative(session, cast.submitter, status=Status.published)
-    granted = client.post(f"/api/v1/initiatives/{item.id}/access", json={"email": cast.other.email},
-                          headers=tokens["submitter"])
+    granted = client.post(
+        f"/api/v1/initiatives/{item.id}/access",
+        json={"email": cast.other.email},
+        headers=tokens["submitter"],
+    )
     assert granted.status_code == 201
-    assert set(client.get(f"/api/v1/initiatives/{item.id}", headers=tokens["other"]).json()) == FULL_KEYS
-    assert client.delete(f"/api/v1/initiatives/{item.id}/access/{cast.other.id}",
-                         headers=tokens["submitter"]).status_code == 204
-    assert set(client.get(f"/api/v1/initiatives/{item.id}", headers=tokens["other"]).json()) == PUBLIC_KEYS
+    assert (
+        set(client.get(f"/api/v1/initiatives/{item.id}", headers=tokens["other"]).json())
+        == FULL_KEYS
+    )
+    assert (
+        client.delete(
+            f"/api/v1/initiatives/{item.id}/access/{cast.other.id}", headers=tokens["submitter"]
+        ).status_code
+        == 204
+    )
+    assert (
+        set(client.get(f"/api/v1/initiatives/{item.id}", headers=tokens["other"]).json())
+        == PUBLIC_KEYS
+    )
 
 
 def test_only_the_submitter_grants_access(client, session, world):
     cast, tokens = world
-    item = helpers.initiative(session, cast.submitter, status=Status.published, coauthor=cast.coauthor)
-    refused = client.post(f"/api/v1/initiatives/{item.id}/access", json={"email": cast.other.email},
-                          headers=tokens["coauthor"])
+    item = helpers.initiative(
+        session, cast.submitter, status=Status.published, coauthor=cast.coauthor
+    )
+    refused = client.post(
+        f"/api/v1/initiatives/{item.id}/access",
+        json={"email": cast.other.email},
+        headers=tokens["coauthor"],
+    )
     assert refused.status_code == 403
 
 
@@ -134,7 +205,11 @@ def test_a_registered_reader_rule_opens_pre_publication_states_but_never_drafts(
 
     visibility.register_reader(assigned_reviewer)
     try:
-        for state, share in [(Status.draft, set()), (Status.in_review, FULL_KEYS), (Status.published, PUBLIC_KEYS)]:
+        for state, share in [
+            (Status.draft, set()),
+            (Status.in_review, FULL_KEYS),
+            (Status.published, PUBLIC_KEYS),
+        ]:
             item = helpers.initiative(session, cast.submitter, status=state)
             assert set(visibility.visible_view(session, cast.reviewer, item)) == share, state
     finally:

@@ -44,32 +44,55 @@ def _actor(cast, role):
     return None if role == "anonymous" else getattr(cast, role)
 
 
-@pytest.mark.parametrize("rule", list(TRANSITIONS.values()), ids=lambda r: f"{r.source}->{r.target}")
-def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(session, rule, topics_consumed):
+@pytest.mark.parametrize(
+    "rule", list(TRANSITIONS.values()), ids=lambda r: f"{r.source}->{r.target}"
+)
+def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(
+    session, rule, topics_consumed
+):
     cast = helpers.cast(session)
     allowed_roles = EXPECTED_ROLES[rule.who]
     for role in ROLES:
-        item = helpers.initiative(session, cast.submitter, status=rule.source, coauthor=cast.coauthor)
+        item = helpers.initiative(
+            session, cast.submitter, status=rule.source, coauthor=cast.coauthor
+        )
         actor = _actor(cast, role)
         if role in allowed_roles:
-            event = workflow.transition(session, item, rule.target, actor=actor, reason="Lý do cụ thể")
+            event = workflow.transition(
+                session, item, rule.target, actor=actor, reason="Lý do cụ thể"
+            )
             session.commit()
             assert (item.status, event.from_status, event.to_status, event.actor_id, event.seq) == (
-                rule.target, rule.source, rule.target, actor.id, 1)
-            queued = session.exec(select(OutboxEvent.topic, OutboxEvent.payload).where(
-                OutboxEvent.key.like(f"%:initiative:{item.id}"))).all()
+                rule.target,
+                rule.source,
+                rule.target,
+                actor.id,
+                1,
+            )
+            queued = session.exec(
+                select(OutboxEvent.topic, OutboxEvent.payload).where(
+                    OutboxEvent.key.like(f"%:initiative:{item.id}")
+                )
+            ).all()
             assert sorted({t for t, _p in queued}) == sorted(rule.topics)  # a row per consumer
             assert dict(queued)[workflow.TOPIC_TRANSITIONED] == {
-                "initiative_id": item.id, "from": str(rule.source), "to": str(rule.target),
-                "actor_id": actor.id, "reason": "Lý do cụ thể"}
+                "initiative_id": item.id,
+                "from": str(rule.source),
+                "to": str(rule.target),
+                "actor_id": actor.id,
+                "reason": "Lý do cụ thể",
+            }
         else:
             with pytest.raises(PermissionDenied):
                 workflow.transition(session, item, rule.target, actor=actor, reason="Lý do cụ thể")
             session.rollback()
 
 
-@pytest.mark.parametrize("rule", [r for r in TRANSITIONS.values() if r.reason_required],
-                         ids=lambda r: f"{r.source}->{r.target}")
+@pytest.mark.parametrize(
+    "rule",
+    [r for r in TRANSITIONS.values() if r.reason_required],
+    ids=lambda r: f"{r.source}->{r.target}",
+)
 def test_a_transition_that_needs_a_reason_is_refused_without_one(session, rule):
     cast = helpers.cast(session)
     item = helpers.initiative(session, cast.submitter, status=rule.source)
@@ -107,8 +130,11 @@ def test_history_entries_chain_and_publication_sets_the_date(session):
     first = workflow.transition(session, item, Status.published, actor=cast.coordinator)
     second = workflow.transition(session, item, Status.commercialising, actor=cast.submitter)
     session.commit()
-    events = session.exec(select(InitiativeEvent).where(InitiativeEvent.initiative_id == item.id)
-                          .order_by(InitiativeEvent.seq)).all()
+    events = session.exec(
+        select(InitiativeEvent)
+        .where(InitiativeEvent.initiative_id == item.id)
+        .order_by(InitiativeEvent.seq)
+    ).all()
     assert [(e.seq, e.to_status) for e in events] == [(1, "published"), (2, "commercialising")]
     assert second.prev_hash == first.hash
     assert item.published_at == first.created_at

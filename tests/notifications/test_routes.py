@@ -11,8 +11,15 @@ from tests.conftest import csrf_of, web_login
 
 
 def _note(session, user, n: int, link: str | None = "/catalogue/1") -> Notification:
-    row = Notification(user_id=user.id, type="stage_change", channel="in_app", title=f"Thông báo {n}",
-                       body="Nội dung", link=link, dedupe_key=f"test:{n}")
+    row = Notification(
+        user_id=user.id,
+        type="stage_change",
+        channel="in_app",
+        title=f"Thông báo {n}",
+        body="Nội dung",
+        link=link,
+        dedupe_key=f"test:{n}",
+    )
     session.add(row)
     session.commit()
     return row
@@ -22,8 +29,15 @@ def test_the_header_shows_the_unread_count_and_the_inbox_lists_the_notifications
     user = factories.user(session, Role.investor)
     for n in (1, 2):
         _note(session, user, n)
-    session.add(Notification(user_id=user.id, type="receipt", channel="email", title="Chỉ gửi thư",
-                             dedupe_key="mail-only"))
+    session.add(
+        Notification(
+            user_id=user.id,
+            type="receipt",
+            channel="email",
+            title="Chỉ gửi thư",
+            dedupe_key="mail-only",
+        )
+    )
     session.commit()
     web_login(client, user.email)
     page = client.get("/inbox")
@@ -49,8 +63,9 @@ def test_mark_one_and_mark_all_read(client, session):
     token = csrf_of(client.get("/inbox").text)
     client.post(f"/inbox/{notes[0].id}/read", data={"csrf_token": token})
     session.expire_all()
-    assert [n.read_at is not None for n in session.exec(select(Notification).order_by(Notification.id))] == \
-        [True, False, False]
+    assert [
+        n.read_at is not None for n in session.exec(select(Notification).order_by(Notification.id))
+    ] == [True, False, False]
     client.post("/inbox/read-all", data={"csrf_token": token})
     session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
     assert all(n.read_at is not None for n in session.exec(select(Notification)))
@@ -68,12 +83,17 @@ def test_preferences_are_saved_and_a_mandatory_type_cannot_be_changed(client, se
     user = factories.user(session, Role.submitter)
     web_login(client, user.email)
     token = csrf_of(client.get("/notifications/preferences").text)
-    refused = client.post("/notifications/preferences",
-                          data={"csrf_token": token, "pref-decision": "off", "pref-stage_change": "in_app"})
+    refused = client.post(
+        "/notifications/preferences",
+        data={"csrf_token": token, "pref-decision": "off", "pref-stage_change": "in_app"},
+    )
     assert refused.status_code == 400
     assert session.exec(select(NotificationPreference)).first() is None
-    saved = client.post("/notifications/preferences", data={"csrf_token": token, "pref-review_reminder": "email",
-                                                             "pref-stage_change": "off"}, follow_redirects=False)
+    saved = client.post(
+        "/notifications/preferences",
+        data={"csrf_token": token, "pref-review_reminder": "email", "pref-stage_change": "off"},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
     prefs = {p.type: p.channel for p in session.exec(select(NotificationPreference))}

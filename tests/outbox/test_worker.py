@@ -74,8 +74,11 @@ def test_a_failed_delivery_backs_off_then_is_delivered_once(app, worker, session
     wait = (first.available_at - utcnow()).total_seconds()
     assert backoff_seconds(1) - 1 < wait <= backoff_seconds(1)
 
-    for attempt in (2, 3):
-        session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+    for _attempt in (2, 3):
+        session.exec(
+            text("UPDATE outbox_event SET available_at = :t"),
+            params={"t": utcnow() - timedelta(seconds=1)},
+        )
         session.commit()
         worker.drain()
     event = next(e for e in _events(session) if e.handler.endswith("_record"))
@@ -94,7 +97,10 @@ def test_a_handler_gives_up_after_the_maximum_attempts(app, worker, session, set
     with unit_of_work(app.state.engine) as uow:
         outbox.enqueue(uow, "test.record", {"n": 5})
     for _ in range(2):
-        session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+        session.exec(
+            text("UPDATE outbox_event SET available_at = :t"),
+            params={"t": utcnow() - timedelta(seconds=1)},
+        )
         session.commit()
         worker.drain()
     event = next(e for e in _events(session) if e.handler.endswith("_record"))
@@ -109,7 +115,10 @@ def test_events_with_the_same_key_are_delivered_in_order(app, worker, session):
     worker.drain()
     # the first failed, so the second waits behind it
     assert [d for d in deliveries if d[0] == "record"] == []
-    session.exec(text("UPDATE outbox_event SET available_at = :t"), params={"t": utcnow() - timedelta(seconds=1)})
+    session.exec(
+        text("UPDATE outbox_event SET available_at = :t"),
+        params={"t": utcnow() - timedelta(seconds=1)},
+    )
     session.commit()
     worker.drain()
     assert [d for d in deliveries if d[0] == "record"] == [("record", 1), ("record", 2)]
@@ -138,7 +147,9 @@ def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(postgres_u
         t.start()
     for t in threads:
         t.join()
-    assert sorted(deliveries) == sorted([("record", n) for n in range(200)] + [("second", n) for n in range(200)])
+    assert sorted(deliveries) == sorted(
+        [("record", n) for n in range(200)] + [("second", n) for n in range(200)]
+    )
     with Session(engine) as session:
         events = _events(session)
     assert {e.status for e in events} == {"done"}

@@ -16,8 +16,12 @@ from tests.reviews import helpers as h
 @pytest.fixture
 def selected(session):
     boss = h.coordinator(session)
-    item = h.initiatives.initiative(session, h.factories.user(session, full_name="Trần Thị Bình"),
-                                    status="selected", fingerprint="ab" * 32)
+    item = h.initiatives.initiative(
+        session,
+        h.factories.user(session, full_name="Trần Thị Bình"),
+        status="selected",
+        fingerprint="ab" * 32,
+    )
     return boss, item
 
 
@@ -28,7 +32,9 @@ def test_publishing_issues_a_numbered_sealed_certificate_and_queues_the_events(s
     year = certificate.issued_at.year
     assert certificate.number == f"CN-{year}-000001"
     assert (certificate.title, certificate.content_fingerprint) == (item.title, "ab" * 32)
-    assert certificate.authors == [{"name": "Trần Thị Bình", "share_percent": 100.0, "organisation": None}]
+    assert certificate.authors == [
+        {"name": "Trần Thị Bình", "share_percent": 100.0, "organisation": None}
+    ]
     assert certificate.seal == service.seal_of(certificate) and item.status == "published"
     topics = {e.topic for e in session.exec(select(OutboxEvent))}
     assert {"initiative.published", "initiative.transitioned"} <= topics
@@ -76,7 +82,10 @@ def test_unpublishing_revokes_the_certificate_which_stays_verifiable(client, ses
     session.commit()
     answer = client.get(f"/api/v1/certificates/{certificate.number}")
     assert answer.status_code == 200
-    assert (answer.json()["valid"], answer.json()["revoked_reason"]) == (False, "Phát hiện trùng lặp.")
+    assert (answer.json()["valid"], answer.json()["revoked_reason"]) == (
+        False,
+        "Phát hiện trùng lặp.",
+    )
     assert item.status == "unpublished"
 
 
@@ -104,6 +113,13 @@ def test_a_tampered_certificate_does_not_verify(client, session, selected):
 def test_publishing_through_the_api_needs_a_coordinator(client, session, selected):
     boss, item = selected
     submitter_headers = api_token(client, session.get(User, item.submitter_id).email)
-    assert client.post(f"/api/v1/initiatives/{item.id}/publication", headers=submitter_headers).status_code == 403
-    answer = client.post(f"/api/v1/initiatives/{item.id}/publication", headers=api_token(client, boss.email))
+    assert (
+        client.post(
+            f"/api/v1/initiatives/{item.id}/publication", headers=submitter_headers
+        ).status_code
+        == 403
+    )
+    answer = client.post(
+        f"/api/v1/initiatives/{item.id}/publication", headers=api_token(client, boss.email)
+    )
     assert answer.status_code == 201 and answer.json()["valid"] is True

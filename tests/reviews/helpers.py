@@ -32,14 +32,20 @@ def screened(session: Session, submitter: User | None = None, **fields) -> Initi
 
 
 def open_round(session: Session, actor: User, items: list[Initiative], **options) -> ReviewRound:
-    data = RoundIn(name=options.pop("name", "Đợt 1"), due_at=options.pop("due_at", utcnow() + timedelta(days=14)),
-                   initiative_ids=[i.id for i in items], **options)
+    data = RoundIn(
+        name=options.pop("name", "Đợt 1"),
+        due_at=options.pop("due_at", utcnow() + timedelta(days=14)),
+        initiative_ids=[i.id for i in items],
+        **options,
+    )
     created = service.open_round(session, actor, data)
     session.commit()
     return created
 
 
-def cleared(session: Session, round: ReviewRound, initiative: Initiative, person: User, actor: User) -> Assignment:
+def cleared(
+    session: Session, round: ReviewRound, initiative: Initiative, person: User, actor: User
+) -> Assignment:
     """Assigned, accepted with no conflict declared, confidentiality accepted."""
     row = service.assign(session, actor, round, initiative, person)
     service.accept(session, person, row)
@@ -49,8 +55,14 @@ def cleared(session: Session, round: ReviewRound, initiative: Initiative, person
 
 
 def scores(*values: float, recommendation: str = "select", comment: str = "") -> ReviewIn:
-    return ReviewIn(scores=[ScoreIn(criterion=c, score=v, justification=f"Lý do {c}") for c, v in zip(CODES, values)],
-                    recommendation=recommendation, comments_for_submitter=comment)
+    return ReviewIn(
+        scores=[
+            ScoreIn(criterion=c, score=v, justification=f"Lý do {c}")
+            for c, v in zip(CODES, values, strict=False)
+        ],
+        recommendation=recommendation,
+        comments_for_submitter=comment,
+    )
 
 
 def submit(session: Session, person: User, row: Assignment, *values: float, comment: str = ""):
@@ -65,4 +77,3 @@ def screened_in(session: Session, actor: User, round: ReviewRound, **fields) -> 
     service.add_to_round(session, actor, round, [item.id])
     session.commit()
     return item
-

@@ -10,20 +10,52 @@ import pytest
 
 from app.reviews.assignment import Candidate, Expertise, Need, Subject, match, plan
 
-VOCABULARY = ["năng lượng mặt trời", "pin lưu trữ", "lúa gạo", "thủy sản", "logistics", "cảng biển",
-              "trí tuệ nhân tạo", "y tế số", "vật liệu mới", "xây dựng", "ngân hàng số", "giáo dục"]
+VOCABULARY = [
+    "năng lượng mặt trời",
+    "pin lưu trữ",
+    "lúa gạo",
+    "thủy sản",
+    "logistics",
+    "cảng biển",
+    "trí tuệ nhân tạo",
+    "y tế số",
+    "vật liệu mới",
+    "xây dựng",
+    "ngân hàng số",
+    "giáo dục",
+]
 FIELDS = ["industry", "agriculture", "transport", "society", "finance"]
 
 
-def generated(seed: int, initiatives: int, reviewers: int, wanted: int, conflict_rate: float = 0.15):
+def generated(
+    seed: int, initiatives: int, reviewers: int, wanted: int, conflict_rate: float = 0.15
+):
     rng = random.Random(seed)
-    needs = [Need(Subject(i, tuple(rng.sample(VOCABULARY, 3)), rng.choice(FIELDS),
-                          "Giải pháp " + " ".join(rng.sample(VOCABULARY, 2))), wanted)
-             for i in range(1, initiatives + 1)]
-    people = [Candidate(Expertise(100 + r, tuple(rng.sample(VOCABULARY, 2)), tuple(rng.sample(FIELDS, 2))),
-                        load=rng.randint(0, 1)) for r in range(reviewers)]
-    conflicts = {(p.expertise.reviewer_id, n.subject.initiative_id) for p in people for n in needs
-                 if rng.random() < conflict_rate}
+    needs = [
+        Need(
+            Subject(
+                i,
+                tuple(rng.sample(VOCABULARY, 3)),
+                rng.choice(FIELDS),
+                "Giải pháp " + " ".join(rng.sample(VOCABULARY, 2)),
+            ),
+            wanted,
+        )
+        for i in range(1, initiatives + 1)
+    ]
+    people = [
+        Candidate(
+            Expertise(100 + r, tuple(rng.sample(VOCABULARY, 2)), tuple(rng.sample(FIELDS, 2))),
+            load=rng.randint(0, 1),
+        )
+        for r in range(reviewers)
+    ]
+    conflicts = {
+        (p.expertise.reviewer_id, n.subject.initiative_id)
+        for p in people
+        for n in needs
+        if rng.random() < conflict_rate
+    }
     return needs, people, conflicts
 
 
@@ -44,7 +76,9 @@ def test_every_initiative_covered_when_capacity_allows(seed):
     needs, people, conflicts = generated(seed, initiatives=20, reviewers=12, wanted=3)
     result = plan(needs, people, conflicts, max_load=8)  # capacity ≥ 12·7 = 84 > 60 slots
     assert result.missing == {}
-    assert Counter(p.initiative_id for p in result.proposals) == {n.subject.initiative_id: 3 for n in needs}
+    assert Counter(p.initiative_id for p in result.proposals) == {
+        n.subject.initiative_id: 3 for n in needs
+    }
 
 
 def test_under_coverage_is_reported_with_the_missing_slots():
@@ -67,8 +101,11 @@ def test_a_conflict_that_leaves_too_few_reviewers_is_reported():
 
 def test_excluded_reviewers_and_full_reviewers_are_not_proposed():
     needs = [Need(Subject(1, ("lúa gạo",)), 1, exclude=frozenset({7}))]
-    people = [Candidate(Expertise(7, ("lúa gạo",))), Candidate(Expertise(8, ("lúa gạo",)), load=2),
-              Candidate(Expertise(9, ("xây dựng",)))]
+    people = [
+        Candidate(Expertise(7, ("lúa gạo",))),
+        Candidate(Expertise(8, ("lúa gạo",)), load=2),
+        Candidate(Expertise(9, ("xây dựng",))),
+    ]
     assert [p.reviewer_id for p in plan(needs, people, set(), max_load=2).proposals] == [9]
 
 
@@ -82,11 +119,15 @@ def test_deterministic_for_the_same_input(seed):
 
 def _brute_force(needs, people, conflicts, max_load):
     """Best (count, total match) over every subset of feasible pairs: small instances only."""
-    pairs = [(n, p) for n in needs for p in people
-             if (p.expertise.reviewer_id, n.subject.initiative_id) not in conflicts]
+    pairs = [
+        (n, p)
+        for n in needs
+        for p in people
+        if (p.expertise.reviewer_id, n.subject.initiative_id) not in conflicts
+    ]
     best = (0, 0)
     for mask in itertools.product((0, 1), repeat=len(pairs)):
-        chosen = [pair for pair, bit in zip(pairs, mask) if bit]
+        chosen = [pair for pair, bit in zip(pairs, mask, strict=False) if bit]
         per_need = Counter(n.subject.initiative_id for n, _ in chosen)
         per_person = Counter(p.expertise.reviewer_id for _, p in chosen)
         if any(per_need[n.subject.initiative_id] > n.slots for n in needs):
@@ -100,7 +141,9 @@ def _brute_force(needs, people, conflicts, max_load):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_maximal_coverage_then_maximal_match_against_brute_force(seed):
-    needs, people, conflicts = generated(seed, initiatives=3, reviewers=4, wanted=2, conflict_rate=0.2)
+    needs, people, conflicts = generated(
+        seed, initiatives=3, reviewers=4, wanted=2, conflict_rate=0.2
+    )
     result = plan(needs, people, conflicts, max_load=2)
     total = sum(round(p.match.score * 1_000_000) for p in result.proposals)
     assert (len(result.proposals), total) == _brute_force(needs, people, conflicts, 2)
@@ -112,11 +155,15 @@ def test_match_folds_vietnamese_and_explains_itself():
     found = match(reviewer, subject)
     # reviewer terms {nang, luong, mat, troi, lua, gao}; subject terms {nang, luong, mat, troi, pin, luu, tru, dien}
     # cosine = 4 / sqrt(6·8); score = 0.4 + 0.6·4/sqrt(48)
-    assert round(found.score, 6) == round(0.4 + 0.6 * 4 / 48 ** 0.5, 6)
+    assert round(found.score, 6) == round(0.4 + 0.6 * 4 / 48**0.5, 6)
     assert found.matched_keywords == ("năng lượng mặt trời",) and found.field_match is True
     assert found.explanation(load_after=2, max_load=5) == {
-        "score": round(found.score, 4), "matched_keywords": ["năng lượng mặt trời"], "field_match": True,
-        "load": 2, "max_load": 5}
+        "score": round(found.score, 4),
+        "matched_keywords": ["năng lượng mặt trời"],
+        "field_match": True,
+        "load": 2,
+        "max_load": 5,
+    }
 
 
 def test_no_expertise_is_no_match():

@@ -45,7 +45,7 @@ def test_review_select_publish_and_verify_the_certificate(app, session, page):
         assert total.inner_text() == "0.00"
         page.locator("#f-score_novelty").fill("8")
         assert total.inner_text() == "1.60"  # 8 × 1 / 5 criteria of equal weight
-        for code, value in zip(h.CODES[1:], ("7", "6", "9", "5")):
+        for code, value in zip(h.CODES[1:], ("7", "6", "9", "5"), strict=False):
             page.locator(f"#f-score_{code}").fill(value)
         assert total.inner_text() == "7.00"  # (8 + 7 + 6 + 9 + 5) / 5
         for code in h.CODES:

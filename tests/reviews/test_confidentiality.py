@@ -49,24 +49,35 @@ def test_no_content_on_the_web_or_api_before_the_undertaking(client, session, ac
 def test_after_the_undertaking_each_read_is_logged_with_who_and_what(client, session, accepted):
     person, item, row = accepted
     headers = api_token(client, person.email)
-    assert client.post(f"/api/v1/review-assignments/{row.id}/confidentiality", headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/review-assignments/{row.id}/confidentiality", headers=headers
+        ).status_code
+        == 200
+    )
     answer = client.get(f"/api/v1/review-assignments/{row.id}/initiative", headers=headers)
     assert answer.status_code == 200 and answer.json()["solution"] == item.solution
     web_login(client, person.email)
     assert item.solution in client.get(f"/reviews/assignments/{row.id}/review").text
     views = session.exec(select(ConfidentialView).order_by(ConfidentialView.id)).all()
     assert [(v.user_id, v.initiative_id, v.what) for v in views] == [
-        (person.id, item.id, f"review:{row.id}"), (person.id, item.id, f"review:{row.id}")]
+        (person.id, item.id, f"review:{row.id}"),
+        (person.id, item.id, f"review:{row.id}"),
+    ]
 
 
 def test_a_blind_round_hides_the_submitter_and_organisation(client, session):
     org = h.factories.organisation(session, "Viện Địa chất")
     boss, person = h.coordinator(session), h.reviewer(session)
-    item = h.screened(session, h.factories.user(session, organisation_id=org.id, full_name="Trần Thị Bình"))
+    item = h.screened(
+        session, h.factories.user(session, organisation_id=org.id, full_name="Trần Thị Bình")
+    )
     round = h.open_round(session, boss, [item], blind=True)
     row = h.cleared(session, round, item, person, boss)
     content = reviewing.content_for_reviewer(session, person, row)
-    assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(content) == set()
+    assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(
+        content
+    ) == set()
     session.commit()  # the view log written above; SQLite has one writer at a time
     web_login(client, person.email)
     page = client.get(f"/reviews/assignments/{row.id}/review").text
@@ -76,7 +87,9 @@ def test_a_blind_round_hides_the_submitter_and_organisation(client, session):
 def test_a_blind_round_hides_the_submitter_on_the_initiatives_own_page_and_api(client, session):
     org = h.factories.organisation(session, "Viện Địa chất")
     boss, person = h.coordinator(session), h.reviewer(session)
-    item = h.screened(session, h.factories.user(session, organisation_id=org.id, full_name="Trần Thị Bình"))
+    item = h.screened(
+        session, h.factories.user(session, organisation_id=org.id, full_name="Trần Thị Bình")
+    )
     round = h.open_round(session, boss, [item], blind=True)
     h.cleared(session, round, item, person, boss)
     headers = api_token(client, person.email)
@@ -86,7 +99,9 @@ def test_a_blind_round_hides_the_submitter_on_the_initiatives_own_page_and_api(c
     assert "Trần Thị Bình" not in page.text and "Viện Địa chất" not in page.text
     body = client.get(f"/api/v1/initiatives/{item.id}", headers=headers).json()
     assert body["solution"] == item.solution
-    assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(body) == set()
+    assert {"authors", "organisation", "organisation_id", "coauthors", "submitter_id"} & set(
+        body
+    ) == set()
 
 
 def test_an_open_round_shows_authors_but_never_their_contact_details(session):

@@ -25,14 +25,18 @@ def test_the_submitter_is_conflicted(session):
 
 def test_a_coauthor_is_conflicted(session):
     person = h.reviewer(session)
-    item = h.initiatives.initiative(session, factories.user(session), status="screening", coauthor=person)
+    item = h.initiatives.initiative(
+        session, factories.user(session), status="screening", coauthor=person
+    )
     assert conflicts.detect(session, person, item) == ["coauthor"]
 
 
 def test_a_coauthor_named_only_by_email_is_conflicted(session):
     person = h.reviewer(session)
     item = h.screened(session)
-    item.coauthors.append(CoAuthor(full_name="Chuyên Gia", email=person.email, share_percent=0, position=1))
+    item.coauthors.append(
+        CoAuthor(full_name="Chuyên Gia", email=person.email, share_percent=0, position=1)
+    )
     session.commit()
     assert conflicts.detect(session, person, item) == ["coauthor"]
 
@@ -41,15 +45,25 @@ def test_same_organisation_as_the_initiative_is_conflicted(session):
     org = factories.organisation(session, "Viện Cơ học")
     submitter = factories.user(session, organisation_id=org.id)
     person = h.reviewer(session, organisation_id=org.id)
-    assert conflicts.detect(session, person, h.screened(session, submitter)) == ["same_organisation"]
+    assert conflicts.detect(session, person, h.screened(session, submitter)) == [
+        "same_organisation"
+    ]
 
 
 def test_same_organisation_as_a_coauthor_by_name_is_conflicted(session):
-    org = factories.organisation(session, "Trường Đại học Bách khoa Hà Nội", type=OrganisationType.university)
+    org = factories.organisation(
+        session, "Trường Đại học Bách khoa Hà Nội", type=OrganisationType.university
+    )
     person = h.reviewer(session, organisation_id=org.id)
     item = h.screened(session)
-    item.coauthors.append(CoAuthor(full_name="Lê Văn Cường", organisation_name="truong dai hoc bach khoa ha noi",
-                                   share_percent=0, position=1))
+    item.coauthors.append(
+        CoAuthor(
+            full_name="Lê Văn Cường",
+            organisation_name="truong dai hoc bach khoa ha noi",
+            share_percent=0,
+            position=1,
+        )
+    )
     session.commit()
     assert conflicts.detect(session, person, item) == ["same_organisation"]
 
@@ -57,7 +71,9 @@ def test_same_organisation_as_a_coauthor_by_name_is_conflicted(session):
 def test_previous_coauthorship_on_the_portal_is_conflicted(session):
     person = factories.user(session, Role.submitter, Role.reviewer)
     author = factories.user(session)
-    h.initiatives.initiative(session, person, status="published", coauthor=author)  # together before
+    h.initiatives.initiative(
+        session, person, status="published", coauthor=author
+    )  # together before
     item = h.screened(session, author)
     assert conflicts.detect(session, person, item) == ["previous_coauthorship"]
 
@@ -74,7 +90,9 @@ def conflicted(session):
     """A round with an initiative whose co-author is also a reviewer."""
     boss = h.coordinator(session)
     person = h.reviewer(session)
-    item = h.initiatives.initiative(session, factories.user(session), status="screening", coauthor=person)
+    item = h.initiatives.initiative(
+        session, factories.user(session), status="screening", coauthor=person
+    )
     round = h.open_round(session, boss, [item])
     return boss, person, item, round
 
@@ -95,15 +113,20 @@ def test_automatic_assignment_skips_a_conflicted_reviewer(session, conflicted):
 def test_web_and_api_assignment_of_a_conflicted_reviewer_are_refused(client, session, conflicted):
     boss, person, item, round = conflicted
     headers = api_token(client, boss.email)
-    answer = client.post(f"/api/v1/review-rounds/{round.id}/assignments", headers=headers,
-                         json={"initiative_id": item.id, "reviewer_id": person.id})
+    answer = client.post(
+        f"/api/v1/review-rounds/{round.id}/assignments",
+        headers=headers,
+        json={"initiative_id": item.id, "reviewer_id": person.id},
+    )
     assert answer.status_code == 409 and answer.json()["conflicts"] == ["coauthor"]
     web_login(client, boss.email)
     page = client.get(f"/reviews/rounds/{round.id}/items/{item.id}/assign")
     assert "chuyên gia là đồng tác giả" in page.text and "Không thể phân công" in page.text
     token = csrf_of(page.text)
-    refused = client.post(f"/reviews/rounds/{round.id}/items/{item.id}/assign",
-                          data={"reviewer_id": person.id, "csrf_token": token})
+    refused = client.post(
+        f"/reviews/rounds/{round.id}/items/{item.id}/assign",
+        data={"reviewer_id": person.id, "csrf_token": token},
+    )
     assert refused.status_code == 409
 
 
@@ -121,10 +144,16 @@ def test_a_reviewer_who_becomes_conflicted_cannot_accept_or_read(client, session
     with pytest.raises(Conflict):
         service.accept(session, person, pending)
     headers = api_token(client, person.email)
-    assert client.get(f"/api/v1/review-assignments/{row.id}/initiative", headers=headers).status_code == 403
+    assert (
+        client.get(f"/api/v1/review-assignments/{row.id}/initiative", headers=headers).status_code
+        == 403
+    )
     web_login(client, person.email)
     assert client.get(f"/reviews/assignments/{row.id}/review").status_code == 403
-    accept = client.post(f"/api/v1/review-assignments/{pending.id}/accept", headers=headers,
-                         json={"declare_no_conflict": True})
+    accept = client.post(
+        f"/api/v1/review-assignments/{pending.id}/accept",
+        headers=headers,
+        json={"declare_no_conflict": True},
+    )
     assert accept.status_code == 409
     assert session.get(Assignment, pending.id).status == "invited"

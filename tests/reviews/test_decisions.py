@@ -18,9 +18,18 @@ def reviewed(session):
     boss = h.coordinator(session)
     item = h.screened(session)
     round = h.open_round(session, boss, [item])
-    for name, total, comment in [("Một", 8, "Nên bổ sung số liệu thử nghiệm."), ("Hai", 6, "Lộ trình còn chung chung.")]:
+    for name, total, comment in [
+        ("Một", 8, "Nên bổ sung số liệu thử nghiệm."),
+        ("Hai", 6, "Lộ trình còn chung chung."),
+    ]:
         person = h.reviewer(session, name)
-        h.submit(session, person, h.cleared(session, round, item, person, boss), *[total] * 5, comment=comment)
+        h.submit(
+            session,
+            person,
+            h.cleared(session, round, item, person, boss),
+            *[total] * 5,
+            comment=comment,
+        )
     return boss, item, round
 
 
@@ -28,18 +37,30 @@ def test_selecting_records_who_and_why_in_the_history(session, reviewed):
     boss, item, round = reviewed
     decision = decisions.decide(session, boss, round, item, "select", "Điểm cao, đồng thuận.")
     session.commit()
-    assert (item.status, decision.decided_by_id, decision.outcome) == ("selected", boss.id, "select")
-    last = session.exec(select(InitiativeEvent).where(InitiativeEvent.initiative_id == item.id)
-                        .order_by(InitiativeEvent.seq.desc())).first()
-    assert (last.to_status, last.actor_id, last.reason) == ("selected", boss.id, "Điểm cao, đồng thuận.")
+    assert (item.status, decision.decided_by_id, decision.outcome) == (
+        "selected",
+        boss.id,
+        "select",
+    )
+    last = session.exec(
+        select(InitiativeEvent)
+        .where(InitiativeEvent.initiative_id == item.id)
+        .order_by(InitiativeEvent.seq.desc())
+    ).first()
+    assert (last.to_status, last.actor_id, last.reason) == (
+        "selected",
+        boss.id,
+        "Điểm cao, đồng thuận.",
+    )
 
 
 def test_the_submitter_gets_the_comments_with_reviewers_anonymised(session, reviewed):
     boss, item, round = reviewed
     decisions.decide(session, boss, round, item, "return", "Cần bổ sung.")
     session.commit()
-    mail = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "mail.send")
-                        .order_by(OutboxEvent.id.desc())).first()
+    mail = session.exec(
+        select(OutboxEvent).where(OutboxEvent.topic == "mail.send").order_by(OutboxEvent.id.desc())
+    ).first()
     text = mail.payload["text"]
     assert "Chuyên gia 1:\nNên bổ sung số liệu thử nghiệm." in text
     assert "Chuyên gia 2:\nLộ trình còn chung chung." in text
@@ -60,8 +81,15 @@ def test_the_api_decides_for_coordinators_only(client, session, reviewed):
     boss, item, round = reviewed
     body = {"initiative_id": item.id, "outcome": "select", "rationale": "Tốt."}
     reviewer_headers = api_token(client, h.reviewer(session).email)
-    assert client.post(f"/api/v1/review-rounds/{round.id}/decisions", json=body,
-                       headers=reviewer_headers).status_code == 403
-    answer = client.post(f"/api/v1/review-rounds/{round.id}/decisions", json=body,
-                         headers=api_token(client, boss.email))
+    assert (
+        client.post(
+            f"/api/v1/review-rounds/{round.id}/decisions", json=body, headers=reviewer_headers
+        ).status_code
+        == 403
+    )
+    answer = client.post(
+        f"/api/v1/review-rounds/{round.id}/decisions",
+        json=body,
+        headers=api_token(client, boss.email),
+    )
     assert answer.status_code == 201 and answer.json()["outcome"] == "select"

@@ -19,15 +19,22 @@ from tests.reviews import helpers as h
 
 def _notes(session, user, type_name: str) -> list[Notification]:
     session.rollback()  # a fresh read: the worker committed in its own transactions
-    return list(session.exec(select(Notification).where(Notification.user_id == user.id,
-                                                        Notification.type == type_name).order_by(Notification.id)))
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.type == type_name)
+            .order_by(Notification.id)
+        )
+    )
 
 
 def _mails_to(mail_to_smtp, user) -> list:
     return [m for m in mail_to_smtp.messages if m.rcpt_tos == [user.email]]
 
 
-def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(session, worker, mail_to_smtp):
+def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(
+    session, worker, mail_to_smtp
+):
     boss, expert = h.coordinator(session), h.reviewer(session, "Ann Expert", language="en")
     item = h.screened(session)
     round = h.open_round(session, boss, [item], name="Đợt 1")
@@ -76,7 +83,8 @@ def test_an_invitation_handled_twice_is_told_once(session, worker, mail_to_smtp)
 
 
 def test_coordinators_hear_once_about_an_overdue_review_though_the_reviewer_is_reminded_daily(
-        session, worker, mail_to_smtp):
+    session, worker, mail_to_smtp
+):
     boss, late = h.coordinator(session), h.reviewer(session, "Người Chậm")
     item = h.screened(session, title="Cảm biến sạt lở")
     round = h.open_round(session, boss, [item])
@@ -98,12 +106,21 @@ def test_coordinators_hear_once_about_an_overdue_review_though_the_reviewer_is_r
     [mail] = _mails_to(mail_to_smtp, boss)
     assert mail.subject == "Đánh giá quá hạn: Cảm biến sạt lở"
     assert "Người Chậm chưa nộp bài đánh giá sáng kiến “Cảm biến sạt lở”" in mail.text
-    topics = [e.topic for e in session.exec(select(OutboxEvent).where(OutboxEvent.topic.startswith("review.")))]
+    topics = [
+        e.topic
+        for e in session.exec(select(OutboxEvent).where(OutboxEvent.topic.startswith("review.")))
+    ]
     assert (topics.count("review.reminded"), topics.count("review.overdue")) == (2, 1)
 
 
-def test_reviewers_still_at_work_hear_once_that_the_round_closes_soon(session, worker, mail_to_smtp):
-    boss, busy, done = h.coordinator(session), h.reviewer(session, "Đang Chấm"), h.reviewer(session, "Đã Nộp")
+def test_reviewers_still_at_work_hear_once_that_the_round_closes_soon(
+    session, worker, mail_to_smtp
+):
+    boss, busy, done = (
+        h.coordinator(session),
+        h.reviewer(session, "Đang Chấm"),
+        h.reviewer(session, "Đã Nộp"),
+    )
     item = h.screened(session)
     round = h.open_round(session, boss, [item], due_at=utcnow() + timedelta(days=5))
     service.assign(session, boss, round, item, busy)
@@ -129,7 +146,9 @@ def test_closing_a_round_tells_every_reviewer_who_did_not_decline(session, worke
     round = h.open_round(session, boss, [item])
     service.assign(session, boss, round, item, busy)
     h.submit(session, done, h.cleared(session, round, item, done, boss), 8, 8, 8, 8, 8)
-    service.decline(session, gone, service.assign(session, boss, round, item, gone), "Bận công tác.")
+    service.decline(
+        session, gone, service.assign(session, boss, round, item, gone), "Bận công tác."
+    )
     session.commit()
     worker.drain()
     mail_to_smtp.clear()
@@ -138,7 +157,10 @@ def test_closing_a_round_tells_every_reviewer_who_did_not_decline(session, worke
         session.commit()
         worker.drain()
 
-    told = {n.user_id for n in session.exec(select(Notification).where(Notification.type == "round_closing"))}
+    told = {
+        n.user_id
+        for n in session.exec(select(Notification).where(Notification.type == "round_closing"))
+    }
     assert told == {busy.id, done.id}
     [mail] = _mails_to(mail_to_smtp, done)
     assert mail.subject == "Đợt đánh giá “Đợt 1” đã kết thúc"
@@ -150,7 +172,17 @@ def test_a_return_after_review_sends_exactly_one_decision_mail(session, worker, 
     item = h.screened(session)
     submitter = session.get(User, item.submitter_id)
     round = h.open_round(session, boss, [item])
-    h.submit(session, expert, h.cleared(session, round, item, expert, boss), 6, 6, 6, 6, 6, comment="Bổ sung.")
+    h.submit(
+        session,
+        expert,
+        h.cleared(session, round, item, expert, boss),
+        6,
+        6,
+        6,
+        6,
+        6,
+        comment="Bổ sung.",
+    )
     worker.drain()
     mail_to_smtp.clear()
     decisions.decide(session, boss, round, item, "return", "Cần bổ sung số liệu.")

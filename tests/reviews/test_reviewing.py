@@ -19,8 +19,13 @@ def test_a_draft_may_be_incomplete_and_its_total_counts_missing_scores_as_zero(s
     item = h.screened(session)
     round = h.open_round(session, boss, [item])
     row = h.cleared(session, round, item, person, boss)
-    review = reviewing.save(session, person, row, ReviewIn(scores=[ScoreIn(criterion="novelty", score=10)]),
-                            submit=False)
+    review = reviewing.save(
+        session,
+        person,
+        row,
+        ReviewIn(scores=[ScoreIn(criterion="novelty", score=10)]),
+        submit=False,
+    )
     assert (review.status, review.total, row.status) == ("draft", 2.0, "accepted")
 
 
@@ -30,7 +35,13 @@ def test_submitting_needs_every_score_a_justification_and_a_recommendation(sessi
     round = h.open_round(session, boss, [item])
     row = h.cleared(session, round, item, person, boss)
     with pytest.raises(ValidationFailed) as refused:
-        reviewing.save(session, person, row, ReviewIn(scores=[ScoreIn(criterion="novelty", score=11)]), submit=True)
+        reviewing.save(
+            session,
+            person,
+            row,
+            ReviewIn(scores=[ScoreIn(criterion="novelty", score=11)]),
+            submit=True,
+        )
     errors = refused.value.errors
     assert errors["score_novelty"] == "Nhập điểm từ 0 đến 10."
     assert errors["score_impact"] == "Hãy chấm điểm mọi tiêu chí trước khi nộp."
@@ -60,30 +71,54 @@ def test_worked_example_through_the_database(client, session):
     raw 20/3, calibrated 6 + 2·2/3 = 22/3; initiative 2: raw 5, calibrated 4; spreads 4 > 2.
     """
     boss = h.coordinator(session)
-    rubric = rubrics.create_rubric(session, boss, name="Trọng số 3:2:2:2:1", criteria=[
-        CriterionIn(code=c, name_vi=c, weight=w) for c, w in zip(h.CODES, (3, 2, 2, 2, 1))])
+    rubric = rubrics.create_rubric(
+        session,
+        boss,
+        name="Trọng số 3:2:2:2:1",
+        criteria=[
+            CriterionIn(code=c, name_vi=c, weight=w)
+            for c, w in zip(h.CODES, (3, 2, 2, 2, 1), strict=False)
+        ],
+    )
     session.commit()
     one, two = h.screened(session), h.screened(session)
     round = h.open_round(session, boss, [one, two], rubric_id=rubric.id, max_load=5)
     r1, r2, r3 = h.reviewer(session, "Một"), h.reviewer(session, "Hai"), h.reviewer(session, "Ba")
-    for person, item, total in [(r1, one, 9), (r2, one, 5), (r3, one, 6), (r1, two, 7), (r2, two, 3)]:
+    for person, item, total in [
+        (r1, one, 9),
+        (r2, one, 5),
+        (r3, one, 6),
+        (r1, two, 7),
+        (r2, two, 3),
+    ]:
         h.submit(session, person, h.cleared(session, round, item, person, boss), *[total] * 5)
     result = ranking.ranking(session, round)
     assert [row.initiative.id for row in result.rows] == [one.id, two.id]
     first, second = result.rows[0].figures, result.rows[1].figures
-    assert (round_(first.raw), round_(first.calibrated), first.spread, first.disagreement) == (6.6667, 7.3333, 4.0, True)
+    assert (round_(first.raw), round_(first.calibrated), first.spread, first.disagreement) == (
+        6.6667,
+        7.3333,
+        4.0,
+        True,
+    )
     assert (second.raw, second.calibrated, second.spread) == (5.0, 4.0, 4.0)
     assert (result.global_mean, result.global_sd) == (6.0, 2.0)
-    answer = client.get(f"/api/v1/review-rounds/{round.id}/ranking", headers=api_token(client, boss.email))
-    assert [(r["initiative_id"], r["raw"], r["calibrated"], r["disagreement"]) for r in answer.json()["rows"]] == [
-        (one.id, 6.6667, 7.3333, True), (two.id, 5.0, 4.0, True)]
+    answer = client.get(
+        f"/api/v1/review-rounds/{round.id}/ranking", headers=api_token(client, boss.email)
+    )
+    assert [
+        (r["initiative_id"], r["raw"], r["calibrated"], r["disagreement"])
+        for r in answer.json()["rows"]
+    ] == [(one.id, 6.6667, 7.3333, True), (two.id, 5.0, 4.0, True)]
 
 
 def round_(value):
     return round(value, 4)
 
 
-def test_a_reminder_for_an_overdue_review_reaches_the_smtp_server_once_a_day(session, worker, mail_to_smtp):
+def test_a_reminder_for_an_overdue_review_reaches_the_smtp_server_once_a_day(
+    session, worker, mail_to_smtp
+):
     boss, late = h.coordinator(session), h.reviewer(session, "Người Chậm")
     item = h.screened(session)
     round = h.open_round(session, boss, [item])

@@ -25,7 +25,10 @@ def _migration():
 def test_the_seeded_rubric_is_the_one_the_code_recreates():
     seeded = _migration()
     assert (seeded.DEFAULT_NAME, seeded.DEFAULT_DESCRIPTION, seeded.DEFAULT_CRITERIA) == (
-        rubrics.DEFAULT_NAME, rubrics.DEFAULT_DESCRIPTION, rubrics.DEFAULT_CRITERIA)
+        rubrics.DEFAULT_NAME,
+        rubrics.DEFAULT_DESCRIPTION,
+        rubrics.DEFAULT_CRITERIA,
+    )
 
 
 def test_the_default_rubric_has_the_five_published_criteria(session):
@@ -35,7 +38,10 @@ def test_the_default_rubric_has_the_five_published_criteria(session):
 
 
 def _criteria(rubric, **changes):
-    rows = [CriterionIn(code=c.code, name_vi=c.name_vi, name_en=c.name_en, weight=c.weight) for c in rubric.criteria]
+    rows = [
+        CriterionIn(code=c.code, name_vi=c.name_vi, name_en=c.name_en, weight=c.weight)
+        for c in rubric.criteria
+    ]
     for k, weight in changes.items():
         rows[int(k[1:])].weight = weight
     return rows
@@ -54,14 +60,18 @@ def used(session):
 def test_an_unused_rubric_can_change_its_weights(session):
     boss = h.coordinator(session)
     rubric = rubrics.default_rubric(session)
-    rubrics.update_rubric(session, boss, rubric, name=rubric.name, criteria=_criteria(rubric, w0=3.0))
+    rubrics.update_rubric(
+        session, boss, rubric, name=rubric.name, criteria=_criteria(rubric, w0=3.0)
+    )
     assert rubric.criteria[0].weight == 3.0
 
 
 def test_a_rubric_in_use_refuses_a_weight_change(session, used):
     boss, rubric = used
     with pytest.raises(Conflict) as refused:
-        rubrics.update_rubric(session, boss, rubric, name=rubric.name, criteria=_criteria(rubric, w0=3.0))
+        rubrics.update_rubric(
+            session, boss, rubric, name=rubric.name, criteria=_criteria(rubric, w0=3.0)
+        )
     assert refused.value.code == "rubric-in-use"
 
 
@@ -82,5 +92,7 @@ def test_a_new_version_of_a_rubric_in_use_can_change(session, used):
 def test_the_api_answers_409_for_a_rubric_in_use(client, session, used):
     boss, rubric = used
     body = {"name": rubric.name, "criteria": [c.model_dump() for c in _criteria(rubric, w1=2.0)]}
-    answer = client.put(f"/api/v1/rubrics/{rubric.id}", headers=api_token(client, boss.email), json=body)
+    answer = client.put(
+        f"/api/v1/rubrics/{rubric.id}", headers=api_token(client, boss.email), json=body
+    )
     assert answer.status_code == 409 and answer.json()["type"] == "/problems/rubric-in-use"

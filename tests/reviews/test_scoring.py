@@ -17,8 +17,13 @@ from app.reviews.scoring import (
 )
 
 # The five published criteria with weights 3 : 2 : 2 : 2 : 1 (sum 10).
-RUBRIC = [CriterionSpec("novelty", 3), CriterionSpec("breakthrough", 2), CriterionSpec("feasibility", 2),
-          CriterionSpec("impact", 2), CriterionSpec("resources", 1)]
+RUBRIC = [
+    CriterionSpec("novelty", 3),
+    CriterionSpec("breakthrough", 2),
+    CriterionSpec("feasibility", 2),
+    CriterionSpec("impact", 2),
+    CriterionSpec("resources", 1),
+]
 
 
 def test_weighted_total_divides_by_the_sum_of_weights():

@@ -23,8 +23,12 @@ def test_opening_a_round_moves_each_initiative_to_in_review(session):
     session.refresh(one), session.refresh(two)
     assert (one.status, two.status) == ("in_review", "in_review")
     assert [i.id for i in service.round_initiatives(session, round)] == [one.id, two.id]
-    events = session.exec(select(InitiativeEvent).where(InitiativeEvent.initiative_id == one.id)).all()
-    assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [("screening", "in_review", boss.id)]
+    events = session.exec(
+        select(InitiativeEvent).where(InitiativeEvent.initiative_id == one.id)
+    ).all()
+    assert [(e.from_status, e.to_status, e.actor_id) for e in events] == [
+        ("screening", "in_review", boss.id)
+    ]
 
 
 def test_only_initiatives_in_screening_enter_a_round(session):
@@ -94,7 +98,9 @@ def test_a_declined_slot_is_refilled_by_automatic_assignment(session):
     service.decline(session, first, row, "Bận công tác")
     result = service.auto_assign(session, boss, round)
     session.commit()
-    assert [(a.initiative_id, a.reviewer_id, a.method) for a in result.created] == [(item.id, second.id, "auto")]
+    assert [(a.initiative_id, a.reviewer_id, a.method) for a in result.created] == [
+        (item.id, second.id, "auto")
+    ]
     assert result.under_covered == {}
 
 

@@ -27,11 +27,20 @@ def ts(day: str) -> int:
 
 def doc(id, title, summary, keywords, field_code, province, org_type, trl, ip, published, version):
     return {
-        "id": id, "title": title, "summary": summary, "keywords": keywords,
-        "field_code": field_code, "field_name": FIELD_NAMES[field_code],
-        "province": province, "organisation": f"Tổ chức {version}{trl}", "organisation_type": org_type,
-        "trl": trl, "ip_status": ip, "published_at": ts(published),
-        "publication_year": int(published[:4]), "version": version,
+        "id": id,
+        "title": title,
+        "summary": summary,
+        "keywords": keywords,
+        "field_code": field_code,
+        "field_name": FIELD_NAMES[field_code],
+        "province": province,
+        "organisation": f"Tổ chức {version}{trl}",
+        "organisation_type": org_type,
+        "trl": trl,
+        "ip_status": ip,
+        "published_at": ts(published),
+        "publication_year": int(published[:4]),
+        "version": version,
     }
 
 
@@ -45,25 +54,110 @@ FIELD_NAMES = {
 }
 
 DOCS = [
-    doc("solar", "Hệ thống năng lượng mặt trời cho trường học",
+    doc(
+        "solar",
+        "Hệ thống năng lượng mặt trời cho trường học",
         "Pin quang năng lắp trên mái, giảm tiền điện cho trường.",
-        ["năng lượng mặt trời", "tiết kiệm điện"], "CNXD", "Hà Nội", "university", 6, "patent", "2023-03-01", 3),
-    doc("solar2", "Năng lượng mặt trời nổi trên hồ thủy lợi", "Tấm pin nổi phát điện trên mặt hồ chứa nước.",
-        ["năng lượng mặt trời", "thủy lợi"], "NNMT", "Đắk Lắk", "enterprise", 4, "utility", "2024-05-10", 1),
-    doc("ai", "Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
+        ["năng lượng mặt trời", "tiết kiệm điện"],
+        "CNXD",
+        "Hà Nội",
+        "university",
+        6,
+        "patent",
+        "2023-03-01",
+        3,
+    ),
+    doc(
+        "solar2",
+        "Năng lượng mặt trời nổi trên hồ thủy lợi",
+        "Tấm pin nổi phát điện trên mặt hồ chứa nước.",
+        ["năng lượng mặt trời", "thủy lợi"],
+        "NNMT",
+        "Đắk Lắk",
+        "enterprise",
+        4,
+        "utility",
+        "2024-05-10",
+        1,
+    ),
+    doc(
+        "ai",
+        "Chẩn đoán hình ảnh y khoa bằng trí tuệ nhân tạo",
         "Mô hình học sâu phát hiện tổn thương phổi trên phim X quang.",
-        ["y tế số"], "GDYT", "Huế", "hospital", 7, "none", "2024-01-15", 2),
-    doc("road", "Bê tông nhựa tái chế cho đường giao thông nông thôn",
+        ["y tế số"],
+        "GDYT",
+        "Huế",
+        "hospital",
+        7,
+        "none",
+        "2024-01-15",
+        2,
+    ),
+    doc(
+        "road",
+        "Bê tông nhựa tái chế cho đường giao thông nông thôn",
         "Vật liệu mới giúp kéo dài tuổi thọ mặt đường.",
-        ["vật liệu xây dựng"], "GTLG", "Cần Thơ", "enterprise", 5, "patent", "2022-09-20", 1),
-    doc("ocean", "Bản đồ số đại dương và hải đảo", "Dữ liệu viễn thám phục vụ quản lý biển.",
-        ["viễn thám"], "NNMT", "Khánh Hòa", "institute", 3, "none", "2021-11-02", 5),
-    doc("chip", "Thiết kế vi mạch bán dẫn công suất thấp", "Quy trình thiết kế cho cảm biến.",
-        ["vi mạch"], "CNS", "Hà Nội", "university", 4, "patent", "2024-07-01", 1),
-    doc("iot", "Nhà kính thông minh kết nối internet vạn vật", "Cảm biến độ ẩm bật hệ thống tưới khi đất khô.",
-        ["nông nghiệp công nghệ cao"], "NNMT", "Sơn La", "enterprise", 8, "utility", "2023-08-08", 2),
-    doc("bank", "Nền tảng thanh toán số cho hợp tác xã", "Ví số & sổ cái cho giao dịch nông sản.",
-        ["ngân hàng số"], "TCNH", "Cần Thơ", "cooperative", 6, "none", "2025-02-14", 1),
+        ["vật liệu xây dựng"],
+        "GTLG",
+        "Cần Thơ",
+        "enterprise",
+        5,
+        "patent",
+        "2022-09-20",
+        1,
+    ),
+    doc(
+        "ocean",
+        "Bản đồ số đại dương và hải đảo",
+        "Dữ liệu viễn thám phục vụ quản lý biển.",
+        ["viễn thám"],
+        "NNMT",
+        "Khánh Hòa",
+        "institute",
+        3,
+        "none",
+        "2021-11-02",
+        5,
+    ),
+    doc(
+        "chip",
+        "Thiết kế vi mạch bán dẫn công suất thấp",
+        "Quy trình thiết kế cho cảm biến.",
+        ["vi mạch"],
+        "CNS",
+        "Hà Nội",
+        "university",
+        4,
+        "patent",
+        "2024-07-01",
+        1,
+    ),
+    doc(
+        "iot",
+        "Nhà kính thông minh kết nối internet vạn vật",
+        "Cảm biến độ ẩm bật hệ thống tưới khi đất khô.",
+        ["nông nghiệp công nghệ cao"],
+        "NNMT",
+        "Sơn La",
+        "enterprise",
+        8,
+        "utility",
+        "2023-08-08",
+        2,
+    ),
+    doc(
+        "bank",
+        "Nền tảng thanh toán số cho hợp tác xã",
+        "Ví số & sổ cái cho giao dịch nông sản.",
+        ["ngân hàng số"],
+        "TCNH",
+        "Cần Thơ",
+        "cooperative",
+        6,
+        "none",
+        "2025-02-14",
+        1,
+    ),
 ]
 ALL_IDS = {d["id"] for d in DOCS}
 
@@ -77,7 +171,9 @@ def _tantivy(tmp_path) -> Iterator[Engine]:
 def _meilisearch(tmp_path) -> Iterator[Engine]:
     name = f"test_{uuid.uuid4().hex[:12]}"
     engine = make_engine(
-        "meilisearch", url=os.environ["MEILISEARCH_URL"], api_key=os.environ.get("MEILISEARCH_API_KEY"),
+        "meilisearch",
+        url=os.environ["MEILISEARCH_URL"],
+        api_key=os.environ.get("MEILISEARCH_API_KEY"),
         index_name=name,
     )
     engine.ensure_index()
@@ -105,7 +201,9 @@ def same_index(engine: Engine, tmp_path) -> Engine:
     production (``portal reindex`` next to the serving worker)."""
     if hasattr(engine, "index_name"):
         return make_engine(
-            "meilisearch", url=os.environ["MEILISEARCH_URL"], api_key=os.environ.get("MEILISEARCH_API_KEY"),
+            "meilisearch",
+            url=os.environ["MEILISEARCH_URL"],
+            api_key=os.environ.get("MEILISEARCH_API_KEY"),
             index_name=engine.index_name,
         )
     return make_engine("tantivy", path=tmp_path)
@@ -138,7 +236,9 @@ def test_one_typo_in_long_syllable_is_corrected(engine):
 
 
 def test_short_word_is_not_typo_corrected(engine):
-    result = engine.search(Query(text="chp"))  # "chip" is a synonym in the index settings, one edit away
+    result = engine.search(
+        Query(text="chp")
+    )  # "chip" is a synonym in the index settings, one edit away
     assert (result.total, result.hits) == (0, [])
 
 
@@ -169,7 +269,14 @@ def test_facet_counts(engine):
     assert result.facets == {
         "field_code": {"CNXD": 1, "NNMT": 3, "GDYT": 1, "GTLG": 1, "CNS": 1, "TCNH": 1},
         "trl": {3: 1, 4: 2, 5: 1, 6: 2, 7: 1, 8: 1},
-        "province": {"Hà Nội": 2, "Đắk Lắk": 1, "Huế": 1, "Cần Thơ": 2, "Khánh Hòa": 1, "Sơn La": 1},
+        "province": {
+            "Hà Nội": 2,
+            "Đắk Lắk": 1,
+            "Huế": 1,
+            "Cần Thơ": 2,
+            "Khánh Hòa": 1,
+            "Sơn La": 1,
+        },
     }
 
 
@@ -183,7 +290,11 @@ def test_filters_or_within_and_across_fields_sorted_by_trl(engine):
     desc = engine.search(Query(filters=filters, sort=[("trl", "desc")]))
     assert ids(desc) == ["solar", "road", "chip"]
     assert all(h.score is None for h in desc.hits)
-    assert ids(engine.search(Query(filters=filters, sort=[("trl", "asc")]))) == ["chip", "road", "solar"]
+    assert ids(engine.search(Query(filters=filters, sort=[("trl", "asc")]))) == [
+        "chip",
+        "road",
+        "solar",
+    ]
 
 
 def test_text_with_filter(engine):
@@ -207,11 +318,19 @@ def test_pagination_and_total(engine):
 
 
 def test_highlights_mark_matches_and_escape_html(engine):
-    hit = engine.search(Query(text="nang luong mat troi", filters={"province": ["Đắk Lắk"]})).hits[0]
-    assert hit.highlights["title"] == "<mark>Năng</mark> <mark>lượng</mark> <mark>mặt</mark> <mark>trời</mark> nổi trên hồ thủy lợi"
+    hit = engine.search(Query(text="nang luong mat troi", filters={"province": ["Đắk Lắk"]})).hits[
+        0
+    ]
+    assert (
+        hit.highlights["title"]
+        == "<mark>Năng</mark> <mark>lượng</mark> <mark>mặt</mark> <mark>trời</mark> nổi trên hồ thủy lợi"
+    )
     bank = engine.search(Query(text="giao dich")).hits
     assert [h.id for h in bank] == ["bank"]
-    assert bank[0].highlights["summary"] == "Ví số &amp; sổ cái cho <mark>giao</mark> <mark>dịch</mark> nông sản."
+    assert (
+        bank[0].highlights["summary"]
+        == "Ví số &amp; sổ cái cho <mark>giao</mark> <mark>dịch</mark> nông sản."
+    )
 
 
 def test_no_highlights_when_not_asked(engine):
@@ -268,7 +387,10 @@ def test_suggest_completes_titles(engine):
         "Năng lượng mặt trời nổi trên hồ thủy lợi",
     ]
     assert engine.suggest("vi mac") == ["Thiết kế vi mạch bán dẫn công suất thấp"]
-    assert sorted(engine.suggest("ban d")) == ["Bản đồ số đại dương và hải đảo", "Thiết kế vi mạch bán dẫn công suất thấp"]
+    assert sorted(engine.suggest("ban d")) == [
+        "Bản đồ số đại dương và hải đảo",
+        "Thiết kế vi mạch bán dẫn công suất thấp",
+    ]
     assert engine.suggest("nang lu", limit=1)[0] in {d["title"] for d in DOCS[:2]}
     assert len(engine.suggest("nang lu", limit=1)) == 1
 
@@ -294,7 +416,9 @@ def test_unknown_filter_field_is_rejected(engine):
 def test_writes_after_a_rebuild_by_another_engine_are_kept(engine, tmp_path):
     other = same_index(engine, tmp_path)  # the fixture's engine holds its writer
     other.rebuild(iter(DOCS))
-    engine.wait(engine.upsert([dict(DOCS[0], id="x", title="Cảm biến rung cho cầu treo", version=1)]))
+    engine.wait(
+        engine.upsert([dict(DOCS[0], id="x", title="Cảm biến rung cho cầu treo", version=1)])
+    )
     engine.wait(engine.delete(["bank"]))
     assert found(other, "cau treo") == {"x"}
     assert set(other.document_versions()) == ALL_IDS - {"bank"} | {"x"}
@@ -305,7 +429,10 @@ def test_equal_sort_values_are_ordered_by_id_on_every_page_and_after_a_rebuild(e
     engine.wait(engine.upsert([*no_trl, DOCS[0]]))  # solar is now written after bank
 
     def pages(direction: str, size: int) -> list[list[str]]:
-        return [ids(engine.search(Query(sort=[("trl", direction)], offset=o, limit=size))) for o in range(0, 10, size)]
+        return [
+            ids(engine.search(Query(sort=[("trl", direction)], offset=o, limit=size)))
+            for o in range(0, 10, size)
+        ]
 
     # trl: iot 8, ai 7, bank = solar 6, road 5, chip = solar2 4, ocean 3; aa and zz have none (last)
     desc = [["iot", "ai", "bank"], ["solar", "road", "chip"], ["solar2", "ocean", "aa"], ["zz"]]

@@ -18,7 +18,9 @@ def unreachable():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    return make_engine("meilisearch", url=f"http://127.0.0.1:{port}", api_key="k", index_name="initiatives")
+    return make_engine(
+        "meilisearch", url=f"http://127.0.0.1:{port}", api_key="k", index_name="initiatives"
+    )
 
 
 def test_unreachable_server_is_unhealthy(unreachable):
@@ -41,7 +43,8 @@ def test_unreachable_server_raises_search_unavailable(unreachable, call):
 
 def test_filters_translate_to_meilisearch_syntax(unreachable):
     assert unreachable._filter(
-        {"province": ["Hà Nội", 'Cần "Thơ"'], "trl": ["5", 6]}, {"published_at": (10, None), "trl": (None, 8)}
+        {"province": ["Hà Nội", 'Cần "Thơ"'], "trl": ["5", 6]},
+        {"published_at": (10, None), "trl": (None, 8)},
     ) == [
         'province IN ["Hà Nội", "Cần \\"Thơ\\""]',
         "trl IN [5, 6]",
@@ -53,7 +56,13 @@ def test_filters_translate_to_meilisearch_syntax(unreachable):
 def test_settings_body_sets_vietnamese_locale_and_one_typo_from_four_letters():
     body = settings_body(INITIATIVE_SETTINGS)
     assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 4
-    assert body["localizedAttributes"] == [{"attributePatterns": list(INITIATIVE_SETTINGS.searchable), "locales": ["vie"]}]
+    assert body["localizedAttributes"] == [
+        {"attributePatterns": list(INITIATIVE_SETTINGS.searchable), "locales": ["vie"]}
+    ]
     assert body["rankingRules"][0] == "sort"
-    assert body["sortableAttributes"] == ["id", "published_at", "trl"]  # id: the tie-break after any sort
+    assert body["sortableAttributes"] == [
+        "id",
+        "published_at",
+        "trl",
+    ]  # id: the tie-break after any sort
     assert "synonyms" not in body  # runtime-edited; seeded only on creation

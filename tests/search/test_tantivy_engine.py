@@ -30,7 +30,10 @@ def writer(tmp_path):
 
 def test_a_reader_on_the_same_directory_follows_a_rebuild(writer, tmp_path):
     reader = make_engine("tantivy", path=tmp_path)
-    assert {h.id for h in reader.search(Query(text="nang luong mat troi")).hits} == {"solar", "solar2"}
+    assert {h.id for h in reader.search(Query(text="nang luong mat troi")).hits} == {
+        "solar",
+        "solar2",
+    }
     writer.rebuild(d for d in DOCS if d["id"] != "solar2")
     assert [h.id for h in reader.search(Query(text="nang luong mat troi")).hits] == ["solar"]
 
@@ -62,7 +65,9 @@ def test_typo_correction_skips_words_in_the_vocabulary(writer):
     assert [h.id for h in writer.search(Query(text="nang tiet kiem")).hits] == ["solar"]
 
 
-def test_a_write_during_another_engines_rebuild_waits_and_lands_in_the_new_generation(writer, tmp_path):
+def test_a_write_during_another_engines_rebuild_waits_and_lands_in_the_new_generation(
+    writer, tmp_path
+):
     rebuilder = make_engine("tantivy", path=tmp_path)
     done: list[str] = []
 
@@ -112,4 +117,8 @@ def test_default_synonyms_match_5g(writer):
 
 def test_sorting_on_a_text_field_is_refused():
     with pytest.raises(ValueError):
-        make_engine("tantivy", path="unused", settings=dataclasses.replace(INITIATIVE_SETTINGS, sortable=("province",)))
+        make_engine(
+            "tantivy",
+            path="unused",
+            settings=dataclasses.replace(INITIATIVE_SETTINGS, sortable=("province",)),
+        )

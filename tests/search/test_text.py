@@ -83,7 +83,10 @@ def test_synonym_groups_are_normalised_and_symmetric():
     groups = normalise_synonyms([["AI", "Trí tuệ  nhân tạo"], ["x"], ["chip", "bán dẫn"]])
     assert groups == (("ai", "trí tuệ nhân tạo"), ("bán dẫn", "chip"))
     assert synonym_map(groups) == {
-        "ai": ["trí tuệ nhân tạo"], "trí tuệ nhân tạo": ["ai"], "bán dẫn": ["chip"], "chip": ["bán dẫn"],
+        "ai": ["trí tuệ nhân tạo"],
+        "trí tuệ nhân tạo": ["ai"],
+        "bán dẫn": ["chip"],
+        "chip": ["bán dẫn"],
     }
 
 
@@ -96,8 +99,16 @@ def test_corrected_query_replaces_only_unmatched_long_words():
 
 @pytest.mark.parametrize(
     ("new", "old"),
-    [("hoà", "hòa"), ("Hoá", "hóa"), ("hoạ", "họa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"), ("uỷ ban", "ủy ban"),
-     ("oà khóc", "òa khóc"), ("tuỳ.", "tùy.")],
+    [
+        ("hoà", "hòa"),
+        ("Hoá", "hóa"),
+        ("hoạ", "họa"),
+        ("khoẻ", "khỏe"),
+        ("thuỷ", "thủy"),
+        ("uỷ ban", "ủy ban"),
+        ("oà khóc", "òa khóc"),
+        ("tuỳ.", "tùy."),
+    ],
 )
 def test_accent_form_puts_the_tone_in_one_place(new, old):
     assert accent_form(new) == accent_form(old) == old

@@ -12,7 +12,9 @@ from app import config
 def storage_dir(tmp_path: Path) -> Iterator[Path]:
     """Settings whose uploads go to a fresh directory (no database needed)."""
     previous = config.get_settings()
-    settings = config.configure(config.Settings(_env_file=None, environment="test", var_dir=tmp_path / "var"))
+    settings = config.configure(
+        config.Settings(_env_file=None, environment="test", var_dir=tmp_path / "var")
+    )
     settings.uploads_dir.mkdir(parents=True)
     yield settings.uploads_dir
     config.configure(previous)

@@ -17,7 +17,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40)
 GIF = b"GIF89a" + bytes(40)
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(40)
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(64) + b"This program cannot be run in DOS mode."
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+    + bytes(64)
+    + b"This program cannot be run in DOS mode."
+)
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
@@ -33,11 +37,13 @@ def zip_of(entries: dict[str, bytes], *, stored_first: str | None = None) -> byt
 
 
 def docx() -> bytes:
-    return zip_of({
-        "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
-        "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
-        "word/document.xml": "<w:document><w:body><w:p>Sáng kiến</w:p></w:body></w:document>".encode(),
-    })
+    return zip_of(
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+            "word/document.xml": "<w:document><w:body><w:p>Sáng kiến</w:p></w:body></w:document>".encode(),
+        }
+    )
 
 
 def xlsx() -> bytes:
@@ -50,8 +56,13 @@ def xlsx() -> bytes:
 
 
 def odt() -> bytes:
-    return zip_of({"mimetype": b"application/vnd.oasis.opendocument.text",
-                   "content.xml": b"<office:document-content/>"}, stored_first="mimetype")
+    return zip_of(
+        {
+            "mimetype": b"application/vnd.oasis.opendocument.text",
+            "content.xml": b"<office:document-content/>",
+        },
+        stored_first="mimetype",
+    )
 
 
 def ole2(*streams: str) -> bytes:
@@ -71,7 +82,7 @@ def ole2(*streams: str) -> bytes:
     for kind, name in [(5, "Root Entry"), *((2, s) for s in streams)]:
         entry = bytearray(128)
         encoded = (name + "\0").encode("utf-16-le")
-        entry[:len(encoded)] = encoded
+        entry[: len(encoded)] = encoded
         struct.pack_into("<HB", entry, 0x40, len(encoded), kind)
         entries.append(bytes(entry))
     directory = b"".join(entries).ljust(512, b"\0")
@@ -80,19 +91,28 @@ def ole2(*streams: str) -> bytes:
 
 def chunks_of(data: bytes, size: int = CHUNK) -> Iterator[bytes]:
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
-def multipart(fields: dict[str, str], files: Iterable[tuple[str, str, Iterable[bytes]]]) -> Iterator[bytes]:
+def multipart(
+    fields: dict[str, str], files: Iterable[tuple[str, str, Iterable[bytes]]]
+) -> Iterator[bytes]:
     """A multipart/form-data body produced lazily, file content chunk by chunk."""
     for name, value in fields.items():
-        yield (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n').encode()
+        yield (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        ).encode()
     for field, filename, content in files:
-        yield (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
-               f"Content-Type: application/octet-stream\r\n\r\n").encode()
+        yield (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
         yield from content
         yield b"\r\n"
     yield f"--{BOUNDARY}--\r\n".encode()
 
 
-HEADERS = {"content-type": f"multipart/form-data; boundary={BOUNDARY}", "accept": "application/json"}
+HEADERS = {
+    "content-type": f"multipart/form-data; boundary={BOUNDARY}",
+    "accept": "application/json",
+}

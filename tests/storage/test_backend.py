@@ -70,7 +70,9 @@ def test_delete_removes_the_file_and_its_empty_folder(storage_dir):
         storage.path(key)
 
 
-@pytest.mark.parametrize("key", ["../../etc/passwd", "ab/../../secret", "/etc/passwd", "", "AB/" + "C" * 30])
+@pytest.mark.parametrize(
+    "key", ["../../etc/passwd", "ab/../../secret", "/etc/passwd", "", "AB/" + "C" * 30]
+)
 def test_a_key_not_made_by_storage_is_refused(storage_dir, key):
     storage = LocalStorage(storage_dir)
     with pytest.raises(NotFound):

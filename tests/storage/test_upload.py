@@ -96,7 +96,7 @@ def pdf_stream(total: int, seed: int = 57) -> tuple[Iterator[bytes], hashlib._Ha
     def chunks() -> Iterator[bytes]:
         sent = 0
         while sent < total:
-            chunk = samples.PDF if sent == 0 else block[:min(samples.CHUNK, total - sent)]
+            chunk = samples.PDF if sent == 0 else block[: min(samples.CHUNK, total - sent)]
             digest.update(chunk)
             sent += len(chunk)
             yield chunk
@@ -118,8 +118,10 @@ def test_oversize_upload_is_refused_while_streaming_with_bounded_memory(post, co
     assert response.status_code == 413
     assert response.json()["detail"] == "Tệp “lớn.pdf” vượt quá giới hạn 25 MB."
     assert response.json()["errors"] == {"file": "Tệp “lớn.pdf” vượt quá giới hạn 25 MB."}
-    print(f"\n60 MB body, 25 MB limit: peak traced memory {peak / MB:.2f} MB, "
-          f"app read {counter.consumed / MB:.2f} MB of the body")
+    print(
+        f"\n60 MB body, 25 MB limit: peak traced memory {peak / MB:.2f} MB, "
+        f"app read {counter.consumed / MB:.2f} MB of the body"
+    )
     assert peak < 3 * MB
     # The app stopped reading within one network chunk of the limit (uvicorn then
     # discards the rest of the body to keep the connection usable).
@@ -142,9 +144,13 @@ def read_response(conn: socket.socket) -> tuple[bytes, bytes]:
 def test_a_declared_oversize_body_is_refused_before_it_is_read(url, storage_dir):
     parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as conn:
-        conn.sendall((f"POST {parts.path}?max_files=1 HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-                      f"Content-Type: {samples.HEADERS['content-type']}\r\nAccept: application/json\r\n"
-                      f"Content-Length: {100 * MB}\r\n\r\n").encode())
+        conn.sendall(
+            (
+                f"POST {parts.path}?max_files=1 HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                f"Content-Type: {samples.HEADERS['content-type']}\r\nAccept: application/json\r\n"
+                f"Content-Length: {100 * MB}\r\n\r\n"
+            ).encode()
+        )
         head, body = read_response(conn)  # no body is sent: a server waiting for it would time out
     assert head.startswith(b"HTTP/1.1 413")
     assert json.loads(body)["detail"] == "Dữ liệu tải lên vượt quá giới hạn 25 MB."
@@ -153,8 +159,10 @@ def test_a_declared_oversize_body_is_refused_before_it_is_read(url, storage_dir)
 
 def test_a_valid_pdf_is_stored_with_its_exact_hash_and_size(post, storage_dir):
     content, digest = pdf_stream(10 * MB)
-    body = samples.multipart({"confidential": "true", "ghi_chu": "Bản thuyết minh"},
-                             [("file", "Thuyết minh sáng kiến.pdf", content)])
+    body = samples.multipart(
+        {"confidential": "true", "ghi_chu": "Bản thuyết minh"},
+        [("file", "Thuyết minh sáng kiến.pdf", content)],
+    )
     tracemalloc.start()
     try:
         response = post(body)
@@ -177,22 +185,31 @@ def test_a_valid_pdf_is_stored_with_its_exact_hash_and_size(post, storage_dir):
     assert files_in(storage_dir) == [stored["key"]]
 
 
-@pytest.mark.parametrize(("content", "filename", "kind"), [
-    (samples.docx(), "Báo cáo.docx", types.DOCX),
-    (samples.xlsx(), "Chỉ tiêu.xlsx", types.XLSX),
-    (samples.odt(), "Đề xuất.odt", types.ODT),
-    (samples.ole2("WordDocument", "1Table"), "Bản cũ.doc", types.DOC),
-    (samples.PNG, "sơ đồ.png", types.PNG),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "kind"),
+    [
+        (samples.docx(), "Báo cáo.docx", types.DOCX),
+        (samples.xlsx(), "Chỉ tiêu.xlsx", types.XLSX),
+        (samples.odt(), "Đề xuất.odt", types.ODT),
+        (samples.ole2("WordDocument", "1Table"), "Bản cũ.doc", types.DOC),
+        (samples.PNG, "sơ đồ.png", types.PNG),
+    ],
+)
 def test_office_documents_and_images_are_recognised(post, storage_dir, content, filename, kind):
     response = post(samples.multipart({}, [("file", filename, samples.chunks_of(content))]))
     assert response.status_code == 200, response.text
     [stored] = response.json()["files"]
-    assert (stored["filename"], stored["content_type"], stored["size"]) == (filename, kind, len(content))
+    assert (stored["filename"], stored["content_type"], stored["size"]) == (
+        filename,
+        kind,
+        len(content),
+    )
 
 
 def test_a_name_without_extension_gets_the_one_of_its_content(post, storage_dir):
-    response = post(samples.multipart({}, [("file", "báo cáo v1.2", samples.chunks_of(samples.xlsx()))]))
+    response = post(
+        samples.multipart({}, [("file", "báo cáo v1.2", samples.chunks_of(samples.xlsx()))])
+    )
     assert response.json()["files"][0]["filename"] == "báo cáo v1.2.xlsx"
 
 
@@ -202,19 +219,23 @@ def test_the_stored_name_is_sanitised(post, storage_dir):
     assert response.json()["files"][0]["filename"] == "Báo cáo.pdf"
 
 
-@pytest.mark.parametrize(("content", "filename"), [
-    (samples.EXE, "thuyết minh.pdf"),
-    (samples.HTML, "thuyết minh.pdf"),
-    (samples.zip_of({"payload.exe": samples.EXE}), "thuyết minh.pdf"),
-    (samples.zip_of({"payload.exe": samples.EXE}), "thuyết minh.docx"),
-    (samples.ole2("\x05SummaryInformation"), "thuyết minh.doc"),
-])
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (samples.EXE, "thuyết minh.pdf"),
+        (samples.HTML, "thuyết minh.pdf"),
+        (samples.zip_of({"payload.exe": samples.EXE}), "thuyết minh.pdf"),
+        (samples.zip_of({"payload.exe": samples.EXE}), "thuyết minh.docx"),
+        (samples.ole2("\x05SummaryInformation"), "thuyết minh.doc"),
+    ],
+)
 def test_a_disguised_file_is_refused(post, storage_dir, content, filename):
     response = post(samples.multipart({}, [("file", filename, samples.chunks_of(content))]))
     assert response.status_code == 415
     assert response.json()["detail"] == (
         f"Tệp “{filename}” không thuộc loại được chấp nhận. Các loại được chấp nhận: "
-        "DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, XLS, XLSX.")
+        "DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, XLS, XLSX."
+    )
     assert files_in(storage_dir) == []
 
 
@@ -227,32 +248,45 @@ def test_a_disguised_file_is_refused_from_its_first_bytes(post, counter, storage
     assert files_in(storage_dir) == []
 
 
-@pytest.mark.parametrize(("content", "filename", "ext"), [
-    (samples.PDF, "ảnh.png", ".png"),
-    (samples.docx(), "bảng.xlsx", ".xlsx"),
-    (samples.ole2("WordDocument"), "bảng.xls", ".xls"),
-    (samples.PDF, "trang.html", ".html"),
-])
-def test_an_extension_contradicting_the_content_is_refused(post, storage_dir, content, filename, ext):
+@pytest.mark.parametrize(
+    ("content", "filename", "ext"),
+    [
+        (samples.PDF, "ảnh.png", ".png"),
+        (samples.docx(), "bảng.xlsx", ".xlsx"),
+        (samples.ole2("WordDocument"), "bảng.xls", ".xls"),
+        (samples.PDF, "trang.html", ".html"),
+    ],
+)
+def test_an_extension_contradicting_the_content_is_refused(
+    post, storage_dir, content, filename, ext
+):
     response = post(samples.multipart({}, [("file", filename, samples.chunks_of(content))]))
     assert response.status_code == 415
-    assert response.json()["detail"] == f"Nội dung của “{filename}” không khớp với phần mở rộng {ext}."
+    assert (
+        response.json()["detail"] == f"Nội dung của “{filename}” không khớp với phần mở rộng {ext}."
+    )
     assert files_in(storage_dir) == []
 
 
 def test_the_refusal_speaks_the_request_language(post, storage_dir):
     response = post(samples.multipart({}, [("file", "x.pdf", [samples.EXE])]), lang="en")
-    assert response.json()["detail"] == ("“x.pdf” is not an accepted file type. Accepted types: "
-                                         "DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, XLS, XLSX.")
+    assert response.json()["detail"] == (
+        "“x.pdf” is not an accepted file type. Accepted types: "
+        "DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, XLS, XLSX."
+    )
 
 
 def test_a_bad_second_file_removes_the_first_one_too(post, storage_dir):
-    body = samples.multipart({}, [("a", "tốt.pdf", [samples.PDF]), ("b", "xấu.pdf", [samples.HTML])])
+    body = samples.multipart(
+        {}, [("a", "tốt.pdf", [samples.PDF]), ("b", "xấu.pdf", [samples.HTML])]
+    )
     response = post(body)
     assert response.status_code == 415
-    assert response.json()["errors"] == {"b": "Tệp “xấu.pdf” không thuộc loại được chấp nhận. Các loại được chấp "
-                                               "nhận: DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, "
-                                               "XLS, XLSX."}
+    assert response.json()["errors"] == {
+        "b": "Tệp “xấu.pdf” không thuộc loại được chấp nhận. Các loại được chấp "
+        "nhận: DOC, DOCX, GIF, JPG, ODP, ODS, ODT, PDF, PNG, PPT, PPTX, WEBP, "
+        "XLS, XLSX."
+    }
     assert files_in(storage_dir) == []
 
 

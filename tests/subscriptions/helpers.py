@@ -45,15 +45,20 @@ def publish(session: Session, submitter: User, coordinator: User, **fields) -> I
     return item
 
 
-def unpublish(session: Session, item: Initiative, coordinator: User, reason: str = "Trùng lặp nội dung") -> None:
+def unpublish(
+    session: Session, item: Initiative, coordinator: User, reason: str = "Trùng lặp nội dung"
+) -> None:
     transition(session, item, Status.unpublished, actor=coordinator, reason=reason)
     session.commit()
 
 
 def make_due(session: Session) -> None:
     """Let every pending outbox event run now (skips the backoff wait)."""
-    session.execute(update(OutboxEvent).where(OutboxEvent.status == "pending")
-                    .values(available_at=utcnow() - timedelta(seconds=1)))
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.status == "pending")
+        .values(available_at=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
 
 

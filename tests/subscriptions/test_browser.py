@@ -13,7 +13,8 @@ from tests.subscriptions import helpers
 
 @pytest.mark.browser
 def test_an_investor_saves_a_search_subscribes_daily_and_sees_the_notification(
-        app, page, session, worker, people):
+    app, page, session, worker, people
+):
     with live_app(app) as base_url:
         page.goto(f"{base_url}/account/login")
         page.fill("#f-email", people.investor.email)
@@ -29,8 +30,13 @@ def test_an_investor_saves_a_search_subscribes_daily_and_sees_the_notification(
         assert "“nang luong” · Đà Nẵng" in page.text_content("main")
         assert page.locator(".inbox-link .badge").count() == 0
 
-        item = helpers.publish(session, people.submitter, people.coordinator,
-                               title="Năng lượng mặt trời cho trường học", province="Đà Nẵng")
+        item = helpers.publish(
+            session,
+            people.submitter,
+            people.coordinator,
+            title="Năng lượng mặt trời cho trường học",
+            province="Đà Nẵng",
+        )
         helpers.deliver_all(session, worker)
 
         page.reload()
@@ -38,8 +44,12 @@ def test_an_investor_saves_a_search_subscribes_daily_and_sees_the_notification(
         page.click(".inbox-link")
         page.wait_for_url(f"{base_url}/inbox")
         link = page.locator(".inbox-item.unread a.inbox-title")
-        assert link.text_content() == "New initiative: Năng lượng mặt trời cho trường học"  # the investor reads English
-        assert link.get_attribute("href") == f"/inbox/{_notification_id(session, people.investor.id)}"
+        assert (
+            link.text_content() == "New initiative: Năng lượng mặt trời cho trường học"
+        )  # the investor reads English
+        assert (
+            link.get_attribute("href") == f"/inbox/{_notification_id(session, people.investor.id)}"
+        )
         assert item.id is not None
 
 

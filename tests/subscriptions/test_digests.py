@@ -15,8 +15,11 @@ from tests.subscriptions import helpers
 
 
 def daily(session, people, **fields):
-    sub = service.subscribe(session, people.investor,
-                            SubscriptionForm(kind="category", province="Lào Cai", channel="daily", **fields))
+    sub = service.subscribe(
+        session,
+        people.investor,
+        SubscriptionForm(kind="category", province="Lào Cai", channel="daily", **fields),
+    )
     session.commit()
     return sub
 
@@ -26,10 +29,13 @@ def digest_mails(smtp, people, count):
 
 
 def test_consecutive_daily_digests_cover_their_windows_exactly_and_leave_out_unpublished(
-        session, worker, mail_to_smtp, people, capsys):
+    session, worker, mail_to_smtp, people, capsys
+):
     daily(session, people, name="Lào Cai")
-    first, second, withdrawn = (helpers.publish(session, people.submitter, people.coordinator, title=t)
-                                for t in ("Cảm biến sạt lở", "Trạm đo mưa", "Bản đồ lũ quét"))
+    first, second, withdrawn = (
+        helpers.publish(session, people.submitter, people.coordinator, title=t)
+        for t in ("Cảm biến sạt lở", "Trạm đo mưa", "Bản đồ lũ quét")
+    )
     helpers.deliver_all(session, worker)
     helpers.unpublish(session, withdrawn, people.coordinator)  # after it matched, before the digest
     helpers.deliver_all(session, worker)
@@ -42,7 +48,11 @@ def test_consecutive_daily_digests_cover_their_windows_exactly_and_leave_out_unp
     assert mail.subject == "Your daily digest of new initiatives"
     body = mail.text
     assert "== Lào Cai ==" in body
-    assert ("Cảm biến sạt lở" in body, "Trạm đo mưa" in body, "Bản đồ lũ quét" in body) == (True, True, False)
+    assert ("Cảm biến sạt lở" in body, "Trạm đo mưa" in body, "Bản đồ lũ quét" in body) == (
+        True,
+        True,
+        False,
+    )
     assert body.index("Cảm biến sạt lở") < body.index("Trạm đo mưa")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -62,8 +72,9 @@ def test_consecutive_daily_digests_cover_their_windows_exactly_and_leave_out_unp
     worker.drain()
     assert mail_to_smtp.messages == []
     statuses = sorted((i.initiative_id, i.status) for i in session.exec(select(DigestItem)))
-    assert statuses == sorted([(first.id, "sent"), (second.id, "sent"), (withdrawn.id, "dropped"),
-                               (third.id, "sent")])
+    assert statuses == sorted(
+        [(first.id, "sent"), (second.id, "sent"), (withdrawn.id, "dropped"), (third.id, "sent")]
+    )
 
 
 def test_a_digest_is_sent_at_its_scheduled_time_only(session, worker, people):

@@ -35,20 +35,31 @@ def titles(root: ET.Element) -> list[str]:
 
 def test_the_public_feeds_list_published_initiatives_and_per_field(client, session, worker, people):
     energy = helpers.field(session, "industry_energy")
-    helpers.publish(session, people.submitter, people.coordinator, title="Pin natri",
-                    field_id=energy.parent_id, subfield_id=energy.id)
+    helpers.publish(
+        session,
+        people.submitter,
+        people.coordinator,
+        title="Pin natri",
+        field_id=energy.parent_id,
+        subfield_id=energy.id,
+    )
     helpers.publish(session, people.submitter, people.coordinator, title="Nuôi tôm tuần hoàn")
     gone = helpers.publish(session, people.submitter, people.coordinator, title="Bị gỡ")
     helpers.unpublish(session, gone, people.coordinator)
     helpers.submitted(session, people.submitter, title="Chưa công bố")
 
-    assert sorted(titles(parse(client.get("/feeds/initiatives.atom")))) == ["Nuôi tôm tuần hoàn", "Pin natri"]
+    assert sorted(titles(parse(client.get("/feeds/initiatives.atom")))) == [
+        "Nuôi tôm tuần hoàn",
+        "Pin natri",
+    ]
     assert titles(parse(client.get("/feeds/fields/industry_energy.atom"))) == ["Pin natri"]
     assert titles(parse(client.get("/feeds/fields/industry_construction.atom"))) == ["Pin natri"]
     assert client.get("/feeds/fields/no_such_field.atom").status_code == 404
 
 
-def test_feeds_answer_conditional_requests_with_304_until_something_changes(client, session, people):
+def test_feeds_answer_conditional_requests_with_304_until_something_changes(
+    client, session, people
+):
     helpers.publish(session, people.submitter, people.coordinator, title="Pin natri")
     first = client.get("/feeds/initiatives.atom")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
@@ -63,9 +74,12 @@ def test_feeds_answer_conditional_requests_with_304_until_something_changes(clie
     assert changed.headers["etag"] != etag
 
 
-def test_the_private_feed_of_a_saved_search_works_until_its_address_is_reset(client, session, worker, people):
-    sub = service.subscribe(session, people.investor,
-                            SubscriptionForm(kind="search", query="q=tom", channel="in_app"))
+def test_the_private_feed_of_a_saved_search_works_until_its_address_is_reset(
+    client, session, worker, people
+):
+    sub = service.subscribe(
+        session, people.investor, SubscriptionForm(kind="search", query="q=tom", channel="in_app")
+    )
     session.commit()
     helpers.publish(session, people.submitter, people.coordinator, title="Nuôi tôm tuần hoàn")
     helpers.publish(session, people.submitter, people.coordinator, title="Pin natri")

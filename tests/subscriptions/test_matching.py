@@ -21,11 +21,21 @@ def subscribe(session, user, **fields):
     return sub
 
 
-def test_a_category_subscriber_gets_an_instant_mail_with_unsubscribe_headers(session, worker, mail_to_smtp, people):
+def test_a_category_subscriber_gets_an_instant_mail_with_unsubscribe_headers(
+    session, worker, mail_to_smtp, people
+):
     energy = helpers.field(session, "industry_energy")
-    subscribe(session, people.investor, kind="category", field_code="industry_energy", channel="instant")
-    item = helpers.publish(session, people.submitter, people.coordinator, title="Điện gió ngoài khơi",
-                           field_id=energy.parent_id, subfield_id=energy.id)
+    subscribe(
+        session, people.investor, kind="category", field_code="industry_energy", channel="instant"
+    )
+    item = helpers.publish(
+        session,
+        people.submitter,
+        people.coordinator,
+        title="Điện gió ngoài khơi",
+        field_id=energy.parent_id,
+        subfield_id=energy.id,
+    )
     helpers.deliver_all(session, worker)
 
     mails = [m for m in mail_to_smtp.wait_for(1) if m.rcpt_tos == [people.investor.email]]
@@ -33,36 +43,70 @@ def test_a_category_subscriber_gets_an_instant_mail_with_unsubscribe_headers(ses
     mail = mails[0]
     assert mail.subject == "New initiative: Điện gió ngoài khơi"
     assert f"http://testserver/catalogue/{item.id}" in mail.text
-    assert mail["List-Unsubscribe"].startswith("<http://testserver/api/v1/subscriptions/unsubscribe/")
+    assert mail["List-Unsubscribe"].startswith(
+        "<http://testserver/api/v1/subscriptions/unsubscribe/"
+    )
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    [note] = session.exec(select(Notification).where(Notification.user_id == people.investor.id)).all()
-    assert (note.type, note.channel, note.link) == ("subscription_match", "both", f"/catalogue/{item.id}")
+    [note] = session.exec(
+        select(Notification).where(Notification.user_id == people.investor.id)
+    ).all()
+    assert (note.type, note.channel, note.link) == (
+        "subscription_match",
+        "both",
+        f"/catalogue/{item.id}",
+    )
 
 
 def test_a_category_does_not_match_another_field_or_province(session, worker, mail_to_smtp, people):
-    subscribe(session, people.investor, kind="category", field_code="industry_energy", province="Đà Nẵng",
-              channel="instant")
+    subscribe(
+        session,
+        people.investor,
+        kind="category",
+        field_code="industry_energy",
+        province="Đà Nẵng",
+        channel="instant",
+    )
     energy = helpers.field(session, "industry_energy")
-    helpers.publish(session, people.submitter, people.coordinator, subfield_id=energy.id, province="Hà Nội")
+    helpers.publish(
+        session, people.submitter, people.coordinator, subfield_id=energy.id, province="Hà Nội"
+    )
     helpers.publish(session, people.submitter, people.coordinator, province="Đà Nẵng")
     helpers.deliver_all(session, worker)
     assert session.exec(select(SubscriptionNotice)).all() == []
 
 
-def test_several_matching_subscriptions_tell_the_user_once_naming_each(session, worker, mail_to_smtp, people):
-    first = subscribe(session, people.investor, kind="category", province="Lào Cai", channel="instant", name="Lào Cai")
-    second = subscribe(session, people.investor, kind="search", query="q=sạt+lở", channel="daily", name="Sạt lở")
+def test_several_matching_subscriptions_tell_the_user_once_naming_each(
+    session, worker, mail_to_smtp, people
+):
+    first = subscribe(
+        session,
+        people.investor,
+        kind="category",
+        province="Lào Cai",
+        channel="instant",
+        name="Lào Cai",
+    )
+    second = subscribe(
+        session, people.investor, kind="search", query="q=sạt+lở", channel="daily", name="Sạt lở"
+    )
     item = helpers.publish(session, people.submitter, people.coordinator)
     helpers.deliver_all(session, worker)
 
     [notice] = session.exec(select(SubscriptionNotice)).all()
     assert (notice.user_id, notice.initiative_id, notice.subscription_ids) == (
-        people.investor.id, item.id, [first.id, second.id])
-    [note] = session.exec(select(Notification).where(Notification.user_id == people.investor.id)).all()
+        people.investor.id,
+        item.id,
+        [first.id, second.id],
+    )
+    [note] = session.exec(
+        select(Notification).where(Notification.user_id == people.investor.id)
+    ).all()
     assert note.body == "Matches your subscriptions: Lào Cai, Sạt lở"
     mails = [m for m in mail_to_smtp.wait_for(1) if m.rcpt_tos == [people.investor.email]]
     assert len(mails) == 1
-    assert session.exec(select(DigestItem)).all() == []  # told by mail already: not again in the digest
+    assert (
+        session.exec(select(DigestItem)).all() == []
+    )  # told by mail already: not again in the digest
 
 
 def test_a_republished_initiative_is_not_announced_twice(session, worker, people):
@@ -71,10 +115,18 @@ def test_a_republished_initiative_is_not_announced_twice(session, worker, people
     helpers.deliver_all(session, worker)
     helpers.unpublish(session, item, people.coordinator)
     from app.initiatives.workflow import Status, transition
+
     transition(session, item, Status.published, actor=people.coordinator)
     session.commit()
     helpers.deliver_all(session, worker)
-    assert len(session.exec(select(Notification).where(Notification.user_id == people.investor.id)).all()) == 1
+    assert (
+        len(
+            session.exec(
+                select(Notification).where(Notification.user_id == people.investor.id)
+            ).all()
+        )
+        == 1
+    )
 
 
 def test_a_paused_subscription_matches_nothing(session, worker, people):
@@ -95,17 +147,36 @@ CORPUS = [
 ]
 
 
-@pytest.mark.parametrize("query", ["q=nang+luong&province=Đà+Nẵng", "q=năng+lượng", "q=gio&province=Hà+Nội", "q=luoi+dien",
-                                   "province=Đà+Nẵng"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=nang+luong&province=Đà+Nẵng",
+        "q=năng+lượng",
+        "q=gio&province=Hà+Nội",
+        "q=luoi+dien",
+        "province=Đà+Nẵng",
+    ],
+)
 def test_a_saved_search_matches_exactly_what_the_search_returns(session, worker, people, query):
     sub = subscribe(session, people.investor, kind="search", query=query, channel="in_app")
-    items = [helpers.publish(session, people.submitter, people.coordinator, title=t, summary=s, province=p,
-                             keywords=[])
-             for t, s, p in CORPUS]
+    items = [
+        helpers.publish(
+            session,
+            people.submitter,
+            people.coordinator,
+            title=t,
+            summary=s,
+            province=p,
+            keywords=[],
+        )
+        for t, s, p in CORPUS
+    ]
     helpers.deliver_all(session, worker)
 
     told = {n.initiative_id for n in session.exec(select(SubscriptionNotice))}
-    shown = catalogue.run_search(session, SearchParams.from_query(QueryParams(query)).model_copy(update={"per_page": 50}))
+    shown = catalogue.run_search(
+        session, SearchParams.from_query(QueryParams(query)).model_copy(update={"per_page": 50})
+    )
     expected = {h.id for h in shown.hits}
     assert told == expected
     assert told <= {i.id for i in items}

@@ -15,8 +15,11 @@ from tests.subscriptions import helpers
 
 
 def instant_mail(session, worker, smtp, people):
-    service.subscribe(session, people.investor,
-                      SubscriptionForm(kind="category", province="Lào Cai", channel="instant", name="Lào Cai"))
+    service.subscribe(
+        session,
+        people.investor,
+        SubscriptionForm(kind="category", province="Lào Cai", channel="instant", name="Lào Cai"),
+    )
     session.commit()
     helpers.publish(session, people.submitter, people.coordinator)
     helpers.deliver_all(session, worker)
@@ -24,7 +27,9 @@ def instant_mail(session, worker, smtp, people):
     return mail
 
 
-def test_the_link_in_the_mail_unsubscribes_without_signing_in(app, session, worker, mail_to_smtp, people):
+def test_the_link_in_the_mail_unsubscribes_without_signing_in(
+    app, session, worker, mail_to_smtp, people
+):
     mail = instant_mail(session, worker, mail_to_smtp, people)
     link = re.search(r"Unsubscribe with one click: (\S+)", mail.text).group(1)
     path = link.removeprefix("http://testserver")
@@ -38,14 +43,22 @@ def test_the_link_in_the_mail_unsubscribes_without_signing_in(app, session, work
     assert session.exec(select(Subscription)).all() == []
 
 
-def test_the_list_unsubscribe_header_accepts_a_one_click_post(app, session, worker, mail_to_smtp, people):
+def test_the_list_unsubscribe_header_accepts_a_one_click_post(
+    app, session, worker, mail_to_smtp, people
+):
     mail = instant_mail(session, worker, mail_to_smtp, people)
     url = mail["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
     with TestClient(app) as mail_program:
-        first = mail_program.post(url, content="List-Unsubscribe=One-Click",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-        again = mail_program.post(url, content="List-Unsubscribe=One-Click",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        first = mail_program.post(
+            url,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        again = mail_program.post(
+            url,
+            content="List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         forged = mail_program.post(url[:-3] + "abc", content="List-Unsubscribe=One-Click")
     assert (first.status_code, first.json()) == (200, {"removed": 1})
     assert (again.status_code, again.json()) == (200, {"removed": 0})

@@ -30,7 +30,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                receiver.requests.append(Received({k: v for k, v in self.headers.items()}, self.rfile.read(length)))
+                receiver.requests.append(
+                    Received({k: v for k, v in self.headers.items()}, self.rfile.read(length))
+                )
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()

@@ -31,18 +31,28 @@ def receiver():
 
 @pytest.fixture
 def investor(session):
-    org = factories.organisation(session, name="Quỹ Đầu tư Sáng tạo", type=OrganisationType.investment_fund)
+    org = factories.organisation(
+        session, name="Quỹ Đầu tư Sáng tạo", type=OrganisationType.investment_fund
+    )
     return factories.user(session, Role.investor, organisation_id=org.id, full_name="Đỗ Nhà Đầu Tư")
 
 
 def register(client, url: str, events=("initiative.published",)):
     page = client.get("/webhooks/new")
-    return client.post("/webhooks", data={"url": url, "description": "CRM", "event_types": list(events),
-                                          "csrf_token": csrf_of(page.text)})
+    return client.post(
+        "/webhooks",
+        data={
+            "url": url,
+            "description": "CRM",
+            "event_types": list(events),
+            "csrf_token": csrf_of(page.text),
+        },
+    )
 
 
 def test_a_published_initiative_is_delivered_signed_with_the_secret_shown_once(
-        client, session, worker, settings, investor, receiver):
+    client, session, worker, settings, investor, receiver
+):
     settings.webhooks_allow_private = True
     web_login(client, investor.email)
     created = register(client, receiver.url)
@@ -51,7 +61,10 @@ def test_a_published_initiative_is_delivered_signed_with_the_secret_shown_once(
     endpoint = session.exec(select(WebhookEndpoint)).one()
     assert secret not in client.get(f"/webhooks/{endpoint.id}").text
 
-    submitter, coordinator = factories.user(session, Role.submitter), factories.user(session, Role.coordinator)
+    submitter, coordinator = (
+        factories.user(session, Role.submitter),
+        factories.user(session, Role.coordinator),
+    )
     item = helpers.publish(session, submitter, coordinator, title="Pin mặt trời hữu cơ")
     worker.drain()
 
@@ -62,18 +75,26 @@ def test_a_published_initiative_is_delivered_signed_with_the_secret_shown_once(
     body = json.loads(request.body)
     assert body["id"] == request.headers["X-Portal-Delivery"]
     assert (body["type"], body["data"]["initiative_id"], body["data"]["title"]) == (
-        "initiative.published", item.id, "Pin mặt trời hữu cơ")
+        "initiative.published",
+        item.id,
+        "Pin mặt trời hữu cơ",
+    )
     session.expire_all()
     [attempt] = session.exec(select(WebhookAttempt)).all()
     assert (attempt.status_code, attempt.succeeded, attempt.error) == (200, True, None)
 
 
 def test_a_failing_receiver_is_retried_with_backoff_then_disabled_and_the_owner_mailed(
-        session, worker, settings, investor, receiver, mail_to_smtp):
+    session, worker, settings, investor, receiver, mail_to_smtp
+):
     settings.webhooks_allow_private = True
     receiver.status = 500
-    endpoint, _secret = service.register_endpoint(session, investor, investor.organisation,
-                                                  EndpointForm(url=receiver.url, event_types=["initiative.published"]))
+    endpoint, _secret = service.register_endpoint(
+        session,
+        investor,
+        investor.organisation,
+        EndpointForm(url=receiver.url, event_types=["initiative.published"]),
+    )
     service.send_test_event(session, endpoint, investor)
     session.commit()
 
@@ -82,7 +103,9 @@ def test_a_failing_receiver_is_retried_with_backoff_then_disabled_and_the_owner_
         before = utcnow()
         worker.drain()
         session.expire_all()
-        event = session.exec(select(OutboxEvent).where(OutboxEvent.topic == "webhook.deliver")).one()
+        event = session.exec(
+            select(OutboxEvent).where(OutboxEvent.topic == "webhook.deliver")
+        ).one()
         assert event.status == "pending"
         waits.append(round((event.available_at - before).total_seconds()))
         helpers.make_due(session)
@@ -92,7 +115,9 @@ def test_a_failing_receiver_is_retried_with_backoff_then_disabled_and_the_owner_
     session.expire_all()
     assert len(receiver.requests) == service.MAX_CONSECUTIVE_FAILURES
     attempts = session.exec(select(WebhookAttempt).order_by(WebhookAttempt.id)).all()
-    assert [(a.status_code, a.error, a.succeeded) for a in attempts] == [(500, "HTTP 500", False)] * 5
+    assert [(a.status_code, a.error, a.succeeded) for a in attempts] == [
+        (500, "HTTP 500", False)
+    ] * 5
     assert session.exec(select(WebhookDelivery)).one().status == "failed"
     endpoint = session.get(WebhookEndpoint, endpoint.id)
     assert (endpoint.is_active, endpoint.consecutive_failures) == (False, 5)
@@ -101,10 +126,16 @@ def test_a_failing_receiver_is_retried_with_backoff_then_disabled_and_the_owner_
     assert receiver.url in mail.subject
 
 
-def test_a_delivery_can_be_replayed_with_a_new_delivery_id(session, worker, settings, investor, receiver):
+def test_a_delivery_can_be_replayed_with_a_new_delivery_id(
+    session, worker, settings, investor, receiver
+):
     settings.webhooks_allow_private = True
-    endpoint, _secret = service.register_endpoint(session, investor, investor.organisation,
-                                                  EndpointForm(url=receiver.url, event_types=["initiative.published"]))
+    endpoint, _secret = service.register_endpoint(
+        session,
+        investor,
+        investor.organisation,
+        EndpointForm(url=receiver.url, event_types=["initiative.published"]),
+    )
     first = service.send_test_event(session, endpoint, investor)
     session.commit()
     worker.drain()
@@ -117,9 +148,17 @@ def test_a_delivery_can_be_replayed_with_a_new_delivery_id(session, worker, sett
     assert bodies[0]["id"] != bodies[1]["id"]
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.1/hook", "http://127.0.0.1:8080/hook", "http://[::1]/hook",
-                                 "http://169.254.169.254/latest/meta-data", "http://[::ffff:10.0.0.1]/hook",
-                                 "ftp://example.org/hook"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1/hook",
+        "http://127.0.0.1:8080/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:10.0.0.1]/hook",
+        "ftp://example.org/hook",
+    ],
+)
 def test_a_private_or_non_http_url_is_refused_at_registration(client, session, investor, url):
     web_login(client, investor.email)
     response = register(client, url)
@@ -127,10 +166,16 @@ def test_a_private_or_non_http_url_is_refused_at_registration(client, session, i
     assert session.exec(select(WebhookEndpoint)).first() is None
 
 
-def test_an_address_that_turned_private_is_refused_at_delivery_time(session, worker, settings, investor, receiver):
+def test_an_address_that_turned_private_is_refused_at_delivery_time(
+    session, worker, settings, investor, receiver
+):
     settings.webhooks_allow_private = True
-    endpoint, _secret = service.register_endpoint(session, investor, investor.organisation,
-                                                  EndpointForm(url=receiver.url, event_types=["initiative.published"]))
+    endpoint, _secret = service.register_endpoint(
+        session,
+        investor,
+        investor.organisation,
+        EndpointForm(url=receiver.url, event_types=["initiative.published"]),
+    )
     service.send_test_event(session, endpoint, investor)
     session.commit()
     settings.webhooks_allow_private = False
@@ -150,5 +195,9 @@ def test_only_members_acting_for_the_organisation_manage_its_webhooks(session, i
     assert not can_manage_webhooks(submitter_member, org)
     assert not can_manage_webhooks(outsider, org)
     with pytest.raises(PermissionDenied):
-        service.register_endpoint(session, outsider, org, EndpointForm(url="https://example.org/h",
-                                                                       event_types=["initiative.published"]))
+        service.register_endpoint(
+            session,
+            outsider,
+            org,
+            EndpointForm(url="https://example.org/h", event_types=["initiative.published"]),
+        )
