@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.db import SessionDep
-from app.reports import service
+from app.reports import service, weekly_routes
 
 router = APIRouter(tags=["reports"])
+router.include_router(weekly_routes.api)
 
 
 @router.get("/statistics", summary="Public statistics (as of at most a minute ago)")

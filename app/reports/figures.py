@@ -99,6 +99,34 @@ def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
     return register
 
 
+# -- targets in force ------------------------------------------------------------
+TargetHistory = dict[str, list[StageTarget]]
+
+
+def target_history(session: Session) -> TargetHistory:
+    """Every stage's targets, oldest first."""
+    found: TargetHistory = defaultdict(list)
+    for t in session.exec(
+        select(StageTarget).order_by(col(StageTarget.stage), col(StageTarget.valid_from))
+    ):
+        found[t.stage].append(t)
+    return found
+
+
+def target_at(history: TargetHistory, stage: str, moment: datetime) -> StageTarget | None:
+    """The target in force at `moment` (None before the stage's first target)."""
+    found = None
+    for t in history.get(stage, ()):
+        if t.valid_from > moment:
+            break
+        found = t
+    return found
+
+
+def current_targets(history: TargetHistory, moment: datetime) -> dict[str, StageTarget]:
+    return {s: t for s in history if (t := target_at(history, s, moment)) is not None}
+
+
 # -- arithmetic -----------------------------------------------------------------
 def percentile(values: Sequence[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (numpy's default) on sorted `values`."""
@@ -176,10 +204,11 @@ def compute(
     """
     assert len(cutoffs) >= 2 and list(cutoffs) == sorted(cutoffs)
     calendar = WorkingCalendar.load(session)
-    targets = {t.stage: t for t in session.exec(select(StageTarget))}
+    history = target_history(session)
+    end = cutoffs[-1]
+    targets = current_targets(history, end)
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
-    end = cutoffs[-1]
 
     def finish(
         initiative_id: int, rows: list[tuple[str, datetime]], grouping: tuple[Any, ...]
@@ -221,7 +250,7 @@ def compute(
             if published_at is not None:
                 last.by_month[month_key(published_at)]["published"] += 1
         for (status, entered), following in zip(rows, [*rows[1:], None], strict=True):
-            target = targets.get(status)
+            target = target_at(history, status, entered)
             if following is not None:
                 left = following[1]
                 last.durations[status].append((left - entered).total_seconds() / SECONDS_PER_DAY)

@@ -16,16 +16,22 @@ from app.db import UTCDateTime, utcnow
 
 
 class StageTarget(SQLModel, table=True):
-    """The service-level target of one stage, in working days, and the unit responsible for it."""
+    """A stage's service-level target in working days and its responsible unit, from `valid_from`.
+
+    Append-only: changing a target adds a row. A stage passage is measured against the
+    target in force when it was entered, so past figures do not change with new targets.
+    """
 
     __tablename__ = "stage_target"
+    __table_args__ = (UniqueConstraint("stage", "valid_from"),)
 
-    stage: str = Field(primary_key=True, sa_type=String(30))
+    id: int | None = Field(default=None, primary_key=True)
+    stage: str = Field(sa_type=String(30))
+    valid_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     working_days: int
     unit_vi: str = Field(max_length=200)
     unit_en: str = Field(max_length=200)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    set_by_id: int | None = Field(default=None, foreign_key="user.id")
 
     def unit(self, language: str) -> str:
         return self.unit_en if language == "en" else self.unit_vi

@@ -14,12 +14,14 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.initiatives.workflow import status_label
-from app.reports import labels, service
+from app.reports import labels, opendata_routes, service, weekly_routes
 from app.reports.figures import CLOCKED
 from app.web.flash import flash
 from app.web.templating import nav_item, render
 
 router = APIRouter()
+router.include_router(weekly_routes.router)
+router.include_router(opendata_routes.router)
 
 nav_item("Statistics", "/statistics", order=30)
 nav_item("Stage targets", "/admin/reports/targets", visible=accounts.is_admin, order=96)

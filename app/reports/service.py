@@ -68,18 +68,19 @@ def headline(session: Session) -> dict[str, Any]:
 
 
 # -- stage clocks and targets ----------------------------------------------------
-def targets(session: Session) -> dict[str, StageTarget]:
-    return {t.stage: t for t in session.exec(select(StageTarget))}
+def targets(session: Session, at: datetime | None = None) -> dict[str, StageTarget]:
+    """The target in force per stage at `at` (now)."""
+    return figures.current_targets(figures.target_history(session), at or utcnow())
 
 
 def stage_clock(
     session: Session, initiative: Initiative, now: datetime | None = None
 ) -> dict[str, Any] | None:
     """The initiative's current stage clock against the stage's target, or None without target."""
-    target = session.get(StageTarget, initiative.status)
+    now = now or utcnow()
+    target = targets(session, now).get(initiative.status)
     if target is None:
         return None
-    now = now or utcnow()
     calendar = WorkingCalendar.load(session)
     elapsed = calendar.elapsed(initiative.stage_entered_at, now)
     return {
@@ -121,11 +122,14 @@ def set_target(
         errors["unit_en"] = _("Name the responsible unit (at most 200 characters).")
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), errors=errors)
-    target = session.get(StageTarget, stage) or StageTarget(
-        stage=stage, working_days=days, unit_vi=unit_vi, unit_en=unit_en
+    target = StageTarget(
+        stage=stage,
+        valid_from=utcnow(),
+        working_days=days,
+        unit_vi=unit_vi,
+        unit_en=unit_en or unit_vi,
+        set_by_id=actor.id,
     )
-    target.working_days, target.unit_vi, target.unit_en = days, unit_vi, unit_en or unit_vi
-    target.updated_at, target.updated_by_id = utcnow(), actor.id
     session.add(target)
     clear_cache()
     return target

@@ -32,16 +32,18 @@ HOLIDAYS_2026 = [
 def upgrade() -> None:
     op.create_table(
         "stage_target",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(length=30), nullable=False),
+        sa.Column("valid_from", app.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("working_days", sa.Integer(), nullable=False),
         sa.Column("unit_vi", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("unit_en", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("updated_at", app.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("set_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["updated_by_id"], ["user.id"], name=op.f("fk_stage_target_updated_by_id_user")
+            ["set_by_id"], ["user.id"], name=op.f("fk_stage_target_set_by_id_user")
         ),
-        sa.PrimaryKeyConstraint("stage", name=op.f("pk_stage_target")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_target")),
+        sa.UniqueConstraint("stage", "valid_from", name=op.f("uq_stage_target_stage_valid_from")),
     )
     holiday = op.create_table(
         "public_holiday",

@@ -81,18 +81,21 @@ def set_targets(session: Session) -> None:
     session.add_all(
         [
             StageTarget(
+                valid_from=vn(2026, 1, 1, 0),
                 stage="submitted",
                 working_days=2,
                 unit_vi="Văn phòng tiếp nhận",
                 unit_en="Reception office",
             ),
             StageTarget(
+                valid_from=vn(2026, 1, 1, 0),
                 stage="screening",
                 working_days=3,
                 unit_vi="Phòng Sàng lọc",
                 unit_en="Screening office",
             ),
             StageTarget(
+                valid_from=vn(2026, 1, 1, 0),
                 stage="in_review",
                 working_days=10,
                 unit_vi="Hội đồng chuyên gia",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import select
+
 from app.reports import service
 from app.reports.models import PublicHoliday, StageTarget
 from tests.conftest import csrf_of, web_login
@@ -83,8 +85,10 @@ def test_admin_sets_targets_and_holidays(client, session):
     )  # fmt: skip
     assert ok.status_code == 303
     session.expire_all()
-    target = session.get(StageTarget, "screening")
-    assert target is not None and (target.working_days, target.unit_vi) == (5, "Vụ Đánh giá")
+    target = service.targets(session)["screening"]
+    assert (target.working_days, target.unit_vi) == (5, "Vụ Đánh giá")
+    # The earlier target stays: past stage passages are measured against it.
+    assert len(session.exec(select(StageTarget).where(StageTarget.stage == "screening")).all()) == 2
     added = client.post(
         "/admin/reports/holidays",
         data={"csrf_token": token, "day": "2026-11-24", "name_vi": "Ngày Văn hóa Việt Nam", "name_en": "Vietnamese Culture Day"},
