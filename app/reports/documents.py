@@ -180,7 +180,7 @@ def pdf(data: dict[str, Any], language: str = "vi") -> bytes:
         doc.set_title(title_of(data))
         doc.add_page()
         doc.set_font("DejaVu", "B", 14)
-        doc.multi_cell(0, 8, title_of(data))
+        doc.multi_cell(0, 8, title_of(data), new_x="LMARGIN", new_y="NEXT")
         doc.set_font("DejaVu", size=9)
         doc.multi_cell(
             0,
@@ -190,14 +190,16 @@ def pdf(data: dict[str, Any], language: str = "vi") -> bytes:
                 rate=_share(data["acceptance_rate"]),
                 share=_share(data["decided_on_time_share"]),
             ),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
         for heading, header, rows in sections(data):
             doc.ln(3)
             doc.set_font("DejaVu", "B", 11)
-            doc.multi_cell(0, 7, heading)
+            doc.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT")
             doc.set_font("DejaVu", size=8)
             if not rows:
-                doc.multi_cell(0, 5, _("None this week."))
+                doc.multi_cell(0, 5, _("None this week."), new_x="LMARGIN", new_y="NEXT")
                 continue
             with doc.table(first_row_as_headings=True, text_align="LEFT") as table:
                 for values in [header, *rows]:

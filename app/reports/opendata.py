@@ -14,6 +14,7 @@ here either. Other domains (problems, deals) add datasets with `dataset()`.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import shutil
 import zipfile
@@ -329,12 +330,19 @@ def regenerate(session: Session, now: datetime | None = None) -> dict[str, Any]:
 
 
 def regenerate_if_stale(session: Session, now: datetime | None = None) -> bool:
+    """Regenerate unless today's files exist; a second worker on this host skips meanwhile."""
     now = now or utcnow()
-    info = manifest()
-    if info and local_date(datetime.fromisoformat(info["generated_at"])) == local_date(now):
-        return False
-    regenerate(session, now)
-    return True
+    root().mkdir(parents=True, exist_ok=True)
+    with (root() / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # another worker is writing the files now
+        info = manifest()
+        if info and local_date(datetime.fromisoformat(info["generated_at"])) == local_date(now):
+            return False
+        regenerate(session, now)
+        return True
 
 
 # -- DCAT-AP -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from app.reports.models import WeeklyReport, WeeklyReportMail
 from app.reports.service import local_midnight
 
 log = logging.getLogger(__name__)
+clock = utcnow  # the job's idea of now (tests freeze it)
 
 FLOWS = ("received", "selected", "rejected", "published", "commercialising")
 STOCKS = ("in_screening", "in_review")
@@ -181,7 +182,7 @@ def run_due(session: Session, now: datetime | None = None) -> WeeklyReport | Non
     """
     from app.reports import documents
 
-    monday = due_week(now or utcnow())
+    monday = due_week(now or clock())
     if monday is None:
         return None
     report = archived(session, monday)

@@ -7,6 +7,7 @@ migration) and weekends are not working days.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from sqlmodel import Session
 from app.accounts.models import OrganisationType, Role, User
 from app.i18n import TIMEZONE
 from app.initiatives import history
-from app.initiatives.models import Initiative
+from app.initiatives.models import Initiative, InitiativeVersion
 from app.reports.models import StageTarget
 from tests import factories
 from tests.initiatives.helpers import CONTENT, top_field
@@ -52,6 +53,16 @@ def add_initiative(
     session.add(item)
     session.flush()
     assert item.id is not None
+    if steps:  # the submitted content, as submission records it (append-only)
+        session.add(
+            InitiativeVersion(
+                initiative_id=item.id,
+                number=1,
+                content={"title": item.title},
+                fingerprint=hashlib.sha256(f"{code}{item.title}".encode()).hexdigest(),
+                created_at=steps[0][1],
+            )
+        )
     previous = "draft"
     for status, at in steps:
         history.append(
@@ -147,6 +158,7 @@ def build(session: Session) -> Dataset:
             field_id=d,
             province="Huế",
             organisation_id=enterprise.id,
+            title="Máy sấy nông sản dùng năng lượng mặt trời",
         ),
         "I3": add_initiative(
             session,
