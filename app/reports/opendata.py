@@ -131,8 +131,18 @@ def certificate_rows(session: Session) -> Iterator[dict[str, Any]]:
         session.expunge_all()
 
 
+_run_stats: dict[str, Any] | None = None  # one computation of the figures per regeneration
+
+
+def _statistics(session: Session) -> dict[str, Any]:
+    global _run_stats
+    if _run_stats is None:
+        _run_stats = service.statistics(session)
+    return _run_stats
+
+
 def statistics_rows(session: Session) -> Iterator[dict[str, Any]]:
-    stats = service.statistics(session)
+    stats = _statistics(session)
     for key, value in stats["totals"].items():
         yield {"dimension": "total", "key": key, "name_vi": None, "name_en": None, "received": None, "published": None, "count": value}  # fmt: skip
     for dimension in ("by_field", "by_province", "by_organisation_type"):
@@ -151,7 +161,7 @@ def statistics_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def stage_rows(session: Session) -> Iterator[dict[str, Any]]:
-    yield from service.statistics(session)["stages"]
+    yield from _statistics(session)["stages"]
 
 
 dataset(
@@ -300,6 +310,8 @@ LICENCE_TEXT = (
 
 def regenerate(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Write every file into a fresh folder, then swap it in as `current`."""
+    global _run_stats
+    _run_stats = None
     now = now or utcnow()
     base = root()
     base.mkdir(parents=True, exist_ok=True)
@@ -308,6 +320,7 @@ def regenerate(session: Session, now: datetime | None = None) -> dict[str, Any]:
     book = Workbook(write_only=True)
     counts = {name: _write_dataset(session, ds, work, book) for name, ds in datasets.items()}
     _write_dictionary(work, book)
+    _run_stats = None
     book.save(work / XLSX_NAME)
     (work / "LICENCE.txt").write_text(LICENCE_TEXT, encoding="utf-8")
     with zipfile.ZipFile(work / ZIP_NAME, "w", zipfile.ZIP_DEFLATED) as archive:
