@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,45 +14,19 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.initiatives.workflow import status_label
-from app.reports import labels, opendata_routes, service, weekly_routes
+from app.reports import dashboard_routes, opendata_routes, service, weekly_routes
 from app.reports.figures import CLOCKED
+from app.reports.routes_common import statistics_context
 from app.web.flash import flash
 from app.web.templating import nav_item, render
 
 router = APIRouter()
 router.include_router(weekly_routes.router)
 router.include_router(opendata_routes.router)
+router.include_router(dashboard_routes.router)
 
 nav_item("Statistics", "/statistics", order=30)
 nav_item("Stage targets", "/admin/reports/targets", visible=accounts.is_admin, order=96)
-
-
-def statistics_context(stats: dict[str, Any]) -> dict[str, Any]:
-    """Chart rows and labels for a statistics dict (the page and the dashboard share it)."""
-    totals = labels.total_labels()
-    reached = stats["reached"]
-    return {
-        "stats": stats,
-        "as_of": datetime.fromisoformat(stats["as_of"]),
-        "total_labels": totals,
-        "funnel": [
-            (totals["received"], stats["totals"]["received"]),
-            (status_label("screening"), reached["screening"]),
-            (status_label("in_review"), reached["in_review"]),
-            (totals["selected"], reached["selected"]),
-            (totals["published"], reached["published"]),
-            (totals["commercialising"], reached["commercialising"]),
-        ],
-        "by_field": [(labels.group_label(r), r["received"]) for r in stats["by_field"]],
-        "by_province": [(labels.group_label(r), r["received"]) for r in stats["by_province"]],
-        "by_org_type": [
-            (labels.group_label(r), r["received"]) for r in stats["by_organisation_type"]
-        ],
-        "by_month": [(r["month"], r["received"]) for r in stats["by_month"]],
-        "published_by_month": [(r["month"], r["published"]) for r in stats["by_month"]],
-        "stage_label": status_label,
-        "unit_label": labels.unit_label,
-    }
 
 
 @router.get("/statistics")
