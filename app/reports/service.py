@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -23,6 +24,9 @@ from app.reports.models import PublicHoliday, SavedView, StageTarget
 CACHE_SECONDS = 30.0  # a change shows on the public pages within this
 _cache: dict[Scope, tuple[float, dict[str, Any]]] = {}
 _cache_lock = threading.Lock()
+_first_lock = threading.Lock()
+_refreshing: set[Scope] = set()
+log = logging.getLogger(__name__)
 
 
 def week_start(moment: datetime) -> datetime:
@@ -44,16 +48,47 @@ def statistics(
 
 
 def public_statistics(session: Session, scope: Scope = figures.ALL) -> dict[str, Any]:
-    """The public figures, recomputed at most every CACHE_SECONDS (item lists removed)."""
+    """The public figures, at most CACHE_SECONDS (+ one computation) old; item lists removed.
+
+    Only the first request computes while others wait; once the cache is stale, one
+    background thread recomputes and requests get the previous figures meanwhile,
+    so a page view never waits for a recomputation after the first.
+    """
     with _cache_lock:
         hit = _cache.get(scope)
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+        fresh = hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS
+        if hit is not None and not fresh and scope not in _refreshing:
+            _refreshing.add(scope)
+            engine = session.get_bind()
+            threading.Thread(
+                target=_refresh, args=(engine, scope), name="statistics-refresh", daemon=True
+            ).start()
+    if hit is not None:
+        return hit[1]
+    with _first_lock:  # one cold computation; the others wait for it
+        with _cache_lock:
+            hit = _cache.get(scope)
+        if hit is not None:
             return hit[1]
-    result = statistics(session, scope=scope)
+        return _store(scope, statistics(session, scope=scope))
+
+
+def _store(scope: Scope, result: dict[str, Any]) -> dict[str, Any]:
     result.pop("overdue_items", None)
     with _cache_lock:
         _cache[scope] = (time.monotonic(), result)
+        _refreshing.discard(scope)
     return result
+
+
+def _refresh(engine: Any, scope: Scope) -> None:
+    try:
+        with Session(engine) as session:
+            _store(scope, statistics(session, scope=scope))
+    except Exception:
+        log.exception("refreshing the statistics failed")
+        with _cache_lock:
+            _refreshing.discard(scope)
 
 
 def clear_cache() -> None:

@@ -129,4 +129,6 @@ def test_own_weekly_report_for_a_saved_view(client, session):
     received = next(k for k in body["kpis"] if k["key"] == "received")
     assert (received["week"], received["previous_week"], received["since_start"]) == (0, 1, 1)
     assert body["scope"] == {"field_ids": [], "provinces": ["Huế"]}
-    assert client.get(f"/reports/weekly/2026-W07/report.pdf?view={view.id}").content.startswith(b"%PDF")
+    assert client.get(f"/reports/weekly/2026-W07/report.pdf?view={view.id}").content.startswith(
+        b"%PDF"
+    )
