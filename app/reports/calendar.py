@@ -9,7 +9,7 @@ the deadline is the end of the N-th working day after entry.
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -28,7 +28,13 @@ HOLIDAYS_2026: tuple[tuple[date, str, str], ...] = (
 )
 
 
+_VIETNAM_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without daylight saving since 1975
+
+
 def local_date(moment: datetime) -> date:
+    """The date in Vietnam (fast path for the UTC datetimes the database returns)."""
+    if moment.tzinfo is UTC:
+        return (moment + _VIETNAM_OFFSET).date()
     return moment.astimezone(TIMEZONE).date()
 
 
@@ -38,6 +44,7 @@ class WorkingCalendar:
     def __init__(self, holidays: set[date] | frozenset[date]) -> None:
         self.holidays = frozenset(holidays)
         self._sorted = sorted(self.holidays)
+        self._counts: dict[date, int] = {}
 
     @classmethod
     def load(cls, session: Session) -> WorkingCalendar:
@@ -55,13 +62,18 @@ class WorkingCalendar:
     def _holidays_upto(self, day: date) -> int:
         return sum(1 for h in self._sorted[: bisect_right(self._sorted, day)] if h.weekday() < 5)
 
+    def _working_upto(self, day: date) -> int:
+        """Working days from a fixed origin up to and including `day` (memoised per day)."""
+        found = self._counts.get(day)
+        if found is None:
+            found = self._counts[day] = self._weekdays_upto(day) - self._holidays_upto(day)
+        return found
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: 0 if `end` is not after `start`."""
         if end <= start:
             return 0
-        return (self._weekdays_upto(end) - self._weekdays_upto(start)) - (
-            self._holidays_upto(end) - self._holidays_upto(start)
-        )
+        return self._working_upto(end) - self._working_upto(start)
 
     def elapsed(self, entered: datetime, until: datetime) -> int:
         return self.working_days_between(local_date(entered), local_date(until))

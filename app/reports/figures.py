@@ -16,6 +16,7 @@ Other domains (problems, deals) add their counts with `figure_provider`.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ CURRENT = (
 # Stages a coordinator or committee is responsible for: each may have a target.
 CLOCKED = (Status.submitted, Status.screening, Status.in_review, Status.selected)
 PUBLISHED = ("published", "commercialising")
+REACHED_SET, CURRENT_SET = frozenset(REACHED), frozenset(CURRENT)
 SECONDS_PER_DAY = 86400.0
 
 
@@ -213,32 +215,33 @@ def compute(
     def finish(
         initiative_id: int, rows: list[tuple[str, datetime]], grouping: tuple[Any, ...]
     ) -> None:
+        times = [t for _s, t in rows]
+        first: dict[str, datetime] = {}
+        for status, t in rows:
+            first.setdefault(status, t)
+        first_submission = first.get("submitted")
         for index, cut in enumerate(cuts):
-            before = [(s, t) for s, t in rows if t < cut.at]
-            if not before:
+            k = bisect_left(times, cut.at)
+            if k == 0:
                 continue
-            seen: set[str] = set()
-            first_submission = next((t for s, t in before if s == "submitted"), None)
-            if first_submission is not None:
+            if first_submission is not None and first_submission < cut.at:
                 cut.received += 1
-            for status, _t in before:
-                if status in REACHED and status not in seen:
-                    seen.add(status)
+            for status, t in first.items():
+                if t < cut.at and status in REACHED_SET:
                     cut.reached[status] += 1
-            current = before[-1][0]
-            if current in CURRENT:
+            current = rows[k - 1][0]
+            if current in CURRENT_SET:
                 cut.now[current] += 1
             if index > 0:
                 start = cuts[index - 1].at
-                if first_submission is not None and start <= first_submission:
+                if first_submission is not None and start <= first_submission < cut.at:
                     cut.period["received"] += 1
-                for status, t in before:
-                    if start <= t and status in REACHED:
+                for status, _t in rows[bisect_left(times, start) : k]:
+                    if status in REACHED_SET:
                         cut.period[status] += 1
         # Breakdowns, durations and clocks at the last cutoff.
         field_id, province, org_type, receipt_code = grouping
-        statuses = {s for s, _t in rows}
-        first_submission = next((t for s, t in rows if s == "submitted"), None)
+        statuses = set(first)
         if first_submission is not None:
             marks = ["received"] + (["published"] if statuses & set(PUBLISHED) else [])
             for mark in marks:
@@ -246,7 +249,7 @@ def compute(
                 last.by_province[province][mark] += 1
                 last.by_org_type[org_type][mark] += 1
             last.by_month[month_key(first_submission)]["received"] += 1
-            published_at = next((t for s, t in rows if s == "published"), None)
+            published_at = first.get("published")
             if published_at is not None:
                 last.by_month[month_key(published_at)]["published"] += 1
         for (status, entered), following in zip(rows, [*rows[1:], None], strict=True):

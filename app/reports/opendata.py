@@ -5,7 +5,7 @@ JSON and a sheet of one XLSX workbook, and the CSVs are zipped with the data
 dictionary. Rows are produced one at a time and written at once, so memory
 does not grow with the data.
 
-Published initiatives come from `catalogue.indexing.published_documents`: the
+Published initiatives come from `catalogue.indexing.published_documents_batched`: the
 search index's own whitelist of public fields (checked against
 `visibility.PUBLIC_FIELDS` at import), so a confidential field cannot appear
 here either. Other domains (problems, deals) add datasets with `dataset()`.
@@ -95,7 +95,7 @@ INITIATIVE_COLUMNS = (
 
 
 def initiative_rows(session: Session) -> Iterator[dict[str, Any]]:
-    for doc in indexing.published_documents(session):
+    for doc in indexing.published_documents_batched(session):
         row = {c.name: doc.get(c.name) for c in INITIATIVE_COLUMNS}
         row["id"] = int(doc["id"])
         row["keywords"] = "; ".join(doc.get("keywords", []))
