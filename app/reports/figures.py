@@ -193,7 +193,8 @@ def _events(session: Session, end: datetime, scope: Scope):
         query = query.where(col(Initiative.field_id).in_(scope.field_ids))
     if scope.provinces:
         query = query.where(col(Initiative.province).in_(scope.provinces))
-    return session.execute(query.execution_options(yield_per=5000))
+    # Core rows, not ORM: no identity map or entity loading per event.
+    return session.connection().execute(query.execution_options(yield_per=5000))
 
 
 def compute(
