@@ -205,9 +205,9 @@ def published_documents_batched(session: Session, batch: int = 1000) -> Iterator
         for i in rows:
             yield build_document(
                 i,
-                fields.get(i.field_id),
-                fields.get(i.subfield_id),
-                orgs.get(i.organisation_id),
+                fields.get(i.field_id) if i.field_id else None,
+                fields.get(i.subfield_id) if i.subfield_id else None,
+                orgs.get(i.organisation_id) if i.organisation_id else None,
                 certificates.get(i.id or 0),
             )
         last = rows[-1].id or last
