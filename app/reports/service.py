@@ -22,10 +22,12 @@ from app.reports.figures import CLOCKED, Scope
 from app.reports.models import PublicHoliday, SavedView, StageTarget
 
 CACHE_SECONDS = 30.0  # a change shows on the public pages within this
-_cache: dict[Scope, tuple[float, dict[str, Any]]] = {}
+# Keyed by database URL and scope (one process may serve several databases: the tests do).
+CacheKey = tuple[str, Scope]
+_cache: dict[CacheKey, tuple[float, dict[str, Any]]] = {}
 _cache_lock = threading.Lock()
 _first_lock = threading.Lock()
-_refreshing: set[Scope] = set()
+_refreshing: set[CacheKey] = set()
 log = logging.getLogger(__name__)
 
 
@@ -54,41 +56,42 @@ def public_statistics(session: Session, scope: Scope = figures.ALL) -> dict[str,
     background thread recomputes and requests get the previous figures meanwhile,
     so a page view never waits for a recomputation after the first.
     """
+    engine = session.get_bind()
+    key = (str(engine.engine.url), scope)
     with _cache_lock:
-        hit = _cache.get(scope)
+        hit = _cache.get(key)
         fresh = hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS
-        if hit is not None and not fresh and scope not in _refreshing:
-            _refreshing.add(scope)
-            engine = session.get_bind()
+        if hit is not None and not fresh and key not in _refreshing:
+            _refreshing.add(key)
             threading.Thread(
-                target=_refresh, args=(engine, scope), name="statistics-refresh", daemon=True
+                target=_refresh, args=(engine, key), name="statistics-refresh", daemon=True
             ).start()
     if hit is not None:
         return hit[1]
     with _first_lock:  # one cold computation; the others wait for it
         with _cache_lock:
-            hit = _cache.get(scope)
+            hit = _cache.get(key)
         if hit is not None:
             return hit[1]
-        return _store(scope, statistics(session, scope=scope))
+        return _store(key, statistics(session, scope=scope))
 
 
-def _store(scope: Scope, result: dict[str, Any]) -> dict[str, Any]:
+def _store(key: CacheKey, result: dict[str, Any]) -> dict[str, Any]:
     result.pop("overdue_items", None)
     with _cache_lock:
-        _cache[scope] = (time.monotonic(), result)
-        _refreshing.discard(scope)
+        _cache[key] = (time.monotonic(), result)
+        _refreshing.discard(key)
     return result
 
 
-def _refresh(engine: Any, scope: Scope) -> None:
+def _refresh(engine: Any, key: CacheKey) -> None:
     try:
         with Session(engine) as session:
-            _store(scope, statistics(session, scope=scope))
+            _store(key, statistics(session, scope=key[1]))
     except Exception:
         log.exception("refreshing the statistics failed")
         with _cache_lock:
-            _refreshing.discard(scope)
+            _refreshing.discard(key)
 
 
 def clear_cache() -> None:
