@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
+from app.initiatives.downloads import file_response
 from app.problems import service, visibility, workflow
 from app.problems.deps import VisibleProblem, VisibleProposal, VisibleQuestion
 from app.problems.schemas import (
@@ -32,6 +34,7 @@ from app.problems.schemas import (
     QuestionOut,
     TransitionIn,
 )
+from app.storage import receive_upload
 
 router = APIRouter(tags=["problems"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -304,3 +307,54 @@ def ask(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: Q
 )
 def answer(session: SessionDep, user: CurrentUser, question: VisibleQuestion, body: AnswerIn):
     return service.answer(session, user, question, body)
+
+
+@router.post(
+    "/problems/{problem_id}/attachments",
+    status_code=201,
+    responses={
+        **PROBLEMS,
+        413: {"description": "File too large"},
+        415: {"description": "Type refused"},
+    },
+    summary="Upload confidential files",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
+async def upload(request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem):
+    """Owners, while a draft or returned for revision. Files are confidential: readers download
+    them only after accepting the non-disclosure undertaking."""
+    await run_in_threadpool(service.ensure_can_attach, session, user, problem)
+    fields, files = await receive_upload(request)
+    rows = await run_in_threadpool(service.add_attachments, session, user, problem, files)
+    return [
+        {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+        for a in rows
+    ]
+
+
+@router.get(
+    "/problems/{problem_id}/attachments/{attachment_id}",
+    summary="Download a confidential file",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}, **PROBLEMS},
+)
+def download(session: SessionDep, user: OptionalUser, problem: VisibleProblem, attachment_id: int):
+    """Past the non-disclosure gate only; each download is appended to the access log."""
+    attachment: Any = service.attachment_for_download(session, user, problem, attachment_id)
+    return file_response(attachment)

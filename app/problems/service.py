@@ -29,6 +29,7 @@ from app.problems.models import (
     IpTerms,
     Problem,
     ProblemAccess,
+    ProblemAttachment,
     ProblemQuestion,
     Proposal,
     ProposalKind,
@@ -46,6 +47,7 @@ from app.problems.schemas import (
     QuestionIn,
 )
 from app.problems.workflow import Status
+from app.storage import StoredFile, get_storage
 from app.system.provinces import PROVINCES
 
 TOPIC_PROPOSAL_SUBMITTED = "proposal.submitted"  # {"proposal_id"}
@@ -611,3 +613,67 @@ def run_deadlines(session: Session, now: datetime | None = None) -> dict[str, li
             assert problem.id is not None
             warned.append(problem.id)
     return {"closed": closed, "warned": warned}
+
+
+# -- confidential files --------------------------------------------------------
+MAX_ATTACHMENTS = 10
+
+
+def ensure_can_attach(session: Session, user: User | None, problem: Problem) -> None:
+    """Checked before the upload is streamed, so nobody else's bytes reach storage."""
+    if not perms.can_edit(user, problem):
+        if not perms.is_owner(user, problem):
+            raise PermissionDenied(_("Only the problem's owners can change it."))
+        raise InvalidTransition(
+            _("A problem can be changed only as a draft or when returned for revision."),
+            current=problem.status,
+        )
+    count = session.exec(
+        select(func.count()).where(ProblemAttachment.problem_id == problem.id)
+    ).one()
+    if count >= MAX_ATTACHMENTS:
+        raise Conflict(_("A problem can have at most %(n)s files.", n=MAX_ATTACHMENTS))
+
+
+def add_attachments(
+    session: Session, user: User, problem: Problem, files: list[StoredFile]
+) -> list[ProblemAttachment]:
+    try:
+        ensure_can_attach(session, user, problem)
+    except (PermissionDenied, Conflict):
+        for stored in files:
+            get_storage().delete(stored.key)
+        raise
+    assert problem.id is not None
+    rows = [
+        ProblemAttachment(
+            problem_id=problem.id,
+            storage_key=f.key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            uploaded_by_id=user.id,
+        )
+        for f in files
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def attachment_for_download(
+    session: Session, user: User | None, problem: Problem, attachment_id: int
+) -> ProblemAttachment:
+    """The file if `user` passed the non-disclosure gate (logged); 404 if it is not this problem's,
+    403 before the undertaking is accepted."""
+    attachment = session.get(ProblemAttachment, attachment_id)
+    if attachment is None or attachment.problem_id != problem.id:
+        raise NotFound(_("No such file."))
+    if not visibility.can_download(session, user, problem):
+        raise PermissionDenied(
+            _("Accept the non-disclosure undertaking on the problem page to download its files.")
+        )
+    if user is not None:
+        visibility.log_access(session, user, problem, f"attachment:{attachment.id}")
+    return attachment

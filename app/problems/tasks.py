@@ -189,7 +189,7 @@ def _to_proposer(kind: str) -> Any:
             return
         proposal, problem = found
         proposer = session.get(User, proposal.proposer_id)
-        if proposer is None or proposal.status != kind:
+        if proposer is None:
             return
         _tell(
             session,
