@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentUser, OptionalUser
@@ -28,6 +28,7 @@ from app.problems.schemas import (
     MessageOut,
     ProblemIn,
     ProblemOut,
+    ProblemsOut,
     ProposalIn,
     ProposalOut,
     QuestionIn,
@@ -55,13 +56,44 @@ def _problem(session: SessionDep, user: OptionalUser, problem: Any) -> dict[str,
     return view
 
 
-@router.get("/problems", response_model=list[ProblemOut], summary="Published problems")
-def list_public(session: SessionDep, user: OptionalUser):
-    """Open, closed, evaluating, awarded, in-progress and completed problems: public fields only."""
-    return [
-        {k: v for k, v in visibility.full_view(session, p).items() if k in visibility.PUBLIC_FIELDS}
-        for p in service.public_list(session)
-    ]
+@router.get("/problems", response_model=ProblemsOut, summary="Find open and awarded problems")
+def find(
+    session: SessionDep,
+    user: OptionalUser,
+    q: str = Query("", max_length=200, description="Words, with or without Vietnamese accents"),
+    field: str = Query("", max_length=40),
+    scope: str = Query("", max_length=20),
+    province: str = Query("", max_length=100),
+    funding_mode: str = Query("", max_length=20),
+    trl: str = Query("", max_length=2),
+    budget: str = Query("", max_length=20, description="under_1b, 1b_5b or over_5b"),
+    owner_type: str = Query("", max_length=30),
+    status: str = Query("", max_length=20, description="open or awarded"),
+):
+    """Public fields only (never the confidential details), with facet counts: each facet
+    counts the matches of the query and the other filters."""
+    filters = {
+        "field": field,
+        "scope": scope,
+        "province": province,
+        "funding_mode": funding_mode,
+        "trl": trl,
+        "budget": budget,
+        "owner_type": owner_type,
+        "status": status,
+    }
+    found, facets = service.find_public(session, q, filters)
+    return {
+        "items": [
+            {
+                k: v
+                for k, v in visibility.full_view(session, p).items()
+                if k in visibility.PUBLIC_FIELDS
+            }
+            for p in found
+        ],
+        "facets": facets,
+    }
 
 
 @router.get(

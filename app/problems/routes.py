@@ -9,6 +9,7 @@ Bad form input re-renders the form with the messages (400); refusals are the sha
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -72,9 +73,62 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 # -- listing and my problems ---------------------------------------------------
 @router.get("")
 def listing(request: Request, session: SessionDep, user: OptionalUser):
-    problems = service.public_list(session)
-    views = [visibility.full_view(session, p) for p in problems]
-    return render(request, "problems/list.html", {"problems": views, **_labels()})
+    params = request.query_params
+    query = (params.get("q") or "")[:200]
+    filters = {name: (params.get(name) or "")[:100] for name in FACETS}
+    found, facets = service.find_public(session, query, filters)
+    views = [visibility.full_view(session, p) for p in found]
+    return render(
+        request,
+        "problems/list.html",
+        {
+            "problems": views,
+            "q": query,
+            "filters": filters,
+            "facets": facets,
+            "facet_names": _facet_titles(),
+            "facet_value": _facet_label,
+            "facet_url": lambda name, value: (
+                "?"
+                + urlencode({k: v for k, v in {"q": query, **filters, name: value}.items() if v})
+            ),
+            **_labels(),
+        },
+    )
+
+
+FACETS = ("status", "funding_mode", "field", "scope", "province", "trl", "budget", "owner_type")
+
+
+def _facet_titles() -> dict[str, str]:
+    return {
+        "status": _("Stage"),
+        "funding_mode": _("Funding mode"),
+        "field": _("Field"),
+        "scope": _("Scope"),
+        "province": _("Provinces"),
+        "trl": _("Target technology readiness level (TRL)"),
+        "budget": _("Budget (VND)"),
+        "owner_type": _("Posted by"),
+    }
+
+
+def _facet_label(name: str, value: str) -> str:
+    if name == "status":
+        return workflow.status_label(value)
+    if name == "funding_mode":
+        return service.funding_label(value)
+    if name == "scope":
+        return service.scope_label(value)
+    if name == "budget":
+        return {
+            "under_1b": _("Under 1 billion"),
+            "1b_5b": _("1 to 5 billion"),
+            "over_5b": _("Over 5 billion"),
+        }.get(value, value)
+    if name == "owner_type":
+        return {"national": _("National")}.get(value) or value
+    return value
 
 
 @router.get("/mine")

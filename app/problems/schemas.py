@@ -200,6 +200,28 @@ class ProblemOut(BaseModel):
     abstract: str
 
 
+class ProblemsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 3,
+                            "status": "open",
+                            "title": "Cảm biến độ ẩm đất giá rẻ",
+                            "abstract": "…",
+                        }
+                    ],
+                    "facets": {"funding_mode": {"enterprise_led": 1}, "province": {"Lâm Đồng": 1}},
+                }
+            ]
+        }
+    )
+    items: list[ProblemOut]
+    facets: dict[str, dict[str, int]]
+
+
 class ProposalOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: int
