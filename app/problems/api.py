@@ -23,17 +23,17 @@ from app.problems.schemas import (
     AccessOut,
     AnswerIn,
     AwardIn,
-    DeclineIn,
     MessageIn,
     MessageOut,
     ProblemIn,
     ProblemOut,
+    ProblemProposalIn,
+    ProblemProposalOut,
     ProblemsOut,
-    ProposalIn,
-    ProposalOut,
+    ProblemTransitionIn,
+    ProposalDeclineIn,
     QuestionIn,
     QuestionOut,
-    TransitionIn,
 )
 from app.storage import receive_upload
 
@@ -169,7 +169,9 @@ def submit(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
     responses=PROBLEMS,
     summary="Move a problem to another stage",
 )
-def transition(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: TransitionIn):
+def transition(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: ProblemTransitionIn
+):
     """Moderation (`open`, `returned_for_revision`, `rejected`, `unpublished`: coordinators),
     `evaluating`, `in_progress`, `completed`, `cancelled` (owners). A reason is required to
     return, reject, cancel or unpublish."""
@@ -215,12 +217,14 @@ def access_log(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
 
 @router.post(
     "/problems/{problem_id}/proposals",
-    response_model=ProposalOut,
+    response_model=ProblemProposalOut,
     status_code=201,
     responses=PROBLEMS,
     summary="Answer an open problem",
 )
-def propose(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: ProposalIn):
+def propose(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: ProblemProposalIn
+):
     """With one of the caller's initiatives (`kind: initiative`; the owners see its public
     sections, or all of them with `grant_confidential`) or a solution sketch."""
     proposal = service.propose(session, user, problem, body)
@@ -229,7 +233,7 @@ def propose(session: SessionDep, user: CurrentUser, problem: VisibleProblem, bod
 
 @router.get(
     "/problems/{problem_id}/proposals",
-    response_model=list[ProposalOut],
+    response_model=list[ProblemProposalOut],
     responses=PROBLEMS,
     summary="Proposals the caller may see",
 )
@@ -243,7 +247,7 @@ def proposals(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
 
 @router.get(
     "/proposals/{proposal_id}",
-    response_model=ProposalOut,
+    response_model=ProblemProposalOut,
     responses=PROBLEMS,
     summary="Read a proposal",
 )
@@ -253,7 +257,7 @@ def read_proposal(session: SessionDep, user: CurrentUser, proposal: VisiblePropo
 
 @router.post(
     "/proposals/{proposal_id}/shortlist",
-    response_model=ProposalOut,
+    response_model=ProblemProposalOut,
     responses=PROBLEMS,
     summary="Shortlist a proposal",
 )
@@ -264,11 +268,13 @@ def shortlist(session: SessionDep, user: CurrentUser, proposal: VisibleProposal)
 
 @router.post(
     "/proposals/{proposal_id}/decline",
-    response_model=ProposalOut,
+    response_model=ProblemProposalOut,
     responses=PROBLEMS,
     summary="Decline a proposal with a structured reason",
 )
-def decline(session: SessionDep, user: CurrentUser, proposal: VisibleProposal, body: DeclineIn):
+def decline(
+    session: SessionDep, user: CurrentUser, proposal: VisibleProposal, body: ProposalDeclineIn
+):
     """The proposer sees the reason; `other` needs a `text`."""
     service.decline(session, user, proposal, body)
     return visibility.proposal_view(session, user, service.problem_of(session, proposal), proposal)
@@ -276,7 +282,7 @@ def decline(session: SessionDep, user: CurrentUser, proposal: VisibleProposal, b
 
 @router.post(
     "/problems/{problem_id}/award",
-    response_model=list[ProposalOut],
+    response_model=list[ProblemProposalOut],
     responses=PROBLEMS,
     summary="Award one or more proposals",
 )

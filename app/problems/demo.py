@@ -16,10 +16,10 @@ from app.problems.models import Problem
 from app.problems.schemas import (
     AnswerIn,
     AwardIn,
-    DeclineIn,
     MessageIn,
     ProblemIn,
-    ProposalIn,
+    ProblemProposalIn,
+    ProposalDeclineIn,
     QuestionIn,
 )
 
@@ -62,8 +62,8 @@ def _problem(session: Session, poster: User, days: int, **values: object) -> Pro
     return service.create(session, poster, ProblemIn.model_validate(data))
 
 
-def _sketch(summary: str, **extra: object) -> ProposalIn:
-    return ProposalIn.model_validate({"kind": "sketch", "summary": summary, **extra})
+def _sketch(summary: str, **extra: object) -> ProblemProposalIn:
+    return ProblemProposalIn.model_validate({"kind": "sketch", "summary": summary, **extra})
 
 
 def load(session: Session, users: dict[str, User], password: str) -> None:
@@ -119,7 +119,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
             session,
             scientist,
             national,
-            ProposalIn(
+            ProblemProposalIn(
                 kind="initiative",
                 initiative_id=published.id,
                 summary="Mạng cảm biến IoT của sáng kiến đã thử nghiệm tại hai xã.",
@@ -176,7 +176,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         provincial,
         _sketch("Chuỗi khối cho toàn bộ chuỗi cung ứng.", current_trl=2),
     )
-    service.decline(session, agency, early, DeclineIn(reason="too_early"))
+    service.decline(session, agency, early, ProposalDeclineIn(reason="too_early"))
     provincial.deadline = workflow.today_in_vietnam() - timedelta(days=1)
     workflow.transition(session, provincial, "closed", actor=None)
     workflow.transition(session, provincial, "evaluating", actor=agency)

@@ -31,10 +31,10 @@ from app.problems.models import DeclineReason, FundingMode, IpTerms, Problem, Sc
 from app.problems.schemas import (
     AnswerIn,
     AwardIn,
-    DeclineIn,
     MessageIn,
     ProblemIn,
-    ProposalIn,
+    ProblemProposalIn,
+    ProposalDeclineIn,
     QuestionIn,
 )
 from app.system.provinces import PROVINCES
@@ -380,7 +380,7 @@ def answer(
 def propose(
     request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
 ):
-    data, errors = parse_form(ProposalIn, form)
+    data, errors = parse_form(ProblemProposalIn, form)
     if data is None:
         return _page(
             request, session, user, problem, errors=errors, values=dict(form), status_code=400
@@ -470,7 +470,7 @@ def shortlist(request: Request, session: SessionDep, user: CurrentUser, proposal
 def decline(
     request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal, form: Form
 ):
-    data, errors = parse_form(DeclineIn, form)
+    data, errors = parse_form(ProposalDeclineIn, form)
     if data is None:
         return _proposal_page(request, session, user, proposal, errors=errors, status_code=400)
     try:

@@ -101,12 +101,12 @@ class ReasonIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class TransitionIn(ReasonIn):
+class ProblemTransitionIn(ReasonIn):
     model_config = ConfigDict(json_schema_extra={"examples": [{"to": "open", "reason": ""}]})
     to: str = Field(max_length=30)
 
 
-class ProposalIn(BaseModel):
+class ProblemProposalIn(BaseModel):
     """An answer: `initiative_id` (one of the caller's initiatives) or a solution sketch."""
 
     model_config = ConfigDict(
@@ -146,7 +146,7 @@ class ProposalIn(BaseModel):
     _summary = field_validator("summary")(classmethod(lambda cls, v: _strip_required(v)))
 
 
-class DeclineIn(BaseModel):
+class ProposalDeclineIn(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -222,7 +222,7 @@ class ProblemsOut(BaseModel):
     facets: dict[str, dict[str, int]]
 
 
-class ProposalOut(BaseModel):
+class ProblemProposalOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: int
     problem_id: int

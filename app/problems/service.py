@@ -40,10 +40,10 @@ from app.problems.models import (
 from app.problems.schemas import (
     AnswerIn,
     AwardIn,
-    DeclineIn,
     MessageIn,
     ProblemIn,
-    ProposalIn,
+    ProblemProposalIn,
+    ProposalDeclineIn,
     QuestionIn,
 )
 from app.problems.workflow import Status
@@ -315,7 +315,7 @@ def access_log(session: Session, user: User | None, problem: Problem) -> list[Pr
 
 
 # -- proposals -----------------------------------------------------------------
-def propose(session: Session, user: User, problem: Problem, data: ProposalIn) -> Proposal:
+def propose(session: Session, user: User, problem: Problem, data: ProblemProposalIn) -> Proposal:
     if problem.status not in ANSWERABLE_STATES:
         raise InvalidTransition(
             _("This problem no longer accepts proposals."), current=problem.status
@@ -403,7 +403,7 @@ def shortlist(session: Session, user: User, proposal: Proposal) -> Proposal:
     return proposal
 
 
-def decline(session: Session, user: User, proposal: Proposal, data: DeclineIn) -> Proposal:
+def decline(session: Session, user: User, proposal: Proposal, data: ProposalDeclineIn) -> Proposal:
     _require_selecting(user, problem_of(session, proposal))
     _require_pending(proposal, ProposalStatus.submitted, ProposalStatus.shortlisted)
     text = data.text.strip()

@@ -12,7 +12,7 @@ from app.db import utcnow
 from app.i18n import TIMEZONE
 from app.problems import service, visibility
 from app.problems.models import Problem
-from app.problems.schemas import ProblemIn, ProposalIn
+from app.problems.schemas import ProblemIn, ProblemProposalIn
 from tests import factories
 
 TITLE = "Giảm thất thoát sau thu hoạch thanh long"
@@ -134,7 +134,7 @@ def sketch(session: Session, user: User, p: Problem, **overrides):
         "confidential": "Công thức màng bao bí mật.",
         **overrides,
     }
-    proposal = service.propose(session, user, p, ProposalIn.model_validate(values))
+    proposal = service.propose(session, user, p, ProblemProposalIn.model_validate(values))
     session.commit()
     return proposal
 
