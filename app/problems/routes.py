@@ -140,10 +140,17 @@ def mine(request: Request, session: SessionDep, user: CurrentUser):
         {"proposal": p, "problem": service.problem_of(session, p)}
         for p in service.my_proposals(session, user)
     ]
+    to_moderate = service.to_moderate(session) if accounts.is_coordinator(user) else []
     return render(
         request,
         "problems/mine.html",
-        {"rows": rows, "proposals": proposals, "can_post": perms.can_post(user), **_labels()},
+        {
+            "rows": rows,
+            "proposals": proposals,
+            "to_moderate": to_moderate,
+            "can_post": perms.can_post(user),
+            **_labels(),
+        },
     )
 
 

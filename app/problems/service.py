@@ -157,6 +157,17 @@ def public_list(
     )
 
 
+def to_moderate(session: Session) -> list[Problem]:
+    """Problems waiting for a coordinator, oldest first."""
+    return list(
+        session.exec(
+            select(Problem)
+            .where(Problem.status == Status.submitted)
+            .order_by(col(Problem.stage_entered_at), col(Problem.id))
+        )
+    )
+
+
 def mine(session: Session, user: User) -> list[Problem]:
     """The problems `user` may manage (their organisation's, national ones for coordinators)."""
     query = select(Problem).order_by(col(Problem.id).desc())
