@@ -34,7 +34,9 @@ GENESIS = "0" * 64
 
 
 class HasStatus(Protocol):
-    id: int | None
+    @property
+    def id(self) -> int | None: ...
+
     status: str
 
 

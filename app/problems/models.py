@@ -59,7 +59,7 @@ class DeclineReason(StrEnum):
 
 
 class Problem(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     status: str = Field(default="draft", sa_type=String(30), index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     created_by_id: int = Field(foreign_key="user.id", index=True)
@@ -104,7 +104,7 @@ class ProblemEvent(SQLModel, table=True):
     __tablename__ = "problem_event"
     __table_args__ = (UniqueConstraint("problem_id", "seq"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problem.id", index=True)
     seq: int
     actor_id: int | None = Field(default=None, foreign_key="user.id")
@@ -122,7 +122,7 @@ class ProblemAccess(SQLModel, table=True):
     __tablename__ = "problem_access"
     __table_args__ = (UniqueConstraint("problem_id", "seq"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problem.id", index=True)
     seq: int
     user_id: int = Field(foreign_key="user.id", index=True)
@@ -139,7 +139,7 @@ class ProblemAttachment(SQLModel, table=True):
 
     __tablename__ = "problem_attachment"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problem.id", index=True)
     storage_key: str = Field(max_length=300)
     filename: str = Field(max_length=255)
@@ -155,7 +155,7 @@ class Proposal(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("problem_id", "proposer_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problem.id", index=True)
     proposer_id: int = Field(foreign_key="user.id", index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
@@ -182,7 +182,7 @@ class ProposalMessage(SQLModel, table=True):
 
     __tablename__ = "proposal_message"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     proposal_id: int = Field(foreign_key="proposal.id", index=True)
     author_id: int = Field(foreign_key="user.id")
     body: str
@@ -194,7 +194,7 @@ class ProblemQuestion(SQLModel, table=True):
 
     __tablename__ = "problem_question"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     problem_id: int = Field(foreign_key="problem.id", index=True)
     asker_id: int = Field(foreign_key="user.id")
     question: str
