@@ -1,7 +1,8 @@
 """Jinja2 templates with gettext, and the `render()` every page goes through.
 
-Domains add template globals with `context_processor` (e.g. the inbox's unread
-count) instead of editing this file.
+Template globals and per-page values (the inbox's unread count, other domains'
+blocks) are registered in one place, `app/web/page_globals.py`, and read
+through the request's own session.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ env.globals.update(
 _csrf: ContextVar[str] = ContextVar("csrf_token", default="")
 env.globals["csrf_value"] = _csrf.get
 
-_processors: list[Callable[[Request], dict[str, Any]]] = []
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
 
 
@@ -49,12 +49,16 @@ def nav_item(
     _nav.append((order, label, href, visible))
 
 
-def context_processor(
-    fn: Callable[[Request], dict[str, Any]],
-) -> Callable[[Request], dict[str, Any]]:
-    """Register a function whose dict is added to every page's context."""
-    _processors.append(fn)
-    return fn
+_globals_installed = False
+
+
+def _install_globals() -> None:
+    global _globals_installed
+    if not _globals_installed:
+        from app.web import page_globals
+
+        page_globals.install(env)
+        _globals_installed = True
 
 
 def render(
@@ -81,8 +85,10 @@ def render(
             if visible(user)
         ],
     }
-    for processor in _processors:
-        ctx.update(processor(request))
+    from app.web.page_globals import page_context
+
+    _install_globals()
+    ctx.update(page_context(request))
     ctx.update(context or {})
     return templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers
@@ -91,4 +97,5 @@ def render(
 
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails, feeds)."""
+    _install_globals()
     return env.get_template(template).render(lang=i18n.get_language(), **context)
