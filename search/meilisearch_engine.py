@@ -346,6 +346,30 @@ class MeilisearchEngine:
         found = self._marked_words(response["hits"][0].get("_formatted", {}))
         return corrected_query(query.text, found, self.settings.typo.min_word_size)
 
+    def similar_text(
+        self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
+        """A search on ``text`` where words may be missing (the "last" matching strategy)."""
+        with _calls():
+            response = self._index.search(
+                text,
+                {
+                    "filter": self._filter(filters or {}, {}),
+                    "limit": limit,
+                    "matchingStrategy": "last",
+                    "attributesToSearchOn": list(self.settings.similar_on),
+                    "showRankingScore": True,
+                },
+            )
+        return [
+            Hit(
+                raw["id"],
+                raw.get("_rankingScore"),
+                {k: v for k, v in raw.items() if not k.startswith("_")},
+            )
+            for raw in response["hits"]
+        ]
+
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
