@@ -163,7 +163,9 @@ def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, sett
     SQLite: a short poll), and events queued behind an earlier one of the same key
     are delivered in the same wake-up, not at the next poll."""
     settings.worker_poll_seconds = 30.0  # only a notification (or SQLite's short poll) wakes it
-    separate = Worker(app.state.engine)  # not started with start(): in-process commits don't wake it
+    separate = Worker(
+        app.state.engine
+    )  # not started with start(): in-process commits don't wake it
     thread = threading.Thread(target=separate.loop, daemon=True)
     thread.start()
     try:
