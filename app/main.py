@@ -15,6 +15,7 @@ from app.accounts.deps import optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web.csrf import csrf_protect, csrf_protect_api
+from app.web.page_cache import PageCache
 from app.web.templating import FRONTEND
 
 API_PREFIX = "/api/v1"
@@ -95,5 +96,13 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.is_production,
     )
+    # Outermost: an anonymous search answered from memory skips the session, language and routing.
+    app.add_middleware(PageCache, generation=_search_generation)
     errors.install(app)
     return app
+
+
+def _search_generation() -> str:
+    from app.catalogue import indexing
+
+    return indexing.engine().generation()

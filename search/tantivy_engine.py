@@ -155,6 +155,14 @@ class TantivyEngine:
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
+    def generation(self) -> str:
+        generation = self._live()[0]
+        return "{}:{}:{}".format(
+            _stamp(self.path / "CURRENT"),
+            _stamp(self.path / generation / "meta.json"),
+            _stamp(self.path / "synonyms.json"),
+        )
+
     def _live_index(self) -> tantivy.Index:
         return self._live()[1]
 

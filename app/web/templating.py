@@ -34,9 +34,31 @@ env.globals.update(
     languages=i18n.LANGUAGES,
 )
 
+
+class LazyToken:
+    """The page's CSRF token, made (and stored in the session) only if the page has a form.
+
+    A page without a form then leaves the session untouched: an anonymous
+    visitor gets no session cookie, and the page stays cacheable.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        from app.web.csrf import csrf_token
+
+        return csrf_token(self.request)
+
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        return "session" in self.request.scope
+
+
 # The current page's CSRF token, readable from macros imported without context.
-_csrf: ContextVar[str] = ContextVar("csrf_token", default="")
-env.globals["csrf_value"] = _csrf.get
+_csrf: ContextVar[LazyToken | None] = ContextVar("csrf_token", default=None)
+env.globals["csrf_value"] = lambda: str(_csrf.get() or "")
 
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
 
@@ -68,11 +90,10 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    from app.web.csrf import csrf_token
     from app.web.flash import pop_flashes
 
     user = getattr(request.state, "user", None)
-    token = csrf_token(request)
+    token = LazyToken(request)
     _csrf.set(token)
     ctx: dict[str, Any] = {
         "lang": i18n.get_language(),
