@@ -17,6 +17,7 @@ from app.outbox.worker import Worker
 from app.web.csrf import csrf_protect, csrf_protect_api
 from app.web.page_cache import PageCache
 from app.web.templating import FRONTEND
+from app.web.templating import env as templates_env
 
 API_PREFIX = "/api/v1"
 
@@ -73,6 +74,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings, app.state.engine, app.state.worker = settings, engine, worker
+    # Templates do not change under a production server: no stat() of each one per render.
+    templates_env.auto_reload = not settings.is_production
 
     for module in domains.modules("routes"):
         # Every page knows who is signed in (for the header) and refuses unsafe requests without the CSRF token.

@@ -1,11 +1,15 @@
-"""Anonymous search responses from memory until the search index changes, with ETag and 304.
+"""Anonymous catalogue responses from memory until the search index changes, with ETag and 304.
 
 The catalogue's search page and search API are built from the search index
 alone (app/catalogue/service.py), so the same URL answers the same bytes
 until the index changes: documents written, synonyms edited, a rebuild. The
 engine's `generation()` changes with each of those, and is part of every
 entry, so a publication is visible at the next request after it is indexed,
-as without the cache.
+as without the cache. An initiative's public page (and its API record) is
+read from the database, but every change an anonymous reader can see there
+(publication, an edit of a public section, unpublication with its certificate
+revoked) is also written to the index, so the same generation applies; what
+is not (an organisation renamed) is at most MAX_AGE_SECONDS old.
 
 Only requests without credentials are served from or stored in the cache:
 no `Authorization` header and no session cookie (a visitor without a form on
@@ -31,11 +35,11 @@ import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHEABLE = re.compile(r"^(/search|/api/v1/search)$")
+CACHEABLE = re.compile(r"^(/search|/api/v1/search|/catalogue/\d+|/api/v1/catalogue/\d+)$")
 SESSION_COOKIE = "portal_session="
 MAX_ENTRIES = 2000
 MAX_BODY = 512 * 1024
-MAX_AGE_SECONDS = 300.0  # bounds what the generation does not track (field names: 5 min cache)
+MAX_AGE_SECONDS = 60.0  # bounds what the generation does not track (e.g. an organisation's name)
 GENERATION_SECONDS = 0.05  # the index generation is re-read at most this often
 PUBLIC = b"public, no-cache"
 PRIVATE = b"private, no-store"

@@ -69,3 +69,21 @@ def test_an_anonymous_public_page_without_a_form_sets_no_session_cookie(client, 
     assert "set-cookie" not in page.headers
     login = client.get("/account/login")  # a page with a form still gets its CSRF token
     assert "portal_session=" in login.headers["set-cookie"]
+
+
+def test_an_unpublished_initiative_leaves_the_cache_with_its_index_entry(
+    client, corpus: Corpus, session, worker
+):
+    from app.initiatives.models import Initiative
+    from app.publication import service as publication_service
+
+    url = f"/catalogue/{corpus.id('solar')}"
+    first = client.get(url)
+    assert (first.status_code, first.headers["cache-control"]) == (200, "public, no-cache")
+    assert client.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    initiative = session.get(Initiative, corpus.id("solar"))
+    publication_service.unpublish(session, corpus.people.coordinator, initiative, "Sai sót")
+    session.commit()
+    worker.drain()
+    assert client.get(url).status_code == 404
+    assert client.get(f"/api/v1{url}").status_code == 404
