@@ -248,7 +248,7 @@ def servers(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess
     )
     worker = subprocess.Popen([PORTAL, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
@@ -257,6 +257,10 @@ def servers(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess
                 pass
             if time.monotonic() > deadline or web.poll() is not None:
                 raise RuntimeError("the server did not start; see server.log")
+            time.sleep(0.3)
+        while len(listening(port)) < workers:  # every worker process is accepting
+            if time.monotonic() > deadline:
+                raise RuntimeError("not every web worker started; see server.log")
             time.sleep(0.3)
         for _ in range(workers * 10):  # every worker has loaded the app and warmed its caches
             httpx.get(f"http://127.0.0.1:{port}/search", timeout=30)
@@ -270,6 +274,14 @@ def servers(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess
             except subprocess.TimeoutExpired:
                 process.kill()
         log.close()
+
+
+def listening(port: int) -> list[str]:
+    """Listening sockets on `port` (one per SO_REUSEPORT worker)."""
+    out = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if line.strip()]
 
 
 def children(pid: int) -> list[int]:
@@ -301,16 +313,24 @@ def rss_mib(pid: int) -> float:
 
 # -- load -----------------------------------------------------------------------
 
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    number, unit = found.groups()
     return float(number) * _UNITS[unit]
 
 
 def wrk(
-    url: str, connections: int, seconds: int, workers: list[int], profile: Path | None = None
+    url: str,
+    connections: int,
+    seconds: int,
+    workers: list[int],
+    profile: Path | None = None,
+    headers: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     before = {pid: cpu_seconds(pid) for pid in workers}
     spy = None
@@ -334,7 +354,17 @@ def wrk(
             stderr=subprocess.DEVNULL,
         )
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            *[arg for h in headers for arg in ("-H", h)],
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -509,16 +539,24 @@ def run(args: argparse.Namespace, size: int) -> None:
             with servers(env, port, args.workers) as web:
                 workers = children(web.pid)
                 print(
-                    f"  {'endpoint':<22}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  cpu s/worker"
+                    f"  {'endpoint':<32}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  cpu s/worker"
                 )
-                for label, path in endpoints(data):
+                runs = [(label, path, ()) for label, path in endpoints(data)]
+                # A (meaningless) session cookie sends the request past the page cache:
+                # the full work of a first request, or of a signed-in visitor's.
+                runs += [
+                    (f"{label} (uncached)", path, ("Cookie: portal_session=bench",))
+                    for label, path in endpoints(data)
+                ]
+                for label, path, headers in runs:
                     profile = None
                     if args.profile:
                         args.profile.mkdir(parents=True, exist_ok=True)
-                        profile = args.profile / f"{args.db}-{size}-{label.replace(' ', '_')}.txt"
-                    r = wrk(base + path, args.connections, args.seconds, workers, profile)
+                        name = re.sub(r"\W+", "_", label)
+                        profile = args.profile / f"{args.db}-{size}-{name}.txt"
+                    r = wrk(base + path, args.connections, args.seconds, workers, profile, headers)
                     print(
-                        f"  {label:<22}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+                        f"  {label:<32}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
                         f"{r['errors']:>8}  {r['cpu']}"
                     )
                 if args.publish:
