@@ -182,7 +182,7 @@ def update_draft(session: Session, user: User, initiative: Initiative, data: Dra
             _("The initiative can be changed only while it is a draft or returned for revision."),
             code="not-editable",
         )
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     _apply(session, initiative, submitter, data)
     session.add(initiative)
     return initiative
@@ -317,7 +317,7 @@ def submit(
         )
     )
     workflow.transition(session, initiative, Status.submitted, actor=user)
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
         to=submitter.email,
@@ -412,7 +412,7 @@ def grant_access(session: Session, actor: User, initiative: Initiative, email: s
         select(AccessGrant).where(
             AccessGrant.initiative_id == initiative.id,
             AccessGrant.user_id == user.id,
-            AccessGrant.revoked_at.is_(None),
+            col(AccessGrant.revoked_at).is_(None),
         )
     ).first()
     if existing:
@@ -430,7 +430,7 @@ def revoke_access(session: Session, actor: User, initiative: Initiative, user_id
         select(AccessGrant).where(
             AccessGrant.initiative_id == initiative.id,
             AccessGrant.user_id == user_id,
-            AccessGrant.revoked_at.is_(None),
+            col(AccessGrant.revoked_at).is_(None),
         )
     ).all()
     if not grants:
@@ -443,9 +443,12 @@ def access_grants(session: Session, initiative: Initiative) -> list[tuple[Access
     return list(
         session.exec(
             select(AccessGrant, User)
-            .join(User, User.id == AccessGrant.user_id)
-            .where(AccessGrant.initiative_id == initiative.id, AccessGrant.revoked_at.is_(None))
-            .order_by(AccessGrant.id)
+            .join(User, col(User.id) == col(AccessGrant.user_id))
+            .where(
+                col(AccessGrant.initiative_id) == initiative.id,
+                col(AccessGrant.revoked_at).is_(None),
+            )
+            .order_by(col(AccessGrant.id))
         )
     )
 
@@ -459,9 +462,9 @@ def view_log(
     return list(
         session.exec(
             select(ConfidentialView, User)
-            .join(User, User.id == ConfidentialView.user_id)
+            .join(User, col(User.id) == col(ConfidentialView.user_id))
             .where(ConfidentialView.initiative_id == initiative.id)
-            .order_by(ConfidentialView.id.desc())
+            .order_by(col(ConfidentialView.id).desc())
         )
     )
 
@@ -482,7 +485,7 @@ def versions(
         session.exec(
             select(InitiativeVersion)
             .where(InitiativeVersion.initiative_id == initiative.id)
-            .order_by(InitiativeVersion.number)
+            .order_by(col(InitiativeVersion.number))
         )
     )
 
