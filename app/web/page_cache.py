@@ -105,14 +105,20 @@ class PageCache:
             await _answer(entry, headers, send)
             return
         self._entries.pop(key, None)
-        entry = await self._render(scope, receive, send, generation, headers)
+        entry = await self._render(scope, receive, send, generation, headers, api)
         if entry is not None:
             self._entries[key] = entry
             while len(self._entries) > MAX_ENTRIES:
                 self._entries.popitem(last=False)
 
     async def _render(
-        self, scope: Scope, receive: Receive, send: Send, generation: str, request: Headers
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        generation: str,
+        request: Headers,
+        api: bool,
     ) -> Entry | None:
         """Run the app, keeping the response if it may be shared; answer the client."""
         start: Message | None = None
@@ -136,6 +142,8 @@ class PageCache:
         etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
         response_headers["etag"] = etag.decode()
         response_headers["cache-control"] = PUBLIC.decode()
+        # A shared cache must not answer a signed-in visitor (cookie) or another language.
+        response_headers["vary"] = "Cookie, Accept-Language" if api else "Cookie"
         entry = Entry(generation, time.monotonic(), 200, response_headers.raw, body, etag)
         await _answer(entry, request, send)
         return entry

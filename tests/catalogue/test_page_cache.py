@@ -14,6 +14,7 @@ def test_an_anonymous_search_has_an_etag_and_a_304_and_sets_no_cookie(client, co
     first = client.get("/search", params={"q": "nang luong"})
     assert first.status_code == 200
     assert first.headers["cache-control"] == "public, no-cache"
+    assert first.headers["vary"] == "Cookie"
     assert "set-cookie" not in first.headers
     etag = first.headers["etag"]
     again = client.get("/search", params={"q": "nang luong"})
@@ -22,6 +23,7 @@ def test_an_anonymous_search_has_an_etag_and_a_304_and_sets_no_cookie(client, co
     assert (revalidated.status_code, revalidated.content) == (304, b"")
     api = client.get("/api/v1/search", params={"q": "nang luong"})
     assert api.headers["cache-control"] == "public, no-cache"
+    assert api.headers["vary"] == "Cookie, Accept-Language"
     assert [h["id"] for h in api.json()["hits"]] == [corpus.id("solar")]
 
 
