@@ -37,8 +37,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHEABLE = re.compile(r"^(/search|/api/v1/search|/catalogue/\d+|/api/v1/catalogue/\d+)$")
 SESSION_COOKIE = "portal_session="
-MAX_ENTRIES = 2000
-MAX_BODY = 512 * 1024
+MAX_ENTRIES = 1000  # pages are 20–40 KB: about 30 MiB per worker when full
+MAX_BODY = 256 * 1024
 MAX_AGE_SECONDS = 60.0  # bounds what the generation does not track (e.g. an organisation's name)
 GENERATION_SECONDS = 0.05  # the index generation is re-read at most this often
 PUBLIC = b"public, no-cache"
