@@ -548,7 +548,7 @@ def run(args: argparse.Namespace, size: int) -> None:
                     (f"{label} (uncached)", path, ("Cookie: portal_session=bench",))
                     for label, path in endpoints(data)
                 ]
-                for label, path, headers in runs:
+                for label, path, headers in runs if not args.no_load else []:
                     profile = None
                     if args.profile:
                         args.profile.mkdir(parents=True, exist_ok=True)
@@ -598,6 +598,9 @@ def main() -> None:
     parser.add_argument("--submitters", type=int, default=30, help="0 skips the submit path")
     parser.add_argument("--rounds", type=int, default=3, help="create+submit per submitter")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of one worker here")
+    parser.add_argument(
+        "--no-load", action="store_true", help="only publication latency, submissions, memory"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
