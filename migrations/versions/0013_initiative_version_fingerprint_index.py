@@ -1,7 +1,7 @@
 """initiative_version.fingerprint indexed: the exact-duplicate check at submission is a lookup
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-29 22:10:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0006"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
