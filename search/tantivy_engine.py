@@ -158,6 +158,14 @@ class TantivyEngine:
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
+    def generation(self) -> str:
+        generation = self._live()[0]
+        return "{}:{}:{}".format(
+            _stamp(self.path / "CURRENT"),
+            _stamp(self.path / generation / "meta.json"),
+            _stamp(self.path / "synonyms.json"),
+        )
+
     def _live_index(self) -> tantivy.Index:
         return self._live()[1]
 
@@ -438,9 +446,27 @@ class TantivyEngine:
         if not found:
             return []
         doc = self._source(searcher, found[0][1])
-        stop = {fold(w) for w in self.settings.stop_words}
         texts = [doc.get("title") or "", *doc.get("keywords", [])]
+        return self._like(searcher, texts, limit, filters, exclude=id)
+
+    def similar_text(
+        self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
+        return self._like(self._live_index().searcher(), [text], limit, filters)
+
+    def _like(
+        self,
+        searcher: tantivy.Searcher,
+        texts: Sequence[str],
+        limit: int,
+        filters: Mapping[str, Sequence[Any]] | None,
+        exclude: str | None = None,
+    ) -> list[Hit]:
+        """Documents sharing the most (weighted) words with ``texts``; any word may be missing."""
+        stop = {fold(w) for w in self.settings.stop_words}
         words = dict.fromkeys(f for t in texts for f in map(fold, tokenize(t)) if f not in stop)
+        if not words:
+            return []
         should = [
             TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", w), weight)
             for name, weight in weights(self.settings.similar_on)
@@ -448,9 +474,10 @@ class TantivyEngine:
         ]
         clauses = [
             (Occur.Must, TQ.boolean_query([(Occur.Should, q) for q in should])),
-            (Occur.MustNot, TQ.term_query(self._schema, "id", id)),
             *self._filter_clauses(filters or {}, {}),
         ]
+        if exclude is not None:
+            clauses.append((Occur.MustNot, TQ.term_query(self._schema, "id", exclude)))
         hits = searcher.search(TQ.boolean_query(clauses), max(limit, 1)).hits[:limit]
         return [Hit((d := self._source(searcher, a))["id"], s, d) for s, a in hits]
 
