@@ -27,6 +27,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.errors import problem
 from app.i18n import _
+from app.web.api import public
 
 router = APIRouter(tags=["accounts"])
 router.include_router(admin_api.router)
@@ -60,6 +61,7 @@ def profile_of(user: User) -> Profile:
         429: {"description": "Too many failed attempts: locked for a while", **PROBLEM},
     },
 )
+@public
 def token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ):
@@ -144,6 +146,7 @@ def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="Find organisations")
+@public
 def organisations(
     session: SessionDep,
     q: Annotated[str, Query(max_length=100, description="Part of the name, any case")] = "",

@@ -25,6 +25,7 @@ from app.catalogue.schemas import (
 from app.db import SessionDep
 from app.initiatives.visibility import visible_view
 from app.publication import service as publication_service
+from app.web.api import public
 
 router = APIRouter(tags=["catalogue"])
 
@@ -39,6 +40,7 @@ UNAVAILABLE = {
     responses=UNAVAILABLE,
     summary="Search published initiatives",
 )
+@public
 def search(
     session: SessionDep,
     q: Annotated[
@@ -152,6 +154,7 @@ def _hit(hit: service.HitView) -> SearchHit:
     responses=UNAVAILABLE,
     summary="Title completions while typing",
 )
+@public
 def suggest(
     session: SessionDep,
     q: Annotated[
@@ -173,6 +176,7 @@ def suggest(
     summary="The public record of a published initiative",
     responses={404: {"description": "Not published (problem+json)."}},
 )
+@public
 def public_record(session: SessionDep, initiative_id: int):
     """The public sections and publication data of a published initiative, with its
     certificate and similar initiatives. Confidential sections are never included."""

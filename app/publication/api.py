@@ -19,6 +19,7 @@ from app.publication.schemas import (
     UnpublishIn,
 )
 from app.reviews.deps import Coordinator
+from app.web.api import public
 
 router = APIRouter(tags=["publication"])
 PROBLEMS = {
@@ -104,6 +105,7 @@ def unpublish(
     description="Public. `valid` is true when the seal matches the data and the certificate is not revoked.",
     responses={404: {"description": "No certificate with this number"}},
 )
+@public
 def verify(number: str, session: SessionDep):
     certificate, intact = service.verify(session, number)
     return _out(certificate, intact)

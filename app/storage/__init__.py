@@ -21,9 +21,12 @@ from app.storage.sniff import (
     inspect_container,
     sniff_content_type,
 )
-from app.storage.upload import receive_upload
+from app.storage.upload import StreamedUpload, Upload, receive_upload, streamed_upload
 
 __all__ = [
+    "StreamedUpload",
+    "Upload",
+    "streamed_upload",
     "DEFAULT_ALLOWED_TYPES",
     "LocalStorage",
     "Storage",
