@@ -25,13 +25,11 @@ from app.catalogue.schemas import (
 from app.db import SessionDep
 from app.initiatives.visibility import visible_view
 from app.publication import service as publication_service
-from app.web.api import public
+from app.web.api import problems, public
 
 router = APIRouter(tags=["catalogue"])
 
-UNAVAILABLE = {
-    503: {"description": "The search engine is unavailable (problem+json); retry later."}
-}
+UNAVAILABLE = problems(e503="The search engine is unavailable (problem+json); retry later.")
 
 
 @router.get(
@@ -174,7 +172,7 @@ def suggest(
     "/catalogue/{initiative_id}",
     response_model=PublicRecord,
     summary="The public record of a published initiative",
-    responses={404: {"description": "Not published (problem+json)."}},
+    responses=problems(e404="Not published (problem+json)."),
 )
 @public
 def public_record(session: SessionDep, initiative_id: int):

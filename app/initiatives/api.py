@@ -49,15 +49,9 @@ from app.initiatives.schemas import (
     ViewLogOut,
 )
 from app.storage import StreamedUpload
-from app.web.api import public
+from app.web.api import PROBLEMS, public
 
 router = APIRouter(tags=["initiatives"])
-PROBLEMS = {
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "Not found or not visible"},
-    409: {"description": "Invalid transition or conflict; `allowed` lists the possible targets"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
 
 
 def _summary(item) -> InitiativeSummary:

@@ -22,6 +22,7 @@ from app.initiatives import history
 from app.initiatives import permissions as perms
 from app.initiatives.models import Initiative, InitiativeEvent
 from app.outbox import service as outbox
+from app.outbox import topics
 
 
 class Status(StrEnum):
@@ -50,12 +51,6 @@ PRE_PUBLICATION_STATES = frozenset(
     }
 )
 
-# Outbox topics. Payloads: see `transition` and `queue_public_update`.
-TOPIC_TRANSITIONED = "initiative.transitioned"  # {"initiative_id","from","to","actor_id","reason"}
-TOPIC_PUBLISHED = "initiative.published"  # {"initiative_id"}
-TOPIC_UNPUBLISHED = "initiative.unpublished"  # {"initiative_id","reason"}
-TOPIC_PUBLIC_UPDATED = "initiative.public_updated"  # {"initiative_id"}
-
 Predicate = Callable[[User | None, Initiative], bool]
 
 
@@ -66,7 +61,7 @@ class Transition:
     allowed: Predicate  # who may make it
     who: str  # the predicate in words, for documentation and error pages
     reason_required: bool = False
-    topics: tuple[str, ...] = (TOPIC_TRANSITIONED,)
+    topics: tuple[str, ...] = (topics.INITIATIVE_TRANSITIONED,)  # app/outbox/topics.py
 
 
 def _t(
@@ -78,7 +73,9 @@ def _t(
     reason: bool = False,
     extra_topics: tuple[str, ...] = (),
 ) -> Transition:
-    return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *extra_topics))
+    return Transition(
+        source, target, allowed, who, reason, (topics.INITIATIVE_TRANSITIONED, *extra_topics)
+    )
 
 
 S = Status
@@ -101,14 +98,18 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
         _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
         _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
         _t(
-            S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)
+            S.selected,
+            S.published,
+            perms.can_screen,
+            _COORDINATOR,
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.unpublished,
             S.published,
             perms.can_screen,
             _COORDINATOR,
-            extra_topics=(TOPIC_PUBLISHED,),
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.published,
@@ -122,7 +123,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         _t(
             S.commercialising,
@@ -130,7 +131,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         *[
             _t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True)
@@ -261,15 +262,15 @@ def transition(
     )
     key = f"initiative:{initiative.id}"
     payloads = {
-        TOPIC_TRANSITIONED: {
+        topics.INITIATIVE_TRANSITIONED: {
             "initiative_id": initiative.id,
             "from": str(current),
             "to": str(target),
             "actor_id": actor.id if actor else None,
             "reason": reason,
         },
-        TOPIC_PUBLISHED: {"initiative_id": initiative.id},
-        TOPIC_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
+        topics.INITIATIVE_PUBLISHED: {"initiative_id": initiative.id},
+        topics.INITIATIVE_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
     }
     for topic in rule.topics:
         outbox.enqueue(session, topic, payloads[topic], key=key)
@@ -280,7 +281,7 @@ def queue_public_update(session: Session, initiative: Initiative) -> None:
     """Tell consumers (search, subscriptions) that a published initiative's public sections changed."""
     outbox.enqueue(
         session,
-        TOPIC_PUBLIC_UPDATED,
+        topics.INITIATIVE_PUBLIC_UPDATED,
         {"initiative_id": initiative.id},
         key=f"initiative:{initiative.id}",
     )

@@ -17,6 +17,7 @@ from app.config import get_settings
 from app.i18n import use_language
 from app.mail.models import DevMail
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.web.templating import env, render_string
 
 
@@ -50,7 +51,7 @@ def queue_mail(
     )
     outbox.enqueue(
         session,
-        "mail.send",
+        topics.MAIL_SEND,
         {
             "to": to,
             "subject": subject,

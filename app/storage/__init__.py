@@ -3,7 +3,7 @@
 Not a domain with tables or pages: domains record a `StoredFile` in their own
 models and serve downloads through their own permission checks.
 
-    fields, files = await receive_upload(request)          # in a route, body not yet read
+    def upload(..., received: StreamedUpload)   # a plain def route; the upload is its last dependency
     storage = get_storage()
     path = storage.path(stored.key)                         # FileResponse(path, ...) when local
 """

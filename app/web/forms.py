@@ -136,6 +136,12 @@ class Refusal:
     status: int = 400
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    def on(self, field: str) -> dict[str, str]:
+        """The errors, with a message that names no field shown at `field` instead."""
+        if set(self.errors) == {"__all__"}:
+            return {field: self.errors["__all__"]}
+        return self.errors
+
     @classmethod
     def of(cls, exc: DomainError) -> Refusal:
         return cls(

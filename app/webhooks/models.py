@@ -8,7 +8,12 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
-EVENT_TYPES = ("initiative.published", "initiative.unpublished", "subscription.matched")
+# Webhook event types: the public contract with receivers. Not outbox topics
+# (app/outbox/topics.py), though two share their names with the topics they follow.
+EVENT_PUBLISHED = "initiative.published"
+EVENT_UNPUBLISHED = "initiative.unpublished"
+EVENT_MATCHED = "subscription.matched"
+EVENT_TYPES = (EVENT_PUBLISHED, EVENT_UNPUBLISHED, EVENT_MATCHED)
 TEST_EVENT = "webhook.test"
 
 
