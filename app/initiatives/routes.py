@@ -381,9 +381,11 @@ def receipt_lookup(
     if code:
         try:
             result = receipts.lookup(session, code, fingerprint)
-        except ValidationFailed as exc:
+        except ValidationFailed as exc:  # a read-only lookup: the answer is the page itself
+            refuse(session)
             errors = exc.errors
         except NotFound as exc:
+            refuse(session)
             message = exc.message
     return render(
         request,

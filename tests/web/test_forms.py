@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
+from app import errors
 from app.accounts.models import Organisation, OrganisationType
 from app.db import keep, refuse, unit_of_work
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -161,3 +165,40 @@ def test_keep_needs_a_reason_and_cannot_follow_a_refusal(app):
 def test_parse_form_answers_the_model_or_field_errors():
     assert parse_form(NameForm, FormData({})) == (None, {"name": "Trường này là bắt buộc."})
     assert parse_form(NameForm, FormData({"name": " Viện "})) == (NameForm(name="Viện"), {})
+
+
+# -- the rule, checked on the source ------------------------------------------
+APP = Path(__file__).resolve().parents[2] / "app"
+DOMAIN_ERRORS = {
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.DomainError)
+}
+
+
+def _web_modules() -> list[Path]:
+    return [
+        path
+        for path in sorted(APP.rglob("*.py"))
+        if "router = APIRouter(" in path.read_text(encoding="utf-8")
+    ]
+
+
+def test_no_handler_swallows_a_refusal_without_rolling_back():
+    """A `DomainError` caught in a route module is a refusal: `submit_form` or `refuse(session)`."""
+    found = []
+    for path in _web_modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ExceptHandler) or node.type is None:
+                continue
+            caught = {n.id for n in ast.walk(node.type) if isinstance(n, ast.Name)}
+            calls = {
+                n.func.id
+                for n in ast.walk(ast.Module(body=node.body, type_ignores=[]))
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+            }
+            reraises = any(isinstance(n, ast.Raise) for n in ast.walk(node))
+            if caught & DOMAIN_ERRORS and "refuse" not in calls and not reraises:
+                found.append(f"{path.relative_to(APP)}:{node.lineno}")
+    assert found == []
+    assert len(_web_modules()) > 15
