@@ -148,7 +148,7 @@ def _submit(request: Request, session, user, initiative: Initiative, form, value
             user,
             initiative,
             values,
-            {} if refusal.status == 409 else refusal.errors,
+            refusal.field_errors,  # the page shows `message` itself
             refusal.status,
             similar=refusal.extra.get("similar"),
             message=refusal.message,

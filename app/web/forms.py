@@ -136,6 +136,11 @@ class Refusal:
     status: int = 400
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """Only the errors that name a field (for pages that show `message` themselves)."""
+        return {k: v for k, v in self.errors.items() if k != "__all__"}
+
     def on(self, field: str) -> dict[str, str]:
         """The errors, with a message that names no field shown at `field` instead."""
         if set(self.errors) == {"__all__"}:

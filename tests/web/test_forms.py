@@ -76,6 +76,8 @@ def test_a_refused_verb_leaves_no_row_behind(app):
         errors={"__all__": "Tên này đã có."}, message="Tên này đã có.", status=409
     )
     assert seen["names_when_shown_again"] == []  # undone before the form is shown again
+    assert seen["refusal"].field_errors == {}
+    assert seen["refusal"].on("name") == {"name": "Tên này đã có."}
     assert _names(app) == []
 
 
