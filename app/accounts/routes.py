@@ -97,8 +97,9 @@ def logout(request: Request):
 def _organisations(session: SessionDep, chosen: object) -> list:
     """The first organisations by name for the select, plus the chosen one (found by searching)."""
     organisations = service.search_organisations(session, limit=ORGANISATIONS_IN_SELECT)
-    if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in organisations):
-        organisations += [o for o in [session.get(Organisation, int(chosen))] if o is not None]
+    chosen_id = str(chosen or "")
+    if chosen_id.isdigit() and all(o.id != int(chosen_id) for o in organisations):
+        organisations += [o for o in [session.get(Organisation, int(chosen_id))] if o is not None]
     return organisations
 
 

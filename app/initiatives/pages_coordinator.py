@@ -76,7 +76,7 @@ def inbox(
 
 @router.post("/coordinator/initiatives/bulk")
 def bulk(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
-    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
+    ids = [int(str(v)) for v in form.getlist("ids") if str(v).isdigit()]
     if not ids:
         flash(request, _("Select at least one initiative."), "error")
     else:

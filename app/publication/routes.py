@@ -50,7 +50,7 @@ def propose(
     form: Form,
 ):
     data, errors = parse_form(ProposalIn, form)
-    if errors:
+    if data is None:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.propose_summary(session, user, initiative, data.summary, data.note)
     flash(request, _("The proposal was sent to the submitter."), "success")
@@ -79,7 +79,7 @@ def unpublish(
     form: Form,
 ):
     data, errors = parse_form(UnpublishIn, form)
-    if errors:
+    if data is None:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.unpublish(session, user, initiative, data.reason)
     flash(request, _("The initiative is no longer published."), "info")

@@ -8,7 +8,7 @@ invitations and writes their own reviews. Errors are problem+json.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
@@ -55,7 +55,7 @@ def _round_out(session, found) -> RoundOut:
         session.exec(
             select(RoundItem.initiative_id)
             .where(RoundItem.round_id == found.id)
-            .order_by(RoundItem.initiative_id)
+            .order_by(col(RoundItem.initiative_id))
         )
     )
     return out

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import col
 
 from app.accounts.deps import CoordinatorUser
 from app.accounts.models import User
@@ -95,7 +96,7 @@ def _round_from(form) -> tuple[RoundIn | None, dict[str, str]]:
 
 @router.post("/rounds/new")
 def create_round(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
-    values = {k: form.get(k) for k in form}
+    values: dict[str, object] = {k: form.get(k) for k in form}
     values["initiative_ids"] = form.getlist("initiative_ids")
 
     def opened(created):
@@ -175,7 +176,8 @@ def assign(
     item: ItemDep,
     form: Form,
 ):
-    reviewer = session.get(User, int(form.get("reviewer_id") or 0))
+    chosen = str(form.get("reviewer_id") or "")
+    reviewer = session.get(User, int(chosen)) if chosen.isdigit() else None
     if reviewer is None:
         flash(request, _("Choose a reviewer."), "error")
         return RedirectResponse(request.url.path, status_code=303)
@@ -230,9 +232,9 @@ def _decision_page(request, session, round, item, values, errors, status_code=20
 
     rows = session.exec(
         select(Review, Assignment)
-        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
         .where(Assignment.round_id == round.id, Assignment.initiative_id == item.id)
-        .order_by(Review.id)
+        .order_by(col(Review.id))
     ).all()
     return render(
         request,
@@ -295,7 +297,8 @@ def rubric_list(request: Request, session: SessionDep, user: CoordinatorUser):
 
 
 def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
-    criteria, errors = [], {}
+    criteria: list[CriterionIn] = []
+    errors: dict[str, str] = {}
     for k in range(int(form.get("rows") or 0)):
         code = str(form.get(f"code_{k}", "")).strip()
         if not code:

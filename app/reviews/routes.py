@@ -89,7 +89,7 @@ def decline(
     request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep, form: Form
 ):
     data, errors = parse_form(DeclineIn, form)
-    if errors:
+    if data is None:
         return render(
             request,
             "reviews/invitation.html",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
@@ -45,6 +45,9 @@ from app.storage.sniff import (
     inspect_container,
     sniff_content_type,
 )
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FILES = 10
 MAX_FIELDS = 200
@@ -96,7 +99,7 @@ class _Receiver:
         self._field: tuple[str, bytearray] | None = None
         self._field_count = 0
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._part_begin,
             "on_header_field": lambda data, start, end: self._header_name.extend(data[start:end]),
@@ -240,7 +243,7 @@ class _Receiver:
             raise UnsupportedMediaType(message, errors={part.field: message})
         return sanitize_filename(part.filename + EXTENSIONS[content_type][0])
 
-    def _refuse_type(self, part: _FilePart) -> None:
+    def _refuse_type(self, part: _FilePart) -> NoReturn:
         accepted = ", ".join(
             sorted({EXTENSIONS[t][0][1:].upper() for t in self.allowed if EXTENSIONS.get(t)})
         )

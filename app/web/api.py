@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from app.errors import Responses
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _PUBLIC = "__api_public__"
@@ -55,7 +57,7 @@ PROBLEM: dict[str, Any] = {
 """The body of every error answer (RFC 9457), for OpenAPI `responses`."""
 
 
-def problems(**descriptions: str) -> dict[int | str, dict[str, Any]]:
+def problems(**descriptions: str) -> Responses:
     """OpenAPI `responses` for error answers: `problems(e404="No such round")`.
 
     Keys are `e<status>`; every answer is problem+json (`PROBLEM`).
