@@ -8,7 +8,12 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
-EVENT_TYPES = ("initiative.published", "initiative.unpublished", "subscription.matched")
+EVENT_TYPES = (
+    "initiative.published",
+    "initiative.unpublished",
+    "subscription.matched",
+    "deal.stage_changed",
+)
 TEST_EVENT = "webhook.test"
 
 

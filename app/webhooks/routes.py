@@ -27,6 +27,7 @@ def event_labels() -> list[tuple[str, str]]:
         "initiative.published": _("An initiative is published"),
         "initiative.unpublished": _("An initiative is unpublished"),
         "subscription.matched": _("A new initiative matches a subscription of a member"),
+        "deal.stage_changed": _("A deal of the organisation changes stage"),
     }
     return [(e, labels[e]) for e in EVENT_TYPES]
 
