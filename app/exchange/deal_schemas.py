@@ -125,3 +125,61 @@ class ResultIn(BaseModel):
 
 class NdaSettingIn(BaseModel):
     open_confidential_after_nda: bool = False
+
+
+ServiceName = Literal[
+    "technology_exchange",
+    "transfer_centre",
+    "promotion_centre",
+    "ip_valuation",
+    "ip_agent",
+    "innovation_support",
+    "incubator",
+]
+PriceBand = Literal["", "free", "low", "medium", "high"]
+
+
+class ProfileIn(BaseModel):
+    """An intermediary's public profile."""
+
+    description: str = Field(default="", max_length=TEXT_MAX)
+    services: list[ServiceName] = Field(min_length=1)
+    fields: list[str] = Field(default_factory=list, max_length=30)
+    provinces: list[str] = Field(default_factory=list, max_length=63)
+    price_band: PriceBand = ""
+
+    @field_validator("fields", "provinces", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list):
+            return [
+                part.strip()
+                for v in value
+                for part in (v.split(",") if isinstance(v, str) else [v])
+                if isinstance(part, str) and part.strip()
+            ]
+        return value
+
+
+class ServiceRequestIn(BaseModel):
+    service: ServiceName
+    message: str = Field(min_length=1, max_length=TEXT_MAX)
+    initiative_id: int | None = None
+    deal_id: int | None = None
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return _required(value)
+
+    @field_validator("initiative_id", "deal_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class RatingIn(BaseModel):
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=TEXT_MAX)

@@ -10,7 +10,7 @@ requester (the access itself is an `AccessGrant` of the initiatives domain).
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -250,3 +250,62 @@ class DealResult(SQLModel, table=True):
     reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# -- intermediaries ---------------------------------------------------------------------------
+class ServiceType(StrEnum):
+    """Intermediary organisations after Circular 16/2014/TT-BKHCN."""
+
+    technology_exchange = "technology_exchange"
+    transfer_centre = "transfer_centre"
+    promotion_centre = "promotion_centre"
+    ip_valuation = "ip_valuation"
+    ip_agent = "ip_agent"
+    innovation_support = "innovation_support"
+    incubator = "incubator"
+
+
+class ServiceRequestStatus(StrEnum):
+    requested = "requested"
+    accepted = "accepted"
+    declined = "declined"
+    delivered = "delivered"
+
+
+class IntermediaryProfile(SQLModel, table=True):
+    """An intermediary organisation's public profile: services, fields, provinces, price band."""
+
+    __tablename__ = "intermediary_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", unique=True)
+    description: str = ""
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    provinces: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    price_band: str = Field(default="", max_length=20)
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ServiceRequest(SQLModel, table=True):
+    """A request for an intermediary's service on an initiative or a deal; the clock runs from
+    `created_at` to `responded_at`; the requester rates it once, after delivery."""
+
+    __tablename__ = "service_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="intermediary_profile.id", index=True)
+    requester_id: int = Field(foreign_key="user.id", index=True)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    service: str = Field(sa_type=String(30))
+    message: str
+    status: str = Field(default=ServiceRequestStatus.requested, sa_type=String(20), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    responded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rating: int | None = None
+    rating_comment: str = ""
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
