@@ -128,3 +128,8 @@ def withdraw(session: SessionDep, user: CurrentUser, request: VisibleRequest):
 from app.exchange import deal_api  # noqa: E402
 
 router.include_router(deal_api.router)
+
+# Intermediaries and their service requests: intermediary_api.py
+from app.exchange import intermediary_api  # noqa: E402
+
+router.include_router(intermediary_api.router)

@@ -225,3 +225,8 @@ async def refuse(
 from app.exchange import deal_routes  # noqa: E402
 
 router.include_router(deal_routes.router)
+
+# Intermediaries: intermediary_routes.py
+from app.exchange import intermediary_routes  # noqa: E402
+
+router.include_router(intermediary_routes.router)
