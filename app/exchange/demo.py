@@ -1,4 +1,5 @@
-"""Demo deals: one in negotiation, one signed and deployed, an investor's funding interest.
+"""Demo deals: one in negotiation, one signed and deployed, an investor's funding interest; an
+intermediary's profile with a delivered, rated service and a request waiting for an answer.
 
 Everything goes through the deal verbs, so the demo's history chains are real.
 """
@@ -11,13 +12,16 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.exchange import deals
+from app.exchange import deals, intermediaries
 from app.exchange.deal_schemas import (
     AgreementFields,
     DealIn,
     NdaAcceptIn,
     OfferIn,
+    ProfileIn,
+    RatingIn,
     ResultIn,
+    ServiceRequestIn,
 )
 from app.exchange.models import Deal
 from app.initiatives.models import Initiative
@@ -131,4 +135,44 @@ def load(session: Session, users: dict[str, User]) -> None:
         DealIn(kind="funding", amount_band="1b_10b", instrument="equity"),
     )
     _nda(session, investor, funding, "vi")
+
+    # 4. An intermediary's profile, a delivered and rated service on the deployed deal, and a
+    #    request waiting for an answer on the deal in negotiation.
+    agent = users["trunggian@sangkien.local"]
+    profile = intermediaries.save_profile(
+        session,
+        agent,
+        ProfileIn(
+            description="Định giá công nghệ, đại diện sở hữu trí tuệ và tư vấn hợp đồng chuyển giao.",
+            services=["ip_valuation", "ip_agent", "transfer_centre"],
+            fields=["industry_energy", "digital_technology"],
+            provinces=["Đà Nẵng", "Quảng Nam", "Thừa Thiên Huế"],
+            price_band="medium",
+        ),
+    )
+    valuation = intermediaries.request_service(
+        session,
+        submitter,
+        profile,
+        ServiceRequestIn(
+            service="ip_valuation",
+            message="Nhờ định giá công nghệ trước khi đưa ra đề nghị li-xăng.",
+            deal_id=deployed.id,
+        ),
+    )
+    intermediaries.answer(session, agent, valuation, True)
+    intermediaries.deliver(session, agent, valuation)
+    intermediaries.rate(
+        session, submitter, valuation, RatingIn(rating=5, comment="Báo cáo định giá rõ ràng.")
+    )
+    intermediaries.request_service(
+        session,
+        enterprise,
+        profile,
+        ServiceRequestIn(
+            service="ip_agent",
+            message="Nhờ rà soát điều khoản sở hữu trí tuệ trong đề nghị đáp lại.",
+            deal_id=negotiating.id,
+        ),
+    )
     session.flush()
