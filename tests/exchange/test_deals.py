@@ -23,6 +23,7 @@ from app.exchange.models import (
     DealStage,
     NdaAcceptance,
 )
+from app.i18n import use_language
 from app.initiatives.models import AccessGrant, InitiativeEvent
 from tests.exchange.deal_helpers import (
     OFFER,
@@ -94,9 +95,9 @@ def test_abandoning_needs_a_structured_reason_and_text_for_other(session):
     deal = open_deal(session, c)
     with pytest.raises(ValidationFailed):
         deal_workflow.check(session, deal, c.initiative, S.abandoned, actor=c.buyer, reason="bored")
-    with pytest.raises(ValidationFailed) as raised:
+    with use_language("vi"), pytest.raises(ValidationFailed) as raised:
         deals.abandon(session, c.buyer, deal, AbandonIn(reason="other", note=" "))
-    assert raised.value.errors == {"note": "Please say what the other reason is."}
+    assert raised.value.errors == {"note": "Vui lòng nêu rõ lý do khác."}
     session.rollback()
     deals.abandon(session, c.buyer, deal, AbandonIn(reason="technology_not_ready", note="TRL 4"))
     session.commit()
@@ -301,10 +302,10 @@ def test_a_counter_offer_on_a_closed_deal_is_refused_and_nothing_is_saved(sessio
     session.commit()
     offers_before = len(session.exec(select(DealOffer)).all())
     events_before = len(session.exec(select(DealEvent)).all())
-    with pytest.raises(InvalidTransition) as raised:
+    with use_language("vi"), pytest.raises(InvalidTransition) as raised:
         deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
     session.rollback()
-    assert raised.value.message == "This deal is closed (“Abandoned”): nothing more can be changed."
+    assert raised.value.message == "Giao dịch này đã đóng (“Đã dừng”): không thể thay đổi gì thêm."
     assert len(session.exec(select(DealOffer)).all()) == offers_before
     assert len(session.exec(select(DealEvent)).all()) == events_before
 
