@@ -87,7 +87,9 @@ def test_a_whole_deal_through_the_pages(app, session):
         follow_redirects=False,
     )
     assert no_file.status_code == 400
-    assert "Attach the signed agreement." in no_file.text or "đính kèm hợp đồng đã ký" in no_file.text
+    assert (
+        "Attach the signed agreement." in no_file.text or "đính kèm hợp đồng đã ký" in no_file.text
+    )
     signed = submitter.post(
         f"{url}/agreement?csrf_token={token}",
         data={"signed_on": "2026-11-20", "value_vnd": "1200000000", "value_band": "1b_10b"},
