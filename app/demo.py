@@ -100,6 +100,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app.exchange import demo as exchange_demo
 
     exchange_demo.load(session, users)
+    from app.reports import demo as reports_demo
+
+    reports_demo.load(session, users)
     return ["demo data loaded"] + _login_lines()
 
 

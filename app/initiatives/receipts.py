@@ -10,15 +10,17 @@ inserts nothing and just increments).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.initiatives.models import Initiative, InitiativeVersion, ReceiptCounter
+from app.reports import service as reports_service
 
 CODE_RE = re.compile(r"^SK-(\d{4})-(\d{6})$")
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -27,9 +29,9 @@ FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 def _increment(session: Session, year: int) -> int | None:
     result = session.execute(
         update(ReceiptCounter)
-        .where(ReceiptCounter.year == year)
+        .where(col(ReceiptCounter.year) == year)
         .values(last=ReceiptCounter.last + 1)
-        .returning(ReceiptCounter.last)
+        .returning(col(ReceiptCounter.last))
     )
     return result.scalar_one_or_none()
 
@@ -68,13 +70,15 @@ def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
     initiative = session.exec(select(Initiative).where(Initiative.receipt_code == code)).first()
     if initiative is None:
         raise NotFound(_("No initiative has this receipt code."))
-    result = {
+    result: dict[str, Any] = {
         "receipt_code": code,
         "status": initiative.status,
         "submitted_at": initiative.submitted_at,
         "stage_entered_at": initiative.stage_entered_at,
         "fingerprint_matches": None,
         "matched_version": None,
+        # The stage clock against the stage's public target (None when the stage has none).
+        "clock": reports_service.stage_clock(session, initiative),
     }
     if fingerprint:
         version = session.exec(

@@ -7,8 +7,8 @@ has been typed; completeness is checked only on submission (service.submit).
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,12 +18,12 @@ ResourceKind = Literal[
     "partners", "investors", "customers", "experts", "communication", "ip_registration"
 ]
 IpStatus = Literal["none", "filed", "granted"]
-RESOURCE_KINDS: tuple[str, ...] = ResourceKind.__args__
-IP_STATUSES: tuple[str, ...] = IpStatus.__args__
+RESOURCE_KINDS: tuple[str, ...] = get_args(ResourceKind)
+IP_STATUSES: tuple[str, ...] = get_args(IpStatus)
 LONG_TEXT = 20_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-EXAMPLE_DRAFT = {
+EXAMPLE_DRAFT: dict[str, Any] = {
     "title": "Hệ thống cảnh báo sớm sạt lở đất bằng cảm biến IoT",
     "summary": "Mạng cảm biến giá rẻ và mô hình học máy dự báo sạt lở cho các tỉnh miền núi.",
     "problem": "Sạt lở đất gây thiệt hại lớn ở miền núi phía Bắc.",
@@ -223,6 +223,17 @@ class DiffOut(BaseModel):
     new: Any = None
 
 
+class StageClockOut(BaseModel):
+    """The current stage's clock against its public target (reports domain)."""
+
+    elapsed_working_days: int
+    target_working_days: int
+    deadline: date
+    unit_vi: str
+    unit_en: str
+    overdue: bool
+
+
 class ReceiptOut(BaseModel):
     """What the public receipt lookup reveals: the stage and its dates, never content."""
 
@@ -248,6 +259,7 @@ class ReceiptOut(BaseModel):
     stage_entered_at: datetime
     fingerprint_matches: bool | None = None
     matched_version: int | None = None
+    clock: StageClockOut | None = None
 
 
 class AttachmentOut(BaseModel):

@@ -1,7 +1,7 @@
 """exchange: deals, offers, NDAs (standard mutual NDA in Vietnamese and English seeded), agreements, results, intermediary profiles and service requests
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-29 22:01:13.321353
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import app.db
 
 revision: str = "0011"
-down_revision: str | None = "0006"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
