@@ -12,6 +12,8 @@ EVENT_TYPES = (
     "initiative.published",
     "initiative.unpublished",
     "subscription.matched",
+    "problem.opened",
+    "problem.awarded",
     "deal.stage_changed",
 )
 TEST_EVENT = "webhook.test"
