@@ -100,6 +100,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app.problems import demo as problems_demo
 
     problems_demo.load(session, users, DEMO_PASSWORD)
+    from app.exchange import demo as exchange_demo
+
+    exchange_demo.load(session, users)
     from app.reports import demo as reports_demo
 
     reports_demo.load(session, users)

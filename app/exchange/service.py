@@ -276,6 +276,11 @@ def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, 
         )
         .order_by(col(ContactRequest.id).desc())
     ).first()
+    can_open_deal = perms.can_open_deal_directly(user, initiative)
     if latest is not None and latest.status in (RequestStatus.pending, RequestStatus.accepted):
-        return {"state": str(latest.status), "request": describe(session, user, latest)}
-    return {"state": "form"}
+        return {
+            "state": str(latest.status),
+            "request": describe(session, user, latest),
+            "can_open_deal": can_open_deal,
+        }
+    return {"state": "form", "can_open_deal": can_open_deal}
