@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
@@ -31,15 +30,17 @@ from app.exchange.deps import PublicInitiative, VisibleDeal, VisibleRequest
 from app.exchange.downloads import agreement_response, nda_pdf_response
 from app.i18n import _
 from app.initiatives.models import Initiative
+from app.storage import StreamedUpload
+from app.web.api import problems, public
 
 router = APIRouter(tags=["deals"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in (problem+json)"},
-    403: {"description": "Not allowed for the caller's side (problem+json)"},
-    404: {"description": "No such deal for the caller"},
-    409: {"description": "The deal's stage does not allow this, or a duplicate"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
+PROBLEMS = problems(
+    e401="Not signed in, or the token is invalid (problem+json)",
+    e403="Not allowed for the caller's side (problem+json)",
+    e404="No such deal for the caller (problem+json)",
+    e409="The deal's stage does not allow this, or a duplicate (problem+json)",
+    e422="Invalid input; `errors` maps fields to messages (problem+json)",
+)
 
 
 def _out(session: SessionDep, user: CurrentUser, deal: Any) -> dict[str, Any]:
@@ -185,21 +186,17 @@ def abandon(
     responses=PROBLEMS,
     summary="Record the signed agreement (multipart: fields and `document`)",
 )
-async def sign_agreement(
-    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal
+def sign_agreement(
+    session: SessionDep, user: CurrentUser, deal: VisibleDeal, received: StreamedUpload
 ) -> dict[str, Any]:
     """multipart/form-data: `signed_on`, optional `value_vnd` (confidential) and `value_band`
     (public), and the signed document as `document`. The submitter records it; the first signed
     agreement moves the initiative to `commercialising`. Cookie clients send `X-CSRF-Token`."""
-    _fields, data, document = await agreement_upload.receive(request)
-
-    def record() -> dict[str, Any]:
-        agreement_upload.keep_or_discard(
-            document, lambda: deals.sign_agreement(session, user, deal, data, document)
-        )
-        return _out(session, user, deal)
-
-    return await run_in_threadpool(record)
+    data, document = agreement_upload.receive(received)
+    agreement_upload.keep_or_discard(
+        received, lambda: deals.sign_agreement(session, user, deal, data, document)
+    )
+    return _out(session, user, deal)
 
 
 @router.get(
@@ -243,6 +240,7 @@ def nda_setting(
 
 
 @router.get("/exchange/statistics", summary="Aggregate exchange figures (public)")
+@public
 def statistics(session: SessionDep) -> dict[str, Any]:
     """Counts by stage, kind, field, province and published value band; no value, no party."""
     return deals.statistics(session)

@@ -6,12 +6,12 @@ the deal page; a form with errors re-renders the deal page with what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser
@@ -33,8 +33,9 @@ from app.exchange.deps import PublicInitiative, VisibleDeal, VisibleRequest
 from app.exchange.downloads import agreement_response, nda_pdf_response
 from app.exchange.models import Deal
 from app.i18n import _
+from app.storage import StreamedUpload
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, Refusal, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()  # included by routes.py under /exchange
@@ -93,12 +94,6 @@ def _deal_page(
     )
 
 
-async def _parse(request: Request, schema: type[BaseModel]) -> tuple[Any, dict[str, Any], dict]:
-    form = await request.form()
-    data, errors = parse_form(schema, form)
-    return data, {k: v for k, v in form.items() if isinstance(v, str)}, errors
-
-
 @router.get("/deals")
 def board(request: Request, session: SessionDep, user: CurrentUser):
     return render(
@@ -109,15 +104,31 @@ def board(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/initiatives/{initiative_id}/deals")
-async def open_deal(
-    request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative
+def open_deal(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: PublicInitiative,
+    form: Form,
 ):
-    data, _values, errors = await _parse(request, DealIn)
-    if data is None:
-        raise ValidationFailed(_("Please correct the errors"), errors=errors)
-    deal = await run_in_threadpool(deals.open_directly, session, user, initiative, data)
-    flash(request, _("The deal was opened. Both sides accept the NDA first."), "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
+    def opened(deal: Deal) -> Response:
+        flash(request, _("The deal was opened. Both sides accept the NDA first."), "success")
+        return RedirectResponse(_deal_url(deal), status_code=303)
+
+    def refused(refusal: Refusal) -> Response:
+        raise ValidationFailed(
+            refusal.message or _("Please correct the errors"), errors=refusal.field_errors
+        )
+
+    return submit_form(
+        session,
+        form,
+        DealIn,
+        lambda data: deals.open_directly(session, user, initiative, data),
+        done=opened,
+        again=refused,
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/requests/{request_id}/deal")
@@ -134,45 +145,54 @@ def deal_page(request: Request, session: SessionDep, user: CurrentUser, deal: Vi
     return _deal_page(request, session, user, deal)
 
 
-async def _act(
+def _act(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     deal: Deal,
-    schema: type[BaseModel] | None,
-    verb: Any,
+    form: Any,
+    schema: type[BaseModel],
+    verb: Callable[[Any], object],
     done: str,
     form_name: str,
-):
-    data: Any = None
-    if schema is not None:
-        data, values, errors = await _parse(request, schema)
-        if data is None:
-            return await run_in_threadpool(
-                lambda: _deal_page(
-                    request,
-                    session,
-                    user,
-                    deal,
-                    form=form_name,
-                    values=values,
-                    errors=errors,
-                    status_code=400,
-                )
-            )
-    await run_in_threadpool(verb, data)
-    flash(request, done, "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
+) -> Response:
+    """Run one form of the deal page: back to the deal, or the page again with the errors."""
+
+    def finished(_result: object) -> Response:
+        flash(request, done, "success")
+        return RedirectResponse(_deal_url(deal), status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        schema,
+        verb,
+        done=finished,
+        again=lambda refusal: _deal_page(
+            request,
+            session,
+            user,
+            deal,
+            form=form_name,
+            values={k: v for k, v in form.items() if isinstance(v, str)},
+            errors=refusal.errors,
+            status_code=refusal.status,
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/deals/{deal_id}/nda")
-async def accept_nda(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
+def accept_nda(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
+):
     address = request.client.host if request.client else ""
-    return await _act(
+    return _act(
         request,
         session,
         user,
         deal,
+        form,
         NdaAcceptIn,
         lambda data: deals.accept_nda(session, user, deal, data, address=address),
         _("Your acceptance of the NDA was recorded."),
@@ -193,12 +213,15 @@ def advance(request: Request, session: SessionDep, user: CurrentUser, deal: Visi
 
 
 @router.post("/deals/{deal_id}/offers")
-async def make_offer(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
-    return await _act(
+def make_offer(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
+):
+    return _act(
         request,
         session,
         user,
         deal,
+        form,
         OfferIn,
         lambda data: deals.make_offer(session, user, deal, data),
         _("Your offer was sent to the other party."),
@@ -227,12 +250,15 @@ def decline_offer(
 
 
 @router.post("/deals/{deal_id}/abandon")
-async def abandon(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
-    return await _act(
+def abandon(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
+):
+    return _act(
         request,
         session,
         user,
         deal,
+        form,
         AbandonIn,
         lambda data: deals.abandon(session, user, deal, data),
         _("The deal was abandoned."),
@@ -241,31 +267,38 @@ async def abandon(request: Request, session: SessionDep, user: CurrentUser, deal
 
 
 @router.post("/deals/{deal_id}/agreement")
-async def sign_agreement(
-    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal
+def sign_agreement(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    deal: VisibleDeal,
+    received: StreamedUpload,
 ):
-    try:
-        _fields, data, document = await agreement_upload.receive(request)
-    except ValidationFailed as exc:
-        errors = exc.errors
-        return await run_in_threadpool(
-            lambda: _deal_page(
-                request,
-                session,
-                user,
-                deal,
-                form="agreement",
-                errors=errors,
-                status_code=400,
-            )
-        )
-    await run_in_threadpool(
-        agreement_upload.keep_or_discard,
-        document,
-        lambda: deals.sign_agreement(session, user, deal, data, document),
+    """Multipart, streamed; a refused agreement leaves no document in storage."""
+
+    def signed(_result: object) -> Response:
+        flash(request, _("The signed agreement was recorded."), "success")
+        return RedirectResponse(_deal_url(deal), status_code=303)
+
+    return submit_form(
+        session,
+        received,
+        agreement_upload.parse,
+        lambda data: agreement_upload.keep_or_discard(
+            received, lambda: deals.sign_agreement(session, user, deal, data, received.files[0])
+        ),
+        done=signed,
+        again=lambda refusal: _deal_page(
+            request,
+            session,
+            user,
+            deal,
+            form="agreement",
+            errors=refusal.errors,
+            status_code=refusal.status,
+        ),
+        catch=ValidationFailed,
     )
-    flash(request, _("The signed agreement was recorded."), "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
 
 
 @router.get("/deals/{deal_id}/agreement/document")
@@ -274,14 +307,15 @@ def agreement_document(session: SessionDep, user: CurrentUser, deal: VisibleDeal
 
 
 @router.post("/deals/{deal_id}/result")
-async def report_result(
-    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal
+def report_result(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
 ):
-    return await _act(
+    return _act(
         request,
         session,
         user,
         deal,
+        form,
         ResultIn,
         lambda data: deals.report_result(session, user, deal, data),
         _("The result was reported. The counterparty is asked to confirm it."),
@@ -297,13 +331,16 @@ def confirm_result(request: Request, session: SessionDep, user: CurrentUser, dea
 
 
 @router.post("/deals/{deal_id}/nda-setting")
-async def nda_setting(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
+def nda_setting(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
+):
     initiative = deals.initiative_of(session, deal)
-    return await _act(
+    return _act(
         request,
         session,
         user,
         deal,
+        form,
         NdaSettingIn,
         lambda data: deals.set_nda_setting(
             session, user, initiative, data.open_confidential_after_nda
@@ -339,16 +376,27 @@ def templates_page(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/nda-templates")
-async def add_template(request: Request, session: SessionDep, user: CurrentUser):
-    data, values, errors = await _parse(request, NdaTemplateIn)
-    if data is None:
-        return await run_in_threadpool(
-            lambda: _templates_page(request, session, values, errors, status_code=400)
+def add_template(request: Request, session: SessionDep, user: CurrentUser, form: Form):
+    def added(template: Any) -> Response:
+        flash(
+            request,
+            _("Version %(version)s of the NDA template was added.", version=template.version),
+            "success",
         )
-    template = await run_in_threadpool(deals.add_template, session, user, data)
-    flash(
-        request,
-        _("Version %(version)s of the NDA template was added.", version=template.version),
-        "success",
+        return RedirectResponse("/exchange/nda-templates", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        NdaTemplateIn,
+        lambda data: deals.add_template(session, user, data),
+        done=added,
+        again=lambda refusal: _templates_page(
+            request,
+            session,
+            {k: v for k, v in form.items() if isinstance(v, str)},
+            refusal.errors,
+            status_code=refusal.status,
+        ),
+        catch=ValidationFailed,
     )
-    return RedirectResponse("/exchange/nda-templates", status_code=303)

@@ -19,11 +19,13 @@ from app.errors import NotFound
 from app.exchange import intermediaries
 from app.exchange.deal_schemas import ProfileIn, RatingIn, ServiceRequestIn
 from app.i18n import _
+from app.web.api import problems, public
 
 router = APIRouter(tags=["intermediaries"])
 
 
 @router.get("/intermediaries", summary="The public directory of intermediaries")
+@public
 def directory(
     session: SessionDep, q: str = "", service: str = "", province: str = ""
 ) -> list[dict[str, Any]]:
@@ -35,7 +37,12 @@ def directory(
     )
 
 
-@router.get("/intermediaries/{profile_id}", summary="An intermediary's public profile")
+@router.get(
+    "/intermediaries/{profile_id}",
+    responses=problems(e404="No such intermediary (problem+json)"),
+    summary="An intermediary's public profile",
+)
+@public
 def profile(session: SessionDep, profile_id: int) -> dict[str, Any]:
     return intermediaries.public_view(session, intermediaries.get_profile(session, profile_id))
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, or_, select
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
+from app.errors import NotFound, ValidationFailed
 from app.exchange import deals, intermediaries
 from app.exchange.deal_schemas import ProfileIn, RatingIn, ServiceRequestIn
 from app.i18n import _
 from app.initiatives.models import CoAuthor, Initiative
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()  # included by routes.py under /exchange
@@ -116,24 +116,32 @@ def profile_page(request: Request, session: SessionDep, user: OptionalUser, prof
 
 
 @router.post("/intermediaries/{profile_id}/request")
-async def request_service(
-    request: Request, session: SessionDep, user: CurrentUser, profile_id: int
+def request_service(
+    request: Request, session: SessionDep, user: CurrentUser, profile_id: int, form: Form
 ):
-    form = await request.form()
-    data, errors = parse_form(ServiceRequestIn, form)
-    if data is None:
-        values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return await run_in_threadpool(
-            _profile_page, request, session, user, profile_id, values, errors, 400
-        )
+    def sent(_result: object) -> Response:
+        flash(request, _("Your request was sent to the intermediary."), "success")
+        return RedirectResponse("/exchange/services", status_code=303)
 
-    def send() -> None:
-        profile = intermediaries.get_profile(session, profile_id)
-        intermediaries.request_service(session, user, profile, data)
-
-    await run_in_threadpool(send)
-    flash(request, _("Your request was sent to the intermediary."), "success")
-    return RedirectResponse("/exchange/services", status_code=303)
+    return submit_form(
+        session,
+        form,
+        ServiceRequestIn,
+        lambda data: intermediaries.request_service(
+            session, user, intermediaries.get_profile(session, profile_id), data
+        ),
+        done=sent,
+        again=lambda refusal: _profile_page(
+            request,
+            session,
+            user,
+            profile_id,
+            {k: v for k, v in form.items() if isinstance(v, str)},
+            refusal.errors,
+            refusal.status,
+        ),
+        catch=ValidationFailed,
+    )
 
 
 def _own_page(
@@ -174,21 +182,29 @@ def my_profile(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/intermediary/profile")
-async def save_profile(request: Request, session: SessionDep, user: CurrentUser):
-    form = await request.form()
-    data, errors = parse_form(ProfileIn, form)
-    if data is None:
-        values = {
-            "description": form.get("description", ""),
-            "services": form.getlist("services"),
-            "fields": form.get("fields", ""),
-            "provinces": form.get("provinces", ""),
-            "price_band": form.get("price_band", ""),
-        }
-        return await run_in_threadpool(_own_page, request, session, user, values, errors, 400)
-    await run_in_threadpool(intermediaries.save_profile, session, user, data)
-    flash(request, _("Your profile was saved and is listed in the directory."), "success")
-    return RedirectResponse("/exchange/intermediary/profile", status_code=303)
+def save_profile(request: Request, session: SessionDep, user: CurrentUser, form: Form):
+    def saved(_result: object) -> Response:
+        flash(request, _("Your profile was saved and is listed in the directory."), "success")
+        return RedirectResponse("/exchange/intermediary/profile", status_code=303)
+
+    values = {
+        "description": form.get("description", ""),
+        "services": form.getlist("services"),
+        "fields": form.get("fields", ""),
+        "provinces": form.get("provinces", ""),
+        "price_band": form.get("price_band", ""),
+    }
+    return submit_form(
+        session,
+        form,
+        ProfileIn,
+        lambda data: intermediaries.save_profile(session, user, data),
+        done=saved,
+        again=lambda refusal: _own_page(
+            request, session, user, values, refusal.errors, refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 def _dashboard(
@@ -229,36 +245,46 @@ def services(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/services/{request_id}/{action}")
-async def act(
-    request: Request, session: SessionDep, user: CurrentUser, request_id: int, action: str
+def act(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    request_id: int,
+    action: str,
+    form: Form,
 ):
-    form = await request.form()
-    rating: RatingIn | None = None
-    if action == "rate":
-        rating, errors = parse_form(RatingIn, form)
-        if rating is None:
-            return await run_in_threadpool(
-                _dashboard,
-                request,
-                session,
-                user,
-                {f"{k}-{request_id}": v for k, v in errors.items()},
-                400,
-            )
+    def parse(form: Any) -> tuple[object | None, dict[str, str]]:
+        if action == "rate":
+            return parse_form(RatingIn, form)
+        return action, {}
 
-    def run() -> None:
+    def run(rating: object) -> None:
         service_request = intermediaries.get_visible_request(session, user, request_id)
         if action in ("accept", "decline"):
             intermediaries.answer(session, user, service_request, action == "accept")
         elif action == "deliver":
             intermediaries.deliver(session, user, service_request)
-        elif action == "rate" and rating is not None:
+        elif action == "rate" and isinstance(rating, RatingIn):
             intermediaries.rate(session, user, service_request, rating)
         else:
-            from app.errors import NotFound
-
             raise NotFound(_("No such service request."))
 
-    await run_in_threadpool(run)
-    flash(request, _("Done."), "success")
-    return RedirectResponse("/exchange/services", status_code=303)
+    def done(_result: object) -> Response:
+        flash(request, _("Done."), "success")
+        return RedirectResponse("/exchange/services", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        parse,
+        run,
+        done=done,
+        again=lambda refusal: _dashboard(
+            request,
+            session,
+            user,
+            {f"{k}-{request_id}": v for k, v in refusal.errors.items()},
+            refusal.status,
+        ),
+        catch=ValidationFailed,
+    )

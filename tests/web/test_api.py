@@ -32,6 +32,11 @@ PUBLIC = {
     ("GET", "/api/v1/initiatives/{initiative_id}/versions/{number}"),
     ("GET", "/api/v1/initiatives/{initiative_id}/attachments"),
     ("GET", "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}"),
+    # the exchange's public figures: counts and published value bands, no value, no party
+    ("GET", "/api/v1/exchange/statistics"),
+    # the intermediary directory and profiles: organisations publish them to be found
+    ("GET", "/api/v1/intermediaries"),
+    ("GET", "/api/v1/intermediaries/{profile_id}"),
 }
 
 
