@@ -32,9 +32,7 @@ from app.exchange.models import AbandonReason, Deal, DealEvent, DealStage
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.outbox import service as outbox
-
-TOPIC_TRANSITIONED = "deal.transitioned"  # {"deal_id","from","to","actor_id"}
-TOPIC_RECORDED = "deal.recorded"  # {"deal_id","action","actor_id"}
+from app.outbox import topics
 
 S = DealStage
 OPEN_STAGES = frozenset({S.contact, S.nda_signed, S.due_diligence, S.offer, S.negotiation})
@@ -199,7 +197,7 @@ def transition(
     )
     outbox.enqueue(
         session,
-        TOPIC_TRANSITIONED,
+        topics.DEAL_TRANSITIONED,
         {
             "deal_id": deal.id,
             "from": str(rule.source),
@@ -219,7 +217,10 @@ def record(
     actor: User | None,
     detail: dict[str, Any] | None = None,
 ) -> DealEvent:
-    """Append an act that does not change the stage (an offer, an NDA acceptance, ...)."""
+    """Append an act that does not change the stage (an offer, an NDA acceptance, ...).
+
+    Only the hash-chained history records it: no outbox topic (none had a consumer).
+    """
     stage = _locked_stage(session, deal)
     assert deal.id is not None
     event = history.append(
@@ -230,11 +231,5 @@ def record(
         from_stage=stage,
         to_stage=stage,
         detail=detail,
-    )
-    outbox.enqueue(
-        session,
-        TOPIC_RECORDED,
-        {"deal_id": deal.id, "action": action, "actor_id": actor.id if actor else None},
-        key=f"deal:{deal.id}",
     )
     return event

@@ -50,6 +50,8 @@ from app.i18n import _
 from app.initiatives import workflow as initiative_workflow
 from app.initiatives.models import AccessGrant, CoAuthor, Field, Initiative
 from app.initiatives.visibility import is_public
+from app.outbox import service as outbox
+from app.outbox import topics
 from app.storage import StoredFile
 
 S = DealStage
@@ -230,11 +232,9 @@ def _open(
         },
         at=deal.created_at,
     )
-    from app.outbox.service import enqueue
-
-    enqueue(
+    outbox.enqueue(
         session,
-        workflow.TOPIC_TRANSITIONED,
+        topics.DEAL_TRANSITIONED,
         {"deal_id": deal.id, "from": None, "to": S.contact, "actor_id": user.id},
         key=f"deal:{deal.id}",
     )

@@ -28,6 +28,8 @@ REVIEW_ROUND_CLOSING: Final = (
 # exchange
 CONTACT_REQUESTED: Final = "contact.requested"  # {"request_id"}
 CONTACT_ANSWERED: Final = "contact.answered"  # {"request_id"}
+DEAL_TRANSITIONED: Final = "deal.transitioned"
+"""{"deal_id", "from", "to", "actor_id"}: every deal stage change, and the opening (`from` None)."""
 
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all
