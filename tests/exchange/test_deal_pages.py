@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.accounts.models import Role
+from app.config import get_settings
 from app.exchange.models import Deal, DealAgreement, DealOffer, NdaAcceptance
 from app.initiatives.models import Initiative
 from tests import factories
@@ -212,3 +213,57 @@ def test_confidential_deal_content_reaches_only_the_parties_and_coordinators(app
         assert found == set()
         deal_page = client.get(f"/exchange/deals/{deal.id}")
         assert deal_page.status_code in (302, 303, 401, 404) or "login" in deal_page.url.path
+
+
+def _stored_files() -> list[str]:
+    uploads = get_settings().uploads_dir
+    return sorted(str(p) for p in uploads.rglob("*") if p.is_file()) if uploads.exists() else []
+
+
+def test_a_refused_agreement_leaves_no_document_in_storage(app, client, session):
+    """Bad fields, two files, or a verb that refuses: no agreement row and no stored file."""
+    c = cast(session)
+    deal = open_deal(session, c)
+    to_negotiation(session, c, deal)  # no accepted offer yet: signing is refused
+    before = _stored_files()
+    submitter = _client(app, c.submitter.email)
+    url = f"/exchange/deals/{deal.id}"
+    token = csrf_of(submitter.get(url).text)
+    doc = {"document": ("hop-dong.pdf", DOC, "application/pdf")}
+    bad_date = submitter.post(
+        f"{url}/agreement?csrf_token={token}",
+        data={"signed_on": "hôm qua"},
+        files=doc,
+        follow_redirects=False,
+    )
+    assert bad_date.status_code == 400
+    assert "Hãy nhập ngày hợp lệ." in bad_date.text or "Enter a valid date." in bad_date.text
+    two = submitter.post(
+        f"{url}/agreement?csrf_token={token}",
+        data={"signed_on": "2026-11-20"},
+        files=[
+            ("document", ("a.pdf", DOC, "application/pdf")),
+            ("document", ("b.pdf", DOC, "application/pdf")),
+        ],
+        follow_redirects=False,
+    )
+    assert two.status_code == 400
+    refused = submitter.post(
+        f"{url}/agreement?csrf_token={token}",
+        data={"signed_on": "2026-11-20"},
+        files=doc,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 409
+    headers = api_token(client, c.submitter.email)
+    api = client.post(
+        f"/api/v1/deals/{deal.id}/agreement",
+        data={"signed_on": "2026-11-20"},
+        files=doc,
+        headers=headers,
+    )
+    assert (api.status_code, api.json()["type"]) == (409, "/problems/invalid-transition")
+    assert api.headers["content-type"].startswith("application/problem+json")
+    _fresh(session)
+    assert session.exec(select(DealAgreement)).all() == []
+    assert _stored_files() == before
