@@ -52,7 +52,9 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.tantivy_query import Plan, Planner, Synonyms, weights
+from search.matching import SynonymTable, ignored_words
+from search.related import rank_similar, rank_suggestions, similar_query_words
+from search.tantivy_query import Plan, PlannedUnit, Planner, weights
 from search.tantivy_sort import sorted_page
 from search.text import (
     TOKEN_PATTERN,
@@ -65,6 +67,8 @@ from search.text import (
 ANALYZER = "vi_words"
 CROP_WORDS = 30
 BATCH_COMMIT = 20_000
+SIMILAR_QUERY_WORDS = 60
+SIMILAR_CANDIDATES = 50
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
 
@@ -117,7 +121,7 @@ class TantivyEngine:
         self._writer_generation: str | None = None
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
-        self._synonyms: tuple[int, Synonyms] | None = None
+        self._synonyms: tuple[int, SynonymTable] | None = None
 
     # -- files and generations -------------------------------------------------
 
@@ -196,20 +200,15 @@ class TantivyEngine:
                 self._build_generation(self._stored_documents(generation), None)
             self._live()
 
-    def _synonym_table(self) -> Synonyms:
-        """Folded phrase → equivalent phrases, re-read when the file changes."""
+    def _synonym_table(self) -> SynonymTable:
+        """The synonym groups, re-read when the file changes."""
         file = self.path / "synonyms.json"
         stamp = file.stat().st_mtime_ns if file.exists() else 0
         if self._synonyms is None or self._synonyms[0] != stamp:
             groups = (
                 json.loads(file.read_text(encoding="utf-8")) if stamp else self.settings.synonyms
             )
-            table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-            for group in groups:
-                for phrase in group:
-                    others = [tuple(tokenize(o)) for o in group if o != phrase]
-                    table.setdefault(tuple(fold(w) for w in tokenize(phrase)), []).extend(others)
-            self._synonyms = (stamp, table)
+            self._synonyms = (stamp, SynonymTable(groups))
         return self._synonyms[1]
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
@@ -379,23 +378,91 @@ class TantivyEngine:
                 words.extend(w for w in tokenize(text) if plan.matches(w))
         return words
 
+    def _count(self, searcher: tantivy.Searcher, q: tantivy.Query, flt: list) -> int:
+        return int(searcher.search(TQ.boolean_query([(Occur.Must, q), *flt]), 1, count=True).count)
+
+    def _relax(
+        self, searcher: tantivy.Searcher, plan: Plan, flt: list
+    ) -> tuple[list[PlannedUnit], list[PlannedUnit], list[tantivy.Query] | None]:
+        """The strict query found nothing: (units kept, units ignored, tiers).
+
+        First the units that match nothing in the whole index are dropped;
+        if that is not enough, Meilisearch's ``last`` strategy: ``tiers[k]``
+        holds the documents matching the first ``n-k`` units but not the
+        next one, best first (None when dropping dead units was enough).
+        """
+        required = plan.required
+        alive = [u for u in required if self._count(searcher, u.query, []) > 0]
+        dropped = [u for u in required if u not in alive]
+        if not alive:
+            return required, [], None
+        if dropped and self._count(searcher, plan.combine(alive), flt) > 0:
+            return alive, dropped, None
+        if len(alive) < 2:
+            return alive, dropped, None
+        tiers = []
+        for k in range(len(alive) - 1, 0, -1):
+            tier = plan.combine(alive[:k], alive[k + 1 :])
+            tiers.append(TQ.boolean_query([(Occur.Must, tier), (Occur.MustNot, alive[k].query)]))
+        longest = next(
+            (
+                k
+                for k, t in zip(range(len(alive) - 1, 0, -1), tiers, strict=True)
+                if self._count(searcher, t, flt)
+            ),
+            0,
+        )
+        return alive, dropped + alive[max(longest, 1) :], tiers
+
+    def _tiered_page(
+        self,
+        searcher: tantivy.Searcher,
+        tiers: list[tantivy.Query],
+        flt: list,
+        offset: int,
+        limit: int,
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        page: list[tuple[float, tantivy.DocAddress]] = []
+        for tier in tiers:
+            if len(page) >= limit:
+                break
+            full = TQ.boolean_query([(Occur.Must, tier), *flt])
+            count = self._count(searcher, tier, flt)
+            if offset >= count:
+                offset -= count
+                continue
+            found = searcher.search(full, max(limit - len(page), 1), offset=offset).hits
+            page.extend(found[: limit - len(page)])
+            offset = 0
+        return page
+
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
         searcher = self._live_index().searcher()
         plan = self._planner.plan(
             searcher, query.text, self.settings.searchable, self._synonym_table()
         )
-        clauses = [(Occur.Must, plan.query or TQ.all_query())]
-        full = TQ.boolean_query(clauses + self._filter_clauses(query.filters, query.ranges))
+        flt = self._filter_clauses(query.filters, query.ranges)
+        text_query = plan.query or TQ.all_query()
+        tiers = None
+        ignored: list[PlannedUnit] = []
+        if plan.query is not None and self._count(searcher, text_query, flt) == 0:
+            kept, ignored, tiers = self._relax(searcher, plan, flt)
+            # With the "last" strategy every document matching the first unit qualifies.
+            text_query = plan.combine(kept[:1] if tiers else kept, kept[1:] if tiers else ())
+        full = TQ.boolean_query([(Occur.Must, text_query), *flt])
         if query.sort:
             name, direction = query.sort[0]
             addresses, total = sorted_page(
                 searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
             )
-            page = [(None, a) for a in addresses]
+            page: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for a in addresses]
+        elif tiers:
+            total = self._count(searcher, text_query, flt)
+            page = list(self._tiered_page(searcher, tiers, flt, query.offset, query.limit))
         else:
             found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = found.hits[: query.limit], found.count
+            page, total = list(found.hits[: query.limit]), found.count
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)
@@ -412,53 +479,72 @@ class TantivyEngine:
                 f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]}
                 for f in query.facets
             }
-        suggestion = None
-        if plan.corrections:
-            if hits:
-                words = self._matched_words(hits[0].document, plan)
-            else:
-                words = [
-                    self._planner.accented(searcher, c, self.settings.searchable)
-                    for c in plan.corrections
-                ]
-            suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
-        return Result(hits, total, facets, suggestion)
+        words = ignored_words([u.unit for u in ignored], query.text) if total else ()
+        return Result(hits, total, facets, self._suggestion(searcher, query, plan, hits), words)
+
+    def _suggestion(
+        self, searcher: tantivy.Searcher, query: Query, plan: Plan, hits: list[Hit]
+    ) -> str | None:
+        """ "Did you mean", only when the corrected query finds something with
+        the same filters."""
+        if not plan.corrections:
+            return None
+        if hits:
+            words = self._matched_words(hits[0].document, plan)
+        else:
+            words = [
+                self._planner.accented(searcher, c, self.settings.searchable)
+                for c in plan.corrections
+            ]
+        suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
+        if suggestion is None:
+            return None
+        check = self._planner.plan(
+            searcher, suggestion, self.settings.searchable, self._synonym_table()
+        )
+        flt = self._filter_clauses(query.filters, query.ranges)
+        if check.corrections or check.query is None or not self._count(searcher, check.query, flt):
+            return None
+        return suggestion
 
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
+        """Candidates share words with the document's title, keywords and
+        summary; search/related.py keeps those alike enough, most alike first."""
         searcher = self._live_index().searcher()
         found = searcher.search(TQ.term_query(self._schema, "id", id), 1).hits
         if not found:
             return []
         doc = self._source(searcher, found[0][1])
-        stop = {fold(w) for w in self.settings.stop_words}
-        texts = [doc.get("title") or "", *doc.get("keywords", [])]
-        words = dict.fromkeys(f for t in texts for f in map(fold, tokenize(t)) if f not in stop)
+        words = similar_query_words(doc, self.settings.stop_words, SIMILAR_QUERY_WORDS)
         should = [
             TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", w), weight)
             for name, weight in weights(self.settings.similar_on)
             for w in words
         ]
+        if not should:
+            return []
         clauses = [
             (Occur.Must, TQ.boolean_query([(Occur.Should, q) for q in should])),
             (Occur.MustNot, TQ.term_query(self._schema, "id", id)),
             *self._filter_clauses(filters or {}, {}),
         ]
-        hits = searcher.search(TQ.boolean_query(clauses), max(limit, 1)).hits[:limit]
-        return [Hit((d := self._source(searcher, a))["id"], s, d) for s, a in hits]
+        candidates = [
+            self._source(searcher, a)
+            for _, a in searcher.search(TQ.boolean_query(clauses), SIMILAR_CANDIDATES).hits
+        ]
+        ranked = rank_similar(doc, candidates, self.settings.stop_words, limit)
+        return [Hit(d["id"], score, d) for score, d in ranked]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()
-        plan = self._planner.plan(searcher, prefix, ("title",), self._synonym_table())
+        fields = ("title", "keywords")
+        plan = self._planner.plan(searcher, prefix, fields, self._synonym_table())
         if plan.query is None:
             return []
-        titles: list[str] = []
-        for _, address in searcher.search(plan.query, max(limit, 1) * 2).hits:
-            title = self._source(searcher, address).get("title")
-            if title and title not in titles:
-                titles.append(title)
-        return titles[:limit]
+        hits = searcher.search(plan.query, max(limit, 1) * 4).hits
+        return rank_suggestions(prefix, (self._source(searcher, a) for _, a in hits), limit)
 
     def document_versions(self) -> dict[str, int]:
         searcher = self._live_index().searcher()

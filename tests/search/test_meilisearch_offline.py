@@ -53,9 +53,13 @@ def test_filters_translate_to_meilisearch_syntax(unreachable):
     ]
 
 
-def test_settings_body_sets_vietnamese_locale_and_one_typo_from_four_letters():
+def test_settings_body_sets_vietnamese_locale_and_one_typo_from_three_letters():
     body = settings_body(INITIATIVE_SETTINGS)
-    assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 4
+    assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 3
+    # a Vietnamese syllable is never a typo of another; stop words are the query's business
+    assert {"gai", "manh", "truong"} <= set(body["typoTolerance"]["disableOnWords"])
+    assert "truog" not in body["typoTolerance"]["disableOnWords"]
+    assert body["stopWords"] == []
     assert body["localizedAttributes"] == [
         {"attributePatterns": list(INITIATIVE_SETTINGS.searchable), "locales": ["vie"]}
     ]
