@@ -10,10 +10,14 @@
    ranks those containing it higher.  "vệ" is never a stop word.
 3. Strict first: every required unit must match.  When that finds nothing,
    units that match nothing anywhere in the index are dropped; when there is
-   still nothing, Meilisearch's ``last`` strategy applies: the documents that
-   match the longest leading run of units come first, then shorter runs,
-   down to the first unit alone.  The words not used are reported to the
-   user (:attr:`search.interface.Result.ignored`).
+   still nothing, units are dropped from the end, as Meilisearch's ``last``
+   strategy does, until the leading run finds something: the results are its
+   first non-empty tier, and the dropped units still rank documents that
+   contain them higher.  Never more than half the required words are left out
+   (:func:`min_kept`).  The words not used are reported to the user
+   (:attr:`search.interface.Result.ignored`).
+4. Documents holding adjacent query words next to each other rank higher
+   (Meilisearch's ``proximity`` rule).
 """
 
 from __future__ import annotations
@@ -84,15 +88,19 @@ def stop_role(word: str, stop_words: Collection[str]) -> str:
     return OPTIONAL if word in {fold(w) for w in stop_words} else REQUIRED
 
 
-def stop_twin(word: str, stop_words: Collection[str]) -> bool:
-    """A word written with marks that folds like a stop word but is another
-    word ("vệ" — về, "chó" — cho): it must match with its marks, or "vệ tinh"
+def exact_only(word: str, stop_words: Collection[str]) -> bool:
+    """A word written with marks that folds like a stop word ("vệ" — về,
+    "chó" — cho, or "của" itself) matches only with its marks, or "vệ tinh"
     would find "về tinh thần"."""
-    return (
-        fold(word) != word
-        and fold(word) in {fold(w) for w in stop_words}
-        and accent_form(word) not in {accent_form(w) for w in stop_words}
-    )
+    return fold(word) != word and fold(word) in {fold(w) for w in stop_words}
+
+
+def min_kept(words: int) -> int:
+    """Relaxing never leaves out more than half of the required words (a
+    synonym phrase counts its words): a query most of whose words match
+    nothing ("tàu ngầm hạt nhân") has no answer, rather than an answer for
+    one of its words."""
+    return (words + 1) // 2
 
 
 def units(

@@ -45,7 +45,7 @@ from search.interface import (
     synonym_map,
     validate_query,
 )
-from search.matching import REQUIRED, SynonymTable, Unit, ignored_words, units
+from search.matching import REQUIRED, SynonymTable, Unit, ignored_words, min_kept, units
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.syllables import SYLLABLES
 from search.text import accent_form, fold, tokenize
@@ -318,9 +318,28 @@ class MeilisearchEngine:
         )
         return bool(found["hits"])
 
+    def _relax(self, required: list[Unit], flt: list[str]) -> tuple[str, list[Unit]]:
+        """The strict query found nothing: (text to search, units ignored).
+
+        As search/matching.py says: units that find nothing in the whole
+        index are left out, then units from the end (the first non-empty tier
+        of ``matchingStrategy: "last"``), never more than half the words.
+        Meilisearch cannot rank on the units left out, so the leading run is
+        searched alone."""
+        floor = min_kept(sum(len(u.words) for u in required))
+        alive = [u for u in required if self._finds(u.text)]
+        dead = [u for u in required if u not in alive]
+        for k in range(len(alive), 0, -1):
+            kept = alive[:k]
+            if sum(len(u.words) for u in kept) < floor:
+                break
+            text = " ".join(u.text for u in kept)
+            if (dead or k < len(alive)) and self._finds(text, flt=flt):
+                return text, dead + alive[k:]
+        return " ".join(u.text for u in required), []
+
     def search(self, query: Query) -> Result:
-        """Strict, then relaxed as search/matching.py says: units matching
-        nothing in the index are left out, then ``matchingStrategy: "last"``."""
+        """Strict, then relaxed as search/matching.py says (``_relax``)."""
         validate_query(query, self.settings)
         flt = self._filter(query.filters, query.ranges)
         found = units(query.text, self.settings.stop_words, self._synonym_table())
@@ -351,23 +370,7 @@ class MeilisearchEngine:
         text = " ".join(u.text for u in required)
         ignored: list[Unit] = []
         if required and not self._finds(text, flt=flt):
-            alive = [u for u in required if self._finds(u.text)]
-            dead = [u for u in required if u not in alive]
-            if alive and dead and self._finds(" ".join(u.text for u in alive), flt=flt):
-                text, ignored = " ".join(u.text for u in alive), dead
-            elif len(alive) > 1:
-                longest = next(
-                    (
-                        k
-                        for k in range(len(alive) - 1, 0, -1)
-                        if self._finds(" ".join(u.text for u in alive[:k]), flt=flt)
-                    ),
-                    1,
-                )
-                text, ignored = " ".join(u.text for u in alive), dead + alive[longest:]
-                params["matchingStrategy"] = "last"
-            elif alive:
-                text, ignored = alive[0].text, dead
+            text, ignored = self._relax(required, flt)
         response = self._ask(" ".join(text.split()[:QUERY_WORDS]), params)
         hits = []
         for raw in response["hits"]:

@@ -6,8 +6,9 @@ they agree on what counts as similar and which completion comes first.
 Similar: a document is described by its *meaningful terms*: pairs of
 adjacent words (folded) in its title, keywords and summary, plus each whole
 keyword, leaving out pairs that hold a stop word and pairs that say nothing
-about the subject ("giải pháp", "hệ thống", "công nghệ" …).  Title and
-keyword terms weigh three times a summary term.  Two documents are as similar
+about the subject ("giải pháp", "hệ thống", "công nghệ" …).  Words that
+are not Vietnamese syllables (blockchain, camera) count on their own.  Title
+and keyword terms weigh three times a summary term.  Two documents are as similar
 as the cosine of their weighted terms; below :data:`MIN_SHARE` a candidate is
 not shown at all: no list is better than a list of neighbours that only
 share a broad field word.
@@ -20,6 +21,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from search.syllables import is_syllable
 from search.text import fold, tokenize
 
 MIN_SHARE = 0.12
@@ -70,19 +72,25 @@ def _pairs(text: str, stop: Collection[str]) -> list[str]:
     ]
 
 
+def _foreign(text: str) -> list[str]:
+    """Words that are not Vietnamese syllables (blockchain, camera, iot): each
+    names a subject on its own."""
+    return ["w:" + w for w in map(fold, tokenize(text)) if len(w) > 1 and not is_syllable(w)]
+
+
 def meaningful_terms(doc: Mapping[str, Any], stop_words: Collection[str]) -> Counter[str]:
     """Weighted meaningful terms of a document (see the module docstring)."""
     stop = {fold(w) for w in stop_words}
     terms: Counter[str] = Counter()
     keywords = [k for k in doc.get("keywords") or [] if isinstance(k, str)]
     for text in [doc.get("title") or "", *keywords]:
-        for term in _pairs(text, stop):
+        for term in [*_pairs(text, stop), *_foreign(text)]:
             terms[term] += TITLE_WEIGHT
     for keyword in keywords:
         folded = " ".join(fold(w) for w in tokenize(keyword))
         if folded and folded not in GENERIC_PAIRS and folded not in stop:
             terms["kw:" + folded] += TITLE_WEIGHT
-    for term in _pairs(doc.get("summary") or "", stop):
+    for term in [*_pairs(doc.get("summary") or "", stop), *_foreign(doc.get("summary") or "")]:
         terms[term] += 1.0
     return terms
 

@@ -52,7 +52,7 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.matching import SynonymTable, ignored_words
+from search.matching import SynonymTable, ignored_words, min_kept
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
 from search.tantivy_sort import sorted_page
@@ -383,58 +383,20 @@ class TantivyEngine:
 
     def _relax(
         self, searcher: tantivy.Searcher, plan: Plan, flt: list
-    ) -> tuple[list[PlannedUnit], list[PlannedUnit], list[tantivy.Query] | None]:
-        """The strict query found nothing: (units kept, units ignored, tiers).
-
-        First the units that match nothing in the whole index are dropped;
-        if that is not enough, Meilisearch's ``last`` strategy: ``tiers[k]``
-        holds the documents matching the first ``n-k`` units but not the
-        next one, best first (None when dropping dead units was enough).
-        """
+    ) -> tuple[list[PlannedUnit], list[PlannedUnit], list[PlannedUnit]]:
+        """The strict query found nothing: (units required, units that only
+        rank, units ignored), as search/matching.py says."""
         required = plan.required
+        floor = min_kept(sum(len(u.unit.words) for u in required))
         alive = [u for u in required if self._count(searcher, u.query, []) > 0]
-        dropped = [u for u in required if u not in alive]
-        if not alive:
-            return required, [], None
-        if dropped and self._count(searcher, plan.combine(alive), flt) > 0:
-            return alive, dropped, None
-        if len(alive) < 2:
-            return alive, dropped, None
-        tiers = []
-        for k in range(len(alive) - 1, 0, -1):
-            tier = plan.combine(alive[:k], alive[k + 1 :])
-            tiers.append(TQ.boolean_query([(Occur.Must, tier), (Occur.MustNot, alive[k].query)]))
-        longest = next(
-            (
-                k
-                for k, t in zip(range(len(alive) - 1, 0, -1), tiers, strict=True)
-                if self._count(searcher, t, flt)
-            ),
-            0,
-        )
-        return alive, dropped + alive[max(longest, 1) :], tiers
-
-    def _tiered_page(
-        self,
-        searcher: tantivy.Searcher,
-        tiers: list[tantivy.Query],
-        flt: list,
-        offset: int,
-        limit: int,
-    ) -> list[tuple[float, tantivy.DocAddress]]:
-        page: list[tuple[float, tantivy.DocAddress]] = []
-        for tier in tiers:
-            if len(page) >= limit:
+        dead = [u for u in required if u not in alive]
+        for k in range(len(alive), 0, -1):
+            kept = alive[:k]
+            if sum(len(u.unit.words) for u in kept) < floor:
                 break
-            full = TQ.boolean_query([(Occur.Must, tier), *flt])
-            count = self._count(searcher, tier, flt)
-            if offset >= count:
-                offset -= count
-                continue
-            found = searcher.search(full, max(limit - len(page), 1), offset=offset).hits
-            page.extend(found[: limit - len(page)])
-            offset = 0
-        return page
+            if (dead or k < len(alive)) and self._count(searcher, plan.combine(kept), flt) > 0:
+                return kept, alive[k:], dead + alive[k:]
+        return required, [], []
 
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
@@ -444,12 +406,10 @@ class TantivyEngine:
         )
         flt = self._filter_clauses(query.filters, query.ranges)
         text_query = plan.query or TQ.all_query()
-        tiers = None
         ignored: list[PlannedUnit] = []
         if plan.query is not None and self._count(searcher, text_query, flt) == 0:
-            kept, ignored, tiers = self._relax(searcher, plan, flt)
-            # With the "last" strategy every document matching the first unit qualifies.
-            text_query = plan.combine(kept[:1] if tiers else kept, kept[1:] if tiers else ())
+            kept, boost, ignored = self._relax(searcher, plan, flt)
+            text_query = plan.combine(kept, boost) or text_query
         full = TQ.boolean_query([(Occur.Must, text_query), *flt])
         if query.sort:
             name, direction = query.sort[0]
@@ -457,9 +417,6 @@ class TantivyEngine:
                 searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
             )
             page: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for a in addresses]
-        elif tiers:
-            total = self._count(searcher, text_query, flt)
-            page = list(self._tiered_page(searcher, tiers, flt, query.offset, query.limit))
         else:
             found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
             page, total = list(found.hits[: query.limit]), found.count

@@ -26,7 +26,7 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from search.interface import IndexSettings
-from search.matching import REQUIRED, SynonymTable, Unit, stop_twin, units
+from search.matching import REQUIRED, SynonymTable, Unit, exact_only, units
 from search.syllables import is_syllable
 from search.text import accent_form, fold, one_edit_apart, spellings
 
@@ -34,6 +34,7 @@ ACCENT_BONUS = 2.0  # exact-accent match weighs this much more than the folded o
 PREFIX_WEIGHT = 0.6  # completions of the last word rank below the word itself
 TYPO_WEIGHT = 0.5
 PREFIX_EXPANSIONS = 30
+PROXIMITY_WEIGHT = 3.0  # adjacent query words found side by side
 
 
 def weights(fields: Sequence[str]) -> list[tuple[str, float]]:
@@ -63,6 +64,7 @@ class Plan:
     terms: set[str] = field(default_factory=set)  # folded words that match
     exact: set[str] = field(default_factory=set)  # accent forms that match only as written
     corrections: list[str] = field(default_factory=list)
+    proximity: list[tantivy.Query] = field(default_factory=list)  # scoring only
 
     def matches(self, word: str) -> bool:
         return fold(word) in self.terms or accent_form(word) in self.exact
@@ -84,7 +86,9 @@ class Plan:
         if not required:
             return _should([u.query for u in boost]) if boost else None
         return TQ.boolean_query(
-            [(Occur.Must, u.query) for u in required] + [(Occur.Should, u.query) for u in boost]
+            [(Occur.Must, u.query) for u in required]
+            + [(Occur.Should, u.query) for u in boost]
+            + [(Occur.Should, q) for q in self.proximity]
         )
 
     @property
@@ -134,7 +138,7 @@ class Planner:
         """All ways one word may match, as a should-query over the fields.
 
         Only ``typed`` words (not synonym expansions) get typo correction."""
-        if stop_twin(word, self.settings.stop_words):
+        if exact_only(word, self.settings.stop_words):
             return self._exact_word(word, fields, plan)
         folded = fold(word)
         known = any(searcher.doc_freq(f"f_{name}", folded) for name in fields)
@@ -214,6 +218,23 @@ class Planner:
                 else:
                     alternatives.append(self._phrase(other, fields, plan))
             plan.units.append(PlannedUnit(unit, _should(alternatives)))
+            if unit.key and len(unit.key) > 1:
+                # "ve tinh" stands for the dictionary's "vệ tinh": that spelling ranks first
+                plan.proximity.extend(
+                    TQ.boost_query(
+                        TQ.phrase_query(self._schema, f"t_{name}", list(unit.key)),
+                        weight * PROXIMITY_WEIGHT * ACCENT_BONUS,
+                    )
+                    for name, weight in weights(fields)
+                )
+        words = [fold(w) for u in found for w in u.words]
+        for a, b in zip(words, words[1:], strict=False):
+            plan.proximity.extend(
+                TQ.boost_query(
+                    TQ.phrase_query(self._schema, f"f_{name}", [a, b]), weight * PROXIMITY_WEIGHT
+                )
+                for name, weight in weights(fields)
+            )
         return plan
 
     def accented(self, searcher: tantivy.Searcher, folded: str, fields: Sequence[str]) -> str:
