@@ -83,6 +83,9 @@ class Query:
     offset: int = 0
     limit: int = 20
     highlight: bool = True
+    # When the strict match is empty, leave words out (search/matching.py).
+    # Saved-search matching asks strictly: it tests one new document at a time.
+    relax: bool = True
 
 
 @dataclass(frozen=True)

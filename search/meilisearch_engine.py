@@ -369,7 +369,7 @@ class MeilisearchEngine:
             params["offset"], params["limit"] = query.offset, query.limit
         text = " ".join(u.text for u in required)
         ignored: list[Unit] = []
-        if required and not self._finds(text, flt=flt):
+        if query.relax and required and not self._finds(text, flt=flt):
             text, ignored = self._relax(required, flt)
         response = self._ask(" ".join(text.split()[:QUERY_WORDS]), params)
         hits = []

@@ -407,7 +407,7 @@ class TantivyEngine:
         flt = self._filter_clauses(query.filters, query.ranges)
         text_query = plan.query or TQ.all_query()
         ignored: list[PlannedUnit] = []
-        if plan.query is not None and self._count(searcher, text_query, flt) == 0:
+        if query.relax and plan.query is not None and not self._count(searcher, text_query, flt):
             kept, boost, ignored = self._relax(searcher, plan, flt)
             text_query = plan.combine(kept, boost) or text_query
         full = TQ.boolean_query([(Occur.Must, text_query), *flt])

@@ -108,6 +108,8 @@ def search(
         sort=params.sort,
         filters=params.filters,
         suggestion=results.suggestion,
+        ignored=list(results.ignored),
+        notice=service.ignored_notice(results),
         url=params.url(),
         hits=[_hit(h) for h in results.hits],
         facets=[
