@@ -32,7 +32,8 @@ INT_FIELDS = ("trl", "published_at", "publication_year", "version")
 
 DEFAULT_SYNONYMS = normalise_synonyms(SYNONYM_GROUPS)
 
-# Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp").
+# Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp",
+# "chống hàng giả *bằng* blockchain"); compared with their marks (search/matching.py).
 STOP_WORDS = (
     "và",
     "của",
@@ -47,6 +48,8 @@ STOP_WORDS = (
     "về",
     "này",
     "đã",
+    "bằng",
+    "hoặc",
 )
 
 INITIATIVE_SETTINGS = IndexSettings(

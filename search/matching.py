@@ -26,7 +26,7 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from search.text import accent_form, fold, nfc, tokenize
+from search.text import accent_form, fold, nfc, one_edit_apart, tokenize
 
 DROP, OPTIONAL, REQUIRED = "drop", "optional", "required"
 
@@ -39,6 +39,7 @@ class Unit:
     words: tuple[str, ...]
     role: str = REQUIRED
     key: tuple[str, ...] | None = None
+    exact: frozenset[str] = frozenset()  # words that match only as written (:func:`exact_only`)
 
     @property
     def folded(self) -> tuple[str, ...]:
@@ -71,6 +72,15 @@ class SynonymTable:
                     keys.append(phrase)
         self.longest = max((len(k) for k in self._by_folded), default=1)
 
+    def near(self, word: str) -> tuple[str, ...] | None:
+        """A one-word dictionary entry one edit from ``word`` (hydrogne →
+        hydrogen), for typo correction of words the index does not hold."""
+        folded = fold(word)
+        for key in sorted(k for k in self._by_folded if len(k) == 1):
+            if one_edit_apart(folded, key[0]):
+                return self._by_folded[key][0]
+        return None
+
     def lookup(self, span: Sequence[str]) -> tuple[str, ...] | None:
         """The dictionary phrase the typed ``span`` stands for, if any."""
         for key in self._by_folded.get(tuple(fold(w) for w in span), []):
@@ -79,20 +89,26 @@ class SynonymTable:
         return None
 
 
-def stop_role(word: str, stop_words: Collection[str]) -> str:
-    """``drop`` for a word written with marks that is a stop word with those
-    marks ("về"); ``optional`` for an unaccented word that folds to a stop
-    word ("ve", "cua", "cho": maybe vệ, cua, chó); ``required`` otherwise."""
-    if fold(word) != word:
-        return DROP if accent_form(word) in {accent_form(w) for w in stop_words} else REQUIRED
-    return OPTIONAL if word in {fold(w) for w in stop_words} else REQUIRED
+def stop_role(word: str, stop_words: Collection[str], accented_query: bool) -> str:
+    """``drop`` for a stop word as written ("về"; "cho" in a query typed with
+    marks); ``optional`` for a word of a query typed without marks that folds
+    to a stop word ("ve", "cua", "cho": maybe vệ, cua, chó); ``required``
+    otherwise."""
+    if word in {accent_form(w) for w in stop_words} or accent_form(word) in {
+        accent_form(w) for w in stop_words if fold(w) != w
+    }:
+        return DROP if fold(word) != word or accented_query else OPTIONAL
+    if not accented_query and word in {fold(w) for w in stop_words}:
+        return OPTIONAL
+    return REQUIRED
 
 
-def exact_only(word: str, stop_words: Collection[str]) -> bool:
-    """A word written with marks that folds like a stop word ("vệ" — về,
-    "chó" — cho, or "của" itself) matches only with its marks, or "vệ tinh"
-    would find "về tinh thần"."""
-    return fold(word) != word and fold(word) in {fold(w) for w in stop_words}
+def exact_only(word: str, stop_words: Collection[str], accented_query: bool) -> bool:
+    """A word that folds like a stop word but is written as another word
+    matches only as written, or "vệ tinh" would find "về tinh thần": any such
+    word with marks ("vệ", "chó"), and in a query typed with marks also one
+    without ("cá voi xanh": voi, not với)."""
+    return (fold(word) != word or accented_query) and fold(word) in {fold(w) for w in stop_words}
 
 
 def min_kept(words: int) -> int:
@@ -110,6 +126,7 @@ def units(
     be dropped or optional, all are required (a query of only "cho" still
     searches)."""
     words = tokenize(text)
+    accented_query = any(fold(w) != w for w in words)
     longest = synonyms.longest if synonyms else 1
     out: list[Unit] = []
     k = 0
@@ -121,11 +138,16 @@ def units(
             if key is not None or size == 1:
                 break
         span = tuple(words[k : k + size])
-        role = stop_role(span[0], stop_words) if size == 1 and key is None else REQUIRED
-        out.append(Unit(span, role, key))
+        role = (
+            stop_role(span[0], stop_words, accented_query)
+            if size == 1 and key is None
+            else REQUIRED
+        )
+        exact = frozenset(w for w in span if exact_only(w, stop_words, accented_query))
+        out.append(Unit(span, role, key, exact))
         k += size
     if not any(u.role == REQUIRED for u in out):
-        return [Unit(u.words, REQUIRED, u.key) for u in out]
+        return [Unit(u.words, REQUIRED, u.key, u.exact) for u in out]
     return [u for u in out if u.role != DROP]
 
 

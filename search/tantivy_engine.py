@@ -447,7 +447,7 @@ class TantivyEngine:
         if not plan.corrections:
             return None
         if hits:
-            words = self._matched_words(hits[0].document, plan)
+            words = [*self._matched_words(hits[0].document, plan), *plan.dictionary]
         else:
             words = [
                 self._planner.accented(searcher, c, self.settings.searchable)

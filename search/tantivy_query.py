@@ -17,6 +17,7 @@ form (:func:`search.text.accent_form`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from search.interface import IndexSettings
-from search.matching import REQUIRED, SynonymTable, Unit, exact_only, units
+from search.matching import REQUIRED, SynonymTable, Unit, units
 from search.syllables import is_syllable
 from search.text import accent_form, fold, one_edit_apart, spellings
 
@@ -65,6 +66,7 @@ class Plan:
     exact: set[str] = field(default_factory=set)  # accent forms that match only as written
     corrections: list[str] = field(default_factory=list)
     proximity: list[tantivy.Query] = field(default_factory=list)  # scoring only
+    dictionary: list[str] = field(default_factory=list)  # synonym words typos were read as
 
     def matches(self, word: str) -> bool:
         return fold(word) in self.terms or accent_form(word) in self.exact
@@ -134,11 +136,13 @@ class Planner:
         *,
         prefix: bool,
         typed: bool,
+        exact: bool = False,
     ) -> tantivy.Query:
         """All ways one word may match, as a should-query over the fields.
 
-        Only ``typed`` words (not synonym expansions) get typo correction."""
-        if exact_only(word, self.settings.stop_words):
+        Only ``typed`` words (not synonym expansions) get typo correction;
+        an ``exact`` word matches only as written."""
+        if exact:
             return self._exact_word(word, fields, plan)
         folded = fold(word)
         known = any(searcher.doc_freq(f"f_{name}", folded) for name in fields)
@@ -196,6 +200,8 @@ class Planner:
         found = units(text, self.settings.stop_words, synonyms)
         for k, unit in enumerate(found):
             is_last = k == len(found) - 1
+            if unit.key is None and len(unit.words) == 1:
+                unit = self._synonym_typo(searcher, unit, fields, synonyms, plan, is_last)
             own = [
                 self._word(
                     searcher,
@@ -204,6 +210,7 @@ class Planner:
                     plan,
                     prefix=is_last and j == len(unit.words) - 1,
                     typed=True,
+                    exact=w in unit.exact,
                 )
                 for j, w in enumerate(unit.words)
             ]
@@ -236,6 +243,35 @@ class Planner:
                 for name, weight in weights(fields)
             )
         return plan
+
+    def _synonym_typo(
+        self,
+        searcher: tantivy.Searcher,
+        unit: Unit,
+        fields: Sequence[str],
+        synonyms: SynonymTable,
+        plan: Plan,
+        is_last: bool,
+    ) -> Unit:
+        """A word the index does not hold, not a syllable, one edit from a
+        dictionary word (hydrogne → hydrogen) stands for that entry."""
+        word = unit.words[0]
+        folded = fold(word)
+        typo = self.settings.typo
+        if (
+            not typo.enabled
+            or len(folded) < typo.min_word_size
+            or is_syllable(folded)
+            or any(searcher.doc_freq(f"f_{name}", folded) for name in fields)
+            or (is_last and self._field_terms(searcher, folded, fields, 1))
+        ):
+            return unit
+        key = synonyms.near(word)
+        if key is None:
+            return unit
+        plan.corrections.append(key[0])
+        plan.dictionary.append(key[0])
+        return dataclasses.replace(unit, key=key)
 
     def accented(self, searcher: tantivy.Searcher, folded: str, fields: Sequence[str]) -> str:
         """The most frequent indexed spelling of a folded word: with no hit to
