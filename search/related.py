@@ -17,7 +17,7 @@ share a broad field word.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -78,10 +78,10 @@ def _foreign(text: str) -> list[str]:
     return ["w:" + w for w in map(fold, tokenize(text)) if len(w) > 1 and not is_syllable(w)]
 
 
-def meaningful_terms(doc: Mapping[str, Any], stop_words: Collection[str]) -> Counter[str]:
+def meaningful_terms(doc: Mapping[str, Any], stop_words: Collection[str]) -> dict[str, float]:
     """Weighted meaningful terms of a document (see the module docstring)."""
     stop = {fold(w) for w in stop_words}
-    terms: Counter[str] = Counter()
+    terms: defaultdict[str, float] = defaultdict(float)
     keywords = [k for k in doc.get("keywords") or [] if isinstance(k, str)]
     for text in [doc.get("title") or "", *keywords]:
         for term in [*_pairs(text, stop), *_foreign(text)]:
@@ -92,10 +92,10 @@ def meaningful_terms(doc: Mapping[str, Any], stop_words: Collection[str]) -> Cou
             terms["kw:" + folded] += TITLE_WEIGHT
     for term in [*_pairs(doc.get("summary") or "", stop), *_foreign(doc.get("summary") or "")]:
         terms[term] += 1.0
-    return terms
+    return dict(terms)
 
 
-def share(a: Counter[str], b: Counter[str]) -> float:
+def share(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine of two weighted term sets (0 … 1)."""
     common = set(a) & set(b)
     if not common:

@@ -152,6 +152,7 @@ class TantivyEngine:
                     self._index = self._open(self.path / generation)
                     self._current, self._meta_stamp = (generation, stamp), None
                 meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
+                assert self._index is not None
                 if meta_stamp != self._meta_stamp:
                     self._index.reload()
                     self._meta_stamp = meta_stamp
@@ -265,6 +266,7 @@ class TantivyEngine:
                 writer.wait_merging_threads()  # releases that directory's lock
 
     def _commit(self) -> None:
+        assert self._writer is not None
         self._writer.commit()
         self._live()  # reloads: this process sees the write at once
 
@@ -361,7 +363,8 @@ class TantivyEngine:
 
     @staticmethod
     def _source(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return json.loads(searcher.doc(address).get_first("_source"))
+        source: Any = searcher.doc(address).get_first("_source")
+        return dict(json.loads(source))
 
     def _highlights(self, doc: Mapping[str, Any], plan: Plan) -> dict[str, str]:
         return {
@@ -371,7 +374,7 @@ class TantivyEngine:
         }
 
     def _matched_words(self, doc: Mapping[str, Any], plan: Plan) -> list[str]:
-        words = []
+        words: list[str] = []
         for name in self.settings.searchable:
             value = doc.get(name)
             for text in value if isinstance(value, list) else [value] if value else []:
@@ -379,7 +382,8 @@ class TantivyEngine:
         return words
 
     def _count(self, searcher: tantivy.Searcher, q: tantivy.Query, flt: list) -> int:
-        return int(searcher.search(TQ.boolean_query([(Occur.Must, q), *flt]), 1, count=True).count)
+        found = searcher.search(TQ.boolean_query([(Occur.Must, q), *flt]), 1, count=True)
+        return int(found.count)  # type: ignore[attr-defined]
 
     def _relax(
         self, searcher: tantivy.Searcher, plan: Plan, flt: list
@@ -394,7 +398,8 @@ class TantivyEngine:
             kept = alive[:k]
             if sum(len(u.unit.words) for u in kept) < floor:
                 break
-            if (dead or k < len(alive)) and self._count(searcher, plan.combine(kept), flt) > 0:
+            query = plan.combine(kept)
+            if (dead or k < len(alive)) and query and self._count(searcher, query, flt) > 0:
                 return kept, alive[k:], dead + alive[k:]
         return required, [], []
 
@@ -419,7 +424,7 @@ class TantivyEngine:
             page: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for a in addresses]
         else:
             found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = list(found.hits[: query.limit]), found.count
+            page, total = list(found.hits[: query.limit]), found.count  # type: ignore[attr-defined]
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)
@@ -508,7 +513,8 @@ class TantivyEngine:
         addresses = [a for _, a in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits]
         versions = searcher.fast_field_values("version", addresses) if addresses else []
         return {
-            searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions, strict=True)
+            str(searcher.doc(a).get_first("id")): int(v or 0)
+            for a, v in zip(addresses, versions, strict=True)
         }
 
     def health(self) -> bool:

@@ -43,6 +43,11 @@ def weights(fields: Sequence[str]) -> list[tuple[str, float]]:
     return [(name, 2 ** (-rank / 2)) for rank, name in enumerate(fields)]
 
 
+def _terms(words: Sequence[str]) -> list[str | tuple[int, str]]:
+    """Words as ``phrase_query`` takes them."""
+    return list(words)
+
+
 def _should(queries: Sequence[tantivy.Query]) -> tantivy.Query:
     return TQ.boolean_query([(Occur.Should, q) for q in queries])
 
@@ -174,15 +179,15 @@ class Planner:
                     TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", term), weight * w)
                 )
             if known:
-                exact = TQ.term_query(self._schema, f"t_{name}", accent_form(word))
-                clauses.append(TQ.boost_query(exact, weight * ACCENT_BONUS))
+                as_written = TQ.term_query(self._schema, f"t_{name}", accent_form(word))
+                clauses.append(TQ.boost_query(as_written, weight * ACCENT_BONUS))
         return _should(clauses)
 
     def _phrase(self, words: tuple[str, ...], fields: Sequence[str], plan: Plan) -> tantivy.Query:
         folded = [fold(w) for w in words]
         plan.terms.update(folded)
         clauses = [
-            TQ.boost_query(TQ.phrase_query(self._schema, f"f_{name}", folded), weight)
+            TQ.boost_query(TQ.phrase_query(self._schema, f"f_{name}", _terms(folded)), weight)
             for name, weight in weights(fields)
         ]
         return _should(clauses)
@@ -229,7 +234,7 @@ class Planner:
                 # "ve tinh" stands for the dictionary's "vệ tinh": that spelling ranks first
                 plan.proximity.extend(
                     TQ.boost_query(
-                        TQ.phrase_query(self._schema, f"t_{name}", list(unit.key)),
+                        TQ.phrase_query(self._schema, f"t_{name}", _terms(unit.key)),
                         weight * PROXIMITY_WEIGHT * ACCENT_BONUS,
                     )
                     for name, weight in weights(fields)
@@ -238,7 +243,8 @@ class Planner:
         for a, b in zip(words, words[1:], strict=False):
             plan.proximity.extend(
                 TQ.boost_query(
-                    TQ.phrase_query(self._schema, f"f_{name}", [a, b]), weight * PROXIMITY_WEIGHT
+                    TQ.phrase_query(self._schema, f"f_{name}", _terms([a, b])),
+                    weight * PROXIMITY_WEIGHT,
                 )
                 for name, weight in weights(fields)
             )
