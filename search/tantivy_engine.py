@@ -32,7 +32,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 from tantivy import Occur
@@ -55,6 +55,7 @@ from search.interface import (
 from search.matching import SynonymTable, ignored_words, min_kept
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
+from search.tantivy_sort import count as _hits_count
 from search.tantivy_sort import sorted_page
 from search.text import (
     TOKEN_PATTERN,
@@ -151,12 +152,14 @@ class TantivyEngine:
                     generation = (self.path / "CURRENT").read_text().strip()
                     self._index = self._open(self.path / generation)
                     self._current, self._meta_stamp = (generation, stamp), None
+                index = self._index
+                assert index is not None  # opened together with self._current
                 meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
                 assert self._index is not None
                 if meta_stamp != self._meta_stamp:
-                    self._index.reload()
+                    index.reload()
                     self._meta_stamp = meta_stamp
-                return self._current[0], self._index
+                return self._current[0], index
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
@@ -266,7 +269,7 @@ class TantivyEngine:
                 writer.wait_merging_threads()  # releases that directory's lock
 
     def _commit(self) -> None:
-        assert self._writer is not None
+        assert self._writer is not None  # every write path opens the writer first
         self._writer.commit()
         self._live()  # reloads: this process sees the write at once
 
@@ -363,8 +366,9 @@ class TantivyEngine:
 
     @staticmethod
     def _source(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        source: Any = searcher.doc(address).get_first("_source")
-        return dict(json.loads(source))
+        raw = searcher.doc(address).get_first("_source")  # the stored JSON, as bytes
+        source: dict[str, Any] = json.loads(cast(bytes, raw))
+        return source
 
     def _highlights(self, doc: Mapping[str, Any], plan: Plan) -> dict[str, str]:
         return {
@@ -383,7 +387,7 @@ class TantivyEngine:
 
     def _count(self, searcher: tantivy.Searcher, q: tantivy.Query, flt: list) -> int:
         found = searcher.search(TQ.boolean_query([(Occur.Must, q), *flt]), 1, count=True)
-        return int(found.count)  # type: ignore[attr-defined]
+        return _hits_count(found)
 
     def _relax(
         self, searcher: tantivy.Searcher, plan: Plan, flt: list
@@ -424,7 +428,7 @@ class TantivyEngine:
             page: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for a in addresses]
         else:
             found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = list(found.hits[: query.limit]), found.count  # type: ignore[attr-defined]
+            page, total = list(found.hits[: query.limit]), _hits_count(found)
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)
