@@ -286,9 +286,10 @@ class MeilisearchEngine:
     def _exact_first(self, text: str, optional: list[Unit], hits: list[Hit]) -> list[Hit]:
         """Meilisearch folds accents away and has no optional words: within
         the page, put first the hits that contain more of the typed accented
-        words verbatim, then more of the optional words (order otherwise kept)."""
+        words verbatim, then more of the optional words as typed ("cua", not
+        "của"), order otherwise kept."""
         accented = {accent_form(w) for w in tokenize(text) if fold(w) != w}
-        extra = {w for u in optional for w in u.folded}
+        extra = {accent_form(w) for u in optional for w in u.words}
         if not accented and not extra:
             return hits
 
@@ -298,7 +299,7 @@ class MeilisearchEngine:
                 value = hit.document.get(name)
                 for part in value if isinstance(value, list) else [value] if value else []:
                     words.update(tokenize(accent_form(part)))
-            return len(accented & words), len(extra & {fold(w) for w in words})
+            return len(accented & words), len(extra & words)
 
         return sorted(hits, key=rank, reverse=True)
 
