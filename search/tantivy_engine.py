@@ -407,6 +407,20 @@ class TantivyEngine:
                 return kept, alive[k:], dead + alive[k:]
         return required, [], []
 
+    def _page(
+        self, searcher: tantivy.Searcher, query: Query, text_query: tantivy.Query, flt: list
+    ) -> tuple[tantivy.Query, list[tuple[float | None, tantivy.DocAddress]], int]:
+        """(the full query, the requested page of (score, address), the total)."""
+        full = TQ.boolean_query([(Occur.Must, text_query), *flt])
+        if query.sort:
+            name, direction = query.sort[0]
+            addresses, total = sorted_page(
+                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
+            )
+            return full, [(None, a) for a in addresses], total
+        found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
+        return full, list(found.hits[: query.limit]), _hits_count(found)
+
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
         searcher = self._live_index().searcher()
@@ -416,19 +430,12 @@ class TantivyEngine:
         flt = self._filter_clauses(query.filters, query.ranges)
         text_query = plan.query or TQ.all_query()
         ignored: list[PlannedUnit] = []
-        if query.relax and plan.query is not None and not self._count(searcher, text_query, flt):
+        full, page, total = self._page(searcher, query, text_query, flt)
+        if query.relax and plan.query is not None and total == 0:
             kept, boost, ignored = self._relax(searcher, plan, flt)
-            text_query = plan.combine(kept, boost) or text_query
-        full = TQ.boolean_query([(Occur.Must, text_query), *flt])
-        if query.sort:
-            name, direction = query.sort[0]
-            addresses, total = sorted_page(
-                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
-            )
-            page: list[tuple[float | None, tantivy.DocAddress]] = [(None, a) for a in addresses]
-        else:
-            found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = list(found.hits[: query.limit]), _hits_count(found)
+            if ignored:
+                text_query = plan.combine(kept, boost) or text_query
+                full, page, total = self._page(searcher, query, text_query, flt)
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)

@@ -36,6 +36,7 @@ PREFIX_WEIGHT = 0.6  # completions of the last word rank below the word itself
 TYPO_WEIGHT = 0.5
 PREFIX_EXPANSIONS = 30
 PROXIMITY_WEIGHT = 3.0  # adjacent query words found side by side
+PROXIMITY_FIELDS = 3  # in the most important fields only (title, keywords, summary)
 
 
 def weights(fields: Sequence[str]) -> list[tuple[str, float]]:
@@ -246,7 +247,7 @@ class Planner:
                     TQ.phrase_query(self._schema, f"f_{name}", _terms([a, b])),
                     weight * PROXIMITY_WEIGHT,
                 )
-                for name, weight in weights(fields)
+                for name, weight in weights(fields)[:PROXIMITY_FIELDS]
             )
         return plan
 
