@@ -153,7 +153,7 @@ def _hit(hit: service.HitView) -> SearchHit:
     "/search/suggest",
     response_model=SuggestResponse,
     responses=UNAVAILABLE,
-    summary="Title completions while typing",
+    summary="Title and keyword completions while typing",
 )
 def suggest(
     session: SessionDep,
@@ -166,7 +166,8 @@ def suggest(
         ),
     ] = "",
 ):
-    """Up to 8 titles of published initiatives matching the words typed, the last one as a prefix."""
+    """Up to 8 titles and keywords of published initiatives matching the words typed, the last
+    one as a prefix; those that start with the typed words come first."""
     return SuggestResponse(query=q, suggestions=service.suggest(session, q))
 
 
