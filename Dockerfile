@@ -1,7 +1,7 @@
 # Production image of the initiative portal.
 #
 #   docker build -t sangkien-portal .
-#   docker run … sangkien-portal              # the web server (uvicorn workers)
+#   docker run … sangkien-portal              # the web server ($WEB_CONCURRENCY SO_REUSEPORT uvicorn workers)
 #   docker run … sangkien-portal migrate      # any `portal` command: migrate, worker, create-admin …
 #
 # compose.yaml runs it as `migrate` (one-shot), `app` and `worker`.

@@ -112,9 +112,32 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work, committed before the response is sent."""
+    """The request's unit of work, committed before the response is sent.
+
+    It is also kept on `request.state.session` so that what a page's template
+    asks for (the header's unread count, another domain's block) is read
+    through this same session and connection: a page never holds two pool
+    connections at once, so a crowd larger than the pool waits in turn
+    instead of deadlocking.
+    """
     with unit_of_work(request.app.state.engine) as session:
+        request.state.session = session
+        try:
+            yield session
+        finally:
+            request.state.session = None
+
+
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
+    """The request's own session while its unit of work is open; otherwise (an error
+    page rendered after the unit of work ended) a short read-only session of its own."""
+    session = getattr(request.state, "session", None)
+    if session is not None:
         yield session
+        return
+    with Session(request.app.state.engine, expire_on_commit=False) as own:
+        yield own
 
 
 # scope="function": the commit runs before the response is sent, so a failed

@@ -181,6 +181,16 @@ class Engine(Protocol):
     ) -> list[Hit]:
         """Documents like ``id`` (on title, keywords, summary), never ``id`` itself."""
 
+    def similar_text(
+        self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
+        """Documents sharing the most words with ``text`` (on ``similar_on``), best first;
+        unlike ``search``, a document need not contain every word."""
+
+    def generation(self) -> str:
+        """A value that changes whenever a search may answer differently (documents,
+        synonyms, a rebuild); cheap to ask on every request (response caches use it)."""
+
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions for search-as-you-type from titles and keywords; those
         whose folded text starts with the folded prefix first."""

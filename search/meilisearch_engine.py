@@ -54,6 +54,7 @@ from search.text import accent_form, fold, tokenize
 # Meilisearch marks it, then these become <mark> tags.
 PRE, POST = "\ue000", "\ue001"
 CROP_WORDS = 30
+GENERATION_SECONDS = 0.5
 BATCH_SIZE = 1000
 WAIT_MS = 60_000
 REBUILD_WAIT_MS = 30 * 60_000
@@ -179,6 +180,7 @@ class MeilisearchEngine:
         self.settings = settings
         self.embedder = embedder
         self._synonyms: tuple[float, SynonymTable] | None = None
+        self._generation: tuple[float, str] | None = None
 
     @property
     def _index(self) -> meilisearch.index.Index:
@@ -409,6 +411,39 @@ class MeilisearchEngine:
         if suggestion is None or not self._finds(suggestion, flt=flt):
             return None
         return suggestion
+
+    def generation(self) -> str:
+        """The index's last update time (asked at most every GENERATION_SECONDS)."""
+        now = time.monotonic()
+        if self._generation is None or now - self._generation[0] > GENERATION_SECONDS:
+            with _calls():
+                info = self._index.fetch_info()
+            self._generation = (now, str(info.updated_at))
+        return self._generation[1]
+
+    def similar_text(
+        self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
+        """A search on ``text`` where words may be missing (the "last" matching strategy)."""
+        with _calls():
+            response = self._index.search(
+                text,
+                {
+                    "filter": self._filter(filters or {}, {}),
+                    "limit": limit,
+                    "matchingStrategy": "last",
+                    "attributesToSearchOn": list(self.settings.similar_on),
+                    "showRankingScore": True,
+                },
+            )
+        return [
+            Hit(
+                raw["id"],
+                raw.get("_rankingScore"),
+                {k: v for k, v in raw.items() if not k.startswith("_")},
+            )
+            for raw in response["hits"]
+        ]
 
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None

@@ -163,6 +163,14 @@ class TantivyEngine:
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
+    def generation(self) -> str:
+        generation = self._live()[0]
+        return "{}:{}:{}".format(
+            _stamp(self.path / "CURRENT"),
+            _stamp(self.path / generation / "meta.json"),
+            _stamp(self.path / "synonyms.json"),
+        )
+
     def _live_index(self) -> tantivy.Index:
         return self._live()[1]
 
@@ -491,6 +499,28 @@ class TantivyEngine:
             return []
         doc = self._source(searcher, found[0][1])
         words = similar_query_words(doc, self.settings.stop_words, SIMILAR_QUERY_WORDS)
+        candidates = [
+            h.document for h in self._like(searcher, words, SIMILAR_CANDIDATES, filters, exclude=id)
+        ]
+        ranked = rank_similar(doc, candidates, self.settings.stop_words, limit)
+        return [Hit(d["id"], score, d) for score, d in ranked]
+
+    def similar_text(
+        self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
+    ) -> list[Hit]:
+        stop = {fold(w) for w in self.settings.stop_words}
+        words = list(dict.fromkeys(f for f in map(fold, tokenize(text)) if f not in stop))
+        return self._like(self._live_index().searcher(), words, limit, filters)
+
+    def _like(
+        self,
+        searcher: tantivy.Searcher,
+        words: Sequence[str],
+        limit: int,
+        filters: Mapping[str, Sequence[Any]] | None,
+        exclude: str | None = None,
+    ) -> list[Hit]:
+        """Documents sharing the most (weighted) folded ``words``; any word may be missing."""
         should = [
             TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", w), weight)
             for name, weight in weights(self.settings.similar_on)
@@ -500,15 +530,12 @@ class TantivyEngine:
             return []
         clauses = [
             (Occur.Must, TQ.boolean_query([(Occur.Should, q) for q in should])),
-            (Occur.MustNot, TQ.term_query(self._schema, "id", id)),
             *self._filter_clauses(filters or {}, {}),
         ]
-        candidates = [
-            self._source(searcher, a)
-            for _, a in searcher.search(TQ.boolean_query(clauses), SIMILAR_CANDIDATES).hits
-        ]
-        ranked = rank_similar(doc, candidates, self.settings.stop_words, limit)
-        return [Hit(d["id"], score, d) for score, d in ranked]
+        if exclude is not None:
+            clauses.append((Occur.MustNot, TQ.term_query(self._schema, "id", exclude)))
+        hits = searcher.search(TQ.boolean_query(clauses), max(limit, 1)).hits[:limit]
+        return [Hit((d := self._source(searcher, a))["id"], s, d) for s, a in hits]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()

@@ -16,7 +16,7 @@ from app.initiatives.visibility import can_view_confidential, visible_view
 from app.publication import service as publication_service
 from app.web.flash import flash
 from app.web.forms import parse_form
-from app.web.templating import context_processor, nav_item, render
+from app.web.templating import nav_item, render
 
 router = APIRouter()
 
@@ -105,13 +105,6 @@ def delete_synonyms(request: Request, session: SessionDep, user: CoordinatorUser
     service.remove_synonyms(session, group_id)
     flash(request, _("Synonym group removed."))
     return RedirectResponse("/catalogue/synonyms", status_code=303)
-
-
-@context_processor
-def similar_block(request: Request) -> dict:
-    """Lets any page show the block: `{% set similar = catalogue_similar(id) %}{% include
-    "catalogue/_similar.html" %}` (the initiatives domain's detail page may use it)."""
-    return {"catalogue_similar": lambda initiative_id: service.similar(None, initiative_id)}
 
 
 @router.get("/catalogue/{initiative_id}")

@@ -248,6 +248,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
             sort=_sort(params),
             offset=(params.page - 1) * params.per_page,
             limit=params.per_page,
+            highlight=bool(tokenize(params.q)),  # nothing to mark without words: plain crop
         ),
     )
     counts = {n: main.facets.get(FACETS[n][0], {}) for n in FACETS if n not in selected}

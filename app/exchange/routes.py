@@ -2,7 +2,7 @@
 
 The public initiative page and the authors' initiative page show this domain's
 blocks through two template functions (`exchange_panel`, `exchange_received`)
-added by the context processor below, so those pages need one include line each.
+registered in `app/web/page_globals.py`, so those pages need one include line each.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser, safe_next
 from app.db import SessionDep
@@ -23,7 +22,7 @@ from app.i18n import _
 from app.initiatives.models import Initiative
 from app.web.flash import flash
 from app.web.forms import parse_form
-from app.web.templating import context_processor, nav_item, render
+from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/exchange")
 nav_item("My contact requests", "/exchange/requests", visible=perms.can_request_contact, order=65)
@@ -32,36 +31,6 @@ nav_item(
 )
 
 INCOMING = "/exchange/incoming"
-
-
-@context_processor
-def exchange_blocks(request: Request) -> dict[str, Any]:
-    """Template functions for other domains' pages: the reader's panel and an initiative's requests."""
-    user = getattr(request.state, "user", None)
-
-    def panel(initiative_id: int) -> dict[str, Any]:
-        with Session(request.app.state.engine) as session:
-            return service.panel(session, user, initiative_id)
-
-    def received(initiative_id: int) -> list[dict[str, Any]]:
-        if user is None:
-            return []
-        with Session(request.app.state.engine) as session:
-            initiative = session.get(Initiative, initiative_id)
-            if initiative is None:
-                return []
-            return [
-                service.describe(session, user, r)
-                for r in service.received(session, user, initiative)
-            ]
-
-    return {
-        "exchange_panel": panel,
-        "exchange_received": received,
-        "contact_purpose_label": service.purpose_label,
-        "contact_purpose_options": service.purpose_options,
-        "contact_status_label": service.status_label,
-    }
 
 
 def _form_page(

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
@@ -15,19 +14,9 @@ from app.i18n import _
 from app.notifications import service
 from app.notifications.types import TYPES, channel_label, type_label
 from app.web.flash import flash
-from app.web.templating import context_processor, render
+from app.web.templating import render
 
 router = APIRouter()
-
-
-@context_processor
-def unread(request: Request) -> dict[str, Any]:
-    """The header's unread count, for signed-in users."""
-    user = getattr(request.state, "user", None)
-    if user is None:
-        return {}
-    with Session(request.app.state.engine) as session:
-        return {"unread_count": service.unread_count(session, user)}
 
 
 @router.get("/inbox")

@@ -386,6 +386,17 @@ def test_similar_returns_related_never_itself(engine):
     assert engine.similar("missing") == []
 
 
+def test_similar_text_finds_documents_sharing_most_words_even_with_missing_ones(engine):
+    text = "Hệ thống năng lượng mặt trời cho trường học zqxwvy"  # the last word is in no document
+    hits = engine.similar_text(text, limit=2)
+    assert [h.id for h in hits][:1] == ["solar"]
+    assert {h.id for h in hits} == {"solar", "solar2"}
+    assert [h.id for h in engine.similar_text(text, filters={"province": ["Đắk Lắk"]})] == [
+        "solar2"
+    ]
+    assert engine.similar_text("zqxwvy") == []
+
+
 def test_suggest_completes_titles_and_keywords_prefix_of_the_title_first(engine):
     assert engine.suggest("nang lu") == [
         "Năng lượng mặt trời nổi trên hồ thủy lợi",
