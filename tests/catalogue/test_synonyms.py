@@ -84,7 +84,7 @@ def test_the_migrations_seed_the_synonym_dictionary_and_downgrade_restores_the_o
         ["hydrogen", "hydro", "h2", "khí hydro"],
     ):
         assert group in seeded
-    downgrade(url, "0012")
+    downgrade(url, "0013")
     assert groups() == [
         ["ai", "trí tuệ nhân tạo"],
         ["iot", "internet vạn vật"],
