@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import config, domains, errors, i18n
-from app.accounts.deps import optional_user
+from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web.csrf import csrf_protect, csrf_protect_api
@@ -85,8 +85,11 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             include_in_schema=False,
         )
     for module in domains.modules("api"):
+        # Private unless an endpoint is marked @public (app/web/api.py).
         app.include_router(
-            module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)]
+            module.router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 

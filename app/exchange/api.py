@@ -16,7 +16,6 @@ from fastapi import APIRouter
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import Responses
 from app.exchange import service
 from app.exchange.deps import PublicInitiative, VisibleRequest
 from app.exchange.schemas import (
@@ -26,15 +25,9 @@ from app.exchange.schemas import (
     ContactRequestsOut,
     RefuseIn,
 )
+from app.web.api import PROBLEMS
 
 router = APIRouter(tags=["contact requests"])
-PROBLEMS: Responses = {
-    401: {"description": "Not signed in (problem+json)"},
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "No such published initiative, or a request the caller may not see"},
-    409: {"description": "A pending request exists already, or the request is no longer pending"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
 
 
 @router.post(

@@ -21,7 +21,7 @@ from app.exchange.schemas import AcceptIn, ContactRequestIn, RefuseIn
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form
 from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/exchange")
@@ -64,10 +64,13 @@ def request_form(
 
 
 @router.post("/initiatives/{initiative_id}/request")
-async def send_request(
-    request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative
+def send_request(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: PublicInitiative,
+    form: Form,
 ):
-    form = await request.form()
     data, errors = parse_form(ContactRequestIn, form)
     if data is None:
         values = {"purpose": form.get("purpose", ""), "message": form.get("message", "")}
@@ -127,17 +130,17 @@ def incoming(request: Request, session: SessionDep, user: CurrentUser):
     return _incoming_page(request, session, user)
 
 
-async def _answer(
+def _answer(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     contact_request,
+    form,
     schema,
     verb,
     done: str,
 ):
     """Parse the answer form; on errors show the received requests again with what was typed."""
-    form = await request.form()
     data, errors = parse_form(schema, form)
     if data is None:
         rid = contact_request.id
@@ -159,14 +162,19 @@ async def _answer(
 
 
 @router.post("/requests/{request_id}/accept")
-async def accept(
-    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+def accept(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_request: VisibleRequest,
+    form: Form,
 ):
-    return await _answer(
+    return _answer(
         request,
         session,
         user,
         contact_request,
+        form,
         AcceptIn,
         service.accept,
         _(
@@ -176,14 +184,19 @@ async def accept(
 
 
 @router.post("/requests/{request_id}/refuse")
-async def refuse(
-    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+def refuse(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_request: VisibleRequest,
+    form: Form,
 ):
-    return await _answer(
+    return _answer(
         request,
         session,
         user,
         contact_request,
+        form,
         RefuseIn,
         service.refuse,
         _("You refused the request. The requester will be told."),

@@ -14,6 +14,7 @@ from app.exchange import service
 from app.exchange.models import ContactRequest, RequestStatus
 from app.notifications.service import notify
 from app.notifications.workflow import authors
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 
@@ -21,7 +22,7 @@ INCOMING = "/exchange/incoming"
 SENT = "/exchange/requests"
 
 
-@handler(service.TOPIC_REQUESTED)
+@handler(topics.CONTACT_REQUESTED)
 def on_requested(session: Session, payload: dict, event: OutboxEvent) -> None:
     request = session.get(ContactRequest, int(payload["request_id"]))
     if request is None or request.status != RequestStatus.pending:
@@ -50,7 +51,7 @@ def on_requested(session: Session, payload: dict, event: OutboxEvent) -> None:
         )
 
 
-@handler(service.TOPIC_ANSWERED)
+@handler(topics.CONTACT_ANSWERED)
 def on_answered(session: Session, payload: dict, event: OutboxEvent) -> None:
     request = session.get(ContactRequest, int(payload["request_id"]))
     if request is None or request.status not in (RequestStatus.accepted, RequestStatus.refused):

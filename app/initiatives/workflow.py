@@ -21,6 +21,7 @@ from app.initiatives import history
 from app.initiatives import permissions as perms
 from app.initiatives.models import Initiative, InitiativeEvent
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.statemachine import Rule, StateMachine
 
 
@@ -50,12 +51,6 @@ PRE_PUBLICATION_STATES = frozenset(
     }
 )
 
-# Outbox topics. Payloads: see `transition` and `queue_public_update`.
-TOPIC_TRANSITIONED = "initiative.transitioned"  # {"initiative_id","from","to","actor_id","reason"}
-TOPIC_PUBLISHED = "initiative.published"  # {"initiative_id"}
-TOPIC_UNPUBLISHED = "initiative.unpublished"  # {"initiative_id","reason"}
-TOPIC_PUBLIC_UPDATED = "initiative.public_updated"  # {"initiative_id"}
-
 Predicate = Callable[[User | None, Initiative], bool]
 Transition = Rule[Initiative]
 
@@ -69,7 +64,9 @@ def _t(
     reason: bool = False,
     extra_topics: tuple[str, ...] = (),
 ) -> Transition:
-    return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *extra_topics))
+    return Transition(
+        source, target, allowed, who, reason, (topics.INITIATIVE_TRANSITIONED, *extra_topics)
+    )
 
 
 S = Status
@@ -92,14 +89,18 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
         _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
         _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
         _t(
-            S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)
+            S.selected,
+            S.published,
+            perms.can_screen,
+            _COORDINATOR,
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.unpublished,
             S.published,
             perms.can_screen,
             _COORDINATOR,
-            extra_topics=(TOPIC_PUBLISHED,),
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.published,
@@ -113,7 +114,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         _t(
             S.commercialising,
@@ -121,7 +122,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         *[
             _t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True)
@@ -231,15 +232,15 @@ def transition(
     )
     key = f"initiative:{initiative.id}"
     payloads: dict[str, dict[str, Any]] = {
-        TOPIC_TRANSITIONED: {
+        topics.INITIATIVE_TRANSITIONED: {
             "initiative_id": initiative.id,
             "from": str(current),
             "to": str(target),
             "actor_id": actor.id if actor else None,
             "reason": reason,
         },
-        TOPIC_PUBLISHED: {"initiative_id": initiative.id},
-        TOPIC_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
+        topics.INITIATIVE_PUBLISHED: {"initiative_id": initiative.id},
+        topics.INITIATIVE_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
     }
     for topic in rule.topics:
         outbox.enqueue(session, topic, payloads[topic], key=key)
@@ -250,7 +251,7 @@ def queue_public_update(session: Session, initiative: Initiative) -> None:
     """Tell consumers (search, subscriptions) that a published initiative's public sections changed."""
     outbox.enqueue(
         session,
-        TOPIC_PUBLIC_UPDATED,
+        topics.INITIATIVE_PUBLIC_UPDATED,
         {"initiative_id": initiative.id},
         key=f"initiative:{initiative.id}",
     )

@@ -8,12 +8,19 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
+# Webhook event types: the public contract with receivers. Not outbox topics
+# (app/outbox/topics.py), though two share their names with the topics they follow.
+EVENT_PUBLISHED = "initiative.published"
+EVENT_UNPUBLISHED = "initiative.unpublished"
+EVENT_MATCHED = "subscription.matched"
+EVENT_PROBLEM_OPENED = "problem.opened"
+EVENT_PROBLEM_AWARDED = "problem.awarded"
 EVENT_TYPES = (
-    "initiative.published",
-    "initiative.unpublished",
-    "subscription.matched",
-    "problem.opened",
-    "problem.awarded",
+    EVENT_PUBLISHED,
+    EVENT_UNPUBLISHED,
+    EVENT_MATCHED,
+    EVENT_PROBLEM_OPENED,
+    EVENT_PROBLEM_AWARDED,
 )
 TEST_EVENT = "webhook.test"
 
