@@ -6,7 +6,7 @@ wrote is skipped, so their edits win.  Downgrade removes the seeded groups
 that are still as seeded and restores 0004's four.
 
 Revision ID: 0009
-Revises: 0013
+Revises: 0011
 """
 
 import json
@@ -19,7 +19,7 @@ from alembic import op
 from search.synonyms import SYNONYM_GROUPS
 
 revision: str = "0009"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
