@@ -28,6 +28,7 @@ from app.initiatives import (
     queries,
     receipts,
     service,
+    steps,
     taxonomy,
     visibility,
     workflow,
@@ -39,6 +40,7 @@ from app.initiatives.models import Initiative
 from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
 from app.storage import receive_upload
 from app.system.provinces import PROVINCES
+from app.web import confirm
 from app.web.flash import flash
 from app.web.templating import env, nav_item, render
 
@@ -272,6 +274,7 @@ def detail(
         "view": view,
         "confidential": confidential,
         "transitions": workflow.available(user, initiative),
+        "steps": steps.steps(session, user, initiative),
         "can_edit": perms.can_edit(user, initiative),
         "is_submitter": perms.is_submitter(user, initiative),
         "events": history.events(session, initiative.id) if confidential else [],
@@ -294,6 +297,10 @@ def detail(
     return render(request, "initiatives/detail.html", context)
 
 
+# Moves the page asks to confirm (web only: an API request is explicit).
+IRREVERSIBLE = {workflow.Status.rejected, workflow.Status.withdrawn, workflow.Status.unpublished}
+
+
 @router.post("/initiatives/{initiative_id}/transition")
 async def change_status(
     request: Request, session: SessionDep, user: CurrentUser, initiative_id: int
@@ -301,6 +308,9 @@ async def change_status(
     form = await request.form()
     initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
     to, reason = str(form.get("to", "")), str(form.get("reason", ""))
+    if to in IRREVERSIBLE and not confirm.confirmed(form):
+        flash(request, confirm.missing()[confirm.FIELD], "error")
+        return RedirectResponse(f"/initiatives/{initiative_id}#actions-h", status_code=303)
     await run_in_threadpool(service.change_status, session, user, initiative, to, reason)
     flash(
         request,

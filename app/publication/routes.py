@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts.deps import CurrentUser, OptionalUser
+from app.accounts.deps import CurrentUser, Form, OptionalUser
 from app.db import SessionDep
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _
@@ -15,6 +15,7 @@ from app.initiatives.permissions import is_submitter
 from app.publication import service
 from app.publication.schemas import ProposalIn, UnpublishIn
 from app.reviews.deps import Coordinator
+from app.web import confirm
 from app.web.flash import flash
 from app.web.forms import parse_form
 from app.web.templating import render
@@ -62,8 +63,13 @@ async def propose(request: Request, session: SessionDep, user: Coordinator, init
 
 
 @router.post("/publication/initiatives/{initiative_id}/publish")
-def publish(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
-    certificate = service.publish(session, user, _initiative(session, initiative_id))
+def publish(
+    request: Request, session: SessionDep, user: Coordinator, initiative_id: int, form: Form
+):
+    initiative = _initiative(session, initiative_id)
+    if not confirm.confirmed(form):
+        return _desk(request, session, initiative, {}, confirm.missing(), status_code=400)
+    certificate = service.publish(session, user, initiative)
     flash(
         request,
         _("Published. Certificate %(number)s issued.", number=certificate.number),
@@ -77,6 +83,8 @@ async def unpublish(request: Request, session: SessionDep, user: Coordinator, in
     initiative = _initiative(session, initiative_id)
     form = await request.form()
     data, errors = parse_form(UnpublishIn, form)
+    if not confirm.confirmed(form):
+        errors = {**errors, **confirm.missing()}
     if errors:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.unpublish(session, user, initiative, data.reason)
