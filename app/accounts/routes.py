@@ -11,8 +11,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import admin_routes, deps, labels, oidc_routes, permissions, service
-from app.accounts.models import Organisation, User
+from app.accounts import (
+    admin_routes,
+    deps,
+    group_routes,
+    groups,
+    labels,
+    oidc_routes,
+    permissions,
+    service,
+)
+from app.accounts.models import GROUP_ROLES, Organisation, Role, User, UserGroup
 from app.accounts.schemas import (
     ChangePasswordForm,
     EmailForm,
@@ -34,6 +43,7 @@ from app.web.templating import nav_item, render
 router = APIRouter()
 router.include_router(admin_routes.router)
 router.include_router(oidc_routes.router)
+router.include_router(group_routes.router)
 
 nav_item("Administration", "/admin/users", visible=permissions.is_admin, order=90)
 
@@ -122,6 +132,7 @@ def _register(request: Request, session: SessionDep, values: dict, errors: dict,
             "provinces": PROVINCE_OPTIONS,
             "organisations": _organisations(session, values.get("organisation_id")),
             "organisation_types": labels.organisation_type_labels(),
+            "user_groups": groups.group_choices(),
         },
         status_code=status,
     )
@@ -134,7 +145,11 @@ def register_page(request: Request, session: SessionDep, user: deps.OptionalUser
     return _register(
         request,
         session,
-        {"organisation_mode": "none", "language": request.session.get("lang", "vi")},
+        {
+            "organisation_mode": "none",
+            "language": request.session.get("lang", "vi"),
+            "user_group": request.query_params.get("group", "scientist"),
+        },
         {},
     )
 
@@ -153,7 +168,11 @@ def register(request: Request, session: SessionDep, form: deps.Form):
                 province=data.province,
                 language=data.language,
                 **data.organisation_args(data.province),
+                roles=(Role.submitter,) if data.user_group == UserGroup.scientist else (),
             )
+            groups.request_group(session, user, data.user_group)
+            if data.wants_review:
+                groups.request_role(session, user, Role.reviewer, data.review_note)
         except DomainError as exc:
             errors = refused(session, exc)
         else:
@@ -291,6 +310,13 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
             "organisations": _organisations(session, chosen),
             "organisation_types": labels.organisation_type_labels(),
             "tokens": service.personal_tokens(session, user),
+            "user_groups": [
+                (g.value, groups.group_label(g))
+                for g, role in GROUP_ROLES.items()
+                if role not in user.roles
+            ],
+            "role_requests": groups.pending_of(session, user),
+            "wants_review": Role.reviewer not in user.roles,
             **context,
         },
         status_code=status,
