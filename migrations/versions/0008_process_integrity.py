@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["decided_by_id"], ["user.id"], name=op.f("fk_role_request_decided_by_id_user")
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_role_request_user_id_user")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user.id"], name=op.f("fk_role_request_user_id_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_role_request")),
     )
     op.create_index(op.f("ix_role_request_user_id"), "role_request", ["user_id"], unique=False)
