@@ -45,7 +45,9 @@ def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(
     [mail] = _mails_to(mail_to_smtp, expert)
     assert mail.subject == "Invitation to review an initiative: Đợt 1"
     assert mail.text.startswith("Hello Ann Expert,")
-    assert "You are invited to review an initiative in the round “Đợt 1”." in mail.text
+    assert f"You are invited to review the initiative “{item.title}” in the round “Đợt 1”." in (
+        mail.text
+    )
     assert f"http://testserver/reviews/assignments/{row.id}" in mail.text
     assert mail.html
     [note] = _notes(session, expert, "review_invitation")
