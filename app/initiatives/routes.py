@@ -26,6 +26,7 @@ from app.initiatives import (
     history,
     pages_coordinator,
     queries,
+    reading_log,
     receipts,
     service,
     steps,
@@ -285,7 +286,7 @@ def detail(
         "grants": service.access_grants(session, initiative)
         if perms.can_manage_access(user, initiative)
         else [],
-        "views": service.view_log(session, user, initiative)
+        "views": reading_log.lines(session, initiative)
         if perms.is_submitter(user, initiative)
         else [],
         "revision_request": queries.last_reason(
