@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
@@ -17,10 +19,13 @@ def home(request: Request, user: OptionalUser):
 
 @router.get("/language/{code}")
 def switch_language(request: Request, code: str, next: str = "/"):
+    """Switch and go back to the same page with its query (a `lang=` in it is dropped)."""
     request.session["lang"] = code if code in ("vi", "en") else "vi"
-    return RedirectResponse(
-        next if next.startswith("/") and not next.startswith("//") else "/", status_code=303
-    )
+    if not next.startswith("/") or next.startswith(("//", "/\\")):
+        next = "/"
+    path, _sep, query = next.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    return RedirectResponse(f"{path}?{urlencode(kept)}" if kept else path, status_code=303)
 
 
 @router.get("/healthz")

@@ -43,7 +43,7 @@ def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(
     worker.drain()
 
     [mail] = _mails_to(mail_to_smtp, expert)
-    assert mail.subject == "Invitation to review an initiative: Đợt 1"
+    assert mail.subject == f"Invitation to review “{item.title}” (Đợt 1)"
     assert mail.text.startswith("Hello Ann Expert,")
     assert f"You are invited to review the initiative “{item.title}” in the round “Đợt 1”." in (
         mail.text
@@ -192,6 +192,6 @@ def test_a_return_after_review_sends_exactly_one_decision_mail(session, worker, 
     worker.drain()
 
     [mail] = _mails_to(mail_to_smtp, submitter)
-    assert mail.subject == "Quyết định về sáng kiến của bạn: Trả lại để chỉnh sửa"
+    assert mail.subject == f"Quyết định về sáng kiến “{item.title}”: Trả lại để chỉnh sửa"
     assert [n.channel for n in _notes(session, submitter, "decision")] == ["in_app"]
     assert _notes(session, submitter, "revision_requested") == []
