@@ -35,7 +35,7 @@ def request_roles(request: Request, session: SessionDep, user: deps.CurrentUser,
         if GROUP_ROLES[UserGroup(group)] in user.roles:
             flash(request, _("Done: you now belong to this group."), "success")
         else:
-            flash(request, _("Confirm your e-mail address to complete this."), "info")
+            flash(request, _("Confirm your email address to complete this."), "info")
     if form.get("wants_review"):
         note = str(form.get("review_note") or "")[:2000]
         if not note.strip():

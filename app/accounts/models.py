@@ -174,7 +174,7 @@ GROUP_ROLES: dict[UserGroup, Role] = {
     UserGroup.intermediary: Role.intermediary,
     UserGroup.agency: Role.agency,
 }
-# Granted without anyone's approval once the e-mail address is verified.
+# Granted without anyone's approval once the email address is verified.
 SELF_SERVICE_ROLES = frozenset(GROUP_ROLES.values())
 # Granted by a coordinator on request; coordinator and admin stay admin-granted.
 REQUESTABLE_ROLES = frozenset({Role.reviewer})

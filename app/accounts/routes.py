@@ -298,6 +298,14 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
         "expertise_fields": ", ".join(user.expertise_fields),
     }
     chosen = context.get("values", values).get("organisation_id")
+    from app.initiatives import taxonomy  # the expertise picker offers the initiative fields
+
+    form_values = context.get("values")
+    checked = (
+        set(form_values.getlist("expertise_fields"))
+        if hasattr(form_values, "getlist")
+        else set(user.expertise_fields)
+    )
     return render(
         request,
         "accounts/profile.html",
@@ -316,6 +324,8 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
                 if role not in user.roles
             ],
             "role_requests": groups.pending_of(session, user),
+            "field_tree": taxonomy.tree(session),
+            "expertise_checked": checked,
             "wants_review": Role.reviewer not in user.roles,
             **context,
         },
@@ -347,7 +357,7 @@ def profile(request: Request, session: SessionDep, user: deps.CurrentUser, form:
             request.session["lang"] = user.language
             flash(request, _("Your profile is saved."), "success")
             return RedirectResponse("/account/profile", status_code=303)
-    return _profile(request, session, user, status=400, values=dict(form), errors=errors)
+    return _profile(request, session, user, status=400, values=form, errors=errors)
 
 
 @router.post("/account/password")
