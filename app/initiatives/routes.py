@@ -5,12 +5,15 @@ Coordinator and admin pages live in pages_coordinator.py and are included here.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
+from app.config import get_settings
 from app.db import SessionDep
 from app.errors import (
     Conflict,
@@ -19,7 +22,7 @@ from app.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from app.i18n import _
+from app.i18n import _, format_datetime
 from app.initiatives import (
     attachments,
     forms,
@@ -41,7 +44,7 @@ from app.initiatives.models import Initiative
 from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
 from app.storage import receive_upload
 from app.system.provinces import PROVINCES
-from app.web import confirm
+from app.web import confirm, pdf
 from app.web.flash import flash
 from app.web.templating import env, nav_item, render
 
@@ -333,6 +336,31 @@ def receipt(
     versions = service.versions(session, user, initiative)
     return render(
         request, "initiatives/receipt.html", {"initiative": initiative, "versions": versions}
+    )
+
+
+@router.get("/initiatives/{initiative_id}/receipt.pdf")
+def receipt_pdf(session: SessionDep, user: CurrentUser, initiative: VisibleInitiative):
+    """The receipt as a PDF whose QR code opens the public receipt check for its code."""
+    if not perms.is_author(user, initiative) or initiative.receipt_code is None:
+        raise NotFound(_("There is no receipt for this initiative yet."))
+    query = urlencode({"code": initiative.receipt_code, "fingerprint": initiative.fingerprint})
+    url = f"{get_settings().base_url.rstrip('/')}/receipts?{query}"
+    body = pdf.document(
+        _("Receipt of your initiative %(code)s", code=initiative.receipt_code),
+        [
+            (_("Receipt code"), initiative.receipt_code),
+            (_("Initiative"), initiative.title),
+            (_("Submitted on"), format_datetime(initiative.submitted_at)),
+            (_("Fingerprint of the submitted content (SHA-256)"), initiative.fingerprint or ""),
+        ],
+        url,
+        _("Scan to check this receipt and its fingerprint:"),
+    )
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{initiative.receipt_code}.pdf"'},
     )
 
 
