@@ -8,8 +8,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 
 from app.accounts.deps import OptionalUser
+from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
+from app.system import home as home_blocks
 from app.system import service
 from app.web.templating import render
 
@@ -18,8 +20,9 @@ FAVICON = Path(__file__).resolve().parents[2] / "frontend" / "static" / "img" / 
 
 
 @router.get("/")
-def home(request: Request, user: OptionalUser):
-    return render(request, "system/home.html")
+def home(request: Request, session: SessionDep, user: OptionalUser):
+    """A home for each person: one block per role they hold (app/system/home.py)."""
+    return render(request, "system/home.html", {"home_blocks": home_blocks.blocks(session, user)})
 
 
 @router.get("/language/{code}")
