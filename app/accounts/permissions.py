@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from app.accounts.models import Role, User
 
 
@@ -43,5 +45,5 @@ def acts_for(user: User | None, organisation_id: int | None) -> bool:
     )
 
 
-def is_signed_in(user: User | None) -> bool:
+def is_signed_in(user: User | None) -> TypeGuard[User]:
     return user is not None and user.is_active

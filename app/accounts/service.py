@@ -9,14 +9,15 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_, true
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import (
     PASSWORD_MIN_LENGTH,
@@ -102,7 +103,7 @@ def create_user(
     roles: tuple[Role, ...] = (Role.submitter,),
     verified: bool = False,
     granted_by: User | None = None,
-    **profile: object,
+    **profile: Any,
 ) -> User:
     if get_by_email(session, email) is not None:
         raise Conflict(
@@ -237,7 +238,9 @@ def _set_password(session: Session, user: User, password: str, field: str) -> No
     now = utcnow()
     for token in session.exec(
         select(ApiToken).where(
-            ApiToken.user_id == user.id, ApiToken.kind == "access", ApiToken.revoked_at.is_(None)
+            col(ApiToken.user_id) == user.id,
+            col(ApiToken.kind) == "access",
+            col(ApiToken.revoked_at).is_(None),
         )
     ):
         token.revoked_at = now
@@ -323,9 +326,11 @@ def get_organisation(
 
 def search_organisations(session: Session, q: str = "", limit: int = 20) -> list[Organisation]:
     """Organisations whose name contains `q` in any case, by name."""
-    query = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
+    query = select(Organisation).order_by(col(Organisation.name), col(Organisation.id)).limit(limit)
     if organisation_key(q):
-        query = query.where(Organisation.name_key.contains(organisation_key(q), autoescape=True))
+        query = query.where(
+            col(Organisation.name_key).contains(organisation_key(q), autoescape=True)
+        )
     return list(session.exec(query))
 
 
@@ -366,7 +371,9 @@ def find_or_create_organisation(
 def grant_role(session: Session, user: User, role: Role, *, by: User | None) -> RoleGrant:
     active = session.exec(
         select(RoleGrant).where(
-            RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+            col(RoleGrant.user_id) == user.id,
+            col(RoleGrant.role) == role,
+            col(RoleGrant.revoked_at).is_(None),
         )
     ).first()
     if active:
@@ -383,7 +390,9 @@ def revoke_role(session: Session, user: User, role: Role, *, by: User) -> None:
     grants = list(
         session.exec(
             select(RoleGrant).where(
-                RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+                col(RoleGrant.user_id) == user.id,
+                col(RoleGrant.role) == role,
+                col(RoleGrant.revoked_at).is_(None),
             )
         )
     )
@@ -404,14 +413,16 @@ def role_history(session: Session, user: User) -> list[dict]:
         session.exec(
             select(RoleGrant)
             .where(RoleGrant.user_id == user.id)
-            .order_by(RoleGrant.granted_at.desc(), RoleGrant.id.desc())
+            .order_by(col(RoleGrant.granted_at).desc(), col(RoleGrant.id).desc())
         )
     )
     people = {
         u.id: u
         for u in session.exec(
             select(User).where(
-                User.id.in_({g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})
+                col(User.id).in_(
+                    {g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants}
+                )
             )
         )
     }
@@ -438,15 +449,15 @@ def search_users(
     session: Session, q: str = "", *, offset: int = 0, limit: int = 50
 ) -> tuple[list[User], int]:
     """Users whose name or email contains `q`, newest first, and how many match in all."""
-    condition = True
+    condition: ColumnElement[bool] = true()
     if q.strip():
         pattern = f"%{q.strip().lower()}%"
         condition = or_(
-            func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern)
+            func.lower(col(User.email)).like(pattern), func.lower(col(User.full_name)).like(pattern)
         )
     total = session.exec(select(func.count()).select_from(User).where(condition)).one()
     users = session.exec(
-        select(User).where(condition).order_by(User.id.desc()).offset(offset).limit(limit)
+        select(User).where(condition).order_by(col(User.id).desc()).offset(offset).limit(limit)
     )
     return list(users), total
 
@@ -620,7 +631,7 @@ def personal_tokens(session: Session, user: User) -> list[ApiToken]:
         session.exec(
             select(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+            .order_by(col(ApiToken.revoked_at).is_not(None), col(ApiToken.id).desc())
         )
     )
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound
+from app.errors import NotFound, Responses
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.publication import service
@@ -21,7 +21,7 @@ from app.publication.schemas import (
 from app.reviews.deps import Coordinator
 
 router = APIRouter(tags=["publication"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     403: {"description": "Not allowed"},
     404: {"description": "Not found"},
     409: {"description": "Not possible in the initiative's stage"},
