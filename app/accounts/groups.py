@@ -28,13 +28,14 @@ from app.i18n import _
 
 
 def group_label(group: str) -> str:
-    return {
+    labels: dict[str, str] = {
         UserGroup.scientist: _("Scientist or inventor"),
         UserGroup.enterprise: _("Enterprise"),
         UserGroup.investor: _("Investor or fund"),
         UserGroup.intermediary: _("Intermediary (technology transfer, IP services)"),
         UserGroup.agency: _("State agency"),
-    }.get(group, group)
+    }
+    return labels.get(group, group)
 
 
 def group_choices() -> list[tuple[str, str]]:

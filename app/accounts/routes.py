@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from app.accounts import (
     admin_routes,
@@ -303,7 +304,7 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
     form_values = context.get("values")
     checked = (
         set(form_values.getlist("expertise_fields"))
-        if hasattr(form_values, "getlist")
+        if isinstance(form_values, FormData)
         else set(user.expertise_fields)
     )
     return render(

@@ -71,7 +71,7 @@ def invited(session: Session, payload: dict[str, Any]) -> None:
             "round": round,
             "assignment": assignment,
             "brief": visibility.review_brief(
-                session, session.get(Initiative, assignment.initiative_id), blind=round.blind
+                session, session.get_one(Initiative, assignment.initiative_id), blind=round.blind
             ),
         },
         link=assignment_link(assignment),

@@ -88,7 +88,7 @@ async def unpublish(request: Request, session: SessionDep, user: Coordinator, in
     data, errors = parse_form(UnpublishIn, form)
     if not confirm.confirmed(form):
         errors = {**errors, **confirm.missing()}
-    if errors:
+    if errors or data is None:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.unpublish(session, user, initiative, data.reason)
     flash(request, _("The initiative is no longer published."), "info")
