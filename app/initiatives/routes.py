@@ -19,7 +19,9 @@ from app.errors import (
     Conflict,
     DomainError,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from app.i18n import _, format_datetime
@@ -177,7 +179,9 @@ async def create(request: Request, session: SessionDep, user: CurrentUser):
 @router.get("/initiatives/{initiative_id}/edit")
 def edit_form(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
     initiative = _editable(session, user, initiative_id)
-    return _form(request, session, user, initiative, forms.values_of(initiative), {})
+    refused = request.session.pop(UPLOAD_ERROR, None)
+    errors = {"file": str(refused)} if refused else {}
+    return _form(request, session, user, initiative, forms.values_of(initiative), errors)
 
 
 @router.post("/initiatives/{initiative_id}/edit")
@@ -205,24 +209,34 @@ async def autosave(request: Request, session: SessionDep, user: CurrentUser, ini
 
 
 # -- attachments ---------------------------------------------------------------
+UPLOAD_ERROR = "upload_error"  # session key: why the last upload was refused, shown on the form
+
+
 @router.post("/initiatives/{initiative_id}/attachments")
 async def upload(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
     """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
     initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
     attachments.ensure_can_attach(user, initiative)
-    fields, files = await receive_upload(request)
+    try:
+        fields, files = await receive_upload(request)
+        if files:
+            await run_in_threadpool(
+                attachments.add,
+                session,
+                user,
+                initiative,
+                files,
+                confidential=fields.get("public") != "1",
+            )
+    except (PayloadTooLarge, UnsupportedMediaType, ValidationFailed) as exc:
+        # Back to the form, the message next to the file field; nothing of the upload is kept.
+        await run_in_threadpool(session.rollback)
+        request.session[UPLOAD_ERROR] = exc.errors.get("file") or exc.message
+        return RedirectResponse(f"/initiatives/{initiative_id}/edit#f-file", status_code=303)
     if not files:
-        flash(request, _("Choose a file to attach."), "error")
-    else:
-        await run_in_threadpool(
-            attachments.add,
-            session,
-            user,
-            initiative,
-            files,
-            confidential=fields.get("public") != "1",
-        )
-        flash(request, _("File attached."), "success")
+        request.session[UPLOAD_ERROR] = _("Choose a file to attach.")
+        return RedirectResponse(f"/initiatives/{initiative_id}/edit#f-file", status_code=303)
+    flash(request, _("File attached."), "success")
     return RedirectResponse(f"/initiatives/{initiative_id}/edit#attachments", status_code=303)
 
 

@@ -160,3 +160,27 @@ def test_only_admins_open_the_taxonomy_editor(client, session):
     web_login(client, cast.admin.email)
     page = client.get("/admin/fields")
     assert page.status_code == 200 and "Công nghệ số chiến lược" in page.text
+
+
+def test_a_refused_upload_comes_back_to_the_form_with_the_message_by_the_field(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    sent = client.post(
+        f"/initiatives/{item.id}/attachments?csrf_token={token}",
+        files={"file": ("chay.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/initiatives/{item.id}/edit#f-file",
+    )
+    form = client.get(f"/initiatives/{item.id}/edit").text
+    field = form[form.index('<label for="f-file">') : form.index('id="f-file"')]
+    assert 'class="field-error" id="e-file"' in field
+    assert 'href="#f-file"' in form  # the error summary links to the field
+    session.refresh(item, ["attachments"])
+    assert item.attachments == []
+    again = client.get(f"/initiatives/{item.id}/edit").text
+    assert 'id="e-file"' not in again  # shown once
