@@ -24,7 +24,7 @@ from app.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, get_language
 from app.initiatives import (
     attachments,
     forms,
@@ -391,11 +391,42 @@ def versions(
     if a is None or b is None:
         a, b = (items[-2].number, items[-1].number) if len(items) >= 2 else (1, 1)
     changes = service.compare(session, user, initiative, a, b) if items else []
+    fields = {f.id: f.name(get_language()) for f in taxonomy.all_fields(session)}
+    for change in changes:  # words, not codes: the section's name, a field's name
+        if change["field"] in ("field_id", "subfield_id"):
+            change["old"], change["new"] = fields.get(change["old"]), fields.get(change["new"])
+        change["field"] = section_label(change["field"])
     return render(
         request,
         "initiatives/versions.html",
         {"initiative": initiative, "versions": items, "a": a, "b": b, "changes": changes},
     )
+
+
+def section_label(key: str) -> str:
+    """The name of a section of an initiative's content, as the form calls it."""
+    labels = {
+        "title": _("Title"),
+        "summary": _("Public summary"),
+        "problem": _("Problem addressed"),
+        "solution": _("Solution and technical description"),
+        "novelty": _("Novelty and creativity"),
+        "feasibility": _("Feasibility and roadmap"),
+        "impact": _("Expected impact and spillover"),
+        "field_id": _("Field"),
+        "subfield_id": _("Sub-field"),
+        "keywords": _("Keywords"),
+        "trl": _("Technology readiness level (1–9)"),
+        "province": _("Province"),
+        "ip_status": _("Intellectual property status"),
+        "ip_number": _("Application or patent number"),
+        "resources_wanted": _("Resources and support wanted"),
+        "resources_note": _("Details of the support wanted"),
+        "organisation_id": _("Organisation"),
+        "authors": _("Authors"),
+        "attachments": _("Attachments"),
+    }
+    return labels.get(key, key)
 
 
 @router.post("/initiatives/{initiative_id}/access")

@@ -184,3 +184,27 @@ def test_a_refused_upload_comes_back_to_the_form_with_the_message_by_the_field(c
     assert item.attachments == []
     again = client.get(f"/initiatives/{item.id}/edit").text
     assert 'id="e-file"' not in again  # shown once
+
+
+def test_the_version_comparison_names_sections_not_codes(client, session):
+    from tests.conftest import api_token
+
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    submitter = api_token(client, cast.submitter.email)
+    coordinator = api_token(client, cast.coordinator.email)
+    client.post(f"/api/v1/initiatives/{item.id}/submit", headers=submitter)
+    for to, reason in [("screening", None), ("returned_for_revision", "Bổ sung lộ trình.")]:
+        client.post(
+            f"/api/v1/initiatives/{item.id}/transitions",
+            json={"to": to, "reason": reason},
+            headers=coordinator,
+        )
+    client.patch(
+        f"/api/v1/initiatives/{item.id}", json={"feasibility": "Lộ trình 5 năm."}, headers=submitter
+    )
+    client.post(f"/api/v1/initiatives/{item.id}/submit", headers=submitter)
+    web_login(client, cast.submitter.email)
+    page = client.get(f"/initiatives/{item.id}/versions?a=1&b=2").text
+    assert '<th scope="row">Tính khả thi và lộ trình</th>' in page
+    assert '<th scope="row">feasibility</th>' not in page
