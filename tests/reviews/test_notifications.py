@@ -36,7 +36,7 @@ def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(
     session, worker, mail_to_smtp
 ):
     boss, expert = h.coordinator(session), h.reviewer(session, "Ann Expert", language="en")
-    item = h.screened(session)
+    item = h.screened(session, title="Cảm biến sạt lở")
     round = h.open_round(session, boss, [item], name="Đợt 1")
     row = service.assign(session, boss, round, item, expert)
     session.commit()
@@ -65,7 +65,10 @@ def test_a_reviewer_who_chose_the_inbox_gets_no_invitation_mail(session, worker,
     worker.drain()
 
     [note] = _notes(session, expert, "review_invitation")
-    assert (note.channel, note.title) == ("in_app", "Mời đánh giá sáng kiến: Đợt 1")
+    assert (note.channel, note.title) == (
+        "in_app",
+        f"Mời đánh giá sáng kiến “{item.title}” (Đợt 1)",
+    )
     assert _mails_to(mail_to_smtp, expert) == []
 
 

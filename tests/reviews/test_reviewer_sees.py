@@ -58,7 +58,7 @@ def test_a_score_typed_with_a_comma_is_a_decimal_and_missing_justifications_are_
     refused = client.post(f"/reviews/assignments/{row.id}/review", data=data)
     assert refused.status_code == 400
     for name in ("Tính đột phá, tháo gỡ điểm nghẽn", "Tính khả thi, có lộ trình thực hiện"):
-        assert f"Hãy giải trình điểm cho tiêu chí “{name}”." in refused.text
+        assert f"Hãy lý giải điểm cho tiêu chí “{name}”." in refused.text
     assert "tiêu chí “Tính mới và sáng tạo”" not in refused.text
     data["action"] = "save"
     client.post(f"/reviews/assignments/{row.id}/review", data=data)
