@@ -97,6 +97,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app import demo_content
 
     demo_content.load(session, users, orgs)
+    from app.reports import demo as reports_demo
+
+    reports_demo.load(session, users)
     return ["demo data loaded"] + _login_lines()
 
 

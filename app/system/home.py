@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from app.accounts import permissions as accounts
-from app.accounts.models import Organisation, Role, RoleRequest, RoleRequestStatus, User
+from app.accounts.models import Role, RoleRequest, RoleRequestStatus, User
 from app.db import utcnow
 from app.initiatives import queries
 from app.initiatives.models import Initiative
@@ -48,23 +48,8 @@ def _latest(session: Session, limit: int = 5) -> list[Initiative]:
 
 
 def _public(session: Session, user: User | None) -> dict[str, Any] | None:
-    def count(query: Any) -> int:
-        return int(session.exec(query).one())
-
-    return {
-        "latest": _latest(session),
-        "published": count(
-            select(func.count())
-            .select_from(Initiative)
-            .where(col(Initiative.status).in_(PUBLISHED_STATES))
-        ),
-        "submitted": count(
-            select(func.count())
-            .select_from(Initiative)
-            .where(col(Initiative.submitted_at).is_not(None))
-        ),
-        "organisations": count(select(func.count()).select_from(Organisation)),
-    }
+    """The latest published initiatives (the headline figures are the reports domain's block)."""
+    return {"latest": _latest(session)}
 
 
 def _submitter(session: Session, user: User | None) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from app.accounts.deps import OptionalUser
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
+from app.reports import service as reports_service
 from app.system import home as home_blocks
 from app.system import service
 from app.web.templating import render
@@ -21,8 +22,16 @@ FAVICON = Path(__file__).resolve().parents[2] / "frontend" / "static" / "img" / 
 
 @router.get("/")
 def home(request: Request, session: SessionDep, user: OptionalUser):
-    """A home for each person: one block per role they hold (app/system/home.py)."""
-    return render(request, "system/home.html", {"home_blocks": home_blocks.blocks(session, user)})
+    """A home for each person: one block per role they hold (app/system/home.py), and the
+    public headline figures."""
+    return render(
+        request,
+        "system/home.html",
+        {
+            "home_blocks": home_blocks.blocks(session, user),
+            "headline": reports_service.headline(session),
+        },
+    )
 
 
 @router.get("/language/{code}")
