@@ -70,7 +70,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         description="Submit, review, publish and find science and technology initiatives (Resolution 57).",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by app/system/routes.py with local Swagger UI assets
         redoc_url=None,
     )
     app.state.settings, app.state.engine, app.state.worker = settings, engine, worker

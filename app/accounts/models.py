@@ -155,3 +155,49 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_start: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserGroup(StrEnum):
+    """Who a person says they are at registration; each group is served by one role."""
+
+    scientist = "scientist"  # scientist or inventor: registers initiatives
+    enterprise = "enterprise"
+    investor = "investor"  # investor or fund
+    intermediary = "intermediary"
+    agency = "agency"  # state agency
+
+
+GROUP_ROLES: dict[UserGroup, Role] = {
+    UserGroup.scientist: Role.submitter,
+    UserGroup.enterprise: Role.enterprise,
+    UserGroup.investor: Role.investor,
+    UserGroup.intermediary: Role.intermediary,
+    UserGroup.agency: Role.agency,
+}
+# Granted without anyone's approval once the email address is verified.
+SELF_SERVICE_ROLES = frozenset(GROUP_ROLES.values())
+# Granted by a coordinator on request; coordinator and admin stay admin-granted.
+REQUESTABLE_ROLES = frozenset({Role.reviewer})
+
+
+class RoleRequestStatus(StrEnum):
+    pending = "pending"
+    granted = "granted"
+    refused = "refused"
+
+
+class RoleRequest(SQLModel, table=True):
+    """A person asks for a role: self-service roles are granted at e-mail verification,
+    reviewer status when a coordinator approves (the grant itself is a RoleGrant)."""
+
+    __tablename__ = "role_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: Role = Field(sa_type=String(20))
+    status: RoleRequestStatus = Field(default=RoleRequestStatus.pending, sa_type=String(20))
+    note: str = Field(default="", max_length=2000)  # a reviewer's expertise in their words
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=2000)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from app.accounts.models import PASSWORD_MIN_LENGTH, OrganisationType, Role
+from app.accounts.models import PASSWORD_MIN_LENGTH, OrganisationType, Role, UserGroup
 from app.i18n import _
 from app.system.provinces import PROVINCES
 
@@ -127,7 +127,22 @@ class _Registrant(BaseModel):
         return value
 
 
-class RegisterForm(OrganisationChoice, _Registrant):
+class _WhoYouAre(BaseModel):
+    """Registration asks who the person is; a reviewer request carries their expertise."""
+
+    user_group: UserGroup = UserGroup.scientist
+    wants_review: bool = False
+    review_note: str = Field(default="", max_length=2000)
+
+    @field_validator("review_note")
+    @classmethod
+    def _note(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("wants_review") and not value.strip():
+            raise ValueError(_("Describe your expertise."))
+        return value
+
+
+class RegisterForm(_WhoYouAre, OrganisationChoice, _Registrant):
     """Registration; the organisation is chosen from existing ones or created once.
 
     (Bases in this order so that errors are listed in the order of the form.)

@@ -137,8 +137,10 @@ def register(
     language: str = "vi",
     organisation_id: int | None = None,
     new_organisation: dict | None = None,
+    roles: tuple[Role, ...] = (Role.submitter,),
 ) -> User:
-    """A new submitter account, unverified until the mailed link is followed.
+    """A new account (a submitter unless `roles` says otherwise), unverified until the mailed
+    link is followed. Other groups' roles are requested (`accounts.groups`) and granted then.
 
     The organisation is an existing one or created (or reused by name and
     type) here, so nobody types an organisation's details twice.
@@ -158,6 +160,7 @@ def register(
         province=province,
         language=language,
         organisation_id=organisation.id if organisation else None,
+        roles=roles,
     )
     queue_verification(session, user)
     return user
@@ -195,9 +198,12 @@ def resend_verification(session: Session, email: str) -> None:
 
 
 def verify_email(session: Session, token: str) -> User:
+    from app.accounts import groups  # groups builds on this module
+
     user = read_link_token(session, token, "verify", get_settings().verification_hours)
     if not user.is_verified:
         user.email_verified_at = utcnow()
+    groups.on_verified(session, user)
     return user
 
 

@@ -133,7 +133,8 @@ def submit(
 )
 @public
 def transitions(user: OptionalUser, item: VisibleInitiative):
-    """The target statuses the caller may move the initiative to now."""
+    """The target statuses the caller may move the initiative to now through this API (the moves
+    that need a review round, a decision or the publication service are not listed)."""
     return [str(t.target) for t in workflow.available(user, item)]
 
 
@@ -144,8 +145,10 @@ def transitions(user: OptionalUser, item: VisibleInitiative):
     summary="Change the status",
 )
 def transition(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: TransitionIn):
-    """Any move of the state machine (screening, return, reject, withdraw, publish …). A reason is
-    required to return, reject, withdraw or unpublish."""
+    """A move of the state machine that is valid on its own (screening, return or reject at
+    screening, withdraw, unpublish …); a reason is required to return, reject, withdraw or
+    unpublish. Review, decisions and publication have their own endpoints: asked here they are
+    refused with 409 `needs-review-round`, `needs-decision` or `needs-publication`."""
     service.change_status(session, user, item, body.to, body.reason)
     return visibility.visible_view(session, user, item, log=False)
 

@@ -340,12 +340,6 @@ def start_screening(session: Session, actor: User, initiative: Initiative) -> In
     return initiative
 
 
-def accept(session: Session, actor: User, initiative: Initiative) -> Initiative:
-    """Screening passed: on to review (the review domain does this when it opens a round)."""
-    workflow.transition(session, initiative, Status.in_review, actor=actor)
-    return initiative
-
-
 def return_for_revision(
     session: Session, actor: User, initiative: Initiative, requested_changes: str
 ) -> Initiative:

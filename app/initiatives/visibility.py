@@ -319,3 +319,23 @@ def visible_view(
     return {
         k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)
     }
+
+
+def review_brief(session: Session, initiative: Initiative, *, blind: bool) -> dict[str, Any]:
+    """What an invited reviewer sees before declaring a conflict of interest: enough to judge the
+    conflict (title, public summary, field, type of organisation; in an open round also the
+    submitter and the organisation), never the confidential sections."""
+    organisation = (
+        session.get(Organisation, initiative.organisation_id)
+        if initiative.organisation_id
+        else None
+    )
+    submitter = session.get(User, initiative.submitter_id) if not blind else None
+    return {
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "field": _field_dict(session, initiative.field_id),
+        "organisation_type": organisation.type if organisation else None,
+        "organisation": organisation.name if organisation and not blind else None,
+        "submitter": submitter.full_name if submitter else None,
+    }

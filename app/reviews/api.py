@@ -32,6 +32,7 @@ from app.reviews.schemas import (
     ReviewIn,
     ReviewOut,
     RoundIn,
+    RoundItemsIn,
     RoundOut,
     RubricIn,
     RubricOut,
@@ -154,6 +155,18 @@ def open_round(data: RoundIn, session: SessionDep, user: CoordinatorUser):
     responses=PROBLEMS,
 )
 def get_round(session: SessionDep, user: CoordinatorUser, round: RoundDep):
+    return _round_out(session, round)
+
+
+@router.post(
+    "/review-rounds/{round_id}/items",
+    response_model=RoundOut,
+    summary="Add initiatives in screening to an open round",
+    responses=PROBLEMS,
+)
+def add_items(data: RoundItemsIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
+    """Joining a round is the only way into review (`in_review`); 409 when the round is closed."""
+    service.add_to_round(session, user, round, data.initiative_ids)
     return _round_out(session, round)
 
 
@@ -373,7 +386,9 @@ def decide(data: DecisionIn, session: SessionDep, user: CoordinatorUser, round: 
     initiative = session.get(Initiative, data.initiative_id)
     if initiative is None:
         raise NotFound(_("No such initiative."))
-    return decisions.decide(session, user, round, initiative, data.outcome, data.rationale)
+    return decisions.decide(
+        session, user, round, initiative, data.outcome, data.rationale, data.override_reason
+    )
 
 
 @router.get(
