@@ -1,7 +1,7 @@
 """process integrity: decision overrides, self-declared user groups and role requests
 
 Revision ID: 0008
-Revises: 0012
+Revises: 0009
 Create Date: 2026-11-29 22:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = "0008"
-down_revision: str | None = "0012"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
