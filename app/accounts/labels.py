@@ -5,7 +5,7 @@ Functions, not constants: the text is translated when a page is rendered.
 
 from __future__ import annotations
 
-from app.accounts.models import OrganisationType, Role
+from app.accounts.models import MembershipState, OrganisationType, Role
 from app.i18n import _
 from app.web.templating import context_processor
 
@@ -43,6 +43,18 @@ def organisation_type_label(kind: str) -> str:
     return organisation_type_labels().get(kind, kind)
 
 
+def membership_state_label(state: str) -> str:
+    return {
+        MembershipState.requested: _("Waiting for approval"),
+        MembershipState.approved: _("Approved member"),
+        MembershipState.removed: _("Membership ended"),
+    }.get(state, state)
+
+
 @context_processor
 def _labels(request: object) -> dict:
-    return {"role_label": role_label, "organisation_type_label": organisation_type_label}
+    return {
+        "role_label": role_label,
+        "organisation_type_label": organisation_type_label,
+        "membership_state_label": membership_state_label,
+    }

@@ -11,7 +11,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import admin_routes, deps, labels, oidc_routes, permissions, service
+from app.accounts import (
+    admin_routes,
+    deps,
+    labels,
+    membership_routes,
+    memberships,
+    oidc_routes,
+    permissions,
+    service,
+)
 from app.accounts.models import Organisation, User
 from app.accounts.schemas import (
     ChangePasswordForm,
@@ -34,6 +43,7 @@ from app.web.templating import nav_item, render
 router = APIRouter()
 router.include_router(admin_routes.router)
 router.include_router(oidc_routes.router)
+router.include_router(membership_routes.router)
 
 nav_item("Administration", "/admin/users", visible=permissions.is_admin, order=90)
 
@@ -291,6 +301,9 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
             "organisations": _organisations(session, chosen),
             "organisation_types": labels.organisation_type_labels(),
             "tokens": service.personal_tokens(session, user),
+            "membership": memberships.get(session, user.organisation_id, user.id)
+            if user.organisation_id and user.id
+            else None,
             **context,
         },
         status_code=status,

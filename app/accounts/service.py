@@ -18,6 +18,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.accounts import memberships
 from app.accounts.models import (
     PASSWORD_MIN_LENGTH,
     ApiToken,
@@ -142,8 +143,9 @@ def register(
     The organisation is an existing one or created (or reused by name and
     type) here, so nobody types an organisation's details twice.
     """
+    created = False
     if new_organisation:
-        organisation = find_or_create_organisation(session, **new_organisation)
+        organisation, created = _find_or_create_organisation(session, **new_organisation)
     elif organisation_id:
         organisation = get_organisation(session, organisation_id)
     else:
@@ -158,6 +160,12 @@ def register(
         language=language,
         organisation_id=organisation.id if organisation else None,
     )
+    if organisation is not None:
+        # Who registers an organisation manages it; joining an existing one is a request.
+        if created:
+            memberships.found(session, user, organisation)
+        else:
+            memberships.request(session, user, organisation.id)  # type: ignore[arg-type]
     queue_verification(session, user)
     return user
 
@@ -272,14 +280,16 @@ def update_profile(
 ) -> User:
     """Change the given profile fields (the caller validated their form).
 
-    `new_organisation` (name, type, province) joins the user to that
-    organisation, created unless it exists already.
+    `new_organisation` (name, type, province, tax code) declares that
+    organisation, created unless it exists already. A changed organisation is
+    only a request for membership: it grants nothing until a manager (or a
+    coordinator) approves it, and ends the memberships elsewhere.
     """
+    created: Organisation | None = None
     if new_organisation:
-        changes = {
-            **changes,
-            "organisation_id": find_or_create_organisation(session, **new_organisation).id,
-        }
+        organisation, is_new = _find_or_create_organisation(session, **new_organisation)
+        created = organisation if is_new else None
+        changes = {**changes, "organisation_id": organisation.id}
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -295,11 +305,19 @@ def update_profile(
     }
     if required:
         raise ValidationFailed(_("Please correct the errors"), errors=required)
+    previous = user.organisation_id
     for name, value in changes.items():
         if name in ("expertise_keywords", "expertise_fields") and value is None:
             value = []
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     session.add(user)
+    if "organisation_id" in changes and user.organisation_id != previous:
+        memberships.change_declared(session, user, user.organisation_id)
+    if created is not None:
+        memberships.found(session, user, created)
+    if user.organisation_id != previous:
+        session.flush()
+        session.refresh(user, ["organisation"])
     return user
 
 
@@ -323,6 +341,12 @@ def search_organisations(session: Session, q: str = "", limit: int = 20) -> list
     return list(session.exec(query))
 
 
+def normalise_tax_code(value: str | None) -> str | None:
+    """A tax code without spaces or dots, or None when empty."""
+    cleaned = "".join((value or "").replace(".", "").split())
+    return cleaned or None
+
+
 def find_or_create_organisation(
     session: Session,
     *,
@@ -332,15 +356,40 @@ def find_or_create_organisation(
     tax_code: str | None = None,
     website: str | None = None,
 ) -> Organisation:
-    """The organisation of this name (any case and spacing) and type, created only if nobody entered it before."""
-    name = " ".join(name.split())
+    """The organisation with this tax code, or of this name (any case and spacing) and type,
+    created only if nobody entered it before."""
+    return _find_or_create_organisation(
+        session, name=name, type=type, province=province, tax_code=tax_code, website=website
+    )[0]
+
+
+def _find_or_create_organisation(
+    session: Session,
+    *,
+    name: str,
+    type: OrganisationType,
+    province: str | None = None,
+    tax_code: str | None = None,
+    website: str | None = None,
+) -> tuple[Organisation, bool]:
+    """(organisation, created): deduplicated on the tax code first, then on name and type."""
+    name, tax_code = " ".join(name.split()), normalise_tax_code(tax_code)
+    if tax_code:
+        same_code = session.exec(
+            select(Organisation).where(Organisation.tax_code == tax_code)
+        ).first()
+        if same_code:
+            return same_code, False
     found = session.exec(
         select(Organisation).where(
             Organisation.name_key == organisation_key(name), Organisation.type == type
         )
     ).first()
     if found:
-        return found
+        if tax_code and found.tax_code and found.tax_code != tax_code:
+            message = _("An organisation of this name is registered with another tax code.")
+            raise ValidationFailed(message, errors={"org_tax_code": message})
+        return found, False
     organisation = Organisation(
         name=name, type=type, province=province, tax_code=tax_code, website=website
     )
@@ -353,7 +402,7 @@ def find_or_create_organisation(
             "This organisation was added by someone else a moment ago. Please choose it from the list."
         )
         raise Conflict(message, code="organisation-exists", errors={"org_name": message}) from None
-    return organisation
+    return organisation, True
 
 
 # -- roles -------------------------------------------------------------------
