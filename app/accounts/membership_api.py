@@ -11,7 +11,9 @@ from app.accounts.schemas import MembershipDecision, MembershipOut
 from app.db import SessionDep
 
 PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-NEEDS_SIGN_IN: dict[int | str, dict[str, Any]] = {401: {"description": "Missing, invalid, expired or revoked token", **PROBLEM}}
+NEEDS_SIGN_IN: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, invalid, expired or revoked token", **PROBLEM}
+}
 DECIDING: dict[int | str, dict[str, Any]] = {
     **NEEDS_SIGN_IN,
     403: {"description": "Not a manager of the organisation (nor a coordinator)", **PROBLEM},
