@@ -108,8 +108,8 @@ def login(request: Request, session: SessionDep, form: deps.Form, next: str = "/
 
 
 @router.post("/account/logout")
-def logout(request: Request):
-    deps.sign_out(request)
+def logout(request: Request, session: SessionDep):
+    deps.sign_out(request, session)
     return RedirectResponse("/", status_code=303)
 
 
