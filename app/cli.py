@@ -38,8 +38,9 @@ def serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        # Forwarded headers are honoured by the app itself, only from the proxies named in
+        # the FORWARDED_ALLOW_IPS setting (see create_app).
+        proxy_headers=False,
     )
 
 

@@ -9,12 +9,14 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import config, domains, errors, i18n
 from app.accounts.deps import optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web.csrf import csrf_protect, csrf_protect_api
+from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.templating import FRONTEND
 
 API_PREFIX = "/api/v1"
@@ -95,5 +97,10 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.is_production,
     )
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    if settings.forwarded_allow_ips.strip():
+        # Outermost: the client address is corrected before anything reads it, and only
+        # when the request comes from a configured proxy.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     errors.install(app)
     return app
