@@ -176,11 +176,10 @@ def _require_confidential(session, user, item) -> None:
     summary="Status history",
 )
 def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
-    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint."""
+    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint.
+    A reviewer gets `actor_id` and `fingerprint` as null (they would reveal the submitter)."""
     _require_confidential(session, user, item)
-    return [
-        EventOut.model_validate(e, from_attributes=True) for e in history.events(session, item.id)
-    ]
+    return [EventOut(**e) for e in visibility.visible_history(session, user, item)]
 
 
 @router.get(
