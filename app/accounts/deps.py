@@ -23,6 +23,9 @@ from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
+from app.web.redirects import safe_next
+
+__all__ = ["safe_next"]  # the shared check, re-exported where the account pages used it
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -138,13 +141,6 @@ Form = Annotated[FormData, Depends(form_data)]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 def sign_in(request: Request, user: User) -> None:

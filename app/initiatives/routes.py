@@ -40,6 +40,7 @@ from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
 from app.storage import receive_upload
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
+from app.web.redirects import safe_next
 from app.web.templating import env, nav_item, render
 
 router = APIRouter()
@@ -308,7 +309,7 @@ async def change_status(
         "success",
     )
     return RedirectResponse(
-        str(form.get("next") or f"/initiatives/{initiative_id}"), status_code=303
+        safe_next(form.get("next"), default=f"/initiatives/{initiative_id}"), status_code=303
     )
 
 

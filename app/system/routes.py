@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.accounts.deps import OptionalUser
 from app.system import service
+from app.web.redirects import safe_next
 from app.web.templating import render
 
 router = APIRouter()
@@ -18,9 +19,7 @@ def home(request: Request, user: OptionalUser):
 @router.get("/language/{code}")
 def switch_language(request: Request, code: str, next: str = "/"):
     request.session["lang"] = code if code in ("vi", "en") else "vi"
-    return RedirectResponse(
-        next if next.startswith("/") and not next.startswith("//") else "/", status_code=303
-    )
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.get("/healthz")
