@@ -404,7 +404,7 @@ def inbox(
     field_id: int | None = None,
     province: str | None = None,
     organisation_type: str | None = None,
-    min_days_in_stage: int | None = Query(default=None, ge=0),
+    min_days_in_stage: int | None = Query(default=None, ge=0, le=queries.MAX_DAYS_IN_STAGE),
 ):
     """Submitted and screening initiatives by default, oldest in stage first; filter by stage, field,
     province, organisation type and days in stage."""

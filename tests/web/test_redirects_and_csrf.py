@@ -61,3 +61,15 @@ def test_a_basic_authorization_header_does_not_skip_the_api_csrf_check(client, s
         "/api/v1/me", json={"full_name": "Nguyễn Văn Bình"}, headers={"X-CSRF-Token": token}
     )
     assert ok.status_code == 200
+
+
+def test_a_huge_number_of_days_in_stage_is_bounded_not_a_server_error(client, session):
+    cast = h.initiatives.cast(session)
+    web_login(client, cast.coordinator.email)
+    assert client.get("/coordinator/initiatives?min_days=2837581").status_code == 200
+    token = csrf_of(client.get("/account/profile").text)
+    api = client.get(
+        "/api/v1/coordinator/initiatives?min_days_in_stage=2837581",
+        headers={"X-CSRF-Token": token},
+    )
+    assert api.status_code == 422
