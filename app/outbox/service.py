@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.db import utcnow
 from app.outbox.models import OutboxEvent
 
 Handler = Callable[[Session, dict[str, Any], OutboxEvent], None]
@@ -71,3 +72,27 @@ def enqueue(
     ]
     session.add_all(rows)
     return rows
+
+
+def failed_events(
+    session: Session, *, topic: str | None = None, limit: int = 100
+) -> list[OutboxEvent]:
+    """Events that failed for good, newest first (the operator's view)."""
+    query = select(OutboxEvent).where(OutboxEvent.status == "failed")
+    if topic:
+        query = query.where(OutboxEvent.topic == topic)
+    return list(session.exec(query.order_by(col(OutboxEvent.id).desc()).limit(limit)))
+
+
+def retry_failed(session: Session, ids: list[int] | None, *, topic: str | None = None) -> int:
+    """Queue failed events again, due now with their attempts counted afresh; how many."""
+    query = select(OutboxEvent).where(OutboxEvent.status == "failed")
+    if ids is not None:
+        query = query.where(col(OutboxEvent.id).in_(ids))
+    if topic:
+        query = query.where(OutboxEvent.topic == topic)
+    events = list(session.exec(query))
+    for event in events:
+        event.status, event.attempts, event.available_at = "pending", 0, utcnow()
+        event.locked_by = event.locked_until = None
+    return len(events)
