@@ -15,6 +15,7 @@ from app import config, domains, errors, i18n
 from app.accounts.deps import optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
+from app.web import openapi
 from app.web.csrf import csrf_protect, csrf_protect_api
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.templating import FRONTEND
@@ -86,6 +87,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         app.include_router(
             module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)]
         )
+    openapi.install(app, API_PREFIX)
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 
     app.add_middleware(LanguageMiddleware)
