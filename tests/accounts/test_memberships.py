@@ -231,3 +231,20 @@ def test_changing_organisation_ends_the_previous_membership(session):
     owner = _reloaded(session, owner)
     assert not acts_for(owner, org.id) and not acts_for(owner, other.id)
     assert memberships.get(session, org.id, owner.id).state == "removed"  # type: ignore[union-attr]
+
+
+def test_the_demo_shows_a_manager_and_a_request_waiting_for_them(session):
+    from app.demo import load_demo
+
+    load_demo(session)
+    session.commit()
+    manager = _reloaded(session, factories_get(session, "doanhnghiep@sangkien.local"))
+    newcomer = factories_get(session, "thanhvienmoi@sangkien.local")
+    assert acts_for(manager, manager.organisation_id)
+    assert not acts_for(newcomer, newcomer.organisation_id)
+    waiting = [(e.user.email, e.membership.state) for e in memberships.decidable(session, manager)]
+    assert ("thanhvienmoi@sangkien.local", "requested") in waiting
+
+
+def factories_get(session, email: str) -> User:
+    return session.exec(select(User).where(User.email == email)).one()
