@@ -222,7 +222,9 @@ def load(session: Session, users: dict[str, User], orgs: list[Organisation]) -> 
         for offset, assignment in zip(
             (0.3, -0.4), reviews.assignments_for(session, round, initiative.id), strict=False
         ):
-            _review(session, session.get(User, assignment.reviewer_id), assignment, base, offset)
+            _review(
+                session, session.get_one(User, assignment.reviewer_id), assignment, base, offset
+            )
         decisions.decide(
             session,
             coordinator,

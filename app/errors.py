@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 from app.i18n import _
 
 log = logging.getLogger(__name__)
+
+# The type of FastAPI's `responses=` documentation of an operation's error answers.
+Responses = dict[int | str, dict[str, Any]]
 
 
 class DomainError(Exception):
@@ -231,9 +235,13 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, handle_domain_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
-    app.add_exception_handler(DBAPIError, handle_unstorable_input)
-    app.add_exception_handler(OverflowError, handle_overflow)
+    # Starlette types every handler as taking `Exception`; each of ours takes the class it is
+    # registered for, which Starlette guarantees, hence the casts.
+    app.add_exception_handler(DomainError, cast(ExceptionHandler, handle_domain_error))
+    app.add_exception_handler(StarletteHTTPException, cast(ExceptionHandler, handle_http_error))
+    app.add_exception_handler(
+        RequestValidationError, cast(ExceptionHandler, handle_validation_error)
+    )
+    app.add_exception_handler(DBAPIError, cast(ExceptionHandler, handle_unstorable_input))
+    app.add_exception_handler(OverflowError, cast(ExceptionHandler, handle_overflow))
     app.add_exception_handler(Exception, handle_unexpected)

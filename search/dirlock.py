@@ -49,7 +49,7 @@ class DirectoryLock:
                 yield
             finally:
                 self._depth -= 1
-                if self._depth == 0:
+                if self._depth == 0 and self._fd is not None:
                     os.close(self._fd)  # closing the file releases the flock
                     self._fd = None
 
@@ -66,6 +66,7 @@ class DirectoryLock:
                 )
                 return fd
             except BlockingIOError:
+                assert deadline is not None  # a blocking flock never raises BlockingIOError
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     raise SearchUnavailable(

@@ -408,7 +408,7 @@ class MeilisearchEngine:
         with _calls():
             self._create(tmp)
             self._apply_settings(tmp, self._index.get_synonyms())
-            count, uids = 0, []
+            count, uids = 0, list[int]()
             for chunk in _chunks((check_document(d) for d in docs), 10 * BATCH_SIZE):
                 tasks = self.client.index(tmp).add_documents_in_batches(
                     chunk, batch_size=BATCH_SIZE, primary_key="id"

@@ -32,7 +32,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 from tantivy import Occur
@@ -53,6 +53,7 @@ from search.interface import (
     validate_query,
 )
 from search.tantivy_query import Plan, Planner, Synonyms, weights
+from search.tantivy_sort import count as _count
 from search.tantivy_sort import sorted_page
 from search.text import (
     TOKEN_PATTERN,
@@ -147,11 +148,13 @@ class TantivyEngine:
                     generation = (self.path / "CURRENT").read_text().strip()
                     self._index = self._open(self.path / generation)
                     self._current, self._meta_stamp = (generation, stamp), None
+                index = self._index
+                assert index is not None  # opened together with self._current
                 meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
                 if meta_stamp != self._meta_stamp:
-                    self._index.reload()
+                    index.reload()
                     self._meta_stamp = meta_stamp
-                return self._current[0], self._index
+                return self._current[0], index
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
@@ -266,6 +269,7 @@ class TantivyEngine:
                 writer.wait_merging_threads()  # releases that directory's lock
 
     def _commit(self) -> None:
+        assert self._writer is not None  # every write path opens the writer first
         self._writer.commit()
         self._live()  # reloads: this process sees the write at once
 
@@ -362,7 +366,9 @@ class TantivyEngine:
 
     @staticmethod
     def _source(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        return json.loads(searcher.doc(address).get_first("_source"))
+        raw = searcher.doc(address).get_first("_source")  # the stored JSON, as bytes
+        source: dict[str, Any] = json.loads(cast(bytes, raw))
+        return source
 
     def _highlights(self, doc: Mapping[str, Any], plan: Plan) -> dict[str, str]:
         return {
@@ -372,7 +378,7 @@ class TantivyEngine:
         }
 
     def _matched_words(self, doc: Mapping[str, Any], plan: Plan) -> list[str]:
-        words = []
+        words: list[str] = []
         for name in self.settings.searchable:
             value = doc.get(name)
             for text in value if isinstance(value, list) else [value] if value else []:
@@ -395,7 +401,7 @@ class TantivyEngine:
             page = [(None, a) for a in addresses]
         else:
             found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = found.hits[: query.limit], found.count
+            page, total = found.hits[: query.limit], _count(found)
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)
@@ -465,7 +471,8 @@ class TantivyEngine:
         addresses = [a for _, a in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits]
         versions = searcher.fast_field_values("version", addresses) if addresses else []
         return {
-            searcher.doc(a).get_first("id"): v for a, v in zip(addresses, versions, strict=True)
+            str(searcher.doc(a).get_first("id")): int(v or 0)
+            for a, v in zip(addresses, versions, strict=True)
         }
 
     def health(self) -> bool:

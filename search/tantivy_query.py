@@ -104,7 +104,10 @@ class Planner:
         folded = [fold(w) for w in words]
         plan.terms.update(folded)
         clauses = [
-            TQ.boost_query(TQ.phrase_query(self._schema, f"f_{name}", folded), weight)
+            TQ.boost_query(
+                TQ.phrase_query(self._schema, f"f_{name}", list[str | tuple[int, str]](folded)),
+                weight,
+            )
             for name, weight in weights(fields)
         ]
         return TQ.boolean_query([(Occur.Should, c) for c in clauses])

@@ -71,13 +71,12 @@ def sorted_page(
     for k, (value, addresses) in enumerate(runs):
         first, last = k == 0, k == len(runs) - 1
         if not (last or (first and offset)):  # the whole group is on this page
-            page.extend(sorted(addresses, key=lambda a: searcher.doc(a).get_first("id")))
+            page.extend(sorted(addresses, key=lambda a: str(searcher.doc(a).get_first("id"))))
             continue
         skip = 0
         if first and offset:
-            skip = (
-                offset
-                - searcher.search(_and(query, _before(schema, name, value, descending)), 1).count
+            skip = offset - count(
+                searcher.search(_and(query, _before(schema, name, value, descending)), 1)
             )
         group = searcher.search(
             _and(query, _equal(schema, name, value)),
@@ -88,4 +87,10 @@ def sorted_page(
             order=Order.Asc,
         )
         page.extend(a for _, a in group.hits[: len(addresses)])
-    return page, found.count
+    return page, count(found)
+
+
+def count(result: tantivy.SearchResult) -> int:
+    """The total of a search made with count=True (tantivy's type stubs omit the attribute)."""
+    total: int = result.count  # type: ignore[attr-defined]  # present at run time, missing in the stubs
+    return total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,9 +10,10 @@ from app.accounts import deps, service
 from app.accounts.models import Role, User
 from app.accounts.schemas import RoleGrantOut, RoleIn, UserAdminOut
 from app.db import SessionDep
+from app.errors import Responses
 
-PROBLEM = {"content": {"application/problem+json": {}}}
-ADMIN_ONLY = {
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+ADMIN_ONLY: Responses = {
     401: {"description": "Not signed in", **PROBLEM},
     403: {"description": "The admin role is needed", **PROBLEM},
     404: {"description": "No such user", **PROBLEM},

@@ -6,7 +6,7 @@ Administration endpoints live in admin_api.py, included here (only api.py is mou
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -25,15 +25,17 @@ from app.accounts.schemas import (
 )
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import problem
+from app.errors import Responses, problem
 from app.i18n import _
 
 router = APIRouter(tags=["accounts"])
 router.include_router(admin_api.router)
 router.include_router(membership_api.router)
 
-PROBLEM = {"content": {"application/problem+json": {}}}
-NEEDS_SIGN_IN = {401: {"description": "Missing, invalid, expired or revoked token", **PROBLEM}}
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
+NEEDS_SIGN_IN: Responses = {
+    401: {"description": "Missing, invalid, expired or revoked token", **PROBLEM}
+}
 
 
 def profile_of(session: SessionDep, user: User) -> Profile:

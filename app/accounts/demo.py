@@ -24,8 +24,10 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         row.state, row.is_manager = MembershipState.approved, bool(user.roles & MANAGING_ROLES)
         session.add(row)
     enterprise = users.get("doanhnghiep@sangkien.local")
-    if enterprise is not None and enterprise.organisation_id and not accounts.get_by_email(
-        session, NEWCOMER
+    if (
+        enterprise is not None
+        and enterprise.organisation_id
+        and not accounts.get_by_email(session, NEWCOMER)
     ):
         newcomer = accounts.create_user(
             session,

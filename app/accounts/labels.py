@@ -44,11 +44,12 @@ def organisation_type_label(kind: str) -> str:
 
 
 def membership_state_label(state: str) -> str:
-    return {
+    labels: dict[str, str] = {
         MembershipState.requested: _("Waiting for approval"),
         MembershipState.approved: _("Approved member"),
         MembershipState.removed: _("Membership ended"),
-    }.get(state, state)
+    }
+    return labels.get(state, state)
 
 
 @context_processor

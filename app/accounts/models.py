@@ -44,7 +44,7 @@ class Organisation(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("name_key", "type"), UniqueConstraint("tax_code"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=300, index=True)
     # Set from `name` on every insert and update (see _set_name_key); searched and deduplicated on.
     name_key: str = Field(default="", max_length=300, index=True)
@@ -89,7 +89,7 @@ class Membership(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)
     full_name: str = Field(max_length=200)
     password_hash: str | None = Field(default=None, max_length=200)
@@ -155,7 +155,7 @@ class RoleGrant(SQLModel, table=True):
 
     __tablename__ = "role_grant"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     role: Role = Field(sa_type=String(20))
     granted_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -169,7 +169,7 @@ class ApiToken(SQLModel, table=True):
 
     __tablename__ = "api_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     kind: str = Field(max_length=10)  # access | personal
     name: str = Field(default="", max_length=100)
@@ -187,7 +187,7 @@ class OidcIdentity(SQLModel, table=True):
     __tablename__ = "oidc_identity"
     __table_args__ = (UniqueConstraint("issuer", "subject"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     issuer: str = Field(max_length=300)
     subject: str = Field(max_length=255)

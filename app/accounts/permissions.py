@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from app.accounts.models import Role, User
 
 
@@ -55,5 +57,5 @@ def can_decide_membership(user: User | None, organisation_id: int, *, has_manage
     return manages(user, organisation_id) or (not has_manager and is_coordinator(user))
 
 
-def is_signed_in(user: User | None) -> bool:
+def is_signed_in(user: User | None) -> TypeGuard[User]:
     return user is not None and user.is_active

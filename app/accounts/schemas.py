@@ -8,6 +8,7 @@ in the user's language; `parse_form` shows it next to the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -53,7 +54,9 @@ def check_tax_code(value: str | None) -> str | None:
 
 def split_keywords(value: object) -> list[str]:
     """'a, b,,c' or ['a', 'b'] -> ['a', 'b', 'c'], without blanks and duplicates."""
-    items = [value] if isinstance(value, str) else list(value or [])
+    items = (
+        [value] if isinstance(value, str) else list(value) if isinstance(value, Iterable) else []
+    )
     seen: dict[str, str] = {}
     for item in items:
         for part in str(item).split(","):

@@ -9,12 +9,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, case, delete, func, literal, null, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, literal, null, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +107,7 @@ def create_user(
     roles: tuple[Role, ...] = (Role.submitter,),
     verified: bool = False,
     granted_by: User | None = None,
-    **profile: object,
+    **profile: Any,
 ) -> User:
     if get_by_email(session, email) is not None:
         raise Conflict(
@@ -168,7 +169,7 @@ def register(
         if created:
             memberships.found(session, user, organisation)
         else:
-            memberships.request(session, user, organisation.id)  # type: ignore[arg-type]
+            memberships.request(session, user, organisation.id)
     queue_verification(session, user)
     return user
 
@@ -393,9 +394,11 @@ def get_organisation(
 
 def search_organisations(session: Session, q: str = "", limit: int = 20) -> list[Organisation]:
     """Organisations whose name contains `q` in any case, by name."""
-    query = select(Organisation).order_by(Organisation.name, Organisation.id).limit(limit)
+    query = select(Organisation).order_by(col(Organisation.name), col(Organisation.id)).limit(limit)
     if organisation_key(q):
-        query = query.where(Organisation.name_key.contains(organisation_key(q), autoescape=True))
+        query = query.where(
+            col(Organisation.name_key).contains(organisation_key(q), autoescape=True)
+        )
     return list(session.exec(query))
 
 
@@ -467,7 +470,9 @@ def _find_or_create_organisation(
 def grant_role(session: Session, user: User, role: Role, *, by: User | None) -> RoleGrant:
     active = session.exec(
         select(RoleGrant).where(
-            RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+            col(RoleGrant.user_id) == user.id,
+            col(RoleGrant.role) == role,
+            col(RoleGrant.revoked_at).is_(None),
         )
     ).first()
     if active:
@@ -484,7 +489,9 @@ def revoke_role(session: Session, user: User, role: Role, *, by: User) -> None:
     grants = list(
         session.exec(
             select(RoleGrant).where(
-                RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+                col(RoleGrant.user_id) == user.id,
+                col(RoleGrant.role) == role,
+                col(RoleGrant.revoked_at).is_(None),
             )
         )
     )
@@ -505,14 +512,16 @@ def role_history(session: Session, user: User) -> list[dict]:
         session.exec(
             select(RoleGrant)
             .where(RoleGrant.user_id == user.id)
-            .order_by(RoleGrant.granted_at.desc(), RoleGrant.id.desc())
+            .order_by(col(RoleGrant.granted_at).desc(), col(RoleGrant.id).desc())
         )
     )
     people = {
         u.id: u
         for u in session.exec(
             select(User).where(
-                User.id.in_({g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants})
+                col(User.id).in_(
+                    {g.granted_by_id for g in grants} | {g.revoked_by_id for g in grants}
+                )
             )
         )
     }
@@ -539,15 +548,15 @@ def search_users(
     session: Session, q: str = "", *, offset: int = 0, limit: int = 50
 ) -> tuple[list[User], int]:
     """Users whose name or email contains `q`, newest first, and how many match in all."""
-    condition = True
+    condition: ColumnElement[bool] = true()
     if q.strip():
         pattern = f"%{q.strip().lower()}%"
         condition = or_(
-            func.lower(User.email).like(pattern), func.lower(User.full_name).like(pattern)
+            func.lower(col(User.email)).like(pattern), func.lower(col(User.full_name)).like(pattern)
         )
     total = session.exec(select(func.count()).select_from(User).where(condition)).one()
     users = session.exec(
-        select(User).where(condition).order_by(User.id.desc()).offset(offset).limit(limit)
+        select(User).where(condition).order_by(col(User.id).desc()).offset(offset).limit(limit)
     )
     return list(users), total
 
@@ -761,7 +770,7 @@ def personal_tokens(session: Session, user: User) -> list[ApiToken]:
         session.exec(
             select(ApiToken)
             .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+            .order_by(col(ApiToken.revoked_at).is_not(None), col(ApiToken.id).desc())
         )
     )
 

@@ -23,12 +23,13 @@ from app.catalogue.schemas import (
     SuggestResponse,
 )
 from app.db import SessionDep
+from app.errors import Responses
 from app.initiatives.visibility import visible_view
 from app.publication import service as publication_service
 
 router = APIRouter(tags=["catalogue"])
 
-UNAVAILABLE = {
+UNAVAILABLE: Responses = {
     503: {"description": "The search engine is unavailable (problem+json); retry later."}
 }
 

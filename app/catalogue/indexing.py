@@ -167,9 +167,10 @@ def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initia
         rows = session.exec(
             select(Initiative)
             .where(
-                col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]), Initiative.id > last
+                col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
+                col(Initiative.id) > last,
             )
-            .order_by(Initiative.id)
+            .order_by(col(Initiative.id))
             .limit(batch)
         ).all()
         if not rows:
@@ -269,7 +270,8 @@ def repair(session: Session, drift: Drift) -> None:
 
 def synonym_groups(session: Session) -> list[list[str]]:
     return [
-        list(g.terms) for g in session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all()
+        list(g.terms)
+        for g in session.exec(select(SynonymGroup).order_by(col(SynonymGroup.id))).all()
     ]
 
 

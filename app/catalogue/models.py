@@ -21,7 +21,7 @@ class SynonymGroup(SQLModel, table=True):
 
     __tablename__ = "synonym_group"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

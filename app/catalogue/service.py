@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import search
 from app.accounts.models import User
@@ -224,7 +224,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
     facet in use), so a visitor sees how many results each other value of that
     facet would add, not just the value already chosen.
     """
-    base = {"text": params.q, "highlight": False}
+    base: dict[str, Any] = {"text": params.q, "highlight": False}
     selected = [name for name in FACETS if params.filters.get(name)]
     main = _ask(
         session,
@@ -322,7 +322,7 @@ def published_initiative(session: Session, initiative_id: int) -> Initiative:
 
 
 def synonym_groups(session: Session) -> list[SynonymGroup]:
-    return list(session.exec(select(SynonymGroup).order_by(SynonymGroup.id)).all())
+    return list(session.exec(select(SynonymGroup).order_by(col(SynonymGroup.id))).all())
 
 
 def _terms(text: str) -> list[str]:

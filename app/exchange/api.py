@@ -16,6 +16,7 @@ from fastapi import APIRouter
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
+from app.errors import Responses
 from app.exchange import service
 from app.exchange.deps import PublicInitiative, VisibleRequest
 from app.exchange.schemas import (
@@ -27,7 +28,7 @@ from app.exchange.schemas import (
 )
 
 router = APIRouter(tags=["contact requests"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     401: {"description": "Not signed in (problem+json)"},
     403: {"description": "Not allowed (problem+json)"},
     404: {"description": "No such published initiative, or a request the caller may not see"},

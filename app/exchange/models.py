@@ -34,7 +34,7 @@ class RequestStatus(StrEnum):
 class ContactRequest(SQLModel, table=True):
     __tablename__ = "contact_request"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     requester_id: int = Field(foreign_key="user.id", index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")

@@ -32,13 +32,14 @@ TOPIC_ANSWERED = "contact.answered"
 
 
 def purpose_label(purpose: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Purpose.adopt: _("Adopt or apply it"),
         Purpose.invest: _("Invest in it"),
         Purpose.partner: _("Partner on it"),
         Purpose.license: _("License the technology"),
         Purpose.other: _("Something else"),
-    }.get(purpose, purpose)
+    }
+    return labels.get(purpose, purpose)
 
 
 def purpose_options() -> list[tuple[str, str]]:
@@ -46,12 +47,13 @@ def purpose_options() -> list[tuple[str, str]]:
 
 
 def status_label(status: str) -> str:
-    return {
+    labels: dict[str, str] = {
         RequestStatus.pending: _("Waiting for an answer"),
         RequestStatus.accepted: _("Accepted"),
         RequestStatus.refused: _("Refused"),
         RequestStatus.withdrawn: _("Withdrawn"),
-    }.get(status, status)
+    }
+    return labels.get(status, status)
 
 
 # -- loading -------------------------------------------------------------------
@@ -64,7 +66,7 @@ def public_initiative(session: Session, initiative_id: int) -> Initiative:
 
 
 def initiative_of(session: Session, request: ContactRequest) -> Initiative:
-    return session.get(Initiative, request.initiative_id)
+    return session.get_one(Initiative, request.initiative_id)
 
 
 def get_visible(session: Session, user: User | None, request_id: int) -> ContactRequest:
@@ -181,7 +183,7 @@ def accept(session: Session, user: User, request: ContactRequest, data: AcceptIn
             raise PermissionDenied(
                 _("Only the submitter can give access to the confidential sections.")
             )
-        requester = session.get(User, request.requester_id)
+        requester = session.get_one(User, request.requester_id)
         initiatives_service.grant_access(session, user, initiative, requester.email)
     request.grant_confidential = data.grant_confidential
     _answer(session, user, request, RequestStatus.accepted, data.message)
@@ -221,14 +223,14 @@ def contact_for(
     other_id = (
         initiative.submitter_id if perms.is_requester(user, request) else request.requester_id
     )
-    other = session.get(User, other_id)
+    other = session.get_one(User, other_id)
     return {"full_name": other.full_name, "email": other.email}
 
 
 def describe(session: Session, user: User | None, request: ContactRequest) -> dict[str, Any]:
     """A request as `user` may see it (the shape of the API's ContactRequestOut; pages use it too)."""
     initiative = initiative_of(session, request)
-    requester = session.get(User, request.requester_id)
+    requester = session.get_one(User, request.requester_id)
     organisation = (
         session.get(Organisation, request.organisation_id) if request.organisation_id else None
     )

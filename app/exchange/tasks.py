@@ -27,7 +27,7 @@ def on_requested(session: Session, payload: dict, event: OutboxEvent) -> None:
     if request is None or request.status != RequestStatus.pending:
         return
     initiative = service.initiative_of(session, request)
-    requester = session.get(User, request.requester_id)
+    requester = session.get_one(User, request.requester_id)
     organisation = (
         session.get(Organisation, request.organisation_id) if request.organisation_id else None
     )
@@ -56,7 +56,7 @@ def on_answered(session: Session, payload: dict, event: OutboxEvent) -> None:
     if request is None or request.status not in (RequestStatus.accepted, RequestStatus.refused):
         return
     initiative = service.initiative_of(session, request)
-    requester = session.get(User, request.requester_id)
+    requester = session.get_one(User, request.requester_id)
     context = {
         "request": request,
         "initiative": initiative,

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import service as accounts_service
 from app.accounts.deps import AdminUser, CoordinatorUser, CurrentUser, OptionalUser
 from app.db import SessionDep
-from app.errors import PermissionDenied
+from app.errors import PermissionDenied, Responses
 from app.i18n import _
 from app.initiatives import (
     attachments,
@@ -52,7 +52,7 @@ from app.initiatives.schemas import (
 from app.storage import receive_upload
 
 router = APIRouter(tags=["initiatives"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     403: {"description": "Not allowed (problem+json)"},
     404: {"description": "Not found or not visible"},
     409: {"description": "Invalid transition or conflict; `allowed` lists the possible targets"},

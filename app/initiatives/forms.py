@@ -75,7 +75,9 @@ def draft_from_form(form: Any) -> tuple[DraftIn | None, dict[str, str], dict[str
         for error in exc.errors():
             loc = list(error["loc"])
             if loc[:1] == ["coauthors"] and len(loc) >= 3:
-                loc[1] = rows[loc[1]][0]  # the row's number on the page, not among the filled rows
+                loc[1] = rows[int(loc[1])][
+                    0
+                ]  # the row's number on the page, not among the filled rows
             errors.setdefault(_error_key(tuple(loc)), error_message(error))
         return None, errors, values
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.initiatives.models import InitiativeEvent
@@ -61,7 +61,7 @@ def append(
     last = session.exec(
         select(InitiativeEvent)
         .where(InitiativeEvent.initiative_id == initiative_id)
-        .order_by(InitiativeEvent.seq.desc())
+        .order_by(col(InitiativeEvent.seq).desc())
         .limit(1)
     ).first()
     event = InitiativeEvent(
@@ -88,7 +88,7 @@ def events(session: Session, initiative_id: int) -> list[InitiativeEvent]:
         session.exec(
             select(InitiativeEvent)
             .where(InitiativeEvent.initiative_id == initiative_id)
-            .order_by(InitiativeEvent.seq)
+            .order_by(col(InitiativeEvent.seq))
         )
     )
 
@@ -114,6 +114,8 @@ def verify_chain(session: Session, initiative_id: int) -> tuple[bool, int | None
 def initiatives_with_history(session: Session) -> list[int]:
     return list(
         session.exec(
-            select(InitiativeEvent.initiative_id).distinct().order_by(InitiativeEvent.initiative_id)
+            select(col(InitiativeEvent.initiative_id))
+            .distinct()
+            .order_by(col(InitiativeEvent.initiative_id))
         )
     )

@@ -24,7 +24,7 @@ class Field(SQLModel, table=True):
 
     __tablename__ = "field"
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     parent_id: int | None = Col(default=None, foreign_key="field.id", index=True)
     code: str = Col(max_length=40, unique=True)
     name_vi: str = Col(max_length=200)
@@ -39,7 +39,7 @@ class Field(SQLModel, table=True):
 class Initiative(SQLModel, table=True):
     """One registered initiative. Which sections are public is decided in visibility.py only."""
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     receipt_code: str | None = Col(default=None, max_length=20, unique=True)
     status: str = Col(default="draft", sa_type=String(30), index=True)
     submitter_id: int = Col(foreign_key="user.id", index=True)
@@ -86,7 +86,7 @@ class CoAuthor(SQLModel, table=True):
 
     __tablename__ = "co_author"
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     user_id: int | None = Col(default=None, foreign_key="user.id", index=True)
     full_name: str = Col(max_length=200)
@@ -102,7 +102,7 @@ class CoAuthor(SQLModel, table=True):
 class Attachment(SQLModel, table=True):
     """A file kept in storage; downloads go through visibility.can_view(_confidential)."""
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     storage_key: str = Col(max_length=300)
     filename: str = Col(max_length=255)
@@ -120,7 +120,7 @@ class InitiativeEvent(SQLModel, table=True):
     __tablename__ = "initiative_event"
     __table_args__ = (UniqueConstraint("initiative_id", "seq"),)
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     seq: int
     actor_id: int | None = Col(default=None, foreign_key="user.id")
@@ -139,7 +139,7 @@ class InitiativeVersion(SQLModel, table=True):
     __tablename__ = "initiative_version"
     __table_args__ = (UniqueConstraint("initiative_id", "number"),)
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     number: int
     content: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -156,7 +156,7 @@ class AccessGrant(SQLModel, table=True):
 
     __tablename__ = "access_grant"
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     user_id: int = Col(foreign_key="user.id", index=True)
     granted_by_id: int = Col(foreign_key="user.id")
@@ -170,7 +170,7 @@ class ConfidentialView(SQLModel, table=True):
 
     __tablename__ = "confidential_view"
 
-    id: int | None = Col(default=None, primary_key=True)
+    id: int = Col(default=None, primary_key=True)
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     user_id: int = Col(foreign_key="user.id", index=True)
     what: str = Col(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, User
 from app.db import utcnow
@@ -19,7 +19,7 @@ INBOX_DEFAULT_STATES = (Status.submitted, Status.screening)
 
 def next_step(initiative: Initiative) -> str:
     """What the submitter is expected to do next, in words."""
-    steps = {
+    steps: dict[str, str] = {
         Status.draft: _("Complete the sections and submit."),
         Status.returned_for_revision: _("Revise the initiative as requested and submit it again."),
         Status.submitted: _("Nothing for now: the coordinators will screen it."),
@@ -37,7 +37,7 @@ def last_reason(session: Session, initiative_id: int, status: str) -> Initiative
     return session.exec(
         select(InitiativeEvent)
         .where(InitiativeEvent.initiative_id == initiative_id, InitiativeEvent.to_status == status)
-        .order_by(InitiativeEvent.seq.desc())
+        .order_by(col(InitiativeEvent.seq).desc())
         .limit(1)
     ).first()
 
@@ -48,8 +48,8 @@ def mine(session: Session, user: User) -> list[Initiative]:
     return list(
         session.exec(
             select(Initiative)
-            .where(or_(Initiative.submitter_id == user.id, Initiative.id.in_(coauthored)))
-            .order_by(Initiative.updated_at.desc())
+            .where(or_(col(Initiative.submitter_id) == user.id, col(Initiative.id).in_(coauthored)))
+            .order_by(col(Initiative.updated_at).desc())
         )
     )
 
@@ -75,21 +75,23 @@ def inbox(
     if filters.status:
         query = query.where(Initiative.status == filters.status)
     else:
-        query = query.where(Initiative.status.in_(list(INBOX_DEFAULT_STATES)))
+        query = query.where(col(Initiative.status).in_(list(INBOX_DEFAULT_STATES)))
     if filters.field_id:
         query = query.where(Initiative.field_id == filters.field_id)
     if filters.province:
         query = query.where(Initiative.province == filters.province)
     if filters.organisation_type:
-        query = query.join(Organisation, Organisation.id == Initiative.organisation_id).where(
-            Organisation.type == filters.organisation_type
-        )
+        query = query.join(
+            Organisation, col(Organisation.id) == col(Initiative.organisation_id)
+        ).where(col(Organisation.type) == filters.organisation_type)
     if filters.min_days_in_stage:
         days = min(filters.min_days_in_stage, MAX_DAYS_IN_STAGE)
         cutoff = (now or utcnow()) - timedelta(days=days)
         query = query.where(Initiative.stage_entered_at <= cutoff)
     return list(
-        session.exec(query.order_by(Initiative.stage_entered_at, Initiative.id).limit(limit))
+        session.exec(
+            query.order_by(col(Initiative.stage_entered_at), col(Initiative.id)).limit(limit)
+        )
     )
 
 

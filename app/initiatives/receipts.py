@@ -10,11 +10,12 @@ inserts nothing and just increments).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
@@ -27,9 +28,9 @@ FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
 def _increment(session: Session, year: int) -> int | None:
     result = session.execute(
         update(ReceiptCounter)
-        .where(ReceiptCounter.year == year)
+        .where(col(ReceiptCounter.year) == year)
         .values(last=ReceiptCounter.last + 1)
-        .returning(ReceiptCounter.last)
+        .returning(col(ReceiptCounter.last))
     )
     return result.scalar_one_or_none()
 
@@ -68,7 +69,7 @@ def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
     initiative = session.exec(select(Initiative).where(Initiative.receipt_code == code)).first()
     if initiative is None:
         raise NotFound(_("No initiative has this receipt code."))
-    result = {
+    result: dict[str, Any] = {
         "receipt_code": code,
         "status": initiative.status,
         "submitted_at": initiative.submitted_at,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,12 +18,12 @@ ResourceKind = Literal[
     "partners", "investors", "customers", "experts", "communication", "ip_registration"
 ]
 IpStatus = Literal["none", "filed", "granted"]
-RESOURCE_KINDS: tuple[str, ...] = ResourceKind.__args__
-IP_STATUSES: tuple[str, ...] = IpStatus.__args__
+RESOURCE_KINDS: tuple[str, ...] = get_args(ResourceKind)
+IP_STATUSES: tuple[str, ...] = get_args(IpStatus)
 LONG_TEXT = 20_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-EXAMPLE_DRAFT = {
+EXAMPLE_DRAFT: dict[str, Any] = {
     "title": "Hệ thống cảnh báo sớm sạt lở đất bằng cảm biến IoT",
     "summary": "Mạng cảm biến giá rẻ và mô hình học máy dự báo sạt lở cho các tỉnh miền núi.",
     "problem": "Sạt lở đất gây thiệt hại lớn ở miền núi phía Bắc.",

@@ -6,7 +6,7 @@ through visibility. Verbs never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.accounts import permissions as accounts
 from app.accounts import service as accounts_service
@@ -173,7 +173,7 @@ def update_draft(session: Session, user: User, initiative: Initiative, data: Dra
             _("The initiative can be changed only while it is a draft or returned for revision."),
             code="not-editable",
         )
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     _apply(session, initiative, submitter, data)
     session.add(initiative)
     return initiative
@@ -217,7 +217,7 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
     """Others' published initiatives whose title and summary are much alike (shown before confirming)."""
     candidates = session.exec(
         select(Initiative).where(
-            Initiative.status.in_(list(PUBLISHED_STATES)),
+            col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
             Initiative.id != initiative.id,
         )
@@ -290,7 +290,7 @@ def submit(
         )
     )
     workflow.transition(session, initiative, Status.submitted, actor=user)
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
         to=submitter.email,
@@ -385,7 +385,7 @@ def grant_access(session: Session, actor: User, initiative: Initiative, email: s
         select(AccessGrant).where(
             AccessGrant.initiative_id == initiative.id,
             AccessGrant.user_id == user.id,
-            AccessGrant.revoked_at.is_(None),
+            col(AccessGrant.revoked_at).is_(None),
         )
     ).first()
     if existing:
@@ -403,7 +403,7 @@ def revoke_access(session: Session, actor: User, initiative: Initiative, user_id
         select(AccessGrant).where(
             AccessGrant.initiative_id == initiative.id,
             AccessGrant.user_id == user_id,
-            AccessGrant.revoked_at.is_(None),
+            col(AccessGrant.revoked_at).is_(None),
         )
     ).all()
     if not grants:
@@ -416,9 +416,12 @@ def access_grants(session: Session, initiative: Initiative) -> list[tuple[Access
     return list(
         session.exec(
             select(AccessGrant, User)
-            .join(User, User.id == AccessGrant.user_id)
-            .where(AccessGrant.initiative_id == initiative.id, AccessGrant.revoked_at.is_(None))
-            .order_by(AccessGrant.id)
+            .join(User, col(User.id) == col(AccessGrant.user_id))
+            .where(
+                col(AccessGrant.initiative_id) == initiative.id,
+                col(AccessGrant.revoked_at).is_(None),
+            )
+            .order_by(col(AccessGrant.id))
         )
     )
 
@@ -432,9 +435,9 @@ def view_log(
     return list(
         session.exec(
             select(ConfidentialView, User)
-            .join(User, User.id == ConfidentialView.user_id)
+            .join(User, col(User.id) == col(ConfidentialView.user_id))
             .where(ConfidentialView.initiative_id == initiative.id)
-            .order_by(ConfidentialView.id.desc())
+            .order_by(col(ConfidentialView.id).desc())
         )
     )
 
@@ -455,7 +458,7 @@ def versions(
         session.exec(
             select(InitiativeVersion)
             .where(InitiativeVersion.initiative_id == initiative.id)
-            .order_by(InitiativeVersion.number)
+            .order_by(col(InitiativeVersion.number))
         )
     )
 

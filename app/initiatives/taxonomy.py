@@ -5,7 +5,7 @@ Fields are deactivated rather than deleted: initiatives keep pointing at them.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -16,7 +16,9 @@ from app.initiatives.schemas import FieldIn, FieldUpdate
 
 
 def all_fields(session: Session, *, active_only: bool = False) -> list[Field]:
-    query = select(Field).order_by(Field.parent_id.is_not(None), Field.position, Field.id)
+    query = select(Field).order_by(
+        col(Field.parent_id).is_not(None), col(Field.position), col(Field.id)
+    )
     if active_only:
         query = query.where(Field.is_active)
     return list(session.exec(query))

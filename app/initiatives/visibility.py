@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
@@ -180,7 +180,7 @@ def has_access_grant(session: Session, user: User | None, initiative: Initiative
             select(AccessGrant.id).where(
                 AccessGrant.initiative_id == initiative.id,
                 AccessGrant.user_id == user.id,
-                AccessGrant.revoked_at.is_(None),
+                col(AccessGrant.revoked_at).is_(None),
             )
         ).first()
         is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -142,7 +143,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
 
 def status_label(status: str) -> str:
     """The stage's name in the current language."""
-    labels = {
+    labels: dict[str, str] = {
         Status.draft: _("Draft"),
         Status.submitted: _("Submitted"),
         Status.screening: _("Screening"),
@@ -216,7 +217,7 @@ def check(
         )
     if not rule.allowed(actor, initiative):
         raise PermissionDenied(
-            _("You may not move this initiative to “%(target)s”.", target=status_label(target))
+            _("You may not move this initiative to “%(target)s”.", target=status_label(to))
         )
     if rule.reason_required and not (reason or "").strip():
         raise ValidationFailed(
@@ -260,7 +261,7 @@ def transition(
         at=now,
     )
     key = f"initiative:{initiative.id}"
-    payloads = {
+    payloads: dict[str, dict[str, Any]] = {
         TOPIC_TRANSITIONED: {
             "initiative_id": initiative.id,
             "from": str(current),

@@ -10,7 +10,7 @@ class DevMail(SQLModel, table=True):
 
     __tablename__ = "dev_mail"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     message_id: str = Field(max_length=200, unique=True)
     to: str = Field(max_length=320, index=True)
     subject: str = Field(max_length=300)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.deps import OptionalUser
 from app.db import SessionDep
@@ -24,7 +24,7 @@ def _dev_only(request: Request) -> None:
 def dev_mailbox(request: Request, session: SessionDep, user: OptionalUser):
     """Mails kept locally when no SMTP server is set (development only)."""
     _dev_only(request)
-    mails = session.exec(select(DevMail).order_by(DevMail.id.desc()).limit(100)).all()
+    mails = session.exec(select(DevMail).order_by(col(DevMail.id).desc()).limit(100)).all()
     return render(request, "mail/mailbox.html", {"mails": mails})
 
 

@@ -18,7 +18,7 @@ class Notification(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     type: str = Field(sa_type=String(40))
     channel: str = Field(sa_type=String(10))  # email | in_app | both
@@ -36,7 +36,7 @@ class NotificationPreference(SQLModel, table=True):
     __tablename__ = "notification_preference"
     __table_args__ = (UniqueConstraint("user_id", "type"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     type: str = Field(sa_type=String(40))
     channel: str = Field(sa_type=String(10))  # email | in_app | both | off

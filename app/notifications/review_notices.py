@@ -46,8 +46,8 @@ def _load(session: Session, assignment_id: Any) -> tuple[Assignment, ReviewRound
         return None
     return (
         assignment,
-        session.get(ReviewRound, assignment.round_id),
-        session.get(User, assignment.reviewer_id),
+        session.get_one(ReviewRound, assignment.round_id),
+        session.get_one(User, assignment.reviewer_id),
     )
 
 

@@ -179,6 +179,6 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
 def mark_all_read(session: Session, user: User) -> None:
     session.execute(
         update(Notification)
-        .where(Notification.user_id == user.id, col(Notification.read_at).is_(None))
+        .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )

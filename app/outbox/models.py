@@ -20,7 +20,7 @@ class OutboxEvent(SQLModel, table=True):
     __tablename__ = "outbox_event"
     __table_args__ = (Index("ix_outbox_event_due", "status", "available_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     topic: str = Field(max_length=80)
     handler: str = Field(max_length=120)
     key: str | None = Field(default=None, max_length=120, index=True)

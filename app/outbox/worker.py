@@ -16,9 +16,10 @@ import threading
 import time
 import traceback
 from datetime import timedelta
+from typing import Any, cast
 
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -53,14 +54,18 @@ class Worker:
         now = utcnow()
         earlier = aliased(OutboxEvent)
         blocked_by_earlier = exists().where(
-            earlier.key == OutboxEvent.key, earlier.id < OutboxEvent.id, earlier.status == "pending"
+            col(earlier.key) == col(OutboxEvent.key),
+            col(earlier.id) < col(OutboxEvent.id),
+            col(earlier.status) == "pending",
         )
         query = (
-            select(OutboxEvent.id)
-            .where(OutboxEvent.status == "pending", OutboxEvent.available_at <= now)
-            .where(or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now))
-            .where(or_(OutboxEvent.key.is_(None), ~blocked_by_earlier))
-            .order_by(OutboxEvent.id)
+            select(col(OutboxEvent.id))
+            .where(col(OutboxEvent.status) == "pending", col(OutboxEvent.available_at) <= now)
+            .where(
+                or_(col(OutboxEvent.locked_until).is_(None), col(OutboxEvent.locked_until) < now)
+            )
+            .where(or_(col(OutboxEvent.key).is_(None), ~blocked_by_earlier))
+            .order_by(col(OutboxEvent.id))
             .limit(limit)
         )
         with Session(self.engine) as session:
@@ -71,11 +76,15 @@ class Worker:
         with unit_of_work(self.engine) as session:
             result = session.execute(
                 update(OutboxEvent)
-                .where(OutboxEvent.id == event_id, OutboxEvent.status == "pending")
-                .where(or_(OutboxEvent.locked_until.is_(None), OutboxEvent.locked_until < now))
+                .where(col(OutboxEvent.id) == event_id, col(OutboxEvent.status) == "pending")
+                .where(
+                    or_(
+                        col(OutboxEvent.locked_until).is_(None), col(OutboxEvent.locked_until) < now
+                    )
+                )
                 .values(locked_by=self.name, locked_until=now + LEASE)
             )
-            return result.rowcount == 1
+            return cast(CursorResult[Any], result).rowcount == 1
 
     def _renew(self, event_id: int) -> bool:
         """Extend our claim on the event; False once it is no longer ours (or pending)."""
@@ -225,7 +234,9 @@ on_commit(wake_all)
 def pending_count(session: Session) -> int:
     return (
         session.scalar(
-            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.status == "pending")
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(col(OutboxEvent.status) == "pending")
         )
         or 0
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.db import SessionDep
+from app.errors import Responses
 from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.publication import service
@@ -21,7 +22,7 @@ from app.publication.schemas import (
 from app.reviews.deps import Coordinator
 
 router = APIRouter(tags=["publication"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     403: {"description": "Not allowed"},
     404: {"description": "Not found"},
     409: {"description": "Not possible in the initiative's stage"},

@@ -17,7 +17,7 @@ class Certificate(SQLModel, table=True):
     service.seal_of), so a verifier can recompute it from what the page shows.
     """
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, unique=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -54,7 +54,7 @@ class SummaryProposal(SQLModel, table=True):
 
     __tablename__ = "summary_proposal"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     summary: str
     note: str = ""

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
@@ -43,7 +43,7 @@ def proposals(session: Session, initiative: Initiative) -> list[SummaryProposal]
         session.exec(
             select(SummaryProposal)
             .where(SummaryProposal.initiative_id == initiative.id)
-            .order_by(SummaryProposal.id.desc())
+            .order_by(col(SummaryProposal.id).desc())
         )
     )
 
@@ -78,7 +78,7 @@ def propose_summary(
     )
     session.add(proposal)
     session.flush()
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
         to=submitter.email,
@@ -94,7 +94,7 @@ def respond(
     session: Session, actor: User, proposal: SummaryProposal, *, accept: bool, note: str = ""
 ) -> SummaryProposal:
     """The submitter agrees to (or refuses) the proposed public summary."""
-    initiative = session.get(Initiative, proposal.initiative_id)
+    initiative = session.get_one(Initiative, proposal.initiative_id)
     if not initiative_perms.is_submitter(actor, initiative):
         raise PermissionDenied(_("Only the submitter answers a summary proposal."))
     if proposal.status != ProposalStatus.proposed:
@@ -113,7 +113,7 @@ def _next_number(session: Session, year: int) -> str:
         session.flush()
     session.execute(
         update(CertificateCounter)
-        .where(CertificateCounter.year == year)
+        .where(col(CertificateCounter.year) == year)
         .values(last=CertificateCounter.last + 1)
     )
     last = session.exec(
@@ -178,8 +178,10 @@ def issue_certificate(session: Session, actor: User, initiative: Initiative) -> 
 def current_certificate(session: Session, initiative: Initiative) -> Certificate | None:
     return session.exec(
         select(Certificate)
-        .where(Certificate.initiative_id == initiative.id, Certificate.revoked_at.is_(None))
-        .order_by(Certificate.id.desc())
+        .where(
+            col(Certificate.initiative_id) == initiative.id, col(Certificate.revoked_at).is_(None)
+        )
+        .order_by(col(Certificate.id).desc())
     ).first()
 
 
@@ -188,7 +190,7 @@ def certificates_of(session: Session, initiative: Initiative) -> list[Certificat
         session.exec(
             select(Certificate)
             .where(Certificate.initiative_id == initiative.id)
-            .order_by(Certificate.id.desc())
+            .order_by(col(Certificate.id).desc())
         )
     )
 
@@ -219,7 +221,7 @@ def publish(session: Session, actor: User, initiative: Initiative) -> Certificat
         session.add(accepted)
     workflow.transition(session, initiative, workflow.Status.published, actor=actor)
     certificate = issue_certificate(session, actor, initiative)
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
         to=submitter.email,

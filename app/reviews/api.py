@@ -8,11 +8,11 @@ invitations and writes their own reviews. Errors are problem+json.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, Responses, ValidationFailed
 from app.i18n import _
 from app.initiatives import visibility
 from app.reviews import decisions, ranking, reviewing, rubrics, service
@@ -40,7 +40,7 @@ from app.reviews.schemas import (
 from app.reviews.scoring import SORT_KEYS, rounded
 
 router = APIRouter(tags=["reviews"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     403: {"description": "Not allowed (problem+json)"},
     404: {"description": "Not found"},
     409: {"description": "Conflict: state, conflict of interest, load, rubric in use"},
@@ -60,7 +60,7 @@ def _round_out(session, found) -> RoundOut:
         session.exec(
             select(RoundItem.initiative_id)
             .where(RoundItem.round_id == found.id)
-            .order_by(RoundItem.initiative_id)
+            .order_by(col(RoundItem.initiative_id))
         )
     )
     return out

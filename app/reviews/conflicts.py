@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import Organisation, User
 from app.i18n import _
@@ -57,7 +57,7 @@ def _authors(session: Session, initiative_ids: Iterable[int]) -> dict[int, _Peop
     people: dict[int, _People] = defaultdict(_People)
     if not ids:
         return people
-    for item in session.exec(select(Initiative).where(Initiative.id.in_(ids))):
+    for item in session.exec(select(Initiative).where(col(Initiative.id).in_(ids))):
         entry = people[item.id]
         entry.submitter_id = item.submitter_id
         entry.user_ids.add(item.submitter_id)
@@ -73,15 +73,18 @@ def _authors(session: Session, initiative_ids: Iterable[int]) -> dict[int, _Peop
     users = {
         u.id: u
         for u in session.exec(
-            select(User).where(User.id.in_({uid for p in people.values() for uid in p.user_ids}))
+            select(User).where(
+                col(User.id).in_({uid for p in people.values() for uid in p.user_ids})
+            )
         )
     }
     for entry in people.values():
         for uid in entry.user_ids:
             if uid in users:
                 entry.emails.add(users[uid].email)
-                if users[uid].organisation_id:
-                    entry.organisation_ids.add(users[uid].organisation_id)
+                organisation_id = users[uid].organisation_id
+                if organisation_id:
+                    entry.organisation_ids.add(organisation_id)
     return people
 
 
@@ -113,7 +116,9 @@ def detect_many(
         o.id: fold(o.name.strip())
         for o in session.exec(
             select(Organisation).where(
-                Organisation.id.in_({r.organisation_id for r in reviewers if r.organisation_id})
+                col(Organisation.id).in_(
+                    {r.organisation_id for r in reviewers if r.organisation_id}
+                )
             )
         )
     }
@@ -121,7 +126,7 @@ def detect_many(
         set(
             session.exec(
                 select(ConflictDeclaration.reviewer_id, ConflictDeclaration.initiative_id).where(
-                    ConflictDeclaration.initiative_id.in_(targets)
+                    col(ConflictDeclaration.initiative_id).in_(targets)
                 )
             ).all()
         )

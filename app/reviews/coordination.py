@@ -11,6 +11,7 @@ from datetime import datetime, time
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import col
 
 from app.accounts.models import User
 from app.db import SessionDep
@@ -219,9 +220,9 @@ def _decision_page(request, session, round, item, values, errors, status_code=20
 
     rows = session.exec(
         select(Review, Assignment)
-        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
         .where(Assignment.round_id == round.id, Assignment.initiative_id == item.id)
-        .order_by(Review.id)
+        .order_by(col(Review.id))
     ).all()
     return render(
         request,

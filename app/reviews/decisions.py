@@ -9,7 +9,7 @@ mailed the reviewers' comments for the submitter, anonymised as "Reviewer 1",
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -36,11 +36,12 @@ TARGETS = {
 
 
 def outcome_label(outcome: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Outcome.select: _("Select"),
         Outcome.reject: _("Reject"),
         Outcome.return_: _("Return for revision"),
-    }.get(outcome, outcome)
+    }
+    return labels.get(outcome, outcome)
 
 
 def comments_for_submitter(
@@ -49,13 +50,13 @@ def comments_for_submitter(
     """[("Reviewer 1", comment), …] from the submitted reviews; reviewers are never named."""
     reviews = session.exec(
         select(Review)
-        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
         .where(
             Assignment.round_id == round.id,
             Assignment.initiative_id == initiative.id,
             Review.status == ReviewStatus.submitted,
         )
-        .order_by(Review.id)
+        .order_by(col(Review.id))
     ).all()
     return [
         (_("Reviewer %(n)s", n=k), r.comments_for_submitter)
@@ -66,7 +67,7 @@ def comments_for_submitter(
 
 def decisions_for(session: Session, round: ReviewRound) -> dict[int, Decision]:
     rows = session.exec(
-        select(Decision).where(Decision.round_id == round.id).order_by(Decision.id)
+        select(Decision).where(col(Decision.round_id) == round.id).order_by(col(Decision.id))
     ).all()
     return {d.initiative_id: d for d in rows}
 
@@ -118,7 +119,7 @@ def decide(
     )
     session.add(decision)
     session.flush()
-    submitter = session.get(User, initiative.submitter_id)
+    submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
         to=submitter.email,

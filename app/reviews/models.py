@@ -60,7 +60,7 @@ class Rubric(SQLModel, table=True):
 
     __tablename__ = "review_rubric"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     version: int = 1
     previous_id: int | None = Field(default=None, foreign_key="review_rubric.id")
@@ -83,8 +83,11 @@ class Criterion(SQLModel, table=True):
     __tablename__ = "review_criterion"
     __table_args__ = (UniqueConstraint("rubric_id", "code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    rubric_id: int = Field(foreign_key="review_rubric.id", index=True)
+    id: int = Field(default=None, primary_key=True)
+    # set through the relationship (rubric.criteria) when the rows are flushed together
+    rubric_id: int | None = Field(
+        default=None, foreign_key="review_rubric.id", index=True, nullable=False
+    )
     code: str = Field(max_length=40)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
@@ -101,7 +104,7 @@ class Criterion(SQLModel, table=True):
 class ReviewRound(SQLModel, table=True):
     __tablename__ = "review_round"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     rubric_id: int = Field(foreign_key="review_rubric.id", index=True)
     due_at: datetime = Field(sa_type=UTCDateTime)
@@ -119,7 +122,7 @@ class RoundItem(SQLModel, table=True):
     __tablename__ = "review_round_item"
     __table_args__ = (UniqueConstraint("round_id", "initiative_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="review_round.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -131,7 +134,7 @@ class Assignment(SQLModel, table=True):
     __tablename__ = "review_assignment"
     __table_args__ = (UniqueConstraint("round_id", "initiative_id", "reviewer_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="review_round.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     reviewer_id: int = Field(foreign_key="user.id", index=True)
@@ -158,7 +161,7 @@ class ConflictDeclaration(SQLModel, table=True):
     __tablename__ = "review_conflict"
     __table_args__ = (UniqueConstraint("reviewer_id", "initiative_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     reviewer_id: int = Field(foreign_key="user.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     description: str = ""
@@ -169,7 +172,7 @@ class ConflictDeclaration(SQLModel, table=True):
 class Review(SQLModel, table=True):
     __tablename__ = "review"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="review_assignment.id", unique=True)
     status: ReviewStatus = Field(default=ReviewStatus.draft, sa_type=String(20))
     recommendation: Recommendation | None = Field(default=None, sa_type=String(20))
@@ -193,8 +196,9 @@ class ReviewScore(SQLModel, table=True):
     __tablename__ = "review_score"
     __table_args__ = (UniqueConstraint("review_id", "criterion_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    review_id: int = Field(foreign_key="review.id", index=True)
+    id: int = Field(default=None, primary_key=True)
+    # set through the relationship (review.scores) when the rows are flushed together
+    review_id: int | None = Field(default=None, foreign_key="review.id", index=True, nullable=False)
     criterion_id: int = Field(foreign_key="review_criterion.id", index=True)
     score: float | None = None
     justification: str = ""
@@ -205,7 +209,7 @@ class Decision(SQLModel, table=True):
 
     __tablename__ = "review_decision"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     round_id: int = Field(foreign_key="review_round.id", index=True)
     outcome: Outcome = Field(sa_type=String(20))

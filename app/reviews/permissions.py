@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import User
@@ -49,7 +49,7 @@ def reviewer_may_read(session: Session, user: User, initiative: Initiative) -> b
         select(Assignment).where(
             Assignment.reviewer_id == user.id,
             Assignment.initiative_id == initiative.id,
-            Assignment.status.in_([AssignmentStatus.accepted, AssignmentStatus.submitted]),
+            col(Assignment.status).in_([AssignmentStatus.accepted, AssignmentStatus.submitted]),
         )
     ).all()
     return any(has_cleared(a) for a in rows) and not conflicts.detect(session, user, initiative)
@@ -79,7 +79,7 @@ def hidden_from_reviewer(session: Session, user: User, initiative: Initiative) -
     """Every page and API answer a reviewer gets hides what the scoring form hides."""
     rounds = session.exec(
         select(ReviewRound.blind)
-        .join(Assignment, Assignment.round_id == ReviewRound.id)
+        .join(Assignment, col(Assignment.round_id) == col(ReviewRound.id))
         .where(Assignment.reviewer_id == user.id, Assignment.initiative_id == initiative.id)
     ).all()
     if not rounds:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.i18n import _, get_language
 from app.initiatives.models import Initiative
@@ -48,21 +48,21 @@ def _scored(session: Session) -> list[ScoredReview]:
     """Every submitted review in the portal (calibration uses all of a reviewer's reviews)."""
     query = (
         select(Review, Assignment)
-        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
         .where(Review.status == ReviewStatus.submitted)
     )
-    pairs = session.exec(query.order_by(Review.id)).all()
+    pairs = session.exec(query.order_by(col(Review.id))).all()
     codes = dict(session.exec(select(Criterion.id, Criterion.code)).all())
     score_rows = (
         session.exec(
-            select(ReviewScore).where(ReviewScore.review_id.in_([r.id for r, _a in pairs]))
+            select(ReviewScore).where(col(ReviewScore.review_id).in_([r.id for r, _a in pairs]))
         ).all()
         if pairs
         else []
     )
     by_review: dict[int, dict[str, float]] = {}
     for row in score_rows:
-        if row.score is not None:
+        if row.score is not None and row.review_id is not None:
             by_review.setdefault(row.review_id, {})[codes[row.criterion_id]] = row.score
     return [
         ScoredReview(r.id, a.reviewer_id, a.initiative_id, r.total or 0.0, by_review.get(r.id, {}))
@@ -101,7 +101,7 @@ def ranking(
         threshold=round.disagreement_threshold,
     )
     initiatives = (
-        {i.id: i for i in session.exec(select(Initiative).where(Initiative.id.in_(ids)))}
+        {i.id: i for i in session.exec(select(Initiative).where(col(Initiative.id).in_(ids)))}
         if ids
         else {}
     )
@@ -120,7 +120,7 @@ def _round_review_ids(session: Session, round: ReviewRound) -> set[int]:
     return set(
         session.exec(
             select(Review.id)
-            .join(Assignment, Assignment.id == Review.assignment_id)
+            .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
             .where(Assignment.round_id == round.id, Review.status == ReviewStatus.submitted)
         )
     )
@@ -170,7 +170,7 @@ def to_csv(result: Ranking) -> str:
 
 def to_xlsx(result: Ranking) -> bytes:
     header, body = table(result)
-    notes = [
+    notes: list[list[str | float | None]] = [
         [method_text()],
         [_("Global mean"), rounded(result.global_mean)],
         [_("Global standard deviation"), rounded(result.global_sd)],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.db import utcnow
@@ -51,7 +51,7 @@ def content_for_reviewer(
             _("Accept the invitation and the confidentiality undertaking first."),
             code="confidentiality-required",
         )
-    initiative = session.get(Initiative, assignment.initiative_id)
+    initiative = session.get_one(Initiative, assignment.initiative_id)
     # visible_view applies the reviewer redaction (permissions.hidden_from_reviewer)
     view = visibility.visible_view(session, reviewer, initiative, what=f"review:{assignment.id}")
     if not view:
@@ -67,7 +67,7 @@ def save(
     session: Session, reviewer: User, assignment: Assignment, data: ReviewIn, *, submit: bool
 ) -> Review:
     """Save the scores (draft) or submit them; a submitted review stays editable while the round is open."""
-    round = session.get(ReviewRound, assignment.round_id)
+    round = session.get_one(ReviewRound, assignment.round_id)
     if not perms.is_assignee(reviewer, assignment):
         raise PermissionDenied(_("This review is assigned to another reviewer."))
     if not perms.has_cleared(assignment):
@@ -134,7 +134,7 @@ def scores_by_code(session: Session, review: Review | None) -> dict[str, ReviewS
         return {}
     round = session.exec(
         select(ReviewRound)
-        .join(Assignment, Assignment.round_id == ReviewRound.id)
+        .join(Assignment, col(Assignment.round_id) == col(ReviewRound.id))
         .where(Assignment.id == review.assignment_id)
     ).one()
     codes = {c.id: c.code for c in rubrics.get(session, round.rubric_id).criteria}
@@ -159,13 +159,13 @@ def send_reminders(session: Session) -> int:
     today = local_day(now)
     rows = session.exec(
         select(Assignment)
-        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .join(ReviewRound, col(ReviewRound.id) == col(Assignment.round_id))
         .where(
             ReviewRound.status == RoundStatus.open,
             ReviewRound.due_at < now,
-            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+            col(Assignment.status).in_(list(OPEN_ASSIGNMENT_STATES)),
         )
-        .order_by(Assignment.id)
+        .order_by(col(Assignment.id))
     ).all()
     sent = 0
     for assignment in rows:

@@ -9,7 +9,7 @@ instead. Renaming stays possible.
 from __future__ import annotations
 
 from sqlalchemy import exists
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -69,7 +69,7 @@ def specs(rubric: Rubric) -> list[CriterionSpec]:
 def default_rubric(session: Session) -> Rubric:
     """The seeded rubric for breakthrough initiatives (re-created if an empty database lacks it)."""
     rubric = session.exec(
-        select(Rubric).where(Rubric.is_default.is_(True)).order_by(Rubric.id)
+        select(Rubric).where(col(Rubric.is_default).is_(True)).order_by(col(Rubric.id))
     ).first()
     if rubric is None:
         rubric = Rubric(name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION, is_default=True)
@@ -84,7 +84,7 @@ def default_rubric(session: Session) -> Rubric:
 
 def list_rubrics(session: Session) -> list[Rubric]:
     default_rubric(session)
-    return list(session.exec(select(Rubric).order_by(Rubric.name, Rubric.version)))
+    return list(session.exec(select(Rubric).order_by(col(Rubric.name), col(Rubric.version))))
 
 
 def get(session: Session, rubric_id: int) -> Rubric:
@@ -100,10 +100,10 @@ def in_use(session: Session, rubric: Rubric) -> bool:
         session.scalar(
             select(
                 exists().where(
-                    Review.status == ReviewStatus.submitted,
-                    Review.assignment_id == Assignment.id,
-                    Assignment.round_id == ReviewRound.id,
-                    ReviewRound.rubric_id == rubric.id,
+                    col(Review.status) == ReviewStatus.submitted,
+                    col(Review.assignment_id) == col(Assignment.id),
+                    col(Assignment.round_id) == col(ReviewRound.id),
+                    col(ReviewRound.rubric_id) == rubric.id,
                 )
             )
         )

@@ -77,7 +77,9 @@ def get_round(session: Session, round_id: int) -> ReviewRound:
 def list_rounds(session: Session) -> list[ReviewRound]:
     return list(
         session.exec(
-            select(ReviewRound).order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc())
+            select(ReviewRound).order_by(
+                col(ReviewRound.created_at).desc(), col(ReviewRound.id).desc()
+            )
         )
     )
 
@@ -86,9 +88,9 @@ def round_initiatives(session: Session, round: ReviewRound) -> list[Initiative]:
     return list(
         session.exec(
             select(Initiative)
-            .join(RoundItem, RoundItem.initiative_id == Initiative.id)
+            .join(RoundItem, col(RoundItem.initiative_id) == col(Initiative.id))
             .where(RoundItem.round_id == round.id)
-            .order_by(Initiative.id)
+            .order_by(col(Initiative.id))
         )
     )
 
@@ -110,7 +112,7 @@ def screening_initiatives(session: Session) -> list[Initiative]:
         session.exec(
             select(Initiative)
             .where(Initiative.status == workflow.Status.screening)
-            .order_by(Initiative.submitted_at, Initiative.id)
+            .order_by(col(Initiative.submitted_at), col(Initiative.id))
         )
     )
 
@@ -216,7 +218,7 @@ def announce_closing_rounds(session: Session) -> int:
             ReviewRound.due_at > now,
             ReviewRound.due_at <= now + CLOSING_NOTICE,
         )
-        .order_by(ReviewRound.id)
+        .order_by(col(ReviewRound.id))
     ).all()
     queued = 0
     for round in due:
@@ -237,11 +239,13 @@ def announce_closing_rounds(session: Session) -> int:
 # -- reviewers, load and matching ----------------------------------------------
 def reviewers(session: Session) -> list[User]:
     granted = select(RoleGrant.user_id).where(
-        RoleGrant.role == Role.reviewer, RoleGrant.revoked_at.is_(None)
+        col(RoleGrant.role) == Role.reviewer, col(RoleGrant.revoked_at).is_(None)
     )
     return list(
         session.exec(
-            select(User).where(User.id.in_(granted), User.is_active.is_(True)).order_by(User.id)
+            select(User)
+            .where(col(User.id).in_(granted), col(User.is_active).is_(True))
+            .order_by(col(User.id))
         )
     )
 
@@ -250,15 +254,15 @@ def open_load(session: Session, reviewer_ids: list[int] | None = None) -> dict[i
     """Invited or accepted (not yet submitted) reviews per reviewer, in open rounds."""
     query = (
         select(Assignment.reviewer_id, func.count())
-        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .join(ReviewRound, col(ReviewRound.id) == col(Assignment.round_id))
         .where(
-            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+            col(Assignment.status).in_(list(OPEN_ASSIGNMENT_STATES)),
             ReviewRound.status == RoundStatus.open,
         )
-        .group_by(Assignment.reviewer_id)
+        .group_by(col(Assignment.reviewer_id))
     )
     if reviewer_ids is not None:
-        query = query.where(Assignment.reviewer_id.in_(reviewer_ids))
+        query = query.where(col(Assignment.reviewer_id).in_(reviewer_ids))
     return dict(session.exec(query).all())
 
 
@@ -326,7 +330,7 @@ def assignments_for(
     query = select(Assignment).where(Assignment.round_id == round.id)
     if initiative_id is not None:
         query = query.where(Assignment.initiative_id == initiative_id)
-    return list(session.exec(query.order_by(Assignment.initiative_id, Assignment.id)))
+    return list(session.exec(query.order_by(col(Assignment.initiative_id), col(Assignment.id))))
 
 
 def _invite(
@@ -492,7 +496,7 @@ def my_assignments(session: Session, reviewer: User) -> list[Assignment]:
         session.exec(
             select(Assignment)
             .where(Assignment.reviewer_id == reviewer.id)
-            .order_by(Assignment.invited_at.desc(), Assignment.id.desc())
+            .order_by(col(Assignment.invited_at).desc(), col(Assignment.id).desc())
         )
     )
 
@@ -510,7 +514,7 @@ def accept(session: Session, reviewer: User, assignment: Assignment) -> Assignme
     _own_open(reviewer, assignment, round)
     if assignment.status != AssignmentStatus.invited:
         raise Conflict(_("You already answered this invitation."))
-    initiative = session.get(Initiative, assignment.initiative_id)
+    initiative = session.get_one(Initiative, assignment.initiative_id)
     reasons = conflicts.detect(session, reviewer, initiative)
     if reasons:
         raise Conflict(
@@ -545,7 +549,7 @@ def decline(
         )
     if conflict:
         conflicts.declare(
-            session, reviewer, session.get(Initiative, assignment.initiative_id), reason.strip()
+            session, reviewer, session.get_one(Initiative, assignment.initiative_id), reason.strip()
         )
     assignment.status, assignment.responded_at = AssignmentStatus.declined, utcnow()
     assignment.decline_reason = reason.strip()
@@ -569,13 +573,13 @@ def overdue(session: Session, round: ReviewRound | None = None) -> list[Assignme
     """Open assignments of open rounds past their due date (who is late)."""
     query = (
         select(Assignment)
-        .join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .join(ReviewRound, col(ReviewRound.id) == col(Assignment.round_id))
         .where(
             ReviewRound.status == RoundStatus.open,
             ReviewRound.due_at < utcnow(),
-            Assignment.status.in_(list(OPEN_ASSIGNMENT_STATES)),
+            col(Assignment.status).in_(list(OPEN_ASSIGNMENT_STATES)),
         )
     )
     if round is not None:
         query = query.where(Assignment.round_id == round.id)
-    return list(session.exec(query.order_by(Assignment.round_id, Assignment.id)))
+    return list(session.exec(query.order_by(col(Assignment.round_id), col(Assignment.id))))

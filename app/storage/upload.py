@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -45,6 +45,7 @@ from app.storage.sniff import (
 )
 
 if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
     from starlette.requests import Request
 
 MAX_FILES = 10
@@ -97,7 +98,7 @@ class _Receiver:
         self._field: tuple[str, bytearray] | None = None
         self._field_count = 0
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._part_begin,
             "on_header_field": lambda data, start, end: self._header_name.extend(data[start:end]),
@@ -241,7 +242,7 @@ class _Receiver:
             raise UnsupportedMediaType(message, errors={part.field: message})
         return sanitize_filename(part.filename + EXTENSIONS[content_type][0])
 
-    def _refuse_type(self, part: _FilePart) -> None:
+    def _refuse_type(self, part: _FilePart) -> NoReturn:
         accepted = ", ".join(
             sorted({EXTENSIONS[t][0][1:].upper() for t in self.allowed if EXTENSIONS.get(t)})
         )

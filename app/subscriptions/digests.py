@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -68,7 +69,8 @@ def send_digests(
 def _send_one(
     session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime
 ) -> bool:
-    groups, sent_items = [], []
+    groups: list[dict[str, Any]] = []
+    sent_items: list[DigestItem] = []
     since = min(s.last_digest_at for s in subs)
     for sub in subs:
         items = session.exec(

@@ -18,7 +18,7 @@ class Subscription(SQLModel, table=True):
     exactly what matched after it.
     """
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     kind: str = Field(sa_type=String(20))  # category | search
     field_code: str | None = Field(default=None, max_length=40)
@@ -39,7 +39,7 @@ class SubscriptionNotice(SQLModel, table=True):
     __tablename__ = "subscription_notice"
     __table_args__ = (UniqueConstraint("user_id", "initiative_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     subscription_ids: list[int] = Field(
@@ -52,7 +52,7 @@ class SubscriptionNotice(SQLModel, table=True):
 class Digest(SQLModel, table=True):
     """One digest mail: whose, which frequency and the window it covered."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     frequency: str = Field(sa_type=String(10))  # daily | weekly
     window_end: datetime = Field(sa_type=UTCDateTime)
@@ -66,7 +66,7 @@ class DigestItem(SQLModel, table=True):
     __tablename__ = "digest_item"
     __table_args__ = (UniqueConstraint("subscription_id", "initiative_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     subscription_id: int = Field(foreign_key="subscription.id", index=True)
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     also_matched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

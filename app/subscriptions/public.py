@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeGuard
 
 from sqlmodel import Session, col, or_, select
 
@@ -33,7 +34,7 @@ class PublicInitiative:
     published_at: datetime
 
 
-def is_published(initiative: Initiative | None) -> bool:
+def is_published(initiative: Initiative | None) -> TypeGuard[Initiative]:
     return initiative is not None and initiative.status in PUBLISHED_STATES
 
 

@@ -21,7 +21,7 @@ class WebhookEndpoint(SQLModel, table=True):
 
     __tablename__ = "webhook_endpoint"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     created_by_id: int = Field(foreign_key="user.id")
     url: str = Field(max_length=500)
@@ -40,7 +40,7 @@ class WebhookDelivery(SQLModel, table=True):
 
     __tablename__ = "webhook_delivery"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     uid: str = Field(max_length=40, unique=True)
     endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
     event_type: str = Field(max_length=60)
@@ -59,7 +59,7 @@ class WebhookAttempt(SQLModel, table=True):
 
     __tablename__ = "webhook_attempt"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="webhook_delivery.id", index=True)
     attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status_code: int | None = None

@@ -307,7 +307,7 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
         )
         _notify_owner_disabled(session, endpoint)
         return
-    with unit_of_work(session.get_bind()) as log_session:
+    with unit_of_work(session.get_bind().engine) as log_session:
         logged = log_session.get(WebhookDelivery, delivery.id)
         failing = log_session.get(WebhookEndpoint, endpoint.id)
         assert logged is not None and failing is not None

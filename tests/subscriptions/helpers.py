@@ -75,4 +75,8 @@ def deliver_all(session: Session, worker, rounds: int = 5) -> None:
         if pending is None:
             return
         make_due(session)
-    raise AssertionError("outbox events still pending after retries")
+    pending = session.exec(select(OutboxEvent).where(OutboxEvent.status == "pending")).all()
+    raise AssertionError(
+        "outbox events still pending after retries: "
+        + "; ".join(f"{e.topic}: {e.last_error}" for e in pending)
+    )
