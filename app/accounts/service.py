@@ -626,14 +626,6 @@ def reserve_attempts(session: Session, keys: list[str]) -> None:
             raise _refuse(now + _window())
 
 
-def check_throttle(session: Session, keys: list[str]) -> None:
-    now = utcnow()
-    for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row and row.locked_until and row.locked_until > now:
-            raise _refuse(row.locked_until)
-
-
 def record_failure(session: Session, keys: list[str]) -> None:
     """The reserved attempt failed: a key that reached its limit is locked for a window."""
     now = utcnow()
