@@ -278,7 +278,9 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
     if not endpoint.is_active or (
         # Unpublished since it was queued: its facts must not go out any more.
         delivery.event_type == "initiative.published"
-        and not payloads.still_public(session, delivery.payload.get("initiative_id"))
+        and not payloads.still_public(
+            session, (delivery.payload.get("data") or {}).get("initiative_id")
+        )
     ):
         delivery.status, delivery.completed_at = "cancelled", utcnow()
         session.add(delivery)
