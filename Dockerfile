@@ -18,6 +18,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /opt/portal
 
+# DejaVu Sans: the weekly report's PDF embeds it (every Vietnamese diacritic).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 # An unprivileged user owns only the data directory (uploads); the code stays root-owned and read-only.
 RUN groupadd --system --gid 10001 portal \
  && useradd --system --uid 10001 --gid portal --home-dir /var/lib/portal --no-create-home \

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Webhooks: private and loopback targets only when an admin allows them
     webhooks_allow_private: bool = False
 
+    # Reports: who receives the weekly report (comma-separated addresses); open data's licence
+    weekly_report_recipients: str = ""
+    open_data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+
     @model_validator(mode="after")
     def _check_safety(self) -> Settings:
         if self.environment == "production":

@@ -100,6 +100,12 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     accounts_demo.load(session, users, DEMO_PASSWORD)
 
     demo_content.load(session, users, orgs)
+    from app.problems import demo as problems_demo
+
+    problems_demo.load(session, users, DEMO_PASSWORD)
+    from app.reports import demo as reports_demo
+
+    reports_demo.load(session, users)
     return ["demo data loaded"] + _login_lines()
 
 
@@ -107,5 +113,6 @@ def _login_lines() -> list[str]:
     lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for email, name, roles, *_ in USERS:
         lines.append(f"  {email:<28} {', '.join(r.value for r in roles):<22} {name}")
+    lines.append(f"  {'sokhcn@sangkien.local':<28} {'agency':<22} Lương Thị Sở")
     lines.append("Open http://127.0.0.1:8000 — mails appear at http://127.0.0.1:8000/dev/mailbox")
     return lines

@@ -55,7 +55,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_again_works(empty_url)
 def test_0007_makes_existing_members_approved_and_the_first_one_manager(empty_url):
     from app.db import utcnow
 
-    upgrade(empty_url, "0006")
+    upgrade(empty_url, "0012")
     engine = create_engine(empty_url)
     try:
         now = utcnow()

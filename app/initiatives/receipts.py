@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.initiatives.models import Initiative, InitiativeVersion, ReceiptCounter
+from app.reports import service as reports_service
 
 CODE_RE = re.compile(r"^SK-(\d{4})-(\d{6})$")
 FINGERPRINT_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -76,6 +77,8 @@ def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
         "stage_entered_at": initiative.stage_entered_at,
         "fingerprint_matches": None,
         "matched_version": None,
+        # The stage clock against the stage's public target (None when the stage has none).
+        "clock": reports_service.stage_clock(session, initiative),
     }
     if fingerprint:
         version = session.exec(

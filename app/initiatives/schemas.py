@@ -7,7 +7,7 @@ has been typed; completeness is checked only on submission (service.submit).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -223,6 +223,17 @@ class DiffOut(BaseModel):
     new: Any = None
 
 
+class StageClockOut(BaseModel):
+    """The current stage's clock against its public target (reports domain)."""
+
+    elapsed_working_days: int
+    target_working_days: int
+    deadline: date
+    unit_vi: str
+    unit_en: str
+    overdue: bool
+
+
 class ReceiptOut(BaseModel):
     """What the public receipt lookup reveals: the stage and its dates, never content."""
 
@@ -248,6 +259,7 @@ class ReceiptOut(BaseModel):
     stage_entered_at: datetime
     fingerprint_matches: bool | None = None
     matched_version: int | None = None
+    clock: StageClockOut | None = None
 
 
 class AttachmentOut(BaseModel):

@@ -7,6 +7,7 @@ event, so a retried delivery carries the same id.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -43,8 +44,12 @@ def queue_mail(
     language: str = "vi",
     headers: dict[str, str] | None = None,
     key: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
 ) -> None:
-    """Render a mail now and queue its delivery after the transaction commits."""
+    """Render a mail now and queue its delivery after the transaction commits.
+
+    `attachments` are (filename, content type, bytes), kept base64-encoded in the payload.
+    """
     subject, text, html = compose(
         template, {"base_url": get_settings().base_url, **context}, language
     )
@@ -57,6 +62,16 @@ def queue_mail(
             "text": text,
             "html": html,
             "headers": headers or {},
+            **(
+                {
+                    "attachments": [
+                        {"filename": n, "content_type": t, "data": base64.b64encode(b).decode()}
+                        for n, t, b in attachments
+                    ]
+                }
+                if attachments
+                else {}
+            ),
         },
         key=key,
     )
@@ -74,6 +89,14 @@ def build_message(payload: dict, message_id: str) -> EmailMessage:
     message.set_content(payload["text"])
     if payload.get("html"):
         message.add_alternative(payload["html"], subtype="html")
+    for item in payload.get("attachments", []):
+        maintype, _slash, subtype = item["content_type"].partition("/")
+        message.add_attachment(
+            base64.b64decode(item["data"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item["filename"],
+        )
     return message
 
 

@@ -4,6 +4,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.accounts.deps import OptionalUser
+from app.db import SessionDep
+from app.reports import service as reports_service
 from app.system import service
 from app.web.redirects import safe_next
 from app.web.templating import render
@@ -12,8 +14,8 @@ router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, user: OptionalUser):
-    return render(request, "system/home.html")
+def home(request: Request, session: SessionDep, user: OptionalUser):
+    return render(request, "system/home.html", {"headline": reports_service.headline(session)})
 
 
 @router.get("/language/{code}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from fastapi.responses import Response
 from openpyxl import Workbook
@@ -32,6 +33,15 @@ Rows = Iterable[Sequence[Cell]]
 
 def is_formula_like(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise(value: Any) -> Any:
+    """Formula-like text with a leading apostrophe; anything else unchanged (None stays None).
+
+    For writers that lay out cells themselves (the weekly report, open data)."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
 
 
 def safe_csv_cell(value: Cell) -> Cell:

@@ -8,7 +8,13 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
-EVENT_TYPES = ("initiative.published", "initiative.unpublished", "subscription.matched")
+EVENT_TYPES = (
+    "initiative.published",
+    "initiative.unpublished",
+    "subscription.matched",
+    "problem.opened",
+    "problem.awarded",
+)
 TEST_EVENT = "webhook.test"
 
 

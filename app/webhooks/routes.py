@@ -27,6 +27,8 @@ def event_labels() -> list[tuple[str, str]]:
         "initiative.published": _("An initiative is published"),
         "initiative.unpublished": _("An initiative is unpublished"),
         "subscription.matched": _("A new initiative matches a subscription of a member"),
+        "problem.opened": _("A problem statement is opened for proposals"),
+        "problem.awarded": _("A problem statement is awarded"),
     }
     return [(e, labels[e]) for e in EVENT_TYPES]
 

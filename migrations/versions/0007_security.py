@@ -5,7 +5,7 @@ Existing users with an organisation become its approved members; the first
 codes (if any) are kept on the oldest organisation only.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-29 22:00:46.203864
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import app.db
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -148,7 +148,9 @@ def test_the_public_receipt_lookup_reveals_stage_and_dates_only(client, session)
         "stage_entered_at",
         "fingerprint_matches",
         "matched_version",
+        "clock",  # the stage clock against its public target (reports); none set here
     }
+    assert found["clock"] is None
     assert (found["status"], found["fingerprint_matches"], found["matched_version"]) == (
         "submitted",
         True,

@@ -1,0 +1,1 @@
+"""Reports: "ba công khai" — public statistics, stage clocks, the weekly report, open data."""

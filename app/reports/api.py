@@ -1,0 +1,21 @@
+"""The reports' JSON API: public statistics; weekly reports for coordinators and admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.db import SessionDep
+from app.reports import service, weekly_routes
+
+router = APIRouter(tags=["reports"])
+router.include_router(weekly_routes.api)
+
+
+@router.get("/statistics", summary="Public statistics (as of at most a minute ago)")
+def statistics(session: SessionDep) -> dict[str, Any]:
+    """Totals, this week, breakdowns by field, province, organisation type and month,
+    stage durations (median and 90th percentile, calendar days), targets in working days with
+    their responsible units, on-time shares and overdue counts. Computed from the history."""
+    return service.public_statistics(session)

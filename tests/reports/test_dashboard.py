@@ -1,0 +1,134 @@
+"""The coordinator dashboard: live indicators, ageing, overdue, warnings, rounds, reviewers, views."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.accounts.models import Role
+from app.reports import dashboard
+from app.reports.figures import ALL
+from app.reports.models import SavedView
+from app.reviews.models import Assignment, AssignmentStatus, ReviewRound, Rubric
+from tests import factories
+from tests.conftest import csrf_of, web_login
+from tests.reports.helpers import NOW, build, vn
+
+
+def add_round(session, data):
+    rubric = Rubric(name="Tiêu chí chung")
+    session.add(rubric)
+    session.flush()
+    rnd = ReviewRound(name="Đợt 1/2026", rubric_id=rubric.id, due_at=vn(2026, 3, 15))
+    session.add(rnd)
+    session.flush()
+    expert = factories.user(session, Role.reviewer, full_name="Chuyên Gia Một")
+    other = factories.user(session, Role.reviewer, full_name="Chuyên Gia Hai")
+    i3 = data.initiatives["I3"]
+    session.add_all(
+        [
+            Assignment(round_id=rnd.id, initiative_id=i3.id, reviewer_id=expert.id, status=AssignmentStatus.accepted, invited_at=vn(2026, 2, 23), responded_at=vn(2026, 2, 24)),
+            Assignment(round_id=rnd.id, initiative_id=i3.id, reviewer_id=other.id, status=AssignmentStatus.submitted, invited_at=vn(2026, 2, 23), responded_at=vn(2026, 2, 23, 21)),
+        ]
+    )  # fmt: skip
+    session.commit()
+    return rnd
+
+
+def test_live_summary_at_a_frozen_time(session):
+    data = build(session)
+    add_round(session, data)
+    summary = dashboard.summary(session, ALL, NOW)
+    assert dict(summary["open"]) == {"submitted": 1, "screening": 1, "in_review": 1}
+    assert {s: dict(c) for s, c in summary["ageing"].items()} == {
+        "screening": {"3-5": 1},
+        "in_review": {"0-2": 1},
+        "submitted": {"0-2": 1},
+    }
+    assert [(i.receipt_code, i.elapsed, i.target) for i in summary["overdue"]] == [
+        ("SK-2026-000004", 4, 3)
+    ]
+    # One working day left of two: an early warning.
+    assert [(i.receipt_code, i.elapsed, i.target) for i in summary["warnings"]] == [
+        ("SK-2026-000005", 1, 2)
+    ]
+    assert [(r["name"], r["outstanding"], r["submitted"]) for r in summary["rounds"]] == [
+        ("Đợt 1/2026", 1, 1)
+    ]
+    assert [
+        (r["name"], r["open"], r["submitted"], r["median_response_days"])
+        for r in summary["reviewers"]
+    ] == [
+        ("Chuyên Gia Một", 1, 0, 1.0),
+        ("Chuyên Gia Hai", 0, 1, 0.5),
+    ]
+
+
+def test_dashboard_page_links_each_figure_to_its_list(client, session):
+    data = build(session)
+    web_login(client, data.coordinator.email)
+    page = client.get("/dashboard")
+    assert page.status_code == 200
+    # Long after February every open item with a target is overdue.
+    assert '<span class="n" id="overdue-count">3</span>' in page.text
+    assert 'href="/dashboard/items?stage=screening"' in page.text
+    items = client.get("/dashboard/items", params={"overdue": "1"})
+    assert [
+        code in items.text for code in ("SK-2026-000003", "SK-2026-000004", "SK-2026-000005")
+    ] == [True, True, True]
+    screening = client.get("/dashboard/items", params={"stage": "screening"})
+    assert "SK-2026-000004" in screening.text and "SK-2026-000003" not in screening.text
+
+
+def test_saved_view_scopes_the_dashboard_and_belongs_to_its_owner(client, session):
+    data = build(session)
+    web_login(client, data.coordinator.email)
+    token = csrf_of(client.get("/dashboard").text)
+    bad = client.post("/dashboard/views", data={"csrf_token": token, "name": ""})
+    assert bad.status_code == 422
+    assert "Chọn ít nhất một lĩnh vực hoặc một tỉnh, thành phố." in bad.text
+    assert (
+        client.post(
+            "/dashboard/views", data={"csrf_token": token, "name": "X", "provinces": "Atlantis"}
+        ).status_code
+        == 422
+    )
+    saved = client.post(
+        "/dashboard/views",
+        data={"csrf_token": token, "name": "Miền Trung", "provinces": "Huế"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    view = session.exec(select(SavedView)).one()
+    assert (view.name, view.provinces, view.field_ids) == ("Miền Trung", ["Huế"], [])
+    page = client.get(f"/dashboard?view={view.id}")
+    assert "Bảng điều hành: Miền Trung" in page.text
+    items = client.get("/dashboard/items", params={"overdue": "1", "view": view.id})
+    assert "SK-2026-000005" in items.text and "SK-2026-000004" not in items.text
+    # Another coordinator cannot use it.
+    client.cookies.clear()
+    other = factories.user(session, Role.coordinator, full_name="Người Khác")
+    web_login(client, other.email)
+    assert client.get(f"/dashboard?view={view.id}").status_code == 404
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_only_coordinators_see_the_dashboard(client, session):
+    data = build(session)
+    web_login(client, data.submitter.email)
+    assert client.get("/dashboard").status_code == 403
+    assert client.get("/dashboard/items").status_code == 403
+
+
+def test_own_weekly_report_for_a_saved_view(client, session):
+    data = build(session)
+    view = SavedView(user_id=data.coordinator.id, name="Huế", provinces=["Huế"], field_ids=[])
+    session.add(view)
+    session.commit()
+    web_login(client, data.coordinator.email)
+    body = client.get(f"/reports/weekly/2026-W07/report.json?view={view.id}").json()
+    received = next(k for k in body["kpis"] if k["key"] == "received")
+    assert (received["week"], received["previous_week"], received["since_start"]) == (0, 1, 1)
+    assert body["scope"] == {"field_ids": [], "provinces": ["Huế"]}
+    assert client.get(f"/reports/weekly/2026-W07/report.pdf?view={view.id}").content.startswith(
+        b"%PDF"
+    )

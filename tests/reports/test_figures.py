@@ -1,0 +1,139 @@
+"""Exact figures on the constructed data set (tests/reports/helpers.py), frozen at NOW."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.reports import service
+from app.reports.calendar import HOLIDAYS_2026, WorkingCalendar
+from app.reports.figures import percentile
+from tests.reports.helpers import NOW, build, vn
+
+
+def test_working_days_skip_weekends_and_tet():
+    calendar = WorkingCalendar({d for d, _vi, _en in HOLIDAYS_2026})
+    # Thursday 12 Feb to Monday 23 Feb crosses a weekend, Tết (16–20) and another weekend: 2 days.
+    assert calendar.elapsed(vn(2026, 2, 12), vn(2026, 2, 23)) == 2
+    assert calendar.working_days_between(date(2026, 2, 12), date(2026, 2, 23)) == 2
+    # Without the holidays the same span is 7 working days.
+    assert WorkingCalendar(set()).working_days_between(date(2026, 2, 12), date(2026, 2, 23)) == 7
+    assert calendar.working_days_between(date(2026, 11, 27), date(2026, 11, 30)) == 1  # Fri→Mon
+    assert calendar.working_days_between(date(2026, 3, 2), date(2026, 3, 2)) == 0
+    assert calendar.deadline(vn(2026, 2, 12), 3) == date(2026, 2, 24)
+    assert calendar.deadline(vn(2026, 4, 29), 2) == date(2026, 5, 5)  # 30/4, 1/5 and a weekend
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([], 0.5) is None
+    assert percentile([2.0, 6.0, 11.0], 0.5) == 6.0
+    assert percentile([2.0, 6.0, 11.0], 0.9) == 10.0
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+
+
+def test_statistics_of_the_constructed_data_set(session):
+    build(session)
+    stats = service.statistics(session, now=NOW)
+    assert stats["totals"] == {
+        "received": 5,
+        "in_screening": 1,
+        "in_review": 1,
+        "selected": 1,
+        "published": 1,
+        "commercialising": 0,
+        "rejected": 1,
+    }
+    assert stats["now"] == {
+        "submitted": 1,
+        "screening": 1,
+        "in_review": 1,
+        "returned_for_revision": 0,
+        "selected": 0,
+        "published": 1,
+        "commercialising": 0,
+    }
+    assert stats["period"] == {
+        "received": 1,
+        "screening": 0,
+        "in_review": 1,
+        "selected": 0,
+        "rejected": 0,
+        "published": 0,
+        "commercialising": 0,
+        "in_screening": 0,
+        "in_review_entered": 1,
+    }
+    assert stats["acceptance_rate"] == 0.5
+    assert stats["decided_on_time_share"] == 0.875
+    assert stats["stages"] == [
+        {
+            "stage": "submitted", "spells": 4, "median_days": 1.0, "p90_days": 1.0,
+            "target_working_days": 2, "unit_vi": "Văn phòng tiếp nhận", "unit_en": "Reception office",
+            "done": 4, "on_time": 4, "on_time_share": 1.0, "open": 1, "overdue": 0,
+        },
+        {
+            # 2 days (on time), 6 days over 4 working days (late), 11 days over a weekend and
+            # Tết that are 2 working days (on time); one still open for 4 working days (overdue).
+            "stage": "screening", "spells": 3, "median_days": 6.0, "p90_days": 10.0,
+            "target_working_days": 3, "unit_vi": "Phòng Sàng lọc", "unit_en": "Screening office",
+            "done": 3, "on_time": 2, "on_time_share": 0.6667, "open": 1, "overdue": 1,
+        },
+        {
+            "stage": "in_review", "spells": 1, "median_days": 12.0, "p90_days": 12.0,
+            "target_working_days": 10, "unit_vi": "Hội đồng chuyên gia", "unit_en": "Expert council",
+            "done": 1, "on_time": 1, "on_time_share": 1.0, "open": 1, "overdue": 0,
+        },
+        {
+            "stage": "selected", "spells": 1, "median_days": 2.0, "p90_days": 2.0,
+            "target_working_days": None, "unit_vi": None, "unit_en": None,
+            "done": 0, "on_time": 0, "on_time_share": None, "open": 0, "overdue": 0,
+        },
+    ]  # fmt: skip
+    assert stats["units"] == [
+        {"unit_vi": "Hội đồng chuyên gia", "unit_en": "Expert council", "done": 1, "on_time": 1, "open": 1, "overdue": 0, "on_time_share": 1.0},
+        {"unit_vi": "Phòng Sàng lọc", "unit_en": "Screening office", "done": 3, "on_time": 2, "open": 1, "overdue": 1, "on_time_share": 0.6667},
+        {"unit_vi": "Văn phòng tiếp nhận", "unit_en": "Reception office", "done": 4, "on_time": 4, "open": 1, "overdue": 0, "on_time_share": 1.0},
+    ]  # fmt: skip
+    assert [(r["key"], r["received"], r["published"]) for r in stats["by_field"]] == [
+        ("digital_technology", 3, 1),
+        ("agriculture_environment", 2, 0),
+    ]
+    assert [(r["key"], r["received"], r["published"]) for r in stats["by_province"]] == [
+        ("Hà Nội", 3, 1),
+        ("Huế", 2, 0),
+    ]
+    assert [(r["key"], r["received"], r["published"]) for r in stats["by_organisation_type"]] == [
+        ("university", 3, 1),
+        ("enterprise", 1, 0),
+        ("none", 1, 0),
+    ]
+    assert stats["by_month"] == [
+        {"month": "2026-01", "received": 1, "published": 1},
+        {"month": "2026-02", "received": 4, "published": 0},
+    ]
+    assert [
+        (r["receipt_code"], r["stage"], r["elapsed_working_days"]) for r in stats["overdue_items"]
+    ] == [("SK-2026-000004", "screening", 4)]
+
+
+def test_stage_clock_counts_working_days_against_the_target(session):
+    data = build(session)
+    clock = service.stage_clock(session, data.initiatives["I4"], now=NOW)
+    assert clock is not None
+    assert (clock["elapsed_working_days"], clock["target_working_days"]) == (4, 3)
+    assert clock["deadline"] == date(2026, 2, 24)
+    assert clock["overdue"] is True
+    assert clock["unit_vi"] == "Phòng Sàng lọc"
+    # In review since Monday 23 Feb: two working days of ten.
+    clock = service.stage_clock(session, data.initiatives["I3"], now=NOW)
+    assert clock is not None and (clock["elapsed_working_days"], clock["overdue"]) == (2, False)
+    # A published initiative's stage has no target.
+    assert service.stage_clock(session, data.initiatives["I1"], now=NOW) is None
+
+
+def test_a_scope_limits_the_figures(session):
+    build(session)
+    from app.reports.figures import Scope
+
+    stats = service.statistics(session, now=NOW, scope=Scope(provinces=("Huế",)))
+    assert stats["totals"]["received"] == 2
+    assert stats["totals"]["in_screening"] == 0

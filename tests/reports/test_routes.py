@@ -1,0 +1,123 @@
+"""Public statistics page and API, home figures, receipt clock, admin targets and holidays."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from sqlmodel import select
+
+from app.reports import service
+from app.reports.models import PublicHoliday, StageTarget
+from tests.conftest import csrf_of, web_login
+from tests.reports.helpers import build
+
+
+def test_statistics_page_and_api_show_the_figures_without_signing_in(client, session):
+    build(session)
+    service.clear_cache()
+    page = client.get("/statistics")
+    assert page.status_code == 200
+    assert 'data-figure="received"><span class="n">5</span> Đã tiếp nhận' in page.text
+    assert '<svg role="img" aria-labelledby="ch-funnel-title ch-funnel-desc"' in page.text
+    assert '<th scope="row">Hà Nội</th><td class="num">3</td>' in page.text
+    assert "Phòng Sàng lọc" in page.text
+    english = client.get("/statistics?lang=en")
+    assert 'data-figure="received"><span class="n">5</span> Received' in english.text
+    assert "Screening office" in english.text
+    body = client.get("/api/v1/statistics").json()
+    assert body["totals"]["received"] == 5
+    assert body["totals"]["published"] == 1
+    assert "overdue_items" not in body  # receipt codes of open items stay internal
+    assert [u["unit_en"] for u in body["units"]] == [
+        "Expert council",
+        "Screening office",
+        "Reception office",
+    ]
+
+
+def test_a_change_shows_once_the_cache_expires(client, session, monkeypatch):
+    service.clear_cache()
+    assert client.get("/api/v1/statistics").json()["totals"]["received"] == 0
+    build(session)
+    assert client.get("/api/v1/statistics").json()["totals"]["received"] == 0  # cached
+    assert service.CACHE_SECONDS <= 30
+    monkeypatch.setattr(service, "CACHE_SECONDS", 0.0)  # as if the cache had aged
+    # The stale figures answer at once while a background thread recomputes them.
+    assert client.get("/api/v1/statistics").json()["totals"]["received"] == 0
+    deadline = time.monotonic() + 20
+    while client.get("/api/v1/statistics").json()["totals"]["received"] != 5:
+        assert time.monotonic() < deadline, "the change never showed"
+        time.sleep(0.2)
+
+
+def test_home_page_shows_headline_figures(client, session):
+    build(session)
+    service.clear_cache()
+    page = client.get("/")
+    assert '<span class="n">5</span> sáng kiến đã tiếp nhận' in page.text
+    assert 'href="/statistics"' in page.text
+
+
+def test_receipt_lookup_shows_the_stage_clock(client, session):
+    build(session)
+    page = client.get("/receipts", params={"code": "SK-2026-000004"})
+    assert 'class="stage-unit">Phòng Sàng lọc</dd>' in page.text
+    assert 'data-target="3"' in page.text
+    body = client.get("/api/v1/receipts/SK-2026-000004").json()
+    assert body["clock"]["target_working_days"] == 3
+    assert body["clock"]["unit_en"] == "Screening office"
+    assert body["clock"]["overdue"] is True  # entered 12 Feb 2026, long past three working days
+    assert client.get("/api/v1/receipts/SK-2026-000005").json()["clock"]["target_working_days"] == 2
+    assert client.get("/api/v1/receipts/SK-2026-000001").json()["clock"] is None
+
+
+def test_admin_sets_targets_and_holidays(client, session):
+    data = build(session)
+    web_login(client, data.admin.email)
+    page = client.get("/admin/reports/targets")
+    assert page.status_code == 200
+    token = csrf_of(page.text)
+    bad = client.post(
+        "/admin/reports/targets",
+        data={"csrf_token": token, "stage": "screening", "working_days": "abc", "unit_vi": ""},
+    )
+    assert bad.status_code == 422
+    assert "Nhập số nguyên số ngày làm việc từ 1 đến 365." in bad.text
+    ok = client.post(
+        "/admin/reports/targets",
+        data={"csrf_token": token, "stage": "screening", "working_days": "5", "unit_vi": "Vụ Đánh giá", "unit_en": "Evaluation department"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert ok.status_code == 303
+    session.expire_all()
+    target = service.targets(session)["screening"]
+    assert (target.working_days, target.unit_vi) == (5, "Vụ Đánh giá")
+    # The earlier target stays: past stage passages are measured against it.
+    assert len(session.exec(select(StageTarget).where(StageTarget.stage == "screening")).all()) == 2
+    added = client.post(
+        "/admin/reports/holidays",
+        data={"csrf_token": token, "day": "2026-11-24", "name_vi": "Ngày Văn hóa Việt Nam", "name_en": "Vietnamese Culture Day"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert added.status_code == 303
+    duplicate = client.post(
+        "/admin/reports/holidays",
+        data={"csrf_token": token, "day": "2026-11-24", "name_vi": "Lặp", "name_en": ""},
+    )
+    assert duplicate.status_code == 422
+    removed = client.post(
+        "/admin/reports/holidays/2026-11-24/delete",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    session.expire_all()
+    assert session.get(PublicHoliday, date(2026, 11, 24)) is None
+    assert session.get(PublicHoliday, date(2026, 2, 17)) is not None  # Tết stays seeded
+
+
+def test_only_admins_set_targets(client, session):
+    data = build(session)
+    web_login(client, data.coordinator.email)
+    assert client.get("/admin/reports/targets").status_code == 403
