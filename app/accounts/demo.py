@@ -40,3 +40,5 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         )
         memberships.request(session, newcomer, enterprise.organisation_id)
     session.flush()
+    for user in users.values():
+        session.refresh(user, ["approved_memberships"])  # acts_for() reads them
