@@ -18,6 +18,8 @@ from app.accounts import (
     group_routes,
     groups,
     labels,
+    membership_routes,
+    memberships,
     oidc_routes,
     permissions,
     service,
@@ -45,6 +47,7 @@ router = APIRouter()
 router.include_router(admin_routes.router)
 router.include_router(oidc_routes.router)
 router.include_router(group_routes.router)
+router.include_router(membership_routes.router)
 
 nav_item("Administration", "/admin/users", visible=permissions.is_admin, order=90)
 
@@ -99,8 +102,8 @@ def login(request: Request, session: SessionDep, form: deps.Form, next: str = "/
 
 
 @router.post("/account/logout")
-def logout(request: Request):
-    deps.sign_out(request)
+def logout(request: Request, session: SessionDep):
+    deps.sign_out(request, session)
     return RedirectResponse("/", status_code=303)
 
 
@@ -324,6 +327,9 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
             "field_tree": taxonomy.tree(session),
             "expertise_checked": checked,
             "wants_review": Role.reviewer not in user.roles,
+            "membership": memberships.get(session, user.organisation_id, user.id)
+            if user.organisation_id and user.id
+            else None,
             **context,
         },
         status_code=status,

@@ -176,11 +176,10 @@ def _require_confidential(session, user, item) -> None:
 )
 @public
 def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
-    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint."""
+    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint.
+    A reviewer gets `actor_id` and `fingerprint` as null (they would reveal the submitter)."""
     _require_confidential(session, user, item)
-    return [
-        EventOut.model_validate(e, from_attributes=True) for e in history.events(session, item.id)
-    ]
+    return [EventOut(**e) for e in visibility.visible_history(session, user, item)]
 
 
 @router.get(
@@ -412,7 +411,7 @@ def inbox(
     field_id: int | None = None,
     province: str | None = None,
     organisation_type: str | None = None,
-    min_days_in_stage: int | None = Query(default=None, ge=0),
+    min_days_in_stage: int | None = Query(default=None, ge=0, le=queries.MAX_DAYS_IN_STAGE),
 ):
     """Submitted and screening initiatives by default, oldest in stage first; filter by stage, field,
     province, organisation type and days in stage."""

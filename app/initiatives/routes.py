@@ -47,6 +47,7 @@ from app.system.provinces import PROVINCES
 from app.web import confirm, pdf
 from app.web.flash import flash
 from app.web.forms import Form, submit_form
+from app.web.redirects import safe_next
 from app.web.templating import env, nav_item, render
 
 router = APIRouter()
@@ -338,7 +339,7 @@ def change_status(
         "success",
     )
     return RedirectResponse(
-        str(form.get("next") or f"/initiatives/{initiative_id}"), status_code=303
+        safe_next(form.get("next"), default=f"/initiatives/{initiative_id}"), status_code=303
     )
 
 

@@ -58,10 +58,7 @@ def get(session: Session, initiative_id: int) -> Initiative:
 
 def get_visible(session: Session, user: User | None, initiative_id: int) -> Initiative:
     """The initiative if `user` may see it; otherwise 404, so its existence is not revealed."""
-    initiative = session.get(Initiative, initiative_id)
-    if initiative is None or not visibility.can_view(session, user, initiative):
-        raise NotFound(_("No such initiative."))
-    return initiative
+    return visibility.load(session, user, initiative_id)
 
 
 # -- drafts --------------------------------------------------------------------

@@ -13,9 +13,10 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _, format_date
+from app.initiatives import visibility
 from app.initiatives.permissions import is_submitter
 from app.publication import service
-from app.publication.deps import DeskInitiative, ProposalDep, initiative_by_id
+from app.publication.deps import DeskInitiative, ProposalDep
 from app.publication.schemas import ProposalIn, UnpublishIn
 from app.web import confirm, pdf
 from app.web.flash import flash
@@ -42,6 +43,7 @@ def _desk(request, session, initiative, values=None, errors=None, status_code=20
 
 @router.get("/publication/initiatives/{initiative_id}")
 def desk(request: Request, session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative):
+    visibility.log_confidential_view(session, user, initiative, "publication desk")
     return _desk(request, session, initiative)
 
 
@@ -100,7 +102,7 @@ def unpublish(
 
 @router.get("/publication/proposals/{proposal_id}")
 def proposal_page(request: Request, session: SessionDep, user: CurrentUser, proposal: ProposalDep):
-    initiative = initiative_by_id(session, proposal.initiative_id)
+    initiative = visibility.load(session, user, proposal.initiative_id)
     if not is_submitter(user, initiative):
         raise PermissionDenied(_("Only the submitter answers a summary proposal."))
     return render(

@@ -14,6 +14,7 @@ from app.i18n import _
 from app.reports import service as reports_service
 from app.system import home as home_blocks
 from app.system import service
+from app.web.redirects import safe_next
 from app.web.templating import render
 
 router = APIRouter()
@@ -38,9 +39,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser):
 def switch_language(request: Request, code: str, next: str = "/"):
     """Switch and go back to the same page with its query (a `lang=` in it is dropped)."""
     request.session["lang"] = code if code in ("vi", "en") else "vi"
-    if not next.startswith("/") or next.startswith(("//", "/\\")):
-        next = "/"
-    path, _sep, query = next.partition("?")
+    path, _sep, query = safe_next(next).partition("?")
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
     return RedirectResponse(f"{path}?{urlencode(kept)}" if kept else path, status_code=303)
 
