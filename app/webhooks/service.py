@@ -26,6 +26,7 @@ from app.outbox import topics
 from app.webhooks import delivery as http
 from app.webhooks import payloads, targets
 from app.webhooks.models import (
+    EVENT_PUBLISHED,
     TEST_EVENT,
     WebhookAttempt,
     WebhookDelivery,
@@ -277,7 +278,7 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
     assert endpoint is not None
     if not endpoint.is_active or (
         # Unpublished since it was queued: its facts must not go out any more.
-        delivery.event_type == "initiative.published"
+        delivery.event_type == EVENT_PUBLISHED
         and not payloads.still_public(
             session, (delivery.payload.get("data") or {}).get("initiative_id")
         )
