@@ -18,7 +18,8 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /opt/portal
 
-# DejaVu Sans: the weekly report's PDF embeds it (every Vietnamese diacritic).
+# DejaVu Sans: the weekly report's PDF and the PDF copies of accepted NDAs embed it
+# (every Vietnamese diacritic).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     var_dir: Path = ROOT / "var"
     database_url: str = ""
 
+    # Reverse proxies trusted to set X-Forwarded-For/-Proto (comma-separated IPs or
+    # networks, e.g. "10.0.0.5,172.16.0.0/12"). Empty: nobody, the peer address is used.
+    forwarded_allow_ips: str = ""
+
     # Sessions and sign-in
     session_max_age: int = 14 * 24 * 3600
     login_max_failures: int = 5

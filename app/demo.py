@@ -95,11 +95,17 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     orgs = _organisations(session)
     users = _users(session, orgs)
     from app import demo_content
+    from app.accounts import demo as accounts_demo
+
+    accounts_demo.load(session, users, DEMO_PASSWORD)
 
     demo_content.load(session, users, orgs)
     from app.problems import demo as problems_demo
 
     problems_demo.load(session, users, DEMO_PASSWORD)
+    from app.exchange import demo as exchange_demo
+
+    exchange_demo.load(session, users)
     from app.reports import demo as reports_demo
 
     reports_demo.load(session, users)

@@ -162,10 +162,23 @@ class ResultsPage:
     hits: list[HitView]
     facets: list[FacetView]
     suggestion: str | None
+    ignored: tuple[str, ...] = ()  # typed words the results do not contain
 
     @property
     def suggestion_url(self) -> str | None:
         return self.params.url(q=self.suggestion) if self.suggestion else None
+
+    @property
+    def searched_for(self) -> str:
+        """The typed words the results were found with (``ignored`` left out)."""
+        left = list(self.ignored)
+        kept = []
+        for word in self.params.q.split():
+            if word in left:
+                left.remove(word)
+            else:
+                kept.append(word)
+        return " ".join(kept)
 
 
 def public_url(initiative_id: int | str) -> str:
@@ -244,7 +257,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
 
     hits = [_hit_view(hit) for hit in main.hits]
     pages = min(math.ceil(main.total / params.per_page), MAX_PAGE)
-    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion)
+    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion, main.ignored)
 
 
 def _facet_order(name: str, item: tuple[Any, int]) -> tuple:
@@ -263,6 +276,17 @@ def _hit_view(hit: search.Hit) -> HitView:
         doc=doc,
         title_html=safe_marked(title) if title else html.escape(doc.get("title", ""), quote=False),
         snippet_html=safe_marked(summary) if summary else _crop(doc.get("summary", "")),
+    )
+
+
+def ignored_notice(results: ResultsPage) -> str | None:
+    """ "No result contains 'bằng'; showing results for …", when words were left out."""
+    if not results.ignored:
+        return None
+    return _(
+        "No results contain %(words)s; showing results for “%(query)s”.",
+        words=", ".join(f"“{w}”" for w in results.ignored),
+        query=results.searched_for,
     )
 
 

@@ -116,3 +116,14 @@ def withdraw(session: SessionDep, user: CurrentUser, request: VisibleRequest):
     """The requester takes back a request that is still pending."""
     service.withdraw(session, user, request)
     return service.describe(session, user, request)
+
+
+# Deals, NDAs, offers, agreements: deal_api.py
+from app.exchange import deal_api  # noqa: E402
+
+router.include_router(deal_api.router)
+
+# Intermediaries and their service requests: intermediary_api.py
+from app.exchange import intermediary_api  # noqa: E402
+
+router.include_router(intermediary_api.router)

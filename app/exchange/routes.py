@@ -201,3 +201,14 @@ def refuse(
         service.refuse,
         _("You refused the request. The requester will be told."),
     )
+
+
+# Deals, NDAs, offers, agreements: deal_routes.py
+from app.exchange import deal_routes  # noqa: E402
+
+router.include_router(deal_routes.router)
+
+# Intermediaries: intermediary_routes.py
+from app.exchange import intermediary_routes  # noqa: E402
+
+router.include_router(intermediary_routes.router)

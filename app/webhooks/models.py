@@ -15,12 +15,14 @@ EVENT_UNPUBLISHED = "initiative.unpublished"
 EVENT_MATCHED = "subscription.matched"
 EVENT_PROBLEM_OPENED = "problem.opened"
 EVENT_PROBLEM_AWARDED = "problem.awarded"
+EVENT_DEAL_STAGE_CHANGED = "deal.stage_changed"
 EVENT_TYPES = (
     EVENT_PUBLISHED,
     EVENT_UNPUBLISHED,
     EVENT_MATCHED,
     EVENT_PROBLEM_OPENED,
     EVENT_PROBLEM_AWARDED,
+    EVENT_DEAL_STAGE_CHANGED,
 )
 TEST_EVENT = "webhook.test"
 

@@ -15,6 +15,7 @@ from app.web.templating import nav_item, render
 from app.webhooks import service
 from app.webhooks.deps import ManagedEndpoint
 from app.webhooks.models import (
+    EVENT_DEAL_STAGE_CHANGED,
     EVENT_MATCHED,
     EVENT_PROBLEM_AWARDED,
     EVENT_PROBLEM_OPENED,
@@ -36,6 +37,7 @@ def event_labels() -> list[tuple[str, str]]:
         EVENT_MATCHED: _("A new initiative matches a subscription of a member"),
         EVENT_PROBLEM_OPENED: _("A problem statement is opened for proposals"),
         EVENT_PROBLEM_AWARDED: _("A problem statement is awarded"),
+        EVENT_DEAL_STAGE_CHANGED: _("A deal of the organisation changes stage"),
     }
     return [(e, labels[e]) for e in EVENT_TYPES]
 
