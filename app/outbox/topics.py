@@ -43,6 +43,9 @@ PROPOSAL_SHORTLISTED: Final = "proposal.shortlisted"  # {"proposal_id"}
 PROPOSAL_DECLINED: Final = "proposal.declined"  # {"proposal_id"}
 PROPOSAL_AWARDED: Final = "proposal.awarded"  # {"proposal_id"}
 
+# exchange (deals)
+DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}
+
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all
 
