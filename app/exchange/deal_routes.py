@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser
-from app.db import SessionDep
+from app.db import SessionDep, refuse
 from app.errors import ValidationFailed
 from app.exchange import agreement_upload, deals
 from app.exchange import deal_workflow as workflow
@@ -247,6 +247,7 @@ async def sign_agreement(
     try:
         _fields, data, document = await agreement_upload.receive(request)
     except ValidationFailed as exc:
+        refuse(session)
         errors = exc.errors
         return await run_in_threadpool(
             lambda: _deal_page(

@@ -32,8 +32,8 @@ from app.exchange.models import AbandonReason, Deal, DealEvent, DealStage
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.outbox import service as outbox
+from app.outbox import topics
 
-TOPIC_TRANSITIONED = "deal.transitioned"  # {"deal_id","from","to","actor_id"}
 TOPIC_RECORDED = "deal.recorded"  # {"deal_id","action","actor_id"}
 
 S = DealStage
@@ -199,7 +199,7 @@ def transition(
     )
     outbox.enqueue(
         session,
-        TOPIC_TRANSITIONED,
+        topics.DEAL_TRANSITIONED,
         {
             "deal_id": deal.id,
             "from": str(rule.source),

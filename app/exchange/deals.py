@@ -230,11 +230,12 @@ def _open(
         },
         at=deal.created_at,
     )
+    from app.outbox import topics
     from app.outbox.service import enqueue
 
     enqueue(
         session,
-        workflow.TOPIC_TRANSITIONED,
+        topics.DEAL_TRANSITIONED,
         {"deal_id": deal.id, "from": None, "to": S.contact, "actor_id": user.id},
         key=f"deal:{deal.id}",
     )

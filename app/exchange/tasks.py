@@ -86,7 +86,7 @@ def deal_parties(session: Session, deal: Deal) -> list[User]:
     return list({u.id: u for u in [*authors(session, initiative), *counterparty]}.values())
 
 
-@handler(deal_workflow.TOPIC_TRANSITIONED)
+@handler(topics.DEAL_TRANSITIONED)
 def on_deal_transitioned(session: Session, payload: dict, event: OutboxEvent) -> None:
     """Tell the parties (not the one who acted) and the two organisations' webhooks."""
     deal = session.get(Deal, int(payload["deal_id"]))

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import CoordinatorUser, CurrentUser, OptionalUser
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, refuse
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _, format_date
 from app.initiatives import visibility
@@ -155,6 +155,7 @@ def certificate_page(request: Request, session: SessionDep, user: OptionalUser, 
     try:
         certificate, intact = service.verify(session, number)
     except NotFound:
+        refuse(session)
         return _lookup_page(
             request, number[:40], _("No certificate with this number was issued."), 404
         )

@@ -32,6 +32,13 @@ PUBLIC = {
     ("GET", "/api/v1/initiatives/{initiative_id}/versions/{number}"),
     ("GET", "/api/v1/initiatives/{initiative_id}/attachments"),
     ("GET", "/api/v1/initiatives/{initiative_id}/attachments/{attachment_id}"),
+    # problem statements: problems/visibility.py decides what an anonymous caller sees (public
+    # fields of open and awarded problems; files only past the signed-in non-disclosure gate)
+    ("GET", "/api/v1/problems"),
+    ("GET", "/api/v1/problems/{problem_id}"),
+    ("GET", "/api/v1/problems/{problem_id}/questions"),
+    ("GET", "/api/v1/problems/{problem_id}/attachments/{attachment_id}"),
+    ("GET", "/api/v1/statistics"),  # "ba công khai": the public statistics
 }
 
 
