@@ -40,13 +40,11 @@ CANDIDATES = 20
 # paraphrases ~0.90, near-duplicates ~0.96 (measured on the tests and bench/matching.py).
 MIN_CLOSENESS = 0.87
 VERY_CLOSE, CLOSE = 0.94, 0.90
-STOPWORDS = frozenset(
-    fold(w)
-    for w in (
-        "và của cho các một những trong với trên tại theo để từ là có được này đó khi "
-        "về bằng hệ thống ứng dụng giải pháp nghiên cứu sử dụng phương pháp quy trình"
-    ).split()
+_STOPWORDS = (
+    "và của cho các một những trong với trên tại theo để từ là có được này đó khi "
+    "về bằng hệ thống ứng dụng giải pháp nghiên cứu sử dụng phương pháp quy trình"
 )
+STOPWORDS = frozenset(fold(w) for w in _STOPWORDS.split())
 
 
 def embedder() -> Embedder:
@@ -139,7 +137,7 @@ def embed_missing(
 
 
 def purge_other_models(session: Session, emb: Embedder) -> None:
-    session.exec(delete(InitiativeVector).where(col(InitiativeVector.model) != emb.name))  # type: ignore[call-overload]
+    session.exec(delete(InitiativeVector).where(col(InitiativeVector.model) != emb.name))
 
 
 # -- the in-memory matrix ------------------------------------------------------------
@@ -170,7 +168,7 @@ def matrix(session: Session, emb: Embedder) -> Matrix:
             )
         ).one()
     )
-    key = (str(session.get_bind().url), emb.name)
+    key = (str(session.get_bind().engine.url), emb.name)
     with _lock:
         current = _matrices.get(key)
         if current is not None and current.token == token:
@@ -274,7 +272,7 @@ def similar(
     docs = {int(h.document["id"]): h.document for h in lexical_hits}
     lexical = [int(h.document["id"]) for h in lexical_hits]
     if not emb.available:
-        chosen = [(i, 0.0, None) for i in lexical[:limit]]
+        chosen: list[tuple[int, float, float | None]] = [(i, 0.0, None) for i in lexical[:limit]]
     else:
         m = matrix(session, emb)
         v = m.vector(initiative_id)

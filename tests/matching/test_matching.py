@@ -65,7 +65,9 @@ def test_the_worker_embeds_published_initiatives_from_public_text_only(session, 
     rows = session.exec(select(InitiativeVector).where(InitiativeVector.model == E5.name)).all()
     assert sorted(r.initiative_id for r in rows) == sorted(coffee.values())
     drip = session.get(Initiative, coffee["drip"])
-    text = service.public_text(indexing.document_for(session, drip))
+    doc = indexing.document_for(session, drip)
+    assert doc is not None
+    text = service.public_text(doc)
     assert SECRET not in text and "zyxmật" not in text
     assert text.startswith("Hệ thống tưới nhỏ giọt cho cà phê\ntưới nhỏ giọt, cà phê\n")
     stored = from_blob(session.get(InitiativeVector, (coffee["drip"], E5.name)).vector)
@@ -90,9 +92,7 @@ def test_a_confidential_change_never_changes_the_vector_or_the_matches(session, 
     assert not any("zyx" in r for s in xray_matches for r in s.reasons)
 
 
-def test_hybrid_similar_explains_with_real_shared_terms_and_drops_far_neighbours(
-    session, coffee
-):
+def test_hybrid_similar_explains_with_real_shared_terms_and_drops_far_neighbours(session, coffee):
     found = service.similar(session, coffee["drip"], emb=E5)
     by_id = {s.id: s for s in found}
     assert found[0].id == coffee["mist"]
