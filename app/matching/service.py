@@ -280,7 +280,9 @@ def similar(
         semantic: list[int] = []
         if v is not None and len(m.ids):
             sims = m.vectors @ v
-            order = np.argsort(-sims)[: CANDIDATES + 1]
+            top = min(CANDIDATES + 1, len(sims))
+            part = np.argpartition(-sims, top - 1)[:top]
+            order = part[np.argsort(-sims[part])]
             semantic = [int(m.ids[j]) for j in order if int(m.ids[j]) != initiative_id]
             cos = {int(m.ids[j]): float(sims[j]) for j in order}
             for i in lexical:
