@@ -27,6 +27,7 @@ from sqlmodel import Session, col, delete, select
 import search
 from app.catalogue import indexing
 from app.config import get_settings
+from app.db import utcnow
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
@@ -89,7 +90,7 @@ def embed_initiative(session: Session, initiative_id: int, emb: Embedder | None 
 def _store(session, initiative_id, model, text, vector, row) -> None:
     if row is None:
         row = InitiativeVector(initiative_id=initiative_id, model=model, text_hash="", vector=b"")
-    row.text_hash, row.vector = _hash(text), to_blob(vector)
+    row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
     session.add(row)
     session.flush()
 
