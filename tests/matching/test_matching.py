@@ -148,3 +148,19 @@ def test_public_page_and_api_show_the_reasons(client, coffee):
         "Cùng từ khoá: tưới nhỏ giọt, cà phê",
         "Cùng lĩnh vực: Nông nghiệp",
     ]
+
+
+def test_an_unpublished_initiative_loses_its_vector_and_is_never_suggested(
+    session,
+    people,  # noqa: F811
+    coffee,
+    worker,
+):
+    from app.publication import service as publication_service
+
+    mist = session.get(Initiative, coffee["mist"])
+    publication_service.unpublish(session, people.coordinator, mist, "Trùng lặp")
+    session.commit()
+    worker.drain()
+    assert session.get(InitiativeVector, (coffee["mist"], E5.name)) is None
+    assert coffee["mist"] not in [s.id for s in service.similar(session, coffee["drip"], emb=E5)]
