@@ -1,7 +1,7 @@
 # Production image of the initiative portal.
 #
 #   docker build -t sangkien-portal .
-#   docker run … sangkien-portal              # the web server (uvicorn workers)
+#   docker run … sangkien-portal              # the web server ($WEB_CONCURRENCY SO_REUSEPORT uvicorn workers)
 #   docker run … sangkien-portal migrate      # any `portal` command: migrate, worker, create-admin …
 #
 # compose.yaml runs it as `migrate` (one-shot), `app` and `worker`.
@@ -18,7 +18,8 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /opt/portal
 
-# DejaVu Sans: the weekly report's PDF embeds it (every Vietnamese diacritic).
+# DejaVu Sans: the weekly report's PDF and the PDF copies of accepted NDAs embed it
+# (every Vietnamese diacritic).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*

@@ -30,17 +30,9 @@ def migrate(args: argparse.Namespace) -> None:
 
 
 def serve(args: argparse.Namespace) -> None:
-    import uvicorn
+    from app.server import serve as run_server
 
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
-    )
+    run_server(args.host, args.port, args.workers)
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -95,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument(
+        "--workers", type=int, default=1, help="processes; the kernel spreads connections over them"
+    )
     p.set_defaults(func=serve)
 
     p = sub.add_parser("migrate", help="upgrade the database schema")

@@ -97,13 +97,47 @@ def on_commit(hook) -> None:
     _after_commit_hooks.append(hook)
 
 
+REFUSED = "refused"  # session.info key: a verb refused, so the unit of work commits nothing
+
+
+def refuse(session: Session) -> None:
+    """A verb refused: undo what it wrote, and make sure the unit of work commits nothing.
+
+    The page then answers normally (a form shown again with its errors), so the
+    unit of work would otherwise commit whatever the verb wrote before refusing.
+    Anything written after this point in the same request is rolled back too.
+    Only `keep()`, called before the refusal, saves work on purpose.
+    """
+    session.rollback()
+    session.info[REFUSED] = True
+
+
+def keep(session: Session, why: str) -> None:
+    """Commit what this request did so far, on purpose, so a later refusal cannot undo it.
+
+    The one documented exception to "a refused request commits nothing": the
+    caller says why (for example: the draft is saved even when its submission
+    is refused, so nothing the user typed is lost). Runs the after-commit hooks.
+    """
+    if session.info.get(REFUSED):
+        raise RuntimeError("keep() after refuse(): nothing is left to keep")
+    if not why.strip():
+        raise ValueError("keep() needs the reason why this work is kept")
+    session.commit()
+    for hook in _after_commit_hooks:
+        hook()
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit at the end, roll back on error, then run hooks."""
+    """One transaction: commit at the end, roll back on error or refusal, then run hooks."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            if session.info.get(REFUSED):
+                session.rollback()
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise
@@ -112,9 +146,32 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work, committed before the response is sent."""
+    """The request's unit of work, committed before the response is sent.
+
+    It is also kept on `request.state.session` so that what a page's template
+    asks for (the header's unread count, another domain's block) is read
+    through this same session and connection: a page never holds two pool
+    connections at once, so a crowd larger than the pool waits in turn
+    instead of deadlocking.
+    """
     with unit_of_work(request.app.state.engine) as session:
+        request.state.session = session
+        try:
+            yield session
+        finally:
+            request.state.session = None
+
+
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
+    """The request's own session while its unit of work is open; otherwise (an error
+    page rendered after the unit of work ended) a short read-only session of its own."""
+    session = getattr(request.state, "session", None)
+    if session is not None:
         yield session
+        return
+    with Session(request.app.state.engine, expire_on_commit=False) as own:
+        yield own
 
 
 # scope="function": the commit runs before the response is sent, so a failed

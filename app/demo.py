@@ -97,6 +97,12 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app import demo_content
 
     demo_content.load(session, users, orgs)
+    from app.problems import demo as problems_demo
+
+    problems_demo.load(session, users, DEMO_PASSWORD)
+    from app.exchange import demo as exchange_demo
+
+    exchange_demo.load(session, users)
     from app.reports import demo as reports_demo
 
     reports_demo.load(session, users)
@@ -110,5 +116,6 @@ def _login_lines() -> list[str]:
     lines = ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for email, name, roles, *_ in USERS:
         lines.append(f"  {email:<28} {', '.join(r.value for r in roles):<22} {name}")
+    lines.append(f"  {'sokhcn@sangkien.local':<28} {'agency':<22} Lương Thị Sở")
     lines.append("Open http://127.0.0.1:8000 — mails appear at http://127.0.0.1:8000/dev/mailbox")
     return lines

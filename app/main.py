@@ -11,11 +11,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import config, domains, errors, i18n
-from app.accounts.deps import optional_user
+from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web.csrf import csrf_protect, csrf_protect_api
+from app.web.page_cache import PageCache
 from app.web.templating import FRONTEND
+from app.web.templating import env as templates_env
 
 API_PREFIX = "/api/v1"
 
@@ -72,6 +74,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings, app.state.engine, app.state.worker = settings, engine, worker
+    # Templates do not change under a production server: no stat() of each one per render.
+    templates_env.auto_reload = not settings.is_production
 
     for module in domains.modules("routes"):
         # Every page knows who is signed in (for the header) and refuses unsafe requests without the CSRF token.
@@ -81,8 +85,11 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             include_in_schema=False,
         )
     for module in domains.modules("api"):
+        # Private unless an endpoint is marked @public (app/web/api.py).
         app.include_router(
-            module.router, prefix=API_PREFIX, dependencies=[Depends(csrf_protect_api)]
+            module.router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 
@@ -95,5 +102,13 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.is_production,
     )
+    # Outermost: an anonymous search answered from memory skips the session, language and routing.
+    app.add_middleware(PageCache, generation=_search_generation)
     errors.install(app)
     return app
+
+
+def _search_generation() -> str:
+    from app.catalogue import indexing
+
+    return indexing.engine().generation()

@@ -117,20 +117,37 @@ def mark(text: str, is_match: Callable[[str], bool], crop_words: int | None = No
 
     With ``crop_words`` the result is a window of about that many words around
     the first match (or the start), with ``…`` where text was cut.
+
+    Only the shown window is marked: words are tested up to the first match
+    (which places the window), then inside the window; each distinct word is
+    tested once. A results page shows about 30 words of long summaries, so
+    this is most of the cost of highlighting.
     """
     text = nfc(text)
-    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-    hits = [k for k, (s, e) in enumerate(spans) if is_match(text[s:e].lower())]
+    spans = [m.span() for m in _TOKEN_RE.finditer(text)]
+    known: dict[str, bool] = {}
+
+    def matches(k: int) -> bool:
+        s, e = spans[k]
+        word = text[s:e].lower()
+        found = known.get(word)
+        if found is None:
+            found = known[word] = is_match(word)
+        return found
+
     start, end = 0, len(text)
+    window = range(len(spans))
     if crop_words is not None and len(spans) > crop_words:
-        first = max(0, (hits[0] if hits else 0) - crop_words // 4)
+        first_hit = next((k for k in window if matches(k)), 0)
+        first = max(0, first_hit - crop_words // 4)
         last = min(len(spans), first + crop_words) - 1
         start, end = spans[first][0], spans[last][1]
+        window = range(first, last + 1)
     out, pos = [], start
-    for k in hits:
-        s, e = spans[k]
-        if s < start or e > end:
+    for k in window:
+        if not matches(k):
             continue
+        s, e = spans[k]
         out.append(html.escape(text[pos:s]) + "<mark>" + html.escape(text[s:e]) + "</mark>")
         pos = e
     out.append(html.escape(text[pos:end]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,14 +10,9 @@ from app.accounts import deps, service
 from app.accounts.models import Role, User
 from app.accounts.schemas import RoleGrantOut, RoleIn, UserAdminOut
 from app.db import SessionDep
-from app.errors import Responses
+from app.web.api import problems
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-ADMIN_ONLY: Responses = {
-    401: {"description": "Not signed in", **PROBLEM},
-    403: {"description": "The admin role is needed", **PROBLEM},
-    404: {"description": "No such user", **PROBLEM},
-}
+ADMIN_ONLY = problems(e401="Not signed in", e403="The admin role is needed", e404="No such user")
 
 router = APIRouter(prefix="/admin/users", tags=["administration"], responses=ADMIN_ONLY)
 
@@ -65,7 +60,7 @@ def grant_role(session: SessionDep, admin: deps.AdminUser, person: deps.ManagedU
     "/{user_id}/roles/{role}",
     status_code=204,
     summary="Remove a role",
-    responses={409: {"description": "An admin cannot remove their own admin role", **PROBLEM}},
+    responses=problems(e409="An admin cannot remove their own admin role"),
 )
 def revoke_role(session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser, role: Role):
     """Ends the active grant; the grant stays in the history with who removed it and when."""

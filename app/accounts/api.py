@@ -6,7 +6,7 @@ Administration endpoints live in admin_api.py, included here (only api.py is mou
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -25,16 +25,14 @@ from app.accounts.schemas import (
 )
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import Responses, problem
+from app.errors import problem
 from app.i18n import _
+from app.web.api import problems, public
 
 router = APIRouter(tags=["accounts"])
 router.include_router(admin_api.router)
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {}}}
-NEEDS_SIGN_IN: Responses = {
-    401: {"description": "Missing, invalid, expired or revoked token", **PROBLEM}
-}
+NEEDS_SIGN_IN = problems(e401="Missing, invalid, expired or revoked token")
 
 
 def profile_of(user: User) -> Profile:
@@ -57,11 +55,12 @@ def profile_of(user: User) -> Profile:
     "/auth/token",
     response_model=TokenOut,
     summary="Sign in (OAuth2 password flow)",
-    responses={
-        401: {"description": "Wrong credentials or unconfirmed email", **PROBLEM},
-        429: {"description": "Too many failed attempts: locked for a while", **PROBLEM},
-    },
+    responses=problems(
+        e401="Wrong credentials or unconfirmed email",
+        e429="Too many failed attempts: locked for a while",
+    ),
 )
+@public
 def token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ):
@@ -99,7 +98,7 @@ def me(user: deps.CurrentUser):
     "/me",
     response_model=Profile,
     summary="Update my profile",
-    responses={**NEEDS_SIGN_IN, 422: {"description": "Invalid field values", **PROBLEM}},
+    responses={**NEEDS_SIGN_IN, **problems(e422="Invalid field values")},
 )
 def update_me(session: SessionDep, user: deps.CurrentUser, changes: ProfileUpdate):
     """Change only the fields sent. Expertise keywords and fields are lists of strings;
@@ -137,7 +136,7 @@ def create_token(session: SessionDep, user: deps.CurrentUser, body: PersonalToke
     "/me/tokens/{token_id}",
     status_code=204,
     summary="Revoke a personal access token",
-    responses={**NEEDS_SIGN_IN, 404: {"description": "No such token of yours", **PROBLEM}},
+    responses={**NEEDS_SIGN_IN, **problems(e404="No such token of yours")},
 )
 def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
     """The token stops working at once; it stays listed as revoked."""
@@ -146,6 +145,7 @@ def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="Find organisations")
+@public
 def organisations(
     session: SessionDep,
     q: Annotated[str, Query(max_length=100, description="Part of the name, any case")] = "",

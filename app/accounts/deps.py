@@ -15,13 +15,13 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from app.accounts import permissions, service
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
+from app.web import api, forms
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -89,6 +89,17 @@ def current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+def api_access(request: Request, user: OptionalUser) -> User | None:
+    """Router dependency of every API router: the API is private unless an endpoint says otherwise.
+
+    An endpoint marked `@public` (app/web/api.py) lets anyone in; every other
+    one needs a valid bearer token or a signed-in session (401 otherwise).
+    """
+    if user is None and not api.is_public(request.scope.get("endpoint")):
+        raise NotAuthenticated(_("Please sign in to continue."))
+    return user
+
+
 def require(predicate: Callable[[User | None], bool], message: str | None = None):
     """A dependency that lets the request through only if `predicate(user)` holds."""
 
@@ -116,12 +127,7 @@ def managed_user(user_id: int, session: SessionDep, admin: AdminUser) -> User:
 ManagedUser = Annotated[User, Depends(managed_user)]
 
 
-async def form_data(request: Request) -> FormData:
-    """The submitted form, read once, so the page handlers can stay plain functions."""
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
+Form = forms.Form  # the submitted form: one dependency, defined in the web layer
 
 
 def client_ip(request: Request) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from app.accounts.models import OrganisationType, Role
 from app.i18n import _
-from app.web.templating import context_processor
 
 
 def role_labels() -> dict[str, str]:
@@ -41,8 +40,3 @@ def role_label(role: str) -> str:
 
 def organisation_type_label(kind: str) -> str:
     return organisation_type_labels().get(kind, kind)
-
-
-@context_processor
-def _labels(request: object) -> dict:
-    return {"role_label": role_label, "organisation_type_label": organisation_type_label}

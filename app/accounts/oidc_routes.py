@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import httpx
 from authlib.integrations.base_client import OAuthError
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import deps, oidc
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, refuse
 from app.errors import DomainError
 from app.i18n import _
 from app.web.flash import flash
@@ -47,15 +47,28 @@ async def oidc_login(request: Request, next: str = "/"):
         )
 
 
-@router.get("/callback")
-async def oidc_callback(request: Request, session: SessionDep):
-    """Back from the provider: check the ID token, then find, link or create the account."""
-    settings = get_settings()
-    provider = oidc.client()
+async def provider_token(request: Request) -> dict | None:
+    """The provider's answer to this callback, or None if sign-in did not succeed.
+
+    A dependency: the exchange with the provider is network I/O on the event
+    loop, so the handler itself stays a plain function for its database work.
+    """
     try:
-        token = await provider.authorize_access_token(request)
+        return dict(await oidc.client().authorize_access_token(request))
     except (OAuthError, httpx.HTTPError) as exc:
         log.info("OIDC sign-in refused: %s", exc)
+        return None
+
+
+@router.get("/callback")
+def oidc_callback(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[dict | None, Depends(provider_token)],
+):
+    """Back from the provider: check the ID token, then find, link or create the account."""
+    settings = get_settings()
+    if token is None:
         return _refused(
             request,
             _(
@@ -66,14 +79,11 @@ async def oidc_callback(request: Request, session: SessionDep):
     claims = dict(token.get("userinfo") or {})
     next = request.session.pop("oidc_next", "/")
     try:
-        user = await run_in_threadpool(
-            oidc.sign_in,
-            session,
-            issuer=str(claims.get("iss") or settings.oidc_issuer),
-            claims=claims,
+        user = oidc.sign_in(
+            session, issuer=str(claims.get("iss") or settings.oidc_issuer), claims=claims
         )
-    except DomainError as exc:
-        session.rollback()
+    except DomainError as exc:  # not a form: the refusal is shown on the sign-in page
+        refuse(session)
         return _refused(request, exc.message)
     deps.sign_in(request, user)
     flash(request, _("Welcome, %(name)s.", name=user.full_name), "success")

@@ -24,11 +24,11 @@ from app.accounts.schemas import (
 )
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import DomainError
+from app.errors import ValidationFailed
 from app.i18n import _
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -39,16 +39,6 @@ nav_item("Administration", "/admin/users", visible=permissions.is_admin, order=9
 
 ORGANISATIONS_IN_SELECT = 300
 PROVINCE_OPTIONS = [(p, p) for p in PROVINCES]
-
-
-def refused(session: SessionDep, exc: DomainError) -> dict[str, str]:
-    """A refused verb as form errors for showing the same form again, its partial changes undone.
-
-    The page answers normally (400), so the unit of work would otherwise commit
-    what the verb did before refusing (say, a new organisation).
-    """
-    session.rollback()
-    return exc.errors or {"__all__": exc.message}
 
 
 # -- sign in and out -----------------------------------------------------------
@@ -107,8 +97,9 @@ def logout(request: Request):
 def _organisations(session: SessionDep, chosen: object) -> list:
     """The first organisations by name for the select, plus the chosen one (found by searching)."""
     organisations = service.search_organisations(session, limit=ORGANISATIONS_IN_SELECT)
-    if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in organisations):
-        organisations += [o for o in [session.get(Organisation, int(chosen))] if o is not None]
+    chosen_id = str(chosen or "")
+    if chosen_id.isdigit() and all(o.id != int(chosen_id) for o in organisations):
+        organisations += [o for o in [session.get(Organisation, int(chosen_id))] if o is not None]
     return organisations
 
 
@@ -141,36 +132,38 @@ def register_page(request: Request, session: SessionDep, user: deps.OptionalUser
 
 @router.post("/account/register")
 def register(request: Request, session: SessionDep, form: deps.Form):
-    data, errors = parse_form(RegisterForm, form)
-    if data:
-        try:
-            user = service.register(
-                session,
-                full_name=data.full_name,
-                email=data.email,
-                password=data.password,
-                phone=data.phone,
-                province=data.province,
-                language=data.language,
-                **data.organisation_args(data.province),
-            )
-        except DomainError as exc:
-            errors = refused(session, exc)
-        else:
-            request.session["lang"] = user.language
-            flash(
-                request,
-                _(
-                    "Your account is created. We sent a confirmation link to %(email)s.",
-                    email=user.email,
-                ),
-                "success",
-            )
-            return RedirectResponse(
-                f"/account/verify/resend?{urlencode({'email': user.email})}", status_code=303
-            )
+    def registered(user: User):
+        request.session["lang"] = user.language
+        flash(
+            request,
+            _(
+                "Your account is created. We sent a confirmation link to %(email)s.",
+                email=user.email,
+            ),
+            "success",
+        )
+        return RedirectResponse(
+            f"/account/verify/resend?{urlencode({'email': user.email})}", status_code=303
+        )
+
     values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
-    return _register(request, session, values, errors, status=400)
+    return submit_form(
+        session,
+        form,
+        RegisterForm,
+        lambda data: service.register(
+            session,
+            full_name=data.full_name,
+            email=data.email,
+            password=data.password,
+            phone=data.phone,
+            province=data.province,
+            language=data.language,
+            **data.organisation_args(data.province),
+        ),
+        done=registered,
+        again=lambda refusal: _register(request, session, values, refusal.errors, status=400),
+    )
 
 
 @router.get("/account/verify")
@@ -245,24 +238,23 @@ def reset_page(request: Request, session: SessionDep, token: str = ""):
 
 @router.post("/account/password/reset")
 def reset(request: Request, session: SessionDep, form: deps.Form):
-    data, errors = parse_form(ResetForm, form)
-    if data:
-        try:
-            service.reset_password(session, data.token, data.password)
-        except DomainError as exc:
-            if not exc.errors:
-                raise
-            errors = refused(session, exc)
-        else:
-            flash(
-                request, _("Your password is changed. Please sign in with the new one."), "success"
-            )
-            return RedirectResponse("/account/login", status_code=303)
-    return render(
-        request,
-        "accounts/reset.html",
-        {"token": form.get("token", ""), "errors": errors},
-        status_code=400,
+    def changed(_user: object):
+        flash(request, _("Your password is changed. Please sign in with the new one."), "success")
+        return RedirectResponse("/account/login", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        ResetForm,
+        lambda data: service.reset_password(session, data.token, data.password),
+        done=changed,
+        again=lambda refusal: render(
+            request,
+            "accounts/reset.html",
+            {"token": form.get("token", ""), "errors": refusal.errors},
+            status_code=400,
+        ),
+        catch=ValidationFailed,  # a bad or expired link is an error page, not a form error
     )
 
 
@@ -304,43 +296,54 @@ def profile_page(request: Request, session: SessionDep, user: deps.CurrentUser):
 
 @router.post("/account/profile")
 def profile(request: Request, session: SessionDep, user: deps.CurrentUser, form: deps.Form):
-    data, errors = parse_form(ProfileForm, form)
-    if data:
-        try:
-            organisation = data.organisation_args(data.province)
-            changes = data.model_dump(include=set(service.PROFILE_FIELDS) - {"organisation_id"})
-            service.update_profile(
-                session,
-                user,
-                {**changes, "organisation_id": organisation["organisation_id"]},
-                new_organisation=organisation["new_organisation"],
-            )
-        except DomainError as exc:
-            errors = refused(session, exc)
-        else:
-            request.session["lang"] = user.language
-            flash(request, _("Your profile is saved."), "success")
-            return RedirectResponse("/account/profile", status_code=303)
-    return _profile(request, session, user, status=400, values=dict(form), errors=errors)
+    def update(data: ProfileForm) -> None:
+        organisation = data.organisation_args(data.province)
+        changes = data.model_dump(include=set(service.PROFILE_FIELDS) - {"organisation_id"})
+        service.update_profile(
+            session,
+            user,
+            {**changes, "organisation_id": organisation["organisation_id"]},
+            new_organisation=organisation["new_organisation"],
+        )
+
+    def saved(_result: None):
+        request.session["lang"] = user.language
+        flash(request, _("Your profile is saved."), "success")
+        return RedirectResponse("/account/profile", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        ProfileForm,
+        update,
+        done=saved,
+        again=lambda refusal: _profile(
+            request, session, user, status=400, values=dict(form), errors=refusal.errors
+        ),
+    )
 
 
 @router.post("/account/password")
 def change_password(request: Request, session: SessionDep, user: deps.CurrentUser, form: deps.Form):
-    data, errors = parse_form(ChangePasswordForm, form)
-    if data:
-        try:
-            service.change_password(session, user, data.current_password, data.new_password)
-        except DomainError as exc:
-            errors = refused(session, exc)
-        else:
-            deps.sign_in(request, user)  # this session goes on; every other one has ended
-            flash(
-                request,
-                _("Your password is changed. You were signed out everywhere else."),
-                "success",
-            )
-            return RedirectResponse("/account/profile", status_code=303)
-    return _profile(request, session, user, status=400, password_errors=errors)
+    def changed(_result: None):
+        deps.sign_in(request, user)  # this session goes on; every other one has ended
+        flash(
+            request, _("Your password is changed. You were signed out everywhere else."), "success"
+        )
+        return RedirectResponse("/account/profile", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        ChangePasswordForm,
+        lambda data: service.change_password(
+            session, user, data.current_password, data.new_password
+        ),
+        done=changed,
+        again=lambda refusal: _profile(
+            request, session, user, status=400, password_errors=refusal.errors
+        ),
+    )
 
 
 @router.post("/account/tokens")

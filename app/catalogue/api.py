@@ -23,15 +23,13 @@ from app.catalogue.schemas import (
     SuggestResponse,
 )
 from app.db import SessionDep
-from app.errors import Responses
 from app.initiatives.visibility import visible_view
 from app.publication import service as publication_service
+from app.web.api import problems, public
 
 router = APIRouter(tags=["catalogue"])
 
-UNAVAILABLE: Responses = {
-    503: {"description": "The search engine is unavailable (problem+json); retry later."}
-}
+UNAVAILABLE = problems(e503="The search engine is unavailable (problem+json); retry later.")
 
 
 @router.get(
@@ -40,6 +38,7 @@ UNAVAILABLE: Responses = {
     responses=UNAVAILABLE,
     summary="Search published initiatives",
 )
+@public
 def search(
     session: SessionDep,
     q: Annotated[
@@ -109,6 +108,8 @@ def search(
         sort=params.sort,
         filters=params.filters,
         suggestion=results.suggestion,
+        ignored=list(results.ignored),
+        notice=service.ignored_notice(results),
         url=params.url(),
         hits=[_hit(h) for h in results.hits],
         facets=[
@@ -151,8 +152,9 @@ def _hit(hit: service.HitView) -> SearchHit:
     "/search/suggest",
     response_model=SuggestResponse,
     responses=UNAVAILABLE,
-    summary="Title completions while typing",
+    summary="Title and keyword completions while typing",
 )
+@public
 def suggest(
     session: SessionDep,
     q: Annotated[
@@ -164,7 +166,8 @@ def suggest(
         ),
     ] = "",
 ):
-    """Up to 8 titles of published initiatives matching the words typed, the last one as a prefix."""
+    """Up to 8 titles and keywords of published initiatives matching the words typed, the last
+    one as a prefix; those that start with the typed words come first."""
     return SuggestResponse(query=q, suggestions=service.suggest(session, q))
 
 
@@ -172,8 +175,9 @@ def suggest(
     "/catalogue/{initiative_id}",
     response_model=PublicRecord,
     summary="The public record of a published initiative",
-    responses={404: {"description": "Not published (problem+json)."}},
+    responses=problems(e404="Not published (problem+json)."),
 )
+@public
 def public_record(session: SessionDep, initiative_id: int):
     """The public sections and publication data of a published initiative, with its
     certificate and similar initiatives. Confidential sections are never included."""

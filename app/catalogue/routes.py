@@ -7,16 +7,18 @@ from fastapi.responses import RedirectResponse
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CoordinatorUser, OptionalUser
+from app.accounts.labels import organisation_type_label
 from app.catalogue import service
 from app.catalogue.schemas import SearchParams, SynonymForm
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
+from app.initiatives.labels import ip_status_label
 from app.initiatives.visibility import can_view_confidential, visible_view
 from app.publication import service as publication_service
 from app.web.flash import flash
-from app.web.forms import parse_form
-from app.web.templating import context_processor, nav_item, render
+from app.web.forms import Form, submit_form
+from app.web.templating import nav_item, render
 
 router = APIRouter()
 
@@ -36,6 +38,7 @@ def search_page(request: Request, session: SessionDep):
             "params": params,
             "results": results,
             "page_url": lambda page: params.url(page=page),
+            "catalogue_ignored_notice": service.ignored_notice,
         },
     )
 
@@ -66,37 +69,45 @@ def _synonyms(
     )
 
 
-@router.post("/catalogue/synonyms")
-async def add_synonyms(request: Request, session: SessionDep, user: CoordinatorUser):
-    form, errors = parse_form(SynonymForm, await request.form())
-    if errors:
-        return _synonyms(request, session, errors, dict(await request.form()), 400)
-    try:
-        service.add_synonyms(session, form.terms, by=user)
-    except ValidationFailed as exc:
-        return _synonyms(request, session, exc.errors, {"terms": form.terms}, 400)
+def _synonyms_saved(request: Request):
     flash(request, _("Synonyms saved. Searches use them within a few seconds."))
     return RedirectResponse("/catalogue/synonyms", status_code=303)
+
+
+@router.post("/catalogue/synonyms")
+def add_synonyms(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
+    return submit_form(
+        session,
+        form,
+        SynonymForm,
+        lambda data: service.add_synonyms(session, data.terms, by=user),
+        done=lambda _group: _synonyms_saved(request),
+        again=lambda refusal: _synonyms(request, session, refusal.on("terms"), dict(form), 400),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/catalogue/synonyms/{group_id}")
-async def update_synonyms(
-    request: Request, session: SessionDep, user: CoordinatorUser, group_id: int
+def update_synonyms(
+    request: Request, session: SessionDep, user: CoordinatorUser, group_id: int, form: Form
 ):
-    form, errors = parse_form(SynonymForm, await request.form())
-    typed = {f"terms-{group_id}": (await request.form()).get("terms", "")}
-    if errors:
-        return _synonyms(
-            request, session, {f"terms-{group_id}": errors["terms"]}, typed, 400, group_id
-        )
-    try:
-        service.update_synonyms(session, group_id, form.terms, by=user)
-    except ValidationFailed as exc:
-        return _synonyms(
-            request, session, {f"terms-{group_id}": exc.errors["terms"]}, typed, 400, group_id
-        )
-    flash(request, _("Synonyms saved. Searches use them within a few seconds."))
-    return RedirectResponse("/catalogue/synonyms", status_code=303)
+    typed = {f"terms-{group_id}": form.get("terms", "")}
+    return submit_form(
+        session,
+        form,
+        SynonymForm,
+        lambda data: service.update_synonyms(session, group_id, data.terms, by=user),
+        done=lambda _group: _synonyms_saved(request),
+        again=lambda refusal: _synonyms(
+            request,
+            session,
+            {f"terms-{group_id}": refusal.on("terms").get("terms", refusal.message)},
+            typed,
+            400,
+            group_id,
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/catalogue/synonyms/{group_id}/delete")
@@ -104,13 +115,6 @@ def delete_synonyms(request: Request, session: SessionDep, user: CoordinatorUser
     service.remove_synonyms(session, group_id)
     flash(request, _("Synonym group removed."))
     return RedirectResponse("/catalogue/synonyms", status_code=303)
-
-
-@context_processor
-def similar_block(request: Request) -> dict:
-    """Lets any page show the block: `{% set similar = catalogue_similar(id) %}{% include
-    "catalogue/_similar.html" %}` (the initiatives domain's detail page may use it)."""
-    return {"catalogue_similar": lambda initiative_id: service.similar(None, initiative_id)}
 
 
 @router.get("/catalogue/{initiative_id}")
@@ -126,7 +130,7 @@ def public_page(request: Request, session: SessionDep, user: OptionalUser, initi
             "full_record": can_view_confidential(session, user, initiative),
             "certificate": publication_service.current_certificate(session, initiative),
             "similar": service.similar(session, initiative.id),
-            "org_type_label": service.org_type_label,
-            "ip_status_label": service.ip_status_label,
+            "org_type_label": organisation_type_label,
+            "ip_status_label": ip_status_label,
         },
     )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import search
+from app.accounts.labels import organisation_type_label
 from app.accounts.models import User
 from app.catalogue import indexing
 from app.catalogue.models import SynonymGroup
@@ -25,15 +26,16 @@ from app.catalogue.schemas import FACETS, MAX_PAGE, SearchParams, facet_titles
 from app.db import utcnow
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.i18n import _, get_language
+from app.initiatives.labels import ip_status_label
 from app.initiatives.models import Field, Initiative
 from app.initiatives.visibility import is_public
 from app.outbox import service as outbox
+from app.outbox import topics
 from search.text import tokenize
 
 SNIPPET_WORDS = 30
 SIMILAR = 4
 SUGGESTIONS = 8
-TOPIC_SYNONYMS_CHANGED = "catalogue.synonyms_changed"  # {} — the handler pushes the whole list
 
 
 class SearchUnavailable(DomainError):
@@ -62,31 +64,6 @@ def _ask(session: Session | None, call: str, *args, **kwargs):
         ) from exc
 
 
-# -- labels -------------------------------------------------------------------
-
-
-def org_type_label(value: str) -> str:
-    labels = {
-        "university": _("University"),
-        "research_institute": _("Research institute"),
-        "enterprise": _("Enterprise"),
-        "state_agency": _("State agency"),
-        "investment_fund": _("Investment fund"),
-        "intermediary": _("Intermediary"),
-        "individual": _("Individual"),
-    }
-    return labels.get(value, value)
-
-
-def ip_status_label(value: str) -> str:
-    labels = {
-        "none": _("No IP protection"),
-        "filed": _("Application filed"),
-        "granted": _("Granted"),
-    }
-    return labels.get(value, value)
-
-
 _fields_cache: tuple[float, dict[str, tuple[str, str]]] | None = None
 _fields_lock = threading.Lock()
 FIELDS_TTL = 300.0
@@ -111,7 +88,7 @@ def _labeller(session: Session):
             pair = names.get(value)
             return (pair[1] if english else pair[0]) if pair else str(value)
         if facet == "org_type":
-            return org_type_label(value)
+            return organisation_type_label(value)
         if facet == "ip":
             return ip_status_label(value)
         if facet == "trl":
@@ -186,10 +163,23 @@ class ResultsPage:
     hits: list[HitView]
     facets: list[FacetView]
     suggestion: str | None
+    ignored: tuple[str, ...] = ()  # typed words the results do not contain
 
     @property
     def suggestion_url(self) -> str | None:
         return self.params.url(q=self.suggestion) if self.suggestion else None
+
+    @property
+    def searched_for(self) -> str:
+        """The typed words the results were found with (``ignored`` left out)."""
+        left = list(self.ignored)
+        kept = []
+        for word in self.params.q.split():
+            if word in left:
+                left.remove(word)
+            else:
+                kept.append(word)
+        return " ".join(kept)
 
 
 def public_url(initiative_id: int | str) -> str:
@@ -236,6 +226,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
             sort=_sort(params),
             offset=(params.page - 1) * params.per_page,
             limit=params.per_page,
+            highlight=bool(tokenize(params.q)),  # nothing to mark without words: plain crop
         ),
     )
     counts = {n: main.facets.get(FACETS[n][0], {}) for n in FACETS if n not in selected}
@@ -267,7 +258,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
 
     hits = [_hit_view(hit) for hit in main.hits]
     pages = min(math.ceil(main.total / params.per_page), MAX_PAGE)
-    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion)
+    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion, main.ignored)
 
 
 def _facet_order(name: str, item: tuple[Any, int]) -> tuple:
@@ -286,6 +277,17 @@ def _hit_view(hit: search.Hit) -> HitView:
         doc=doc,
         title_html=safe_marked(title) if title else html.escape(doc.get("title", ""), quote=False),
         snippet_html=safe_marked(summary) if summary else _crop(doc.get("summary", "")),
+    )
+
+
+def ignored_notice(results: ResultsPage) -> str | None:
+    """ "No result contains 'bằng'; showing results for …", when words were left out."""
+    if not results.ignored:
+        return None
+    return _(
+        "No results contain %(words)s; showing results for “%(query)s”.",
+        words=", ".join(f"“{w}”" for w in results.ignored),
+        query=results.searched_for,
     )
 
 
@@ -359,7 +361,7 @@ def _terms(text: str) -> list[str]:
 
 def _queue_push(session: Session) -> None:
     """The engine takes the list after commit, through the outbox (retried if it is down)."""
-    outbox.enqueue(session, TOPIC_SYNONYMS_CHANGED, {}, key="catalogue:synonyms")
+    outbox.enqueue(session, topics.CATALOGUE_SYNONYMS_CHANGED, {}, key="catalogue:synonyms")
 
 
 def add_synonyms(session: Session, text: str, *, by: User) -> SynonymGroup:

@@ -14,22 +14,18 @@ from typing import Any
 from sqlmodel import Session
 
 from app.catalogue import indexing
-from app.catalogue.service import TOPIC_SYNONYMS_CHANGED
 from app.initiatives.workflow import (
     PUBLISHED_STATES,
-    TOPIC_PUBLIC_UPDATED,
-    TOPIC_PUBLISHED,
-    TOPIC_TRANSITIONED,
-    TOPIC_UNPUBLISHED,
 )
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 
 
-@handler(TOPIC_PUBLISHED)
-@handler(TOPIC_PUBLIC_UPDATED)
-@handler(TOPIC_UNPUBLISHED)
-@handler(TOPIC_TRANSITIONED)
+@handler(topics.INITIATIVE_PUBLISHED)
+@handler(topics.INITIATIVE_PUBLIC_UPDATED)
+@handler(topics.INITIATIVE_UNPUBLISHED)
+@handler(topics.INITIATIVE_TRANSITIONED)
 def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Published, edited or unpublished: the index takes the initiative's current state.
 
@@ -38,14 +34,14 @@ def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
     (published → commercialising) matter: they have no topic of their own but
     change the document's version.
     """
-    if event.topic == TOPIC_TRANSITIONED and not (
+    if event.topic == topics.INITIATIVE_TRANSITIONED and not (
         payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES
     ):
         return
     indexing.sync_initiative(session, int(payload["initiative_id"]))
 
 
-@handler(TOPIC_SYNONYMS_CHANGED)
+@handler(topics.CATALOGUE_SYNONYMS_CHANGED)
 def push_synonyms(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """A coordinator changed the synonym list: the engine takes the current list."""
     indexing.apply_synonyms(session)

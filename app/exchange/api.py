@@ -16,7 +16,6 @@ from fastapi import APIRouter
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.errors import Responses
 from app.exchange import service
 from app.exchange.deps import PublicInitiative, VisibleRequest
 from app.exchange.schemas import (
@@ -26,15 +25,9 @@ from app.exchange.schemas import (
     ContactRequestsOut,
     RefuseIn,
 )
+from app.web.api import PROBLEMS
 
 router = APIRouter(tags=["contact requests"])
-PROBLEMS: Responses = {
-    401: {"description": "Not signed in (problem+json)"},
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "No such published initiative, or a request the caller may not see"},
-    409: {"description": "A pending request exists already, or the request is no longer pending"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
 
 
 @router.post(
@@ -123,3 +116,14 @@ def withdraw(session: SessionDep, user: CurrentUser, request: VisibleRequest):
     """The requester takes back a request that is still pending."""
     service.withdraw(session, user, request)
     return service.describe(session, user, request)
+
+
+# Deals, NDAs, offers, agreements: deal_api.py
+from app.exchange import deal_api  # noqa: E402
+
+router.include_router(deal_api.router)
+
+# Intermediaries and their service requests: intermediary_api.py
+from app.exchange import intermediary_api  # noqa: E402
+
+router.include_router(intermediary_api.router)

@@ -8,8 +8,8 @@ from fastapi import Depends
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.exchange import service
-from app.exchange.models import ContactRequest
+from app.exchange import deals, service
+from app.exchange.models import ContactRequest, Deal
 from app.initiatives.models import Initiative
 
 
@@ -23,3 +23,10 @@ def public_initiative(initiative_id: int, session: SessionDep) -> Initiative:
 
 VisibleRequest = Annotated[ContactRequest, Depends(visible_request)]
 PublicInitiative = Annotated[Initiative, Depends(public_initiative)]
+
+
+def visible_deal(deal_id: int, session: SessionDep, user: CurrentUser) -> Deal:
+    return deals.get_visible(session, user, deal_id)
+
+
+VisibleDeal = Annotated[Deal, Depends(visible_deal)]

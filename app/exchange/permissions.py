@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Role, User
-from app.exchange.models import ContactRequest, RequestStatus
+from app.exchange.models import ContactRequest, Deal, RequestStatus, Side
 from app.initiatives import permissions as initiative_perms
 from app.initiatives.models import Initiative
 from app.initiatives.visibility import is_public
@@ -69,3 +69,57 @@ def can_withdraw(user: User | None, request: ContactRequest) -> bool:
 def can_see_contact(user: User | None, request: ContactRequest, initiative: Initiative) -> bool:
     """Emails are exchanged only once the authors accept; never before, never to anyone else."""
     return request.status == RequestStatus.accepted and can_see_request(user, request, initiative)
+
+
+# -- deals ---------------------------------------------------------------------
+# The two sides: the initiative's authors (submitter and linked co-authors) and whoever may act
+# in the counterparty organisation's name (`acts_for`, the one test of that). Coordinators read
+# every deal but take no step in it: a deal is the parties' business.
+def on_initiative_side(user: User | None, deal: Deal, initiative: Initiative) -> bool:
+    return initiative_perms.is_author(user, initiative)
+
+
+def on_counterparty_side(user: User | None, deal: Deal, initiative: Initiative) -> bool:
+    return accounts.acts_for(user, deal.organisation_id) and not initiative_perms.is_author(
+        user, initiative
+    )
+
+
+def side_of(user: User | None, deal: Deal, initiative: Initiative) -> Side | None:
+    if on_initiative_side(user, deal, initiative):
+        return Side.initiative
+    if on_counterparty_side(user, deal, initiative):
+        return Side.counterparty
+    return None
+
+
+def is_party(user: User | None, deal: Deal, initiative: Initiative) -> bool:
+    return side_of(user, deal, initiative) is not None
+
+
+def can_see_deal(user: User | None, deal: Deal, initiative: Initiative) -> bool:
+    """The parties and coordinators; nobody else learns that a deal exists."""
+    return is_party(user, deal, initiative) or accounts.is_coordinator(user)
+
+
+def can_record_agreement(user: User | None, deal: Deal, initiative: Initiative) -> bool:
+    """The submitter signs for the initiative's side, and may move it to `commercialising`."""
+    return initiative_perms.is_submitter(user, initiative)
+
+
+def can_open_deal_directly(user: User | None, initiative: Initiative) -> bool:
+    """Someone acting for an organisation starts a deal on a public initiative they do not author."""
+    return (
+        user is not None
+        and accounts.acts_for(user, user.organisation_id)
+        and is_public(initiative)
+        and not initiative_perms.is_author(user, initiative)
+    )
+
+
+def can_manage_templates(user: User | None) -> bool:
+    return accounts.is_coordinator(user)
+
+
+def can_change_nda_setting(user: User | None, initiative: Initiative) -> bool:
+    return initiative_perms.can_manage_access(user, initiative)

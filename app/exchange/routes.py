@@ -2,7 +2,7 @@
 
 The public initiative page and the authors' initiative page show this domain's
 blocks through two template functions (`exchange_panel`, `exchange_received`)
-added by the context processor below, so those pages need one include line each.
+registered in `app/web/page_globals.py`, so those pages need one include line each.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser, safe_next
 from app.db import SessionDep
@@ -22,8 +21,8 @@ from app.exchange.schemas import AcceptIn, ContactRequestIn, RefuseIn
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.web.flash import flash
-from app.web.forms import parse_form
-from app.web.templating import context_processor, nav_item, render
+from app.web.forms import Form, parse_form
+from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/exchange")
 nav_item("My contact requests", "/exchange/requests", visible=perms.can_request_contact, order=65)
@@ -32,36 +31,6 @@ nav_item(
 )
 
 INCOMING = "/exchange/incoming"
-
-
-@context_processor
-def exchange_blocks(request: Request) -> dict[str, Any]:
-    """Template functions for other domains' pages: the reader's panel and an initiative's requests."""
-    user = getattr(request.state, "user", None)
-
-    def panel(initiative_id: int) -> dict[str, Any]:
-        with Session(request.app.state.engine) as session:
-            return service.panel(session, user, initiative_id)
-
-    def received(initiative_id: int) -> list[dict[str, Any]]:
-        if user is None:
-            return []
-        with Session(request.app.state.engine) as session:
-            initiative = session.get(Initiative, initiative_id)
-            if initiative is None:
-                return []
-            return [
-                service.describe(session, user, r)
-                for r in service.received(session, user, initiative)
-            ]
-
-    return {
-        "exchange_panel": panel,
-        "exchange_received": received,
-        "contact_purpose_label": service.purpose_label,
-        "contact_purpose_options": service.purpose_options,
-        "contact_status_label": service.status_label,
-    }
 
 
 def _form_page(
@@ -95,10 +64,13 @@ def request_form(
 
 
 @router.post("/initiatives/{initiative_id}/request")
-async def send_request(
-    request: Request, session: SessionDep, user: CurrentUser, initiative: PublicInitiative
+def send_request(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: PublicInitiative,
+    form: Form,
 ):
-    form = await request.form()
     data, errors = parse_form(ContactRequestIn, form)
     if data is None:
         values = {"purpose": form.get("purpose", ""), "message": form.get("message", "")}
@@ -158,17 +130,17 @@ def incoming(request: Request, session: SessionDep, user: CurrentUser):
     return _incoming_page(request, session, user)
 
 
-async def _answer(
+def _answer(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     contact_request,
+    form,
     schema,
     verb,
     done: str,
 ):
     """Parse the answer form; on errors show the received requests again with what was typed."""
-    form = await request.form()
     data, errors = parse_form(schema, form)
     if data is None:
         rid = contact_request.id
@@ -190,14 +162,19 @@ async def _answer(
 
 
 @router.post("/requests/{request_id}/accept")
-async def accept(
-    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+def accept(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_request: VisibleRequest,
+    form: Form,
 ):
-    return await _answer(
+    return _answer(
         request,
         session,
         user,
         contact_request,
+        form,
         AcceptIn,
         service.accept,
         _(
@@ -207,15 +184,31 @@ async def accept(
 
 
 @router.post("/requests/{request_id}/refuse")
-async def refuse(
-    request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
+def refuse(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_request: VisibleRequest,
+    form: Form,
 ):
-    return await _answer(
+    return _answer(
         request,
         session,
         user,
         contact_request,
+        form,
         RefuseIn,
         service.refuse,
         _("You refused the request. The requester will be told."),
     )
+
+
+# Deals, NDAs, offers, agreements: deal_routes.py
+from app.exchange import deal_routes  # noqa: E402
+
+router.include_router(deal_routes.router)
+
+# Intermediaries: intermediary_routes.py
+from app.exchange import intermediary_routes  # noqa: E402
+
+router.include_router(intermediary_routes.router)

@@ -24,10 +24,8 @@ from app.initiatives import permissions as initiative_perms
 from app.initiatives import service as initiatives_service
 from app.initiatives.models import CoAuthor, Initiative
 from app.initiatives.visibility import is_public
+from app.outbox import topics
 from app.outbox.service import enqueue
-
-TOPIC_REQUESTED = "contact.requested"
-TOPIC_ANSWERED = "contact.answered"
 
 
 def purpose_label(purpose: str) -> str:
@@ -143,7 +141,10 @@ def request_contact(
             _("You already have a request waiting for an answer on this initiative.")
         ) from exc
     enqueue(
-        session, TOPIC_REQUESTED, {"request_id": request.id}, key=f"contact-request:{request.id}"
+        session,
+        topics.CONTACT_REQUESTED,
+        {"request_id": request.id},
+        key=f"contact-request:{request.id}",
     )
     return request
 
@@ -159,7 +160,10 @@ def _answer(
     )
     session.add(request)
     enqueue(
-        session, TOPIC_ANSWERED, {"request_id": request.id}, key=f"contact-request:{request.id}"
+        session,
+        topics.CONTACT_ANSWERED,
+        {"request_id": request.id},
+        key=f"contact-request:{request.id}",
     )
 
 
@@ -272,6 +276,11 @@ def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, 
         )
         .order_by(col(ContactRequest.id).desc())
     ).first()
+    can_open_deal = perms.can_open_deal_directly(user, initiative)
     if latest is not None and latest.status in (RequestStatus.pending, RequestStatus.accepted):
-        return {"state": str(latest.status), "request": describe(session, user, latest)}
-    return {"state": "form"}
+        return {
+            "state": str(latest.status),
+            "request": describe(session, user, latest),
+            "can_open_deal": can_open_deal,
+        }
+    return {"state": "form", "can_open_deal": can_open_deal}

@@ -8,13 +8,12 @@ may not know exists, 409 `invalid-transition` with `allowed` and `current`,
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Response
 
 from app.accounts import service as accounts_service
 from app.accounts.deps import AdminUser, CoordinatorUser, CurrentUser, OptionalUser
 from app.db import SessionDep
-from app.errors import PermissionDenied, Responses
+from app.errors import PermissionDenied
 from app.i18n import _
 from app.initiatives import (
     attachments,
@@ -27,7 +26,7 @@ from app.initiatives import (
     workflow,
 )
 from app.initiatives import permissions as perms
-from app.initiatives.deps import VisibleInitiative
+from app.initiatives.deps import AttachableInitiative, VisibleInitiative
 from app.initiatives.downloads import file_response
 from app.initiatives.schemas import (
     AccessGrantIn,
@@ -49,15 +48,10 @@ from app.initiatives.schemas import (
     VersionOut,
     ViewLogOut,
 )
-from app.storage import receive_upload
+from app.storage import StreamedUpload
+from app.web.api import PROBLEMS, public
 
 router = APIRouter(tags=["initiatives"])
-PROBLEMS: Responses = {
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "Not found or not visible"},
-    409: {"description": "Invalid transition or conflict; `allowed` lists the possible targets"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
 
 
 def _summary(item) -> InitiativeSummary:
@@ -100,6 +94,7 @@ def create(session: SessionDep, user: CurrentUser, body: DraftIn):
     responses=PROBLEMS,
     summary="Read an initiative",
 )
+@public
 def read(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """The sections the caller may see; confidential ones are absent (not empty) for others."""
     return visibility.visible_view(session, user, item)
@@ -136,6 +131,7 @@ def submit(
 @router.get(
     "/initiatives/{initiative_id}/transitions", response_model=list[str], summary="Moves I may make"
 )
+@public
 def transitions(user: OptionalUser, item: VisibleInitiative):
     """The target statuses the caller may move the initiative to now."""
     return [str(t.target) for t in workflow.available(user, item)]
@@ -175,6 +171,7 @@ def _require_confidential(session, user, item) -> None:
     responses=PROBLEMS,
     summary="Status history",
 )
+@public
 def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint."""
     _require_confidential(session, user, item)
@@ -188,6 +185,7 @@ def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiativ
     response_model=VerifyOut,
     summary="Verify the history",
 )
+@public
 def verify_history(session: SessionDep, item: VisibleInitiative):
     """Recomputes the chain; `first_broken_seq` names the first entry that was altered or removed."""
     ok, broken = history.verify_chain(session, item.id)
@@ -200,6 +198,7 @@ def verify_history(session: SessionDep, item: VisibleInitiative):
     responses=PROBLEMS,
     summary="Submitted versions",
 )
+@public
 def list_versions(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     return [
         VersionOut(number=v.number, fingerprint=v.fingerprint, created_at=v.created_at)
@@ -213,6 +212,7 @@ def list_versions(session: SessionDep, user: OptionalUser, item: VisibleInitiati
     responses=PROBLEMS,
     summary="Compare two versions",
 )
+@public
 def compare_versions(
     session: SessionDep,
     user: OptionalUser,
@@ -230,6 +230,7 @@ def compare_versions(
     responses=PROBLEMS,
     summary="One submitted version",
 )
+@public
 def read_version(session: SessionDep, user: OptionalUser, item: VisibleInitiative, number: int):
     v = service.version(session, user, item, number)
     return VersionOut(
@@ -241,6 +242,7 @@ def read_version(session: SessionDep, user: OptionalUser, item: VisibleInitiativ
 @router.get(
     "/initiatives/{initiative_id}/attachments", response_model=list[AttachmentOut], summary="Files"
 )
+@public
 def list_attachments(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
     """The files the caller may download."""
     return [
@@ -282,13 +284,13 @@ def list_attachments(session: SessionDep, user: OptionalUser, item: VisibleIniti
         }
     },
 )
-async def upload(request: Request, session: SessionDep, user: CurrentUser, item: VisibleInitiative):
+def upload(
+    session: SessionDep, user: CurrentUser, item: AttachableInitiative, received: StreamedUpload
+):
     """Streams multipart/form-data files to storage (size limit enforced while streaming, type
     judged from content). Cookie clients send `X-CSRF-Token` or `?csrf_token=`."""
-    attachments.ensure_can_attach(user, item)
-    fields, files = await receive_upload(request)
-    rows = await run_in_threadpool(
-        attachments.add, session, user, item, files, confidential=fields.get("public") != "1"
+    rows = attachments.add(
+        session, user, item, received.files, confidential=received.fields.get("public") != "1"
     )
     return [AttachmentOut.model_validate(a, from_attributes=True) for a in rows]
 
@@ -299,6 +301,7 @@ async def upload(request: Request, session: SessionDep, user: CurrentUser, item:
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}, **PROBLEMS},
 )
+@public
 def download(session: SessionDep, user: OptionalUser, item: VisibleInitiative, attachment_id: int):
     """The same permission check as the sections: confidential files need confidential access."""
     return file_response(attachments.for_download(session, user, item, attachment_id))
@@ -381,6 +384,7 @@ def view_log(session: SessionDep, user: CurrentUser, item: VisibleInitiative):
 @router.get(
     "/receipts/{code}", response_model=ReceiptOut, responses=PROBLEMS, summary="Check a receipt"
 )
+@public
 def receipt(
     session: SessionDep,
     code: str,
@@ -417,6 +421,7 @@ def inbox(
 @router.get(
     "/fields", response_model=list[FieldOut], tags=["taxonomy"], summary="Fields and sub-fields"
 )
+@public
 def list_fields(session: SessionDep, include_inactive: bool = False):
     """The two-level taxonomy: top-level fields have `parent_id` null."""
     return [

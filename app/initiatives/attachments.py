@@ -17,9 +17,9 @@ from app.initiatives import permissions as perms
 from app.initiatives import visibility
 from app.initiatives.models import Attachment, Initiative
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.storage import StoredFile, get_storage
 
-TOPIC_FILE_DELETED = "initiative.attachment_deleted"  # {"storage_key"}
 MAX_ATTACHMENTS = 20
 
 
@@ -86,7 +86,7 @@ def delete(session: Session, user: User, initiative: Initiative, attachment: Att
     _ensure_editable(user, initiative)
     outbox.enqueue(
         session,
-        TOPIC_FILE_DELETED,
+        topics.INITIATIVE_ATTACHMENT_DELETED,
         {"storage_key": attachment.storage_key},
         key=f"initiative:{initiative.id}",
     )

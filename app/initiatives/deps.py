@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import OptionalUser
+from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
-from app.initiatives import service
+from app.initiatives import attachments, service
 from app.initiatives.models import Initiative
 
 
@@ -17,3 +17,12 @@ def visible_initiative(initiative_id: int, session: SessionDep, user: OptionalUs
 
 
 VisibleInitiative = Annotated[Initiative, Depends(visible_initiative)]
+
+
+def attachable_initiative(initiative: VisibleInitiative, user: CurrentUser) -> Initiative:
+    """An initiative the user may attach files to: checked before an upload is streamed."""
+    attachments.ensure_can_attach(user, initiative)
+    return initiative
+
+
+AttachableInitiative = Annotated[Initiative, Depends(attachable_initiative)]

@@ -143,7 +143,7 @@ class InitiativeVersion(SQLModel, table=True):
     initiative_id: int = Col(foreign_key="initiative.id", index=True)
     number: int
     content: dict[str, Any] = Col(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    fingerprint: str = Col(max_length=64)
+    fingerprint: str = Col(max_length=64, index=True)  # the exact-duplicate lookup
     created_by_id: int | None = Col(default=None, foreign_key="user.id")
     created_at: datetime = Col(default_factory=utcnow, sa_type=UTCDateTime)
 

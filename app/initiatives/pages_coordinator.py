@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import AdminUser, CoordinatorUser
+from app.accounts.labels import organisation_type_label
 from app.accounts.models import OrganisationType
 from app.db import SessionDep
-from app.errors import DomainError
 from app.i18n import _
 from app.initiatives import queries, service, taxonomy, workflow
 from app.initiatives.schemas import FieldIn, FieldUpdate
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -25,18 +24,6 @@ nav_item("Screening inbox", "/coordinator/initiatives", visible=accounts.is_coor
 nav_item("Fields", "/admin/fields", visible=accounts.is_admin, order=90)
 
 INBOX_STATES = [s for s in workflow.Status if s != workflow.Status.draft]
-
-
-def organisation_type_label(value: str) -> str:
-    return {
-        "university": _("University"),
-        "research_institute": _("Research institute"),
-        "enterprise": _("Enterprise"),
-        "state_agency": _("State agency"),
-        "investment_fund": _("Investment fund"),
-        "intermediary": _("Intermediary"),
-        "individual": _("Individual"),
-    }.get(value, value)
 
 
 def _int(value: str) -> int | None:
@@ -88,13 +75,12 @@ def inbox(
 
 
 @router.post("/coordinator/initiatives/bulk")
-async def bulk(request: Request, session: SessionDep, user: CoordinatorUser):
-    form = await request.form()
-    ids = [int(v) for v in form.getlist("ids") if str(v).isdigit()]
+def bulk(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
+    ids = [int(str(v)) for v in form.getlist("ids") if str(v).isdigit()]
     if not ids:
         flash(request, _("Select at least one initiative."), "error")
     else:
-        done, refused = await run_in_threadpool(service.bulk_start_screening, session, user, ids)
+        done, refused = service.bulk_start_screening(session, user, ids)
         flash(
             request,
             _(
@@ -130,30 +116,30 @@ def fields_page(request: Request, session: SessionDep, user: AdminUser):
 
 
 @router.post("/admin/fields")
-async def add_field(request: Request, session: SessionDep, user: AdminUser):
-    form = await request.form()
-    data, errors = parse_form(FieldIn, form)
+def add_field(request: Request, session: SessionDep, user: AdminUser, form: Form):
+    def added(_field: object):
+        flash(request, _("Field added."), "success")
+        return RedirectResponse("/admin/fields", status_code=303)
+
     values = {k: form.get(k, "") for k in ("code", "name_vi", "name_en", "parent_id")}
-    if data is not None:
-        try:
-            await run_in_threadpool(taxonomy.add_field, session, user, data)
-        except DomainError as exc:
-            errors = exc.errors or {"code": exc.message}
-    if errors:
-        return _fields_page(request, session, values, errors, 400)
-    flash(request, _("Field added."), "success")
-    return RedirectResponse("/admin/fields", status_code=303)
+    return submit_form(
+        session,
+        form,
+        FieldIn,
+        lambda data: taxonomy.add_field(session, user, data),
+        done=added,
+        again=lambda refusal: _fields_page(request, session, values, refusal.on("code"), 400),
+    )
 
 
 @router.post("/admin/fields/{field_id}")
-async def update_field(request: Request, session: SessionDep, user: AdminUser, field_id: int):
-    form = await request.form()
+def update_field(request: Request, session: SessionDep, user: AdminUser, field_id: int, form: Form):
     data, errors = parse_form(FieldUpdate, form)
     if data is None:
         return _fields_page(
             request, session, {}, {f"{field_id}-{k}": v for k, v in errors.items()}, 400
         )
-    field = await run_in_threadpool(taxonomy.get, session, field_id)
-    await run_in_threadpool(taxonomy.update_field, session, user, field, data)
+    field = taxonomy.get(session, field_id)
+    taxonomy.update_field(session, user, field, data)
     flash(request, _("Field saved."), "success")
     return RedirectResponse("/admin/fields", status_code=303)

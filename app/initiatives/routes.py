@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
-from app.db import SessionDep
+from app.db import SessionDep, keep, refuse
 from app.errors import (
     Conflict,
     DomainError,
@@ -24,6 +23,7 @@ from app.initiatives import (
     attachments,
     forms,
     history,
+    labels,
     pages_coordinator,
     queries,
     receipts,
@@ -33,13 +33,14 @@ from app.initiatives import (
     workflow,
 )
 from app.initiatives import permissions as perms
-from app.initiatives.deps import VisibleInitiative
+from app.initiatives.deps import AttachableInitiative, VisibleInitiative
 from app.initiatives.downloads import file_response
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
-from app.storage import receive_upload
+from app.storage import StreamedUpload
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
+from app.web.forms import Form, submit_form
 from app.web.templating import env, nav_item, render
 
 router = APIRouter()
@@ -50,25 +51,9 @@ nav_item("My initiatives", "/my/initiatives", visible=accounts.can_submit, order
 nav_item("Check a receipt", "/receipts", order=80)
 
 
-def resource_label(kind: str) -> str:
-    return {
-        "partners": _("Partners"),
-        "investors": _("Investors"),
-        "customers": _("Customers"),
-        "experts": _("Experts"),
-        "communication": _("Communication"),
-        "ip_registration": _("Help with IP registration"),
-    }.get(kind, kind)
-
-
-def ip_status_label(status: str) -> str:
-    return {"none": _("None"), "filed": _("Application filed"), "granted": _("Granted")}.get(
-        status, status
-    )
-
-
 env.globals.update(
-    initiative_resource_label=resource_label, initiative_ip_status_label=ip_status_label
+    initiative_resource_label=labels.resource_label,
+    initiative_ip_status_label=labels.ip_status_label,
 )
 
 
@@ -98,8 +83,8 @@ def _form(
             "subfield_options": subfields,
             "province_options": [(p, p) for p in PROVINCES],
             "trl_options": [(str(n), str(n)) for n in range(1, 10)],
-            "ip_options": [(s, ip_status_label(s)) for s in IP_STATUSES],
-            "resource_options": [(k, resource_label(k)) for k in RESOURCE_KINDS],
+            "ip_options": [(s, labels.ip_status_label(s)) for s in IP_STATUSES],
+            "resource_options": [(k, labels.resource_label(k)) for k in RESOURCE_KINDS],
             "coauthor_rows": forms.coauthor_rows(values),
             "attachments": initiative.attachments if initiative else [],
         },
@@ -119,40 +104,57 @@ def _editable(session, user, initiative_id: int) -> Initiative:
 def _save(request: Request, session, user, initiative: Initiative | None, form):
     """Save the draft, then submit if asked; any refusal re-renders everything that was typed."""
     data, errors, values = forms.draft_from_form(form)
-    if data is None:
-        return _form(request, session, user, initiative, values, errors, 400)
-    try:
+
+    def save(data) -> Initiative:
         if initiative is None:
-            initiative = service.create_draft(session, user, data)
-        else:
-            service.update_draft(session, user, initiative, data)
-    except ValidationFailed as exc:
-        return _form(request, session, user, initiative, values, exc.errors, 400)
+            return service.create_draft(session, user, data)
+        service.update_draft(session, user, initiative, data)
+        return initiative
+
+    return submit_form(
+        session,
+        form,
+        lambda _form: (data, errors),
+        save,
+        done=lambda saved: _submit(request, session, user, saved, form, values),
+        again=lambda refusal: _form(
+            request, session, user, initiative, values, refusal.errors, 400
+        ),
+        catch=ValidationFailed,
+    )
+
+
+def _submit(request: Request, session, user, initiative: Initiative, form, values: dict):
     if form.get("action") != "submit":
         flash(request, _("Draft saved. You can come back and continue at any time."), "success")
         return RedirectResponse(f"/initiatives/{initiative.id}/edit", status_code=303)
-    try:
-        service.submit(
+    keep(session, why="the draft stays saved when its submission is refused: nothing typed is lost")
+
+    def received(_result: object):
+        flash(request, _("Your initiative has been received."), "success")
+        return RedirectResponse(f"/initiatives/{initiative.id}/receipt", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.submit(
             session, user, initiative, confirm_similar=form.get("confirm_similar") == "1"
-        )
-    except ValidationFailed as exc:  # the draft stays saved: the unit of work still commits
-        return _form(
-            request, session, user, initiative, values, exc.errors, 400, message=exc.message
-        )
-    except Conflict as exc:
-        return _form(
+        ),
+        done=received,
+        again=lambda refusal: _form(
             request,
             session,
             user,
             initiative,
             values,
-            {},
-            409,
-            similar=exc.extra.get("similar"),
-            message=exc.message,
-        )
-    flash(request, _("Your initiative has been received."), "success")
-    return RedirectResponse(f"/initiatives/{initiative.id}/receipt", status_code=303)
+            refusal.field_errors,  # the page shows `message` itself
+            refusal.status,
+            similar=refusal.extra.get("similar"),
+            message=refusal.message,
+        ),
+        catch=(ValidationFailed, Conflict),
+    )
 
 
 @router.get("/initiatives/new")
@@ -163,9 +165,8 @@ def new_form(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/initiatives/new")
-async def create(request: Request, session: SessionDep, user: CurrentUser):
-    form = await request.form()
-    return await run_in_threadpool(_save, request, session, user, None, form)
+def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
+    return _save(request, session, user, None, form)
 
 
 @router.get("/initiatives/{initiative_id}/edit")
@@ -175,23 +176,24 @@ def edit_form(request: Request, session: SessionDep, user: CurrentUser, initiati
 
 
 @router.post("/initiatives/{initiative_id}/edit")
-async def save(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
-    form = await request.form()
-    initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
-    return await run_in_threadpool(_save, request, session, user, initiative, form)
+def save(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form):
+    initiative = service.get_visible(session, user, initiative_id)
+    return _save(request, session, user, initiative, form)
 
 
 @router.post("/initiatives/{initiative_id}/autosave")
-async def autosave(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
+def autosave(
+    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form
+):
     """The form's script saves the draft in the background (JSON answer, never a page)."""
-    form = await request.form()
     data, errors, _values = forms.draft_from_form(form)
     if data is None:
         return JSONResponse({"saved": False, "errors": errors}, status_code=422)
-    initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
+    initiative = service.get_visible(session, user, initiative_id)
     try:
-        await run_in_threadpool(service.update_draft, session, user, initiative, data)
-    except DomainError as exc:
+        service.update_draft(session, user, initiative, data)
+    except DomainError as exc:  # not a page: the script shows the refusal
+        refuse(session)
         return JSONResponse(
             {"saved": False, "errors": exc.errors, "detail": exc.message}, status_code=exc.status
         )
@@ -200,24 +202,26 @@ async def autosave(request: Request, session: SessionDep, user: CurrentUser, ini
 
 # -- attachments ---------------------------------------------------------------
 @router.post("/initiatives/{initiative_id}/attachments")
-async def upload(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
+def upload(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: AttachableInitiative,
+    received: StreamedUpload,
+):
     """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
-    initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
-    attachments.ensure_can_attach(user, initiative)
-    fields, files = await receive_upload(request)
-    if not files:
+    if not received.files:
         flash(request, _("Choose a file to attach."), "error")
     else:
-        await run_in_threadpool(
-            attachments.add,
+        attachments.add(
             session,
             user,
             initiative,
-            files,
-            confidential=fields.get("public") != "1",
+            received.files,
+            confidential=received.fields.get("public") != "1",
         )
         flash(request, _("File attached."), "success")
-    return RedirectResponse(f"/initiatives/{initiative_id}/edit#attachments", status_code=303)
+    return RedirectResponse(f"/initiatives/{initiative.id}/edit#attachments", status_code=303)
 
 
 @router.post("/initiatives/{initiative_id}/attachments/{attachment_id}/delete")
@@ -295,13 +299,12 @@ def detail(
 
 
 @router.post("/initiatives/{initiative_id}/transition")
-async def change_status(
-    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int
+def change_status(
+    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form
 ):
-    form = await request.form()
-    initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
+    initiative = service.get_visible(session, user, initiative_id)
     to, reason = str(form.get("to", "")), str(form.get("reason", ""))
-    await run_in_threadpool(service.change_status, session, user, initiative, to, reason)
+    service.change_status(session, user, initiative, to, reason)
     flash(
         request,
         _("The initiative is now at the stage: %(stage)s.", stage=workflow.status_label(to)),
@@ -346,14 +349,11 @@ def versions(
 
 
 @router.post("/initiatives/{initiative_id}/access")
-async def grant_access(
-    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int
+def grant_access(
+    request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form
 ):
-    form = await request.form()
-    initiative = await run_in_threadpool(service.get_visible, session, user, initiative_id)
-    await run_in_threadpool(
-        service.grant_access, session, user, initiative, str(form.get("email", ""))
-    )
+    initiative = service.get_visible(session, user, initiative_id)
+    service.grant_access(session, user, initiative, str(form.get("email", "")))
     flash(request, _("Access granted."), "success")
     return RedirectResponse(f"/initiatives/{initiative_id}#access", status_code=303)
 
@@ -381,9 +381,11 @@ def receipt_lookup(
     if code:
         try:
             result = receipts.lookup(session, code, fingerprint)
-        except ValidationFailed as exc:
+        except ValidationFailed as exc:  # a read-only lookup: the answer is the page itself
+            refuse(session)
             errors = exc.errors
         except NotFound as exc:
+            refuse(session)
             message = exc.message
     return render(
         request,

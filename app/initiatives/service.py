@@ -6,8 +6,11 @@ through visibility. Verbs never commit: the caller's unit of work does.
 
 from __future__ import annotations
 
+import logging
+
 from sqlmodel import Session, col, func, select
 
+import search
 from app.accounts import permissions as accounts
 from app.accounts import service as accounts_service
 from app.accounts.models import Organisation, User
@@ -29,6 +32,8 @@ from app.initiatives.workflow import PUBLISHED_STATES, Status
 from app.mail.service import queue_mail
 from app.system.provinces import PROVINCES
 
+log = logging.getLogger(__name__)
+
 TEXT_FIELDS = (
     "title",
     "summary",
@@ -40,6 +45,7 @@ TEXT_FIELDS = (
     "resources_note",
 )
 NEAR_DUPLICATE_THRESHOLD = 0.6
+NEAR_DUPLICATE_CANDIDATES = 20  # best index matches scored exactly
 
 
 # -- loading -------------------------------------------------------------------
@@ -217,12 +223,30 @@ def completeness_errors(initiative: Initiative) -> dict[str, str]:
 
 
 def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative]:
-    """Others' published initiatives whose title and summary are much alike (shown before confirming)."""
+    """Others' published initiatives whose title and summary are much alike (shown before confirming).
+
+    Candidates come from the search index (the published initiatives sharing the
+    most words with this title and summary), never from a scan of the catalogue,
+    so a submission costs the same at 1,000 or 100,000 published; the candidates
+    are then scored exactly as before. If the engine cannot answer, the advisory
+    check is skipped (logged) rather than refusing the submission.
+    """
+    from app.catalogue import indexing  # the catalogue depends on this domain, not the reverse
+
+    text = f"{initiative.title} {initiative.summary}"
+    try:
+        hits = indexing.engine(session).similar_text(text, limit=NEAR_DUPLICATE_CANDIDATES)
+    except (search.SearchUnavailable, OSError) as exc:
+        log.warning("near-duplicate check skipped, search unavailable: %s", exc)
+        return []
+    ids = [int(h.id) for h in hits if int(h.id) != initiative.id]
+    if not ids:
+        return []
     candidates = session.exec(
         select(Initiative).where(
+            col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
-            Initiative.id != initiative.id,
         )
     ).all()
     scored = [

@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.initiatives import attachments
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 from app.storage import get_storage
 
 
-@handler(attachments.TOPIC_FILE_DELETED)
+@handler(topics.INITIATIVE_ATTACHMENT_DELETED)
 def remove_deleted_file(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Remove a deleted attachment's bytes once the row's deletion has committed."""
     get_storage().delete(payload["storage_key"])

@@ -9,20 +9,20 @@ history entry and queues the side effects in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.accounts.models import User
 from app.db import utcnow
-from app.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.initiatives import history
 from app.initiatives import permissions as perms
 from app.initiatives.models import Initiative, InitiativeEvent
 from app.outbox import service as outbox
+from app.outbox import topics
+from app.statemachine import Rule, StateMachine
 
 
 class Status(StrEnum):
@@ -51,23 +51,8 @@ PRE_PUBLICATION_STATES = frozenset(
     }
 )
 
-# Outbox topics. Payloads: see `transition` and `queue_public_update`.
-TOPIC_TRANSITIONED = "initiative.transitioned"  # {"initiative_id","from","to","actor_id","reason"}
-TOPIC_PUBLISHED = "initiative.published"  # {"initiative_id"}
-TOPIC_UNPUBLISHED = "initiative.unpublished"  # {"initiative_id","reason"}
-TOPIC_PUBLIC_UPDATED = "initiative.public_updated"  # {"initiative_id"}
-
 Predicate = Callable[[User | None, Initiative], bool]
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: Status
-    target: Status
-    allowed: Predicate  # who may make it
-    who: str  # the predicate in words, for documentation and error pages
-    reason_required: bool = False
-    topics: tuple[str, ...] = (TOPIC_TRANSITIONED,)
+Transition = Rule[Initiative]
 
 
 def _t(
@@ -79,12 +64,14 @@ def _t(
     reason: bool = False,
     extra_topics: tuple[str, ...] = (),
 ) -> Transition:
-    return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *extra_topics))
+    return Transition(
+        source, target, allowed, who, reason, (topics.INITIATIVE_TRANSITIONED, *extra_topics)
+    )
 
 
 S = Status
 _COORDINATOR = "coordinator"
-TRANSITIONS: dict[tuple[Status, Status], Transition] = {
+TRANSITIONS: dict[tuple[str, str], Transition] = {
     (t.source, t.target): t
     for t in [
         _t(S.draft, S.submitted, perms.can_submit, "submitter or co-author with edit right"),
@@ -102,14 +89,18 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
         _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
         _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
         _t(
-            S.selected, S.published, perms.can_screen, _COORDINATOR, extra_topics=(TOPIC_PUBLISHED,)
+            S.selected,
+            S.published,
+            perms.can_screen,
+            _COORDINATOR,
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.unpublished,
             S.published,
             perms.can_screen,
             _COORDINATOR,
-            extra_topics=(TOPIC_PUBLISHED,),
+            extra_topics=(topics.INITIATIVE_PUBLISHED,),
         ),
         _t(
             S.published,
@@ -123,7 +114,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         _t(
             S.commercialising,
@@ -131,7 +122,7 @@ TRANSITIONS: dict[tuple[Status, Status], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             reason=True,
-            extra_topics=(TOPIC_UNPUBLISHED,),
+            extra_topics=(topics.INITIATIVE_UNPUBLISHED,),
         ),
         *[
             _t(s, S.withdrawn, perms.can_withdraw, "submitter", reason=True)
@@ -159,29 +150,34 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+MACHINE: StateMachine[Initiative] = StateMachine(
+    Initiative,
+    TRANSITIONS.values(),
+    label=status_label,
+    invalid_message=lambda current, target, allowed: _(
+        "An initiative in stage “%(current)s” cannot move to “%(target)s”. Allowed from here: %(allowed)s.",
+        current=current,
+        target=target,
+        allowed=allowed,
+    ),
+    forbidden_message=lambda target: _(
+        "You may not move this initiative to “%(target)s”.", target=target
+    ),
+)
+
+
+def _is_status(value: str) -> bool:
+    return value in Status.__members__.values()
+
+
 def allowed_from(status: str) -> list[Status]:
     """Every target reachable from `status` by someone."""
-    return [t.target for t in TRANSITIONS.values() if t.source == status]
+    return [Status(s) for s in MACHINE.allowed_from(status)]
 
 
 def available(user: User | None, initiative: Initiative) -> list[Transition]:
     """The transitions `user` may make now (pages show these as buttons)."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.source == initiative.status and t.allowed(user, initiative)
-    ]
-
-
-def _locked_status(session: Session, initiative: Initiative) -> str:
-    """The stored status, read with a row lock on PostgreSQL so two changes cannot interleave."""
-    if initiative.id is None:
-        return initiative.status
-    session.flush()
-    stored = session.exec(
-        select(Initiative.status).where(Initiative.id == initiative.id).with_for_update()
-    ).one()
-    return stored
+    return MACHINE.available(user, initiative)
 
 
 def check(
@@ -196,34 +192,7 @@ def check(
 
     Services call it before expensive work (validation, receipt numbers); `transition` calls it again.
     """
-    try:
-        target = Status(to)
-    except ValueError:
-        target = None
-    current = Status(_locked_status(session, initiative))
-    initiative.status = current
-    rule = TRANSITIONS.get((current, target)) if target else None
-    if rule is None:
-        allowed = allowed_from(current)
-        raise InvalidTransition(
-            _(
-                "An initiative in stage “%(current)s” cannot move to “%(target)s”. Allowed from here: %(allowed)s.",
-                current=status_label(current),
-                target=status_label(to),
-                allowed=", ".join(status_label(s) for s in allowed) or _("nothing"),
-            ),
-            allowed=[str(s) for s in allowed],
-            current=str(current),
-        )
-    if not rule.allowed(actor, initiative):
-        raise PermissionDenied(
-            _("You may not move this initiative to “%(target)s”.", target=status_label(to))
-        )
-    if rule.reason_required and not (reason or "").strip():
-        raise ValidationFailed(
-            _("Please give a reason."), errors={"reason": _("A reason is required for this step.")}
-        )
-    return rule
+    return MACHINE.check(session, initiative, str(to), actor=actor, reason=reason, valid=_is_status)
 
 
 def transition(
@@ -250,6 +219,7 @@ def transition(
     if target == Status.published and initiative.published_at is None:
         initiative.published_at = now
     session.add(initiative)
+    assert initiative.id is not None
     event = history.append(
         session,
         initiative_id=initiative.id,
@@ -262,15 +232,15 @@ def transition(
     )
     key = f"initiative:{initiative.id}"
     payloads: dict[str, dict[str, Any]] = {
-        TOPIC_TRANSITIONED: {
+        topics.INITIATIVE_TRANSITIONED: {
             "initiative_id": initiative.id,
             "from": str(current),
             "to": str(target),
             "actor_id": actor.id if actor else None,
             "reason": reason,
         },
-        TOPIC_PUBLISHED: {"initiative_id": initiative.id},
-        TOPIC_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
+        topics.INITIATIVE_PUBLISHED: {"initiative_id": initiative.id},
+        topics.INITIATIVE_UNPUBLISHED: {"initiative_id": initiative.id, "reason": reason},
     }
     for topic in rule.topics:
         outbox.enqueue(session, topic, payloads[topic], key=key)
@@ -281,7 +251,7 @@ def queue_public_update(session: Session, initiative: Initiative) -> None:
     """Tell consumers (search, subscriptions) that a published initiative's public sections changed."""
     outbox.enqueue(
         session,
-        TOPIC_PUBLIC_UPDATED,
+        topics.INITIATIVE_PUBLIC_UPDATED,
         {"initiative_id": initiative.id},
         key=f"initiative:{initiative.id}",
     )

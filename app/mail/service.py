@@ -18,6 +18,7 @@ from app.config import get_settings
 from app.i18n import use_language
 from app.mail.models import DevMail
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.web.templating import env, render_string
 
 
@@ -55,7 +56,7 @@ def queue_mail(
     )
     outbox.enqueue(
         session,
-        "mail.send",
+        topics.MAIL_SEND,
         {
             "to": to,
             "subject": subject,

@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.initiatives.workflow import TOPIC_PUBLIC_UPDATED, TOPIC_PUBLISHED, TOPIC_UNPUBLISHED
 from app.matching import service
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 
 
-@handler(TOPIC_PUBLISHED)
-@handler(TOPIC_PUBLIC_UPDATED)
-@handler(TOPIC_UNPUBLISHED)
+@handler(topics.INITIATIVE_PUBLISHED)
+@handler(topics.INITIATIVE_PUBLIC_UPDATED)
+@handler(topics.INITIATIVE_UNPUBLISHED)
 def embed_initiative(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     service.embed_initiative(session, int(payload["initiative_id"]))

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
@@ -15,19 +14,10 @@ from app.i18n import _
 from app.notifications import service
 from app.notifications.types import TYPES, channel_label, type_label
 from app.web.flash import flash
-from app.web.templating import context_processor, render
+from app.web.forms import Form, Refusal, submit_form
+from app.web.templating import render
 
 router = APIRouter()
-
-
-@context_processor
-def unread(request: Request) -> dict[str, Any]:
-    """The header's unread count, for signed-in users."""
-    user = getattr(request.state, "user", None)
-    if user is None:
-        return {}
-    with Session(request.app.state.engine) as session:
-        return {"unread_count": service.unread_count(session, user)}
 
 
 @router.get("/inbox")
@@ -84,16 +74,14 @@ def preferences(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/notifications/preferences")
-async def save_preferences(request: Request, session: SessionDep, user: CurrentUser):
-    form = await request.form()
+def save_preferences(request: Request, session: SessionDep, user: CurrentUser, form: Form):
     choices = {
         name: str(form.get(f"pref-{name}"))
         for name in TYPES
         if form.get(f"pref-{name}") is not None
     }
-    try:
-        service.set_preferences(session, user, choices)
-    except ValidationFailed as exc:
+
+    def again(refusal: Refusal):
         shown = {
             **service.preferences(session, user),
             **{k: v for k, v in choices.items() if not TYPES[k].fixed},
@@ -101,8 +89,21 @@ async def save_preferences(request: Request, session: SessionDep, user: CurrentU
         return render(
             request,
             "notifications/preferences.html",
-            {"rows": _preference_rows(shown), "errors": exc.errors},
+            {"rows": _preference_rows(shown), "errors": refusal.errors},
             status_code=400,
         )
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.set_preferences(session, user, choices),
+        done=lambda _result: _saved(request),
+        again=again,
+        catch=ValidationFailed,
+    )
+
+
+def _saved(request: Request):
     flash(request, _("Your notification settings are saved."), "success")
     return RedirectResponse("/notifications/preferences", status_code=303)

@@ -20,7 +20,7 @@ CHANNELS = ("email", "in_app", "both", "off")
 @dataclass(frozen=True)
 class NotificationType:
     name: str
-    audience: str  # submitter | reviewer | coordinator | subscriber | requester
+    audience: str  # submitter | reviewer | coordinator | subscriber | requester | owner | proposer
     default: str
     mandatory: bool = False
     fixed: bool = False  # the channel is not the user's choice (not on the preferences page)
@@ -42,12 +42,17 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("publication", "submitter", "in_app", fixed=True),
         NotificationType("contact_request", "submitter", "both"),
         NotificationType("contact_answer", "requester", "both"),
+        NotificationType("deal_stage", "requester", "both"),
         NotificationType("review_invitation", "reviewer", "both"),
         NotificationType("review_reminder", "reviewer", "both"),
         NotificationType("round_closing", "reviewer", "both"),
         NotificationType("new_submission", "coordinator", "in_app"),
         NotificationType("overdue_review", "coordinator", "both"),
         NotificationType("waiting_too_long", "coordinator", "in_app"),
+        NotificationType("problem_moderation", "coordinator", "in_app"),
+        NotificationType("problem_stage", "owner", "both"),
+        NotificationType("problem_activity", "owner", "both"),
+        NotificationType("proposal_update", "proposer", "both"),
         # Subscription matches take the channel chosen on the subscription itself.
         NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
     ]
@@ -63,6 +68,7 @@ def type_label(name: str) -> str:
         "publication": _("Publication of my initiatives"),
         "contact_request": _("Contact requests"),
         "contact_answer": _("Answers to my contact requests"),
+        "deal_stage": _("Stage changes of my deals"),
         "review_invitation": _("Review invitations"),
         "review_reminder": _("Review reminders"),
         "round_closing": _("Review round closing"),
@@ -70,6 +76,10 @@ def type_label(name: str) -> str:
         "overdue_review": _("Overdue reviews"),
         "waiting_too_long": _("Initiatives waiting too long in a stage"),
         "subscription_match": _("New initiatives matching my subscriptions"),
+        "problem_moderation": _("Problems waiting for moderation"),
+        "problem_stage": _("Stage changes and deadlines of my problems"),
+        "problem_activity": _("Proposals, messages and questions on my problems"),
+        "proposal_update": _("Answers to my proposals and questions on problems"),
     }
     return labels.get(name, name)
 

@@ -6,9 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.outbox.models import OutboxEvent
+
+NOTIFY_CHANNEL = "portal_outbox"  # PostgreSQL: a commit with new events wakes `portal worker`
 
 Handler = Callable[[Session, dict[str, Any], OutboxEvent], None]
 
@@ -70,4 +73,7 @@ def enqueue(
         for name in handlers.get(topic, {})
     ]
     session.add_all(rows)
+    if rows and session.get_bind().dialect.name == "postgresql":
+        # Delivered to LISTENing workers when (and only if) this transaction commits.
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return rows

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.accounts.deps import CurrentUser
+from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, Responses
-from app.i18n import _
-from app.initiatives.models import Initiative
 from app.publication import service
+from app.publication.deps import DeskInitiative, ProposalDep
 from app.publication.models import Certificate
 from app.publication.schemas import (
     CertificateOut,
@@ -18,22 +16,9 @@ from app.publication.schemas import (
     ProposalOut,
     UnpublishIn,
 )
-from app.reviews.deps import Coordinator
+from app.web.api import PROBLEMS, problems, public
 
 router = APIRouter(tags=["publication"])
-PROBLEMS: Responses = {
-    403: {"description": "Not allowed"},
-    404: {"description": "Not found"},
-    409: {"description": "Not possible in the initiative's stage"},
-    422: {"description": "Invalid input"},
-}
-
-
-def _initiative(session, initiative_id: int) -> Initiative:
-    found = session.get(Initiative, initiative_id)
-    if found is None:
-        raise NotFound(_("No such initiative."))
-    return found
 
 
 def _out(certificate: Certificate, intact: bool = True) -> CertificateOut:
@@ -50,10 +35,10 @@ def _out(certificate: Certificate, intact: bool = True) -> CertificateOut:
     summary="Propose a public summary to the submitter",
     responses=PROBLEMS,
 )
-def propose(initiative_id: int, data: ProposalIn, session: SessionDep, user: Coordinator):
-    return service.propose_summary(
-        session, user, _initiative(session, initiative_id), data.summary, data.note
-    )
+def propose(
+    data: ProposalIn, session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative
+):
+    return service.propose_summary(session, user, initiative, data.summary, data.note)
 
 
 @router.post(
@@ -62,14 +47,8 @@ def propose(initiative_id: int, data: ProposalIn, session: SessionDep, user: Coo
     summary="The submitter accepts or refuses a proposed summary",
     responses=PROBLEMS,
 )
-def answer(proposal_id: int, data: ProposalAnswerIn, session: SessionDep, user: CurrentUser):
-    return service.respond(
-        session,
-        user,
-        service.get_proposal(session, proposal_id),
-        accept=data.accept,
-        note=data.note,
-    )
+def answer(data: ProposalAnswerIn, session: SessionDep, user: CurrentUser, proposal: ProposalDep):
+    return service.respond(session, user, proposal, accept=data.accept, note=data.note)
 
 
 @router.post(
@@ -81,8 +60,8 @@ def answer(proposal_id: int, data: ProposalAnswerIn, session: SessionDep, user: 
     description="selected (or unpublished) → published; an accepted summary proposal is applied; "
     "`initiative.published` is queued for search and subscriptions in the same transaction.",
 )
-def publish(initiative_id: int, session: SessionDep, user: Coordinator):
-    return _out(service.publish(session, user, _initiative(session, initiative_id)))
+def publish(session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative):
+    return _out(service.publish(session, user, initiative))
 
 
 @router.post(
@@ -92,9 +71,9 @@ def publish(initiative_id: int, session: SessionDep, user: Coordinator):
     responses=PROBLEMS,
 )
 def unpublish(
-    initiative_id: int, data: UnpublishIn, session: SessionDep, user: Coordinator
+    data: UnpublishIn, session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative
 ) -> None:
-    service.unpublish(session, user, _initiative(session, initiative_id), data.reason)
+    service.unpublish(session, user, initiative, data.reason)
 
 
 @router.get(
@@ -102,8 +81,9 @@ def unpublish(
     response_model=CertificateOut,
     summary="Verify a publication certificate",
     description="Public. `valid` is true when the seal matches the data and the certificate is not revoked.",
-    responses={404: {"description": "No certificate with this number"}},
+    responses=problems(e404="No certificate with this number"),
 )
+@public
 def verify(number: str, session: SessionDep):
     certificate, intact = service.verify(session, number)
     return _out(certificate, intact)

@@ -6,27 +6,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts.deps import CurrentUser, OptionalUser
+from app.accounts.deps import CoordinatorUser, CurrentUser, OptionalUser
 from app.db import SessionDep
-from app.errors import NotFound, PermissionDenied
+from app.errors import PermissionDenied
 from app.i18n import _
-from app.initiatives.models import Initiative
 from app.initiatives.permissions import is_submitter
 from app.publication import service
+from app.publication.deps import DeskInitiative, ProposalDep, initiative_by_id
 from app.publication.schemas import ProposalIn, UnpublishIn
-from app.reviews.deps import Coordinator
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form
 from app.web.templating import render
 
 router = APIRouter()
-
-
-def _initiative(session, initiative_id: int) -> Initiative:
-    found = session.get(Initiative, initiative_id)
-    if found is None:
-        raise NotFound(_("No such initiative."))
-    return found
 
 
 def _desk(request, session, initiative, values=None, errors=None, status_code=200):
@@ -45,16 +37,20 @@ def _desk(request, session, initiative, values=None, errors=None, status_code=20
 
 
 @router.get("/publication/initiatives/{initiative_id}")
-def desk(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
-    return _desk(request, session, _initiative(session, initiative_id))
+def desk(request: Request, session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative):
+    return _desk(request, session, initiative)
 
 
 @router.post("/publication/initiatives/{initiative_id}/proposals")
-async def propose(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
-    initiative = _initiative(session, initiative_id)
-    form = await request.form()
+def propose(
+    request: Request,
+    session: SessionDep,
+    user: CoordinatorUser,
+    initiative: DeskInitiative,
+    form: Form,
+):
     data, errors = parse_form(ProposalIn, form)
-    if errors:
+    if data is None:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.propose_summary(session, user, initiative, data.summary, data.note)
     flash(request, _("The proposal was sent to the submitter."), "success")
@@ -62,8 +58,10 @@ async def propose(request: Request, session: SessionDep, user: Coordinator, init
 
 
 @router.post("/publication/initiatives/{initiative_id}/publish")
-def publish(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
-    certificate = service.publish(session, user, _initiative(session, initiative_id))
+def publish(
+    request: Request, session: SessionDep, user: CoordinatorUser, initiative: DeskInitiative
+):
+    certificate = service.publish(session, user, initiative)
     flash(
         request,
         _("Published. Certificate %(number)s issued.", number=certificate.number),
@@ -73,11 +71,15 @@ def publish(request: Request, session: SessionDep, user: Coordinator, initiative
 
 
 @router.post("/publication/initiatives/{initiative_id}/unpublish")
-async def unpublish(request: Request, session: SessionDep, user: Coordinator, initiative_id: int):
-    initiative = _initiative(session, initiative_id)
-    form = await request.form()
+def unpublish(
+    request: Request,
+    session: SessionDep,
+    user: CoordinatorUser,
+    initiative: DeskInitiative,
+    form: Form,
+):
     data, errors = parse_form(UnpublishIn, form)
-    if errors:
+    if data is None:
         return _desk(request, session, initiative, dict(form), errors, status_code=400)
     service.unpublish(session, user, initiative, data.reason)
     flash(request, _("The initiative is no longer published."), "info")
@@ -85,9 +87,8 @@ async def unpublish(request: Request, session: SessionDep, user: Coordinator, in
 
 
 @router.get("/publication/proposals/{proposal_id}")
-def proposal_page(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
-    proposal = service.get_proposal(session, proposal_id)
-    initiative = _initiative(session, proposal.initiative_id)
+def proposal_page(request: Request, session: SessionDep, user: CurrentUser, proposal: ProposalDep):
+    initiative = initiative_by_id(session, proposal.initiative_id)
     if not is_submitter(user, initiative):
         raise PermissionDenied(_("Only the submitter answers a summary proposal."))
     return render(
@@ -96,9 +97,9 @@ def proposal_page(request: Request, session: SessionDep, user: CurrentUser, prop
 
 
 @router.post("/publication/proposals/{proposal_id}")
-async def answer(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
-    form = await request.form()
-    proposal = service.get_proposal(session, proposal_id)
+def answer(
+    request: Request, session: SessionDep, user: CurrentUser, proposal: ProposalDep, form: Form
+):
     service.respond(
         session,
         user,

@@ -10,13 +10,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from sqlmodel import col, select
 
-from app.accounts.deps import CurrentUser
+from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
-from app.errors import NotFound, Responses, ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.initiatives.models import Initiative
 from app.reviews import decisions, ranking, reviewing, rubrics, service
-from app.reviews.deps import AssignmentDep, Coordinator, RoundDep, RubricDep
+from app.reviews.deps import AssignmentDep, RoundDep, RubricDep
 from app.reviews.models import RoundItem
 from app.reviews.schemas import (
     AcceptIn,
@@ -38,14 +38,9 @@ from app.reviews.schemas import (
     ScoreOut,
 )
 from app.reviews.scoring import SORT_KEYS, rounded
+from app.web.api import PROBLEMS
 
 router = APIRouter(tags=["reviews"])
-PROBLEMS: Responses = {
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "Not found"},
-    409: {"description": "Conflict: state, conflict of interest, load, rubric in use"},
-    422: {"description": "Invalid input, with field errors"},
-}
 
 
 def _rubric_out(session, rubric) -> RubricOut:
@@ -68,7 +63,7 @@ def _round_out(session, found) -> RoundOut:
 
 # -- rubrics -----------------------------------------------------------------
 @router.get("/rubrics", response_model=list[RubricOut], summary="List rubrics")
-def list_rubrics(session: SessionDep, user: Coordinator):
+def list_rubrics(session: SessionDep, user: CoordinatorUser):
     return [_rubric_out(session, r) for r in rubrics.list_rubrics(session)]
 
 
@@ -79,7 +74,7 @@ def list_rubrics(session: SessionDep, user: Coordinator):
     summary="Create a rubric",
     responses=PROBLEMS,
 )
-def create_rubric(data: RubricIn, session: SessionDep, user: Coordinator):
+def create_rubric(data: RubricIn, session: SessionDep, user: CoordinatorUser):
     return _rubric_out(
         session,
         rubrics.create_rubric(
@@ -96,7 +91,7 @@ def create_rubric(data: RubricIn, session: SessionDep, user: Coordinator):
 @router.get(
     "/rubrics/{rubric_id}", response_model=RubricOut, summary="One rubric", responses=PROBLEMS
 )
-def get_rubric(session: SessionDep, user: Coordinator, rubric: RubricDep):
+def get_rubric(session: SessionDep, user: CoordinatorUser, rubric: RubricDep):
     return _rubric_out(session, rubric)
 
 
@@ -108,7 +103,7 @@ def get_rubric(session: SessionDep, user: Coordinator, rubric: RubricDep):
     description="Refused with 409 `rubric-in-use` when submitted scores use the rubric and the change "
     "touches criteria, weights or scales; create a new version instead.",
 )
-def update_rubric(data: RubricIn, session: SessionDep, user: Coordinator, rubric: RubricDep):
+def update_rubric(data: RubricIn, session: SessionDep, user: CoordinatorUser, rubric: RubricDep):
     return _rubric_out(
         session,
         rubrics.update_rubric(
@@ -130,13 +125,13 @@ def update_rubric(data: RubricIn, session: SessionDep, user: Coordinator, rubric
     summary="Create a new, changeable version of a rubric",
     responses=PROBLEMS,
 )
-def version_rubric(session: SessionDep, user: Coordinator, rubric: RubricDep):
+def version_rubric(session: SessionDep, user: CoordinatorUser, rubric: RubricDep):
     return _rubric_out(session, rubrics.new_version(session, user, rubric))
 
 
 # -- rounds and assignment -----------------------------------------------------
 @router.get("/review-rounds", response_model=list[RoundOut], summary="List review rounds")
-def list_rounds(session: SessionDep, user: Coordinator):
+def list_rounds(session: SessionDep, user: CoordinatorUser):
     return [_round_out(session, r) for r in service.list_rounds(session)]
 
 
@@ -148,7 +143,7 @@ def list_rounds(session: SessionDep, user: Coordinator):
     description="Each initiative must be in screening; all move to in_review in one transaction.",
     responses=PROBLEMS,
 )
-def open_round(data: RoundIn, session: SessionDep, user: Coordinator):
+def open_round(data: RoundIn, session: SessionDep, user: CoordinatorUser):
     return _round_out(session, service.open_round(session, user, data))
 
 
@@ -158,7 +153,7 @@ def open_round(data: RoundIn, session: SessionDep, user: Coordinator):
     summary="One review round",
     responses=PROBLEMS,
 )
-def get_round(session: SessionDep, user: Coordinator, round: RoundDep):
+def get_round(session: SessionDep, user: CoordinatorUser, round: RoundDep):
     return _round_out(session, round)
 
 
@@ -168,7 +163,7 @@ def get_round(session: SessionDep, user: Coordinator, round: RoundDep):
     summary="Close a round",
     responses=PROBLEMS,
 )
-def close_round(session: SessionDep, user: Coordinator, round: RoundDep):
+def close_round(session: SessionDep, user: CoordinatorUser, round: RoundDep):
     return _round_out(session, service.close_round(session, user, round))
 
 
@@ -178,7 +173,7 @@ def close_round(session: SessionDep, user: Coordinator, round: RoundDep):
     summary="Assignments of a round",
     responses=PROBLEMS,
 )
-def round_assignments(session: SessionDep, user: Coordinator, round: RoundDep):
+def round_assignments(session: SessionDep, user: CoordinatorUser, round: RoundDep):
     return service.assignments_for(session, round)
 
 
@@ -188,7 +183,7 @@ def round_assignments(session: SessionDep, user: Coordinator, round: RoundDep):
     summary="Open assignments past the due date (who is late)",
     responses=PROBLEMS,
 )
-def overdue(session: SessionDep, user: Coordinator, round: RoundDep):
+def overdue(session: SessionDep, user: CoordinatorUser, round: RoundDep):
     return service.overdue(session, round)
 
 
@@ -200,7 +195,7 @@ def overdue(session: SessionDep, user: Coordinator, round: RoundDep):
     responses=PROBLEMS,
     description="409 `conflict-of-interest` (with the detected `conflicts`) or `load-exceeded`.",
 )
-def assign(data: ManualAssignIn, session: SessionDep, user: Coordinator, round: RoundDep):
+def assign(data: ManualAssignIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     from app.accounts.models import User
 
     initiative, reviewer = (
@@ -220,7 +215,7 @@ def assign(data: ManualAssignIn, session: SessionDep, user: Coordinator, round: 
     description="Fills open slots maximising expertise match, never above the round's maximum load and "
     "never with a conflict; `under_covered` lists initiatives still short of reviewers.",
 )
-def auto_assign(data: AutoAssignIn, session: SessionDep, user: Coordinator, round: RoundDep):
+def auto_assign(data: AutoAssignIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     result = service.auto_assign(session, user, round, data.initiative_ids)
     return AutoAssignOut(
         created=[AssignmentOut.model_validate(a) for a in result.created],
@@ -342,7 +337,7 @@ def submit_review(
 )
 def get_ranking(
     session: SessionDep,
-    user: Coordinator,
+    user: CoordinatorUser,
     round: RoundDep,
     sort: str = "calibrated",
     order: str = "desc",
@@ -363,22 +358,7 @@ def get_ranking(
         method=ranking.method_text(),
         global_mean=rounded(result.global_mean),
         global_sd=rounded(result.global_sd),
-        rows=[
-            RankingRowOut(
-                rank=r.rank,
-                initiative_id=r.initiative.id,
-                title=r.initiative.title,
-                status=r.initiative.status,
-                reviews=r.figures.reviews,
-                raw=rounded(r.figures.raw),
-                calibrated=rounded(r.figures.calibrated),
-                criterion_means={k: rounded(v) for k, v in r.figures.criterion_means.items()},
-                spread=rounded(r.figures.spread),
-                sd=rounded(r.figures.sd),
-                disagreement=r.figures.disagreement,
-            )
-            for r in result.rows
-        ],
+        rows=[RankingRowOut(**ranking.row_figures(r)) for r in result.rows],
     )
 
 
@@ -389,7 +369,7 @@ def get_ranking(
     summary="Select, reject or return an initiative with a rationale",
     responses=PROBLEMS,
 )
-def decide(data: DecisionIn, session: SessionDep, user: Coordinator, round: RoundDep):
+def decide(data: DecisionIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     initiative = session.get(Initiative, data.initiative_id)
     if initiative is None:
         raise NotFound(_("No such initiative."))
@@ -402,5 +382,5 @@ def decide(data: DecisionIn, session: SessionDep, user: Coordinator, round: Roun
     summary="Decisions of a round",
     responses=PROBLEMS,
 )
-def list_decisions(session: SessionDep, user: Coordinator, round: RoundDep):
+def list_decisions(session: SessionDep, user: CoordinatorUser, round: RoundDep):
     return list(decisions.decisions_for(session, round).values())

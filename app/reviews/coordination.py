@@ -1,4 +1,4 @@
-"""Coordinator pages: rounds, manual and automatic assignment, who is late, ranking, decisions, rubrics.
+"""CoordinatorUser pages: rounds, manual and automatic assignment, who is late, ranking, decisions, rubrics.
 
 Mounted under /reviews by routes.py. Every handler parses, loads through
 deps (which refuse non-coordinators), calls one service verb and renders.
@@ -13,18 +13,19 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import col
 
+from app.accounts.deps import CoordinatorUser
 from app.accounts.models import User
 from app.db import SessionDep
-from app.errors import DomainError
+from app.errors import ValidationFailed
 from app.i18n import TIMEZONE, _, get_language
 from app.initiatives.workflow import status_label
 from app.reviews import conflicts, decisions, ranking, reviewing, rubrics, service
-from app.reviews.deps import Coordinator, ItemDep, RoundDep, RubricDep
+from app.reviews.deps import ItemDep, RoundDep, RubricDep
 from app.reviews.models import Assignment, Review
 from app.reviews.schemas import CriterionIn, DecisionIn, RoundIn
 from app.reviews.scoring import SORT_KEYS
 from app.web.flash import flash
-from app.web.forms import error_message
+from app.web.forms import Form, error_message, submit_form
 from app.web.templating import env, render
 
 router = APIRouter()
@@ -37,7 +38,7 @@ def _people(session, ids) -> dict[int, User]:
 
 # -- rounds ------------------------------------------------------------------
 @router.get("/rounds")
-def rounds(request: Request, session: SessionDep, user: Coordinator):
+def rounds(request: Request, session: SessionDep, user: CoordinatorUser):
     return render(request, "reviews/rounds.html", {"rounds": service.list_rounds(session)})
 
 
@@ -56,7 +57,7 @@ def _round_form(request, session, values, errors, status_code=200):
 
 
 @router.get("/rounds/new")
-def new_round(request: Request, session: SessionDep, user: Coordinator):
+def new_round(request: Request, session: SessionDep, user: CoordinatorUser):
     return _round_form(
         request,
         session,
@@ -65,11 +66,7 @@ def new_round(request: Request, session: SessionDep, user: Coordinator):
     )
 
 
-@router.post("/rounds/new")
-async def create_round(request: Request, session: SessionDep, user: Coordinator):
-    form = await request.form()
-    values = {k: form.get(k) for k in form}
-    values["initiative_ids"] = form.getlist("initiative_ids")
+def _round_from(form) -> tuple[RoundIn | None, dict[str, str]]:
     errors: dict[str, str] = {}
     data = None
     try:
@@ -89,26 +86,36 @@ async def create_round(request: Request, session: SessionDep, user: Coordinator)
             blind=bool(form.get("blind")),
             max_load=form.get("max_load") or 5,
             disagreement_threshold=str(form.get("disagreement_threshold") or 2).replace(",", "."),
-            initiative_ids=values["initiative_ids"],
+            initiative_ids=form.getlist("initiative_ids"),
         )
     except ValidationError as exc:
         for error in exc.errors():
             errors.setdefault(".".join(str(p) for p in error["loc"]), error_message(error))
-    if data is not None and not errors:
-        try:
-            created = service.open_round(session, user, data)
-            flash(request, _("The round is open; its initiatives are now in review."), "success")
-            return RedirectResponse(f"/reviews/rounds/{created.id}", status_code=303)
-        except DomainError as exc:
-            if exc.status >= 500 or not exc.errors:
-                raise
-            errors = exc.errors
-            session.rollback()
-    return _round_form(request, session, values, errors, status_code=400)
+    return (None if errors else data), errors
+
+
+@router.post("/rounds/new")
+def create_round(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
+    values: dict[str, object] = {k: form.get(k) for k in form}
+    values["initiative_ids"] = form.getlist("initiative_ids")
+
+    def opened(created):
+        flash(request, _("The round is open; its initiatives are now in review."), "success")
+        return RedirectResponse(f"/reviews/rounds/{created.id}", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        _round_from,
+        lambda data: service.open_round(session, user, data),
+        done=opened,
+        again=lambda refusal: _round_form(request, session, values, refusal.errors, 400),
+        catch=ValidationFailed,
+    )
 
 
 @router.get("/rounds/{round_id}")
-def round_page(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+def round_page(request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     items = service.round_initiatives(session, round)
     rows = service.assignments_for(session, round)
     late = {a.id for a in service.overdue(session, round)}
@@ -128,7 +135,7 @@ def round_page(request: Request, session: SessionDep, user: Coordinator, round: 
 
 
 @router.post("/rounds/{round_id}/auto-assign")
-def auto_assign(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+def auto_assign(request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     result = service.auto_assign(session, user, round)
     return render(
         request,
@@ -143,7 +150,7 @@ def auto_assign(request: Request, session: SessionDep, user: Coordinator, round:
 
 
 @router.post("/rounds/{round_id}/close")
-def close(request: Request, session: SessionDep, user: Coordinator, round: RoundDep):
+def close(request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     service.close_round(session, user, round)
     flash(request, _("The round is closed."), "info")
     return RedirectResponse(f"/reviews/rounds/{round.id}", status_code=303)
@@ -151,7 +158,7 @@ def close(request: Request, session: SessionDep, user: Coordinator, round: Round
 
 @router.get("/rounds/{round_id}/items/{initiative_id}/assign")
 def candidates(
-    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+    request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep, item: ItemDep
 ):
     return render(
         request,
@@ -161,11 +168,16 @@ def candidates(
 
 
 @router.post("/rounds/{round_id}/items/{initiative_id}/assign")
-async def assign(
-    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+def assign(
+    request: Request,
+    session: SessionDep,
+    user: CoordinatorUser,
+    round: RoundDep,
+    item: ItemDep,
+    form: Form,
 ):
-    form = await request.form()
-    reviewer = session.get(User, int(form.get("reviewer_id") or 0))
+    chosen = str(form.get("reviewer_id") or "")
+    reviewer = session.get(User, int(chosen)) if chosen.isdigit() else None
     if reviewer is None:
         flash(request, _("Choose a reviewer."), "error")
         return RedirectResponse(request.url.path, status_code=303)
@@ -179,7 +191,7 @@ async def assign(
 def ranking_page(
     request: Request,
     session: SessionDep,
-    user: Coordinator,
+    user: CoordinatorUser,
     round: RoundDep,
     sort: str = "calibrated",
     order: str = "desc",
@@ -244,16 +256,20 @@ def _decision_page(request, session, round, item, values, errors, status_code=20
 
 @router.get("/rounds/{round_id}/items/{initiative_id}/decide")
 def decision_form(
-    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+    request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep, item: ItemDep
 ):
     return _decision_page(request, session, round, item, {}, {})
 
 
 @router.post("/rounds/{round_id}/items/{initiative_id}/decide")
-async def decide(
-    request: Request, session: SessionDep, user: Coordinator, round: RoundDep, item: ItemDep
+def decide(
+    request: Request,
+    session: SessionDep,
+    user: CoordinatorUser,
+    round: RoundDep,
+    item: ItemDep,
+    form: Form,
 ):
-    form = await request.form()
     values = {k: form.get(k) for k in ("outcome", "rationale")}
     try:
         data = DecisionIn(initiative_id=item.id, **values)
@@ -267,7 +283,7 @@ async def decide(
 
 # -- rubrics -----------------------------------------------------------------
 @router.get("/rubrics")
-def rubric_list(request: Request, session: SessionDep, user: Coordinator):
+def rubric_list(request: Request, session: SessionDep, user: CoordinatorUser):
     items = rubrics.list_rubrics(session)
     return render(
         request,
@@ -281,7 +297,8 @@ def rubric_list(request: Request, session: SessionDep, user: Coordinator):
 
 
 def _criteria_from(form) -> tuple[list[CriterionIn], dict[str, str]]:
-    criteria, errors = [], {}
+    criteria: list[CriterionIn] = []
+    errors: dict[str, str] = {}
     for k in range(int(form.get("rows") or 0)):
         code = str(form.get(f"code_{k}", "")).strip()
         if not code:
@@ -322,63 +339,63 @@ def _rubric_page(request, session, rubric, values, errors, status_code=200):
 
 
 @router.get("/rubrics/new")
-def rubric_new(request: Request, session: SessionDep, user: Coordinator):
+def rubric_new(request: Request, session: SessionDep, user: CoordinatorUser):
     return _rubric_page(request, session, None, {}, {})
 
 
 @router.get("/rubrics/{rubric_id}")
-def rubric_page(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+def rubric_page(request: Request, session: SessionDep, user: CoordinatorUser, rubric: RubricDep):
     return _rubric_page(request, session, rubric, {}, {})
 
 
-async def _save_rubric(request, session, user, rubric):
-    form = await request.form()
+def _save_rubric(request, session, user, rubric, form):
     criteria, errors = _criteria_from(form)
     name = str(form.get("name", "")).strip()
     if not name:
         errors["name"] = _("This field is required.")
-    if not errors:
-        try:
-            if rubric is None:
-                rubric = rubrics.create_rubric(
-                    session,
-                    user,
-                    name=name,
-                    criteria=criteria,
-                    description=str(form.get("description", "")),
-                )
-            else:
-                rubrics.update_rubric(
-                    session,
-                    user,
-                    rubric,
-                    name=name,
-                    criteria=criteria,
-                    description=str(form.get("description", "")),
-                )
-            flash(request, _("Rubric saved."), "success")
-            return RedirectResponse(f"/reviews/rubrics/{rubric.id}", status_code=303)
-        except DomainError as exc:
-            if exc.status == 409:
-                raise
-            errors = exc.errors or {"criteria": exc.message}
-    return _rubric_page(request, session, rubric, dict(form), errors, status_code=400)
+    description = str(form.get("description", ""))
+
+    def save(_form):
+        if rubric is None:
+            return rubrics.create_rubric(
+                session, user, name=name, criteria=criteria, description=description
+            )
+        rubrics.update_rubric(
+            session, user, rubric, name=name, criteria=criteria, description=description
+        )
+        return rubric
+
+    def saved(saved_rubric):
+        flash(request, _("Rubric saved."), "success")
+        return RedirectResponse(f"/reviews/rubrics/{saved_rubric.id}", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        lambda form: (None if errors else form, errors),
+        save,
+        done=saved,
+        again=lambda refusal: _rubric_page(
+            request, session, rubric, dict(form), refusal.on("criteria"), status_code=400
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/rubrics/new")
-async def rubric_create(request: Request, session: SessionDep, user: Coordinator):
-    return await _save_rubric(request, session, user, None)
+def rubric_create(request: Request, session: SessionDep, user: CoordinatorUser, form: Form):
+    return _save_rubric(request, session, user, None, form)
 
 
 @router.post("/rubrics/{rubric_id}")
-async def rubric_update(
-    request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep
+def rubric_update(
+    request: Request, session: SessionDep, user: CoordinatorUser, rubric: RubricDep, form: Form
 ):
-    return await _save_rubric(request, session, user, rubric)
+    return _save_rubric(request, session, user, rubric, form)
 
 
 @router.post("/rubrics/{rubric_id}/versions")
-def rubric_version(request: Request, session: SessionDep, user: Coordinator, rubric: RubricDep):
+def rubric_version(request: Request, session: SessionDep, user: CoordinatorUser, rubric: RubricDep):
     copy = rubrics.new_version(session, user, rubric)
     flash(request, _("Version %(n)s created; you can change it.", n=copy.version), "success")
     return RedirectResponse(f"/reviews/rubrics/{copy.id}", status_code=303)

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import CurrentUser, require
-from app.accounts.models import User
+from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _
@@ -16,21 +15,17 @@ from app.reviews import permissions as perms
 from app.reviews import rubrics, service
 from app.reviews.models import Assignment, ReviewRound, Rubric
 
-Coordinator = Annotated[
-    User, Depends(require(perms.can_manage_reviews, _("Only coordinators manage reviews.")))
-]
 
-
-def valid_round(round_id: int, session: SessionDep, user: Coordinator) -> ReviewRound:
+def valid_round(round_id: int, session: SessionDep, user: CoordinatorUser) -> ReviewRound:
     return service.get_round(session, round_id)
 
 
-def valid_rubric(rubric_id: int, session: SessionDep, user: Coordinator) -> Rubric:
+def valid_rubric(rubric_id: int, session: SessionDep, user: CoordinatorUser) -> Rubric:
     return rubrics.get(session, rubric_id)
 
 
 def valid_item(
-    round_id: int, initiative_id: int, session: SessionDep, user: Coordinator
+    round_id: int, initiative_id: int, session: SessionDep, user: CoordinatorUser
 ) -> Initiative:
     found = service.get_round(session, round_id)
     initiative = session.get(Initiative, initiative_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
@@ -128,6 +129,27 @@ def _round_review_ids(session: Session, round: ReviewRound) -> set[int]:
     )
 
 
+def row_figures(row: Row) -> dict[str, Any]:
+    """One row's figures, rounded to four decimals: the one definition of a ranking row.
+
+    The exports (`table`) and the API (`RankingRowOut`) both read it.
+    """
+    a = row.figures
+    return {
+        "rank": row.rank,
+        "initiative_id": row.initiative.id,
+        "title": row.initiative.title,
+        "status": row.initiative.status,
+        "reviews": a.reviews,
+        "raw": rounded(a.raw),
+        "calibrated": rounded(a.calibrated),
+        "criterion_means": {k: rounded(v) for k, v in a.criterion_means.items()},
+        "spread": rounded(a.spread),
+        "sd": rounded(a.sd),
+        "disagreement": a.disagreement,
+    }
+
+
 def table(result: Ranking) -> tuple[list[str], list[list]]:
     """Header and rows for the exports (numbers rounded to four decimals)."""
     language = get_language()
@@ -146,20 +168,20 @@ def table(result: Ranking) -> tuple[list[str], list[list]]:
     ]
     body = []
     for row in result.rows:
-        a = row.figures
+        v = row_figures(row)
         body.append(
             [
-                row.rank,
-                row.initiative.id,
-                row.initiative.title,
-                status_label(row.initiative.status),
-                a.reviews,
-                rounded(a.raw),
-                rounded(a.calibrated),
-                *[rounded(a.criterion_means.get(c.code)) for c in result.criteria],
-                rounded(a.spread),
-                rounded(a.sd),
-                _("yes") if a.disagreement else _("no"),
+                v["rank"],
+                v["initiative_id"],
+                v["title"],
+                status_label(v["status"]),
+                v["reviews"],
+                v["raw"],
+                v["calibrated"],
+                *[v["criterion_means"].get(c.code) for c in result.criteria],
+                v["spread"],
+                v["sd"],
+                _("yes") if v["disagreement"] else _("no"),
             ]
         )
     return header, body

@@ -19,6 +19,7 @@ from app.i18n import TIMEZONE, _
 from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.reviews import permissions as perms
 from app.reviews import rubrics
 from app.reviews.models import (
@@ -34,7 +35,6 @@ from app.reviews.models import (
 )
 from app.reviews.schemas import ReviewIn
 from app.reviews.scoring import weighted_total
-from app.reviews.service import TOPIC_OVERDUE, TOPIC_REMINDED
 
 
 def content_for_reviewer(
@@ -174,13 +174,13 @@ def send_reminders(session: Session) -> int:
         if assignment.reminded_at is None:
             outbox.enqueue(
                 session,
-                TOPIC_OVERDUE,
+                topics.REVIEW_OVERDUE,
                 {"assignment_id": assignment.id},
                 key=f"review-overdue:{assignment.id}",
             )
         outbox.enqueue(
             session,
-            TOPIC_REMINDED,
+            topics.REVIEW_REMINDED,
             {"assignment_id": assignment.id},
             key=f"review-reminder:{assignment.id}",
         )

@@ -26,7 +26,7 @@ from app.reviews.schemas import (
     ScoreIn,
 )
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/reviews")
@@ -66,10 +66,9 @@ def invitation(request: Request, session: SessionDep, user: CurrentUser, assignm
 
 
 @router.post("/assignments/{assignment_id}/accept")
-async def accept(
-    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+def accept(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep, form: Form
 ):
-    form = await request.form()
     _data, errors = parse_form(AcceptIn, form)
     if errors:
         return render(
@@ -86,12 +85,11 @@ async def accept(
 
 
 @router.post("/assignments/{assignment_id}/decline")
-async def decline(
-    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+def decline(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep, form: Form
 ):
-    form = await request.form()
     data, errors = parse_form(DeclineIn, form)
-    if errors:
+    if data is None:
         return render(
             request,
             "reviews/invitation.html",
@@ -111,10 +109,9 @@ def confidentiality_page(
 
 
 @router.post("/assignments/{assignment_id}/confidentiality")
-async def confidentiality(
-    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+def confidentiality(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep, form: Form
 ):
-    form = await request.form()
     _data, errors = parse_form(ConfidentialityIn, form)
     if errors:
         return render(
@@ -212,25 +209,31 @@ def parse_review_form(form, criteria) -> tuple[ReviewIn | None, dict[str, str]]:
 
 
 @router.post("/assignments/{assignment_id}/review")
-async def save_review(
-    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep
+def save_review(
+    request: Request, session: SessionDep, user: CurrentUser, assignment: AssignmentDep, form: Form
 ):
-    form = await request.form()
     round = service.get_round(session, assignment.round_id)
-    data, errors = parse_review_form(form, rubrics.get(session, round.rubric_id).criteria)
+    criteria = rubrics.get(session, round.rubric_id).criteria
     submit = form.get("action") == "submit"
-    if data is not None:
-        try:
-            reviewing.save(session, user, assignment, data, submit=submit)
-        except ValidationFailed as exc:
-            errors = exc.errors
-    if errors:
-        return _review_page(request, session, user, assignment, dict(form), errors, status_code=400)
-    flash(
-        request,
-        _("Your review was submitted. You can still edit it until the round closes.")
-        if submit
-        else _("Draft saved."),
-        "success",
+
+    def saved(_review: object):
+        flash(
+            request,
+            _("Your review was submitted. You can still edit it until the round closes.")
+            if submit
+            else _("Draft saved."),
+            "success",
+        )
+        return _back(assignment.id, "/review")
+
+    return submit_form(
+        session,
+        form,
+        lambda form: parse_review_form(form, criteria),
+        lambda data: reviewing.save(session, user, assignment, data, submit=submit),
+        done=saved,
+        again=lambda refusal: _review_page(
+            request, session, user, assignment, dict(form), refusal.errors, status_code=400
+        ),
+        catch=ValidationFailed,
     )
-    return _back(assignment.id, "/review")

@@ -5,7 +5,7 @@ decisions.py; rubrics in rubrics.py. Every verb takes the session first,
 checks permissions and states, and never commits.
 
 Reviewers and coordinators are told about invitations, reminders, overdue
-reviews and closing rounds through the outbox topics below; the
+reviews and closing rounds through the outbox topics (app/outbox/topics.py); the
 notifications domain turns them into mails and inbox entries by each
 person's chosen channel (the decision mail, mandatory, is sent by decisions.py).
 """
@@ -31,6 +31,7 @@ from app.i18n import _
 from app.initiatives import workflow
 from app.initiatives.models import Field, Initiative
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.reviews import assignment as matching
 from app.reviews import conflicts, rubrics
@@ -46,16 +47,6 @@ from app.reviews.models import (
     RoundStatus,
 )
 from app.reviews.schemas import RoundIn
-
-# Outbox topics of this domain. Payloads:
-TOPIC_INVITED = "review.invited"  # {"assignment_id"}: a reviewer was invited
-TOPIC_REMINDED = (
-    "review.reminded"  # {"assignment_id"}: the reviewer's review is overdue (once a day)
-)
-TOPIC_OVERDUE = (
-    "review.overdue"  # {"assignment_id"}: tell coordinators, once per overdue assignment
-)
-TOPIC_ROUND_CLOSING = "review.round_closing"  # {"round_id", "notice": "closes_soon" | "closed"}
 
 # How long before its due date the reviewers still at work hear that a round closes soon.
 CLOSING_NOTICE = timedelta(days=2)
@@ -191,7 +182,7 @@ def close_round(session: Session, actor: User, round: ReviewRound) -> ReviewRoun
     session.add(round)
     outbox.enqueue(
         session,
-        TOPIC_ROUND_CLOSING,
+        topics.REVIEW_ROUND_CLOSING,
         {"round_id": round.id, "notice": "closed"},
         key=f"round-closing:{round.id}",
     )
@@ -225,12 +216,15 @@ def announce_closing_rounds(session: Session) -> int:
         key = _closing_key(round)
         done_before = session.exec(
             select(OutboxEvent.id).where(
-                OutboxEvent.topic == TOPIC_ROUND_CLOSING,
+                OutboxEvent.topic == topics.REVIEW_ROUND_CLOSING,
                 col(OutboxEvent.key).endswith(f":{key}", autoescape=True),
             )
         ).first()
         if done_before is None and outbox.enqueue(
-            session, TOPIC_ROUND_CLOSING, {"round_id": round.id, "notice": "closes_soon"}, key=key
+            session,
+            topics.REVIEW_ROUND_CLOSING,
+            {"round_id": round.id, "notice": "closes_soon"},
+            key=key,
         ):
             queued += 1
     return queued
@@ -355,7 +349,7 @@ def _invite(
     session.add(row)
     session.flush()
     outbox.enqueue(
-        session, TOPIC_INVITED, {"assignment_id": row.id}, key=f"review-invitation:{row.id}"
+        session, topics.REVIEW_INVITED, {"assignment_id": row.id}, key=f"review-invitation:{row.id}"
     )
     return row
 

@@ -3,7 +3,7 @@
 Not a domain with tables or pages: domains record a `StoredFile` in their own
 models and serve downloads through their own permission checks.
 
-    fields, files = await receive_upload(request)          # in a route, body not yet read
+    def upload(..., received: StreamedUpload)   # a plain def route; the upload is its last dependency
     storage = get_storage()
     path = storage.path(stored.key)                         # FileResponse(path, ...) when local
 """
@@ -21,9 +21,12 @@ from app.storage.sniff import (
     inspect_container,
     sniff_content_type,
 )
-from app.storage.upload import receive_upload
+from app.storage.upload import StreamedUpload, Upload, receive_upload, streamed_upload
 
 __all__ = [
+    "StreamedUpload",
+    "Upload",
+    "streamed_upload",
     "DEFAULT_ALLOWED_TYPES",
     "LocalStorage",
     "Storage",

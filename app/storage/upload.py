@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, NoReturn
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
+from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
@@ -46,7 +48,6 @@ from app.storage.sniff import (
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
-    from starlette.requests import Request
 
 MAX_FILES = 10
 MAX_FIELDS = 200
@@ -306,3 +307,25 @@ async def receive_upload(
         receiver.discard()
         raise
     return receiver.fields, receiver.files
+
+
+@dataclass
+class Upload:
+    """A streamed multipart request: its text fields and the files now in storage."""
+
+    fields: dict[str, str]
+    files: list[StoredFile]
+
+
+async def streamed_upload(request: Request) -> Upload:
+    """The request's files, streamed into storage with the default limits, as a dependency.
+
+    Declare it as the LAST parameter of a plain `def` handler, after the
+    dependencies that load and authorise (they run first, in order), so
+    nobody else's bytes reach storage and no database work runs on the loop.
+    """
+    fields, files = await receive_upload(request)
+    return Upload(fields, files)
+
+
+StreamedUpload = Annotated[Upload, Depends(streamed_upload)]

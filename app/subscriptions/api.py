@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.subscriptions import service
+from app.web.api import public
 
 router = APIRouter(tags=["subscriptions"])
 
@@ -26,5 +27,6 @@ class Unsubscribed(BaseModel):
     "`List-Unsubscribe=One-Click` here; no sign-in is needed, the token is signed. "
     "Repeating the call is harmless. An invalid token answers 404.",
 )
+@public
 def unsubscribe(token: str, session: SessionDep) -> Unsubscribed:
     return Unsubscribed(removed=service.unsubscribe(session, token))

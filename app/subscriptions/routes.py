@@ -15,7 +15,7 @@ from app.subscriptions.deps import OwnSubscription
 from app.subscriptions.schemas import SubscriptionEdit, SubscriptionForm
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -65,19 +65,21 @@ def new(request: Request, session: SessionDep, user: CurrentUser):
 
 
 @router.post("/subscriptions")
-async def create(request: Request, session: SessionDep, user: CurrentUser):
-    form = await request.form()
-    data, errors = parse_form(SubscriptionForm, form)
-    if data:
-        try:
-            sub = service.subscribe(session, user, data)
-        except ValidationFailed as exc:
-            errors = exc.errors
-        else:
-            flash(request, _("Subscribed: %(name)s", name=sub.name), "success")
-            return RedirectResponse("/subscriptions", status_code=303)
+def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
+    def subscribed(sub):
+        flash(request, _("Subscribed: %(name)s", name=sub.name), "success")
+        return RedirectResponse("/subscriptions", status_code=303)
+
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
-    return _form(request, session, values, errors, status=400)
+    return submit_form(
+        session,
+        form,
+        SubscriptionForm,
+        lambda data: service.subscribe(session, user, data),
+        done=subscribed,
+        again=lambda refusal: _form(request, session, values, refusal.errors, status=400),
+        catch=ValidationFailed,
+    )
 
 
 @router.get("/subscriptions/{subscription_id}/edit")
@@ -95,8 +97,7 @@ def edit(request: Request, sub: OwnSubscription):
 
 
 @router.post("/subscriptions/{subscription_id}")
-async def update(request: Request, session: SessionDep, sub: OwnSubscription):
-    form = await request.form()
+def update(request: Request, session: SessionDep, sub: OwnSubscription, form: Form):
     data, errors = parse_form(SubscriptionEdit, form)
     if data is None:
         values = {"name": form.get("name", ""), "channel": form.get("channel", "")}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.initiatives.workflow import TOPIC_PUBLISHED
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler, periodic
 from app.subscriptions import digests, matching
 
 
-@handler(TOPIC_PUBLISHED)
+@handler(topics.INITIATIVE_PUBLISHED)
 def on_published(session: Session, payload: dict, event: OutboxEvent) -> None:
     matching.on_published(session, int(payload["initiative_id"]))
 

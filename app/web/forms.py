@@ -1,21 +1,50 @@
-"""Form parsing with pydantic schemas and messages in the user's language.
+"""Forms: reading them, parsing them, and the one path for a refused form.
 
-`parse_form(Schema, form)` returns the model or a dict of field errors; the
-route re-renders the form with what the user typed and those errors, so
-nothing typed is lost.
+`Form` is the submitted form as a dependency, so page handlers stay plain
+`def` functions (run in the thread pool, never on the event loop).
+
+`parse_form(Schema, form)` returns the model or a dict of field errors.
+
+`submit_form(session, form, Schema, verb, done=..., again=...)` is THE way a
+page handler runs a form: parse, call one verb, and on a refusal (bad input or
+a `DomainError` from the verb) undo everything the request wrote
+(`app.db.refuse`: the unit of work then commits nothing) and show the same
+form again with what the user typed and the errors, so nothing typed is lost.
+Authentication, permission and not-found errors are not form errors: they go
+on to the error page (and roll back too). Work that must survive a refusal is
+committed beforehand with `app.db.keep(session, why=...)`, saying why.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import typing
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+from starlette.datastructures import FormData
 
+from app.db import refuse
+from app.errors import DomainError
 from app.i18n import _
 
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D")
+R = TypeVar("R")
+
+
+async def form_data(request: Request) -> FormData:
+    """The submitted form, read once, so the page handlers can stay plain functions."""
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+"""The submitted form (urlencoded or multipart without streamed files)."""
 
 
 def error_message(error: Mapping[str, Any]) -> str:
@@ -84,3 +113,85 @@ def parse_form(schema: type[M], form: Any) -> tuple[M | None, dict[str, str]]:
             field = ".".join(str(p) for p in error["loc"]) or "__all__"
             errors.setdefault(field, error_message(error))
         return None, errors
+
+
+# -- the one refused-form path -------------------------------------------------
+NOT_FORM_ERRORS = frozenset({401, 403, 404})
+"""Refusals that are not about what was typed: they go on to the error page."""
+
+
+@dataclass
+class Refusal:
+    """Why a form was refused, for showing it again.
+
+    `errors` maps field names to messages (`"__all__"` holds a message that
+    belongs to no field); `message` is the refusal's sentence ("" for bad
+    input); `status` the HTTP status to answer with (400 for bad input,
+    otherwise the `DomainError`'s own, 422 shown as 400); `extra` the error's
+    extra fields (e.g. `similar` initiatives).
+    """
+
+    errors: dict[str, str]
+    message: str = ""
+    status: int = 400
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """Only the errors that name a field (for pages that show `message` themselves)."""
+        return {k: v for k, v in self.errors.items() if k != "__all__"}
+
+    def on(self, field: str) -> dict[str, str]:
+        """The errors, with a message that names no field shown at `field` instead."""
+        if set(self.errors) == {"__all__"}:
+            return {field: self.errors["__all__"]}
+        return self.errors
+
+    @classmethod
+    def of(cls, exc: DomainError) -> Refusal:
+        return cls(
+            errors=dict(exc.errors) or {"__all__": exc.message},
+            message=exc.message,
+            status=400 if exc.status == 422 else exc.status,
+            extra=dict(exc.extra),
+        )
+
+
+def submit_form(
+    session: Session,
+    form: Any,
+    parse: type[D] | Callable[[Any], tuple[D | None, dict[str, str]]] | None,
+    verb: Callable[[D], R],
+    *,
+    done: Callable[[R], Response],
+    again: Callable[[Refusal], Response],
+    catch: type[DomainError] | tuple[type[DomainError], ...] = DomainError,
+) -> Response:
+    """Parse `form`, call `verb(data)`, answer `done(result)`; on refusal roll back and `again(refusal)`.
+
+    `parse` is a pydantic model class (parsed with `parse_form`), a function
+    `form -> (data or None, errors)`, or None to pass the form itself. A
+    refusal is bad input or a `catch` error raised by the verb (any
+    `DomainError` by default) other than 401/403/404; either way the request
+    commits nothing (`app.db.refuse`). Any other error propagates (and the
+    unit of work rolls back).
+    """
+    data: Any
+    errors: dict[str, str]
+    if parse is None:
+        data, errors = form, {}
+    elif isinstance(parse, type) and issubclass(parse, BaseModel):
+        data, errors = parse_form(parse, form)
+    else:
+        data, errors = typing.cast(Callable[[Any], tuple[Any, dict[str, str]]], parse)(form)
+    if data is None or errors:
+        refuse(session)
+        return again(Refusal(errors=errors or {"__all__": _("This value is not valid.")}))
+    try:
+        result = verb(data)
+    except catch as exc:
+        if exc.status in NOT_FORM_ERRORS:
+            raise
+        refuse(session)
+        return again(Refusal.of(exc))
+    return done(result)

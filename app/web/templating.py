@@ -1,7 +1,8 @@
 """Jinja2 templates with gettext, and the `render()` every page goes through.
 
-Domains add template globals with `context_processor` (e.g. the inbox's unread
-count) instead of editing this file.
+Template globals and per-page values (the inbox's unread count, other domains'
+blocks) are registered in one place, `app/web/page_globals.py`, and read
+through the request's own session.
 """
 
 from __future__ import annotations
@@ -33,11 +34,32 @@ env.globals.update(
     languages=i18n.LANGUAGES,
 )
 
-# The current page's CSRF token, readable from macros imported without context.
-_csrf: ContextVar[str] = ContextVar("csrf_token", default="")
-env.globals["csrf_value"] = _csrf.get
 
-_processors: list[Callable[[Request], dict[str, Any]]] = []
+class LazyToken:
+    """The page's CSRF token, made (and stored in the session) only if the page has a form.
+
+    A page without a form then leaves the session untouched: an anonymous
+    visitor gets no session cookie, and the page stays cacheable.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        from app.web.csrf import csrf_token
+
+        return csrf_token(self.request)
+
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        return "session" in self.request.scope
+
+
+# The current page's CSRF token, readable from macros imported without context.
+_csrf: ContextVar[LazyToken | None] = ContextVar("csrf_token", default=None)
+env.globals["csrf_value"] = lambda: str(_csrf.get() or "")
+
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
 
 
@@ -49,12 +71,16 @@ def nav_item(
     _nav.append((order, label, href, visible))
 
 
-def context_processor(
-    fn: Callable[[Request], dict[str, Any]],
-) -> Callable[[Request], dict[str, Any]]:
-    """Register a function whose dict is added to every page's context."""
-    _processors.append(fn)
-    return fn
+_globals_installed = False
+
+
+def _install_globals() -> None:
+    global _globals_installed
+    if not _globals_installed:
+        from app.web import page_globals
+
+        page_globals.install(env)
+        _globals_installed = True
 
 
 def render(
@@ -64,11 +90,10 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    from app.web.csrf import csrf_token
     from app.web.flash import pop_flashes
 
     user = getattr(request.state, "user", None)
-    token = csrf_token(request)
+    token = LazyToken(request)
     _csrf.set(token)
     ctx: dict[str, Any] = {
         "lang": i18n.get_language(),
@@ -81,8 +106,10 @@ def render(
             if visible(user)
         ],
     }
-    for processor in _processors:
-        ctx.update(processor(request))
+    from app.web.page_globals import page_context
+
+    _install_globals()
+    ctx.update(page_context(request))
     ctx.update(context or {})
     return templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers
@@ -91,4 +118,5 @@ def render(
 
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails, feeds)."""
+    _install_globals()
     return env.get_template(template).render(lang=i18n.get_language(), **context)

@@ -8,7 +8,22 @@ from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
 
-EVENT_TYPES = ("initiative.published", "initiative.unpublished", "subscription.matched")
+# Webhook event types: the public contract with receivers. Not outbox topics
+# (app/outbox/topics.py), though two share their names with the topics they follow.
+EVENT_PUBLISHED = "initiative.published"
+EVENT_UNPUBLISHED = "initiative.unpublished"
+EVENT_MATCHED = "subscription.matched"
+EVENT_PROBLEM_OPENED = "problem.opened"
+EVENT_PROBLEM_AWARDED = "problem.awarded"
+EVENT_DEAL_STAGE_CHANGED = "deal.stage_changed"
+EVENT_TYPES = (
+    EVENT_PUBLISHED,
+    EVENT_UNPUBLISHED,
+    EVENT_MATCHED,
+    EVENT_PROBLEM_OPENED,
+    EVENT_PROBLEM_AWARDED,
+    EVENT_DEAL_STAGE_CHANGED,
+)
 TEST_EVENT = "webhook.test"
 
 

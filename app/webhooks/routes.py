@@ -10,11 +10,19 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.web.flash import flash
-from app.web.forms import parse_form
+from app.web.forms import Form, submit_form
 from app.web.templating import nav_item, render
 from app.webhooks import service
 from app.webhooks.deps import ManagedEndpoint
-from app.webhooks.models import EVENT_TYPES
+from app.webhooks.models import (
+    EVENT_DEAL_STAGE_CHANGED,
+    EVENT_MATCHED,
+    EVENT_PROBLEM_AWARDED,
+    EVENT_PROBLEM_OPENED,
+    EVENT_PUBLISHED,
+    EVENT_TYPES,
+    EVENT_UNPUBLISHED,
+)
 from app.webhooks.permissions import can_use_webhooks
 from app.webhooks.schemas import EndpointForm
 
@@ -24,9 +32,12 @@ nav_item("Webhooks", "/webhooks", visible=can_use_webhooks, order=80)
 
 def event_labels() -> list[tuple[str, str]]:
     labels = {
-        "initiative.published": _("An initiative is published"),
-        "initiative.unpublished": _("An initiative is unpublished"),
-        "subscription.matched": _("A new initiative matches a subscription of a member"),
+        EVENT_PUBLISHED: _("An initiative is published"),
+        EVENT_UNPUBLISHED: _("An initiative is unpublished"),
+        EVENT_MATCHED: _("A new initiative matches a subscription of a member"),
+        EVENT_PROBLEM_OPENED: _("A problem statement is opened for proposals"),
+        EVENT_PROBLEM_AWARDED: _("A problem statement is awarded"),
+        EVENT_DEAL_STAGE_CHANGED: _("A deal of the organisation changes stage"),
     }
     return [(e, labels[e]) for e in EVENT_TYPES]
 
@@ -54,31 +65,30 @@ def new(request: Request, user: CurrentUser):
 
 
 @router.post("")
-async def create(request: Request, session: SessionDep, user: CurrentUser):
-    form = await request.form()
-    data, errors = parse_form(EndpointForm, form)
-    if data:
-        try:
-            endpoint, secret = service.register_endpoint(session, user, user.organisation, data)
-        except ValidationFailed as exc:
-            errors = exc.errors
-        else:
-            return render(
-                request,
-                "webhooks/secret.html",
-                {"endpoint": endpoint, "secret": secret},
-                status_code=201,
-            )
+def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
     values = {
         "url": form.get("url", ""),
         "description": form.get("description", ""),
         "event_types": form.getlist("event_types"),
     }
-    return render(
-        request,
-        "webhooks/form.html",
-        {"values": values, "errors": errors, "events": event_labels()},
-        status_code=400,
+    return submit_form(
+        session,
+        form,
+        EndpointForm,
+        lambda data: service.register_endpoint(session, user, user.organisation, data),
+        done=lambda registered: render(
+            request,
+            "webhooks/secret.html",
+            {"endpoint": registered[0], "secret": registered[1]},
+            status_code=201,
+        ),
+        again=lambda refusal: render(
+            request,
+            "webhooks/form.html",
+            {"values": values, "errors": refusal.errors, "events": event_labels()},
+            status_code=400,
+        ),
+        catch=ValidationFailed,
     )
 
 

@@ -22,6 +22,7 @@ from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
 from app.mail.service import queue_mail
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.webhooks import delivery as http
 from app.webhooks import targets
 from app.webhooks.models import (
@@ -34,7 +35,6 @@ from app.webhooks.permissions import can_manage_webhooks
 from app.webhooks.schemas import EndpointForm
 
 MAX_CONSECUTIVE_FAILURES = 5
-DELIVER_TOPIC = "webhook.deliver"
 
 
 class RetryLater(Exception):
@@ -189,7 +189,7 @@ def _queue(
     session.add(delivery)
     session.flush()
     outbox.enqueue(
-        session, DELIVER_TOPIC, {"delivery_id": delivery.id}, key=f"endpoint:{endpoint.id}"
+        session, topics.WEBHOOK_DELIVER, {"delivery_id": delivery.id}, key=f"endpoint:{endpoint.id}"
     )
     return delivery
 

@@ -4,29 +4,31 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 from app.webhooks import service
+from app.webhooks.models import EVENT_PUBLISHED, EVENT_UNPUBLISHED
 from app.webhooks.payloads import initiative_data
 
 
-@handler(service.DELIVER_TOPIC)
+@handler(topics.WEBHOOK_DELIVER)
 def deliver(session: Session, payload: dict, event: OutboxEvent) -> None:
     service.attempt_delivery(session, int(payload["delivery_id"]))
 
 
-@handler("initiative.published")
+@handler(topics.INITIATIVE_PUBLISHED)
 def on_published(session: Session, payload: dict, event: OutboxEvent) -> None:
     data = initiative_data(session, int(payload["initiative_id"]))
     if data is not None:
-        service.dispatch(session, "initiative.published", data)
+        service.dispatch(session, EVENT_PUBLISHED, data)
 
 
-@handler("initiative.unpublished")
+@handler(topics.INITIATIVE_UNPUBLISHED)
 def on_unpublished(session: Session, payload: dict, event: OutboxEvent) -> None:
     # Only the id and the reason: the initiative is no longer public.
     service.dispatch(
         session,
-        "initiative.unpublished",
+        EVENT_UNPUBLISHED,
         {"initiative_id": int(payload["initiative_id"]), "reason": payload.get("reason") or ""},
     )

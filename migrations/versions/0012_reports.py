@@ -1,7 +1,7 @@
 """reports: stage targets, public holidays (2026 seeded), saved views, weekly reports and their mails
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0010
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = "0012"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

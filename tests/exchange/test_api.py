@@ -226,4 +226,5 @@ def test_the_endpoints_are_documented(client):
         "/api/v1/contact-requests/{request_id}/accept",
         "/api/v1/contact-requests/{request_id}/refuse",
         "/api/v1/contact-requests/{request_id}/withdraw",
+        "/api/v1/contact-requests/{request_id}/deal",
     }

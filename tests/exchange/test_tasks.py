@@ -8,6 +8,7 @@ from app.exchange import service
 from app.exchange.schemas import AcceptIn, RefuseIn
 from app.notifications.models import Notification
 from app.notifications.service import set_preferences
+from app.outbox import topics
 from app.outbox.service import enqueue
 from tests.exchange.helpers import MESSAGE, ask, cast
 from tests.initiatives.helpers import CONTENT
@@ -53,7 +54,7 @@ def test_the_authors_are_mailed_and_find_the_request_in_their_inbox(session, wor
 def test_a_retried_event_tells_nobody_twice(session, worker, mail_to_smtp):
     c = cast(session)
     request = ask(session, c.investor, c.initiative)
-    enqueue(session, service.TOPIC_REQUESTED, {"request_id": request.id})  # the same event again
+    enqueue(session, topics.CONTACT_REQUESTED, {"request_id": request.id})  # the same event again
     session.commit()
     worker.drain()
     assert len(mail_to_smtp.wait_for(2)) == 2

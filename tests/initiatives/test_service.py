@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from app.catalogue import indexing
 from app.errors import Conflict, ValidationFailed
 from app.i18n import use_language
 from app.initiatives import content, receipts, service, workflow
@@ -121,6 +122,9 @@ def test_a_similar_published_initiative_of_someone_else_must_be_confirmed(sessio
         title=published.title + " cải tiến",
         solution="Một giải pháp kỹ thuật khác hẳn.",
     )
+    # Candidates come from the search index, never a scan: unindexed, nothing is found.
+    assert service.near_duplicates(session, mine) == []
+    indexing.sync_initiative(session, published.id)
     with pytest.raises(Conflict) as warned:
         service.submit(session, cast.submitter, mine)
     assert (warned.value.code, warned.value.extra) == (

@@ -10,6 +10,7 @@ from app.initiatives import workflow
 from app.initiatives.models import InitiativeEvent
 from app.initiatives.workflow import TRANSITIONS, Status
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from tests.initiatives import helpers
 
@@ -21,7 +22,11 @@ EXPECTED_ROLES = {
     "submitter": {"submitter"},
 }
 ROLES = ("anonymous", "submitter", "coauthor", "coordinator", "admin", "other", "reviewer")
-TOPICS = (workflow.TOPIC_TRANSITIONED, workflow.TOPIC_PUBLISHED, workflow.TOPIC_UNPUBLISHED)
+TOPICS = (
+    topics.INITIATIVE_TRANSITIONED,
+    topics.INITIATIVE_PUBLISHED,
+    topics.INITIATIVE_UNPUBLISHED,
+)
 
 
 def _recorder(session, payload, event):
@@ -75,7 +80,7 @@ def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(
                 )
             ).all()
             assert sorted({t for t, _p in queued}) == sorted(rule.topics)  # a row per consumer
-            assert dict(queued)[workflow.TOPIC_TRANSITIONED] == {
+            assert dict(queued)[topics.INITIATIVE_TRANSITIONED] == {
                 "initiative_id": item.id,
                 "from": str(rule.source),
                 "to": str(rule.target),

@@ -14,6 +14,7 @@ from app.initiatives.workflow import Status, transition
 from app.notifications import workflow
 from app.notifications.models import Notification
 from app.notifications.service import set_preferences
+from app.outbox import topics
 from tests import factories
 from tests.subscriptions import helpers
 
@@ -148,7 +149,7 @@ def test_with_the_smtp_server_down_every_mail_is_delivered_exactly_once_when_it_
     session.commit()
     worker.drain()
     pending = session.exec(
-        select(helpers.OutboxEvent).where(helpers.OutboxEvent.topic == "mail.send")
+        select(helpers.OutboxEvent).where(helpers.OutboxEvent.topic == topics.MAIL_SEND)
     ).all()
     assert [(e.status, e.attempts) for e in pending] == [("pending", 1)] * 3
     assert all(e.available_at > utcnow() for e in pending)

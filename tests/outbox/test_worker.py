@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -155,3 +156,28 @@ def test_two_workers_on_postgresql_never_deliver_the_same_event_twice(postgres_u
     assert {e.status for e in events} == {"done"}
     assert {e.locked_by for e in events} == {None}
     engine.dispose()
+
+
+def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, settings):
+    """As `portal worker` runs: another process's commit wakes it (PostgreSQL NOTIFY;
+    SQLite: a short poll), and events queued behind an earlier one of the same key
+    are delivered in the same wake-up, not at the next poll."""
+    settings.worker_poll_seconds = 30.0  # only a notification (or SQLite's short poll) wakes it
+    separate = Worker(
+        app.state.engine
+    )  # not started with start(): in-process commits don't wake it
+    thread = threading.Thread(target=separate.loop, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)  # listening
+        started = time.monotonic()
+        with unit_of_work(app.state.engine) as uow:
+            for n in (1, 2, 3):
+                outbox.enqueue(uow, "test.record", {"n": n}, key="initiative:5")
+        while len([d for d in deliveries if d[0] == "record"]) < 3:
+            assert time.monotonic() - started < 1.0, deliveries
+            time.sleep(0.01)
+    finally:
+        separate.stop()
+        thread.join(5)
+    assert [d for d in deliveries if d[0] == "record"] == [("record", n) for n in (1, 2, 3)]

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from app.errors import Conflict, ValidationFailed
 from app.initiatives.models import InitiativeEvent
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.reviews import decisions
 from tests.conftest import api_token
@@ -59,7 +60,9 @@ def test_the_submitter_gets_the_comments_with_reviewers_anonymised(session, revi
     decisions.decide(session, boss, round, item, "return", "Cần bổ sung.")
     session.commit()
     mail = session.exec(
-        select(OutboxEvent).where(OutboxEvent.topic == "mail.send").order_by(OutboxEvent.id.desc())
+        select(OutboxEvent)
+        .where(OutboxEvent.topic == topics.MAIL_SEND)
+        .order_by(OutboxEvent.id.desc())
     ).first()
     text = mail.payload["text"]
     assert "Chuyên gia 1:\nNên bổ sung số liệu thử nghiệm." in text

@@ -1,0 +1,41 @@
+"""Every outbox topic, in one place: queue and consume by these names, never by a bare string.
+
+A topic may have several consumers (each gets its own event row); the events
+table in ARCHITECTURE.md lists who queues and who consumes each one. The
+comment after each name is its payload.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# initiatives
+INITIATIVE_TRANSITIONED: Final = "initiative.transitioned"
+"""{"initiative_id", "from", "to", "actor_id", "reason"}: every `workflow.transition`."""
+INITIATIVE_PUBLISHED: Final = "initiative.published"  # {"initiative_id"}
+INITIATIVE_UNPUBLISHED: Final = "initiative.unpublished"  # {"initiative_id", "reason"}
+INITIATIVE_PUBLIC_UPDATED: Final = "initiative.public_updated"  # {"initiative_id"}
+INITIATIVE_ATTACHMENT_DELETED: Final = "initiative.attachment_deleted"  # {"storage_key"}
+
+# reviews
+REVIEW_INVITED: Final = "review.invited"  # {"assignment_id"}: a reviewer was invited
+REVIEW_REMINDED: Final = "review.reminded"  # {"assignment_id"}: overdue (once a day)
+REVIEW_OVERDUE: Final = "review.overdue"  # {"assignment_id"}: tell coordinators, once
+REVIEW_ROUND_CLOSING: Final = (
+    "review.round_closing"  # {"round_id", "notice": "closes_soon" | "closed"}
+)
+
+# exchange
+CONTACT_REQUESTED: Final = "contact.requested"  # {"request_id"}
+CONTACT_ANSWERED: Final = "contact.answered"  # {"request_id"}
+
+# catalogue
+CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all
+
+# delivery
+MAIL_SEND: Final = "mail.send"  # {"to", "subject", "text", "html", ...}: rendered when queued
+WEBHOOK_DELIVER: Final = "webhook.deliver"  # {"delivery_id"}
+
+ALL: Final = frozenset(
+    value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
+)

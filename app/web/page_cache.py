@@ -1,0 +1,175 @@
+"""Anonymous catalogue responses from memory until the search index changes, with ETag and 304.
+
+The catalogue's search page and search API are built from the search index
+alone (app/catalogue/service.py), so the same URL answers the same bytes
+until the index changes: documents written, synonyms edited, a rebuild. The
+engine's `generation()` changes with each of those, and is part of every
+entry, so a publication is visible at the next request after it is indexed,
+as without the cache. An initiative's public page (and its API record) is
+read from the database, but every change an anonymous reader can see there
+(publication, an edit of a public section, unpublication with its certificate
+revoked) is also written to the index, so the same generation applies; what
+is not (an organisation renamed) is at most MAX_AGE_SECONDS old.
+
+Only requests without credentials are served from or stored in the cache:
+no `Authorization` header and no session cookie (a visitor without a form on
+the page never gets one, see templating.LazyToken). A response is stored only
+if it is a 200 that sets no cookie. Signed-in visitors' responses are marked
+`Cache-Control: private, no-store` and never shared.
+
+Stored and cached responses carry an ETag and `Cache-Control: public,
+no-cache`: a browser or reverse proxy may keep them but asks again with
+If-None-Match, answered here with a 304 without running the search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CACHEABLE = re.compile(r"^(/search|/api/v1/search|/catalogue/\d+|/api/v1/catalogue/\d+)$")
+SESSION_COOKIE = "portal_session="
+MAX_ENTRIES = 1000  # pages are 20–40 KB: about 30 MiB per worker when full
+MAX_BODY = 256 * 1024
+MAX_AGE_SECONDS = 60.0  # bounds what the generation does not track (e.g. an organisation's name)
+GENERATION_SECONDS = 0.05  # the index generation is re-read at most this often
+PUBLIC = b"public, no-cache"
+PRIVATE = b"private, no-store"
+
+
+@dataclass(frozen=True)
+class Entry:
+    generation: str
+    stored: float
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes
+
+
+class PageCache:
+    def __init__(self, app: ASGIApp, generation: Callable[[], str]) -> None:
+        self.app = app
+        self._read_generation = generation
+        self._generation: tuple[float, str | None] = (0.0, None)
+        self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+
+    async def _current_generation(self) -> str | None:
+        """The index's generation, or None when the engine cannot say (no caching then)."""
+        now = time.monotonic()
+        if now - self._generation[0] > GENERATION_SECONDS:
+            try:
+                value: str | None = await anyio.to_thread.run_sync(self._read_generation)
+            except Exception:
+                value = None
+            self._generation = (now, value)
+        return self._generation[1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not CACHEABLE.match(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if "authorization" in headers or SESSION_COOKIE in headers.get("cookie", ""):
+            await self.app(scope, receive, _marking(send, PRIVATE))
+            return
+        generation = await self._current_generation()
+        if generation is None:
+            await self.app(scope, receive, send)
+            return
+        api = scope["path"].startswith("/api/")
+        key = (
+            scope["path"],
+            scope["query_string"],
+            headers.get("accept-language", "") if api else "",
+        )
+        entry = self._entries.get(key)
+        if (
+            entry is not None
+            and entry.generation == generation
+            and time.monotonic() - entry.stored < MAX_AGE_SECONDS
+        ):
+            self._entries.move_to_end(key)
+            await _answer(entry, headers, send)
+            return
+        self._entries.pop(key, None)
+        entry = await self._render(scope, receive, send, generation, headers, api)
+        if entry is not None:
+            self._entries[key] = entry
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        generation: str,
+        request: Headers,
+        api: bool,
+    ) -> Entry | None:
+        """Run the app, keeping the response if it may be shared; answer the client."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, keep)
+        assert start is not None
+        body = b"".join(chunks)
+        response_headers = MutableHeaders(raw=list(start.get("headers", [])))
+        if start["status"] != 200 or "set-cookie" in response_headers or len(body) > MAX_BODY:
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return None
+        etag = b'"' + hashlib.blake2b(body, digest_size=12).hexdigest().encode() + b'"'
+        response_headers["etag"] = etag.decode()
+        response_headers["cache-control"] = PUBLIC.decode()
+        # A shared cache must not answer a signed-in visitor (cookie) or another language.
+        response_headers["vary"] = "Cookie, Accept-Language" if api else "Cookie"
+        entry = Entry(generation, time.monotonic(), 200, response_headers.raw, body, etag)
+        await _answer(entry, request, send)
+        return entry
+
+
+async def _answer(entry: Entry, request: Headers, send: Send) -> None:
+    if entry.etag.decode() in request.get("if-none-match", ""):
+        keep = {b"etag", b"cache-control", b"vary"}
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 304,
+                "headers": [(k, v) for k, v in entry.headers if k in keep],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+    await send({"type": "http.response.body", "body": entry.body})
+
+
+def _marking(send: Send, cache_control: bytes) -> Send:
+    async def marked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers["cache-control"] = cache_control.decode()
+        await send(message)
+
+    return marked

@@ -1,0 +1,612 @@
+"""Benchmark of the public pages, publication → searchable, and the submit path.
+
+    .venv/bin/python bench/public_pages.py --db sqlite --sizes 1000,20000
+    .venv/bin/python bench/public_pages.py --db postgresql --sizes 1000,100000 --seconds 20
+
+For each database and size:
+
+1. **Data.** A fresh database is migrated (`portal migrate`, so the real
+   schema and field taxonomy) and filled with `size` published initiatives
+   whose text comes from bench/vn_text.py. *Shortcut:* these rows are
+   inserted in bulk with status `published` (no history events, versions or
+   certificates), because walking 100,000 initiatives through the workflow
+   one by one takes hours here. The search index is then built by the real
+   code (`portal reindex`, documents read from the database rows). What is
+   timed below goes through the real code paths: publication uses
+   `publication.service.publish` and submissions use the HTTP API.
+2. **Server.** `portal serve --workers N` (SO_REUSEPORT workers, see
+   app/server.py) with `ENVIRONMENT=production`, plus a separate
+   `portal worker`, as the production image runs them.
+3. **Public pages.** `wrk` (Debian package) holds `--connections` connections
+   for `--seconds` against each endpoint; req/s, p50, p99 and errors
+   (socket errors + non-2xx/3xx) are printed, with the CPU time each web
+   worker used during the run (both workers busy = load is spread).
+4. **Publication → searchable.** `--publish` initiatives are published one
+   at a time through the real service in this process; each is looked up
+   through the search API until it is found; p50/p95 of the delay.
+5. **Submit path** (`--submitters` concurrent API clients, each creating a
+   complete draft and submitting it, near-duplicate check included).
+6. **Memory:** the resident size (VmRSS) of each server process.
+
+The machine's load average is printed at the start of each run: the figures
+are only comparable with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.vn_text import initiatives  # noqa: E402 (after the sys.path entry)
+
+PORTAL = str(ROOT / ".venv" / "bin" / "portal")
+PASSWORD = "Bench-password-2026!"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# -- data -----------------------------------------------------------------------
+
+
+def environment(var_dir: Path, db_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "VAR_DIR": str(var_dir),
+        "DATABASE_URL": db_url,
+        "SEARCH_BACKEND": "tantivy",
+        "RUN_WORKER_IN_APP": "false",
+        "BASE_URL": "http://127.0.0.1",
+    }
+
+
+def configure_here(env: dict[str, str]) -> None:
+    """Use the same settings in this process (publishing, accounts)."""
+    from app import config
+
+    os.environ.update({k: env[k] for k in ("VAR_DIR", "DATABASE_URL", "SEARCH_BACKEND")})
+    config.configure(
+        config.Settings(
+            _env_file=None,
+            environment="development",
+            database_url=env["DATABASE_URL"],
+            var_dir=Path(env["VAR_DIR"]),
+            search_backend="tantivy",
+            run_worker_in_app=False,
+        )
+    )
+
+
+def build(env: dict[str, str], size: int, selected: int) -> dict[str, Any]:
+    """Migrate, insert `size` published (+ `selected` ready to publish) initiatives, reindex."""
+    subprocess.run([PORTAL, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    configure_here(env)
+    from sqlalchemy import insert
+    from sqlmodel import select
+
+    from app import domains
+    from app.accounts import service as accounts
+    from app.accounts.models import Organisation, OrganisationType, Role
+    from app.db import make_engine, unit_of_work
+    from app.initiatives.models import CoAuthor, Field, Initiative
+
+    domains.load_models()
+    domains.load_tasks()
+    engine = make_engine(env["DATABASE_URL"])
+    with unit_of_work(engine) as session:
+        fields = {
+            f.code: f.id for f in session.exec(select(Field).where(Field.parent_id.is_(None)))
+        }
+        coordinator = accounts.create_user(
+            session,
+            email="coordinator@bench.vn",
+            full_name="Điều phối viên",
+            password=PASSWORD,
+            roles=(Role.coordinator,),
+            verified=True,
+        )
+        owner = accounts.create_user(
+            session,
+            email="owner@bench.vn",
+            full_name="Tác giả mẫu",
+            password=PASSWORD,
+            verified=True,
+        )
+        orgs: dict[tuple[str, str], int] = {}
+        org_types = {
+            "university": OrganisationType.university,
+            "institute": OrganisationType.research_institute,
+            "agency": OrganisationType.state_agency,
+        }
+        session.flush()
+        ids = {"coordinator": coordinator.id, "owner": owner.id}
+    field_ids = list(fields.values())
+    started = time.monotonic()
+    batch: list[dict[str, Any]] = []
+    with engine.begin() as conn:
+        for k, doc in enumerate(initiatives(size + selected)):
+            key = (doc["province"], doc["organisation_type"])
+            if key not in orgs:
+                org_id = conn.execute(
+                    insert(Organisation).values(
+                        name=doc["organisation"],
+                        name_key=f"bench {len(orgs)}",
+                        type=org_types.get(doc["organisation_type"], OrganisationType.enterprise),
+                        province=doc["province"],
+                    )
+                ).inserted_primary_key[0]
+                orgs[key] = org_id
+            when = datetime.fromtimestamp(doc["published_at"], UTC)
+            published = k < size
+            batch.append(
+                {
+                    "status": "published" if published else "selected",
+                    "receipt_code": f"BENCH-{k:07d}",
+                    "submitter_id": ids["owner"],
+                    "organisation_id": orgs[key],
+                    "field_id": field_ids[k % len(field_ids)],
+                    "title": doc["title"] + ("" if published else f" mẫu công bố {k}"),
+                    "summary": doc["summary"],
+                    "problem": "Vấn đề cần giải quyết.",
+                    "solution": "Giải pháp kỹ thuật.",
+                    "novelty": "Điểm mới.",
+                    "feasibility": "Khả thi.",
+                    "impact": "Tác động rộng.",
+                    "resources_wanted": [],
+                    "resources_note": "",
+                    "keywords": doc["keywords"],
+                    "trl": doc["trl"],
+                    "province": doc["province"],
+                    "ip_status": "none",
+                    "submitted_at": when,
+                    "published_at": when if published else None,
+                    "created_at": when,
+                    "updated_at": when,
+                    "stage_entered_at": when,
+                }
+            )
+            if len(batch) == 5000:
+                conn.execute(insert(Initiative), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(Initiative), batch)
+    with engine.begin() as conn:
+        rows = conn.execute(select(Initiative.id)).all()
+        conn.execute(
+            insert(CoAuthor),
+            [
+                {
+                    "initiative_id": r[0],
+                    "user_id": ids["owner"],
+                    "full_name": "Tác giả mẫu",
+                    "share_percent": 100,
+                    "is_submitter": True,
+                    "position": 0,
+                    "can_edit": True,
+                }
+                for r in rows
+            ],
+        )
+    inserted = time.monotonic() - started
+    started = time.monotonic()
+    subprocess.run([PORTAL, "reindex"], env=env, check=True, stdout=subprocess.DEVNULL)
+    indexed = time.monotonic() - started
+    with unit_of_work(engine) as session:
+        first = session.exec(
+            select(Initiative.id).where(Initiative.status == "published").order_by(Initiative.id)
+        ).first()
+        to_publish = list(
+            session.exec(
+                select(Initiative.id).where(Initiative.status == "selected").order_by(Initiative.id)
+            )
+        )
+    print(f"  data: {size} published inserted in {inserted:.1f} s, indexed in {indexed:.1f} s")
+    return {"first": first, "to_publish": to_publish, "fields": fields, **ids}
+
+
+# -- servers --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def servers(env: dict[str, str], port: int, workers: int) -> Iterator[subprocess.Popen]:
+    log = open(Path(env["VAR_DIR"]) / "server.log", "w")  # noqa: SIM115 (closed below)
+    web = subprocess.Popen(
+        [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen([PORTAL, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or web.poll() is not None:
+                raise RuntimeError("the server did not start; see server.log")
+            time.sleep(0.3)
+        while len(listening(port)) < workers:  # every worker process is accepting
+            if time.monotonic() > deadline:
+                raise RuntimeError("not every web worker started; see server.log")
+            time.sleep(0.3)
+        for _ in range(workers * 10):  # every worker has loaded the app and warmed its caches
+            httpx.get(f"http://127.0.0.1:{port}/search", timeout=30)
+        yield web
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+def listening(port: int) -> list[str]:
+    """Listening sockets on `port` (one per SO_REUSEPORT worker)."""
+    out = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                command = (entry / "cmdline").read_bytes()
+                if b"resource_tracker" not in command:  # multiprocessing's helper, not a worker
+                    found.append(int(entry.name))
+    return sorted(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# -- load -----------------------------------------------------------------------
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    number, unit = found.groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(
+    url: str,
+    connections: int,
+    seconds: int,
+    workers: list[int],
+    profile: Path | None = None,
+    headers: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    before = {pid: cpu_seconds(pid) for pid in workers}
+    spy = None
+    if profile is not None:  # a sampling profile of the first worker (collapsed stacks)
+        spy = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "py-spy"),
+                "record",
+                "--format",
+                "raw",
+                "-d",
+                str(seconds),
+                "-r",
+                "200",
+                "-o",
+                str(profile),
+                "-p",
+                str(workers[0]),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            *[arg for h in headers for arg in ("-H", h)],
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    cpu = [round(cpu_seconds(pid) - before[pid], 1) for pid in workers]
+    if spy is not None:
+        spy.wait(30)
+    errors = 0
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        errors += int(bad.group(1))
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        "errors": errors,
+        "cpu": cpu,
+    }
+
+
+def endpoints(data: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        ("search page", "/search"),
+        ("search page q+facet", "/search?q=nang+luong&field=" + next(iter(data["fields"]))),
+        ("initiative page", f"/catalogue/{data['first']}"),
+        ("search API", "/api/v1/search?q=nang+luong"),
+        ("public list API", "/api/v1/search"),
+        ("public record API", f"/api/v1/catalogue/{data['first']}"),
+    ]
+
+
+# -- publication → searchable ------------------------------------------------------------
+
+
+def publication_latency(
+    env: dict[str, str], base: str, data: dict[str, Any], n: int
+) -> list[float]:
+    from app.accounts.models import User
+    from app.db import make_engine, unit_of_work
+    from app.initiatives.models import Initiative
+    from app.publication import service as publication
+
+    engine = make_engine(env["DATABASE_URL"])
+    delays = []
+    with httpx.Client(base_url=base, timeout=10) as http:
+        for initiative_id in data["to_publish"][:n]:
+            with unit_of_work(engine) as session:
+                initiative = session.get(Initiative, initiative_id)
+                coordinator = session.get(User, data["coordinator"])
+                assert initiative is not None and coordinator is not None
+                publication.publish(session, coordinator, initiative)
+                word = initiative.title.split()[-1]
+            committed = time.monotonic()
+            while True:
+                found = http.get("/api/v1/search", params={"q": f"mẫu công bố {word}"}).json()
+                if any(int(h["id"]) == initiative_id for h in found.get("hits", [])):
+                    break
+                if time.monotonic() - committed > 30:
+                    raise RuntimeError(f"initiative {initiative_id} not searchable after 30 s")
+                time.sleep(0.01)
+            delays.append((time.monotonic() - committed) * 1000)
+    return delays
+
+
+# -- submit path -------------------------------------------------------------------
+
+
+def draft(k: int, field_id: int) -> dict[str, Any]:
+    return {
+        "title": f"Sáng kiến thử tải số {k} {secrets.token_hex(4)}",
+        "summary": f"Tóm tắt của sáng kiến thử tải {k}: quy trình mới {secrets.token_hex(4)}.",
+        "problem": "Vấn đề cần giải quyết.",
+        "solution": "Giải pháp kỹ thuật.",
+        "novelty": "Điểm mới.",
+        "feasibility": "Khả thi.",
+        "impact": "Tác động rộng.",
+        "keywords": ["thử tải"],
+        "trl": 4,
+        "province": "Hà Nội",
+        "field_id": field_id,
+    }
+
+
+def submit_path(
+    env: dict[str, str], base: str, data: dict[str, Any], clients: int, rounds: int
+) -> dict[str, Any]:
+    from app.accounts import service as accounts
+    from app.db import make_engine, unit_of_work
+
+    engine = make_engine(env["DATABASE_URL"])
+    tag = secrets.token_hex(3)
+    with unit_of_work(engine) as session:
+        for k in range(clients):
+            accounts.create_user(
+                session,
+                email=f"s{k}-{tag}@bench.vn",
+                full_name=f"Người nộp {k}",
+                password=PASSWORD,
+                verified=True,
+            )
+    field_id = next(iter(data["fields"].values()))
+    timings: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients)
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            token = http.post(
+                "/api/v1/auth/token",
+                data={"username": f"s{k}-{tag}@bench.vn", "password": PASSWORD},
+            ).json()["access_token"]
+            http.headers["Authorization"] = f"Bearer {token}"
+            barrier.wait()
+            for r in range(rounds):
+                started = time.monotonic()
+                created = http.post("/api/v1/initiatives", json=draft(k * 1000 + r, field_id))
+                submitted = (
+                    http.post(f"/api/v1/initiatives/{created.json()['id']}/submit", json={})
+                    if created.status_code == 201
+                    else created
+                )
+                elapsed = (time.monotonic() - started) * 1000
+                with lock:
+                    timings.append(elapsed)
+                    if submitted.status_code != 200:
+                        errors.append(f"{submitted.status_code} {submitted.text[:200]}")
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    wall = time.monotonic() - started
+    ordered = sorted(timings)
+    return {
+        "n": len(timings),
+        "per_s": len(timings) / wall,
+        "p50": statistics.median(ordered),
+        "p95": ordered[int(0.95 * (len(ordered) - 1))],
+        "errors": errors,
+    }
+
+
+# -- main ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def database(kind: str, name: str) -> Iterator[str]:
+    if kind == "sqlite":
+        yield ""
+        return
+    from tests.fixtures.postgres import create_database, running_cluster
+
+    with running_cluster() as cluster:
+        yield create_database(cluster.url(), name)
+
+
+def run(args: argparse.Namespace, size: int) -> None:
+    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-{args.db}-{size}-"))
+    try:
+        with database(args.db, f"bench_{size}") as pg_url:
+            db_url = pg_url or f"sqlite:///{var_dir / 'portal.db'}"
+            env = environment(var_dir, db_url)
+            print(f"\n== {args.db}, {size} published (load average {load_average()}) ==")
+            data = build(env, size, args.publish)
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            with servers(env, port, args.workers) as web:
+                workers = children(web.pid)
+                print(
+                    f"  {'endpoint':<32}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}  cpu s/worker"
+                )
+                runs = [(label, path, ()) for label, path in endpoints(data)]
+                # A (meaningless) session cookie sends the request past the page cache:
+                # the full work of a first request, or of a signed-in visitor's.
+                runs += [
+                    (f"{label} (uncached)", path, ("Cookie: portal_session=bench",))
+                    for label, path in endpoints(data)
+                ]
+                for label, path, headers in runs if not args.no_load else []:
+                    profile = None
+                    if args.profile:
+                        args.profile.mkdir(parents=True, exist_ok=True)
+                        name = re.sub(r"\W+", "_", label)
+                        profile = args.profile / f"{args.db}-{size}-{name}.txt"
+                    r = wrk(base + path, args.connections, args.seconds, workers, profile, headers)
+                    print(
+                        f"  {label:<32}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+                        f"{r['errors']:>8}  {r['cpu']}"
+                    )
+                if args.publish:
+                    delays = sorted(publication_latency(env, base, data, args.publish))
+                    print(
+                        f"  publication → searchable ({len(delays)}): p50 "
+                        f"{statistics.median(delays):.0f} ms, p95 "
+                        f"{delays[int(0.95 * (len(delays) - 1))]:.0f} ms"
+                    )
+                if args.submitters:
+                    s = submit_path(env, base, data, args.submitters, args.rounds)
+                    print(
+                        f"  submit path ({args.submitters} clients, {s['n']} create+submit): "
+                        f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms, "
+                        f"errors {len(s['errors'])} {s['errors'][:2]}"
+                    )
+                rss = [f"{rss_mib(pid):.0f}" for pid in workers]
+                print(
+                    f"  memory (VmRSS MiB): web workers {', '.join(rss)}; supervisor {rss_mib(web.pid):.0f}"
+                )
+            print(f"  load average after: {load_average()}")
+    finally:
+        from app.db import dispose_engines
+
+        dispose_engines()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--sizes", default="1000,20000")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--publish", type=int, default=20, help="publications timed")
+    parser.add_argument("--submitters", type=int, default=30, help="0 skips the submit path")
+    parser.add_argument("--rounds", type=int, default=3, help="create+submit per submitter")
+    parser.add_argument("--profile", type=Path, help="write py-spy profiles of one worker here")
+    parser.add_argument(
+        "--no-load", action="store_true", help="only publication latency, submissions, memory"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    for size in (int(s) for s in args.sizes.split(",")):
+        run(args, size)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""The outbox's registry: one row per consumer of a topic, written in the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.db import unit_of_work
+from app.outbox import service
+from app.outbox.models import OutboxEvent
+
+
+@service.handler("test.two_consumers")
+def first_consumer(session, payload, event) -> None:
+    """Registered for the test only."""
+
+
+@service.handler("test.two_consumers")
+def second_consumer(session, payload, event) -> None:
+    """Registered for the test only."""
+
+
+def test_enqueue_writes_one_event_per_consumer_with_its_own_ordering_key(app):
+    with unit_of_work(app.state.engine) as session:
+        rows = service.enqueue(session, "test.two_consumers", {"n": 1}, key="thing:1")
+    assert sorted(r.handler for r in rows) == [
+        f"{__name__}.first_consumer",
+        f"{__name__}.second_consumer",
+    ]
+    with unit_of_work(app.state.engine) as session:
+        stored = session.exec(select(OutboxEvent).order_by(OutboxEvent.handler)).all()
+    assert [(e.topic, e.payload, e.key) for e in stored] == [
+        ("test.two_consumers", {"n": 1}, f"{__name__}.first_consumer:thing:1"),
+        ("test.two_consumers", {"n": 1}, f"{__name__}.second_consumer:thing:1"),
+    ]
+
+
+def test_a_topic_nobody_consumes_writes_nothing(app):
+    with unit_of_work(app.state.engine) as session:
+        assert service.enqueue(session, "test.nobody", {}) == []
+
+
+def test_an_event_of_a_rolled_back_transaction_never_exists(app):
+    try:
+        with unit_of_work(app.state.engine) as session:
+            service.enqueue(session, "test.two_consumers", {"n": 2})
+            raise RuntimeError("the request failed")
+    except RuntimeError:
+        pass
+    with unit_of_work(app.state.engine) as session:
+        assert session.exec(select(OutboxEvent)).all() == []
+
+
+def test_periodic_registers_a_named_job():
+    @service.periodic("test.every_minute", every_seconds=60)
+    def job(session) -> None:
+        return None
+
+    registered = service.periodic_jobs.pop("test.every_minute")
+    assert (registered.name, registered.every_seconds, registered.run) == (
+        "test.every_minute",
+        60,
+        job,
+    )
