@@ -39,7 +39,8 @@ RRF_K = 60
 CANDIDATES = 20
 # e5 passage-to-passage cosines sit high: unrelated Vietnamese initiatives score ~0.82-0.84,
 # paraphrases ~0.90, near-duplicates ~0.96 (measured on the tests and bench/matching.py).
-MIN_CLOSENESS = 0.87
+MIN_CLOSENESS = 0.87  # for a neighbour the engine found too (shared words)
+SEMANTIC_ONLY_MIN = 0.90  # for a neighbour only the vectors found (a paraphrase)
 VERY_CLOSE, CLOSE = 0.94, 0.90
 _STOPWORDS = (
     "và của cho các một những trong với trên tại theo để từ là có được này đó khi "
@@ -294,7 +295,8 @@ def similar(
         chosen = []
         for i in ranked:
             c = cos.get(i)
-            if v is not None and (c is None or c < MIN_CLOSENESS):
+            floor = MIN_CLOSENESS if i in docs else SEMANTIC_ONLY_MIN
+            if v is not None and (c is None or c < floor):
                 continue  # too far in meaning (or not embedded yet while others are)
             chosen.append((i, fused[i], c))
             if len(chosen) == limit:

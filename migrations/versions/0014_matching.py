@@ -1,7 +1,7 @@
 """matching: initiative_vector (float32 embeddings of initiatives' public text)
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

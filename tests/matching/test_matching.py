@@ -111,6 +111,7 @@ def test_hybrid_similar_explains_with_real_shared_terms_and_drops_far_neighbours
     assert coffee["xray"] not in by_id  # too far in meaning
     for s in found:
         assert s.closeness is not None and s.closeness >= service.MIN_CLOSENESS
+    assert by_id[coffee["paraphrase"]].closeness >= service.SEMANTIC_ONLY_MIN
 
 
 def test_the_none_backend_degrades_to_lexical_with_no_error(session, coffee):
