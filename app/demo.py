@@ -109,6 +109,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app.reports import demo as reports_demo
 
     reports_demo.load(session, users)
+    from app.matching import demo as matching_demo
+
+    matching_demo.load(session)
     return ["demo data loaded"] + _login_lines()
 
 

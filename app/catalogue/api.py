@@ -190,7 +190,9 @@ def public_record(session: SessionDep, initiative_id: int):
             if cert
             else None,
             "similar": [
-                SimilarOut(id=h.id, title=h.doc.get("title", ""), url=h.url)
+                SimilarOut(
+                    id=h.id, title=h.doc.get("title", ""), url=h.url, reasons=list(h.reasons)
+                )
                 for h in service.similar(session, initiative.id)
             ],
         }

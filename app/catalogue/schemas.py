@@ -261,6 +261,7 @@ class SimilarOut(BaseModel):
     id: int
     title: str
     url: str
+    reasons: list[str] = []  # why it was suggested: shared key terms, same field, closeness
 
 
 class PublicRecord(BaseModel):

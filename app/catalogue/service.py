@@ -128,6 +128,7 @@ class HitView:
     doc: dict[str, Any]
     title_html: str
     snippet_html: str
+    reasons: tuple[str, ...] = ()  # why a "similar initiative" was suggested (matching)
 
     @property
     def url(self) -> str:
@@ -296,7 +297,23 @@ def suggest(session: Session, prefix: str) -> list[str]:
 
 
 def similar(session: Session | None, initiative_id: int) -> list[HitView]:
-    """Published initiatives like this one; an unreachable engine only hides the block."""
+    """Published initiatives like this one; an unreachable engine only hides the block.
+
+    With a session the hybrid ranking of `app.matching` decides (lexical only when
+    EMBEDDING_BACKEND is none), and every hit carries its reasons."""
+    if session is not None:
+        from app.matching import service as matching
+
+        return [
+            HitView(
+                s.id,
+                s.doc,
+                html.escape(s.doc.get("title", ""), quote=False),
+                _crop(s.doc.get("summary", "")),
+                s.reasons,
+            )
+            for s in matching.similar(session, initiative_id, limit=SIMILAR)
+        ]
     try:
         hits = indexing.engine(session).similar(str(initiative_id), limit=SIMILAR)
     except (search.SearchUnavailable, OSError):
