@@ -38,6 +38,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/search_engine.py --n 100000
 	$(BIN)/python bench/search_api.py --n 100000
+	$(BIN)/python -m bench.relevance
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

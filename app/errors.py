@@ -197,6 +197,8 @@ async def handle_unstorable_input(request: Request, exc: DBAPIError) -> Response
     """Input the database refuses as data (a NUL byte in text, a number out of range) is the client's error."""
     if not isinstance(exc, DataError):
         return await handle_unexpected(request, exc)
+    if "out of range" in str(exc.orig):  # PostgreSQL: an integer beyond bigint
+        return await handle_overflow(request, OverflowError(str(exc.orig)))
     log.info(
         "input refused by the database on %s %s: %s", request.method, request.url.path, exc.orig
     )
@@ -205,6 +207,21 @@ async def handle_unstorable_input(request: Request, exc: DBAPIError) -> Response
     )
     if wants_json(request):
         return problem(request, 422, "invalid-characters", _title(422), detail)
+    return _html(request, 400, _title(400), detail)
+
+
+# The largest id a row can have (a signed 64-bit integer on both databases).
+MAX_ID = 2**63 - 1
+
+
+async def handle_overflow(request: Request, exc: OverflowError) -> Response:
+    """A number beyond the database's integer range: an id in the path names nothing
+    that exists (404); anywhere else it is invalid input (422 / 400)."""
+    if any(part.isdigit() and int(part) > MAX_ID for part in request.url.path.split("/")):
+        return await handle_http_error(request, StarletteHTTPException(404))
+    detail = _("A number you sent is too large.")
+    if wants_json(request):
+        return problem(request, 422, "number-too-large", _title(422), detail)
     return _html(request, 400, _title(400), detail)
 
 
@@ -226,4 +243,5 @@ def install(app: FastAPI) -> None:
         RequestValidationError, cast(ExceptionHandler, handle_validation_error)
     )
     app.add_exception_handler(DBAPIError, cast(ExceptionHandler, handle_unstorable_input))
+    app.add_exception_handler(OverflowError, cast(ExceptionHandler, handle_overflow))
     app.add_exception_handler(Exception, handle_unexpected)

@@ -9,13 +9,16 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import config, domains, errors, i18n
 from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
+from app.web import openapi
 from app.web.csrf import csrf_protect, csrf_protect_api
 from app.web.page_cache import PageCache
+from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.templating import FRONTEND
 from app.web.templating import env as templates_env
 
@@ -70,7 +73,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         description="Submit, review, publish and find science and technology initiatives (Resolution 57).",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by app/system/routes.py with local Swagger UI assets
         redoc_url=None,
     )
     app.state.settings, app.state.engine, app.state.worker = settings, engine, worker
@@ -91,6 +94,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             prefix=API_PREFIX,
             dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
+    openapi.install(app, API_PREFIX)
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 
     app.add_middleware(LanguageMiddleware)
@@ -104,6 +108,11 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     )
     # Outermost: an anonymous search answered from memory skips the session, language and routing.
     app.add_middleware(PageCache, generation=_search_generation)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    if settings.forwarded_allow_ips.strip():
+        # Outermost: the client address is corrected before anything reads it, and only
+        # when the request comes from a configured proxy.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     errors.install(app)
     return app
 

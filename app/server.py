@@ -38,8 +38,9 @@ def _config(host: str, port: int) -> uvicorn.Config:
         factory=True,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        # Forwarded headers are honoured by the app itself, only from the proxies named in
+        # the FORWARDED_ALLOW_IPS setting (see create_app).
+        proxy_headers=False,
         backlog=BACKLOG,
     )
 
@@ -62,9 +63,7 @@ def _worker(host: str, port: int) -> None:
 
 def serve(host: str, port: int, workers: int = 1) -> None:
     if workers <= 1:
-        uvicorn.run(
-            APP, factory=True, host=host, port=port, proxy_headers=True, forwarded_allow_ips="*"
-        )
+        uvicorn.run(APP, factory=True, host=host, port=port, proxy_headers=False)
         return
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

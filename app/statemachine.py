@@ -54,6 +54,15 @@ class Rule(Generic[O]):
     who: str  # the predicate in words, for documentation and error pages
     reason_required: bool = False
     topics: tuple[str, ...] = field(default_factory=tuple)
+    # the official step that alone may make this move (a domain's Requirement), or None
+    requires: Requirement | None = None
+
+
+class Requirement(Protocol):
+    """A domain's condition on a move, checked against what the calling verb vouches for."""
+
+    def check(self, evidence: Any) -> None:
+        """Raise the domain's documented error when `evidence` does not satisfy it."""
 
 
 class StateMachine(Generic[O]):
@@ -102,6 +111,7 @@ class StateMachine(Generic[O]):
         actor: User | None,
         reason: str | None = None,
         valid: Callable[[str], bool] = lambda s: True,
+        evidence: Any = None,
     ) -> Rule[O]:
         """The rule letting `actor` move `obj` to `to`, or the refusal (see the module doc)."""
         current = self.locked_status(session, obj)
@@ -125,6 +135,8 @@ class StateMachine(Generic[O]):
                 _("Please give a reason."),
                 errors={"reason": _("A reason is required for this step.")},
             )
+        if rule.requires is not None:
+            rule.requires.check(evidence)
         return rule
 
 

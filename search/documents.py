@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from search.interface import IndexSettings, TypoSettings, normalise_synonyms
+from search.synonyms import SYNONYM_GROUPS
 
 TEXT_FIELDS = (
     "id",
@@ -29,16 +30,10 @@ TEXT_FIELDS = (
 LIST_FIELDS = ("keywords",)
 INT_FIELDS = ("trl", "published_at", "publication_year", "version")
 
-DEFAULT_SYNONYMS = normalise_synonyms(
-    [
-        ("ai", "trí tuệ nhân tạo"),
-        ("iot", "internet vạn vật"),
-        ("bán dẫn", "chip"),
-        ("5g", "mạng 5g", "di động thế hệ thứ năm"),
-    ]
-)
+DEFAULT_SYNONYMS = normalise_synonyms(SYNONYM_GROUPS)
 
-# Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp").
+# Function words that carry no meaning in a query ("giải pháp *cho* nông nghiệp",
+# "chống hàng giả *bằng* blockchain"); compared with their marks (search/matching.py).
 STOP_WORDS = (
     "và",
     "của",
@@ -53,6 +48,8 @@ STOP_WORDS = (
     "về",
     "này",
     "đã",
+    "bằng",
+    "hoặc",
 )
 
 INITIATIVE_SETTINGS = IndexSettings(
@@ -81,7 +78,7 @@ INITIATIVE_SETTINGS = IndexSettings(
     similar_on=("title", "keywords", "summary"),
     synonyms=DEFAULT_SYNONYMS,
     stop_words=STOP_WORDS,
-    typo=TypoSettings(enabled=True, min_word_size=4),
+    typo=TypoSettings(enabled=True, min_word_size=3),
 )
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from search.text import fold, nfc, one_edit_apart, tokenize
+from search.matching import keep_casing, typed_words
+from search.syllables import is_syllable
+from search.text import fold, nfc, one_edit_apart
 
 SynonymGroups = tuple[tuple[str, ...], ...]
 
@@ -24,10 +26,11 @@ class SearchUnavailable(Exception):
 
 @dataclass(frozen=True)
 class TypoSettings:
-    """One edit for words of ``min_word_size`` letters or more (both engines)."""
+    """One edit for words of ``min_word_size`` letters or more that are not
+    Vietnamese syllables (both engines)."""
 
     enabled: bool = True
-    min_word_size: int = 4
+    min_word_size: int = 3
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,9 @@ class Query:
     offset: int = 0
     limit: int = 20
     highlight: bool = True
+    # When the strict match is empty, leave words out (search/matching.py).
+    # Saved-search matching asks strictly: it tests one new document at a time.
+    relax: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,8 @@ class Result:
     total: int
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    # Typed words left out because nothing matched them all (search/matching.py), as typed.
+    ignored: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,13 +132,16 @@ def validate_query(query: Query, settings: IndexSettings) -> None:
 
 def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -> str | None:
     """A "did you mean" query: each typed word of ``min_word_size``+ letters
-    that matched nothing verbatim (nor as the last word's prefix) is replaced
-    by a found word one edit away.  None when nothing was corrected.
+    that is not a Vietnamese syllable and matched nothing verbatim (nor as the
+    last word's prefix) is replaced by a found word one edit away, in the
+    user's casing.  None when nothing was corrected.  A valid syllable is never
+    replaced (search/syllables.py).
 
     ``words_found`` are the document words that matched (e.g. the highlighted
-    words of the top hit), so the suggestion carries their accents.
+    words of the top hit), so the suggestion carries their accents.  The
+    caller offers it only if it finds something.
     """
-    typed = tokenize(text)
+    typed = typed_words(text)
     found = {fold(w): nfc(w).lower() for w in words_found}
     out, changed = [], False
     for k, word in enumerate(typed):
@@ -139,10 +150,10 @@ def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -
         known = folded in found or (is_last and any(f.startswith(folded) for f in found))
         fix = (
             None
-            if known or len(folded) < min_word_size
+            if known or len(folded) < min_word_size or is_syllable(folded)
             else next((w for f, w in sorted(found.items()) if one_edit_apart(folded, f)), None)
         )
-        out.append(fix or word)
+        out.append(keep_casing(word, fix) if fix else word)
         changed |= fix is not None
     return " ".join(out) if changed else None
 
@@ -181,7 +192,8 @@ class Engine(Protocol):
         synonyms, a rebuild); cheap to ask on every request (response caches use it)."""
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Title completions for search-as-you-type."""
+        """Completions for search-as-you-type from titles and keywords; those
+        whose folded text starts with the folded prefix first."""
 
     def health(self) -> bool: ...
 

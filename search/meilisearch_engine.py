@@ -45,6 +45,9 @@ from search.interface import (
     synonym_map,
     validate_query,
 )
+from search.matching import REQUIRED, SynonymTable, Unit, ignored_words, min_kept, units
+from search.related import rank_similar, rank_suggestions, similar_query_words
+from search.syllables import SYLLABLES
 from search.text import accent_form, fold, tokenize
 
 # Private-use characters as highlight tags: the text is HTML-escaped after
@@ -55,6 +58,9 @@ GENERATION_SECONDS = 0.5
 BATCH_SIZE = 1000
 WAIT_MS = 60_000
 REBUILD_WAIT_MS = 30 * 60_000
+SYNONYMS_TTL = 30.0  # seconds the synonym list is cached for grouping query words
+QUERY_WORDS = 10  # Meilisearch reads at most ten words of a query
+SIMILAR_CANDIDATES = 50
 
 APP_KEY_ACTIONS = [
     "search",
@@ -97,11 +103,17 @@ def settings_body(settings: IndexSettings) -> dict[str, Any]:
         "filterableAttributes": ["id", *settings.filterable],
         "sortableAttributes": ["id", *settings.sortable],
         "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness"],
-        "stopWords": list(settings.stop_words),
+        # Stop words are removed from the query by search/matching.py on the
+        # accented form; Meilisearch would compare them after removing marks
+        # ("vệ" would go with "về"), so the index has none.
+        "stopWords": [],
         "typoTolerance": {
             "enabled": settings.typo.enabled,
             # twoTypos is set out of reach: one edit only, as in the embedded engine.
             "minWordSizeForTypos": {"oneTypo": settings.typo.min_word_size, "twoTypos": 100},
+            # A Vietnamese syllable is a real word: never matched as a typo of another.
+            # (The list is folded, as Meilisearch normalises query words.)
+            "disableOnWords": sorted(SYLLABLES),
         },
         "pagination": {"maxTotalHits": settings.max_total_hits},
         "faceting": {"maxValuesPerFacet": settings.max_facet_values},
@@ -167,6 +179,7 @@ class MeilisearchEngine:
         self.index_name = index_name
         self.settings = settings
         self.embedder = embedder
+        self._synonyms: tuple[float, SynonymTable] | None = None
         self._generation: tuple[float, str] | None = None
 
     @property
@@ -187,7 +200,7 @@ class MeilisearchEngine:
         if synonyms is not None:
             desired["synonyms"] = synonyms
         current = self.client.index(uid).get_settings()
-        unordered = {"filterableAttributes", "sortableAttributes", "stopWords"}
+        unordered = {"filterableAttributes", "sortableAttributes", "stopWords", "disableOnWords"}
         changes = {k: v for k, v in desired.items() if not _same(current.get(k), v, k in unordered)}
         if changes:
             self._wait_uids([self.client.index(uid).update_settings(changes).task_uid])
@@ -229,7 +242,19 @@ class MeilisearchEngine:
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
         with _calls():
             task = self._index.update_synonyms(synonym_map(normalise_synonyms(groups)))
+        self._synonyms = None
         return WriteTicket((task.task_uid,))
+
+    def _synonym_table(self) -> SynonymTable:
+        """The index's synonyms, to group typed words into units as the
+        embedded engine does (cached for a few seconds)."""
+        now = time.monotonic()
+        if self._synonyms is None or now - self._synonyms[0] > SYNONYMS_TTL:
+            with _calls():
+                mapping = self._index.get_synonyms()
+            groups = [[word, *equivalents] for word, equivalents in mapping.items()]
+            self._synonyms = (now, SynonymTable(groups))
+        return self._synonyms[1]
 
     def _filter(
         self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]
@@ -260,27 +285,71 @@ class MeilisearchEngine:
         ]
         return [part.split(POST, 1)[0] for text in texts for part in text.split(PRE)[1:]]
 
-    def _exact_first(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Meilisearch folds accents away; put hits that contain the typed
-        accented words verbatim first (within the page, order otherwise kept)."""
+    def _exact_first(self, text: str, optional: list[Unit], hits: list[Hit]) -> list[Hit]:
+        """Meilisearch folds accents away and has no optional words: within
+        the page, put first the hits that contain more of the typed accented
+        words verbatim, then more of the optional words as typed ("cua", not
+        "của"), order otherwise kept."""
         accented = {accent_form(w) for w in tokenize(text) if fold(w) != w}
-        if not accented:
+        extra = {accent_form(w) for u in optional for w in u.words}
+        if not accented and not extra:
             return hits
 
-        def exact(hit: Hit) -> int:
+        def rank(hit: Hit) -> tuple[int, int]:
             words = set()
             for name in self.settings.searchable:
                 value = hit.document.get(name)
                 for part in value if isinstance(value, list) else [value] if value else []:
                     words.update(tokenize(accent_form(part)))
-            return len(accented & words)
+            return len(accented & words), len(extra & words)
 
-        return sorted(hits, key=exact, reverse=True)
+        return sorted(hits, key=rank, reverse=True)
+
+    def _ask(self, text: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        with _calls():
+            return dict(self._index.search(text, dict(params)))
+
+    def _finds(self, text: str, strategy: str = "all", flt: list[str] | None = None) -> bool:
+        found = self._ask(
+            text,
+            {
+                "limit": 1,
+                "matchingStrategy": strategy,
+                "attributesToRetrieve": ["id"],
+                "filter": flt or [],
+            },
+        )
+        return bool(found["hits"])
+
+    def _relax(self, required: list[Unit], flt: list[str]) -> tuple[str, list[Unit]]:
+        """The strict query found nothing: (text to search, units ignored).
+
+        As search/matching.py says: units that find nothing in the whole
+        index are left out, then units from the end (the first non-empty tier
+        of ``matchingStrategy: "last"``), never more than half the words.
+        Meilisearch cannot rank on the units left out, so the leading run is
+        searched alone."""
+        floor = min_kept(sum(len(u.words) for u in required))
+        alive = [u for u in required if self._finds(u.text)]
+        dead = [u for u in required if u not in alive]
+        for k in range(len(alive), 0, -1):
+            kept = alive[:k]
+            if sum(len(u.words) for u in kept) < floor:
+                break
+            text = " ".join(u.text for u in kept)
+            if (dead or k < len(alive)) and self._finds(text, flt=flt):
+                return text, dead + alive[k:]
+        return " ".join(u.text for u in required), []
 
     def search(self, query: Query) -> Result:
+        """Strict, then relaxed as search/matching.py says (``_relax``)."""
         validate_query(query, self.settings)
+        flt = self._filter(query.filters, query.ranges)
+        found = units(query.text, self.settings.stop_words, self._synonym_table())
+        required = [u for u in found if u.role == REQUIRED]
+        optional = [u for u in found if u.role != REQUIRED]
         params: dict[str, Any] = {
-            "filter": self._filter(query.filters, query.ranges),
+            "filter": flt,
             "facets": list(query.facets),
             "matchingStrategy": "all",
             "showRankingScore": True,
@@ -301,8 +370,11 @@ class MeilisearchEngine:
             params["page"] = query.offset // query.limit + 1 if query.limit else 1
         else:
             params["offset"], params["limit"] = query.offset, query.limit
-        with _calls():
-            response = self._index.search(query.text, params)
+        text = " ".join(u.text for u in required)
+        ignored: list[Unit] = []
+        if query.relax and required and not self._finds(text, flt=flt):
+            text, ignored = self._relax(required, flt)
+        response = self._ask(" ".join(text.split()[:QUERY_WORDS]), params)
         hits = []
         for raw in response["hits"]:
             doc = {k: v for k, v in raw.items() if not k.startswith("_")}
@@ -316,7 +388,7 @@ class MeilisearchEngine:
                 Hit(doc["id"], None if query.sort else raw.get("_rankingScore"), doc, highlights)
             )
         if not query.sort:
-            hits = self._exact_first(query.text, hits)
+            hits = self._exact_first(query.text, optional, hits)
         distribution = response.get("facetDistribution", {})
         facets = {
             name: {
@@ -326,27 +398,19 @@ class MeilisearchEngine:
             for name in query.facets
         }
         total = response.get("totalHits", response.get("estimatedTotalHits", 0))
-        return Result(hits, total, facets, self._suggestion(query, response))
+        words = ignored_words(ignored, query.text) if total else ()
+        return Result(hits, total, facets, self._suggestion(query, response, flt), words)
 
-    def _suggestion(self, query: Query, response: Mapping[str, Any]) -> str | None:
-        """ "Did you mean", from the words Meilisearch matched in the top hit.
-        When the filters excluded every hit, the text alone is asked for one."""
-        if not response["hits"] and tokenize(query.text) and (query.filters or query.ranges):
-            with _calls():
-                response = self._index.search(
-                    query.text,
-                    {
-                        "limit": 1,
-                        "matchingStrategy": "all",
-                        "attributesToHighlight": list(self.settings.searchable),
-                        "highlightPreTag": PRE,
-                        "highlightPostTag": POST,
-                    },
-                )
+    def _suggestion(self, query: Query, response: Mapping[str, Any], flt: list[str]) -> str | None:
+        """ "Did you mean", from the words Meilisearch matched in the top hit,
+        offered only when the corrected query finds something with the same filters."""
         if not response["hits"]:
             return None
         found = self._marked_words(response["hits"][0].get("_formatted", {}))
-        return corrected_query(query.text, found, self.settings.typo.min_word_size)
+        suggestion = corrected_query(query.text, found, self.settings.typo.min_word_size)
+        if suggestion is None or not self._finds(suggestion, flt=flt):
+            return None
+        return suggestion
 
     def generation(self) -> str:
         """The index's last update time (asked at most every GENERATION_SECONDS)."""
@@ -384,41 +448,46 @@ class MeilisearchEngine:
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
-        """With an embedder, Meilisearch's /similar; otherwise a search on the
-        document's keywords and title (keywords first: with the "last"
-        matching strategy the leading words must match)."""
+        """With an embedder, Meilisearch's /similar; otherwise candidates
+        from a search on the document's title, keyword and summary words
+        (``matchingStrategy: "frequency"`` drops the commonest first), ranked
+        and cut by search/related.py as in the embedded engine."""
         flt = [f"id != {_quote(id)}", *self._filter(filters or {}, {})]
         with _calls():
             if self.embedder:
                 response = self._index.get_similar_documents(
                     {"id": id, "embedder": self.embedder, "limit": limit, "filter": flt}
                 )
-            else:
-                try:
-                    doc = dict(self._index.get_document(id, {"fields": ["title", "keywords"]}))
-                except MeilisearchApiError as exc:
-                    if exc.code == "document_not_found":
-                        return []
-                    raise
-                text = " ".join([*doc.get("keywords", []), doc.get("title", "")])
-                response = self._index.search(
-                    text,
-                    {
-                        "filter": flt,
-                        "limit": limit,
-                        "matchingStrategy": "last",
-                        "attributesToSearchOn": list(self.settings.similar_on),
-                        "showRankingScore": True,
-                    },
-                )
-        return [
-            Hit(
-                raw["id"],
-                raw.get("_rankingScore"),
-                {k: v for k, v in raw.items() if not k.startswith("_")},
+                return [
+                    Hit(
+                        raw["id"],
+                        raw.get("_rankingScore"),
+                        {k: v for k, v in raw.items() if not k.startswith("_")},
+                    )
+                    for raw in response["hits"]
+                ]
+            try:
+                doc = dict(self._index.get_document(id))
+            except MeilisearchApiError as exc:
+                if exc.code == "document_not_found":
+                    return []
+                raise
+            doc = {k: v for k, v in doc.items() if not k.startswith("_")}
+            words = similar_query_words(doc, self.settings.stop_words, QUERY_WORDS)
+            response = self._index.search(
+                " ".join(words),
+                {
+                    "filter": flt,
+                    "limit": SIMILAR_CANDIDATES,
+                    "matchingStrategy": "frequency",
+                    "attributesToSearchOn": list(self.settings.similar_on),
+                },
             )
-            for raw in response["hits"]
+        candidates = [
+            {k: v for k, v in raw.items() if not k.startswith("_")} for raw in response["hits"]
         ]
+        ranked = rank_similar(doc, candidates, self.settings.stop_words, limit)
+        return [Hit(d["id"], score, d) for score, d in ranked]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         if not tokenize(prefix):
@@ -427,13 +496,13 @@ class MeilisearchEngine:
             response = self._index.search(
                 prefix,
                 {
-                    "attributesToSearchOn": ["title"],
-                    "attributesToRetrieve": ["title"],
-                    "limit": limit * 2,
+                    "attributesToSearchOn": ["title", "keywords"],
+                    "attributesToRetrieve": ["title", "keywords"],
+                    "limit": limit * 4,
                     "matchingStrategy": "all",
                 },
             )
-        return list(dict.fromkeys(h["title"] for h in response["hits"] if h.get("title")))[:limit]
+        return rank_suggestions(prefix, response["hits"], limit)
 
     def rebuild(
         self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None = None

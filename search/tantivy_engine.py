@@ -52,8 +52,10 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.tantivy_query import Plan, Planner, Synonyms, weights
-from search.tantivy_sort import count as _count
+from search.matching import SynonymTable, ignored_words, min_kept
+from search.related import rank_similar, rank_suggestions, similar_query_words
+from search.tantivy_query import Plan, PlannedUnit, Planner, weights
+from search.tantivy_sort import count as _hits_count
 from search.tantivy_sort import sorted_page
 from search.text import (
     TOKEN_PATTERN,
@@ -66,6 +68,8 @@ from search.text import (
 ANALYZER = "vi_words"
 CROP_WORDS = 30
 BATCH_COMMIT = 20_000
+SIMILAR_QUERY_WORDS = 60
+SIMILAR_CANDIDATES = 50
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
 
@@ -118,7 +122,7 @@ class TantivyEngine:
         self._writer_generation: str | None = None
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
-        self._synonyms: tuple[int, Synonyms] | None = None
+        self._synonyms: tuple[int, SynonymTable] | None = None
 
     # -- files and generations -------------------------------------------------
 
@@ -151,6 +155,7 @@ class TantivyEngine:
                 index = self._index
                 assert index is not None  # opened together with self._current
                 meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
+                assert self._index is not None
                 if meta_stamp != self._meta_stamp:
                     index.reload()
                     self._meta_stamp = meta_stamp
@@ -207,20 +212,15 @@ class TantivyEngine:
                 self._build_generation(self._stored_documents(generation), None)
             self._live()
 
-    def _synonym_table(self) -> Synonyms:
-        """Folded phrase → equivalent phrases, re-read when the file changes."""
+    def _synonym_table(self) -> SynonymTable:
+        """The synonym groups, re-read when the file changes."""
         file = self.path / "synonyms.json"
         stamp = file.stat().st_mtime_ns if file.exists() else 0
         if self._synonyms is None or self._synonyms[0] != stamp:
             groups = (
                 json.loads(file.read_text(encoding="utf-8")) if stamp else self.settings.synonyms
             )
-            table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-            for group in groups:
-                for phrase in group:
-                    others = [tuple(tokenize(o)) for o in group if o != phrase]
-                    table.setdefault(tuple(fold(w) for w in tokenize(phrase)), []).extend(others)
-            self._synonyms = (stamp, table)
+            self._synonyms = (stamp, SynonymTable(groups))
         return self._synonyms[1]
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
@@ -393,23 +393,57 @@ class TantivyEngine:
                 words.extend(w for w in tokenize(text) if plan.matches(w))
         return words
 
+    def _count(self, searcher: tantivy.Searcher, q: tantivy.Query, flt: list) -> int:
+        found = searcher.search(TQ.boolean_query([(Occur.Must, q), *flt]), 1, count=True)
+        return _hits_count(found)
+
+    def _relax(
+        self, searcher: tantivy.Searcher, plan: Plan, flt: list
+    ) -> tuple[list[PlannedUnit], list[PlannedUnit], list[PlannedUnit]]:
+        """The strict query found nothing: (units required, units that only
+        rank, units ignored), as search/matching.py says."""
+        required = plan.required
+        floor = min_kept(sum(len(u.unit.words) for u in required))
+        alive = [u for u in required if self._count(searcher, u.query, []) > 0]
+        dead = [u for u in required if u not in alive]
+        for k in range(len(alive), 0, -1):
+            kept = alive[:k]
+            if sum(len(u.unit.words) for u in kept) < floor:
+                break
+            query = plan.combine(kept)
+            if (dead or k < len(alive)) and query and self._count(searcher, query, flt) > 0:
+                return kept, alive[k:], dead + alive[k:]
+        return required, [], []
+
+    def _page(
+        self, searcher: tantivy.Searcher, query: Query, text_query: tantivy.Query, flt: list
+    ) -> tuple[tantivy.Query, list[tuple[float | None, tantivy.DocAddress]], int]:
+        """(the full query, the requested page of (score, address), the total)."""
+        full = TQ.boolean_query([(Occur.Must, text_query), *flt])
+        if query.sort:
+            name, direction = query.sort[0]
+            addresses, total = sorted_page(
+                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
+            )
+            return full, [(None, a) for a in addresses], total
+        found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
+        return full, list(found.hits[: query.limit]), _hits_count(found)
+
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
         searcher = self._live_index().searcher()
         plan = self._planner.plan(
             searcher, query.text, self.settings.searchable, self._synonym_table()
         )
-        clauses = [(Occur.Must, plan.query or TQ.all_query())]
-        full = TQ.boolean_query(clauses + self._filter_clauses(query.filters, query.ranges))
-        if query.sort:
-            name, direction = query.sort[0]
-            addresses, total = sorted_page(
-                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
-            )
-            page = [(None, a) for a in addresses]
-        else:
-            found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-            page, total = found.hits[: query.limit], _count(found)
+        flt = self._filter_clauses(query.filters, query.ranges)
+        text_query = plan.query or TQ.all_query()
+        ignored: list[PlannedUnit] = []
+        full, page, total = self._page(searcher, query, text_query, flt)
+        if query.relax and plan.query is not None and total == 0:
+            kept, boost, ignored = self._relax(searcher, plan, flt)
+            if ignored:
+                text_query = plan.combine(kept, boost) or text_query
+                full, page, total = self._page(searcher, query, text_query, flt)
         hits = []
         for score, address in page:
             doc = self._source(searcher, address)
@@ -426,52 +460,74 @@ class TantivyEngine:
                 f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]}
                 for f in query.facets
             }
-        suggestion = None
-        if plan.corrections:
-            if hits:
-                words = self._matched_words(hits[0].document, plan)
-            else:
-                words = [
-                    self._planner.accented(searcher, c, self.settings.searchable)
-                    for c in plan.corrections
-                ]
-            suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
-        return Result(hits, total, facets, suggestion)
+        words = ignored_words([u.unit for u in ignored], query.text) if total else ()
+        return Result(hits, total, facets, self._suggestion(searcher, query, plan, hits), words)
+
+    def _suggestion(
+        self, searcher: tantivy.Searcher, query: Query, plan: Plan, hits: list[Hit]
+    ) -> str | None:
+        """ "Did you mean", only when the corrected query finds something with
+        the same filters."""
+        if not plan.corrections:
+            return None
+        if hits:
+            words = [*self._matched_words(hits[0].document, plan), *plan.dictionary]
+        else:
+            words = [
+                self._planner.accented(searcher, c, self.settings.searchable)
+                for c in plan.corrections
+            ]
+        suggestion = corrected_query(query.text, words, self.settings.typo.min_word_size)
+        if suggestion is None:
+            return None
+        check = self._planner.plan(
+            searcher, suggestion, self.settings.searchable, self._synonym_table()
+        )
+        flt = self._filter_clauses(query.filters, query.ranges)
+        if check.corrections or check.query is None or not self._count(searcher, check.query, flt):
+            return None
+        return suggestion
 
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
+        """Candidates share words with the document's title, keywords and
+        summary; search/related.py keeps those alike enough, most alike first."""
         searcher = self._live_index().searcher()
         found = searcher.search(TQ.term_query(self._schema, "id", id), 1).hits
         if not found:
             return []
         doc = self._source(searcher, found[0][1])
-        texts = [doc.get("title") or "", *doc.get("keywords", [])]
-        return self._like(searcher, texts, limit, filters, exclude=id)
+        words = similar_query_words(doc, self.settings.stop_words, SIMILAR_QUERY_WORDS)
+        candidates = [
+            h.document for h in self._like(searcher, words, SIMILAR_CANDIDATES, filters, exclude=id)
+        ]
+        ranked = rank_similar(doc, candidates, self.settings.stop_words, limit)
+        return [Hit(d["id"], score, d) for score, d in ranked]
 
     def similar_text(
         self, text: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
-        return self._like(self._live_index().searcher(), [text], limit, filters)
+        stop = {fold(w) for w in self.settings.stop_words}
+        words = list(dict.fromkeys(f for f in map(fold, tokenize(text)) if f not in stop))
+        return self._like(self._live_index().searcher(), words, limit, filters)
 
     def _like(
         self,
         searcher: tantivy.Searcher,
-        texts: Sequence[str],
+        words: Sequence[str],
         limit: int,
         filters: Mapping[str, Sequence[Any]] | None,
         exclude: str | None = None,
     ) -> list[Hit]:
-        """Documents sharing the most (weighted) words with ``texts``; any word may be missing."""
-        stop = {fold(w) for w in self.settings.stop_words}
-        words = dict.fromkeys(f for t in texts for f in map(fold, tokenize(t)) if f not in stop)
-        if not words:
-            return []
+        """Documents sharing the most (weighted) folded ``words``; any word may be missing."""
         should = [
             TQ.boost_query(TQ.term_query(self._schema, f"f_{name}", w), weight)
             for name, weight in weights(self.settings.similar_on)
             for w in words
         ]
+        if not should:
+            return []
         clauses = [
             (Occur.Must, TQ.boolean_query([(Occur.Should, q) for q in should])),
             *self._filter_clauses(filters or {}, {}),
@@ -483,15 +539,12 @@ class TantivyEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()
-        plan = self._planner.plan(searcher, prefix, ("title",), self._synonym_table())
+        fields = ("title", "keywords")
+        plan = self._planner.plan(searcher, prefix, fields, self._synonym_table())
         if plan.query is None:
             return []
-        titles: list[str] = []
-        for _, address in searcher.search(plan.query, max(limit, 1) * 2).hits:
-            title = self._source(searcher, address).get("title")
-            if title and title not in titles:
-                titles.append(title)
-        return titles[:limit]
+        hits = searcher.search(plan.query, max(limit, 1) * 4).hits
+        return rank_suggestions(prefix, (self._source(searcher, a) for _, a in hits), limit)
 
     def document_versions(self) -> dict[str, int]:
         searcher = self._live_index().searcher()

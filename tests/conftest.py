@@ -103,6 +103,7 @@ def settings(db_url: str, tmp_path: Path) -> Iterator[config.Settings]:
             secret_key=TEST_SECRET,
             run_worker_in_app=False,
             base_url="http://testserver",
+            embedding_backend="none",  # tests/matching switch the model on; others stay fast
         )
     )
     yield settings

@@ -6,8 +6,9 @@ import itertools
 
 from sqlmodel import Session
 
+from app.accounts import memberships
 from app.accounts import service as accounts
-from app.accounts.models import Organisation, OrganisationType, Role, User
+from app.accounts.models import MembershipState, Organisation, OrganisationType, Role, User
 from tests.conftest import PASSWORD
 
 _seq = itertools.count(1)
@@ -31,8 +32,11 @@ def user(
     email: str | None = None,
     password: str = PASSWORD,
     verified: bool = True,
+    member: str | None = "approved",
     **profile,
 ) -> User:
+    """A user; with an `organisation_id`, an approved member of it unless `member` says
+    "requested", "manager" or None (only a declared affiliation)."""
     created = accounts.create_user(
         session,
         email=email or f"user{next(_seq)}@example.vn",
@@ -42,5 +46,11 @@ def user(
         verified=verified,
         **profile,
     )
+    if created.organisation_id and member:
+        row = memberships.request(session, created, created.organisation_id)
+        if member in ("approved", "manager"):
+            row.state, row.is_manager = MembershipState.approved, member == "manager"
+            session.flush()
+            session.refresh(created, ["approved_memberships"])
     session.commit()
     return created

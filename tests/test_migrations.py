@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app.db import metadata
 from app.migrate import downgrade, upgrade
@@ -50,3 +50,70 @@ def test_downgrade_to_base_removes_everything_and_upgrade_again_works(empty_url)
     assert _tables(empty_url) == set()
     upgrade(empty_url)
     assert _diff(empty_url) == []
+
+
+def test_0007_makes_existing_members_approved_and_the_first_one_manager(empty_url):
+    from app.db import utcnow
+
+    upgrade(empty_url, "0012")
+    engine = create_engine(empty_url)
+    try:
+        now = utcnow()
+        with engine.begin() as conn:
+            org = metadata.tables["organisation"]
+            user = metadata.tables["user"]
+            conn.execute(
+                org.insert(),
+                [
+                    {
+                        "id": 1,
+                        "name": "Viện A",
+                        "name_key": "viện a",
+                        "type": "university",
+                        "tax_code": "0101234567",
+                        "created_at": now,
+                    },
+                    {
+                        "id": 2,
+                        "name": "Viện B",
+                        "name_key": "viện b",
+                        "type": "university",
+                        "tax_code": "0101234567",
+                        "created_at": now,
+                    },
+                ],
+            )
+            conn.execute(
+                user.insert(),
+                [
+                    {
+                        "id": i,
+                        "email": f"u{i}@example.vn",
+                        "full_name": "A",
+                        "organisation_id": o,
+                        "expertise_keywords": [],
+                        "expertise_fields": [],
+                        "language": "vi",
+                        "is_active": True,
+                        "auth_version": 1,
+                        "created_at": now,
+                    }
+                    for i, o in ((1, None), (2, 1), (3, 1), (4, 2))
+                ],
+            )
+        upgrade(empty_url)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT user_id, organisation_id, state, is_manager FROM membership ORDER BY user_id"
+                )
+            ).all()
+            codes = conn.execute(text("SELECT id, tax_code FROM organisation ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [(u, o, s, bool(m)) for u, o, s, m in rows] == [
+        (2, 1, "approved", True),
+        (3, 1, "approved", False),
+        (4, 2, "approved", True),
+    ]
+    assert [tuple(c) for c in codes] == [(1, "0101234567"), (2, None)]

@@ -74,3 +74,10 @@ def revoke_role(session: SessionDep, admin: deps.AdminUser, person: deps.Managed
 def role_grants(session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser):
     """Every grant, newest first: role, granted by and when, revoked by and when."""
     return service.role_history(session, person)
+
+
+@router.post("/{user_id}/sign-out", status_code=204, summary="Sign a user out everywhere")
+def sign_out_everywhere(session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser):
+    """Ends every web session of the user and revokes their access and personal tokens."""
+    service.end_sessions(session, person)
+    return Response(status_code=204)

@@ -97,3 +97,13 @@ def revoke(
         "success",
     )
     return RedirectResponse(f"/admin/users/{person.id}", status_code=303)
+
+
+@router.post("/{user_id}/sign-out")
+def sign_out_everywhere(
+    request: Request, session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser
+):
+    """End every session and token of the user (a lost laptop, a leaked password)."""
+    service.end_sessions(session, person)
+    flash(request, _("%(name)s is signed out everywhere.", name=person.full_name), "success")
+    return RedirectResponse(f"/admin/users/{person.id}", status_code=303)

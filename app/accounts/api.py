@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.accounts import admin_api, deps, service
+from app.accounts import admin_api, deps, membership_api, memberships, service
 from app.accounts.models import User
 from app.accounts.schemas import (
     OrganisationIn,
@@ -31,11 +31,17 @@ from app.web.api import problems, public
 
 router = APIRouter(tags=["accounts"])
 router.include_router(admin_api.router)
+router.include_router(membership_api.router)
 
 NEEDS_SIGN_IN = problems(e401="Missing, invalid, expired or revoked token")
 
 
-def profile_of(user: User) -> Profile:
+def profile_of(session: SessionDep, user: User) -> Profile:
+    membership = (
+        memberships.get(session, user.organisation_id, user.id)
+        if user.organisation_id and user.id
+        else None
+    )
     return Profile(
         id=user.id,
         email=user.email,
@@ -48,6 +54,7 @@ def profile_of(user: User) -> Profile:
         province=user.province,
         expertise_keywords=user.expertise_keywords,
         expertise_fields=user.expertise_fields,
+        organisation_membership=membership.state if membership else None,
     )
 
 
@@ -89,9 +96,9 @@ def token(
 
 
 @router.get("/me", response_model=Profile, summary="Who am I", responses=NEEDS_SIGN_IN)
-def me(user: deps.CurrentUser):
+def me(session: SessionDep, user: deps.CurrentUser):
     """The user the request is authenticated as, with their profile and roles."""
-    return profile_of(user)
+    return profile_of(session, user)
 
 
 @router.patch(
@@ -102,9 +109,11 @@ def me(user: deps.CurrentUser):
 )
 def update_me(session: SessionDep, user: deps.CurrentUser, changes: ProfileUpdate):
     """Change only the fields sent. Expertise keywords and fields are lists of strings;
-    `organisation_id` must name an existing organisation (see `GET /organisations`)."""
+    `organisation_id` must name an existing organisation (see `GET /organisations`).
+    A new organisation is a membership request (`organisation_membership: requested`): it
+    grants nothing until a manager of the organisation (or a coordinator) approves it."""
     service.update_profile(session, user, changes.model_dump(exclude_unset=True))
-    return profile_of(user)
+    return profile_of(session, user)
 
 
 @router.get(

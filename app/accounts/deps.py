@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from app.accounts import permissions, service
@@ -22,18 +23,32 @@ from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
 from app.web import api, forms
+from app.web.redirects import safe_next
+
+__all__ = ["safe_next"]  # the shared check, re-exported where the account pages used it
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 def _session_user(request: Request, session: SessionDep) -> User | None:
+    """The user of the cookie's server-side session, if that session is still open.
+
+    The signed cookie alone is not enough: signing out, a password change and an
+    administrator's "sign out everywhere" end the server-side session, so a copy
+    of the cookie stops working at once.
+    """
     if "session" not in request.scope:
         return None
     user_id, version = request.session.get("uid"), request.session.get("ver")
     if not user_id:
         return None
     user = session.get(User, user_id)
-    if user is None or not user.is_active or user.auth_version != version:
+    if (
+        user is None
+        or not user.is_active
+        or user.auth_version != version
+        or not service.session_is_open(session, user, request.session.get("sid"))
+    ):
         request.session.pop("uid", None)
         return None
     return user
@@ -134,19 +149,24 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def sign_in(request: Request, user: User) -> None:
-    """Start a web session (a fresh CSRF token too, against session fixation)."""
+    """Start a web session (a fresh CSRF token too, against session fixation).
+
+    The session is also recorded server-side (in the user's database session), so
+    it can be ended for good.
+    """
+    session = object_session(user)
+    assert isinstance(session, Session), "sign_in needs a user loaded in the request's session"
+    plain = service.open_web_session(session, user, request.headers.get("user-agent", ""))
     request.session.clear()
-    request.session.update({"uid": user.id, "ver": user.auth_version, "lang": user.language})
+    request.session.update(
+        {"uid": user.id, "ver": user.auth_version, "lang": user.language, "sid": plain}
+    )
     request.state.user = user
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, session: Session | None = None) -> None:
+    """End the web session: the cookie is cleared and its server-side session closed."""
+    if session is not None and request.session.get("sid"):
+        service.close_web_session(session, request.session["sid"])
     request.session.clear()

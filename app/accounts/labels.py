@@ -5,7 +5,7 @@ Functions, not constants: the text is translated when a page is rendered.
 
 from __future__ import annotations
 
-from app.accounts.models import OrganisationType, Role
+from app.accounts.models import MembershipState, OrganisationType, Role
 from app.i18n import _
 
 
@@ -40,3 +40,12 @@ def role_label(role: str) -> str:
 
 def organisation_type_label(kind: str) -> str:
     return organisation_type_labels().get(kind, kind)
+
+
+def membership_state_label(state: str) -> str:
+    labels: dict[str, str] = {
+        MembershipState.requested: _("Waiting for approval"),
+        MembershipState.approved: _("Approved member"),
+        MembershipState.removed: _("Membership ended"),
+    }
+    return labels.get(state, state)

@@ -42,7 +42,7 @@ def organisation_key(name: str) -> str:
 class Organisation(SQLModel, table=True):
     """Entered once, reused by every member and every submission."""
 
-    __table_args__ = (UniqueConstraint("name_key", "type"),)
+    __table_args__ = (UniqueConstraint("name_key", "type"), UniqueConstraint("tax_code"))
 
     id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=300, index=True)
@@ -50,6 +50,7 @@ class Organisation(SQLModel, table=True):
     name_key: str = Field(default="", max_length=300, index=True)
     type: OrganisationType = Field(sa_type=String(30))  # enums stored as text, no DB enum types
     province: str | None = Field(default=None, max_length=100)
+    # The tax code (mã số thuế) identifies an organisation whatever name it is entered under.
     tax_code: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -59,6 +60,32 @@ class Organisation(SQLModel, table=True):
 @event.listens_for(Organisation, "before_update")
 def _set_name_key(mapper: object, connection: object, organisation: Organisation) -> None:
     organisation.name_key = organisation_key(organisation.name)
+
+
+class MembershipState(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    removed = "removed"
+
+
+class Membership(SQLModel, table=True):
+    """A user's membership of an organisation: requested, approved by a manager (or a
+    coordinator when the organisation has none), removed. Powers held in an
+    organisation's name need an approved membership (`permissions.acts_for`); the
+    user's declared `organisation_id` is only an affiliation.
+    """
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    state: MembershipState = Field(default=MembershipState.requested, sa_type=String(10))
+    is_manager: bool = False
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class User(SQLModel, table=True):
@@ -92,6 +119,27 @@ class User(SQLModel, table=True):
             "viewonly": True,
         }
     )
+
+    # Approved memberships only, loaded with the user (one query), so `acts_for` stays a
+    # pure predicate without a query per call.
+    approved_memberships: list[Membership] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "selectin",
+            "foreign_keys": "Membership.user_id",
+            "primaryjoin": "and_(User.id == Membership.user_id, Membership.state == 'approved')",
+            "viewonly": True,
+        }
+    )
+
+    @property
+    def member_of(self) -> frozenset[int]:
+        """Ids of the organisations that approved this user as a member."""
+        return frozenset(m.organisation_id for m in self.approved_memberships)
+
+    @property
+    def manager_of(self) -> frozenset[int]:
+        """Ids of the organisations this user manages (approves their members)."""
+        return frozenset(m.organisation_id for m in self.approved_memberships if m.is_manager)
 
     @property
     def roles(self) -> set[Role]:
@@ -146,6 +194,22 @@ class OidcIdentity(SQLModel, table=True):
     linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries a random id whose SHA-256 is kept here, so
+    signing out, a password change or an administrator can end the session for good.
+    """
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=300)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class LoginThrottle(SQLModel, table=True):
     """Failed sign-ins counted per key (an email or an address) within a window."""
 
@@ -155,3 +219,49 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_start: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserGroup(StrEnum):
+    """Who a person says they are at registration; each group is served by one role."""
+
+    scientist = "scientist"  # scientist or inventor: registers initiatives
+    enterprise = "enterprise"
+    investor = "investor"  # investor or fund
+    intermediary = "intermediary"
+    agency = "agency"  # state agency
+
+
+GROUP_ROLES: dict[UserGroup, Role] = {
+    UserGroup.scientist: Role.submitter,
+    UserGroup.enterprise: Role.enterprise,
+    UserGroup.investor: Role.investor,
+    UserGroup.intermediary: Role.intermediary,
+    UserGroup.agency: Role.agency,
+}
+# Granted without anyone's approval once the email address is verified.
+SELF_SERVICE_ROLES = frozenset(GROUP_ROLES.values())
+# Granted by a coordinator on request; coordinator and admin stay admin-granted.
+REQUESTABLE_ROLES = frozenset({Role.reviewer})
+
+
+class RoleRequestStatus(StrEnum):
+    pending = "pending"
+    granted = "granted"
+    refused = "refused"
+
+
+class RoleRequest(SQLModel, table=True):
+    """A person asks for a role: self-service roles are granted at e-mail verification,
+    reviewer status when a coordinator approves (the grant itself is a RoleGrant)."""
+
+    __tablename__ = "role_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: Role = Field(sa_type=String(20))
+    status: RoleRequestStatus = Field(default=RoleRequestStatus.pending, sa_type=String(20))
+    note: str = Field(default="", max_length=2000)  # a reviewer's expertise in their words
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str = Field(default="", max_length=2000)

@@ -10,9 +10,21 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
-from app.accounts import admin_routes, deps, labels, oidc_routes, permissions, service
-from app.accounts.models import Organisation, User
+from app.accounts import (
+    admin_routes,
+    deps,
+    group_routes,
+    groups,
+    labels,
+    membership_routes,
+    memberships,
+    oidc_routes,
+    permissions,
+    service,
+)
+from app.accounts.models import GROUP_ROLES, Organisation, Role, User, UserGroup
 from app.accounts.schemas import (
     ChangePasswordForm,
     EmailForm,
@@ -34,6 +46,8 @@ from app.web.templating import nav_item, render
 router = APIRouter()
 router.include_router(admin_routes.router)
 router.include_router(oidc_routes.router)
+router.include_router(group_routes.router)
+router.include_router(membership_routes.router)
 
 nav_item("Administration", "/admin/users", visible=permissions.is_admin, order=90)
 
@@ -88,8 +102,8 @@ def login(request: Request, session: SessionDep, form: deps.Form, next: str = "/
 
 
 @router.post("/account/logout")
-def logout(request: Request):
-    deps.sign_out(request)
+def logout(request: Request, session: SessionDep):
+    deps.sign_out(request, session)
     return RedirectResponse("/", status_code=303)
 
 
@@ -113,6 +127,7 @@ def _register(request: Request, session: SessionDep, values: dict, errors: dict,
             "provinces": PROVINCE_OPTIONS,
             "organisations": _organisations(session, values.get("organisation_id")),
             "organisation_types": labels.organisation_type_labels(),
+            "user_groups": groups.group_choices(),
         },
         status_code=status,
     )
@@ -125,7 +140,11 @@ def register_page(request: Request, session: SessionDep, user: deps.OptionalUser
     return _register(
         request,
         session,
-        {"organisation_mode": "none", "language": request.session.get("lang", "vi")},
+        {
+            "organisation_mode": "none",
+            "language": request.session.get("lang", "vi"),
+            "user_group": request.query_params.get("group", "scientist"),
+        },
         {},
     )
 
@@ -146,12 +165,8 @@ def register(request: Request, session: SessionDep, form: deps.Form):
             f"/account/verify/resend?{urlencode({'email': user.email})}", status_code=303
         )
 
-    values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
-    return submit_form(
-        session,
-        form,
-        RegisterForm,
-        lambda data: service.register(
+    def create(data: RegisterForm) -> User:
+        user = service.register(
             session,
             full_name=data.full_name,
             email=data.email,
@@ -160,7 +175,19 @@ def register(request: Request, session: SessionDep, form: deps.Form):
             province=data.province,
             language=data.language,
             **data.organisation_args(data.province),
-        ),
+            roles=(Role.submitter,) if data.user_group == UserGroup.scientist else (),
+        )
+        groups.request_group(session, user, data.user_group)
+        if data.wants_review:
+            groups.request_role(session, user, Role.reviewer, data.review_note)
+        return user
+
+    values = {k: v for k, v in form.items() if k not in ("password", "csrf_token")}
+    return submit_form(
+        session,
+        form,
+        RegisterForm,
+        create,
         done=registered,
         again=lambda refusal: _register(request, session, values, refusal.errors, status=400),
     )
@@ -271,6 +298,14 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
         "expertise_fields": ", ".join(user.expertise_fields),
     }
     chosen = context.get("values", values).get("organisation_id")
+    from app.initiatives import taxonomy  # the expertise picker offers the initiative fields
+
+    form_values = context.get("values")
+    checked = (
+        set(form_values.getlist("expertise_fields"))
+        if isinstance(form_values, FormData)
+        else set(user.expertise_fields)
+    )
     return render(
         request,
         "accounts/profile.html",
@@ -283,6 +318,18 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
             "organisations": _organisations(session, chosen),
             "organisation_types": labels.organisation_type_labels(),
             "tokens": service.personal_tokens(session, user),
+            "user_groups": [
+                (g.value, groups.group_label(g))
+                for g, role in GROUP_ROLES.items()
+                if role not in user.roles
+            ],
+            "role_requests": groups.pending_of(session, user),
+            "field_tree": taxonomy.tree(session),
+            "expertise_checked": checked,
+            "wants_review": Role.reviewer not in user.roles,
+            "membership": memberships.get(session, user.organisation_id, user.id)
+            if user.organisation_id and user.id
+            else None,
             **context,
         },
         status_code=status,
@@ -318,7 +365,7 @@ def profile(request: Request, session: SessionDep, user: deps.CurrentUser, form:
         update,
         done=saved,
         again=lambda refusal: _profile(
-            request, session, user, status=400, values=dict(form), errors=refusal.errors
+            request, session, user, status=400, values=form, errors=refusal.errors
         ),
     )
 

@@ -14,12 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from app.accounts.models import PASSWORD_MIN_LENGTH, OrganisationType, Role
+from app.accounts.models import PASSWORD_MIN_LENGTH, OrganisationType, Role, UserGroup
 from app.i18n import _
 from app.system.provinces import PROVINCES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
+# A Vietnamese tax code (mã số thuế): 10 digits, a branch adds -NNN.
+_TAX_CODE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
 
 Language = Literal["vi", "en"]
 
@@ -41,6 +43,13 @@ def check_phone(value: str | None) -> str | None:
     if value and not _PHONE.match(value):
         raise ValueError(_("Enter a phone number of digits, for example 0912 345 678."))
     return value or None
+
+
+def check_tax_code(value: str | None) -> str | None:
+    cleaned = "".join((value or "").replace(".", "").split())
+    if cleaned and not _TAX_CODE.match(cleaned):
+        raise ValueError(_("Enter a tax code of 10 digits, or 13 for a branch (0101234567-001)."))
+    return cleaned or None
 
 
 def split_keywords(value: object) -> list[str]:
@@ -71,8 +80,10 @@ class OrganisationChoice(BaseModel):
     org_name: str | None = Field(default=None, max_length=300, validate_default=True)
     org_type: OrganisationType | None = Field(default=None, validate_default=True)
     org_province: str | None = Field(default=None, max_length=100)
+    org_tax_code: str | None = Field(default=None, max_length=20)
 
     _org_province = field_validator("org_province")(check_province)
+    _org_tax_code = field_validator("org_tax_code")(check_tax_code)
 
     @field_validator("organisation_id")
     @classmethod
@@ -97,6 +108,7 @@ class OrganisationChoice(BaseModel):
                     "name": self.org_name,
                     "type": self.org_type,
                     "province": self.org_province or province,
+                    "tax_code": self.org_tax_code,
                 },
             }
         return {
@@ -127,7 +139,22 @@ class _Registrant(BaseModel):
         return value
 
 
-class RegisterForm(OrganisationChoice, _Registrant):
+class _WhoYouAre(BaseModel):
+    """Registration asks who the person is; a reviewer request carries their expertise."""
+
+    user_group: UserGroup = UserGroup.scientist
+    wants_review: bool = False
+    review_note: str = Field(default="", max_length=2000)
+
+    @field_validator("review_note")
+    @classmethod
+    def _note(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("wants_review") and not value.strip():
+            raise ValueError(_("Describe your expertise."))
+        return value
+
+
+class RegisterForm(_WhoYouAre, OrganisationChoice, _Registrant):
     """Registration; the organisation is chosen from existing ones or created once.
 
     (Bases in this order so that errors are listed in the order of the form.)
@@ -203,6 +230,11 @@ class Profile(UserPublic):
     province: str | None
     expertise_keywords: list[str]
     expertise_fields: list[str]
+    organisation_membership: Literal["requested", "approved", "removed"] | None = Field(
+        default=None,
+        description="State of the membership of `organisation_id`: only an approved member "
+        "acts in the organisation's name",
+    )
 
 
 class ProfileUpdate(BaseModel):
@@ -277,10 +309,13 @@ class OrganisationIn(BaseModel):
     name: str = Field(min_length=2, max_length=300)
     type: OrganisationType
     province: str | None = Field(default=None, max_length=100)
-    tax_code: str | None = Field(default=None, max_length=20)
+    tax_code: str | None = Field(
+        default=None, max_length=20, description="Tax code (mã số thuế): 10 digits, or 10-3"
+    )
     website: str | None = Field(default=None, max_length=300)
 
     _province = field_validator("province")(check_province)
+    _tax_code = field_validator("tax_code")(check_tax_code)
 
 
 class OrganisationOut(BaseModel):
@@ -290,6 +325,26 @@ class OrganisationOut(BaseModel):
     name: str
     type: OrganisationType
     province: str | None
+    tax_code: str | None = None
+
+
+class MembershipOut(BaseModel):
+    """A membership of an organisation and its state (requested, approved, removed)."""
+
+    id: int
+    organisation_id: int
+    organisation_name: str
+    user_id: int
+    user_name: str
+    user_email: str
+    state: str
+    is_manager: bool
+    requested_at: datetime
+    decided_at: datetime | None
+
+
+class MembershipDecision(BaseModel):
+    manager: bool = Field(default=False, description="Also make the member a manager")
 
 
 class RoleIn(BaseModel):

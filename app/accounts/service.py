@@ -8,17 +8,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, func, or_, true
+from sqlalchemy import ColumnElement, and_, case, delete, func, literal, null, or_, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.accounts import memberships
 from app.accounts.models import (
     PASSWORD_MIN_LENGTH,
     ApiToken,
@@ -28,10 +31,11 @@ from app.accounts.models import (
     Role,
     RoleGrant,
     User,
+    WebSession,
     organisation_key,
 )
 from app.config import get_settings
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 from app.errors import (
     Conflict,
     NotFound,
@@ -137,14 +141,17 @@ def register(
     language: str = "vi",
     organisation_id: int | None = None,
     new_organisation: dict | None = None,
+    roles: tuple[Role, ...] = (Role.submitter,),
 ) -> User:
-    """A new submitter account, unverified until the mailed link is followed.
+    """A new account (a submitter unless `roles` says otherwise), unverified until the mailed
+    link is followed. Other groups' roles are requested (`accounts.groups`) and granted then.
 
     The organisation is an existing one or created (or reused by name and
     type) here, so nobody types an organisation's details twice.
     """
+    created = False
     if new_organisation:
-        organisation = find_or_create_organisation(session, **new_organisation)
+        organisation, created = _find_or_create_organisation(session, **new_organisation)
     elif organisation_id:
         organisation = get_organisation(session, organisation_id)
     else:
@@ -158,7 +165,14 @@ def register(
         province=province,
         language=language,
         organisation_id=organisation.id if organisation else None,
+        roles=roles,
     )
+    if organisation is not None:
+        # Who registers an organisation manages it; joining an existing one is a request.
+        if created:
+            memberships.found(session, user, organisation)
+        else:
+            memberships.request(session, user, organisation.id)
     queue_verification(session, user)
     return user
 
@@ -195,9 +209,12 @@ def resend_verification(session: Session, email: str) -> None:
 
 
 def verify_email(session: Session, token: str) -> User:
+    from app.accounts import groups  # groups builds on this module
+
     user = read_link_token(session, token, "verify", get_settings().verification_hours)
     if not user.is_verified:
         user.email_verified_at = utcnow()
+    groups.on_verified(session, user)
     return user
 
 
@@ -225,19 +242,72 @@ def check_reset_token(session: Session, token: str) -> User:
 
 
 def _set_password(session: Session, user: User, password: str, field: str) -> None:
-    """New hash, new auth version: every other session and access token stops working."""
+    """New hash: every session and every token (access and personal) stops working, and
+    the user is told so by mail."""
     check_password(user.email, password, field)
     user.password_hash = hash_password(password)
+    revoked = end_sessions(session, user)
+    queue_mail(
+        session,
+        to=user.email,
+        template="accounts/mail/password_changed",
+        language=user.language,
+        context={"name": user.full_name, "revoked": revoked},
+    )
+
+
+def end_sessions(session: Session, user: User) -> int:
+    """Sign the user out everywhere: web sessions closed, access and personal tokens revoked.
+
+    Returns how many personal access tokens were revoked (the mail says so).
+    """
     user.auth_version += 1
     now = utcnow()
-    for token in session.exec(
-        select(ApiToken).where(
-            col(ApiToken.user_id) == user.id,
-            col(ApiToken.kind) == "access",
-            col(ApiToken.revoked_at).is_(None),
+    for row in session.exec(
+        select(WebSession).where(
+            WebSession.user_id == user.id, col(WebSession.revoked_at).is_(None)
         )
     ):
+        row.revoked_at = now
+    personal = 0
+    for token in session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))
+    ):
         token.revoked_at = now
+        personal += token.kind == "personal"
+    session.flush()
+    return personal
+
+
+# -- server-side web sessions ------------------------------------------------------
+SESSION_TOUCH = timedelta(minutes=5)
+
+
+def open_web_session(session: Session, user: User, user_agent: str = "") -> str:
+    """Record a new signed-in browser; the plain id goes into the signed cookie only."""
+    assert user.id is not None
+    plain = secrets.token_urlsafe(32)
+    session.add(WebSession(user_id=user.id, token_hash=_digest(plain), user_agent=user_agent[:300]))
+    session.flush()
+    return plain
+
+
+def session_is_open(session: Session, user: User, plain: object) -> bool:
+    if not isinstance(plain, str) or not plain:
+        return False
+    row = session.exec(select(WebSession).where(WebSession.token_hash == _digest(plain))).first()
+    if row is None or row.revoked_at is not None or row.user_id != user.id:
+        return False
+    now = utcnow()
+    if now - row.last_seen_at > SESSION_TOUCH:
+        row.last_seen_at = now
+    return True
+
+
+def close_web_session(session: Session, plain: str) -> None:
+    row = session.exec(select(WebSession).where(WebSession.token_hash == _digest(plain))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
 
 
 def reset_password(session: Session, token: str, password: str) -> User:
@@ -275,14 +345,16 @@ def update_profile(
 ) -> User:
     """Change the given profile fields (the caller validated their form).
 
-    `new_organisation` (name, type, province) joins the user to that
-    organisation, created unless it exists already.
+    `new_organisation` (name, type, province, tax code) declares that
+    organisation, created unless it exists already. A changed organisation is
+    only a request for membership: it grants nothing until a manager (or a
+    coordinator) approves it, and ends the memberships elsewhere.
     """
+    created: Organisation | None = None
     if new_organisation:
-        changes = {
-            **changes,
-            "organisation_id": find_or_create_organisation(session, **new_organisation).id,
-        }
+        organisation, is_new = _find_or_create_organisation(session, **new_organisation)
+        created = organisation if is_new else None
+        changes = {**changes, "organisation_id": organisation.id}
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationFailed(
@@ -298,11 +370,19 @@ def update_profile(
     }
     if required:
         raise ValidationFailed(_("Please correct the errors"), errors=required)
+    previous = user.organisation_id
     for name, value in changes.items():
         if name in ("expertise_keywords", "expertise_fields") and value is None:
             value = []
         setattr(user, name, value.strip() if isinstance(value, str) else value)
     session.add(user)
+    if "organisation_id" in changes and user.organisation_id != previous:
+        memberships.change_declared(session, user, user.organisation_id)
+    if created is not None:
+        memberships.found(session, user, created)
+    if user.organisation_id != previous:
+        session.flush()
+        session.refresh(user, ["organisation"])
     return user
 
 
@@ -328,6 +408,12 @@ def search_organisations(session: Session, q: str = "", limit: int = 20) -> list
     return list(session.exec(query))
 
 
+def normalise_tax_code(value: str | None) -> str | None:
+    """A tax code without spaces or dots, or None when empty."""
+    cleaned = "".join((value or "").replace(".", "").split())
+    return cleaned or None
+
+
 def find_or_create_organisation(
     session: Session,
     *,
@@ -337,15 +423,40 @@ def find_or_create_organisation(
     tax_code: str | None = None,
     website: str | None = None,
 ) -> Organisation:
-    """The organisation of this name (any case and spacing) and type, created only if nobody entered it before."""
-    name = " ".join(name.split())
+    """The organisation with this tax code, or of this name (any case and spacing) and type,
+    created only if nobody entered it before."""
+    return _find_or_create_organisation(
+        session, name=name, type=type, province=province, tax_code=tax_code, website=website
+    )[0]
+
+
+def _find_or_create_organisation(
+    session: Session,
+    *,
+    name: str,
+    type: OrganisationType,
+    province: str | None = None,
+    tax_code: str | None = None,
+    website: str | None = None,
+) -> tuple[Organisation, bool]:
+    """(organisation, created): deduplicated on the tax code first, then on name and type."""
+    name, tax_code = " ".join(name.split()), normalise_tax_code(tax_code)
+    if tax_code:
+        same_code = session.exec(
+            select(Organisation).where(Organisation.tax_code == tax_code)
+        ).first()
+        if same_code:
+            return same_code, False
     found = session.exec(
         select(Organisation).where(
             Organisation.name_key == organisation_key(name), Organisation.type == type
         )
     ).first()
     if found:
-        return found
+        if tax_code and found.tax_code and found.tax_code != tax_code:
+            message = _("An organisation of this name is registered with another tax code.")
+            raise ValidationFailed(message, errors={"org_tax_code": message})
+        return found, False
     organisation = Organisation(
         name=name, type=type, province=province, tax_code=tax_code, website=website
     )
@@ -358,7 +469,7 @@ def find_or_create_organisation(
             "This organisation was added by someone else a moment ago. Please choose it from the list."
         )
         raise Conflict(message, code="organisation-exists", errors={"org_name": message}) from None
-    return organisation
+    return organisation, True
 
 
 # -- roles -------------------------------------------------------------------
@@ -457,59 +568,91 @@ def search_users(
 
 
 # -- throttling --------------------------------------------------------------
-def _throttle(session: Session, key: str) -> LoginThrottle:
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key)
-        session.add(row)
-    return row
+def _limit(key: str) -> int:
+    return get_settings().login_max_failures * (IP_FAILURE_FACTOR if key.startswith("ip:") else 1)
 
 
-def check_throttle(session: Session, keys: list[str]) -> None:
+def _window() -> timedelta:
+    return timedelta(seconds=get_settings().login_lock_seconds)
+
+
+def _bump(session: Session, key: str) -> tuple[int, datetime | None]:
+    """Count one more attempt for `key`, atomically: (attempts in this window, locked until).
+
+    One INSERT … ON CONFLICT DO UPDATE on both databases: concurrent attempts never
+    collide on the row (no unique violation) and each sees its own count, because
+    the row stays locked until the attempt's transaction ends.
+    """
+    now = utcnow()
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # A new window once the old one is over, or once a lock has ended.
+    stale = or_(
+        table.c.window_start < now - _window(),
+        and_(table.c.locked_until.is_not(None), table.c.locked_until <= now),
+    )
+    at_now = literal(now, UTCDateTime())
+    statement = (
+        insert(table)
+        .values(key=key, failures=1, window_start=now, locked_until=None)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "window_start": case((stale, at_now), else_=table.c.window_start),
+                "locked_until": case((stale, null()), else_=table.c.locked_until),
+            },
+        )
+        .returning(table.c.failures, table.c.locked_until)
+    )
+    failures, locked_until = session.execute(statement).one()
+    cached = session.identity_map.get(session.identity_key(LoginThrottle, key))
+    if cached is not None:
+        session.expire(cached)  # its row was changed behind the ORM's back
+    return failures, locked_until
+
+
+def _refuse(until: datetime) -> TooManyRequests:
+    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+    return TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes))
+
+
+def reserve_attempts(session: Session, keys: list[str]) -> None:
+    """Count a sign-in attempt on every key before the password is checked.
+
+    Refused (429) while a key is locked, or when this attempt would exceed the key's
+    limit: of a burst of parallel wrong passwords exactly the limit get checked.
+    """
     now = utcnow()
     for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row and row.locked_until and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise TooManyRequests(
-                _("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes)
-            )
+        failures, locked_until = _bump(session, key)
+        if locked_until and locked_until > now:
+            raise _refuse(locked_until)
+        if failures > _limit(key):
+            raise _refuse(now + _window())
 
 
 def record_failure(session: Session, keys: list[str]) -> None:
-    settings = get_settings()
+    """The reserved attempt failed: a key that reached its limit is locked for a window."""
     now = utcnow()
-    window = timedelta(seconds=settings.login_lock_seconds)
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
     for key in keys:
-        limit = settings.login_max_failures * (IP_FAILURE_FACTOR if key.startswith("ip:") else 1)
-        row = _throttle(session, key)
-        if now - row.window_start > window:
-            row.failures, row.window_start = 0, now
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + window
-            row.failures, row.window_start = 0, now
+        session.execute(
+            update(table)
+            .where(table.c.key == key, table.c.failures >= _limit(key))
+            .values(locked_until=now + _window(), window_start=now)
+        )
 
 
 def _mail_allowed(session: Session, user: User) -> bool:
     """Count account mails per window, so the forms cannot be used to flood a mailbox."""
-    row = _throttle(session, f"mail:{user.email}")
-    now = utcnow()
-    if row.failures is None or now - row.window_start > timedelta(
-        seconds=get_settings().login_lock_seconds
-    ):
-        row.failures, row.window_start = 0, now
-    if row.failures >= MAILS_PER_WINDOW:
-        return False
-    row.failures += 1
-    return True
+    failures, _locked = _bump(session, f"mail:{user.email}")
+    return failures <= MAILS_PER_WINDOW
 
 
 def clear_failures(session: Session, keys: list[str]) -> None:
-    for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row:
-            session.delete(row)
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    session.execute(delete(table).where(table.c.key.in_(keys)))
 
 
 def authenticate(
@@ -521,7 +664,7 @@ def authenticate(
     normally and the unit of work commits the failure count.
     """
     keys = [f"email:{normalise_email(email)}"] + ([f"ip:{client_ip}"] if client_ip else [])
-    check_throttle(session, keys)
+    reserve_attempts(session, keys)
     user = get_by_email(session, email)
     if user is None or not user.is_active or not verify_password(user, password):
         record_failure(session, keys)

@@ -108,6 +108,8 @@ def search(
         sort=params.sort,
         filters=params.filters,
         suggestion=results.suggestion,
+        ignored=list(results.ignored),
+        notice=service.ignored_notice(results),
         url=params.url(),
         hits=[_hit(h) for h in results.hits],
         facets=[
@@ -150,7 +152,7 @@ def _hit(hit: service.HitView) -> SearchHit:
     "/search/suggest",
     response_model=SuggestResponse,
     responses=UNAVAILABLE,
-    summary="Title completions while typing",
+    summary="Title and keyword completions while typing",
 )
 @public
 def suggest(
@@ -164,7 +166,8 @@ def suggest(
         ),
     ] = "",
 ):
-    """Up to 8 titles of published initiatives matching the words typed, the last one as a prefix."""
+    """Up to 8 titles and keywords of published initiatives matching the words typed, the last
+    one as a prefix; those that start with the typed words come first."""
     return SuggestResponse(query=q, suggestions=service.suggest(session, q))
 
 
@@ -187,7 +190,9 @@ def public_record(session: SessionDep, initiative_id: int):
             if cert
             else None,
             "similar": [
-                SimilarOut(id=h.id, title=h.doc.get("title", ""), url=h.url)
+                SimilarOut(
+                    id=h.id, title=h.doc.get("title", ""), url=h.url, reasons=list(h.reasons)
+                )
                 for h in service.similar(session, initiative.id)
             ],
         }

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from app import config
 from app.db import make_engine, unit_of_work
@@ -45,7 +47,32 @@ def _db():
     return make_engine(config.get_settings().db_url)
 
 
+@contextmanager
+def _engine_errors(command: str) -> Iterator[None]:
+    """An unreachable or unreadable index is a clear error and a non-zero exit, not a trace."""
+    from search import SearchUnavailable
+
+    try:
+        yield
+    except (SearchUnavailable, OSError) as exc:
+        settings = config.get_settings()
+        where = (
+            settings.meilisearch_url
+            if settings.search_backend == "meilisearch"
+            else str(settings.search_dir)
+        )
+        sys.exit(
+            f"portal {command}: the search index ({settings.search_backend}, {where}) "
+            f"is unavailable: {exc}"
+        )
+
+
 def reindex(args: argparse.Namespace) -> None:
+    with _engine_errors("reindex"):
+        _reindex()
+
+
+def _reindex() -> None:
     from app.catalogue import indexing
 
     with unit_of_work(_db()) as session:
@@ -56,6 +83,11 @@ def reindex(args: argparse.Namespace) -> None:
 
 
 def search_check(args: argparse.Namespace) -> None:
+    with _engine_errors("search-check"):
+        _search_check(args)
+
+
+def _search_check(args: argparse.Namespace) -> None:
     from app.catalogue import indexing
 
     with unit_of_work(_db()) as session:

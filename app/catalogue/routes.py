@@ -38,6 +38,7 @@ def search_page(request: Request, session: SessionDep):
             "params": params,
             "results": results,
             "page_url": lambda page: params.url(page=page),
+            "catalogue_ignored_notice": service.ignored_notice,
         },
     )
 

@@ -167,7 +167,17 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: list[Facet]
     suggestion: str | None = Field(
-        None, description="A corrected query (“did you mean”), when a word was fixed."
+        None,
+        description="A corrected query (“did you mean”), when a word was fixed; "
+        "offered only when it finds something with the same filters.",
+    )
+    ignored: list[str] = Field(
+        [],
+        description="Typed words left out because no initiative matched every word "
+        "(words that match nothing, then words from the end; never more than half).",
+    )
+    notice: str | None = Field(
+        None, description="The sentence the web page shows when words were left out."
     )
     url: str = Field(description="The same search on the web page, to share.")
 
@@ -212,6 +222,8 @@ class SearchResponse(BaseModel):
                         }
                     ],
                     "suggestion": None,
+                    "ignored": [],
+                    "notice": None,
                     "url": "/search?q=nang+luong+mat+troi&province=H%C3%A0+N%E1%BB%99i",
                 }
             ]
@@ -249,6 +261,7 @@ class SimilarOut(BaseModel):
     id: int
     title: str
     url: str
+    reasons: list[str] = []  # why it was suggested: shared key terms, same field, closeness
 
 
 class PublicRecord(BaseModel):

@@ -128,6 +128,7 @@ class HitView:
     doc: dict[str, Any]
     title_html: str
     snippet_html: str
+    reasons: tuple[str, ...] = ()  # why a "similar initiative" was suggested (matching)
 
     @property
     def url(self) -> str:
@@ -162,10 +163,23 @@ class ResultsPage:
     hits: list[HitView]
     facets: list[FacetView]
     suggestion: str | None
+    ignored: tuple[str, ...] = ()  # typed words the results do not contain
 
     @property
     def suggestion_url(self) -> str | None:
         return self.params.url(q=self.suggestion) if self.suggestion else None
+
+    @property
+    def searched_for(self) -> str:
+        """The typed words the results were found with (``ignored`` left out)."""
+        left = list(self.ignored)
+        kept = []
+        for word in self.params.q.split():
+            if word in left:
+                left.remove(word)
+            else:
+                kept.append(word)
+        return " ".join(kept)
 
 
 def public_url(initiative_id: int | str) -> str:
@@ -244,7 +258,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
 
     hits = [_hit_view(hit) for hit in main.hits]
     pages = min(math.ceil(main.total / params.per_page), MAX_PAGE)
-    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion)
+    return ResultsPage(params, main.total, pages, hits, facets, main.suggestion, main.ignored)
 
 
 def _facet_order(name: str, item: tuple[Any, int]) -> tuple:
@@ -266,13 +280,40 @@ def _hit_view(hit: search.Hit) -> HitView:
     )
 
 
+def ignored_notice(results: ResultsPage) -> str | None:
+    """ "No result contains 'bằng'; showing results for …", when words were left out."""
+    if not results.ignored:
+        return None
+    return _(
+        "No results contain %(words)s; showing results for “%(query)s”.",
+        words=", ".join(f"“{w}”" for w in results.ignored),
+        query=results.searched_for,
+    )
+
+
 def suggest(session: Session, prefix: str) -> list[str]:
     prefix = " ".join(prefix.split())[:100]
     return _ask(session, "suggest", prefix, SUGGESTIONS) if tokenize(prefix) else []
 
 
 def similar(session: Session | None, initiative_id: int) -> list[HitView]:
-    """Published initiatives like this one; an unreachable engine only hides the block."""
+    """Published initiatives like this one; an unreachable engine only hides the block.
+
+    With a session the hybrid ranking of `app.matching` decides (lexical only when
+    EMBEDDING_BACKEND is none), and every hit carries its reasons."""
+    if session is not None:
+        from app.matching import service as matching
+
+        return [
+            HitView(
+                s.id,
+                s.doc,
+                html.escape(s.doc.get("title", ""), quote=False),
+                _crop(s.doc.get("summary", "")),
+                s.reasons,
+            )
+            for s in matching.similar(session, initiative_id, limit=SIMILAR)
+        ]
     try:
         hits = indexing.engine(session).similar(str(initiative_id), limit=SIMILAR)
     except (search.SearchUnavailable, OSError):

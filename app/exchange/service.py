@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from app.accounts.models import Organisation, User
+from app.accounts.permissions import acts_for
 from app.db import utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
 from app.exchange import permissions as perms
@@ -128,7 +129,8 @@ def request_contact(
     request = ContactRequest(
         initiative_id=initiative.id,
         requester_id=user.id,
-        organisation_id=user.organisation_id,
+        # Sent in the organisation's name only by an approved member of it.
+        organisation_id=user.organisation_id if acts_for(user, user.organisation_id) else None,
         purpose=data.purpose,
         message=data.message,
         pending_key=f"{initiative.id}:{user.id}",

@@ -133,7 +133,8 @@ def submit(
 )
 @public
 def transitions(user: OptionalUser, item: VisibleInitiative):
-    """The target statuses the caller may move the initiative to now."""
+    """The target statuses the caller may move the initiative to now through this API (the moves
+    that need a review round, a decision or the publication service are not listed)."""
     return [str(t.target) for t in workflow.available(user, item)]
 
 
@@ -144,8 +145,10 @@ def transitions(user: OptionalUser, item: VisibleInitiative):
     summary="Change the status",
 )
 def transition(session: SessionDep, user: CurrentUser, item: VisibleInitiative, body: TransitionIn):
-    """Any move of the state machine (screening, return, reject, withdraw, publish …). A reason is
-    required to return, reject, withdraw or unpublish."""
+    """A move of the state machine that is valid on its own (screening, return or reject at
+    screening, withdraw, unpublish …); a reason is required to return, reject, withdraw or
+    unpublish. Review, decisions and publication have their own endpoints: asked here they are
+    refused with 409 `needs-review-round`, `needs-decision` or `needs-publication`."""
     service.change_status(session, user, item, body.to, body.reason)
     return visibility.visible_view(session, user, item, log=False)
 
@@ -173,11 +176,10 @@ def _require_confidential(session, user, item) -> None:
 )
 @public
 def read_history(session: SessionDep, user: OptionalUser, item: VisibleInitiative):
-    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint."""
+    """Append-only, hash-chained entries: who moved it, from, to, why, when, content fingerprint.
+    A reviewer gets `actor_id` and `fingerprint` as null (they would reveal the submitter)."""
     _require_confidential(session, user, item)
-    return [
-        EventOut.model_validate(e, from_attributes=True) for e in history.events(session, item.id)
-    ]
+    return [EventOut(**e) for e in visibility.visible_history(session, user, item)]
 
 
 @router.get(
@@ -409,7 +411,7 @@ def inbox(
     field_id: int | None = None,
     province: str | None = None,
     organisation_type: str | None = None,
-    min_days_in_stage: int | None = Query(default=None, ge=0),
+    min_days_in_stage: int | None = Query(default=None, ge=0, le=queries.MAX_DAYS_IN_STAGE),
 ):
     """Submitted and screening initiatives by default, oldest in stage first; filter by stage, field,
     province, organisation type and days in stage."""

@@ -54,6 +54,10 @@ def mine(session: Session, user: User) -> list[Initiative]:
     )
 
 
+# Longer than any initiative can have waited; a larger number would overflow the date.
+MAX_DAYS_IN_STAGE = 3650
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     status: str | None = None
@@ -81,7 +85,8 @@ def inbox(
             Organisation, col(Organisation.id) == col(Initiative.organisation_id)
         ).where(col(Organisation.type) == filters.organisation_type)
     if filters.min_days_in_stage:
-        cutoff = (now or utcnow()) - timedelta(days=filters.min_days_in_stage)
+        days = min(filters.min_days_in_stage, MAX_DAYS_IN_STAGE)
+        cutoff = (now or utcnow()) - timedelta(days=days)
         query = query.where(Initiative.stage_entered_at <= cutoff)
     return list(
         session.exec(

@@ -5,11 +5,14 @@ Coordinator and admin pages live in pages_coordinator.py and are included here.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
+from app.config import get_settings
 from app.db import SessionDep, keep, refuse
 from app.errors import (
     Conflict,
@@ -18,7 +21,7 @@ from app.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from app.i18n import _
+from app.i18n import _, format_datetime, get_language
 from app.initiatives import (
     attachments,
     forms,
@@ -26,8 +29,10 @@ from app.initiatives import (
     labels,
     pages_coordinator,
     queries,
+    reading_log,
     receipts,
     service,
+    steps,
     taxonomy,
     visibility,
     workflow,
@@ -37,10 +42,12 @@ from app.initiatives.deps import AttachableInitiative, VisibleInitiative
 from app.initiatives.downloads import file_response
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
-from app.storage import StreamedUpload
+from app.storage import FormUpload
 from app.system.provinces import PROVINCES
+from app.web import confirm, pdf
 from app.web.flash import flash
 from app.web.forms import Form, submit_form
+from app.web.redirects import safe_next
 from app.web.templating import env, nav_item, render
 
 router = APIRouter()
@@ -172,7 +179,9 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: Form)
 @router.get("/initiatives/{initiative_id}/edit")
 def edit_form(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
     initiative = _editable(session, user, initiative_id)
-    return _form(request, session, user, initiative, forms.values_of(initiative), {})
+    refused = request.session.pop(UPLOAD_ERROR, None)
+    errors = {"file": str(refused)} if refused else {}
+    return _form(request, session, user, initiative, forms.values_of(initiative), errors)
 
 
 @router.post("/initiatives/{initiative_id}/edit")
@@ -201,18 +210,25 @@ def autosave(
 
 
 # -- attachments ---------------------------------------------------------------
+UPLOAD_ERROR = "upload_error"  # session key: why the last upload was refused, shown on the form
+
+
 @router.post("/initiatives/{initiative_id}/attachments")
 def upload(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     initiative: AttachableInitiative,
-    received: StreamedUpload,
+    received: FormUpload,
 ):
     """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
+    if received.refused:  # back to the form, the message next to the file field
+        request.session[UPLOAD_ERROR] = received.refused
+        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
     if not received.files:
-        flash(request, _("Choose a file to attach."), "error")
-    else:
+        request.session[UPLOAD_ERROR] = _("Choose a file to attach.")
+        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
+    try:
         attachments.add(
             session,
             user,
@@ -220,7 +236,11 @@ def upload(
             received.files,
             confidential=received.fields.get("public") != "1",
         )
-        flash(request, _("File attached."), "success")
+    except ValidationFailed as exc:  # nothing of the upload is kept
+        refuse(session)
+        request.session[UPLOAD_ERROR] = exc.errors.get("file") or exc.message
+        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
+    flash(request, _("File attached."), "success")
     return RedirectResponse(f"/initiatives/{initiative.id}/edit#attachments", status_code=303)
 
 
@@ -276,6 +296,7 @@ def detail(
         "view": view,
         "confidential": confidential,
         "transitions": workflow.available(user, initiative),
+        "steps": steps.steps(session, user, initiative),
         "can_edit": perms.can_edit(user, initiative),
         "is_submitter": perms.is_submitter(user, initiative),
         "events": history.events(session, initiative.id) if confidential else [],
@@ -286,7 +307,7 @@ def detail(
         "grants": service.access_grants(session, initiative)
         if perms.can_manage_access(user, initiative)
         else [],
-        "views": service.view_log(session, user, initiative)
+        "views": reading_log.lines(session, initiative)
         if perms.is_submitter(user, initiative)
         else [],
         "revision_request": queries.last_reason(
@@ -298,12 +319,19 @@ def detail(
     return render(request, "initiatives/detail.html", context)
 
 
+# Moves the page asks to confirm (web only: an API request is explicit).
+IRREVERSIBLE = {workflow.Status.rejected, workflow.Status.withdrawn, workflow.Status.unpublished}
+
+
 @router.post("/initiatives/{initiative_id}/transition")
 def change_status(
     request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form
 ):
     initiative = service.get_visible(session, user, initiative_id)
     to, reason = str(form.get("to", "")), str(form.get("reason", ""))
+    if to in IRREVERSIBLE and not confirm.confirmed(form):
+        flash(request, confirm.missing()[confirm.FIELD], "error")
+        return RedirectResponse(f"/initiatives/{initiative_id}#actions-h", status_code=303)
     service.change_status(session, user, initiative, to, reason)
     flash(
         request,
@@ -311,7 +339,7 @@ def change_status(
         "success",
     )
     return RedirectResponse(
-        str(form.get("next") or f"/initiatives/{initiative_id}"), status_code=303
+        safe_next(form.get("next"), default=f"/initiatives/{initiative_id}"), status_code=303
     )
 
 
@@ -328,6 +356,31 @@ def receipt(
     )
 
 
+@router.get("/initiatives/{initiative_id}/receipt.pdf")
+def receipt_pdf(session: SessionDep, user: CurrentUser, initiative: VisibleInitiative):
+    """The receipt as a PDF whose QR code opens the public receipt check for its code."""
+    if not perms.is_author(user, initiative) or initiative.receipt_code is None:
+        raise NotFound(_("There is no receipt for this initiative yet."))
+    query = urlencode({"code": initiative.receipt_code, "fingerprint": initiative.fingerprint})
+    url = f"{get_settings().base_url.rstrip('/')}/receipts?{query}"
+    body = pdf.document(
+        _("Receipt of your initiative %(code)s", code=initiative.receipt_code),
+        [
+            (_("Receipt code"), initiative.receipt_code),
+            (_("Initiative"), initiative.title),
+            (_("Submitted on"), format_datetime(initiative.submitted_at)),
+            (_("Fingerprint of the submitted content (SHA-256)"), initiative.fingerprint or ""),
+        ],
+        url,
+        _("Scan to check this receipt and its fingerprint:"),
+    )
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{initiative.receipt_code}.pdf"'},
+    )
+
+
 @router.get("/initiatives/{initiative_id}/versions")
 def versions(
     request: Request,
@@ -341,11 +394,42 @@ def versions(
     if a is None or b is None:
         a, b = (items[-2].number, items[-1].number) if len(items) >= 2 else (1, 1)
     changes = service.compare(session, user, initiative, a, b) if items else []
+    fields = {f.id: f.name(get_language()) for f in taxonomy.all_fields(session)}
+    for change in changes:  # words, not codes: the section's name, a field's name
+        if change["field"] in ("field_id", "subfield_id"):
+            change["old"], change["new"] = fields.get(change["old"]), fields.get(change["new"])
+        change["field"] = section_label(change["field"])
     return render(
         request,
         "initiatives/versions.html",
         {"initiative": initiative, "versions": items, "a": a, "b": b, "changes": changes},
     )
+
+
+def section_label(key: str) -> str:
+    """The name of a section of an initiative's content, as the form calls it."""
+    labels = {
+        "title": _("Title"),
+        "summary": _("Public summary"),
+        "problem": _("Problem addressed"),
+        "solution": _("Solution and technical description"),
+        "novelty": _("Novelty and creativity"),
+        "feasibility": _("Feasibility and roadmap"),
+        "impact": _("Expected impact and spillover"),
+        "field_id": _("Field"),
+        "subfield_id": _("Sub-field"),
+        "keywords": _("Keywords"),
+        "trl": _("Technology readiness level (1–9)"),
+        "province": _("Province"),
+        "ip_status": _("Intellectual property status"),
+        "ip_number": _("Application or patent number"),
+        "resources_wanted": _("Resources and support wanted"),
+        "resources_note": _("Details of the support wanted"),
+        "organisation_id": _("Organisation"),
+        "authors": _("Authors"),
+        "attachments": _("Attachments"),
+    }
+    return labels.get(key, key)
 
 
 @router.post("/initiatives/{initiative_id}/access")

@@ -58,10 +58,7 @@ def get(session: Session, initiative_id: int) -> Initiative:
 
 def get_visible(session: Session, user: User | None, initiative_id: int) -> Initiative:
     """The initiative if `user` may see it; otherwise 404, so its existence is not revealed."""
-    initiative = session.get(Initiative, initiative_id)
-    if initiative is None or not visibility.can_view(session, user, initiative):
-        raise NotFound(_("No such initiative."))
-    return initiative
+    return visibility.load(session, user, initiative_id)
 
 
 # -- drafts --------------------------------------------------------------------
@@ -337,12 +334,6 @@ def submit(
 # -- screening and other moves -------------------------------------------------
 def start_screening(session: Session, actor: User, initiative: Initiative) -> Initiative:
     workflow.transition(session, initiative, Status.screening, actor=actor)
-    return initiative
-
-
-def accept(session: Session, actor: User, initiative: Initiative) -> Initiative:
-    """Screening passed: on to review (the review domain does this when it opens a round)."""
-    workflow.transition(session, initiative, Status.in_review, actor=actor)
     return initiative
 
 

@@ -33,6 +33,8 @@ from sqlmodel import Session, col, select
 from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
 from app.db import utcnow
+from app.errors import NotFound
+from app.i18n import _
 from app.initiatives import permissions as perms
 from app.initiatives.models import (
     AccessGrant,
@@ -124,6 +126,41 @@ def _redacted(session: Session, user: User | None, initiative: Initiative) -> fr
     return frozenset().union(*(fn(session, user, initiative) for fn in _redactions))
 
 
+def redacted_fields(session: Session, user: User | None, initiative: Initiative) -> frozenset[str]:
+    """The fields left out for this reader (say, who submitted it, in a blind round)."""
+    return _redacted(session, user, initiative)
+
+
+def visible_history(
+    session: Session, user: User | None, initiative: Initiative
+) -> list[dict[str, Any]]:
+    """The history entries as this reader may see them: in a blind round a reviewer gets
+    no actor ids (the submitter's among them) and no content fingerprints."""
+    from app.initiatives import history
+
+    assert initiative.id is not None
+    hidden = _redacted(session, user, initiative)
+    entries = []
+    for event in history.events(session, initiative.id):
+        entry = {
+            "seq": event.seq,
+            "actor_id": event.actor_id,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "reason": event.reason,
+            "created_at": event.created_at,
+            "fingerprint": event.fingerprint,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+        if hidden & {"submitter_id", "authors", "coauthors"}:
+            entry["actor_id"] = None
+        if "fingerprint" in hidden:
+            entry["fingerprint"] = None
+        entries.append(entry)
+    return entries
+
+
 def register_view_logger(fn: ViewLogger) -> ViewLogger:
     """Also call `fn(session, user, initiative, what)` whenever a confidential view is logged."""
     if fn not in _view_loggers:
@@ -163,6 +200,15 @@ def can_view(session: Session, user: User | None, initiative: Initiative) -> boo
     if is_public(initiative) or accounts.is_coordinator(user):
         return True
     return _is_reader(session, user, initiative)
+
+
+def load(session: Session, user: User | None, initiative_id: int) -> Initiative:
+    """THE loader of an initiative for a reader: 404 unless `user` may see it, so its
+    existence is not revealed (a coordinator gets no draft from any page or endpoint)."""
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None or not can_view(session, user, initiative):
+        raise NotFound(_("No such initiative."))
+    return initiative
 
 
 def can_view_confidential(session: Session, user: User | None, initiative: Initiative) -> bool:
@@ -318,4 +364,24 @@ def visible_view(
         return {k: v for k, v in view.items() if k not in hidden}
     return {
         k: v for k, v in view.items() if k in PUBLIC_FIELDS or (k == "attachments" and attachments)
+    }
+
+
+def review_brief(session: Session, initiative: Initiative, *, blind: bool) -> dict[str, Any]:
+    """What an invited reviewer sees before declaring a conflict of interest: enough to judge the
+    conflict (title, public summary, field, type of organisation; in an open round also the
+    submitter and the organisation), never the confidential sections."""
+    organisation = (
+        session.get(Organisation, initiative.organisation_id)
+        if initiative.organisation_id
+        else None
+    )
+    submitter = session.get(User, initiative.submitter_id) if not blind else None
+    return {
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "field": _field_dict(session, initiative.field_id),
+        "organisation_type": organisation.type if organisation else None,
+        "organisation": organisation.name if organisation and not blind else None,
+        "submitter": submitter.full_name if submitter else None,
     }

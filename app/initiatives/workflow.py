@@ -2,13 +2,28 @@
 
 Every status change, from any page, API endpoint, domain or job, goes through
 `transition()`: it checks the table and the permission predicate, requires a
-reason where the table says so, sets the status, appends the hash-chained
-history entry and queues the side effects in the caller's transaction.
+reason where the table says so, checks the transition's *requirement* (which
+official step must carry the move, with what evidence), sets the status,
+appends the hash-chained history entry and queues the side effects in the
+caller's transaction.
+
+Requirements (the stages nobody can skip):
+
+| move | only through | refused with (problem type) |
+|---|---|---|
+| screening → in_review | joining a review round (`reviews.service.add_to_round`) | `needs-review-round` |
+| in_review → selected / rejected | the decision verb (`reviews.decisions.decide`) with at least the round's wanted number of submitted reviews, or an override whose reason is recorded | `needs-decision`, `too-few-reviews` |
+| in_review → returned_for_revision | the decision verb | `needs-decision` |
+| selected / unpublished → published | the publication service (`publication.service.publish`, which issues the certificate) | `needs-publication` |
+
+The verbs pass an `Evidence`; the generic "change the status" page and API pass none,
+so they can only make the moves that are valid on their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +31,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.db import utcnow
+from app.errors import InvalidTransition
 from app.i18n import _
 from app.initiatives import history
 from app.initiatives import permissions as perms
@@ -55,6 +71,78 @@ Predicate = Callable[[User | None, Initiative], bool]
 Transition = Rule[Initiative]
 
 
+class Via(StrEnum):
+    """The official steps that alone may carry certain moves."""
+
+    review_round = "review_round"
+    decision = "decision"
+    publication = "publication"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the verb making a move vouches for: which step it is, and what that step found."""
+
+    via: Via
+    round_id: int | None = None
+    submitted_reviews: int = 0
+    minimum_reviews: int = 0
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A move that only the step `via` may make; with `reviews`, also a minimum of reviews."""
+
+    via: Via
+    reviews: bool = False
+
+    def check(self, evidence: Evidence | None) -> None:
+        """Raise the documented InvalidTransition when `evidence` does not satisfy this."""
+        if evidence is None or evidence.via != self.via:
+            code, message = {
+                Via.review_round: (
+                    "needs-review-round",
+                    _(
+                        "An initiative enters review only by joining a review round: "
+                        "add it to a round on the round's page."
+                    ),
+                ),
+                Via.decision: (
+                    "needs-decision",
+                    _(
+                        "After review, an initiative is selected, rejected or returned only by a "
+                        "decision on the round's decision page."
+                    ),
+                ),
+                Via.publication: (
+                    "needs-publication",
+                    _(
+                        "An initiative is published only from the publication page, "
+                        "which issues its certificate."
+                    ),
+                ),
+            }[self.via]
+            raise InvalidTransition(message, code=code, requires=str(self.via))
+        if (
+            self.reviews
+            and evidence.submitted_reviews < evidence.minimum_reviews
+            and not (evidence.override_reason or "").strip()
+        ):
+            raise InvalidTransition(
+                _(
+                    "Only %(n)s of the %(minimum)s reviews this round wants are submitted. "
+                    "Wait for them, or decide anyway and give the reason for the override.",
+                    n=evidence.submitted_reviews,
+                    minimum=evidence.minimum_reviews,
+                ),
+                code="too-few-reviews",
+                errors={"override_reason": _("Give the reason for deciding with fewer reviews.")},
+                submitted_reviews=evidence.submitted_reviews,
+                minimum_reviews=evidence.minimum_reviews,
+            )
+
+
 def _t(
     source: Status,
     target: Status,
@@ -63,10 +151,23 @@ def _t(
     *,
     reason: bool = False,
     extra_topics: tuple[str, ...] = (),
+    requires: Requirement | None = None,
 ) -> Transition:
     return Transition(
-        source, target, allowed, who, reason, (topics.INITIATIVE_TRANSITIONED, *extra_topics)
+        source,
+        target,
+        allowed,
+        who,
+        reason,
+        (topics.INITIATIVE_TRANSITIONED, *extra_topics),
+        requires,
     )
+
+
+_ROUND = Requirement(Via.review_round)
+_DECISION = Requirement(Via.decision)
+_DECISION_AFTER_REVIEWS = Requirement(Via.decision, reviews=True)
+_PUBLICATION = Requirement(Via.publication)
 
 
 S = Status
@@ -82,18 +183,39 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             "submitter or co-author with edit right",
         ),
         _t(S.submitted, S.screening, perms.can_screen, _COORDINATOR),
-        _t(S.screening, S.in_review, perms.can_screen, _COORDINATOR),
+        _t(S.screening, S.in_review, perms.can_screen, _COORDINATOR, requires=_ROUND),
         _t(S.screening, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
-        _t(S.in_review, S.returned_for_revision, perms.can_screen, _COORDINATOR, reason=True),
+        _t(
+            S.in_review,
+            S.returned_for_revision,
+            perms.can_screen,
+            _COORDINATOR,
+            reason=True,
+            requires=_DECISION,
+        ),
         _t(S.screening, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
-        _t(S.in_review, S.rejected, perms.can_screen, _COORDINATOR, reason=True),
-        _t(S.in_review, S.selected, perms.can_screen, _COORDINATOR),
+        _t(
+            S.in_review,
+            S.rejected,
+            perms.can_screen,
+            _COORDINATOR,
+            reason=True,
+            requires=_DECISION_AFTER_REVIEWS,
+        ),
+        _t(
+            S.in_review,
+            S.selected,
+            perms.can_screen,
+            _COORDINATOR,
+            requires=_DECISION_AFTER_REVIEWS,
+        ),
         _t(
             S.selected,
             S.published,
             perms.can_screen,
             _COORDINATOR,
             extra_topics=(topics.INITIATIVE_PUBLISHED,),
+            requires=_PUBLICATION,
         ),
         _t(
             S.unpublished,
@@ -101,6 +223,7 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             perms.can_screen,
             _COORDINATOR,
             extra_topics=(topics.INITIATIVE_PUBLISHED,),
+            requires=_PUBLICATION,
         ),
         _t(
             S.published,
@@ -175,9 +298,19 @@ def allowed_from(status: str) -> list[Status]:
     return [Status(s) for s in MACHINE.allowed_from(status)]
 
 
-def available(user: User | None, initiative: Initiative) -> list[Transition]:
-    """The transitions `user` may make now (pages show these as buttons)."""
+def permitted(user: User | None, initiative: Initiative) -> list[Transition]:
+    """Every transition `user` may make now, whatever step must carry it."""
     return MACHINE.available(user, initiative)
+
+
+def available(user: User | None, initiative: Initiative) -> list[Transition]:
+    """The moves `user` may make now on their own (pages show these as buttons)."""
+    return [t for t in permitted(user, initiative) if t.requires is None]
+
+
+def guided(user: User | None, initiative: Initiative) -> list[Transition]:
+    """The moves `user` may make now only through their step (pages link to its page)."""
+    return [t for t in permitted(user, initiative) if t.requires is not None]
 
 
 def check(
@@ -187,12 +320,21 @@ def check(
     *,
     actor: User | None,
     reason: str | None = None,
+    evidence: Evidence | None = None,
 ) -> Transition:
     """The rule that lets `actor` move `initiative` to `to`, or the error `transition` would raise.
 
     Services call it before expensive work (validation, receipt numbers); `transition` calls it again.
     """
-    return MACHINE.check(session, initiative, str(to), actor=actor, reason=reason, valid=_is_status)
+    return MACHINE.check(
+        session,
+        initiative,
+        str(to),
+        actor=actor,
+        reason=reason,
+        valid=_is_status,
+        evidence=evidence,
+    )
 
 
 def transition(
@@ -202,15 +344,33 @@ def transition(
     *,
     actor: User | None,
     reason: str | None = None,
+    evidence: Evidence | None = None,
 ) -> InitiativeEvent:
     """Move `initiative` to `to` if the table allows it for `actor`; record and queue its effects.
 
-    Raises InvalidTransition (409, with `allowed` and `current` in problem+json),
-    PermissionDenied (403) or ValidationFailed (422, errors["reason"]).
+    Raises InvalidTransition (409, with `allowed` and `current` in problem+json; or with the
+    requirement's code: `needs-review-round`, `needs-decision`, `too-few-reviews`,
+    `needs-publication`), PermissionDenied (403) or ValidationFailed (422, errors["reason"]).
+    An override of the minimum of reviews is recorded in the history entry's reason.
     """
-    rule = check(session, initiative, to, actor=actor, reason=reason)
+    rule = check(session, initiative, to, actor=actor, reason=reason, evidence=evidence)
     current, target = rule.source, rule.target
     reason = (reason or "").strip() or None
+    override = (evidence.override_reason or "").strip() if evidence else ""
+    if (
+        override
+        and evidence is not None
+        and evidence.submitted_reviews < evidence.minimum_reviews
+        and isinstance(rule.requires, Requirement)
+        and rule.requires.reviews
+    ):
+        note = _(
+            "Decided with %(n)s of %(minimum)s reviews. Reason for the override: %(why)s",
+            n=evidence.submitted_reviews,
+            minimum=evidence.minimum_reviews,
+            why=override,
+        )
+        reason = f"{reason}\n\n{note}" if reason else note
 
     now = utcnow()
     initiative.status = target

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.notifications.service import notify
 from app.notifications.workflow import coordinators
@@ -65,7 +66,14 @@ def invited(session: Session, payload: dict[str, Any]) -> None:
         "review_invitation",
         dedupe_key=f"review-invitation:{assignment.id}",
         template="notifications/mail/review_invitation",
-        context={"reviewer": reviewer, "round": round, "assignment": assignment},
+        context={
+            "reviewer": reviewer,
+            "round": round,
+            "assignment": assignment,
+            "brief": visibility.review_brief(
+                session, session.get_one(Initiative, assignment.initiative_id), blind=round.blind
+            ),
+        },
         link=assignment_link(assignment),
     )
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from app.db import utcnow
 from app.outbox.models import OutboxEvent
 
 NOTIFY_CHANNEL = "portal_outbox"  # PostgreSQL: a commit with new events wakes `portal worker`
@@ -77,3 +78,27 @@ def enqueue(
         # Delivered to LISTENing workers when (and only if) this transaction commits.
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return rows
+
+
+def failed_events(
+    session: Session, *, topic: str | None = None, limit: int = 100
+) -> list[OutboxEvent]:
+    """Events that failed for good, newest first (the operator's view)."""
+    query = select(OutboxEvent).where(OutboxEvent.status == "failed")
+    if topic:
+        query = query.where(OutboxEvent.topic == topic)
+    return list(session.exec(query.order_by(col(OutboxEvent.id).desc()).limit(limit)))
+
+
+def retry_failed(session: Session, ids: list[int] | None, *, topic: str | None = None) -> int:
+    """Queue failed events again, due now with their attempts counted afresh; how many."""
+    query = select(OutboxEvent).where(OutboxEvent.status == "failed")
+    if ids is not None:
+        query = query.where(col(OutboxEvent.id).in_(ids))
+    if topic:
+        query = query.where(OutboxEvent.topic == topic)
+    events = list(session.exec(query))
+    for event in events:
+        event.status, event.attempts, event.available_at = "pending", 0, utcnow()
+        event.locked_by = event.locked_until = None
+    return len(events)

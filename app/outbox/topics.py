@@ -28,8 +28,23 @@ REVIEW_ROUND_CLOSING: Final = (
 # exchange
 CONTACT_REQUESTED: Final = "contact.requested"  # {"request_id"}
 CONTACT_ANSWERED: Final = "contact.answered"  # {"request_id"}
-DEAL_TRANSITIONED: Final = "deal.transitioned"
-"""{"deal_id", "from", "to", "actor_id"}: every deal stage change, and the opening (`from` None)."""
+
+# problems
+PROBLEM_TRANSITIONED: Final = "problem.transitioned"
+"""{"problem_id", "from", "to", "actor_id", "reason"}: every `problems.workflow.transition`."""
+PROBLEM_OPENED: Final = "problem.opened"  # {"problem_id"}
+PROBLEM_CLOSING: Final = "problem.closing"  # {"problem_id"}: three days before the deadline
+PROBLEM_AWARDED: Final = "problem.awarded"  # {"problem_id"}
+PROBLEM_QUESTION_ASKED: Final = "problem.question_asked"  # {"question_id"}
+PROBLEM_QUESTION_ANSWERED: Final = "problem.question_answered"  # {"question_id"}
+PROPOSAL_SUBMITTED: Final = "proposal.submitted"  # {"proposal_id"}
+PROPOSAL_MESSAGE: Final = "proposal.message"  # {"message_id"}
+PROPOSAL_SHORTLISTED: Final = "proposal.shortlisted"  # {"proposal_id"}
+PROPOSAL_DECLINED: Final = "proposal.declined"  # {"proposal_id"}
+PROPOSAL_AWARDED: Final = "proposal.awarded"  # {"proposal_id"}
+
+# exchange (deals)
+DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}
 
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all

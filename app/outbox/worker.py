@@ -29,7 +29,10 @@ from app.outbox.models import OutboxEvent
 from app.outbox.service import NOTIFY_CHANNEL, PermanentFailure, handlers, periodic_jobs
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+# A claim lasts LEASE; while the handler runs, a heartbeat renews it every HEARTBEAT, so a
+# worker killed mid-delivery frees its event within LEASE (not minutes later).
+LEASE = timedelta(seconds=30)
+HEARTBEAT = timedelta(seconds=10)
 SQLITE_POLL_SECONDS = 0.2  # SQLite has no notifications: a separate worker polls this often
 PASSES = (
     20  # passes in a row while events keep being delivered (an event freed by the previous one)
@@ -87,7 +90,41 @@ class Worker:
             )
             return cast(CursorResult[Any], result).rowcount == 1
 
+    def _renew(self, event_id: int) -> bool:
+        """Extend our claim on the event; False once it is no longer ours (or pending)."""
+        with unit_of_work(self.engine) as session:
+            result = session.execute(
+                update(OutboxEvent)
+                .where(
+                    col(OutboxEvent.id) == event_id,
+                    col(OutboxEvent.status) == "pending",
+                    col(OutboxEvent.locked_by) == self.name,
+                )
+                .values(locked_until=utcnow() + LEASE)
+            )
+            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def _heartbeat(self, event_id: int, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT.total_seconds()):
+            try:
+                if not self._renew(event_id):
+                    return
+            except Exception:
+                log.exception("outbox heartbeat for event %s failed", event_id)
+
     def _deliver(self, event_id: int) -> bool:
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._heartbeat, args=(event_id, done), name="outbox-heartbeat", daemon=True
+        )
+        beat.start()
+        try:
+            return self._deliver_claimed(event_id)
+        finally:
+            done.set()
+            beat.join()
+
+    def _deliver_claimed(self, event_id: int) -> bool:
         try:
             with unit_of_work(self.engine) as session:
                 event = session.get(OutboxEvent, event_id)

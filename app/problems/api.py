@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Response
 
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
 from app.initiatives.downloads import file_response
 from app.problems import service, visibility, workflow
-from app.problems.deps import VisibleProblem, VisibleProposal, VisibleQuestion
+from app.problems.deps import AttachableProblem, VisibleProblem, VisibleProposal, VisibleQuestion
 from app.problems.schemas import (
     AccessOut,
     AnswerIn,
@@ -35,16 +34,10 @@ from app.problems.schemas import (
     QuestionIn,
     QuestionOut,
 )
-from app.storage import receive_upload
+from app.storage import StreamedUpload
+from app.web.api import PROBLEMS, public
 
 router = APIRouter(tags=["problems"])
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in (problem+json)"},
-    403: {"description": "Not allowed (problem+json)"},
-    404: {"description": "No such problem, proposal or question for the caller"},
-    409: {"description": "The state does not allow this step, or a proposal exists already"},
-    422: {"description": "Validation failed; `errors` maps fields to messages"},
-}
 
 
 def _problem(session: SessionDep, user: OptionalUser, problem: Any) -> dict[str, Any]:
@@ -57,6 +50,7 @@ def _problem(session: SessionDep, user: OptionalUser, problem: Any) -> dict[str,
 
 
 @router.get("/problems", response_model=ProblemsOut, summary="Find open and awarded problems")
+@public
 def find(
     session: SessionDep,
     user: OptionalUser,
@@ -143,6 +137,7 @@ def update(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body
     responses=PROBLEMS,
     summary="Read a problem as the caller may see it",
 )
+@public
 def read(session: SessionDep, user: OptionalUser, problem: VisibleProblem):
     """`details` and `attachments` appear only for owners, coordinators and readers who accepted
     the undertaking (`nda_required` tells whether accepting would open them); each such read is
@@ -322,6 +317,7 @@ def post_message(
     responses=PROBLEMS,
     summary="Public questions and answers",
 )
+@public
 def questions(session: SessionDep, user: OptionalUser, problem: VisibleProblem):
     return service.questions(session, user, problem)
 
@@ -374,12 +370,12 @@ def answer(session: SessionDep, user: CurrentUser, question: VisibleQuestion, bo
         }
     },
 )
-async def upload(request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem):
+def upload(
+    session: SessionDep, user: CurrentUser, problem: AttachableProblem, received: StreamedUpload
+):
     """Owners, while a draft or returned for revision. Files are confidential: readers download
     them only after accepting the non-disclosure undertaking."""
-    await run_in_threadpool(service.ensure_can_attach, session, user, problem)
-    fields, files = await receive_upload(request)
-    rows = await run_in_threadpool(service.add_attachments, session, user, problem, files)
+    rows = service.add_attachments(session, user, problem, received.files)
     return [
         {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
         for a in rows
@@ -392,6 +388,7 @@ async def upload(request: Request, session: SessionDep, user: CurrentUser, probl
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}, **PROBLEMS},
 )
+@public
 def download(session: SessionDep, user: OptionalUser, problem: VisibleProblem, attachment_id: int):
     """Past the non-disclosure gate only; each download is appended to the access log."""
     attachment: Any = service.attachment_for_download(session, user, problem, attachment_id)

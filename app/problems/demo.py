@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from app.accounts import memberships
 from app.accounts import service as accounts
 from app.accounts.models import Organisation, OrganisationType, Role, User
 from app.initiatives.models import Initiative
@@ -38,7 +39,7 @@ def _agency(session: Session, password: str) -> User:
     )
     session.add(org)
     session.flush()
-    return accounts.create_user(
+    poster = accounts.create_user(
         session,
         email=AGENCY_EMAIL,
         full_name="Lương Thị Sở",
@@ -48,6 +49,8 @@ def _agency(session: Session, password: str) -> User:
         organisation_id=org.id,
         province="Lâm Đồng",
     )
+    memberships.found(session, poster, org)  # who registers the department manages it
+    return poster
 
 
 def _problem(session: Session, poster: User, days: int, **values: object) -> Problem:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.accounts.deps import OptionalUser
+from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
 from app.problems import service
 from app.problems.models import Problem, ProblemQuestion, Proposal
@@ -25,5 +25,14 @@ def visible_question(question_id: int, session: SessionDep, user: OptionalUser) 
 
 
 VisibleProblem = Annotated[Problem, Depends(visible_problem)]
+
+
+def attachable_problem(session: SessionDep, user: CurrentUser, problem: VisibleProblem) -> Problem:
+    """A problem the user may attach files to: checked before an upload is streamed."""
+    service.ensure_can_attach(session, user, problem)
+    return problem
+
+
+AttachableProblem = Annotated[Problem, Depends(attachable_problem)]
 VisibleProposal = Annotated[Proposal, Depends(visible_proposal)]
 VisibleQuestion = Annotated[ProblemQuestion, Depends(visible_question)]

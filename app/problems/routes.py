@@ -3,7 +3,8 @@ public questions and the proposal form), "my problems" with figures, the posting
 owners' selection (shortlist, decline with a reason, award) and each proposal's private thread.
 
 Handlers are plain functions: parse, load through deps, call one service verb, render or redirect.
-Bad form input re-renders the form with the messages (400); refusals are the shared error pages.
+Forms run through `submit_form`: bad input or a refused verb (`ValidationFailed`) rolls back and
+re-renders the form with the messages (400); other refusals are the shared error pages.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from app.problems.schemas import (
 )
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
-from app.web.forms import error_message, parse_form
+from app.web.forms import error_message, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/problems")
@@ -216,6 +217,13 @@ def _problem_in(values: dict[str, Any]) -> ProblemIn:
     return ProblemIn.model_validate(data)
 
 
+def _parse_problem(form: Any) -> tuple[ProblemIn | None, dict[str, str]]:
+    try:
+        return _problem_in(_problem_values(form)), {}
+    except ValidationError as exc:
+        return None, _errors(exc)
+
+
 def _problem_form(request: Request, session: Session, values, errors, status_code=200):
     return render(
         request,
@@ -236,15 +244,21 @@ def new_form(request: Request, session: SessionDep, user: CurrentUser):
 
 @router.post("/new")
 def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
-    values = _problem_values(form)
-    try:
-        problem = service.create(session, user, _problem_in(values))
-    except ValidationError as exc:
-        return _problem_form(request, session, values, _errors(exc), status_code=400)
-    except ValidationFailed as exc:
-        return _problem_form(request, session, values, exc.errors, status_code=400)
-    flash(request, _("The draft is saved. Submit it when it is ready."), "success")
-    return RedirectResponse(_link(problem.id), status_code=303)
+    def saved(problem: Problem):
+        flash(request, _("The draft is saved. Submit it when it is ready."), "success")
+        return RedirectResponse(_link(problem.id), status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        _parse_problem,
+        lambda data: service.create(session, user, data),
+        done=saved,
+        again=lambda refusal: _problem_form(
+            request, session, _problem_values(form), refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 # -- the problem page ------------------------------------------------------------
@@ -330,11 +344,20 @@ def transition(
 ):
     target = str(form.get("to") or "")
     reason = str(form.get("reason") or "")
-    try:
-        workflow.transition(session, problem, target, actor=user, reason=reason)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _page(request, session, user, problem, errors=exc.errors, status_code=400)
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: workflow.transition(session, problem, target, actor=user, reason=reason),
+        done=lambda _event: _stage_changed(request, problem),
+        again=lambda refusal: _page(
+            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )
+
+
+def _stage_changed(request: Request, problem: Problem):
     flash(
         request,
         _("Stage changed: %(stage)s.", stage=workflow.status_label(problem.status)),
@@ -359,71 +382,103 @@ def download(session: SessionDep, user: OptionalUser, problem: VisibleProblem, a
 def ask(
     request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
 ):
-    data, errors = parse_form(QuestionIn, form)
-    if data is None:
-        return _page(
-            request, session, user, problem, errors=errors, values=dict(form), status_code=400
+    def sent(_question: Any):
+        flash(
+            request,
+            _("Your question was sent. It appears here once the owners answer it."),
+            "success",
         )
-    service.ask(session, user, problem, data)
-    flash(
-        request, _("Your question was sent. It appears here once the owners answer it."), "success"
+        return RedirectResponse(_link(problem.id) + "#questions", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        QuestionIn,
+        lambda data: service.ask(session, user, problem, data),
+        done=sent,
+        again=lambda refusal: _page(
+            request,
+            session,
+            user,
+            problem,
+            errors=refusal.errors,
+            values=dict(form),
+            status_code=refusal.status,
+        ),
+        catch=ValidationFailed,
     )
-    return RedirectResponse(_link(problem.id) + "#questions", status_code=303)
 
 
 @router.post("/questions/{question_id}/answer")
 def answer(
     request: Request, session: SessionDep, user: CurrentUser, question: VisibleQuestion, form: Form
 ):
-    data, errors = parse_form(AnswerIn, form)
     problem = service.get_visible(session, user, question.problem_id)
-    if data is None:
-        return _page(request, session, user, problem, errors=errors, status_code=400)
-    service.answer(session, user, question, data)
-    return RedirectResponse(_link(problem.id) + "#questions", status_code=303)
+    return submit_form(
+        session,
+        form,
+        AnswerIn,
+        lambda data: service.answer(session, user, question, data),
+        done=lambda _answered: RedirectResponse(_link(problem.id) + "#questions", status_code=303),
+        again=lambda refusal: _page(
+            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/{problem_id}/proposals")
 def propose(
     request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
 ):
-    data, errors = parse_form(ProblemProposalIn, form)
-    if data is None:
-        return _page(
-            request, session, user, problem, errors=errors, values=dict(form), status_code=400
-        )
-    try:
-        proposal = service.propose(session, user, problem, data)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _page(
-            request, session, user, problem, errors=exc.errors, values=dict(form), status_code=400
-        )
-    flash(request, _("Your proposal was sent to the problem's owners."), "success")
-    return RedirectResponse(f"/problems/proposals/{proposal.id}", status_code=303)
+    def sent(proposal: Any):
+        flash(request, _("Your proposal was sent to the problem's owners."), "success")
+        return RedirectResponse(f"/problems/proposals/{proposal.id}", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        ProblemProposalIn,
+        lambda data: service.propose(session, user, problem, data),
+        done=sent,
+        again=lambda refusal: _page(
+            request,
+            session,
+            user,
+            problem,
+            errors=refusal.errors,
+            values=dict(form),
+            status_code=refusal.status,
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/{problem_id}/award")
 def award(
     request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
 ):
+    return submit_form(
+        session,
+        form,
+        _parse_award,
+        lambda data: service.award(session, user, problem, data),
+        done=lambda _awarded: _stage_changed(request, problem),
+        again=lambda refusal: _page(
+            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )
+
+
+def _parse_award(form: Any) -> tuple[AwardIn | None, dict[str, str]]:
     ids = [
         int(str(v)) for v in form.getlist("proposal_ids") if str(v).isdigit() and len(str(v)) < 10
     ]
     try:
-        service.award(session, user, problem, AwardIn(proposal_ids=ids))
+        return AwardIn(proposal_ids=ids), {}
     except ValidationError:
-        session.rollback()
-        message = _("Choose proposals of this problem that are not declined.")
-        return _page(
-            request, session, user, problem, errors={"proposal_ids": message}, status_code=400
-        )
-    flash(
-        request,
-        _("Stage changed: %(stage)s.", stage=workflow.status_label(problem.status)),
-        "success",
-    )
-    return RedirectResponse(_link(problem.id), status_code=303)
+        return None, {"proposal_ids": _("Choose proposals of this problem that are not declined.")}
 
 
 # -- a proposal and its thread -------------------------------------------------
@@ -460,11 +515,19 @@ def proposal_page(
 def post_message(
     request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal, form: Form
 ):
-    data, errors = parse_form(MessageIn, form)
-    if data is None:
-        return _proposal_page(request, session, user, proposal, errors=errors, status_code=400)
-    service.post_message(session, user, proposal, data)
-    return RedirectResponse(f"/problems/proposals/{proposal.id}#thread", status_code=303)
+    return submit_form(
+        session,
+        form,
+        MessageIn,
+        lambda data: service.post_message(session, user, proposal, data),
+        done=lambda _message: RedirectResponse(
+            f"/problems/proposals/{proposal.id}#thread", status_code=303
+        ),
+        again=lambda refusal: _proposal_page(
+            request, session, user, proposal, errors=refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/proposals/{proposal_id}/shortlist")
@@ -477,12 +540,16 @@ def shortlist(request: Request, session: SessionDep, user: CurrentUser, proposal
 def decline(
     request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal, form: Form
 ):
-    data, errors = parse_form(ProposalDeclineIn, form)
-    if data is None:
-        return _proposal_page(request, session, user, proposal, errors=errors, status_code=400)
-    try:
-        service.decline(session, user, proposal, data)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _proposal_page(request, session, user, proposal, errors=exc.errors, status_code=400)
-    return RedirectResponse(f"/problems/proposals/{proposal.id}", status_code=303)
+    return submit_form(
+        session,
+        form,
+        ProposalDeclineIn,
+        lambda data: service.decline(session, user, proposal, data),
+        done=lambda _declined: RedirectResponse(
+            f"/problems/proposals/{proposal.id}", status_code=303
+        ),
+        again=lambda refusal: _proposal_page(
+            request, session, user, proposal, errors=refusal.errors, status_code=refusal.status
+        ),
+        catch=ValidationFailed,
+    )

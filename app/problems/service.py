@@ -21,6 +21,7 @@ from app.i18n import _
 from app.initiatives import permissions as initiative_perms
 from app.initiatives.models import Field, Initiative
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.problems import permissions as perms
 from app.problems import visibility, workflow
 from app.problems.models import (
@@ -50,14 +51,6 @@ from app.problems.workflow import Status
 from app.storage import StoredFile, get_storage
 from app.system.provinces import PROVINCES
 from search.text import fold
-
-TOPIC_PROPOSAL_SUBMITTED = "proposal.submitted"  # {"proposal_id"}
-TOPIC_PROPOSAL_MESSAGE = "proposal.message"  # {"message_id"}
-TOPIC_PROPOSAL_SHORTLISTED = "proposal.shortlisted"  # {"proposal_id"}
-TOPIC_PROPOSAL_DECLINED = "proposal.declined"  # {"proposal_id"}
-TOPIC_PROPOSAL_AWARDED = "proposal.awarded"  # {"proposal_id"}
-TOPIC_QUESTION_ASKED = "problem.question_asked"  # {"question_id"}
-TOPIC_QUESTION_ANSWERED = "problem.question_answered"  # {"question_id"}
 
 ANSWERABLE_STATES = frozenset({Status.open})
 SELECTION_STATES = frozenset({Status.open, Status.closed, Status.evaluating})
@@ -373,7 +366,7 @@ def propose(session: Session, user: User, problem: Problem, data: ProblemProposa
         raise Conflict(_("You have already answered this problem.")) from exc
     outbox.enqueue(
         session,
-        TOPIC_PROPOSAL_SUBMITTED,
+        topics.PROPOSAL_SUBMITTED,
         {"proposal_id": proposal.id},
         key=f"problem:{problem.id}",
     )
@@ -407,7 +400,7 @@ def shortlist(session: Session, user: User, proposal: Proposal) -> Proposal:
     session.add(proposal)
     outbox.enqueue(
         session,
-        TOPIC_PROPOSAL_SHORTLISTED,
+        topics.PROPOSAL_SHORTLISTED,
         {"proposal_id": proposal.id},
         key=f"proposal:{proposal.id}",
     )
@@ -427,7 +420,7 @@ def decline(session: Session, user: User, proposal: Proposal, data: ProposalDecl
     session.add(proposal)
     outbox.enqueue(
         session,
-        TOPIC_PROPOSAL_DECLINED,
+        topics.PROPOSAL_DECLINED,
         {"proposal_id": proposal.id},
         key=f"proposal:{proposal.id}",
     )
@@ -458,7 +451,7 @@ def award(session: Session, user: User, problem: Problem, data: AwardIn) -> list
         session.add(proposal)
         outbox.enqueue(
             session,
-            TOPIC_PROPOSAL_AWARDED,
+            topics.PROPOSAL_AWARDED,
             {"proposal_id": proposal.id},
             key=f"proposal:{proposal.id}",
         )
@@ -499,7 +492,7 @@ def post_message(
     session.add(message)
     session.flush()
     outbox.enqueue(
-        session, TOPIC_PROPOSAL_MESSAGE, {"message_id": message.id}, key=f"proposal:{proposal.id}"
+        session, topics.PROPOSAL_MESSAGE, {"message_id": message.id}, key=f"proposal:{proposal.id}"
     )
     return message
 
@@ -536,7 +529,10 @@ def ask(session: Session, user: User, problem: Problem, data: QuestionIn) -> Pro
     session.add(question)
     session.flush()
     outbox.enqueue(
-        session, TOPIC_QUESTION_ASKED, {"question_id": question.id}, key=f"problem:{problem.id}"
+        session,
+        topics.PROBLEM_QUESTION_ASKED,
+        {"question_id": question.id},
+        key=f"problem:{problem.id}",
     )
     return question
 
@@ -551,7 +547,10 @@ def answer(
     question.answer, question.answered_by_id, question.answered_at = data.answer, user.id, utcnow()
     session.add(question)
     outbox.enqueue(
-        session, TOPIC_QUESTION_ANSWERED, {"question_id": question.id}, key=f"problem:{problem.id}"
+        session,
+        topics.PROBLEM_QUESTION_ANSWERED,
+        {"question_id": question.id},
+        key=f"problem:{problem.id}",
     )
     return question
 
@@ -620,7 +619,7 @@ def run_deadlines(session: Session, now: datetime | None = None) -> dict[str, li
             session.add(problem)
             outbox.enqueue(
                 session,
-                workflow.TOPIC_CLOSING,
+                topics.PROBLEM_CLOSING,
                 {"problem_id": problem.id},
                 key=f"problem:{problem.id}",
             )

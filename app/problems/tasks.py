@@ -16,12 +16,14 @@ from app.accounts.models import User
 from app.config import get_settings
 from app.notifications.service import notify
 from app.notifications.workflow import coordinators
+from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler, periodic
 from app.problems import permissions as perms
 from app.problems import service, visibility, workflow
 from app.problems.models import Problem, ProblemQuestion, Proposal, ProposalMessage
 from app.webhooks import service as webhooks
+from app.webhooks.models import EVENT_PROBLEM_AWARDED, EVENT_PROBLEM_OPENED
 
 TEMPLATE = "problems/mail/notice"
 CHECK_EVERY_SECONDS = 15 * 60
@@ -78,7 +80,7 @@ def _tell(
         )
 
 
-@handler(workflow.TOPIC_TRANSITIONED)
+@handler(topics.PROBLEM_TRANSITIONED)
 def on_transition(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     problem = session.get(Problem, int(payload["problem_id"]))
     if problem is None:
@@ -101,7 +103,7 @@ def on_transition(session: Session, payload: dict[str, Any], event: OutboxEvent)
     )
 
 
-@handler(workflow.TOPIC_CLOSING)
+@handler(topics.PROBLEM_CLOSING)
 def on_closing(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     problem = session.get(Problem, int(payload["problem_id"]))
     if problem is None or problem.status != workflow.Status.open:
@@ -129,20 +131,20 @@ def _webhook_data(problem: Problem) -> dict[str, Any]:
     }
 
 
-@handler(workflow.TOPIC_OPENED)
+@handler(topics.PROBLEM_OPENED)
 def on_opened(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     problem = session.get(Problem, int(payload["problem_id"]))
     if problem is not None and visibility.is_public(problem):
-        webhooks.dispatch(session, "problem.opened", _webhook_data(problem))
+        webhooks.dispatch(session, EVENT_PROBLEM_OPENED, _webhook_data(problem))
 
 
-@handler(workflow.TOPIC_AWARDED)
+@handler(topics.PROBLEM_AWARDED)
 def on_awarded(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Webhooks; and every proposer not awarded hears that the selection is over."""
     problem = session.get(Problem, int(payload["problem_id"]))
     if problem is None:
         return
-    webhooks.dispatch(session, "problem.awarded", _webhook_data(problem))
+    webhooks.dispatch(session, EVENT_PROBLEM_AWARDED, _webhook_data(problem))
     others = session.exec(
         select(Proposal).where(Proposal.problem_id == problem.id, Proposal.status != "awarded")
     )
@@ -164,7 +166,7 @@ def _proposal(session: Session, payload: dict[str, Any]) -> tuple[Proposal, Prob
     return proposal, service.problem_of(session, proposal)
 
 
-@handler(service.TOPIC_PROPOSAL_SUBMITTED)
+@handler(topics.PROPOSAL_SUBMITTED)
 def on_proposal(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     found = _proposal(session, payload)
     if found is None:
@@ -206,12 +208,12 @@ def _to_proposer(kind: str) -> Any:
     return consume
 
 
-handler(service.TOPIC_PROPOSAL_SHORTLISTED)(_to_proposer("shortlisted"))
-handler(service.TOPIC_PROPOSAL_DECLINED)(_to_proposer("declined"))
-handler(service.TOPIC_PROPOSAL_AWARDED)(_to_proposer("awarded"))
+handler(topics.PROPOSAL_SHORTLISTED)(_to_proposer("shortlisted"))
+handler(topics.PROPOSAL_DECLINED)(_to_proposer("declined"))
+handler(topics.PROPOSAL_AWARDED)(_to_proposer("awarded"))
 
 
-@handler(service.TOPIC_PROPOSAL_MESSAGE)
+@handler(topics.PROPOSAL_MESSAGE)
 def on_message(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     message = session.get(ProposalMessage, int(payload["message_id"]))
     proposal = session.get(Proposal, message.proposal_id) if message else None
@@ -236,7 +238,7 @@ def on_message(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
     )
 
 
-@handler(service.TOPIC_QUESTION_ASKED)
+@handler(topics.PROBLEM_QUESTION_ASKED)
 def on_question(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     question = session.get(ProblemQuestion, int(payload["question_id"]))
     problem = session.get(Problem, question.problem_id) if question else None
@@ -253,7 +255,7 @@ def on_question(session: Session, payload: dict[str, Any], event: OutboxEvent) -
     )
 
 
-@handler(service.TOPIC_QUESTION_ANSWERED)
+@handler(topics.PROBLEM_QUESTION_ANSWERED)
 def on_answer(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     question = session.get(ProblemQuestion, int(payload["question_id"]))
     problem = session.get(Problem, question.problem_id) if question else None

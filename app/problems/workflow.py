@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.i18n import TIMEZONE, _
 from app.outbox import service as outbox
+from app.outbox import topics
 from app.problems import permissions as perms
 from app.problems.models import Problem, ProblemEvent
 from app.statemachine import HashChain, Rule, StateMachine, timestamp
@@ -52,11 +53,6 @@ PUBLIC_STATES = frozenset(
 # In the search index.
 SEARCHABLE_STATES = frozenset({Status.open, Status.awarded})
 
-TOPIC_TRANSITIONED = "problem.transitioned"  # {"problem_id","from","to","actor_id","reason"}
-TOPIC_OPENED = "problem.opened"  # {"problem_id"}
-TOPIC_CLOSING = "problem.closing"  # {"problem_id"}: three days before the deadline
-TOPIC_AWARDED = "problem.awarded"  # {"problem_id"}
-TOPIC_UNLISTED = "problem.unlisted"  # {"problem_id"}: left the public listing
 
 Transition = Rule[Problem]
 Predicate = Callable[[User | None, Problem], bool]
@@ -71,9 +67,11 @@ def _t(
     who: str,
     *,
     reason: bool = False,
-    topics: tuple[str, ...] = (),
+    extra_topics: tuple[str, ...] = (),
 ) -> Transition:
-    return Transition(source, target, allowed, who, reason, (TOPIC_TRANSITIONED, *topics))
+    return Transition(
+        source, target, allowed, who, reason, (topics.PROBLEM_TRANSITIONED, *extra_topics)
+    )
 
 
 _CANCELLABLE = (S.draft, S.submitted, S.returned_for_revision, S.open, S.closed, S.evaluating)
@@ -89,30 +87,35 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
             S.open,
             perms.can_open_directly,
             "coordinator, national problem",
-            topics=(TOPIC_OPENED,),
+            extra_topics=(topics.PROBLEM_OPENED,),
         ),
-        _t(S.submitted, S.open, perms.can_moderate, _COORDINATOR, topics=(TOPIC_OPENED,)),
+        _t(
+            S.submitted,
+            S.open,
+            perms.can_moderate,
+            _COORDINATOR,
+            extra_topics=(topics.PROBLEM_OPENED,),
+        ),
         _t(S.submitted, S.returned_for_revision, perms.can_moderate, _COORDINATOR, reason=True),
         _t(S.submitted, S.rejected, perms.can_moderate, _COORDINATOR, reason=True),
         _t(S.open, S.closed, perms.is_clock, "the deadline job"),
         _t(S.closed, S.evaluating, perms.is_owner, _OWNER),
-        _t(S.closed, S.awarded, perms.is_owner, _OWNER, topics=(TOPIC_AWARDED,)),
-        _t(S.evaluating, S.awarded, perms.is_owner, _OWNER, topics=(TOPIC_AWARDED,)),
+        _t(S.closed, S.awarded, perms.is_owner, _OWNER, extra_topics=(topics.PROBLEM_AWARDED,)),
+        _t(S.evaluating, S.awarded, perms.is_owner, _OWNER, extra_topics=(topics.PROBLEM_AWARDED,)),
         _t(S.awarded, S.in_progress, perms.is_owner, _OWNER),
         _t(S.in_progress, S.completed, perms.is_owner, _OWNER),
         *[_t(s, S.cancelled, perms.is_owner, _OWNER, reason=True) for s in _CANCELLABLE],
         *[
-            _t(
-                s,
-                S.unpublished,
-                perms.can_moderate,
-                _COORDINATOR,
-                reason=True,
-                topics=(TOPIC_UNLISTED,),
-            )
+            _t(s, S.unpublished, perms.can_moderate, _COORDINATOR, reason=True)
             for s in _UNPUBLISHABLE
         ],
-        _t(S.unpublished, S.open, perms.can_moderate, _COORDINATOR, topics=(TOPIC_OPENED,)),
+        _t(
+            S.unpublished,
+            S.open,
+            perms.can_moderate,
+            _COORDINATOR,
+            extra_topics=(topics.PROBLEM_OPENED,),
+        ),
     ]
 }
 
@@ -217,16 +220,15 @@ def transition(
         reason=reason,
     )
     payloads: dict[str, dict[str, Any]] = {
-        TOPIC_TRANSITIONED: {
+        topics.PROBLEM_TRANSITIONED: {
             "problem_id": problem.id,
             "from": str(rule.source),
             "to": str(rule.target),
             "actor_id": actor.id if actor else None,
             "reason": reason,
         },
-        TOPIC_OPENED: {"problem_id": problem.id},
-        TOPIC_AWARDED: {"problem_id": problem.id},
-        TOPIC_UNLISTED: {"problem_id": problem.id, "reason": reason},
+        topics.PROBLEM_OPENED: {"problem_id": problem.id},
+        topics.PROBLEM_AWARDED: {"problem_id": problem.id},
     }
     for topic in rule.topics:
         outbox.enqueue(session, topic, payloads[topic], key=f"problem:{problem.id}")

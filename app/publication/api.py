@@ -22,9 +22,23 @@ router = APIRouter(tags=["publication"])
 
 
 def _out(certificate: Certificate, intact: bool = True) -> CertificateOut:
+    if certificate.revoked_at is not None:
+        return CertificateOut(
+            number=certificate.number,
+            initiative_id=None,
+            issued_at=certificate.issued_at,
+            title=None,
+            authors=[],
+            organisation_name=None,
+            content_fingerprint=None,
+            seal=None,
+            valid=False,
+            revoked_at=certificate.revoked_at,
+            revoked_reason=None,
+        )
     return CertificateOut(
         **certificate.model_dump(exclude={"id", "issued_by_id"}),
-        valid=intact and certificate.revoked_at is None,
+        valid=intact,
     )
 
 

@@ -11,6 +11,7 @@ from app.accounts.deps import CoordinatorUser
 from app.db import SessionDep
 from app.errors import NotFound
 from app.i18n import _
+from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.publication import service
 from app.publication.models import SummaryProposal
@@ -25,8 +26,9 @@ def initiative_by_id(session: Session, initiative_id: int) -> Initiative:
 
 
 def desk_initiative(initiative_id: int, session: SessionDep, user: CoordinatorUser) -> Initiative:
-    """An initiative on the publication desk: coordinators only (403), then 404 if none."""
-    return initiative_by_id(session, initiative_id)
+    """An initiative on the publication desk: coordinators only (403), then through the one
+    visibility module (404 for none, and for a draft: no coordinator reads one here)."""
+    return visibility.load(session, user, initiative_id)
 
 
 DeskInitiative = Annotated[Initiative, Depends(desk_initiative)]

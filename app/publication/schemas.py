@@ -41,14 +41,17 @@ class AuthorOut(BaseModel):
 
 
 class CertificateOut(BaseModel):
+    """A revoked certificate says only that it was revoked, and when: the initiative may no
+    longer be public, so its title, authors and organisation are null."""
+
     number: str = Field(examples=["CN-2026-000045"])
-    initiative_id: int
+    initiative_id: int | None
     issued_at: datetime
-    title: str
+    title: str | None
     authors: list[AuthorOut]
     organisation_name: str | None
     content_fingerprint: str | None = Field(description="SHA-256 of the content as submitted")
-    seal: str = Field(description="SHA-256 of the certificate's canonical data")
+    seal: str | None = Field(description="SHA-256 of the certificate's canonical data")
     valid: bool = Field(description="The seal matches and the certificate is not revoked")
     revoked_at: datetime | None
     revoked_reason: str | None

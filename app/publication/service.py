@@ -219,7 +219,13 @@ def publish(session: Session, actor: User, initiative: Initiative) -> Certificat
         initiative.summary = accepted.summary
         accepted.status = ProposalStatus.applied
         session.add(accepted)
-    workflow.transition(session, initiative, workflow.Status.published, actor=actor)
+    workflow.transition(
+        session,
+        initiative,
+        workflow.Status.published,
+        actor=actor,
+        evidence=workflow.Evidence(workflow.Via.publication),
+    )
     certificate = issue_certificate(session, actor, initiative)
     submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(

@@ -8,12 +8,14 @@ from fastapi import APIRouter
 
 from app.db import SessionDep
 from app.reports import service, weekly_routes
+from app.web.api import public
 
 router = APIRouter(tags=["reports"])
 router.include_router(weekly_routes.api)
 
 
 @router.get("/statistics", summary="Public statistics (as of at most a minute ago)")
+@public
 def statistics(session: SessionDep) -> dict[str, Any]:
     """Totals, this week, breakdowns by field, province, organisation type and month,
     stage durations (median and 90th percentile, calendar days), targets in working days with

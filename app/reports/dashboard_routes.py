@@ -18,6 +18,7 @@ from app.reports import dashboard, labels, service
 from app.reports.routes_common import statistics_context
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
+from app.web.forms import submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -107,14 +108,25 @@ def save_view(request: Request, session: SessionDep, user: CoordinatorUser, form
     field_ids = [int(str(v)) for v in form.getlist("field_ids") if str(v).isdigit()]
     provinces = [str(v) for v in form.getlist("provinces")]
     name = str(form.get("name", ""))
-    try:
-        view = service.save_view(session, user, name=name, field_ids=field_ids, provinces=provinces)
-    except ValidationFailed as exc:
-        session.rollback()
-        values = {"name": name, "field_ids": field_ids, "provinces": provinces}
-        return _page(request, session, user, None, exc.errors, values, 422)
-    flash(request, _("The view was saved."))
-    return RedirectResponse(f"/dashboard?view={view.id}", status_code=303)
+    values = {"name": name, "field_ids": field_ids, "provinces": provinces}
+
+    def saved(view: Any):
+        flash(request, _("The view was saved."))
+        return RedirectResponse(f"/dashboard?view={view.id}", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.save_view(
+            session, user, name=name, field_ids=field_ids, provinces=provinces
+        ),
+        done=saved,
+        again=lambda refusal: _page(
+            request, session, user, None, refusal.errors, values, refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/dashboard/views/{view_id}/delete")

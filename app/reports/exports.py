@@ -1,23 +1,19 @@
-"""Formula-safe cells for spreadsheet exports (CSV and XLSX).
+"""Formula-safe cells for the reports' spreadsheets: the shared rule of app/web/exports.py.
 
-A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
-run as a formula by Excel and LibreOffice (CSV/formula injection): such text
-gets a leading apostrophe. Numbers, dates and None pass unchanged.
-(The security helper is adding a shared writer in app/web/exports.py; when it
-lands, this module should defer to it.)
+A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is run as
+a formula by Excel and LibreOffice (CSV/formula injection): such text gets a
+leading apostrophe. Numbers, dates and None pass unchanged.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from app.web.exports import FORMULA_STARTS, neutralise
 
+__all__ = ["FORMULA_STARTS", "safe_cell", "safe_row"]
 
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+safe_cell = neutralise
 
 
 def safe_row(values: list[Any]) -> list[Any]:

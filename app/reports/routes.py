@@ -18,6 +18,7 @@ from app.reports import dashboard_routes, opendata_routes, service, weekly_route
 from app.reports.figures import CLOCKED
 from app.reports.routes_common import statistics_context
 from app.web.flash import flash
+from app.web.forms import submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -66,25 +67,43 @@ def targets_page(request: Request, session: SessionDep, admin: AdminUser):
 @router.post("/admin/reports/targets")
 def set_target(request: Request, session: SessionDep, admin: AdminUser, form: Form):
     values = {k: str(form.get(k, "")) for k in ("stage", "working_days", "unit_vi", "unit_en")}
-    try:
-        service.set_target(session, admin, **values)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _targets_page(request, session, exc.errors, values, 422)
-    flash(request, _("The stage target was saved."))
-    return RedirectResponse("/admin/reports/targets", status_code=303)
+
+    def saved(_target: Any):
+        flash(request, _("The stage target was saved."))
+        return RedirectResponse("/admin/reports/targets", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.set_target(session, admin, **values),
+        done=saved,
+        again=lambda refusal: _targets_page(
+            request, session, refusal.errors, values, refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/admin/reports/holidays")
 def add_holiday(request: Request, session: SessionDep, admin: AdminUser, form: Form):
     values = {k: str(form.get(k, "")) for k in ("day", "name_vi", "name_en")}
-    try:
-        service.add_holiday(session, **values)
-    except ValidationFailed as exc:
-        session.rollback()
-        return _targets_page(request, session, exc.errors, values, 422)
-    flash(request, _("The holiday was added."))
-    return RedirectResponse("/admin/reports/targets#holidays", status_code=303)
+
+    def added(_holiday: Any):
+        flash(request, _("The holiday was added."))
+        return RedirectResponse("/admin/reports/targets#holidays", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.add_holiday(session, **values),
+        done=added,
+        again=lambda refusal: _targets_page(
+            request, session, refusal.errors, values, refusal.status
+        ),
+        catch=ValidationFailed,
+    )
 
 
 @router.post("/admin/reports/holidays/{day}/delete")

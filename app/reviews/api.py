@@ -14,7 +14,7 @@ from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
-from app.initiatives.models import Initiative
+from app.initiatives import visibility
 from app.reviews import decisions, ranking, reviewing, rubrics, service
 from app.reviews.deps import AssignmentDep, RoundDep, RubricDep
 from app.reviews.models import RoundItem
@@ -32,6 +32,7 @@ from app.reviews.schemas import (
     ReviewIn,
     ReviewOut,
     RoundIn,
+    RoundItemsIn,
     RoundOut,
     RubricIn,
     RubricOut,
@@ -158,6 +159,18 @@ def get_round(session: SessionDep, user: CoordinatorUser, round: RoundDep):
 
 
 @router.post(
+    "/review-rounds/{round_id}/items",
+    response_model=RoundOut,
+    summary="Add initiatives in screening to an open round",
+    responses=PROBLEMS,
+)
+def add_items(data: RoundItemsIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
+    """Joining a round is the only way into review (`in_review`); 409 when the round is closed."""
+    service.add_to_round(session, user, round, data.initiative_ids)
+    return _round_out(session, round)
+
+
+@router.post(
     "/review-rounds/{round_id}/close",
     response_model=RoundOut,
     summary="Close a round",
@@ -199,10 +212,10 @@ def assign(data: ManualAssignIn, session: SessionDep, user: CoordinatorUser, rou
     from app.accounts.models import User
 
     initiative, reviewer = (
-        session.get(Initiative, data.initiative_id),
+        visibility.load(session, user, data.initiative_id),
         session.get(User, data.reviewer_id),
     )
-    if initiative is None or reviewer is None:
+    if reviewer is None:
         raise NotFound(_("No such initiative or reviewer."))
     return service.assign(session, user, round, initiative, reviewer)
 
@@ -370,10 +383,10 @@ def get_ranking(
     responses=PROBLEMS,
 )
 def decide(data: DecisionIn, session: SessionDep, user: CoordinatorUser, round: RoundDep):
-    initiative = session.get(Initiative, data.initiative_id)
-    if initiative is None:
-        raise NotFound(_("No such initiative."))
-    return decisions.decide(session, user, round, initiative, data.outcome, data.rationale)
+    initiative = visibility.load(session, user, data.initiative_id)
+    return decisions.decide(
+        session, user, round, initiative, data.outcome, data.rationale, data.override_reason
+    )
 
 
 @router.get(

@@ -15,8 +15,8 @@ from sqlmodel import col
 
 from app.accounts.deps import CoordinatorUser
 from app.accounts.models import User
-from app.db import SessionDep
-from app.errors import ValidationFailed
+from app.db import SessionDep, refuse
+from app.errors import DomainError, ValidationFailed
 from app.i18n import TIMEZONE, _, get_language
 from app.initiatives.workflow import status_label
 from app.reviews import conflicts, decisions, ranking, reviewing, rubrics, service
@@ -24,6 +24,7 @@ from app.reviews.deps import ItemDep, RoundDep, RubricDep
 from app.reviews.models import Assignment, Review
 from app.reviews.schemas import CriterionIn, DecisionIn, RoundIn
 from app.reviews.scoring import SORT_KEYS
+from app.web import confirm
 from app.web.flash import flash
 from app.web.forms import Form, error_message, submit_form
 from app.web.templating import env, render
@@ -57,11 +58,20 @@ def _round_form(request, session, values, errors, status_code=200):
 
 
 @router.get("/rounds/new")
-def new_round(request: Request, session: SessionDep, user: CoordinatorUser):
+def new_round(
+    request: Request, session: SessionDep, user: CoordinatorUser, initiative: int | None = None
+):
+    """The form; `?initiative=` ticks that initiative (the initiative page's "Send to review")."""
     return _round_form(
         request,
         session,
-        {"reviews_wanted": 3, "max_load": 5, "disagreement_threshold": 2, "blind": "1"},
+        {
+            "reviews_wanted": 3,
+            "max_load": 5,
+            "disagreement_threshold": 2,
+            "blind": "1",
+            "initiative_ids": [str(initiative)] if initiative else [],
+        },
         {},
     )
 
@@ -130,8 +140,26 @@ def round_page(request: Request, session: SessionDep, user: CoordinatorUser, rou
             "people": _people(session, [a.reviewer_id for a in rows]),
             "rubric": rubrics.get(session, round.rubric_id),
             "decided": decisions.decisions_for(session, round),
+            "screening": service.screening_initiatives(session),
         },
     )
+
+
+@router.post("/rounds/{round_id}/items")
+def add_item(
+    request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep, form: Form
+):
+    """Add an initiative in screening to this open round: the only way into review."""
+    raw = str(form.get("initiative_id") or "")
+    if not raw.isdigit():
+        flash(request, _("Choose an initiative."), "error")
+        return RedirectResponse(f"/reviews/rounds/{round.id}#add", status_code=303)
+    service.add_to_round(session, user, round, [int(raw)])
+    flash(request, _("The initiative is in review in this round."), "success")
+    back = str(form.get("next") or "")
+    if not back.startswith("/initiatives/"):
+        back = f"/reviews/rounds/{round.id}"
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/rounds/{round_id}/auto-assign")
@@ -150,7 +178,12 @@ def auto_assign(request: Request, session: SessionDep, user: CoordinatorUser, ro
 
 
 @router.post("/rounds/{round_id}/close")
-def close(request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep):
+def close(
+    request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep, form: Form
+):
+    if not confirm.confirmed(form):
+        flash(request, confirm.missing()[confirm.FIELD], "error")
+        return RedirectResponse(f"/reviews/rounds/{round.id}#close", status_code=303)
     service.close_round(session, user, round)
     flash(request, _("The round is closed."), "info")
     return RedirectResponse(f"/reviews/rounds/{round.id}", status_code=303)
@@ -247,6 +280,7 @@ def _decision_page(request, session, round, item, values, errors, status_code=20
             "criteria": rubrics.get(session, round.rubric_id).criteria,
             "language": get_language(),
             "decision": decisions.decisions_for(session, round).get(item.id),
+            "submitted_reviews": decisions.submitted_reviews(session, round, item),
             "values": values,
             "errors": errors,
         },
@@ -270,13 +304,27 @@ def decide(
     item: ItemDep,
     form: Form,
 ):
-    values = {k: form.get(k) for k in ("outcome", "rationale")}
+    values = {k: form.get(k) for k in ("outcome", "rationale", "override_reason")}
     try:
         data = DecisionIn(initiative_id=item.id, **values)
     except ValidationError as exc:
         errors = {str(e["loc"][0]): error_message(e) for e in exc.errors()}
+        if not confirm.confirmed(form):
+            errors.update(confirm.missing())
         return _decision_page(request, session, round, item, values, errors, status_code=400)
-    decisions.decide(session, user, round, item, data.outcome, data.rationale)
+    if not confirm.confirmed(form):
+        return _decision_page(
+            request, session, round, item, values, confirm.missing(), status_code=400
+        )
+    try:
+        decisions.decide(
+            session, user, round, item, data.outcome, data.rationale, data.override_reason
+        )
+    except DomainError as exc:
+        if not exc.errors:
+            raise
+        refuse(session)
+        return _decision_page(request, session, round, item, values, exc.errors, status_code=400)
     flash(request, _("Decision recorded; the submitter is notified."), "success")
     return RedirectResponse(f"/reviews/rounds/{round.id}/ranking", status_code=303)
 

@@ -65,6 +65,21 @@ def comments_for_submitter(
     ]
 
 
+def submitted_reviews(session: Session, round: ReviewRound, initiative: Initiative) -> int:
+    """How many reviews of `initiative` were submitted in `round`."""
+    return len(
+        session.exec(
+            select(Review.id)
+            .join(Assignment, col(Assignment.id) == col(Review.assignment_id))
+            .where(
+                Assignment.round_id == round.id,
+                Assignment.initiative_id == initiative.id,
+                Review.status == ReviewStatus.submitted,
+            )
+        ).all()
+    )
+
+
 def decisions_for(session: Session, round: ReviewRound) -> dict[int, Decision]:
     rows = session.exec(
         select(Decision).where(col(Decision.round_id) == round.id).order_by(col(Decision.id))
@@ -79,7 +94,13 @@ def decide(
     initiative: Initiative,
     outcome: str,
     rationale: str,
+    override_reason: str | None = None,
 ) -> Decision:
+    """Select, reject or return `initiative` after `round`.
+
+    Selecting or rejecting needs at least the round's wanted number of submitted reviews, or an
+    `override_reason` (kept on the decision, in the history and shown on the ranking).
+    """
     if not perms.can_manage_reviews(actor):
         raise PermissionDenied(_("Only coordinators decide on initiatives."))
     if (
@@ -109,12 +130,30 @@ def decide(
             _("This initiative is no longer in review: it was already decided."),
             code="already-decided",
         )
-    workflow.transition(session, initiative, TARGETS[chosen], actor=actor, reason=rationale)
+    submitted = submitted_reviews(session, round, initiative)
+    override = (override_reason or "").strip() or None
+    if submitted >= round.reviews_wanted:
+        override = None  # nothing to override
+    workflow.transition(
+        session,
+        initiative,
+        TARGETS[chosen],
+        actor=actor,
+        reason=rationale,
+        evidence=workflow.Evidence(
+            workflow.Via.decision,
+            round_id=round.id,
+            submitted_reviews=submitted,
+            minimum_reviews=round.reviews_wanted,
+            override_reason=override,
+        ),
+    )
     decision = Decision(
         initiative_id=initiative.id,
         round_id=round.id,
         outcome=chosen,
         rationale=rationale,
+        override_reason=override if chosen != Outcome.return_ else None,
         decided_by_id=actor.id,
     )
     session.add(decision)

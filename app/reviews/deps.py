@@ -10,6 +10,7 @@ from app.accounts.deps import CoordinatorUser, CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound, PermissionDenied
 from app.i18n import _
+from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.reviews import permissions as perms
 from app.reviews import rubrics, service
@@ -28,8 +29,8 @@ def valid_item(
     round_id: int, initiative_id: int, session: SessionDep, user: CoordinatorUser
 ) -> Initiative:
     found = service.get_round(session, round_id)
-    initiative = session.get(Initiative, initiative_id)
-    if initiative is None or not service.in_round(session, found, initiative_id):
+    initiative = visibility.load(session, user, initiative_id)
+    if not service.in_round(session, found, initiative_id):
         raise NotFound(_("This initiative is not in the round."))
     return initiative
 

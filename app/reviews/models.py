@@ -214,5 +214,7 @@ class Decision(SQLModel, table=True):
     round_id: int = Field(foreign_key="review_round.id", index=True)
     outcome: Outcome = Field(sa_type=String(20))
     rationale: str
+    # Set when the coordinator decided with fewer submitted reviews than the round wants.
+    override_reason: str | None = None
     decided_by_id: int = Field(foreign_key="user.id")
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

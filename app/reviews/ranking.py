@@ -6,12 +6,9 @@ this module only loads submitted reviews and lays the figures out.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from app.i18n import _, get_language
@@ -35,6 +32,7 @@ from app.reviews.scoring import (
     ranked,
     rounded,
 )
+from app.web import exports
 
 
 def method_text() -> str:
@@ -189,25 +187,14 @@ def table(result: Ranking) -> tuple[list[str], list[list]]:
 
 def to_csv(result: Ranking) -> str:
     header, body = table(result)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in body])
-    return "\ufeff" + out.getvalue()  # BOM: spreadsheet programs then read the Vietnamese correctly
+    return exports.to_csv(header, body)
 
 
 def to_xlsx(result: Ranking) -> bytes:
     header, body = table(result)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Ranking")[:31]
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
-    notes = book.create_sheet(_("Method")[:31])
-    notes.append([method_text()])
-    notes.append([_("Global mean"), rounded(result.global_mean)])
-    notes.append([_("Global standard deviation"), rounded(result.global_sd)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    notes: list[list[str | float | None]] = [
+        [method_text()],
+        [_("Global mean"), rounded(result.global_mean)],
+        [_("Global standard deviation"), rounded(result.global_sd)],
+    ]
+    return exports.to_xlsx([(_("Ranking"), [header, *body]), (_("Method"), notes)])

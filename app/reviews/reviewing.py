@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.i18n import TIMEZONE, _
+from app.i18n import TIMEZONE, _, get_language
 from app.initiatives import visibility
 from app.initiatives.models import Initiative
 from app.outbox import service as outbox
@@ -93,9 +93,13 @@ def save(
                 max=f"{criterion.scale_max:g}",
             )
         elif submit and value is None:
-            errors[f"score_{criterion.code}"] = _("Score every criterion before submitting.")
+            errors[f"score_{criterion.code}"] = _(
+                "Give a score for “%(criterion)s”.", criterion=criterion.name(get_language())
+            )
         if submit and (given is None or not given.justification.strip()):
-            errors[f"justification_{criterion.code}"] = _("Justify every score before submitting.")
+            errors[f"justification_{criterion.code}"] = _(
+                "Justify the score for “%(criterion)s”.", criterion=criterion.name(get_language())
+            )
     if submit and data.recommendation is None:
         errors["recommendation"] = _("Choose a recommendation.")
     if errors:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import col, select
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _, get_language
+from app.initiatives import visibility
 from app.initiatives.models import Field, Initiative
 from app.reviews import coordination, reviewing, rubrics, service
 from app.reviews import permissions as perms
@@ -44,7 +46,17 @@ def _back(assignment_id: int, page: str = "") -> RedirectResponse:
 def my_reviews(request: Request, session: SessionDep, user: CurrentUser):
     rows = service.my_assignments(session, user)
     rounds = {r.id: r for r in service.list_rounds(session)}
-    return render(request, "reviews/my_reviews.html", {"assignments": rows, "rounds": rounds})
+    titles = {
+        i.id: i.title
+        for i in session.exec(
+            select(Initiative).where(col(Initiative.id).in_({a.initiative_id for a in rows}))
+        )
+    }
+    return render(
+        request,
+        "reviews/my_reviews.html",
+        {"assignments": rows, "rounds": rounds, "titles": titles},
+    )
 
 
 def _invitation_context(session, assignment, values=None, errors=None) -> dict:
@@ -55,6 +67,7 @@ def _invitation_context(session, assignment, values=None, errors=None) -> dict:
         "assignment": assignment,
         "round": round,
         "field": field.name(get_language()) if field else None,
+        "brief": visibility.review_brief(session, initiative, blind=round.blind),
         "values": values or {},
         "errors": errors or {},
     }
@@ -128,7 +141,8 @@ def _form_values(session, assignment) -> dict:
     review = reviewing.get_review(session, assignment)
     values: dict = {}
     for code, row in reviewing.scores_by_code(session, review).items():
-        values[f"score_{code}"] = "" if row.score is None else f"{row.score:g}"
+        shown = "" if row.score is None else f"{row.score:g}"
+        values[f"score_{code}"] = shown.replace(".", ",") if get_language() == "vi" else shown
         values[f"justification_{code}"] = row.justification
     if review is not None:
         values.update(

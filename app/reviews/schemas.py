@@ -190,10 +190,19 @@ class ReviewOut(BaseModel):
     submitted_at: datetime | None
 
 
+class RoundItemsIn(BaseModel):
+    initiative_ids: list[int] = Field(min_length=1, max_length=500, examples=[[16]])
+
+
 class DecisionIn(BaseModel):
     initiative_id: int
     outcome: Literal["select", "reject", "return"]
     rationale: str = Field(min_length=1, max_length=10000)
+    override_reason: str | None = Field(
+        default=None,
+        max_length=10000,
+        description="Needed to select or reject with fewer submitted reviews than the round wants",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -204,6 +213,7 @@ class DecisionOut(BaseModel):
     round_id: int
     outcome: str
     rationale: str
+    override_reason: str | None
     decided_by_id: int
     decided_at: datetime
 

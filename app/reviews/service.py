@@ -149,7 +149,15 @@ def add_to_round(
                 errors={"initiative_ids": _("No initiative with number %(id)s.", id=iid)},
             )
         if in_round(session, round, iid):
-            continue
+            if initiative.status == workflow.Status.in_review:
+                continue
+            raise ValidationFailed(
+                _(
+                    "“%(title)s” was already reviewed in this round: open a new round for it.",
+                    title=initiative.title,
+                ),
+                errors={"initiative_ids": _("Already reviewed in this round.")},
+            )
         try:
             workflow.transition(
                 session,
@@ -157,6 +165,7 @@ def add_to_round(
                 workflow.Status.in_review,
                 actor=actor,
                 reason=_("Review round: %(name)s", name=round.name),
+                evidence=workflow.Evidence(workflow.Via.review_round, round_id=round.id),
             )
         except InvalidTransition:
             raise ValidationFailed(

@@ -21,10 +21,19 @@ from app.storage.sniff import (
     inspect_container,
     sniff_content_type,
 )
-from app.storage.upload import StreamedUpload, Upload, receive_upload, streamed_upload
+from app.storage.upload import (
+    FormUpload,
+    StreamedUpload,
+    Upload,
+    receive_upload,
+    streamed_upload,
+    upload_for_form,
+)
 
 __all__ = [
+    "FormUpload",
     "StreamedUpload",
+    "upload_for_form",
     "Upload",
     "streamed_upload",
     "DEFAULT_ALLOWED_TYPES",

@@ -315,6 +315,7 @@ class Upload:
 
     fields: dict[str, str]
     files: list[StoredFile]
+    refused: str | None = None  # FormUpload only: why the upload was refused, for the file field
 
 
 async def streamed_upload(request: Request) -> Upload:
@@ -329,3 +330,16 @@ async def streamed_upload(request: Request) -> Upload:
 
 
 StreamedUpload = Annotated[Upload, Depends(streamed_upload)]
+
+
+async def upload_for_form(request: Request) -> Upload:
+    """Like `streamed_upload`, for a page form: a refused upload (too large, a type not
+    allowed, a bad name) comes back as `refused`, the message to show next to the file field,
+    instead of an error page. Nothing of a refused upload is kept."""
+    try:
+        return await streamed_upload(request)
+    except (PayloadTooLarge, UnsupportedMediaType, ValidationFailed) as exc:
+        return Upload({}, [], refused=exc.errors.get("file") or exc.message)
+
+
+FormUpload = Annotated[Upload, Depends(upload_for_form)]

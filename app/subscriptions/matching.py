@@ -44,8 +44,11 @@ class NotIndexedYet(Exception):
 
 
 def engine_query(query_string: str) -> search.Query:
-    """The engine query of a saved catalogue search: the results page's own query."""
-    return dataclasses.replace(catalogue.engine_query(search_params(query_string)), highlight=False)
+    """The engine query of a saved catalogue search: the results page's own
+    query, matched strictly (every word), as a new initiative is tested alone."""
+    return dataclasses.replace(
+        catalogue.engine_query(search_params(query_string)), highlight=False, relax=False
+    )
 
 
 class SavedSearches:

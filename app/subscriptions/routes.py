@@ -54,7 +54,13 @@ def index(request: Request, session: SessionDep, user: CurrentUser):
     return render(
         request,
         "subscriptions/index.html",
-        {"subscriptions": service.list_for(session, user), "channels": dict(channel_choices())},
+        {
+            "subscriptions": service.list_for(session, user),
+            "channels": dict(channel_choices()),
+            "field_names": {
+                code: name.lstrip("— ") for code, name in service.field_choices(session)
+            },
+        },
     )
 
 

@@ -11,6 +11,7 @@ import hmac
 import secrets
 
 from fastapi import Request
+from fastapi.security.utils import get_authorization_scheme_param
 
 from app.errors import PermissionDenied
 from app.i18n import _
@@ -54,9 +55,20 @@ async def csrf_protect(request: Request) -> None:
         )
 
 
+def _bearer(request: Request) -> bool:
+    """Sent with a bearer token, which then alone authenticates the request: the user is
+    taken from the token (an invalid one is a 401), never from the cookie."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    return scheme.lower() == "bearer" and bool(token.strip())
+
+
 async def csrf_protect_api(request: Request) -> None:
-    """The API is for bearer tokens; a cookie-authenticated script must send the CSRF header."""
-    if request.method in SAFE_METHODS or request.headers.get("authorization"):
+    """The API is for bearer tokens; a cookie-authenticated script must send the CSRF header.
+
+    Any other Authorization header (Basic, an empty Bearer) does not skip the check,
+    since the cookie would then authenticate the request.
+    """
+    if request.method in SAFE_METHODS or _bearer(request):
         return
     if "session" in request.scope and request.session.get("uid"):
         expected = request.session.get("csrf", "")

@@ -22,12 +22,17 @@ from fastapi import Request
 
 
 def install(env: jinja2.Environment) -> None:
-    from app.accounts.labels import organisation_type_label, role_label
+    from app.accounts.labels import (
+        membership_state_label,
+        organisation_type_label,
+        role_label,
+    )
     from app.exchange import service as exchange
 
     env.globals.update(
         role_label=role_label,
         organisation_type_label=organisation_type_label,
+        membership_state_label=membership_state_label,
         contact_purpose_label=exchange.purpose_label,
         contact_purpose_options=exchange.purpose_options,
         contact_status_label=exchange.status_label,

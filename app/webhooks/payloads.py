@@ -8,11 +8,19 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.initiatives.models import Field, Initiative
+from app.initiatives.visibility import is_public
+
+
+def still_public(session: Session, initiative_id: object) -> bool:
+    """Is the initiative public now? (Checked again when a delivery is attempted.)"""
+    initiative = session.get(Initiative, initiative_id) if isinstance(initiative_id, int) else None
+    return initiative is not None and is_public(initiative)
 
 
 def initiative_data(session: Session, initiative_id: int) -> dict[str, Any] | None:
+    """The public facts, or None when the initiative is not (or no longer) public."""
     initiative = session.get(Initiative, initiative_id)
-    if initiative is None:
+    if initiative is None or not is_public(initiative):
         return None
     field = session.get(Field, initiative.field_id) if initiative.field_id else None
     subfield = session.get(Field, initiative.subfield_id) if initiative.subfield_id else None

@@ -24,8 +24,9 @@ from app.mail.service import queue_mail
 from app.outbox import service as outbox
 from app.outbox import topics
 from app.webhooks import delivery as http
-from app.webhooks import targets
+from app.webhooks import payloads, targets
 from app.webhooks.models import (
+    EVENT_PUBLISHED,
     TEST_EVENT,
     WebhookAttempt,
     WebhookDelivery,
@@ -275,7 +276,13 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
         return
     endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
     assert endpoint is not None
-    if not endpoint.is_active:
+    if not endpoint.is_active or (
+        # Unpublished since it was queued: its facts must not go out any more.
+        delivery.event_type == EVENT_PUBLISHED
+        and not payloads.still_public(
+            session, (delivery.payload.get("data") or {}).get("initiative_id")
+        )
+    ):
         delivery.status, delivery.completed_at = "cancelled", utcnow()
         session.add(delivery)
         return

@@ -16,18 +16,10 @@ from sqlmodel import Session, delete
 from app.accounts.models import OrganisationType, Role, User
 from app.catalogue.models import SynonymGroup
 from app.initiatives.models import Field, Initiative
-from app.initiatives.workflow import Status, transition
-from app.publication import service as publication_service
-from tests import factories
+from app.initiatives.workflow import Status
+from tests import factories, process
 
 CONFIDENTIAL = "quytrinh zyxbimat kappa-seven"  # appears only in confidential sections
-PATH_TO_PUBLICATION = (
-    Status.submitted,
-    Status.screening,
-    Status.in_review,
-    Status.selected,
-    Status.published,
-)
 
 
 @dataclass
@@ -94,14 +86,9 @@ def publish(
     )
     session.add(initiative)
     session.flush()
-    for target in PATH_TO_PUBLICATION[: PATH_TO_PUBLICATION.index(to) + 1]:
-        if target == Status.published:
-            publication_service.publish(
-                session, people.coordinator, initiative
-            )  # with its certificate
-        else:
-            actor = people.submitter if target == Status.submitted else people.coordinator
-            transition(session, initiative, target, actor=actor)
+    process.walk(
+        session, initiative, to, submitter=people.submitter, coordinator=people.coordinator
+    )
     session.commit()
     return initiative
 

@@ -36,11 +36,12 @@ def test_search_api_refuses_bad_parameters_with_problem_json(client, corpus):
     assert set(response.json()["errors"]) == {"trl.0", "page"}
 
 
-def test_suggest_completes_the_last_word(client, corpus):
+def test_suggest_completes_the_last_word_from_keywords_and_titles(client, corpus):
     body = client.get("/api/v1/search/suggest", params={"q": "nang luong m"}).json()
     assert body == {
         "query": "nang luong m",
-        "suggestions": ["Hệ thống năng lượng mặt trời cho trường học"],
+        # the keyword starts with the typed words, the title holds them further on
+        "suggestions": ["năng lượng mặt trời", "Hệ thống năng lượng mặt trời cho trường học"],
     }
     assert client.get("/api/v1/search/suggest", params={"q": " "}).json()["suggestions"] == []
 

@@ -30,4 +30,5 @@ def test_anonymous_visitor_searches_without_accents_narrows_and_opens_an_initiat
         page.click(".cat-hits h2 a")
         page.wait_for_url(f"**/catalogue/{corpus.id('iot')}")
         assert page.text_content("h1") == "Nhà kính kết nối internet vạn vật"
-        assert "Sáng kiến tương tự" in page.content()
+        # its neighbours share only broad words with it: none is shown rather than weak ones
+        assert "Sáng kiến tương tự" not in page.content()

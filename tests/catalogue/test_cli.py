@@ -66,3 +66,13 @@ def test_search_check_reports_and_repairs_every_kind_of_difference(session, corp
     assert capsys.readouterr().out.endswith("repaired: index matches the database\n")
     main(["search-check"])
     assert capsys.readouterr().out == "index matches the database\n"
+
+
+def test_search_check_reports_an_unavailable_index_clearly(settings, capsys):
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.search_dir.write_text("not a directory")
+    with pytest.raises(SystemExit) as exited:
+        main(["search-check"])
+    message = str(exited.value.code)
+    assert message.startswith("portal search-check: the search index (tantivy, ")
+    assert "is unavailable" in message and "Traceback" not in capsys.readouterr().err

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from starlette.datastructures import QueryParams
 
 from app.catalogue.schemas import SearchParams
-from app.initiatives.models import Initiative
+from app.initiatives.models import Field, Initiative
 from app.publication import service as publication_service
 from tests.catalogue.conftest import CONFIDENTIAL, field, publish
 
@@ -58,14 +58,13 @@ def test_hand_edited_parameters_never_fail(client, corpus):
     assert page.status_code == 200
 
 
-def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, corpus):
+def test_empty_state_offers_dropping_each_filter_and_no_spelling_fix_that_finds_nothing(
+    client, corpus
+):
     page = client.get("/search", params={"q": "mahc", "province": "Huế", "trl": "5"})
     assert result_ids(page.text) == []
     text = unescape(page.text)
-    assert (
-        '<a href="/search?q=m%E1%BA%A1ch&province=Hu%E1%BA%BF&trl=5" class="suggestion">mạch</a>'
-        in text
-    )
+    assert 'class="suggestion"' not in text  # "mạch" finds nothing in Huế at TRL 5 either
     assert '<a href="/search?q=mahc&trl=5">Tìm mà không có “Huế”</a>' in text
     assert '<a href="/search?q=mahc&province=Hu%E1%BA%BF">Tìm mà không có “TRL 5”</a>' in text
     assert (
@@ -74,8 +73,33 @@ def test_empty_state_offers_the_spelling_fix_and_dropping_each_filter(client, co
     )
 
 
+def test_a_corrected_word_shows_results_and_the_spelling_fix(client, corpus):
+    page = client.get("/search", params={"q": "Mahc", "province": "Hà Nội"})
+    assert result_ids(page.text) == [corpus.id("chip")]
+    assert (
+        '<a href="/search?q=M%E1%BA%A1ch&province=H%C3%A0+N%E1%BB%99i" class="suggestion">Mạch</a>'
+        in unescape(page.text)
+    )
+
+
+def test_words_that_match_nothing_are_left_out_and_the_page_says_so(client, corpus):
+    page = client.get("/search", params={"q": "thiết kế vi mạch bằng platform"})
+    assert result_ids(page.text) == [corpus.id("chip")]
+    # "platform" is in no initiative ("bằng" is a stop word)
+    assert (
+        "Không tìm thấy kết quả chứa “platform”; "
+        "đang hiển thị kết quả cho “thiết kế vi mạch bằng”." in unescape(page.text)
+    )
+    body = client.get("/api/v1/search", params={"q": "thiết kế vi mạch bằng platform"}).json()
+    assert (body["total"], body["ignored"]) == (1, ["platform"])
+    english = client.get(
+        "/api/v1/search", params={"q": "vi mạch platform"}, headers={"Accept-Language": "en"}
+    ).json()
+    assert english["notice"] == "No results contain “platform”; showing results for “vi mạch”."
+
+
 def test_public_page_shows_public_sections_certificate_and_similar_not_the_confidential_ones(
-    client, session, corpus
+    client, session, corpus, worker
 ):
     page = client.get(f"/catalogue/{corpus.id('solar')}")
     assert page.status_code == 200
@@ -85,10 +109,21 @@ def test_public_page_shows_public_sections_certificate_and_similar_not_the_confi
         session, session.get(Initiative, corpus.id("solar"))
     ).number
     assert f'<a href="/certificates/{quote(number)}">Số {number} ngày ' in page.text
-    similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.DOTALL)[0]
-    assert (
-        f"/catalogue/{corpus.id('road')}" in similar or f"/catalogue/{corpus.id('grid')}" in similar
+    # the corpus' other initiatives share only broad words with it: no "similar" block
+    assert 'class="cat-similar"' not in page.text
+    cnxd = session.get(Initiative, corpus.id("solar")).field_id
+    alike = publish(
+        session,
+        corpus.people,
+        title="Điện mặt trời áp mái cho trường học vùng cao",
+        summary="Tấm pin quang năng trên mái lớp học giảm tiền điện.",
+        field=session.get(Field, cnxd),
+        keywords=("năng lượng mặt trời",),
     )
+    worker.drain()
+    page = client.get(f"/catalogue/{corpus.id('solar')}")
+    similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.DOTALL)[0]
+    assert re.findall(r'href="/catalogue/(\d+)"', similar) == [str(alike.id)]
 
 
 def test_unpublished_initiative_has_no_public_page(client, corpus):

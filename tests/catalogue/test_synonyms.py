@@ -57,19 +57,35 @@ def test_only_coordinators_may_edit_synonyms(client, session):
     assert client.get("/catalogue/synonyms").status_code == 403
 
 
-def test_the_migration_seeds_the_common_equivalents(tmp_path):
+def test_the_migrations_seed_the_synonym_dictionary_and_downgrade_restores_the_old_seed(
+    tmp_path,
+):
     from sqlalchemy import create_engine, text
 
-    from app.migrate import upgrade
+    from app.migrate import downgrade, upgrade
+    from search.synonyms import SYNONYM_GROUPS
 
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
+
+    def groups() -> list[list[str]]:
+        with create_engine(url).connect() as conn:
+            rows = conn.execute(text("SELECT terms FROM synonym_group ORDER BY id"))
+            return [json.loads(t) for (t,) in rows]
+
     upgrade(url)
-    with create_engine(url).connect() as conn:
-        groups = [
-            json.loads(t)
-            for (t,) in conn.execute(text("SELECT terms FROM synonym_group ORDER BY id"))
-        ]
-    assert groups == [
+    seeded = groups()
+    assert len(seeded) == len(SYNONYM_GROUPS) >= 150
+    for group in (
+        ["ai", "trí tuệ nhân tạo", "artificial intelligence"],
+        ["llm", "large language model", "mô hình ngôn ngữ lớn"],
+        ["heo", "lợn"],
+        ["xe hơi", "ô tô", "oto", "xe con"],
+        ["shcn", "sở hữu công nghiệp"],
+        ["hydrogen", "hydro", "h2", "khí hydro"],
+    ):
+        assert group in seeded
+    downgrade(url, "0013")
+    assert groups() == [
         ["ai", "trí tuệ nhân tạo"],
         ["iot", "internet vạn vật"],
         ["5g", "mạng 5g", "di động thế hệ thứ năm"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -79,8 +80,14 @@ def test_submit_over_two_visits_with_a_pdf_then_a_coordinator_screens_and_accept
         page.locator("form[action='/coordinator/initiatives/bulk'] button[type=submit]").click()
         page.wait_for_url(f"{base_url}/coordinator/initiatives")
         page.goto(f"{base_url}/initiatives/{item.id}")
-        page.locator("form.transition:has(input[value=in_review]) button").click()
-        page.wait_for_url(f"{base_url}/initiatives/{item.id}")
+        # No button skips the round: the page sends the coordinator to open one.
+        assert page.locator("form.transition:has(input[value=in_review])").count() == 0
+        page.locator(f"a[href='/reviews/rounds/new?initiative={item.id}']").click()
+        assert page.locator(f"#i-{item.id}").is_checked()
+        page.locator("#f-name").fill("Đợt thử nghiệm")
+        page.locator("#f-due_at").fill((date.today() + timedelta(days=10)).isoformat())
+        page.locator("form[action='/reviews/rounds/new'] button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*/reviews/rounds/\d+$"))
         session.commit()
         session.refresh(item)
         assert item.status == Status.in_review

@@ -83,7 +83,13 @@ def test_the_api_names_the_broken_entry(client, session):
 def test_the_command_names_the_broken_entry_and_fails(app, session, capsys):
     _cast, item = _three_entries(session)
     other = helpers.initiative(session, _cast.submitter, status=Status.selected)
-    workflow.transition(session, other, Status.published, actor=_cast.coordinator)
+    workflow.transition(
+        session,
+        other,
+        Status.published,
+        actor=_cast.coordinator,
+        evidence=workflow.Evidence(workflow.Via.publication),
+    )
     session.execute(
         text(
             "UPDATE initiative_event SET to_status = 'published' WHERE initiative_id = :i AND seq = 1"

@@ -160,3 +160,51 @@ def test_only_admins_open_the_taxonomy_editor(client, session):
     web_login(client, cast.admin.email)
     page = client.get("/admin/fields")
     assert page.status_code == 200 and "Công nghệ số chiến lược" in page.text
+
+
+def test_a_refused_upload_comes_back_to_the_form_with_the_message_by_the_field(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    sent = client.post(
+        f"/initiatives/{item.id}/attachments?csrf_token={token}",
+        files={"file": ("chay.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/initiatives/{item.id}/edit#f-file",
+    )
+    form = client.get(f"/initiatives/{item.id}/edit").text
+    field = form[form.index('<label for="f-file">') : form.index('id="f-file"')]
+    assert 'class="field-error" id="e-file"' in field
+    assert 'href="#f-file"' in form  # the error summary links to the field
+    session.refresh(item, ["attachments"])
+    assert item.attachments == []
+    again = client.get(f"/initiatives/{item.id}/edit").text
+    assert 'id="e-file"' not in again  # shown once
+
+
+def test_the_version_comparison_names_sections_not_codes(client, session):
+    from tests.conftest import api_token
+
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    submitter = api_token(client, cast.submitter.email)
+    coordinator = api_token(client, cast.coordinator.email)
+    client.post(f"/api/v1/initiatives/{item.id}/submit", headers=submitter)
+    for to, reason in [("screening", None), ("returned_for_revision", "Bổ sung lộ trình.")]:
+        client.post(
+            f"/api/v1/initiatives/{item.id}/transitions",
+            json={"to": to, "reason": reason},
+            headers=coordinator,
+        )
+    client.patch(
+        f"/api/v1/initiatives/{item.id}", json={"feasibility": "Lộ trình 5 năm."}, headers=submitter
+    )
+    client.post(f"/api/v1/initiatives/{item.id}/submit", headers=submitter)
+    web_login(client, cast.submitter.email)
+    page = client.get(f"/initiatives/{item.id}/versions?a=1&b=2").text
+    assert '<th scope="row">Tính khả thi và lộ trình</th>' in page
+    assert '<th scope="row">feasibility</th>' not in page

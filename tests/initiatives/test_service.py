@@ -178,6 +178,7 @@ def test_receipt_lookup_confirms_the_original_fingerprint_and_refuses_altered_co
         "stage_entered_at",
         "fingerprint_matches",
         "matched_version",
+        "clock",
     }
 
 

@@ -49,6 +49,13 @@ def _actor(cast, role):
     return None if role == "anonymous" else getattr(cast, role)
 
 
+def _evidence(rule):
+    """What the rule's official step vouches for (none for a move valid on its own)."""
+    if rule.requires is None:
+        return None
+    return workflow.Evidence(rule.requires.via, submitted_reviews=3, minimum_reviews=3)
+
+
 @pytest.mark.parametrize(
     "rule", list(TRANSITIONS.values()), ids=lambda r: f"{r.source}->{r.target}"
 )
@@ -64,7 +71,12 @@ def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(
         actor = _actor(cast, role)
         if role in allowed_roles:
             event = workflow.transition(
-                session, item, rule.target, actor=actor, reason="Lý do cụ thể"
+                session,
+                item,
+                rule.target,
+                actor=actor,
+                reason="Lý do cụ thể",
+                evidence=_evidence(rule),
             )
             session.commit()
             assert (item.status, event.from_status, event.to_status, event.actor_id, event.seq) == (
@@ -89,7 +101,14 @@ def test_each_transition_is_made_by_its_roles_and_refused_to_the_others(
             }
         else:
             with pytest.raises(PermissionDenied):
-                workflow.transition(session, item, rule.target, actor=actor, reason="Lý do cụ thể")
+                workflow.transition(
+                    session,
+                    item,
+                    rule.target,
+                    actor=actor,
+                    reason="Lý do cụ thể",
+                    evidence=_evidence(rule),
+                )
             session.rollback()
 
 
@@ -103,7 +122,9 @@ def test_a_transition_that_needs_a_reason_is_refused_without_one(session, rule):
     item = helpers.initiative(session, cast.submitter, status=rule.source)
     actor = cast.submitter if "submitter" in EXPECTED_ROLES[rule.who] else cast.coordinator
     with pytest.raises(ValidationFailed) as refused:
-        workflow.transition(session, item, rule.target, actor=actor, reason="   ")
+        workflow.transition(
+            session, item, rule.target, actor=actor, reason="   ", evidence=_evidence(rule)
+        )
     assert list(refused.value.errors) == ["reason"]
 
 
@@ -132,7 +153,13 @@ def test_an_unknown_target_is_an_invalid_transition_not_a_crash(session):
 def test_history_entries_chain_and_publication_sets_the_date(session):
     cast = helpers.cast(session)
     item = helpers.initiative(session, cast.submitter, status=Status.selected)
-    first = workflow.transition(session, item, Status.published, actor=cast.coordinator)
+    first = workflow.transition(
+        session,
+        item,
+        Status.published,
+        actor=cast.coordinator,
+        evidence=workflow.Evidence(workflow.Via.publication),
+    )
     second = workflow.transition(session, item, Status.commercialising, actor=cast.submitter)
     session.commit()
     events = session.exec(
@@ -143,3 +170,72 @@ def test_history_entries_chain_and_publication_sets_the_date(session):
     assert [(e.seq, e.to_status) for e in events] == [(1, "published"), (2, "commercialising")]
     assert second.prev_hash == first.hash
     assert item.published_at == first.created_at
+
+
+# -- requirements: the stages nobody can skip ---------------------------------
+REQUIRED_STEP = {
+    (Status.screening, Status.in_review): "needs-review-round",
+    (Status.in_review, Status.selected): "needs-decision",
+    (Status.in_review, Status.rejected): "needs-decision",
+    (Status.in_review, Status.returned_for_revision): "needs-decision",
+    (Status.selected, Status.published): "needs-publication",
+    (Status.unpublished, Status.published): "needs-publication",
+}
+
+
+def test_the_table_names_a_required_step_for_exactly_these_moves():
+    assert {key: rule.requires.via for key, rule in TRANSITIONS.items() if rule.requires} == {
+        key: {
+            "needs-review-round": workflow.Via.review_round,
+            "needs-decision": workflow.Via.decision,
+            "needs-publication": workflow.Via.publication,
+        }[code]
+        for key, code in REQUIRED_STEP.items()
+    }
+
+
+@pytest.mark.parametrize("key", list(REQUIRED_STEP), ids=lambda k: f"{k[0]}->{k[1]}")
+def test_a_move_without_its_step_is_refused_with_the_documented_code(session, key):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=key[0])
+    wrong = next(v for v in workflow.Via if v != TRANSITIONS[key].requires.via)
+    for evidence in (None, workflow.Evidence(wrong, submitted_reviews=9, minimum_reviews=1)):
+        with pytest.raises(InvalidTransition) as refused:
+            workflow.transition(
+                session, item, key[1], actor=cast.admin, reason="x", evidence=evidence
+            )
+        assert (refused.value.status, refused.value.code) == (409, REQUIRED_STEP[key])
+        session.rollback()
+    assert session.get(type(item), item.id).status == key[0]
+    assert session.exec(select(InitiativeEvent)).all() == []
+
+
+@pytest.mark.parametrize("target", [Status.selected, Status.rejected])
+def test_a_decision_with_too_few_reviews_needs_an_override_reason_which_history_keeps(
+    session, target
+):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=Status.in_review)
+    short = workflow.Evidence(workflow.Via.decision, submitted_reviews=1, minimum_reviews=3)
+    with pytest.raises(InvalidTransition) as refused:
+        workflow.transition(
+            session, item, target, actor=cast.coordinator, reason="Tốt", evidence=short
+        )
+    assert refused.value.code == "too-few-reviews"
+    assert list(refused.value.errors) == ["override_reason"]
+    assert refused.value.extra == {"submitted_reviews": 1, "minimum_reviews": 3}
+    session.rollback()
+    override = workflow.Evidence(
+        workflow.Via.decision,
+        submitted_reviews=1,
+        minimum_reviews=3,
+        override_reason="Hai chuyên gia rút lui vì xung đột lợi ích",
+    )
+    event = workflow.transition(
+        session, item, target, actor=cast.coordinator, reason="Tốt", evidence=override
+    )
+    session.commit()
+    assert event.reason == (
+        "Tốt\n\nQuyết định với 1 trên 3 đánh giá. "
+        "Lý do quyết định ngoại lệ: Hai chuyên gia rút lui vì xung đột lợi ích"
+    )

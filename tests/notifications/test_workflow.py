@@ -74,7 +74,7 @@ def test_mail_is_in_the_recipients_language(session, worker, mail_to_smtp):
     session.commit()
     worker.drain()
     [mail] = mail_to_smtp.wait_for(1)
-    assert mail.subject == "Sáng kiến của bạn chuyển sang giai đoạn: Đang kiểm tra hồ sơ"
+    assert mail.subject == "Sáng kiến “Máy sấy” chuyển sang giai đoạn: Đang kiểm tra hồ sơ"
     assert "Sáng kiến “Máy sấy” của bạn đã chuyển từ" in mail.text
 
 

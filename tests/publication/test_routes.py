@@ -61,7 +61,10 @@ def test_a_proposal_then_the_submitters_answer_then_publishing(client, session, 
     assert client.get("/publication/proposals/999999").status_code == 404
 
     web_login(client, boss.email)
-    answer = _post(client, f"{desk}/publish", {}, desk)
+    refused = _post(client, f"{desk}/publish", {}, desk)
+    assert refused.status_code == 400  # publishing is irreversible: it must be confirmed
+    assert session.exec(select(Certificate)).all() == []
+    answer = _post(client, f"{desk}/publish", {"confirm": "yes"}, desk)
     (certificate,) = session.exec(select(Certificate)).all()
     assert (answer.status_code, answer.headers["location"]) == (
         303,

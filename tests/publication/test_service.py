@@ -82,10 +82,19 @@ def test_unpublishing_revokes_the_certificate_which_stays_verifiable(client, ses
     session.commit()
     answer = client.get(f"/api/v1/certificates/{certificate.number}")
     assert answer.status_code == 200
-    assert (answer.json()["valid"], answer.json()["revoked_reason"]) == (
+    body = answer.json()
+    # Only that it was revoked, and when: nothing of the no longer public initiative.
+    assert (body["valid"], body["revoked_reason"], body["title"], body["authors"]) == (
         False,
-        "Phát hiện trùng lặp.",
+        None,
+        None,
+        [],
     )
+    assert body["revoked_at"] is not None and body["seal"] is None
+    page = client.get(f"/certificates/{certificate.number}")
+    assert page.status_code == 200 and "đã bị thu hồi" in page.text
+    assert item.title not in page.text and "Trần Thị Bình" not in page.text
+    assert "Phát hiện trùng lặp." not in page.text
     assert item.status == "unpublished"
 
 

@@ -84,13 +84,13 @@ def test_saved_view_scopes_the_dashboard_and_belongs_to_its_owner(client, sessio
     web_login(client, data.coordinator.email)
     token = csrf_of(client.get("/dashboard").text)
     bad = client.post("/dashboard/views", data={"csrf_token": token, "name": ""})
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert "Chọn ít nhất một lĩnh vực hoặc một tỉnh, thành phố." in bad.text
     assert (
         client.post(
             "/dashboard/views", data={"csrf_token": token, "name": "X", "provinces": "Atlantis"}
         ).status_code
-        == 422
+        == 400
     )
     saved = client.post(
         "/dashboard/views",

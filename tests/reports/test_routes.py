@@ -82,7 +82,7 @@ def test_admin_sets_targets_and_holidays(client, session):
         "/admin/reports/targets",
         data={"csrf_token": token, "stage": "screening", "working_days": "abc", "unit_vi": ""},
     )
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert "Nhập số nguyên số ngày làm việc từ 1 đến 365." in bad.text
     ok = client.post(
         "/admin/reports/targets",
@@ -105,7 +105,7 @@ def test_admin_sets_targets_and_holidays(client, session):
         "/admin/reports/holidays",
         data={"csrf_token": token, "day": "2026-11-24", "name_vi": "Lặp", "name_en": ""},
     )
-    assert duplicate.status_code == 422
+    assert duplicate.status_code == 400
     removed = client.post(
         "/admin/reports/holidays/2026-11-24/delete",
         data={"csrf_token": token},

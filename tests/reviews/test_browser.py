@@ -25,7 +25,7 @@ def sign_in(page, base_url: str, email: str) -> None:
 def test_review_select_publish_and_verify_the_certificate(app, session, page):
     boss, person = h.coordinator(session), h.reviewer(session, "Chuyên Gia Sạt Lở")
     item = h.screened(session)
-    round = h.open_round(session, boss, [item])
+    round = h.open_round(session, boss, [item], reviews_wanted=1)
     row = service.assign(session, boss, round, item, person)
     session.commit()
 
@@ -33,6 +33,9 @@ def test_review_select_publish_and_verify_the_certificate(app, session, page):
         sign_in(page, base_url, person.email)
         page.goto(f"{base_url}/reviews/assignments/{row.id}")
         assert item.solution not in page.locator("main").inner_text()
+        # What is judged is shown before the conflict declaration: title and public summary.
+        assert page.locator(".brief-title").inner_text() == item.title
+        assert page.locator(".brief-summary").inner_text() == item.summary
         page.get_by_label(re.compile("Tôi cam đoan không có xung đột lợi ích")).check()
         page.get_by_role("button", name="Nhận lời mời").click()
         page.wait_for_url(f"{base_url}/reviews/assignments/{row.id}/confidentiality")
@@ -45,7 +48,8 @@ def test_review_select_publish_and_verify_the_certificate(app, session, page):
         assert total.inner_text() == "0.00"
         page.locator("#f-score_novelty").fill("8")
         assert total.inner_text() == "1.60"  # 8 × 1 / 5 criteria of equal weight
-        for code, value in zip(h.CODES[1:], ("7", "6", "9", "5"), strict=False):
+        # The Vietnamese decimal comma: "7,5" is seven and a half, not 75.
+        for code, value in zip(h.CODES[1:], ("7,5", "6", "9", "4,5"), strict=False):
             page.locator(f"#f-score_{code}").fill(value)
         assert total.inner_text() == "7.00"  # (8 + 7 + 6 + 9 + 5) / 5
         for code in h.CODES:
@@ -56,6 +60,7 @@ def test_review_select_publish_and_verify_the_certificate(app, session, page):
         page.wait_for_url(f"{base_url}/reviews/assignments/{row.id}/review")
         assert "Đã nộp bài đánh giá" in page.locator("main").inner_text()
         assert total.inner_text() == "7.00"
+        assert page.locator("#f-score_breakthrough").input_value() == "7,5"
 
         sign_in(page, base_url, boss.email)
         page.goto(f"{base_url}/reviews/rounds/{round.id}/ranking")
@@ -64,10 +69,12 @@ def test_review_select_publish_and_verify_the_certificate(app, session, page):
         assert ranked.locator("[data-calibrated]").inner_text() == "7,00"
         ranked.get_by_role("link", name="Quyết định").click()
         page.locator("#f-outcome").select_option("select")
-        page.get_by_label(re.compile("Lý do")).fill("Điểm cao, tính thực tiễn rõ.")
+        page.locator("#f-rationale").fill("Điểm cao, tính thực tiễn rõ.")
+        page.locator("#f-confirm").check()
         page.get_by_role("button", name="Ghi nhận quyết định").click()
         page.wait_for_url(f"{base_url}/reviews/rounds/{round.id}/ranking")
         ranked.get_by_role("link", name="Công bố").click()
+        page.locator("#f-confirm").check()
         page.get_by_role("button", name="Công bố và cấp giấy chứng nhận").click()
         page.wait_for_url(re.compile(rf"{base_url}/certificates/CN-\d{{4}}-000001"))
         assert page.locator("[data-verified]").is_visible()

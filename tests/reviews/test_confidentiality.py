@@ -42,7 +42,8 @@ def test_no_content_on_the_web_or_api_before_the_undertaking(client, session, ac
     page = client.get(f"/reviews/assignments/{row.id}/review", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].endswith("/confidentiality")
     invitation = client.get(f"/reviews/assignments/{row.id}")
-    assert item.title not in invitation.text and item.solution not in invitation.text
+    # The title and public summary are shown (to judge a conflict); the confidential sections not.
+    assert item.title in invitation.text and item.solution not in invitation.text
     assert session.exec(select(ConfidentialView)).all() == []
 
 

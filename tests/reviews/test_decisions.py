@@ -18,7 +18,7 @@ from tests.reviews import helpers as h
 def reviewed(session):
     boss = h.coordinator(session)
     item = h.screened(session)
-    round = h.open_round(session, boss, [item])
+    round = h.open_round(session, boss, [item], reviews_wanted=2)
     for name, total, comment in [
         ("Một", 8, "Nên bổ sung số liệu thử nghiệm."),
         ("Hai", 6, "Lộ trình còn chung chung."),

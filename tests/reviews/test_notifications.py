@@ -36,16 +36,18 @@ def test_by_default_an_invitation_reaches_the_smtp_server_and_the_inbox(
     session, worker, mail_to_smtp
 ):
     boss, expert = h.coordinator(session), h.reviewer(session, "Ann Expert", language="en")
-    item = h.screened(session)
+    item = h.screened(session, title="Cảm biến sạt lở")
     round = h.open_round(session, boss, [item], name="Đợt 1")
     row = service.assign(session, boss, round, item, expert)
     session.commit()
     worker.drain()
 
     [mail] = _mails_to(mail_to_smtp, expert)
-    assert mail.subject == "Invitation to review an initiative: Đợt 1"
+    assert mail.subject == f"Invitation to review “{item.title}” (Đợt 1)"
     assert mail.text.startswith("Hello Ann Expert,")
-    assert "You are invited to review an initiative in the round “Đợt 1”." in mail.text
+    assert f"You are invited to review the initiative “{item.title}” in the round “Đợt 1”." in (
+        mail.text
+    )
     assert f"http://testserver/reviews/assignments/{row.id}" in mail.text
     assert mail.html
     [note] = _notes(session, expert, "review_invitation")
@@ -63,7 +65,10 @@ def test_a_reviewer_who_chose_the_inbox_gets_no_invitation_mail(session, worker,
     worker.drain()
 
     [note] = _notes(session, expert, "review_invitation")
-    assert (note.channel, note.title) == ("in_app", "Mời đánh giá sáng kiến: Đợt 1")
+    assert (note.channel, note.title) == (
+        "in_app",
+        f"Mời đánh giá sáng kiến “{item.title}” (Đợt 1)",
+    )
     assert _mails_to(mail_to_smtp, expert) == []
 
 
@@ -190,6 +195,6 @@ def test_a_return_after_review_sends_exactly_one_decision_mail(session, worker, 
     worker.drain()
 
     [mail] = _mails_to(mail_to_smtp, submitter)
-    assert mail.subject == "Quyết định về sáng kiến của bạn: Trả lại để chỉnh sửa"
+    assert mail.subject == f"Quyết định về sáng kiến “{item.title}”: Trả lại để chỉnh sửa"
     assert [n.channel for n in _notes(session, submitter, "decision")] == ["in_app"]
     assert _notes(session, submitter, "revision_requested") == []

@@ -44,8 +44,10 @@ def test_submitting_needs_every_score_a_justification_and_a_recommendation(sessi
         )
     errors = refused.value.errors
     assert errors["score_novelty"] == "Nhập điểm từ 0 đến 10."
-    assert errors["score_impact"] == "Hãy chấm điểm mọi tiêu chí trước khi nộp."
-    assert errors["justification_novelty"] == "Hãy lý giải từng điểm trước khi nộp."
+    assert errors["score_impact"] == "Hãy cho điểm tiêu chí “Tác động và khả năng lan tỏa”."
+    assert (
+        errors["justification_novelty"] == "Hãy lý giải điểm cho tiêu chí “Tính mới và sáng tạo”."
+    )
     assert errors["recommendation"] == "Hãy chọn kiến nghị."
 
 

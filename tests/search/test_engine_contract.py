@@ -235,11 +235,16 @@ def test_one_typo_in_long_syllable_is_corrected(engine):
     assert result.suggestion == "trường hoc"
 
 
-def test_short_word_is_not_typo_corrected(engine):
-    result = engine.search(
-        Query(text="chp")
-    )  # "chip" is a synonym in the index settings, one edit away
-    assert (result.total, result.hits) == (0, [])
+def test_three_letter_word_that_is_not_vietnamese_gets_one_edit(engine):
+    result = engine.search(Query(text="pjn"))  # not a syllable: pin
+    assert sorted(ids(result)) == ["solar", "solar2"]
+    assert result.suggestion == "pin"
+
+
+def test_a_valid_syllable_is_never_rewritten(engine):
+    # mạnh is one edit from mạch (indexed) but a real word: left alone, then left out
+    result = engine.search(Query(text="vi manh"))
+    assert (ids(result)[0], result.suggestion, result.ignored) == ("chip", None, ("manh",))
 
 
 def test_correct_query_has_no_suggestion(engine):
@@ -392,12 +397,14 @@ def test_similar_text_finds_documents_sharing_most_words_even_with_missing_ones(
     assert engine.similar_text("zqxwvy") == []
 
 
-def test_suggest_completes_titles(engine):
-    assert sorted(engine.suggest("nang lu")) == [
-        "Hệ thống năng lượng mặt trời cho trường học",
+def test_suggest_completes_titles_and_keywords_prefix_of_the_title_first(engine):
+    assert engine.suggest("nang lu") == [
         "Năng lượng mặt trời nổi trên hồ thủy lợi",
+        "năng lượng mặt trời",
+        "Hệ thống năng lượng mặt trời cho trường học",
     ]
-    assert engine.suggest("vi mac") == ["Thiết kế vi mạch bán dẫn công suất thấp"]
+    assert engine.suggest("vi mac") == ["vi mạch", "Thiết kế vi mạch bán dẫn công suất thấp"]
+    assert engine.suggest("tiet ki") == ["tiết kiệm điện"]
     assert sorted(engine.suggest("ban d")) == [
         "Bản đồ số đại dương và hải đảo",
         "Thiết kế vi mạch bán dẫn công suất thấp",
@@ -407,9 +414,9 @@ def test_suggest_completes_titles(engine):
 
 
 def test_set_synonyms_takes_effect(engine):
-    assert found(engine, "greenhouse") == set()
-    engine.wait(engine.set_synonyms([["nhà kính", "greenhouse"]]))
-    assert found(engine, "greenhouse") == {"iot"}
+    assert found(engine, "glasshouse") == set()
+    engine.wait(engine.set_synonyms([["nhà kính", "glasshouse"]]))
+    assert found(engine, "glasshouse") == {"iot"}
     assert found(engine, "AI") == set()  # the new groups replace the old ones
 
 
@@ -453,9 +460,15 @@ def test_equal_sort_values_are_ordered_by_id_on_every_page_and_after_a_rebuild(e
     assert (pages("desc", 3), pages("asc", 2)) == (desc, asc)
 
 
-def test_suggestion_carries_accents_when_filters_exclude_every_hit(engine):
+def test_did_you_mean_keeps_the_users_casing_and_is_offered_only_when_it_finds_something(
+    engine,
+):
+    result = engine.search(Query(text="Truog", filters={"province": ["Hà Nội"]}))
+    assert (ids(result), result.suggestion) == (["solar"], "Trường")
+    assert engine.search(Query(text="TRUOG hoc")).suggestion == "TRƯỜNG hoc"
+    # the filters exclude the corrected query's every hit: no suggestion that finds nothing
     result = engine.search(Query(text="truog", filters={"province": ["Huế"]}))
-    assert (result.total, result.suggestion) == (0, "trường")
+    assert (result.total, result.suggestion) == (0, None)
 
 
 def test_old_and_new_tone_placement_both_get_the_exact_accent_bonus(engine):

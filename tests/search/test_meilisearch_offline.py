@@ -53,9 +53,13 @@ def test_filters_translate_to_meilisearch_syntax(unreachable):
     ]
 
 
-def test_settings_body_sets_vietnamese_locale_and_one_typo_from_four_letters():
+def test_settings_body_sets_vietnamese_locale_and_one_typo_from_three_letters():
     body = settings_body(INITIATIVE_SETTINGS)
-    assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 4
+    assert body["typoTolerance"]["minWordSizeForTypos"]["oneTypo"] == 3
+    # a Vietnamese syllable is never a typo of another; stop words are the query's business
+    assert {"gai", "manh", "truong"} <= set(body["typoTolerance"]["disableOnWords"])
+    assert "truog" not in body["typoTolerance"]["disableOnWords"]
+    assert body["stopWords"] == []
     assert body["localizedAttributes"] == [
         {"attributePatterns": list(INITIATIVE_SETTINGS.searchable), "locales": ["vie"]}
     ]
@@ -66,3 +70,21 @@ def test_settings_body_sets_vietnamese_locale_and_one_typo_from_four_letters():
         "trl",
     ]  # id: the tie-break after any sort
     assert "synonyms" not in body  # runtime-edited; seeded only on creation
+
+
+def test_optional_words_as_typed_rank_first_within_the_page(unreachable):
+    # Meilisearch folds "của" and "cua" alike; the page puts "cua" as typed first,
+    # as the embedded engine's exact-spelling bonus does.
+    from search import Hit
+    from search.matching import OPTIONAL, SynonymTable, units
+
+    hits = [
+        Hit("fish", 1.0, {"title": "Nuôi cá của hợp tác xã"}),
+        Hit("crab", 0.9, {"title": "Nuôi cua biển"}),
+    ]
+    optional = [
+        u
+        for u in units("nuoi cua", INITIATIVE_SETTINGS.stop_words, SynonymTable(()))
+        if u.role == OPTIONAL
+    ]
+    assert [h.id for h in unreachable._exact_first("nuoi cua", optional, hits)] == ["crab", "fish"]

@@ -1,7 +1,7 @@
 """Arranging publications for the subscription, notification and webhook tests.
 
 Initiatives are published through the real state machine
-(`app.initiatives.workflow.transition`), so the outbox events are the real ones.
+(`tests.process.walk`: round, decision, publication service), so the outbox events are the real ones.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from app.db import utcnow
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import Status, transition
 from app.outbox.models import OutboxEvent
+from tests import process
 from tests.initiatives import helpers as initiatives
 
 __all__ = ["OutboxEvent", "deliver_all", "field", "make_due", "publish", "submitted", "unpublish"]
-
-TO_PUBLICATION = (Status.screening, Status.in_review, Status.selected, Status.published)
 
 
 def field(session: Session, code: str) -> Field:
@@ -39,8 +38,7 @@ def submitted(session: Session, submitter: User, **fields) -> Initiative:
 def publish(session: Session, submitter: User, coordinator: User, **fields) -> Initiative:
     """A new initiative walked from draft to published."""
     item = submitted(session, submitter, **fields)
-    for target in TO_PUBLICATION:
-        transition(session, item, target, actor=coordinator)
+    process.walk(session, item, Status.published, submitter=submitter, coordinator=coordinator)
     session.commit()
     return item
 

@@ -114,9 +114,9 @@ def test_a_republished_initiative_is_not_announced_twice(session, worker, people
     item = helpers.publish(session, people.submitter, people.coordinator)
     helpers.deliver_all(session, worker)
     helpers.unpublish(session, item, people.coordinator)
-    from app.initiatives.workflow import Status, transition
+    from app.publication import service as publication
 
-    transition(session, item, Status.published, actor=people.coordinator)
+    publication.publish(session, people.coordinator, item)
     session.commit()
     helpers.deliver_all(session, worker)
     assert (

@@ -37,6 +37,13 @@ PUBLIC = {
     # the intermediary directory and profiles: organisations publish them to be found
     ("GET", "/api/v1/intermediaries"),
     ("GET", "/api/v1/intermediaries/{profile_id}"),
+    # problem statements: problems/visibility.py decides what an anonymous caller sees (public
+    # fields of open and awarded problems; files only past the signed-in non-disclosure gate)
+    ("GET", "/api/v1/problems"),
+    ("GET", "/api/v1/problems/{problem_id}"),
+    ("GET", "/api/v1/problems/{problem_id}/questions"),
+    ("GET", "/api/v1/problems/{problem_id}/attachments/{attachment_id}"),
+    ("GET", "/api/v1/statistics"),  # "ba công khai": the public statistics
 }
 
 

@@ -201,3 +201,32 @@ def test_only_members_acting_for_the_organisation_manage_its_webhooks(session, i
             org,
             EndpointForm(url="https://example.org/h", event_types=["initiative.published"]),
         )
+
+
+def test_an_initiative_unpublished_before_delivery_is_not_sent_as_published(
+    session, worker, settings, investor, receiver
+):
+    from app.publication import service as publication
+
+    settings.webhooks_allow_private = True
+    service.register_endpoint(
+        session,
+        investor,
+        investor.organisation,
+        EndpointForm(url=receiver.url, event_types=["initiative.published"]),
+    )
+    session.commit()
+    submitter, coordinator = (
+        factories.user(session, Role.submitter),
+        factories.user(session, Role.coordinator),
+    )
+    item = helpers.publish(session, submitter, coordinator, title="Pin mặt trời hữu cơ")
+    # The published event turns into a delivery, then the initiative is withdrawn from view.
+    worker.run_once()
+    publication.unpublish(session, coordinator, item, "Trùng lặp.")
+    session.commit()
+    worker.drain()
+    assert receiver.requests == []
+    session.expire_all()
+    statuses = [d.status for d in session.exec(select(WebhookDelivery))]
+    assert statuses == ["cancelled"]

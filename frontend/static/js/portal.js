@@ -1,6 +1,17 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   "use strict";
+  // On a phone the menu folds behind a "Menu" button (without this script it stays open).
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    toggle.hidden = false;
+    document.documentElement.classList.add("js-menu");
+    toggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
   // Move focus to the error summary so keyboard and screen-reader users hear it first.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }

@@ -1,0 +1,1 @@
+"""Matching: embeddings of initiatives' public text and hybrid "similar initiatives"."""
