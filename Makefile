@@ -12,6 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# axe-core for the accessibility browser test (test-only, from the npm registry, never a CDN)
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 install: $(STAMP)
 
 ## Set up, migrate, load demo data on first run, serve on http://127.0.0.1:8000
@@ -21,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/portal serve --host 127.0.0.1 --port 8000
 
 ## Set up and run the whole suite (SQLite and a throwaway PostgreSQL, SMTP, OIDC, chromium)
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 ## Lint, formatting and types: zero findings (CI runs it before the tests)
