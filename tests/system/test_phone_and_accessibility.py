@@ -65,7 +65,8 @@ def test_main_pages_fit_a_phone_and_pass_axe(app, page, worker):
                 width = page.evaluate("document.documentElement.scrollWidth")
                 if width > 390:
                     overflowing.append((email, path, width))
-                page.add_script_tag(path=str(AXE))
+                # evaluated through DevTools, not as a page <script>: the page's CSP stays strict
+                page.evaluate(AXE.read_text())
                 result = page.evaluate(
                     "axe.run(document, {runOnly: {type: 'tag', values: "
                     "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
