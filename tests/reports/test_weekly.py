@@ -103,7 +103,7 @@ def test_xlsx_has_the_exact_cells(session):
     assert rows[3][:5] == ["Chỉ số", "Tuần này", "Tuần trước", "Thay đổi", "Lũy kế từ đầu"]
     assert rows[4][:5] == ["Đã tiếp nhận", 2, 1, 1, 4]
     assert rows[6][:5] == ["Không được chọn", 1, 0, 1, 1]
-    assert rows[9][:5] == ["Đang sàng lọc", 2, 1, 1, None]
+    assert rows[9][:5] == ["Đang kiểm tra hồ sơ", 2, 1, 1, None]
     decisions = [r[0] for r in rows].index("Quyết định đáng chú ý")
     assert rows[decisions + 2][:4] == ["SK-2026-000002", "Không được chọn", "2026-02-12", "Máy sấy nông sản dùng năng lượng mặt trời"]  # fmt: skip
     english = load_workbook(io.BytesIO(documents.xlsx(data, "en"))).active
