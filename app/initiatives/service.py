@@ -256,9 +256,16 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
 
 
 def submit(
-    session: Session, user: User, initiative: Initiative, *, confirm_similar: bool = False
+    session: Session,
+    user: User,
+    initiative: Initiative,
+    *,
+    confirm_similar: bool = False,
+    note: str | None = None,
 ) -> Initiative:
-    """Validate, fingerprint, snapshot, issue the receipt and move to `submitted` (first time or after revision)."""
+    """Validate, fingerprint, snapshot, issue the receipt and move to `submitted` (first time or after revision).
+
+    `note` goes into the history entry (a forwarded initiative's provenance, app/partners)."""
     workflow.check(session, initiative, Status.submitted, actor=user)
     errors = completeness_errors(initiative) | _check_references(session, _references(initiative))
     if errors:
@@ -313,7 +320,7 @@ def submit(
             created_at=now,
         )
     )
-    workflow.transition(session, initiative, Status.submitted, actor=user)
+    workflow.transition(session, initiative, Status.submitted, actor=user, reason=note)
     submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,
