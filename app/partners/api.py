@@ -68,18 +68,18 @@ def token(request: Request, session: SessionDep, form: forms.Form):
     asked for (all the partner's scopes when `scope` is left out). Public: the
     credentials are the authentication."""
     data = {k: v for k, v in form.items() if isinstance(v, str)}
-    response = oauth.token_response(session, request, data)
-    if getattr(request.state, "partner", None) is None:
+    response, issued = oauth.token_response(session, request, data)
+    if issued is None:
         # A failed attempt is logged against the client it named, if that one exists.
         client_id = data.get("client_id") or _basic_client_id(request)
-        named = service.by_client_id(session, client_id) if client_id else None
-        request.state.partner = named
+        issued = service.by_client_id(session, client_id) if client_id else None
         calls.note_outcome(request, f"oauth-{_error_of(response)}")
+    calls.note_partner(request, issued)
     return response
 
 
 def _basic_client_id(request: Request) -> str | None:
-    client_id, _secret = extract_basic_authorization(dict(request.headers))
+    client_id, _secret = extract_basic_authorization(request.headers)
     return client_id
 
 

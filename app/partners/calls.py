@@ -30,16 +30,21 @@ def note_object(request: Request, kind: str, object_id: int | str) -> None:
     request.state.partner_object = f"{kind}:{object_id}"
 
 
+def note_partner(request: Request, partner: PartnerClient | None) -> None:
+    """Who is calling (read while the row is loaded: the log is written after the session ends)."""
+    request.state.partner_id = partner.id if partner is not None else None
+
+
 def note_outcome(request: Request, outcome: str) -> None:
     request.state.partner_outcome = outcome
 
 
 def _record(request: Request, endpoint: str, status: int, outcome: str, started: float) -> None:
-    partner = getattr(request.state, "partner", None)
+    partner_id = getattr(request.state, "partner_id", None)
     with unit_of_work(request.app.state.engine) as session:
         session.add(
             PartnerCall(
-                partner_id=partner.id if isinstance(partner, PartnerClient) else None,
+                partner_id=partner_id if isinstance(partner_id, int) else None,
                 method=request.method,
                 endpoint=endpoint[:200],
                 object_ref=str(getattr(request.state, "partner_object", ""))[:100],
@@ -50,37 +55,56 @@ def _record(request: Request, endpoint: str, status: int, outcome: str, started:
         )
 
 
+def _template(request: Request, local: str) -> str:
+    """The called path as its template (`/api/v1/partners/initiatives/{external_id}`): the
+    router's own template behind the prefix the app mounted it under."""
+    path = request.scope.get("path", "")
+    try:
+        concrete = local.format(**request.path_params)
+    except (KeyError, IndexError, ValueError):
+        return local
+    return (path[: -len(concrete)] if concrete and path.endswith(concrete) else "") + local
+
+
 class LoggedRoute(APIRoute):
-    """A route whose every call is written to the partner call log."""
+    """A route whose every call is written to the partner call log.
+
+    The record is written once the request's unit of work has ended: the write is
+    registered on FastAPI's per-request exit stack, which closes after the handler's
+    dependencies (the unit of work among them) and after the answer is sent.
+    """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
-        endpoint = self.path_format
+        route = self
 
         async def logged(request: Request) -> Response:
             started = time.monotonic()
+            result = {"status": 500, "outcome": "server-error"}
+            route_path = _template(request, route.path_format)
+
+            async def write() -> None:
+                await run_in_threadpool(
+                    _record, request, route_path, result["status"], str(result["outcome"]), started
+                )
+
+            stack = request.scope.get("fastapi_inner_astack")
+            if stack is not None:
+                stack.push_async_callback(write)
             try:
                 response = await handle(request)
             except DomainError as exc:
-                await run_in_threadpool(_record, request, endpoint, exc.status, exc.code, started)
+                result.update(status=exc.status, outcome=exc.code)
                 raise
             except RequestValidationError:
-                await run_in_threadpool(
-                    _record, request, endpoint, 422, "validation-failed", started
-                )
+                result.update(status=422, outcome="validation-failed")
                 raise
-            except Exception:
-                await run_in_threadpool(_record, request, endpoint, 500, "server-error", started)
-                raise
-            status = response.status_code
-            await run_in_threadpool(
-                _record,
-                request,
-                endpoint,
-                status,
-                "ok" if status < 400 else f"http-{status}",
-                started,
-            )
+            else:
+                status = response.status_code
+                result.update(status=status, outcome="ok" if status < 400 else f"http-{status}")
+            finally:
+                if stack is None:  # no per-request stack: record now
+                    await write()
             return response
 
         return logged

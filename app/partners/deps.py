@@ -11,7 +11,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
 from app.i18n import _
-from app.partners import service
+from app.partners import calls, service
 from app.partners.models import (
     SCOPE_CHANGES,
     SCOPE_FORWARD,
@@ -35,7 +35,7 @@ def partner_token(request: Request, session: SessionDep) -> tuple[PartnerClient,
         raise NotAuthenticated(
             _("The partner access token is invalid, expired or revoked."), code="invalid-token"
         )
-    request.state.partner = found[0]
+    calls.note_partner(request, found[0])
     return found
 
 

@@ -94,7 +94,7 @@ class _Request(OAuth2Request):
     def __init__(self, request: Request, form: dict[str, str]) -> None:
         self.method = request.method
         self.uri = str(request.url)
-        self.headers = dict(request.headers)
+        self.headers = request.headers  # case-insensitive, as Authlib reads "Authorization"
         self._body = None
         self.payload = BasicOAuth2Payload(form)
         self.client = None
@@ -156,7 +156,7 @@ class PortalAuthorizationServer(AuthorizationServer):
         pass
 
     def handle_response(self, status: int, body: Any, headers: Any) -> JSONResponse:
-        extra = dict(headers or [])
+        extra = {k: v for k, v in (headers or []) if k.lower() != "content-type"}
         if status < 400:
             return JSONResponse(body, status_code=status, headers=extra)
         error = dict(body)
@@ -185,11 +185,12 @@ def _messages() -> dict[str, str]:
     }
 
 
-def token_response(session: Session, request: Request, form: dict[str, str]) -> JSONResponse:
-    """Run the client-credentials grant on a parsed token request."""
+def token_response(
+    session: Session, request: Request, form: dict[str, str]
+) -> tuple[JSONResponse, PartnerClient | None]:
+    """Run the client-credentials grant on a parsed token request: the answer, and the
+    partner a token was issued to (None when refused)."""
     server = PortalAuthorizationServer(session, request)
     response = server.create_token_response(_Request(request, form))
     assert isinstance(response, JSONResponse)
-    if server.issued is not None:
-        request.state.partner = server.issued
-    return response
+    return response, server.issued
