@@ -5,6 +5,7 @@ one needs a partner token carrying its scope (`@for_partners` + `deps.require_sc
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Annotated, Any
 
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
@@ -98,7 +99,7 @@ def _forward_out(found: forwarding.Forwarded) -> ForwardOut:
         receipt_code=initiative.receipt_code,
         status=initiative.status,
         external_id=found.record.external_id,
-        source_received_at=found.record.source_received_at,
+        source_received_at=found.record.source_received_at.astimezone(UTC),
         received_at=initiative.submitted_at,
         created=found.created,
     )

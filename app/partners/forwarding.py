@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlalchemy import text, update
+from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
@@ -70,12 +71,24 @@ def parse(raw: str | None) -> ForwardIn:
         raise ValidationFailed(_("Some fields are missing or invalid."), errors=errors) from None
 
 
-def _lock(session: Session, *parts: str) -> None:
-    """Serialise concurrent forwards of the same thing until this transaction ends (PostgreSQL)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite runs one writing transaction at a time
-    key = int.from_bytes(hashlib.sha256("|".join(parts).encode()).digest()[:8], "big", signed=True)
-    session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
+def _lock(session: Session, partner: PartnerClient, *parts: str) -> None:
+    """Serialise concurrent forwards of the same thing until this transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock of `parts`. SQLite has one writer at
+    a time; a first write (to the partner's row) makes this transaction that writer
+    now, so what it reads next is already what the previous writer committed.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256("|".join(parts).encode()).digest()[:8]
+        key = int.from_bytes(digest, "big", signed=True)
+        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
+    elif not session.info.get("partners.write_lock"):
+        session.exec(  # type: ignore[call-overload]
+            update(PartnerClient)
+            .where(col(PartnerClient.id) == partner.id)
+            .values(agency_code=PartnerClient.agency_code)
+        )
+        session.info["partners.write_lock"] = True
 
 
 def _existing(
@@ -213,13 +226,13 @@ def _forward(
     files: list[StoredFile],
     idempotency_key: str | None,
 ) -> Forwarded:
-    _lock(session, "forward", str(partner.id), data.external_id)
+    _lock(session, partner, "forward", str(partner.id), data.external_id)
     existing = _existing(session, partner, data, idempotency_key)
     if existing is not None:
         discard(files)  # the first forward's files are the initiative's
         return Forwarded(existing, initiatives_service.get(session, existing.initiative_id), False)
     references = _references(session, data)
-    _lock(session, "user", accounts_service.normalise_email(data.submitter.email))
+    _lock(session, partner, "user", accounts_service.normalise_email(data.submitter.email))
     user, created_user = _submitter(session, data)
     sections = data.initiative
     draft = DraftIn(
@@ -256,7 +269,7 @@ def _forward(
         source_system=data.source_system or partner.name,
         idempotency_key=idempotency_key,
         initiative_id=initiative.id,
-        source_received_at=data.source_received_at,
+        source_received_at=data.source_received_at.astimezone(UTC),
     )
     session.add(record)
     session.flush()

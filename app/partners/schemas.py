@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,9 @@ class PartnerForm(BaseModel):
         return [s for s in SCOPES if s in value]
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 # -- forwarding -------------------------------------------------------------------
 EXAMPLE_FORWARD: dict[str, Any] = {
     "external_id": "LGSP-HN-2026-000123",
@@ -56,7 +60,14 @@ EXAMPLE_FORWARD: dict[str, Any] = {
 
 class ForwardedSubmitter(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(min_length=3, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _looks_like_email(cls, value: str) -> str:
+        if not EMAIL.match(value.strip()):
+            raise ValueError(_("Enter a valid email address."))
+        return value.strip()
 
 
 class ForwardedSections(BaseModel):
