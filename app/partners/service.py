@@ -83,7 +83,7 @@ def _callback_endpoint(
         webhooks_service.enable_endpoint(session, endpoint)
         return endpoint
     organisation = accounts_service.find_or_create_organisation(
-        session, name=partner.name, type=OrganisationType.agency
+        session, name=partner.name, type=OrganisationType.state_agency
     )
     partner.organisation_id = organisation.id
     return webhooks_service.create_system_endpoint(
