@@ -20,7 +20,7 @@ class PartnerForm(BaseModel):
     agency_code: str = Field(min_length=1, max_length=40)
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=254)
-    scopes: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=list, validate_default=True)
     callback_url: str = Field(default="", max_length=500)
 
     @field_validator("scopes")

@@ -104,7 +104,7 @@ def test_every_partner_endpoint_refuses_a_token_without_its_scope(
     assert refused.json()["scope"] == scope
     anonymous = client.request(method, path)
     assert anonymous.status_code == 401
-    assert anonymous.json()["type"] == "/problems/partner-token-missing"
+    assert anonymous.json()["type"] == "/problems/not-authenticated"
     forged = client.request(method, path, headers=helpers.bearer("pt_forged"))
     assert (forged.status_code, forged.json()["type"]) == (401, "/problems/invalid-token")
 
@@ -188,7 +188,7 @@ def test_every_call_is_logged_without_secrets(client, session):
         (partner.id, "GET", "/api/v1/changes", 200, "ok"),
         (partner.id, "GET", "/api/v1/partners/initiatives/{external_id}", 404, "not-found"),
         (partner.id, "POST", "/api/v1/partners/token", 401, "oauth-invalid_client"),
-        (None, "GET", "/api/v1/changes", 401, "partner-token-missing"),
+        (None, "GET", "/api/v1/changes", 401, "not-authenticated"),
     ]
     text = repr([c.model_dump() for c in logged])
     assert secret not in text and access not in text and "ps_wrong" not in text
