@@ -80,12 +80,17 @@ class LoggedRoute(APIRoute):
 
         async def logged(request: Request) -> Response:
             started = time.monotonic()
-            result = {"status": 500, "outcome": "server-error"}
+            result: dict[str, Any] = {"status": 500, "outcome": "server-error"}
             route_path = _template(request, route.path_format)
 
             async def write() -> None:
                 await run_in_threadpool(
-                    _record, request, route_path, result["status"], str(result["outcome"]), started
+                    _record,
+                    request,
+                    route_path,
+                    int(result["status"]),
+                    str(result["outcome"]),
+                    started,
                 )
 
             stack = request.scope.get("fastapi_inner_astack")

@@ -26,9 +26,7 @@ def partner_token(request: Request, session: SessionDep) -> tuple[PartnerClient,
     """The partner of the request's bearer token (401 when missing, expired or revoked)."""
     scheme, value = get_authorization_scheme_param(request.headers.get("authorization"))
     if scheme.lower() != "bearer" or not value.strip():
-        raise NotAuthenticated(
-            _("Send a partner access token: Authorization: Bearer <token>.")
-        )
+        raise NotAuthenticated(_("Send a partner access token: Authorization: Bearer <token>."))
     found = service.token_partner(session, value.strip())
     if found is None:
         raise NotAuthenticated(

@@ -41,7 +41,7 @@ KIND_INITIATIVE, KIND_PROBLEM, KIND_CERTIFICATE = "initiative", "problem", "cert
 
 def record(session: Session, kind: str, object_id: int, action: str) -> PartnerChange:
     """Append one change; its number is the next in commit order (see the module doc)."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(PartnerChangeCounter)
         .where(col(PartnerChangeCounter.id) == COUNTER_ID)
         .values(last_seq=col(PartnerChangeCounter.last_seq) + 1)

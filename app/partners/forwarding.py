@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from pydantic import ValidationError
@@ -83,7 +83,7 @@ def _lock(session: Session, partner: PartnerClient, *parts: str) -> None:
         key = int.from_bytes(digest, "big", signed=True)
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
     elif not session.info.get("partners.write_lock"):
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(PartnerClient)
             .where(col(PartnerClient.id) == partner.id)
             .values(agency_code=PartnerClient.agency_code)

@@ -111,7 +111,7 @@ def call_log(
 ):
     found = calls.recent(session, partner_id=partner, limit=200 if format == "html" else 10_000)
     if format != "html":
-        header = [
+        header: list[exports.Cell] = [
             _("Time (UTC)"),
             _("Partner"),
             _("Agency code"),
@@ -122,7 +122,7 @@ def call_log(
             _("Outcome"),
             _("Duration (ms)"),
         ]
-        rows = [
+        rows: list[list[exports.Cell]] = [
             [
                 c.at.isoformat(),
                 p.name if p else "",

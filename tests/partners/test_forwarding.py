@@ -28,7 +28,9 @@ def mails_to(session, address: str) -> list[dict]:
     return [
         e.payload
         for e in session.exec(
-            select(OutboxEvent).where(OutboxEvent.topic == topics.MAIL_SEND).order_by(OutboxEvent.id)
+            select(OutboxEvent)
+            .where(OutboxEvent.topic == topics.MAIL_SEND)
+            .order_by(OutboxEvent.id)
         )
         if e.payload["to"] == address
     ]
@@ -153,9 +155,7 @@ def test_a_bad_payload_is_a_problem_per_field_and_creates_nothing(client, sessio
     data["initiative"]["trl"] = 12
     data["submitter"]["email"] = "not-an-address"
     data["colour"] = "blue"
-    bad = helpers.forward(
-        client, access, data, files=[("a.pdf", helpers.PDF, "application/pdf")]
-    )
+    bad = helpers.forward(client, access, data, files=[("a.pdf", helpers.PDF, "application/pdf")])
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["errors"] == {
@@ -204,7 +204,9 @@ def test_concurrent_retries_of_one_external_id_create_one_initiative(app, sessio
 
                 response = http.post(
                     "/api/v1/partners/initiatives",
-                    files=[("initiative", (None, json.dumps(helpers.payload()), "application/json"))],
+                    files=[
+                        ("initiative", (None, json.dumps(helpers.payload()), "application/json"))
+                    ],
                     headers=helpers.bearer(access),
                 )
                 statuses.append(response.status_code)
@@ -218,4 +220,9 @@ def test_concurrent_retries_of_one_external_id_create_one_initiative(app, sessio
         stop()
     assert sorted(statuses) == [200, 200, 200, 201]
     assert session.exec(select(func.count()).select_from(Initiative)).one() == 1
-    assert session.exec(select(func.count()).select_from(User).where(User.email == "an.nguyen@example.vn")).one() == 1
+    assert (
+        session.exec(
+            select(func.count()).select_from(User).where(User.email == "an.nguyen@example.vn")
+        ).one()
+        == 1
+    )

@@ -75,3 +75,21 @@ def test_the_guide_examples_run_against_a_live_server(app, session, tmp_path):
         ("/api/v1/changes", 200),
         ("/api/v1/partners/monitoring/weekly", 200),
     ]
+
+
+def test_the_guide_signature_check_accepts_a_real_signature_and_refuses_a_forged_one():
+    import time
+
+    from app.webhooks import delivery
+
+    [block] = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    namespace: dict = {}
+    exec(compile(block, str(GUIDE), "exec"), namespace)
+    body = delivery.body_of({"type": "forwarded.stage_changed", "data": {"to": "screening"}})
+    now = int(time.time())
+    header = f"t={now},v1={delivery.sign('whsec_key', now, body)}"
+    assert namespace["verify"]("whsec_key", header, body) is True
+    assert namespace["verify"]("whsec_other", header, body) is False
+    old = now - 600
+    stale = f"t={old},v1={delivery.sign('whsec_key', old, body)}"
+    assert namespace["verify"]("whsec_key", stale, body) is False

@@ -181,9 +181,7 @@ def test_every_call_is_logged_without_secrets(client, session):
     client.get("/api/v1/changes")
     session.expire_all()
     logged = session.exec(select(PartnerCall).order_by(PartnerCall.id)).all()
-    assert [
-        (c.partner_id, c.method, c.endpoint, c.status_code, c.outcome) for c in logged
-    ] == [
+    assert [(c.partner_id, c.method, c.endpoint, c.status_code, c.outcome) for c in logged] == [
         (partner.id, "POST", "/api/v1/partners/token", 200, "ok"),
         (partner.id, "GET", "/api/v1/changes", 200, "ok"),
         (partner.id, "GET", "/api/v1/partners/initiatives/{external_id}", 404, "not-found"),
