@@ -258,6 +258,7 @@ def _forward(
             initiative,
             confirm_similar=True,  # a person submitted it elsewhere; screening judges likeness
             note=provenance_note(partner, data),
+            forwarded=True,
         )
     except ValidationFailed as exc:
         raise ValidationFailed(

@@ -1,4 +1,5 @@
-"""partners: partner clients and tokens, the call log, forwarded initiatives, the changes feed
+"""partners: partner clients and tokens, the call log, forwarded initiatives, the changes feed;
+the national e-ID's assurance level and identifier claims on oidc_identity
 
 Revision ID: 0021
 Revises: 0014
@@ -150,6 +151,14 @@ def upgrade() -> None:
             batch_op.f("ix_partner_token_partner_id"), ["partner_id"], unique=False
         )
 
+    with op.batch_alter_table("oidc_identity", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("acr", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True)
+        )
+        batch_op.add_column(sa.Column("claims", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("signed_in_at", app.db.UTCDateTime(timezone=True), nullable=True)
+        )
     counter = sa.table(
         "partner_change_counter", sa.column("id", sa.Integer), sa.column("last_seq", sa.Integer)
     )
@@ -157,6 +166,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("oidc_identity", schema=None) as batch_op:
+        batch_op.drop_column("signed_in_at")
+        batch_op.drop_column("claims")
+        batch_op.drop_column("acr")
     with op.batch_alter_table("partner_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_partner_token_partner_id"))
 
