@@ -204,8 +204,8 @@ def changes(
     limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 100,
 ):
     """What changed among public objects (initiatives published, unpublished or edited;
-    certificates issued; problems entering, moving in or leaving their public stages), in
-    commit order. Resume from any `cursor` with `?after=`; nothing is skipped or repeated.
+    certificates issued; problems entering, moving in or leaving their public stages; weekly
+    statistics snapshots once archived), in commit order. Resume from any `cursor` with `?after=`; nothing is skipped or repeated.
     `data` is the object's public fields as anyone sees them now (null when no longer public)."""
     return feed.page(session, after, limit)
 

@@ -33,10 +33,12 @@ from app.partners.schemas import ChangeOut, ChangesPage
 from app.problems import visibility as problem_visibility
 from app.problems.models import Problem
 from app.publication.models import Certificate
+from app.reports.models import WeeklyReport
 
 COUNTER_ID = 1
 MAX_PAGE = 500
 KIND_INITIATIVE, KIND_PROBLEM, KIND_CERTIFICATE = "initiative", "problem", "certificate"
+KIND_STATISTICS = "statistics"  # an archived weekly report: its indicators
 
 
 def record(session: Session, kind: str, object_id: int, action: str) -> PartnerChange:
@@ -53,6 +55,25 @@ def record(session: Session, kind: str, object_id: int, action: str) -> PartnerC
     session.add(change)
     session.flush()
     return change
+
+
+def record_once(session: Session, kind: str, object_id: int, action: str) -> bool:
+    """Record a change unless one of this kind, object and action exists (periodic jobs that
+    two workers may run at once: the counter row is locked before looking)."""
+    session.exec(
+        select(PartnerChangeCounter).where(PartnerChangeCounter.id == COUNTER_ID).with_for_update()
+    ).one()
+    exists = session.exec(
+        select(PartnerChange.id).where(
+            PartnerChange.kind == kind,
+            PartnerChange.object_id == object_id,
+            PartnerChange.action == action,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    record(session, kind, object_id, action)
+    return True
 
 
 def encode(seq: int) -> str:
@@ -98,6 +119,11 @@ def _data(session: Session, change: PartnerChange) -> dict[str, Any] | None:
             "title": certificate.title,
             "issued_at": certificate.issued_at,
         }
+    if change.kind == KIND_STATISTICS:
+        from app.partners import monitoring  # reads the reports domain
+
+        report = session.get(WeeklyReport, change.object_id)
+        return monitoring.indicators(session, report.week_start) if report else None
     return None
 
 

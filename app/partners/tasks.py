@@ -1,5 +1,6 @@
 """Outbox handlers: status callbacks to the partner that forwarded an initiative, and the
-changes feed (one change per public event, numbered in commit order by `feed.record`)."""
+changes feed (one change per public event, numbered in commit order by `feed.record`;
+archived weekly reports enter it from a periodic job)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from sqlmodel import Session, select
 
 from app.outbox import topics
 from app.outbox.models import OutboxEvent
-from app.outbox.service import handler
+from app.outbox.service import handler, periodic
 from app.partners import callbacks, feed
 from app.problems.workflow import PUBLIC_STATES as PROBLEM_PUBLIC_STATES
 from app.publication.models import Certificate
+from app.reports import weekly
 
 
 @handler(topics.INITIATIVE_TRANSITIONED)
@@ -46,3 +48,10 @@ def on_problem_transitioned(session: Session, payload: dict, event: OutboxEvent)
     """A problem entering, moving within or leaving the public stages."""
     if payload.get("from") in PROBLEM_PUBLIC_STATES or payload.get("to") in PROBLEM_PUBLIC_STATES:
         feed.record(session, feed.KIND_PROBLEM, int(payload["problem_id"]), str(payload["to"]))
+
+
+@periodic("partners.statistics_snapshots", every_seconds=3600)
+def statistics_snapshots(session: Session) -> None:
+    """Each archived weekly report enters the changes feed once (its indicators as data)."""
+    for report in weekly.archive_list(session):
+        feed.record_once(session, feed.KIND_STATISTICS, report.id, "published")

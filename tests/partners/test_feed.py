@@ -104,3 +104,28 @@ def test_concurrent_writers_leave_no_gap_and_no_repeat_for_a_reader(app, session
     done.set()
     reader.join()
     assert seen == list(range(1, writers * per_writer + 1))
+
+
+def test_an_archived_weekly_report_enters_the_feed_once(client, session):
+    from datetime import date
+
+    from app.partners import tasks
+    from app.reports import weekly
+    from app.reports.models import WeeklyReport
+
+    monday = date(2026, 2, 16)
+    report = WeeklyReport(week_start=monday, data=weekly.build(session, monday))
+    session.add(report)
+    session.commit()
+    tasks.statistics_snapshots(session)
+    tasks.statistics_snapshots(session)  # a second worker, or the next hour: no repeat
+    session.commit()
+    partner, secret = helpers.partner(session, scopes=(SCOPE_CHANGES,))
+    access = helpers.bearer(helpers.token(client, partner, secret))
+    [change] = client.get("/api/v1/changes", headers=access).json()["changes"]
+    assert (change["kind"], change["id"], change["action"]) == (
+        "statistics",
+        report.id,
+        "published",
+    )
+    assert (change["data"]["iso_week"], change["data"]["final"]) == ("2026-W08", True)
