@@ -54,4 +54,5 @@ def on_problem_transitioned(session: Session, payload: dict, event: OutboxEvent)
 def statistics_snapshots(session: Session) -> None:
     """Each archived weekly report enters the changes feed once (its indicators as data)."""
     for report in weekly.archive_list(session):
-        feed.record_once(session, feed.KIND_STATISTICS, report.id, "published")
+        if report.id is not None:  # an archived row always has one (the reports model allows None)
+            feed.record_once(session, feed.KIND_STATISTICS, report.id, "published")
