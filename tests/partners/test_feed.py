@@ -129,3 +129,24 @@ def test_an_archived_weekly_report_enters_the_feed_once(client, session):
         "published",
     )
     assert (change["data"]["iso_week"], change["data"]["final"]) == ("2026-W08", True)
+
+
+def test_a_problem_entering_its_public_stages_is_a_change_with_public_fields_only(client, session):
+    from app.partners import tasks
+    from tests.problems import helpers as problems
+
+    cast = problems.cast(session)
+    problem = problems.problem(session, cast, status="open")
+    tasks.on_problem_transitioned(
+        session, {"problem_id": problem.id, "from": "draft", "to": "submitted"}, None
+    )
+    tasks.on_problem_transitioned(
+        session, {"problem_id": problem.id, "from": "submitted", "to": "open"}, None
+    )
+    session.commit()
+    partner, secret = helpers.partner(session, scopes=(SCOPE_CHANGES,))
+    access = helpers.bearer(helpers.token(client, partner, secret))
+    [change] = client.get("/api/v1/changes", headers=access).json()["changes"]
+    assert (change["kind"], change["id"], change["action"]) == ("problem", problem.id, "open")
+    assert change["data"]["title"] == problems.TITLE
+    assert "details" not in change["data"] and problems.DETAILS not in str(change)
