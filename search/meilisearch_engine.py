@@ -45,7 +45,7 @@ from search.interface import (
     synonym_map,
     validate_query,
 )
-from search.matching import REQUIRED, SynonymTable, Unit, ignored_words, min_kept, units
+from search.matching import REQUIRED, SynonymTable, Unit, ignored_words, units
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.syllables import SYLLABLES
 from search.text import accent_form, fold, tokenize
@@ -321,25 +321,23 @@ class MeilisearchEngine:
         )
         return bool(found["hits"])
 
-    def _relax(self, required: list[Unit], flt: list[str]) -> tuple[str, list[Unit]]:
-        """The strict query found nothing: (text to search, units ignored).
+    def _relax(self, required: list[Unit], flt: list[str]) -> tuple[str, list[Unit], list[Unit]]:
+        """The strict query found nothing: (text to search, units that only
+        rank, units ignored).
 
         As search/matching.py says: units that find nothing in the whole
-        index are left out, then units from the end (the first non-empty tier
-        of ``matchingStrategy: "last"``), never more than half the words.
-        Meilisearch cannot rank on the units left out, so the leading run is
-        searched alone."""
-        floor = min_kept(sum(len(u.words) for u in required))
+        index are left out, then units from the end, down to the first one.
+        The text searched with ``matchingStrategy: "all"`` is then exactly the
+        first non-empty tier that ``matchingStrategy: "last"`` would list for
+        the live units, the tier the embedded engine returns; the units
+        dropped from the end only rank the page (``_exact_first``)."""
         alive = [u for u in required if self._finds(u.text)]
         dead = [u for u in required if u not in alive]
         for k in range(len(alive), 0, -1):
-            kept = alive[:k]
-            if sum(len(u.words) for u in kept) < floor:
-                break
-            text = " ".join(u.text for u in kept)
+            text = " ".join(u.text for u in alive[:k])
             if (dead or k < len(alive)) and self._finds(text, flt=flt):
-                return text, dead + alive[k:]
-        return " ".join(u.text for u in required), []
+                return text, alive[k:], dead + alive[k:]
+        return " ".join(u.text for u in required), [], []
 
     def search(self, query: Query) -> Result:
         """Strict, then relaxed as search/matching.py says (``_relax``)."""
@@ -372,8 +370,9 @@ class MeilisearchEngine:
             params["offset"], params["limit"] = query.offset, query.limit
         text = " ".join(u.text for u in required)
         ignored: list[Unit] = []
+        boost: list[Unit] = []
         if query.relax and required and not self._finds(text, flt=flt):
-            text, ignored = self._relax(required, flt)
+            text, boost, ignored = self._relax(required, flt)
         response = self._ask(" ".join(text.split()[:QUERY_WORDS]), params)
         hits = []
         for raw in response["hits"]:
@@ -388,7 +387,7 @@ class MeilisearchEngine:
                 Hit(doc["id"], None if query.sort else raw.get("_rankingScore"), doc, highlights)
             )
         if not query.sort:
-            hits = self._exact_first(query.text, optional, hits)
+            hits = self._exact_first(query.text, [*optional, *boost], hits)
         distribution = response.get("facetDistribution", {})
         facets = {
             name: {

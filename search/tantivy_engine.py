@@ -52,7 +52,7 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.matching import SynonymTable, ignored_words, min_kept
+from search.matching import SynonymTable, ignored_words
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
 from search.tantivy_sort import count as _hits_count
@@ -403,13 +403,10 @@ class TantivyEngine:
         """The strict query found nothing: (units required, units that only
         rank, units ignored), as search/matching.py says."""
         required = plan.required
-        floor = min_kept(sum(len(u.unit.words) for u in required))
         alive = [u for u in required if self._count(searcher, u.query, []) > 0]
         dead = [u for u in required if u not in alive]
         for k in range(len(alive), 0, -1):
             kept = alive[:k]
-            if sum(len(u.unit.words) for u in kept) < floor:
-                break
             query = plan.combine(kept)
             if (dead or k < len(alive)) and query and self._count(searcher, query, flt) > 0:
                 return kept, alive[k:], dead + alive[k:]
