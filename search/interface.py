@@ -34,12 +34,49 @@ class TypoSettings:
 
 
 @dataclass(frozen=True)
+class DocumentSchema:
+    """The fields a document kind may carry, by type: anything else is refused
+    (:meth:`check`), so a careless caller cannot put private data in an index."""
+
+    text: tuple[str, ...]
+    lists: tuple[str, ...] = ()
+    ints: tuple[str, ...] = ()
+
+    def check(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """A clean copy of ``doc`` (None values left out); ValueError on an
+        unknown or ill-typed field or a missing id."""
+        unknown = set(doc) - set(self.text) - set(self.lists) - set(self.ints)
+        if unknown:
+            raise ValueError(f"unknown document fields: {sorted(unknown)}")
+        if not isinstance(doc.get("id"), str) or not doc["id"]:
+            raise ValueError("document needs a non-empty string id")
+        clean: dict[str, Any] = {}
+        for name, value in doc.items():
+            if value is None:
+                continue
+            if name in self.ints and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValueError(f"{name} must be an int, got {value!r}")
+            if name in self.lists and not (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ):
+                raise ValueError(f"{name} must be a list of strings")
+            if name in self.text and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, got {value!r}")
+            clean[name] = value
+        return clean
+
+
+@dataclass(frozen=True)
 class IndexSettings:
     """An index's settings, kept as code and applied idempotently.
 
     ``searchable`` is ordered by importance (earlier fields weigh more).
     ``numeric`` lists integer fields (filters/ranges/sort compare numbers;
     dates are unix timestamps).  ``synonyms`` are symmetric groups.
+    ``schema`` is the document kind's whitelist of fields; a filterable field
+    may hold a list (a document then matches any of its values).  ``vector``
+    is the dimension of the vectors documents may carry (``_vector``), 0 for
+    none (search/vectors.py).
     """
 
     searchable: tuple[str, ...]
@@ -53,6 +90,7 @@ class IndexSettings:
     typo: TypoSettings = TypoSettings()
     max_total_hits: int = 100_000
     max_facet_values: int = 200
+    schema: DocumentSchema = DocumentSchema(text=("id",))
 
 
 def normalise_synonyms(groups: Iterable[Iterable[str]]) -> SynonymGroups:

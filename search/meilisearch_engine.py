@@ -32,7 +32,7 @@ from meilisearch.errors import (
     MeilisearchTimeoutError,
 )
 
-from search.documents import INITIATIVE_SETTINGS, check_document
+from search.documents import INITIATIVE_SETTINGS
 from search.interface import (
     Hit,
     IndexSettings,
@@ -159,7 +159,8 @@ def create_app_key(
             {
                 "description": description,
                 "actions": APP_KEY_ACTIONS,
-                "indexes": [index_name, f"{index_name}_tmp*"],
+                # the problems index is "<index_name>_problems" (and its rebuild copies)
+                "indexes": [index_name, f"{index_name}_tmp*", f"{index_name}_problems*"],
                 "expiresAt": None,
             }
         )
@@ -218,7 +219,7 @@ class MeilisearchEngine:
             self._apply_settings(self.index_name, synonyms)
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
-        clean = [check_document(d) for d in docs]
+        clean = [self.settings.schema.check(d) for d in docs]
         if not clean:
             return WriteTicket()
         with _calls():
@@ -495,7 +496,9 @@ class MeilisearchEngine:
             response = self._index.search(
                 prefix,
                 {
-                    "attributesToSearchOn": ["title", "keywords"],
+                    "attributesToSearchOn": [
+                        f for f in ("title", "keywords") if f in self.settings.searchable
+                    ],
                     "attributesToRetrieve": ["title", "keywords"],
                     "limit": limit * 4,
                     "matchingStrategy": "all",
@@ -512,7 +515,7 @@ class MeilisearchEngine:
             self._create(tmp)
             self._apply_settings(tmp, self._index.get_synonyms())
             count, uids = 0, list[int]()
-            for chunk in _chunks((check_document(d) for d in docs), 10 * BATCH_SIZE):
+            for chunk in _chunks((self.settings.schema.check(d) for d in docs), 10 * BATCH_SIZE):
                 tasks = self.client.index(tmp).add_documents_in_batches(
                     chunk, batch_size=BATCH_SIZE, primary_key="id"
                 )

@@ -39,7 +39,7 @@ from tantivy import Occur
 from tantivy import Query as TQ
 
 from search.dirlock import DirectoryLock
-from search.documents import INITIATIVE_SETTINGS, check_document
+from search.documents import INITIATIVE_SETTINGS
 from search.interface import (
     Hit,
     IndexSettings,
@@ -243,10 +243,10 @@ class TantivyEngine:
         for name in dict.fromkeys(
             [*self.settings.filterable, *self.settings.sortable, *self.settings.numeric]
         ):
-            if doc.get(name) is not None:
-                (out.add_integer if name in self.settings.numeric else out.add_text)(
-                    name, doc[name]
-                )
+            value = doc.get(name)
+            add = out.add_integer if name in self.settings.numeric else out.add_text
+            for one in value if isinstance(value, list) else [] if value is None else [value]:
+                add(name, one)
         out.add_bytes("_source", json.dumps(doc, ensure_ascii=False).encode())
         return out
 
@@ -282,7 +282,7 @@ class TantivyEngine:
         self._live()  # reloads: this process sees the write at once
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
-        clean = [check_document(d) for d in docs]
+        clean = [self.settings.schema.check(d) for d in docs]
         with self._lock.hold(WRITE_WAIT_SECONDS):
             writer = self._locked_writer()
             for doc in clean:
@@ -332,7 +332,7 @@ class TantivyEngine:
         writer = index.writer(heap_size=256_000_000, num_threads=2)
         count = 0
         for doc in docs:
-            writer.add_document(self._to_tantivy(check_document(doc)))
+            writer.add_document(self._to_tantivy(self.settings.schema.check(doc)))
             count += 1
             if count % BATCH_COMMIT == 0:
                 writer.commit()
@@ -536,7 +536,7 @@ class TantivyEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()
-        fields = ("title", "keywords")
+        fields = tuple(f for f in ("title", "keywords") if f in self.settings.searchable)
         plan = self._planner.plan(searcher, prefix, fields, self._synonym_table())
         if plan.query is None:
             return []

@@ -73,13 +73,16 @@ def reindex(args: argparse.Namespace) -> None:
 
 
 def _reindex() -> None:
-    from app.catalogue import indexing
+    from app.catalogue import indexing, problem_index
 
     with unit_of_work(_db()) as session:
         bar = ProgressBar(len(indexing.database_versions(session)))
         count = indexing.reindex(session, bar)
         bar.finish()
-    print(f"reindexed {count} published initiatives")
+        bar = ProgressBar(len(problem_index.database_versions(session)))
+        problems = problem_index.reindex_problems(session, bar)
+        bar.finish()
+    print(f"reindexed {count} published initiatives and {problems} open or awarded problems")
 
 
 def search_check(args: argparse.Namespace) -> None:
@@ -125,7 +128,10 @@ def search_key(args: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reindex", help="rebuild the search index from the database and swap it in")
+    p = sub.add_parser(
+        "reindex",
+        help="rebuild the search indexes (initiatives, problems) from the database and swap them in",
+    )
     p.set_defaults(func=reindex)
     p = sub.add_parser("search-check", help="compare the search index with the database")
     p.add_argument(
