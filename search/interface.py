@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from search.matching import keep_casing, typed_words
 from search.syllables import is_syllable
 from search.text import fold, nfc, one_edit_apart
+from search.vectors import checked
 
 SynonymGroups = tuple[tuple[str, ...], ...]
 
@@ -90,6 +91,7 @@ class IndexSettings:
     typo: TypoSettings = TypoSettings()
     max_total_hits: int = 100_000
     max_facet_values: int = 200
+    vector: int = 0
     schema: DocumentSchema = DocumentSchema(text=("id",))
 
 
@@ -124,6 +126,10 @@ class Query:
     # When the strict match is empty, leave words out (search/matching.py).
     # Saved-search matching asks strictly: it tests one new document at a time.
     relax: bool = True
+    # Hybrid search (search/vectors.py): the query's vector, and how much meaning
+    # weighs against words (0 = words only, 1 = meaning only).
+    vector: Sequence[float] | None = None
+    semantic_ratio: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,12 @@ def validate_query(query: Query, settings: IndexSettings) -> None:
             raise ValueError(f"cannot sort on {name!r} {direction!r}")
     if query.limit < 0 or query.offset < 0:
         raise ValueError("offset and limit must not be negative")
+    if query.vector is not None:
+        if not 0.0 <= query.semantic_ratio <= 1.0:
+            raise ValueError("semantic_ratio must be between 0 and 1")
+        if query.sort:
+            raise ValueError("a hybrid search cannot be sorted by a field")
+        checked(query.vector, settings.vector)
 
 
 def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -> str | None:

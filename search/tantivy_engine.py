@@ -31,9 +31,11 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
@@ -64,12 +66,14 @@ from search.text import (
     mark,
     tokenize,
 )
+from search.vectors import VECTOR_FIELD, fuse, split_vector, unit
 
 ANALYZER = "vi_words"
 CROP_WORDS = 30
 BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
+HYBRID_CANDIDATES = 1000  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
 
@@ -104,7 +108,17 @@ def _build_schema(settings: IndexSettings) -> tantivy.Schema:
         else:
             sb.add_text_field(name, fast=True, tokenizer_name="raw")
     sb.add_bytes_field("_source", stored=True)
+    if settings.vector:
+        sb.add_bytes_field(VECTOR_FIELD, stored=True)  # float32, unit length
     return sb.build()
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    key: str  # the generation they were read from
+    ids: list[str]
+    matrix: np.ndarray  # (n, dimension) float32 unit rows
+    row_of: dict[tuple[int, int], int]  # (segment, doc) → row
 
 
 class TantivyEngine:
@@ -123,6 +137,7 @@ class TantivyEngine:
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
         self._synonyms: tuple[int, SynonymTable] | None = None
+        self._vector_cache: _Vectors | None = None
 
     # -- files and generations -------------------------------------------------
 
@@ -232,8 +247,12 @@ class TantivyEngine:
 
     # -- writing ---------------------------------------------------------------
 
-    def _to_tantivy(self, doc: Mapping[str, Any]) -> tantivy.Document:
+    def _to_tantivy(
+        self, doc: Mapping[str, Any], vector: list[float] | None = None
+    ) -> tantivy.Document:
         out = tantivy.Document()
+        if vector is not None:
+            out.add_bytes(VECTOR_FIELD, unit(vector).tobytes())
         out.add_text("id", doc["id"])
         for name in self.settings.searchable:
             value = doc.get(name)
@@ -249,6 +268,10 @@ class TantivyEngine:
                 add(name, one)
         out.add_bytes("_source", json.dumps(doc, ensure_ascii=False).encode())
         return out
+
+    def _checked(self, doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[float] | None]:
+        rest, vector = split_vector(doc, self.settings.vector)
+        return self.settings.schema.check(rest), vector
 
     def _locked_writer(self) -> tantivy.IndexWriter:
         """The writer on the live generation (write lock held).
@@ -282,12 +305,12 @@ class TantivyEngine:
         self._live()  # reloads: this process sees the write at once
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
-        clean = [self.settings.schema.check(d) for d in docs]
+        clean = [self._checked(d) for d in docs]
         with self._lock.hold(WRITE_WAIT_SECONDS):
             writer = self._locked_writer()
-            for doc in clean:
+            for doc, vector in clean:
                 writer.delete_documents_by_term("id", doc["id"])
-                writer.add_document(self._to_tantivy(doc))
+                writer.add_document(self._to_tantivy(doc, vector))
             self._commit()
         return WriteTicket()
 
@@ -332,7 +355,7 @@ class TantivyEngine:
         writer = index.writer(heap_size=256_000_000, num_threads=2)
         count = 0
         for doc in docs:
-            writer.add_document(self._to_tantivy(self.settings.schema.check(doc)))
+            writer.add_document(self._to_tantivy(*self._checked(doc)))
             count += 1
             if count % BATCH_COMMIT == 0:
                 writer.commit()
@@ -428,6 +451,8 @@ class TantivyEngine:
 
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
+        if query.vector is not None and query.semantic_ratio > 0:
+            return self._hybrid(query)
         searcher = self._live_index().searcher()
         plan = self._planner.plan(
             searcher, query.text, self.settings.searchable, self._synonym_table()
@@ -459,6 +484,83 @@ class TantivyEngine:
             }
         words = ignored_words([u.unit for u in ignored], query.text) if total else ()
         return Result(hits, total, facets, self._suggestion(searcher, query, plan, hits), words)
+
+    # -- hybrid search (search/vectors.py) ------------------------------------------
+
+    def _vectors(self, searcher: tantivy.Searcher) -> _Vectors:
+        """The live generation's vectors as one matrix, rebuilt when anything was written."""
+        key = self.generation()
+        cached = self._vector_cache
+        if cached is not None and cached.key == key:
+            return cached
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        row_of: dict[tuple[int, int], int] = {}
+        for _, address in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits:
+            stored = searcher.doc(address)
+            raw = stored.get_first(VECTOR_FIELD)
+            if raw is None:
+                continue
+            row_of[(address.segment_ord, address.doc)] = len(ids)
+            ids.append(str(stored.get_first("id")))
+            rows.append(np.frombuffer(cast(bytes, raw), dtype=np.float32))
+        matrix = np.vstack(rows) if rows else np.zeros((0, self.settings.vector), np.float32)
+        self._vector_cache = _Vectors(key, ids, matrix, row_of)
+        return self._vector_cache
+
+    def _semantic(self, searcher: tantivy.Searcher, query: Query, flt: list) -> list[str]:
+        """Ids of the filtered documents with a vector, closest in meaning first."""
+        assert query.vector is not None  # only hybrid searches come here
+        vectors = self._vectors(searcher)
+        if not vectors.ids:
+            return []
+        sims = vectors.matrix @ unit(query.vector)
+        if flt:  # hard filters first: only documents that pass them are ranked
+            allowed = np.zeros(len(vectors.ids), dtype=bool)
+            found = searcher.search(TQ.boolean_query(flt), max(searcher.num_docs, 1)).hits
+            for _, a in found:
+                row = vectors.row_of.get((a.segment_ord, a.doc))
+                if row is not None:
+                    allowed[row] = True
+            sims = np.where(allowed, sims, -np.inf)
+        order = np.argsort(-sims, kind="stable")
+        return [vectors.ids[j] for j in order if np.isfinite(sims[j])]
+
+    def _hybrid(self, query: Query) -> Result:
+        """Lexical and semantic rankings of the filtered documents, fused by
+        ``semantic_ratio``; facets, suggestion and ignored words are the lexical search's."""
+        lexical = self.search(
+            Query(
+                text=query.text,
+                filters=query.filters,
+                ranges=query.ranges,
+                facets=query.facets,
+                limit=HYBRID_CANDIDATES,
+                highlight=query.highlight,
+                relax=query.relax,
+            )
+        )
+        searcher = self._live_index().searcher()
+        flt = self._filter_clauses(query.filters, query.ranges)
+        semantic = self._semantic(searcher, query, flt)
+        lexical_ids = [h.id for h in lexical.hits] if query.text.strip() else []
+        ranked = fuse(lexical_ids, semantic, query.semantic_ratio)
+        page = ranked[query.offset : query.offset + query.limit]
+        known = {h.id: h for h in lexical.hits}
+        hits = []
+        for doc_id in page:
+            if doc_id in known:
+                hits.append(known[doc_id])
+                continue
+            found = searcher.search(TQ.term_query(self._schema, "id", doc_id), 1).hits
+            if found:
+                hits.append(Hit(doc_id, None, self._source(searcher, found[0][1])))
+        # lexical matches beyond the fused candidates still count (words only, not ranked here)
+        beyond = (
+            lexical.total - len(lexical.hits) if lexical_ids and query.semantic_ratio < 1 else 0
+        )
+        total = len(ranked) + max(0, beyond)
+        return Result(hits, total, lexical.facets, lexical.suggestion, lexical.ignored)
 
     def _suggestion(
         self, searcher: tantivy.Searcher, query: Query, plan: Plan, hits: list[Hit]
