@@ -30,6 +30,7 @@ TEXT_FIELDS = (
     "organisation_type",
     "ip_status",
     "certificate_number",
+    "stage",  # published or commercialising
 )
 LIST_FIELDS = ("keywords",)
 INT_FIELDS = ("trl", "published_at", "publication_year", "version")
@@ -73,6 +74,7 @@ INITIATIVE_SETTINGS = IndexSettings(
         "organisation_type",
         "trl",
         "ip_status",
+        "stage",
         "publication_year",
         "published_at",
     ),

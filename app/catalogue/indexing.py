@@ -47,6 +47,7 @@ DOCUMENT_SOURCES = frozenset(
         "subfield_id",
         "organisation_id",
         "published_at",
+        "status",
     }
 )
 if (
@@ -177,6 +178,7 @@ def build_document(
         "organisation_type": str(org.type) if org else None,
         "trl": initiative.trl,
         "ip_status": initiative.ip_status,
+        "stage": str(initiative.status),
         "published_at": int(published.timestamp()),
         "publication_year": published.astimezone(TIMEZONE).year,  # the year as Vietnam counts it
         "certificate_number": certificate_number,

@@ -31,6 +31,7 @@ VECTORS = {
     "bank": [0, 0, 0, 1],  # TCNH, Cần Thơ, TRL 6
     # "chip" has no vector: it takes part in word matching only
 }
+STAGES = {"iot": "commercialising"}
 
 
 def _tantivy(tmp_path) -> Iterator[Engine]:
@@ -63,7 +64,12 @@ if os.environ.get("MEILISEARCH_URL"):
 @pytest.fixture(params=BACKENDS)
 def engine(request, tmp_path) -> Iterator[Engine]:
     for engine in request.param(tmp_path):
-        docs = [{**d, "_vector": VECTORS[d["id"]]} if d["id"] in VECTORS else d for d in DOCS]
+        docs = [
+            {**d, "_vector": VECTORS[d["id"]], "stage": STAGES.get(d["id"], "published")}
+            if d["id"] in VECTORS
+            else d
+            for d in DOCS
+        ]
         engine.wait(engine.upsert(docs))
         yield engine
 
@@ -89,6 +95,8 @@ def test_hard_filters_apply_before_ranking(engine):
     assert found == ["solar2", "iot", "ocean"]
     found = ids(engine, vector=MONEY, semantic_ratio=1.0, filters={"province": ["Cần Thơ"]})
     assert found == ["bank", "road"]
+    found = ids(engine, vector=FARM, semantic_ratio=1.0, filters={"stage": ["commercialising"]})
+    assert found == ["iot"]
     found = ids(
         engine,
         text="năng lượng",
