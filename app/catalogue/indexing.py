@@ -313,11 +313,11 @@ def check(session: Session) -> Drift:
     return Drift(
         missing=sorted((k for k in expected if k not in indexed), key=int),
         stale=sorted((k for k in expected if k in indexed and indexed[k] != expected[k]), key=int),
-        extra=sorted((k for k in indexed if k not in expected), key=_sort_key),
+        extra=sorted((k for k in indexed if k not in expected), key=sort_key),
     )
 
 
-def _sort_key(value: str) -> tuple[int, str]:
+def sort_key(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (0, value)
 
 

@@ -183,6 +183,31 @@ def reindex_problems(session: Session, progress: Callable[[int], None] | None = 
     return count
 
 
+def check(session: Session) -> indexing.Drift:
+    """Differences between the searchable problems and the problems' index."""
+    expected = database_versions(session)
+    indexed = engine().document_versions()
+    return indexing.Drift(
+        missing=sorted((k for k in expected if k not in indexed), key=int),
+        stale=sorted((k for k in expected if k in indexed and indexed[k] != expected[k]), key=int),
+        extra=sorted((k for k in indexed if k not in expected), key=indexing.sort_key),
+    )
+
+
+def repair(session: Session, drift: indexing.Drift) -> None:
+    """Upsert missing and stale problems, delete extra ones."""
+    eng = engine()
+    docs = [
+        doc
+        for key in [*drift.missing, *drift.stale]
+        if (doc := document_for(session, session.get(Problem, int(key)))) is not None
+    ]
+    if docs:
+        eng.wait(eng.upsert(docs))
+    if drift.extra:
+        eng.wait(eng.delete(drift.extra))
+
+
 @dataclass
 class Found:
     problems: list[Problem]

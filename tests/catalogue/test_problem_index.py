@@ -3,6 +3,8 @@ reindex` rebuilds it, and the document is built from public fields only."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.catalogue import indexing, problem_index
 from app.cli import main
 from app.problems import service, workflow
@@ -105,3 +107,23 @@ def test_coordinators_synonyms_reach_the_problems_index(client, session, worker)
     assert _ids(client, q="lợn") == [shown.id]  # seeded groups: heo / lợn
     indexing.apply_synonyms(session)  # pushed to every kind
     assert _ids(client, q="lon") == [shown.id]
+
+
+def test_search_check_compares_and_repairs_the_problems_index_too(client, session, capsys):
+    c = cast(session)
+    shown = problem(session, c, "open")  # arranged directly: not in the index
+    gone = problem(session, c, "cancelled", title="Thất thoát điện năng")
+    eng = problem_index.engine()
+    doc = problem_index.document_for(session, shown)
+    assert doc is not None
+    eng.wait(eng.upsert([{**doc, "id": str(gone.id)}]))  # a problem no longer searchable
+    with pytest.raises(SystemExit) as exit_:
+        main(["search-check"])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().out == (
+        f"problems missing from the index (1): {shown.id}\n"
+        f"problems in the index but not open or awarded (1): {gone.id}\n"
+    )
+    main(["search-check", "--repair"])
+    assert capsys.readouterr().out.endswith("repaired: index matches the database\n")
+    assert _ids(client, q="thanh long") == [shown.id]
