@@ -23,7 +23,8 @@ from sqlmodel import Session, col, select
 import search
 from app.accounts.models import Organisation
 from app.catalogue import indexing
-from app.i18n import TIMEZONE
+from app.catalogue import service as catalogue_service
+from app.i18n import TIMEZONE, _
 from app.initiatives.models import Field
 from app.problems import service as problems_service
 from app.problems import visibility
@@ -221,6 +222,17 @@ def _facet_counts(raw: Mapping[Any, int]) -> dict[str, int]:
 
 
 def find(session: Session, query: str = "", filters: Mapping[str, str] | None = None) -> Found:
+    """The public problem search (`_find`); an engine that cannot answer is a 503 with a clear
+    message for the visitor (`catalogue.service.SearchUnavailable`), never a 500."""
+    try:
+        return _find(session, query, filters)
+    except (search.SearchUnavailable, OSError) as exc:
+        raise catalogue_service.SearchUnavailable(
+            _("Search is temporarily unavailable. Please try again in a few minutes.")
+        ) from exc
+
+
+def _find(session: Session, query: str, filters: Mapping[str, str] | None) -> Found:
     """Open and awarded problems matching `query` (accents optional, relaxed as initiatives are)
     and every filter, newest first without words; with facet counts where each facet counts the
     matches of the query and the OTHER filters (so a chosen value's alternatives stay visible)."""

@@ -127,3 +127,13 @@ def test_search_check_compares_and_repairs_the_problems_index_too(client, sessio
     main(["search-check", "--repair"])
     assert capsys.readouterr().out.endswith("repaired: index matches the database\n")
     assert _ids(client, q="thanh long") == [shown.id]
+
+
+def test_an_unavailable_engine_is_a_clear_503_not_a_500(client, settings):
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.search_dir.write_text("not a directory")
+    response = client.get("/api/v1/problems", params={"q": "thanh long"})
+    assert (response.status_code, response.json()["type"]) == (503, "/problems/search-unavailable")
+    page = client.get("/problems", params={"lang": "en"})
+    assert page.status_code == 503
+    assert "Search is temporarily unavailable. Please try again in a few minutes." in page.text
