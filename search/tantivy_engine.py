@@ -73,7 +73,7 @@ CROP_WORDS = 30
 BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
-HYBRID_CANDIDATES = 1000  # lexical hits fused with the semantic ranking
+HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
 
@@ -119,6 +119,7 @@ class _Vectors:
     ids: list[str]
     matrix: np.ndarray  # (n, dimension) float32 unit rows
     row_of: dict[tuple[int, int], int]  # (segment, doc) → row
+    row_index: dict[str, int]  # id → row
 
 
 class TantivyEngine:
@@ -505,26 +506,33 @@ class TantivyEngine:
             ids.append(str(stored.get_first("id")))
             rows.append(np.frombuffer(cast(bytes, raw), dtype=np.float32))
         matrix = np.vstack(rows) if rows else np.zeros((0, self.settings.vector), np.float32)
-        self._vector_cache = _Vectors(key, ids, matrix, row_of)
+        self._vector_cache = _Vectors(key, ids, matrix, row_of, {i: n for n, i in enumerate(ids)})
         return self._vector_cache
 
-    def _semantic(self, searcher: tantivy.Searcher, query: Query, flt: list) -> list[str]:
-        """Ids of the filtered documents with a vector, closest in meaning first."""
+    def _semantic(
+        self, searcher: tantivy.Searcher, query: Query, flt: list, want: int
+    ) -> tuple[list[str], np.ndarray, _Vectors]:
+        """(ids of the ``want`` filtered documents closest in meaning, best first; which rows
+        pass the filters; the matrix)."""
         assert query.vector is not None  # only hybrid searches come here
         vectors = self._vectors(searcher)
+        allowed = np.ones(len(vectors.ids), dtype=bool)
         if not vectors.ids:
-            return []
-        sims = vectors.matrix @ unit(query.vector)
+            return [], allowed, vectors
         if flt:  # hard filters first: only documents that pass them are ranked
-            allowed = np.zeros(len(vectors.ids), dtype=bool)
+            allowed[:] = False
             found = searcher.search(TQ.boolean_query(flt), max(searcher.num_docs, 1)).hits
             for _, a in found:
                 row = vectors.row_of.get((a.segment_ord, a.doc))
                 if row is not None:
                     allowed[row] = True
-            sims = np.where(allowed, sims, -np.inf)
-        order = np.argsort(-sims, kind="stable")
-        return [vectors.ids[j] for j in order if np.isfinite(sims[j])]
+        sims = np.where(allowed, vectors.matrix @ unit(query.vector), -np.inf)
+        k = min(int(allowed.sum()), want)
+        if k == 0:
+            return [], allowed, vectors
+        top = np.argpartition(-sims, k - 1)[:k]
+        order = top[np.argsort(-sims[top], kind="stable")]
+        return [vectors.ids[j] for j in order], allowed, vectors
 
     def _hybrid(self, query: Query) -> Result:
         """Lexical and semantic rankings of the filtered documents, fused by
@@ -535,14 +543,18 @@ class TantivyEngine:
                 filters=query.filters,
                 ranges=query.ranges,
                 facets=query.facets,
-                limit=HYBRID_CANDIDATES,
-                highlight=query.highlight,
+                limit=max(HYBRID_CANDIDATES, query.offset + query.limit),
+                highlight=False,  # only the page is highlighted, below
                 relax=query.relax,
             )
         )
         searcher = self._live_index().searcher()
+        plan = self._planner.plan(
+            searcher, query.text, self.settings.searchable, self._synonym_table()
+        )
         flt = self._filter_clauses(query.filters, query.ranges)
-        semantic = self._semantic(searcher, query, flt)
+        want = max(HYBRID_CANDIDATES, query.offset + query.limit)
+        semantic, allowed, vectors = self._semantic(searcher, query, flt, want)
         lexical_ids = [h.id for h in lexical.hits] if query.text.strip() else []
         ranked = fuse(lexical_ids, semantic, query.semantic_ratio)
         page = ranked[query.offset : query.offset + query.limit]
@@ -550,16 +562,21 @@ class TantivyEngine:
         hits = []
         for doc_id in page:
             if doc_id in known:
-                hits.append(known[doc_id])
-                continue
-            found = searcher.search(TQ.term_query(self._schema, "id", doc_id), 1).hits
-            if found:
-                hits.append(Hit(doc_id, None, self._source(searcher, found[0][1])))
-        # lexical matches beyond the fused candidates still count (words only, not ranked here)
-        beyond = (
-            lexical.total - len(lexical.hits) if lexical_ids and query.semantic_ratio < 1 else 0
-        )
-        total = len(ranked) + max(0, beyond)
+                doc = known[doc_id].document
+            else:
+                found = searcher.search(TQ.term_query(self._schema, "id", doc_id), 1).hits
+                if not found:
+                    continue
+                doc = self._source(searcher, found[0][1])
+            highlights = self._highlights(doc, plan) if query.highlight else {}
+            hits.append(Hit(doc_id, None, doc, highlights))
+        # every filtered document with a vector, and (unless meaning alone ranks) every lexical
+        # match; exact while the words match at most HYBRID_CANDIDATES documents
+        total = int(allowed.sum())
+        if lexical_ids and query.semantic_ratio < 1:
+            rows = vectors.row_index
+            both = sum(1 for i in lexical_ids if i in rows and allowed[rows[i]])
+            total += lexical.total - both
         return Result(hits, total, lexical.facets, lexical.suggestion, lexical.ignored)
 
     def _suggestion(
