@@ -137,10 +137,11 @@ def deal_of_proposal(session: Session, proposal_id: int) -> Deal | None:
 
 
 def can_open_from_proposal(user: User | None, proposal: Proposal, problem: Problem) -> bool:
-    """The proposer or the problem's owner, once the proposal is awarded."""
+    """The proposer or the problem's owner, once the proposal naming an initiative is awarded."""
     return (
         user is not None
         and proposal.status == ProposalStatus.awarded
+        and proposal.initiative_id is not None
         and (user.id == proposal.proposer_id or problem_perms.is_owner(user, problem))
     )
 
@@ -153,11 +154,11 @@ def open_from_proposal(session: Session, user: User, proposal: Proposal) -> Deal
     submits the solution as an initiative first (a deal's history and agreement hang on one).
     """
     problem = session.get_one(Problem, proposal.problem_id)
-    if not can_open_from_proposal(user, proposal, problem):
-        if proposal.status != ProposalStatus.awarded:
-            raise InvalidTransition(
-                _("Only an awarded proposal can become a deal."), current=proposal.status
-            )
+    if proposal.status != ProposalStatus.awarded:
+        raise InvalidTransition(
+            _("Only an awarded proposal can become a deal."), current=proposal.status
+        )
+    if not (user.id == proposal.proposer_id or problem_perms.is_owner(user, problem)):
         raise PermissionDenied(
             _("Only the proposer or the problem's owner can open a deal from this proposal.")
         )
