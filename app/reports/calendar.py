@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 
 from sqlmodel import Session, col, select
 
@@ -31,6 +32,11 @@ HOLIDAYS_2026: tuple[tuple[date, str, str], ...] = (
 _VIETNAM_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without daylight saving since 1975
 
 
+def local_midnight(day: date) -> datetime:
+    """00:00 of `day` in Vietnam, as a UTC datetime."""
+    return datetime.combine(day, dtime(0, 0), tzinfo=TIMEZONE).astimezone(UTC)
+
+
 def local_date(moment: datetime) -> date:
     """The date in Vietnam (fast path for the UTC datetimes the database returns)."""
     if moment.tzinfo is UTC:
@@ -47,7 +53,7 @@ class WorkingCalendar:
         self._counts: dict[date, int] = {}
 
     @classmethod
-    def load(cls, session: Session) -> WorkingCalendar:
+    def load(cls, session: Session, at: datetime | None = None) -> WorkingCalendar:
         return cls(set(session.exec(select(col(PublicHoliday.day))).all()))
 
     def is_working_day(self, day: date) -> bool:

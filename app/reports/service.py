@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,10 +13,10 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
-from app.i18n import TIMEZONE, _, get_language
+from app.i18n import _, get_language
 from app.initiatives.models import Initiative
 from app.reports import figures
-from app.reports.calendar import WorkingCalendar, local_date
+from app.reports.calendar import WorkingCalendar, local_date, local_midnight
 from app.reports.figures import CLOCKED, Scope
 from app.reports.models import PublicHoliday, SavedView, StageTarget
 
@@ -35,10 +34,6 @@ def week_start(moment: datetime) -> datetime:
     """Monday 00:00 (Vietnam time) of the ISO week containing `moment`, as a UTC datetime."""
     day = local_date(moment)
     return local_midnight(day - timedelta(days=day.weekday()))
-
-
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, dtime(0, 0), tzinfo=TIMEZONE).astimezone(UTC)
 
 
 def statistics(
