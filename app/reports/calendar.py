@@ -44,6 +44,17 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(TIMEZONE).date()
 
 
+def current_holidays(session: Session, at: datetime | None = None) -> list[PublicHoliday]:
+    """The holidays in force at `at` (all versions so far when None), by day."""
+    query = select(PublicHoliday).order_by(col(PublicHoliday.day), col(PublicHoliday.valid_from))
+    if at is not None:
+        query = query.where(col(PublicHoliday.valid_from) <= at)
+    latest: dict[date, PublicHoliday] = {}
+    for version in session.exec(query):
+        latest[version.day] = version
+    return [h for h in latest.values() if not h.removed]
+
+
 class WorkingCalendar:
     """Working-day arithmetic against a fixed set of holidays (load it once per computation)."""
 
@@ -54,7 +65,8 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls, session: Session, at: datetime | None = None) -> WorkingCalendar:
-        return cls(set(session.exec(select(col(PublicHoliday.day))).all()))
+        """The calendar in force at `at` (default: as now known): each day's latest version."""
+        return cls({h.day for h in current_holidays(session, at)})
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays

@@ -103,6 +103,16 @@ def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
     return register
 
 
+def provider_figures(
+    session: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str, dict[str, Any]]:
+    """Every registered provider's figures: as of `end`, and during [start, end)."""
+    return {
+        key: {"label": provider.label, **provider.fn(session, start, end, scope)}
+        for key, provider in sorted(providers.items())
+    }
+
+
 # -- targets in force ------------------------------------------------------------
 TargetHistory = dict[str, list[StageTarget]]
 
@@ -436,6 +446,7 @@ def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
     if not ranks:
         return
     spells = _spells(end, scope)
+    length: Any
     if conn.dialect.name == "postgresql":
         length = func.extract("epoch", spells.c.left_at - spells.c.entered)
     else:
@@ -459,8 +470,8 @@ def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
         )
     )
     values: dict[tuple[str, int], float] = {}
-    for stage, r, entered, left in conn.execute(query):
-        values[(stage, r)] = (left - entered).total_seconds() / SECONDS_PER_DAY
+    for name, r, entered, left in conn.execute(query):
+        values[(name, r)] = (left - entered).total_seconds() / SECONDS_PER_DAY
     for stage, positions in wanted.items():
         found = []
         for q in (0.5, 0.9):
@@ -549,7 +560,7 @@ def compute(
     calendar = WorkingCalendar.load(session, at=end)
     history = target_history(session)
     targets = current_targets(history, end)
-    by_id = {t.id: t for found in history.values() for t in found}
+    by_id = {t.id: t for found in history.values() for t in found if t.id is not None}
     conn = session.connection()
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
@@ -598,13 +609,8 @@ def _result(
     }
     result["period"]["in_screening"] = cut.period["screening"]
     result["period"]["in_review_entered"] = cut.period["in_review"]
-    for key, provider in sorted(providers.items()):
-        # The provider's own period is the one before this cutoff.
-        prev = start
-        result["extra"][key] = {
-            "label": provider.label,
-            **provider.fn(session, prev, cut.at, scope),
-        }
+    # The providers' own period is the one before this cutoff.
+    result["extra"] = provider_figures(session, start, cut.at, scope)
     if last is None:
         return result
     fields = {f.id: f for f in session.exec(select(Field))}

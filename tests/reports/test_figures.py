@@ -7,6 +7,7 @@ from datetime import date
 from app.reports import service
 from app.reports.calendar import HOLIDAYS_2026, WorkingCalendar
 from app.reports.figures import percentile
+from app.reports.models import PublicHoliday
 from tests.reports.helpers import NOW, build, vn
 
 
@@ -137,3 +138,25 @@ def test_a_scope_limits_the_figures(session):
     stats = service.statistics(session, now=NOW, scope=Scope(provinces=("Huế",)))
     assert stats["totals"]["received"] == 2
     assert stats["totals"]["in_screening"] == 0
+
+
+def test_holidays_are_versioned_so_past_figures_stay_reproducible(session):
+    build(session)
+    before = service.statistics(session, now=NOW)
+    # Friday 13 Feb declared a day off from 24 Feb: as of NOW (25 Feb) I4 has been in
+    # screening for three working days (23, 24, 25), no longer four, so it is on time.
+    session.add(PublicHoliday(day=date(2026, 2, 13), name_vi="Nghỉ bù", name_en="Day in lieu", valid_from=vn(2026, 2, 24, 0)))  # fmt: skip
+    # ... and a working day again from 1 March: figures as of NOW do not see this.
+    session.add(PublicHoliday(day=date(2026, 2, 13), name_vi="Nghỉ bù", name_en="Day in lieu", valid_from=vn(2026, 3, 1, 0), removed=True))  # fmt: skip
+    session.commit()
+    assert WorkingCalendar.load(session, at=vn(2026, 2, 23)).is_working_day(date(2026, 2, 13))
+    assert not WorkingCalendar.load(session, at=NOW).is_working_day(date(2026, 2, 13))
+    assert WorkingCalendar.load(session).is_working_day(date(2026, 2, 13))
+    now = service.statistics(session, now=NOW)
+    screening = next(s for s in now["stages"] if s["stage"] == "screening")
+    assert (screening["open"], screening["overdue"], screening["on_time"]) == (1, 0, 2)
+    assert now["overdue_items"] == []
+    assert next(s for s in before["stages"] if s["stage"] == "screening")["overdue"] == 1
+    assert {k: v for k, v in now.items() if k not in ("stages", "units", "overdue_items")} == {
+        k: v for k, v in before.items() if k not in ("stages", "units", "overdue_items")
+    }
