@@ -472,16 +472,15 @@ def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
     values: dict[tuple[str, int], float] = {}
     for name, r, entered, left in conn.execute(query):
         values[(name, r)] = (left - entered).total_seconds() / SECONDS_PER_DAY
-    for stage, positions in wanted.items():
+    for key, positions in wanted.items():
         found = []
         for q in (0.5, 0.9):
             position = positions[q]
             low, high = math.floor(position), math.ceil(position)
             found.append(
-                values[(stage, low)]
-                + (values[(stage, high)] - values[(stage, low)]) * (position - low)
+                values[(key, low)] + (values[(key, high)] - values[(key, low)]) * (position - low)
             )
-        last.durations[stage] = (found[0], found[1])
+        last.durations[key] = (found[0], found[1])
 
 
 def _breakdowns(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
