@@ -93,6 +93,13 @@ class FigureProvider:
 providers: dict[str, FigureProvider] = {}
 
 
+def load_providers() -> None:
+    """Import every domain's `figures` module, where its providers register (once)."""
+    from app import domains
+
+    domains.modules("figures")
+
+
 def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
     """Register a figure (e.g. `problems.open`, `deals.signed`) shown beside the initiatives' own."""
 
@@ -107,6 +114,7 @@ def provider_figures(
     session: Session, start: datetime, end: datetime, scope: Scope
 ) -> dict[str, dict[str, Any]]:
     """Every registered provider's figures: as of `end`, and during [start, end)."""
+    load_providers()
     return {
         key: {"label": provider.label, **provider.fn(session, start, end, scope)}
         for key, provider in sorted(providers.items())
@@ -561,6 +569,9 @@ def compute(
     targets = current_targets(history, end)
     by_id = {t.id: t for found in history.values() for t in found if t.id is not None}
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # The window sorts of a million history rows fit in memory instead of spilling to disk.
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
     _count_reached(conn, cuts, scope)

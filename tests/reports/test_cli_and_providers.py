@@ -45,7 +45,7 @@ def test_another_domain_adds_its_figures_and_datasets(session, settings, monkeyp
         figures.FigureProvider("problems.open", "Initiatives", open_problems),
     )
     stats = service.statistics(session, now=NOW)
-    assert stats["extra"] == {"problems.open": {"label": "Initiatives", "total": 7, "period": 2}}
+    assert stats["extra"]["problems.open"] == {"label": "Initiatives", "total": 7, "period": 2}
     report = weekly.build(session, weekly.parse_week("2026-W07"))
     assert report["extra"]["problems.open"]["total"] == 7
 
