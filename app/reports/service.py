@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -37,6 +38,7 @@ class Snapshot:
 
     watermark: tuple[Any, ...]
     result: dict[str, Any]
+    stamp: int  # changes with each computation (the page cache's generation)
     checked: float  # time.monotonic() of the last watermark check
     extra_at: float  # time.monotonic() when the providers' figures were computed
     _body: bytes | None = None
@@ -52,6 +54,7 @@ _cache: dict[CacheKey, Snapshot] = {}
 _cache_lock = threading.Lock()
 _first_lock = threading.Lock()
 _refreshing: set[CacheKey] = set()
+_stamps = itertools.count(1)
 
 
 def week_start(moment: datetime) -> datetime:
@@ -117,6 +120,13 @@ def public_snapshot(session: Session, scope: Scope = figures.ALL) -> Snapshot:
         return _store(key, watermark(session), _public(session, scope))
 
 
+def page_generation(engine: Any) -> str:
+    """The page cache's generation for /statistics and its API (app/web/page_cache.py): the
+    snapshot's stamp. Reading it checks the watermark, so the pages follow new history."""
+    with Session(engine) as session:
+        return f"statistics-{public_snapshot(session).stamp}"
+
+
 def public_statistics(session: Session, scope: Scope = figures.ALL) -> dict[str, Any]:
     return public_snapshot(session, scope).result
 
@@ -141,7 +151,7 @@ def _start_refresh(engine: Any, key: CacheKey, current: tuple[Any, ...], extra_o
 def _store(key: CacheKey, current: tuple[Any, ...], result: dict[str, Any]) -> Snapshot:
     result.pop("overdue_items", None)
     moment = time.monotonic()
-    snapshot = Snapshot(current, result, checked=moment, extra_at=moment)
+    snapshot = Snapshot(current, result, next(_stamps), checked=moment, extra_at=moment)
     with _cache_lock:
         _cache[key] = snapshot
         _refreshing.discard(key)

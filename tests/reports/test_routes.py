@@ -142,3 +142,19 @@ def test_only_admins_set_targets(client, session):
     data = build(session)
     web_login(client, data.coordinator.email)
     assert client.get("/admin/reports/targets").status_code == 403
+
+
+def test_anonymous_statistics_come_from_memory_with_an_etag(client, session):
+    build(session)
+    service.clear_cache()
+    first = client.get("/api/v1/statistics")
+    assert first.json()["totals"]["received"] == 5
+    assert first.headers["cache-control"] == "public, no-cache"
+    again = client.get("/api/v1/statistics", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    page = client.get("/statistics")
+    assert page.headers["cache-control"] == "public, no-cache"
+    assert (
+        client.get("/statistics", headers={"If-None-Match": page.headers["etag"]}).status_code
+        == 304
+    )
