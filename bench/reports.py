@@ -224,6 +224,7 @@ def main() -> None:
     from tests.fixtures.postgres import create_database, running_cluster
 
     domains.load_models()
+    print("load average at start: %.1f %.1f %.1f" % os.getloadavg(), flush=True)
     with running_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         results: dict[str, object] = {}
         for label, n in (("tenth", args.n // 10), ("full", args.n)):
@@ -234,6 +235,7 @@ def main() -> None:
             print(f"[{label}] loaded {n:,} initiatives, {events:,} events in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
             results[label] = export(url, Path(tmp) / label)
             print(f"[{label}] open data: {results[label]}", flush=True)
+            print("load average: %.1f %.1f %.1f" % os.getloadavg(), flush=True)
         url = create_database(cluster.url(), "bench_reports_full") if False else url
         config.configure(
             config.Settings(_env_file=None, database_url=url, var_dir=Path(tmp) / "app")
@@ -270,6 +272,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
+        print("load average at end: %.1f %.1f %.1f" % os.getloadavg())
         full, tenth = results["full"], results["tenth"]
         print(f"open data, full: {full['seconds']:.1f} s, peak RSS {full['maxrss_mib']:.0f} MiB;"  # type: ignore[index]
               f" a tenth: {tenth['seconds']:.1f} s, peak RSS {tenth['maxrss_mib']:.0f} MiB")  # type: ignore[index]  # fmt: skip
