@@ -11,10 +11,11 @@ statuses and times, so this does not change what is measured.
 
 Then measures:
 
-* the public statistics: one cold computation (a full pass over the history), then
-  ``GET /api/v1/statistics`` and ``GET /statistics`` from ``--clients`` concurrent
-  clients against uvicorn on loopback for ``--seconds`` (p50/p95, throughput);
-* building the weekly report of the last full week (three cutoffs, one pass);
+* the public statistics: one cold computation (the grouped SQL queries over the history),
+  then ``GET /api/v1/statistics`` and ``GET /statistics`` from ``--clients`` concurrent
+  anonymous clients against uvicorn on loopback for ``--seconds`` (p50/p95, throughput):
+  answered from the snapshot of the current history watermark;
+* building the weekly report of the last full week (three cutoffs);
 * the full open-data regeneration (CSV, JSON, XLSX, ZIP) in a child process, with
   its wall time and peak memory, at ``--n`` and at a tenth of it (memory that does
   not grow with the data shows as about the same peak).

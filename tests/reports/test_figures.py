@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.reports import service
+from app.accounts.models import Role
+from app.reports import figures, service
 from app.reports.calendar import HOLIDAYS_2026, WorkingCalendar
 from app.reports.figures import percentile
 from app.reports.models import PublicHoliday
-from tests.reports.helpers import NOW, build, vn
+from tests import factories
+from tests.reports.helpers import NOW, add_initiative, build, set_targets, vn
 
 
 def test_working_days_skip_weekends_and_tet():
@@ -160,3 +162,39 @@ def test_holidays_are_versioned_so_past_figures_stay_reproducible(session):
     assert {k: v for k, v in now.items() if k not in ("stages", "units", "overdue_items")} == {
         k: v for k, v in before.items() if k not in ("stages", "units", "overdue_items")
     }
+
+
+def test_the_sql_figures_of_a_small_hand_computed_case(session):
+    """Two initiatives, three cutoffs (two weekly periods): a resubmission after revision
+    (counted once as received, every entry in the periods), two events at the same moment
+    (a zero-day passage), and open passages whose clock crosses a weekend and Tết."""
+    submitter = factories.user(session, Role.submitter)
+    set_targets(session)
+    add_initiative(session, submitter, "SK-2026-000101", [("submitted", vn(2026, 2, 2)), ("screening", vn(2026, 2, 3)), ("returned_for_revision", vn(2026, 2, 4)), ("submitted", vn(2026, 2, 9)), ("screening", vn(2026, 2, 10)), ("in_review", vn(2026, 2, 17))], province="Huế")  # fmt: skip
+    add_initiative(session, submitter, "SK-2026-000102", [("submitted", vn(2026, 2, 10)), ("screening", vn(2026, 2, 10))], province="Huế")  # fmt: skip
+    first, second = figures.compute(session, [vn(2026, 2, 2, 0), vn(2026, 2, 9, 0), vn(2026, 2, 16, 0)])  # fmt: skip
+    assert (first["totals"]["received"], first["period"]["received"]) == (1, 1)
+    assert first["period"]["screening"] == 1
+    assert first["now"]["returned_for_revision"] == 1 and first["now"]["screening"] == 0
+    assert (second["totals"]["received"], second["period"]["received"]) == (2, 1)
+    assert second["period"]["screening"] == 2  # A's second entry and B's
+    assert second["reached"]["screening"] == 2 and second["reached"]["in_review"] == 0
+    assert second["now"]["screening"] == 2 and second["now"]["returned_for_revision"] == 0
+    stages = {s["stage"]: s for s in second["stages"]}
+    # Submitted passages: 1, 1 and 0 days (median 1, p90 between ranks 1 and 2: 1).
+    assert (stages["submitted"]["spells"], stages["submitted"]["median_days"], stages["submitted"]["p90_days"]) == (3, 1.0, 1.0)  # fmt: skip
+    assert (stages["submitted"]["done"], stages["submitted"]["on_time"]) == (3, 3)
+    # Screening: one passage of a day ended; two open since Tuesday 10 Feb. On Monday 16 Feb
+    # (Tết) three working days have passed (11, 12, 13): at the target of three, not over it.
+    assert (stages["screening"]["spells"], stages["screening"]["done"], stages["screening"]["on_time"]) == (1, 1, 1)  # fmt: skip
+    assert (stages["screening"]["open"], stages["screening"]["overdue"]) == (2, 0)
+    assert second["overdue_items"] == []
+    assert second["by_month"] == [{"month": "2026-02", "received": 2, "published": 0}]
+    assert [(r["key"], r["received"]) for r in second["by_province"]] == [("Huế", 2)]
+    # A week later.
+    later = figures.compute(session, [vn(2026, 2, 16, 0), vn(2026, 2, 23, 8)])[0]
+    screening = next(s for s in later["stages"] if s["stage"] == "screening")
+    # A left screening on the 17th (Tết): 11, 12, 13 = three working days, on time. B is
+    # still open on Monday 23 Feb: 11, 12, 13, 23 = four working days, overdue.
+    assert (screening["done"], screening["on_time"], screening["open"], screening["overdue"]) == (2, 2, 1, 1)  # fmt: skip
+    assert [r["receipt_code"] for r in later["overdue_items"]] == ["SK-2026-000102"]
