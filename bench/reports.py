@@ -51,6 +51,10 @@ PATH = [
 PROVINCES = ["Hà Nội", "TP. Hồ Chí Minh", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng", "Nghệ An", "Lào Cai"]  # fmt: skip
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
@@ -225,7 +229,7 @@ def main() -> None:
     from tests.fixtures.postgres import create_database, running_cluster
 
     domains.load_models()
-    print("load average at start: %.1f %.1f %.1f" % os.getloadavg(), flush=True)
+    print(f"load average at start: {load_average()}", flush=True)
     with running_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         results: dict[str, object] = {}
         for label, n in (("tenth", args.n // 10), ("full", args.n)):
@@ -236,7 +240,7 @@ def main() -> None:
             print(f"[{label}] loaded {n:,} initiatives, {events:,} events in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
             results[label] = export(url, Path(tmp) / label)
             print(f"[{label}] open data: {results[label]}", flush=True)
-            print("load average: %.1f %.1f %.1f" % os.getloadavg(), flush=True)
+            print(f"load average: {load_average()}", flush=True)
         url = create_database(cluster.url(), "bench_reports_full") if False else url
         config.configure(
             config.Settings(_env_file=None, database_url=url, var_dir=Path(tmp) / "app")
@@ -273,7 +277,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
-        print("load average at end: %.1f %.1f %.1f" % os.getloadavg())
+        print(f"load average at end: {load_average()}")
         full, tenth = results["full"], results["tenth"]
         print(f"open data, full: {full['seconds']:.1f} s, peak RSS {full['maxrss_mib']:.0f} MiB;"  # type: ignore[index]
               f" a tenth: {tenth['seconds']:.1f} s, peak RSS {tenth['maxrss_mib']:.0f} MiB")  # type: ignore[index]  # fmt: skip
