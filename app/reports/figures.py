@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, and_, case, cast, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -267,25 +267,85 @@ def _flag(condition: Any) -> Any:
     return case((condition, 1), else_=0)
 
 
-def _count_reached(conn: Any, cuts: list[_Cut], scope: Scope) -> None:
-    """Initiatives that reached each stage before each cutoff (first entry; received = submitted)."""
-    end = cuts[-1].at
+# Two working tables, filled once per computation from the history (one window pass, one
+# grouping pass) and read by the queries below: per stage passage, and per initiative.
+_work = MetaData()
+PASSAGES = Table(
+    "figures_passages",
+    _work,
+    Column("initiative_id", Integer),
+    Column("stage", String(30)),
+    Column("entered", UTCDateTime()),
+    Column("left_at", UTCDateTime()),
+    Column("target_id", Integer),  # the target in force when entered (None: no target)
+    Column("entered_day", Date),  # Vietnam days, only where there is a target
+    Column("left_day", Date),
+    prefixes=["TEMPORARY"],
+)
+FIRSTS = Table(
+    "figures_firsts",
+    _work,
+    Column("initiative_id", Integer),
+    *(Column(f"first_{stage}", UTCDateTime()) for stage in REACHED),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _fill(conn: Any, end: datetime, scope: Scope) -> tuple[Any, Any]:
+    """The passages and first entries: working tables on PostgreSQL (each history pass runs
+    once); on SQLite the same queries as subqueries (a write there would lock the database
+    for the rest of the transaction)."""
+    dialect = conn.dialect.name
+    spells, spans = _spells(end, scope), _target_spans()
+    timed = spans.c.id.is_not(None)
+    passages = sa_select(
+        spells.c.initiative_id,
+        spells.c.stage,
+        spells.c.entered,
+        spells.c.left_at,
+        spans.c.id.label("target_id"),
+        case((timed, _local_day(dialect, spells.c.entered)), else_=None).label("entered_day"),
+        case((timed, _local_day(dialect, spells.c.left_at)), else_=None).label("left_day"),
+    ).select_from(spells.outerjoin(spans, _in_force(spells, spans)))
+    event = InitiativeEvent
     firsts = _scoped(
         sa_select(
-            col(InitiativeEvent.initiative_id).label("initiative_id"),
-            col(InitiativeEvent.to_status).label("stage"),
-            func.min(col(InitiativeEvent.created_at)).label("first_at"),
+            col(event.initiative_id).label("initiative_id"),
+            *(
+                func.min(case((col(event.to_status) == stage, col(event.created_at)))).label(
+                    f"first_{stage}"
+                )
+                for stage in REACHED
+            ),
         )
-        .where(col(InitiativeEvent.created_at) < end, col(InitiativeEvent.to_status).in_(REACHED))
-        .group_by(col(InitiativeEvent.initiative_id), col(InitiativeEvent.to_status)),
+        .where(col(event.created_at) < end, col(event.to_status).in_(REACHED))
+        .group_by(col(event.initiative_id)),
         scope,
-    ).subquery("firsts")
+    )
+    if dialect != "postgresql":
+        return passages.subquery("figures_passages"), firsts.subquery("figures_firsts")
+    for table, query in ((PASSAGES, passages), (FIRSTS, firsts)):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+        table.create(conn)
+        conn.execute(table.insert().from_select([c.name for c in table.c], query))
+    return PASSAGES, FIRSTS
+
+
+def _drop(conn: Any) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    for table in (PASSAGES, FIRSTS):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+
+
+def _count_reached(conn: Any, firsts: Any, cuts: list[_Cut]) -> None:
+    """Initiatives that reached each stage before each cutoff (first entry; received = submitted)."""
+    columns = [(stage, cut) for stage in REACHED for cut in cuts]
     query = sa_select(
-        firsts.c.stage, *(func.sum(_flag(firsts.c.first_at < cut.at)) for cut in cuts)
-    ).group_by(firsts.c.stage)
-    for stage, *counts in conn.execute(query):
-        for cut, n in zip(cuts, counts, strict=True):
-            cut.reached[stage] = int(n or 0)
+        *(func.sum(_flag(firsts.c[f"first_{stage}"] < cut.at)) for stage, cut in columns)
+    )
+    for (stage, cut), n in zip(columns, conn.execute(query).one(), strict=True):
+        cut.reached[stage] = int(n or 0)
     for previous, cut in zip(cuts, cuts[1:], strict=False):
         cut.received = cut.reached["submitted"]
         cut.period["received"] = cut.received - previous.reached["submitted"]
@@ -313,8 +373,8 @@ def _count_entries(conn: Any, cuts: list[_Cut], scope: Scope) -> None:
 
 def _count_passages(
     conn: Any,
+    passages: Any,
     cuts: list[_Cut],
-    scope: Scope,
     calendar: WorkingCalendar,
     targets: dict[int, StageTarget],
     last: _Last,
@@ -324,30 +384,21 @@ def _count_passages(
     Grouped in SQL by stage, target in force, and the Vietnam days entered and left, so
     the working-day arithmetic runs once per group. Returns the overdue groups.
     """
-    dialect = conn.dialect.name
     end = cuts[-1].at
-    spells, spans = _spells(end, scope), _target_spans()
-    timed = spans.c.id.is_not(None)
-    inner = (
-        sa_select(
-            spells.c.stage.label("stage"),
-            spans.c.id.label("target_id"),
-            case((timed, _local_day(dialect, spells.c.entered)), else_=None).label("entered_day"),
-            case((timed, _local_day(dialect, spells.c.left_at)), else_=None).label("left_day"),
-            _flag(spells.c.left_at.is_(None)).label("open"),
-            *(
-                _flag(
-                    and_(
-                        spells.c.entered < cut.at,
-                        or_(spells.c.left_at.is_(None), spells.c.left_at >= cut.at),
-                    )
-                ).label(f"now_{i}")
-                for i, cut in enumerate(cuts[1:])
-            ),
-        )
-        .select_from(spells.outerjoin(spans, _in_force(spells, spans)))
-        .subquery("passages")
-    )
+    p = passages.c
+    inner = sa_select(
+        p.stage,
+        p.target_id,
+        p.entered_day,
+        p.left_day,
+        _flag(p.left_at.is_(None)).label("open"),
+        *(
+            _flag(and_(p.entered < cut.at, or_(p.left_at.is_(None), p.left_at >= cut.at))).label(
+                f"now_{i}"
+            )
+            for i, cut in enumerate(cuts[1:])
+        ),
+    ).subquery("passages")
     keys = list(inner.c)
     end_day = local_date(end)
     overdue_groups: list[tuple[str, int, date]] = []
@@ -380,8 +431,8 @@ def _count_passages(
 
 def _overdue_items(
     conn: Any,
+    passages: Any,
     end: datetime,
-    scope: Scope,
     calendar: WorkingCalendar,
     targets: dict[int, StageTarget],
     groups: list[tuple[str, int, date]],
@@ -392,27 +443,17 @@ def _overdue_items(
     latest: dict[tuple[str, int], date] = {}
     for stage, target_id, day in groups:
         latest[(stage, target_id)] = max(day, latest.get((stage, target_id), day))
-    spells, spans = _spells(end, scope), _target_spans()
+    p = passages.c
     query = (
-        sa_select(
-            spells.c.initiative_id,
-            col(Initiative.receipt_code),
-            spells.c.stage,
-            spells.c.entered,
-            spans.c.id,
-        )
-        .select_from(
-            spells.join(spans, _in_force(spells, spans)).join(
-                Initiative, col(Initiative.id) == spells.c.initiative_id
-            )
-        )
+        sa_select(p.initiative_id, col(Initiative.receipt_code), p.stage, p.entered, p.target_id)
+        .select_from(passages.join(Initiative, col(Initiative.id) == p.initiative_id))
         .where(
-            spells.c.left_at.is_(None),
+            p.left_at.is_(None),
             or_(
                 *(
                     and_(
-                        spans.c.id == target_id,
-                        spells.c.entered < local_midnight(day + timedelta(days=1)),
+                        p.target_id == target_id,
+                        p.entered < local_midnight(day + timedelta(days=1)),
                     )
                     for (_stage, target_id), day in latest.items()
                 )
@@ -439,7 +480,7 @@ def _overdue_items(
     return items
 
 
-def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
+def _durations(conn: Any, passages: Any, last: _Last) -> None:
     """Median and 90th percentile days per clocked stage: only the ranks needed are read."""
     wanted: dict[str, dict[float, float]] = {}
     ranks: dict[str, set[int]] = {}
@@ -453,20 +494,20 @@ def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
             }
     if not ranks:
         return
-    spells = _spells(end, scope)
+    spells = passages.c
     length: Any
     if conn.dialect.name == "postgresql":
-        length = func.extract("epoch", spells.c.left_at - spells.c.entered)
+        length = func.extract("epoch", spells.left_at - spells.entered)
     else:
-        length = func.julianday(spells.c.left_at) - func.julianday(spells.c.entered)
+        length = func.julianday(spells.left_at) - func.julianday(spells.entered)
     ranked = (
         sa_select(
-            spells.c.stage,
-            spells.c.entered,
-            spells.c.left_at,
-            (func.row_number().over(partition_by=spells.c.stage, order_by=length) - 1).label("r"),
+            spells.stage,
+            spells.entered,
+            spells.left_at,
+            (func.row_number().over(partition_by=spells.stage, order_by=length) - 1).label("r"),
         )
-        .where(spells.c.left_at.is_not(None), spells.c.stage.in_(list(ranks)))
+        .where(spells.left_at.is_not(None), spells.stage.in_(list(ranks)))
         .subquery("ranked")
     )
     query = sa_select(ranked.c.stage, ranked.c.r, ranked.c.entered, ranked.c.left_at).where(
@@ -491,65 +532,51 @@ def _durations(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
         last.durations[key] = (found[0], found[1])
 
 
-def _breakdowns(conn: Any, end: datetime, scope: Scope, last: _Last) -> None:
+def _breakdowns(conn: Any, firsts: Any, last: _Last) -> None:
     """Received and published by field, province, organisation type, and month (Vietnam time)."""
     dialect = conn.dialect.name
-    event = InitiativeEvent
-    per = _scoped(
-        sa_select(
-            col(event.initiative_id).label("initiative_id"),
-            func.min(case((col(event.to_status) == "submitted", col(event.created_at)))).label(
-                "first_submitted"
-            ),
-            func.min(case((col(event.to_status) == "published", col(event.created_at)))).label(
-                "first_published"
-            ),
-            func.max(_flag(col(event.to_status).in_(PUBLISHED))).label("published"),
-        )
-        .where(col(event.created_at) < end)
-        .group_by(col(event.initiative_id)),
-        scope,
-    ).subquery("per_initiative")
+    f = firsts.c
+    published = _flag(or_(f.first_published.is_not(None), f.first_commercialising.is_not(None)))
     groups = (
         sa_select(
             col(Initiative.field_id),
             col(Initiative.province),
             col(Organisation.type),
             func.count(),
-            func.sum(per.c.published),
+            func.sum(published),
         )
         .select_from(
-            per.join(Initiative, col(Initiative.id) == per.c.initiative_id).outerjoin(
+            firsts.join(Initiative, col(Initiative.id) == f.initiative_id).outerjoin(
                 Organisation, col(Organisation.id) == col(Initiative.organisation_id)
             )
         )
-        .where(per.c.first_submitted.is_not(None))
+        .where(f.first_submitted.is_not(None))
         .group_by(col(Initiative.field_id), col(Initiative.province), col(Organisation.type))
     )
-    for field_id, province, org_type, n, published in conn.execute(groups):
+    for field_id, province, org_type, n, published_n in conn.execute(groups):
         for found, key in (
             (last.by_field, field_id),
             (last.by_province, province),
             (last.by_org_type, org_type),
         ):
             found[key]["received"] += n
-            found[key]["published"] += int(published or 0)
+            found[key]["published"] += int(published_n or 0)
     months = (
         sa_select(
-            _local_month(dialect, per.c.first_submitted).label("received"),
-            _local_month(dialect, per.c.first_published).label("published"),
+            _local_month(dialect, f.first_submitted).label("received"),
+            _local_month(dialect, f.first_published).label("published"),
         )
-        .where(per.c.first_submitted.is_not(None))
+        .where(f.first_submitted.is_not(None))
         .subquery("months")
     )
-    for received, published, n in conn.execute(
+    for received, published_month, n in conn.execute(
         sa_select(months.c.received, months.c.published, func.count()).group_by(
             months.c.received, months.c.published
         )
     ):
         last.by_month[received]["received"] += n
-        if published is not None:
-            last.by_month[published]["published"] += n
+        if published_month is not None:
+            last.by_month[published_month]["published"] += n
 
 
 def compute(
@@ -574,13 +601,15 @@ def compute(
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
-    _count_reached(conn, cuts, scope)
+    passages, firsts = _fill(conn, end, scope)
+    _count_reached(conn, firsts, cuts)
     _count_entries(conn, cuts, scope)
-    overdue = _count_passages(conn, cuts, scope, calendar, by_id, last)
+    overdue = _count_passages(conn, passages, cuts, calendar, by_id, last)
     if items:
-        last.overdue_items = _overdue_items(conn, end, scope, calendar, by_id, overdue)
-    _durations(conn, end, scope, last)
-    _breakdowns(conn, end, scope, last)
+        last.overdue_items = _overdue_items(conn, passages, end, calendar, by_id, overdue)
+    _durations(conn, passages, last)
+    _breakdowns(conn, firsts, last)
+    _drop(conn)
     return [
         _result(session, cut, cuts[i - 1].at, last if i == len(cuts) - 1 else None, targets, scope)
         for i, cut in enumerate(cuts)
