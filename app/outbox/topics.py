@@ -46,6 +46,9 @@ PROPOSAL_AWARDED: Final = "proposal.awarded"  # {"proposal_id"}
 # exchange (deals)
 DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}
 
+# matching
+MATCH_INVITED: Final = "match.invited"  # {"invitation_id"}: a problem's owner invited authors
+
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all
 
