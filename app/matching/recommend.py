@@ -19,6 +19,7 @@ shown, however close. With the `none` backend every use falls back to shared wor
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -103,31 +104,57 @@ class Match:
 # -- words in common -------------------------------------------------------------------
 
 
-def _bigrams(text: str) -> dict[str, str]:
-    words = tokenize(text)
-    out: dict[str, str] = {}
-    for a, b in zip(words, words[1:], strict=False):
-        if fold(a) not in service.STOPWORDS and fold(b) not in service.STOPWORDS:
-            out.setdefault(fold(f"{a} {b}"), f"{a} {b}".lower())
-    return out
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\n\r\t–—-]+")
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """Words per clause: a phrase never runs across punctuation."""
+    return [words for part in _CLAUSE.split(text) if (words := tokenize(part))]
+
+
+def _pairs(text: str) -> set[str]:
+    return {
+        f"{fold(a)} {fold(b)}"
+        for words in _clauses(text)
+        for a, b in zip(words, words[1:], strict=False)
+    }
 
 
 def common_terms(need: str, doc: dict[str, Any], limit: int = 3) -> tuple[str, ...]:
-    """Key terms of an initiative (its keywords, then word pairs of its title and summary)
-    that the text `need` also uses, as the initiative writes them."""
+    """Key terms of an initiative that the text `need` also uses, as the initiative writes
+    them: its keywords first, then the longest runs of words its title and summary share
+    with `need` (so "vườn cà phê", never the fragment "vườn cà"), without function words at
+    either end. A term inside one already named is not repeated."""
     folded = f" {' '.join(fold(w) for w in tokenize(need))} "
-    found: dict[str, str] = {}
+    found: list[tuple[str, str]] = []
     for k in doc.get("keywords", []):
         key = " ".join(fold(w) for w in tokenize(k))
         if key and f" {key} " in folded:
-            found.setdefault(key, k.strip().lower())
-    theirs = _bigrams(f"{doc.get('title', '')}. {doc.get('summary', '')}")
-    for key, written in _bigrams(need).items():
-        if key in theirs:
-            found.setdefault(key, theirs[key] or written)
-    keys = list(found)
-    kept = [k for k in keys if not any(k != o and k in o for o in keys)]
-    return tuple(found[k] for k in kept)[:limit]
+            found.append((key, " ".join(tokenize(k))))
+    theirs = _pairs(need)
+    for words in _clauses(f"{doc.get('title', '')}. {doc.get('summary', '')}"):
+        shared = [f"{fold(a)} {fold(b)}" in theirs for a, b in zip(words, words[1:], strict=False)]
+        i = 0
+        while i < len(shared):
+            if not shared[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(shared) and shared[j + 1]:
+                j += 1
+            run = words[i : j + 2]
+            while run and fold(run[0]) in service.STOPWORDS:
+                run = run[1:]
+            while run and fold(run[-1]) in service.STOPWORDS:
+                run = run[:-1]
+            if len(run) >= 2:
+                found.append((" ".join(fold(w) for w in run), " ".join(run)))
+            i = j + 1
+    kept: list[tuple[str, str]] = []
+    for key, written in found:
+        if not any(key in k or k in key for k, _w in kept):
+            kept.append((key, written))
+    return tuple(w for _k, w in kept)[:limit]
 
 
 def _lexical_overlap(a: str, b: str) -> float:
