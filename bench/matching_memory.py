@@ -69,10 +69,12 @@ def main() -> None:
         db.commit()
         del block
         t = time.perf_counter()
-        rows = db.execute("SELECT id, vector FROM v ORDER BY id").fetchall()
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        matrix = np.vstack([from_blob(r[1]) for r in rows])
-        del rows
+        # as app.matching.service._load: streamed into one preallocated matrix
+        ids = np.zeros(args.n, dtype=np.int64)
+        matrix = np.zeros((args.n, emb.dimension), dtype=np.float32)
+        for k, (item_id, blob) in enumerate(db.execute("SELECT id, vector FROM v ORDER BY id")):
+            ids[k] = item_id
+            matrix[k] = from_blob(blob)
         step(f"matrix of {args.n:,} read and stacked ({matrix.nbytes / 2**20:.0f} MiB)", t)
         db.close()
 

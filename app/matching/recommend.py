@@ -30,12 +30,13 @@ import numpy as np
 from sqlmodel import Session, col, select
 
 import search
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.catalogue import indexing
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
-from app.i18n import _
+from app.i18n import TIMEZONE, _
 from app.initiatives.models import Field, Initiative
+from app.initiatives.workflow import PUBLISHED_STATES
 from app.matching import permissions as perms
 from app.matching import service
 from app.matching.models import MatchInvitation, NearDuplicate
@@ -77,6 +78,40 @@ class Filters:
         if self.trl_min is not None and (trl is None or trl < self.trl_min):
             return False
         return not (self.trl_max is not None and (trl is None or trl > self.trl_max))
+
+
+def facts(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The filterable public facts of published initiatives, in two queries (not one
+    search document per candidate): keys as in the search documents."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    fields: dict[int | None, str] = {f.id: f.code for f in session.exec(select(Field))}
+    rows = session.exec(
+        select(Initiative, Organisation.type)
+        .join(
+            Organisation,
+            col(Organisation.id) == col(Initiative.organisation_id),
+            isouter=True,
+        )
+        .where(
+            col(Initiative.id).in_(wanted),
+            col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
+        )
+    ).all()
+    out = {}
+    for initiative, org_type in rows:
+        published = initiative.published_at or initiative.updated_at
+        out[initiative.id] = {
+            "field_code": fields.get(initiative.field_id),
+            "subfield_code": fields.get(initiative.subfield_id),
+            "province": initiative.province,
+            "trl": initiative.trl,
+            "ip_status": initiative.ip_status,
+            "organisation_type": str(org_type) if org_type else None,
+            "publication_year": published.astimezone(TIMEZONE).year,
+        }
+    return out
 
 
 @dataclass(frozen=True)
@@ -245,11 +280,11 @@ def initiatives_for_problem(
         if v is None:
             v = query_vector(emb, service.problem_text(session, problem) or text)
         im = service.matrix(session, emb)
-        for i, cosine in service.top(im, v, POOL):
+        nearest = service.top(im, v, POOL)
+        known = facts(session, [i for i, _c in nearest])
+        for i, cosine in nearest:
             cos[i] = cosine
-            doc = docs.get(i) or service.document(session, i)
-            if doc is not None and filters.allows(doc):
-                docs[i] = doc
+            if i in known and filters.allows(known[i]):
                 semantic.append(i)
         for i in lexical:
             if i not in cos and (r := im.row_of.get(i)) is not None:
@@ -263,7 +298,9 @@ def initiatives_for_problem(
         c = cos.get(i)
         if emb.available and (c is None or c < floor):
             continue
-        doc = docs[i]
+        doc = docs.get(i) or service.document(session, i)
+        if doc is None:
+            continue
         terms = common_terms(text, doc)
         if not emb.available and not terms:
             continue  # lexical only: say nothing we cannot explain
@@ -632,19 +669,19 @@ def semantic_search(
     filters = filters or Filters()
     skip = set(exclude)
     im = service.matrix(session, emb)
-    pool = []
-    for iid, c in service.top(im, query_vector(emb, q), POOL):
-        if iid in skip:
-            continue
-        doc = service.document(session, iid)
-        if doc is not None and filters.allows(doc):
-            pool.append((iid, c, doc))
+    nearest = service.top(im, query_vector(emb, q), POOL)
+    known = facts(session, [i for i, _c in nearest])
+    pool = [(i, c) for i, c in nearest if i not in skip and filters.allows(known.get(i, {}))]
+    pool = [(i, c) for i, c in pool if i in known]
     best = pool[0][1] if pool else None
     floor = _floor(best, SEARCH_MIN, SEARCH_MARGIN)
     out: list[Match] = []
-    for iid, c, doc in pool:
+    for iid, c in pool:
         if c < floor or len(out) == limit:
             break
+        doc = service.document(session, iid)
+        if doc is None:
+            continue
         terms = common_terms(q, doc)
         reasons = [_("Close in meaning to your search")]
         if terms:

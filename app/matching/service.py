@@ -240,19 +240,27 @@ _lock = threading.Lock()
 
 
 def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], query) -> Matrix:
+    """Stream the stored blobs into one preallocated float32 matrix (peak ≈ the matrix, not
+    the blobs plus the matrix); `token` (count, newest update) says when to reload."""
     key = (str(session.get_bind().engine.url), emb.name, kind)
     with _lock:
         current = _matrices.get(key)
         if current is not None and current.token == token:
             return current
-    rows = session.exec(query).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    vectors = (
-        np.vstack([from_blob(r[1]) for r in rows])
-        if rows
-        else np.zeros((0, max(emb.dimension, 1)), dtype=np.float32)
-    )
-    built = Matrix(token, ids, vectors, {int(i): n for n, i in enumerate(ids)})
+    bound = int(token[0] or 0)
+    dimension = max(emb.dimension, 1)
+    ids = np.zeros(bound, dtype=np.int64)
+    vectors = np.zeros((bound, dimension), dtype=np.float32)
+    n = 0
+    for item_id, blob in session.exec(query.execution_options(yield_per=1000)):
+        if n == bound:  # rows added since the count: grow
+            bound = max(2 * bound, 16)
+            ids = np.resize(ids, bound)
+            vectors = np.resize(vectors, (bound, dimension))
+        ids[n] = item_id
+        vectors[n] = from_blob(blob)
+        n += 1
+    built = Matrix(token, ids[:n], vectors[:n], {int(i): k for k, i in enumerate(ids[:n])})
     with _lock:
         _matrices[key] = built
     return built
