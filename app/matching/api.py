@@ -30,9 +30,13 @@ def _out(matches: list[recommend.Match]) -> list[dict[str, Any]]:
 
 
 @router.get("/problems/{problem_id}/matches", responses=PROBLEMS)
-def problem_matches(session: SessionDep, user: CurrentUser, problem: VisibleProblem) -> dict:
-    """Published initiatives that could answer the problem, with reasons (owners only, 403)."""
-    matches = recommend.initiatives_for_problem(session, user, problem)
+def problem_matches(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, same_field: bool = False
+) -> dict:
+    """Published initiatives that could answer the problem, with reasons (owners only, 403);
+    `same_field=true` keeps only the problem's field (a local problem always keeps to its
+    provinces)."""
+    matches = recommend.initiatives_for_problem(session, user, problem, same_field=same_field)
     return {"matches": _out(matches), "invited": sorted(recommend.invited(session, problem))}
 
 
@@ -50,10 +54,11 @@ def invite(
 
 @router.get("/initiatives/{initiative_id}/problem-matches", responses=PROBLEMS)
 def initiative_matches(
-    session: SessionDep, user: CurrentUser, initiative: VisibleInitiative
+    session: SessionDep, user: CurrentUser, initiative: VisibleInitiative, same_field: bool = False
 ) -> dict:
     """Open problems the initiative could answer, with reasons (its authors only, 403)."""
-    return {"matches": _out(recommend.problems_for_initiative(session, user, initiative))}
+    found = recommend.problems_for_initiative(session, user, initiative, same_field=same_field)
+    return {"matches": _out(found)}
 
 
 @router.get("/me/suggestions", responses=PROBLEMS)

@@ -227,11 +227,13 @@ def query_vector(emb: Embedder, text: str) -> np.ndarray:
 # -- 1. initiatives for a problem ----------------------------------------------------------
 
 
-def problem_filters(session: Session, problem: Problem) -> Filters:
-    """The problem's own facts as hard filters: its field, its provinces when it is local."""
+def problem_filters(session: Session, problem: Problem, same_field: bool = False) -> Filters:
+    """The problem's own facts as hard filters: its provinces when it is local (always), its
+    field when asked (`same_field`: off by default, because answers often come from another
+    field: an IoT network for a landslide warning, measured on the demo)."""
     values: dict[str, frozenset[Any]] = {}
     fld = session.get(Field, problem.field_id) if problem.field_id else None
-    if fld is not None:
+    if fld is not None and same_field:
         values["field_code"] = frozenset({fld.code})
     if problem.scope == "provinces" and problem.provinces:
         values["province"] = frozenset(problem.provinces)
@@ -239,12 +241,16 @@ def problem_filters(session: Session, problem: Problem) -> Filters:
 
 
 def _need_reasons(
-    terms: Sequence[str], doc: dict[str, Any], filters: Filters, closeness: float | None
+    terms: Sequence[str],
+    doc: dict[str, Any],
+    field_code: str | None,
+    filters: Filters,
+    closeness: float | None,
 ) -> tuple[str, ...]:
     out = []
     if terms:
         out.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
-    if "field_code" in filters.values and doc.get("field_name"):
+    if field_code and doc.get("field_code") == field_code and doc.get("field_name"):
         out.append(_("Same field: %(field)s") % {"field": doc["field_name"]})
     if "province" in filters.values and doc.get("province"):
         out.append(_("In the problem's province: %(province)s") % {"province": doc["province"]})
@@ -259,13 +265,15 @@ def initiatives_for_problem(
     problem: Problem,
     limit: int = 5,
     emb: Embedder | None = None,
+    same_field: bool = False,
 ) -> list[Match]:
     """Published initiatives that could answer `problem`, best first, for its owners."""
     if not perms.can_see_problem_matches(user, problem):
         raise PermissionDenied(_("Only the problem's owners see its matching initiatives."))
     emb = emb or service.embedder()
     text = "\n".join(p for p in (problem.title, problem.abstract, problem.pain) if p)
-    filters = problem_filters(session, problem)
+    filters = problem_filters(session, problem, same_field)
+    fld = session.get(Field, problem.field_id) if problem.field_id else None
     try:
         hits = indexing.engine(session).similar_text(text, limit=service.CANDIDATES)
     except (search.SearchUnavailable, OSError):
@@ -312,7 +320,7 @@ def initiatives_for_problem(
                 fused[i],
                 c,
                 terms,
-                _need_reasons(terms, doc, filters, c),
+                _need_reasons(terms, doc, fld.code if fld else None, filters, c),
                 doc,
             )
         )
@@ -363,9 +371,15 @@ def _problem_facts(session: Session, problem: Problem) -> dict[str, Any]:
     }
 
 
-def _problem_allows(problem_facts: dict[str, Any], problem: Problem, doc: dict[str, Any]) -> bool:
-    """The problem's hard filters seen from the initiative's side (same as `problem_filters`)."""
-    if problem_facts["field_code"] and doc.get("field_code") != problem_facts["field_code"]:
+def _problem_allows(
+    problem_facts: dict[str, Any], problem: Problem, doc: dict[str, Any], same_field: bool
+) -> bool:
+    """The problem's hard filters seen from the initiative's side (as `problem_filters`)."""
+    if (
+        same_field
+        and problem_facts["field_code"]
+        and doc.get("field_code") != problem_facts["field_code"]
+    ):
         return False
     return not (
         problem.scope == "provinces"
@@ -398,6 +412,7 @@ def problems_for_initiative(
     initiative: Initiative,
     limit: int = 5,
     emb: Embedder | None = None,
+    same_field: bool = False,
 ) -> list[Match]:
     """Problems open for proposals that this initiative could answer, for its authors.
 
@@ -420,7 +435,7 @@ def problems_for_initiative(
         )
     ]
     facts = {p.id: _problem_facts(session, p) for p in candidates}
-    allowed = [p for p in candidates if _problem_allows(facts[p.id], p, doc)]
+    allowed = [p for p in candidates if _problem_allows(facts[p.id], p, doc, same_field)]
     needs = {p.id: f"{p.title}\n{p.abstract}\n{p.pain}" for p in allowed}
     overlap = {i: _lexical_overlap(needs[i], text) for i in needs}
     lexical = sorted((i for i in overlap if overlap[i] > 0), key=lambda i: (-overlap[i], i))
@@ -447,7 +462,9 @@ def problems_for_initiative(
         if v is None and not terms:
             continue
         problem = by_id[i]
-        reasons = list(_need_reasons(terms, doc, problem_filters(session, problem), c))
+        reasons = list(
+            _need_reasons(terms, doc, facts[i]["field_code"], problem_filters(session, problem), c)
+        )
         reasons.append(
             _("Proposals until %(day)s") % {"day": problem.deadline.strftime("%d/%m/%Y")}
         )

@@ -92,8 +92,12 @@ def matching_globals(request: Request, user: Any) -> dict[str, Any]:
             problem = session.get(Problem, problem_id)
             if problem is None or not perms.can_see_problem_matches(user, problem):
                 return None
+            same_field = request.query_params.get("same_field") == "1"
             return {
-                "matches": recommend.initiatives_for_problem(session, user, problem),
+                "same_field": same_field,
+                "matches": recommend.initiatives_for_problem(
+                    session, user, problem, same_field=same_field
+                ),
                 "invited": recommend.invited(session, problem),
                 "can_invite": perms.can_invite(user, problem),
             }

@@ -123,8 +123,19 @@ def test_owner_sees_matching_initiatives_with_reasons_within_the_hard_filters(se
     water = session.get(Problem, world["water"])
     found = recommend.initiatives_for_problem(session, cast.owner, water, emb=E5)
     assert found[0].id == world["drip"]
-    assert world["xray"] not in [m.id for m in found]  # another field: never, however close
-    assert all(m.facts["field_code"] == "NN" for m in found)
+    assert world["xray"] not in [m.id for m in found]  # too far in meaning
+    # Asked for the problem's field only: another field never comes, however close.
+    water.field_id = session.exec(select(Field).where(Field.code == "YT")).one().id
+    session.add(water)
+    session.commit()
+    in_health = recommend.initiatives_for_problem(
+        session, cast.owner, water, emb=E5, same_field=True
+    )
+    assert all(m.facts["field_code"] == "YT" for m in in_health)
+    assert world["drip"] not in [m.id for m in in_health]
+    water.field_id = session.exec(select(Field).where(Field.code == "NN")).one().id
+    session.add(water)
+    session.commit()
     drip = found[0]
     assert drip.shared_terms == ("cà phê", "tiết kiệm")
     need = fold(service.problem_text(session, water) or "")
@@ -208,7 +219,13 @@ def test_authors_see_the_open_problems_their_initiative_could_answer(client, ses
     submitter = world["people"].submitter
     drip = session.get(Initiative, world["drip"])
     found = recommend.problems_for_initiative(session, submitter, drip, emb=E5)
-    assert [m.id for m in found] == [world["water"]]  # the lung problem is another field
+    assert [m.id for m in found] == [world["water"]]  # the lung problem is far in meaning
+    assert [
+        m.id
+        for m in recommend.problems_for_initiative(
+            session, submitter, drip, emb=E5, same_field=True
+        )
+    ] == [world["water"]]
     assert found[0].reasons[0] == "Cùng từ khoá: cà phê, tiết kiệm"
     assert found[0].reasons[-1].startswith("Nhận đề xuất đến ")
     assert all(SECRET not in r for r in found[0].reasons)
