@@ -116,9 +116,11 @@ def matching_globals(request: Request, user: Any) -> dict[str, Any]:
             return recommend.near_duplicates(session, user, initiative_id)
 
     def maybe(results: Any) -> list[Any]:
-        """Under the search results: by meaning, when the strict search found little."""
+        """Under the search results: by meaning, when the strict search found little (few
+        results, or only by leaving typed words out)."""
         params = results.params
-        if results.total >= recommend.MAYBE_BELOW or params.page != 1 or not params.q.strip():
+        strict_found_little = results.total < recommend.MAYBE_BELOW or bool(results.ignored)
+        if not strict_found_little or params.page != 1 or not params.q.strip():
             return []
         with request_session(request) as session:
             return recommend.semantic_search(

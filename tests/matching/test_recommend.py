@@ -4,6 +4,7 @@ confidential text never used; the `none` backend degrades without an error."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import numpy as np
@@ -280,10 +281,11 @@ def test_an_english_query_finds_the_vietnamese_initiative_within_the_filters(cli
     q = "water saving irrigation for coffee farms"
     page = client.get("/search", params={"q": q})
     assert page.status_code == 200
-    assert "Có thể bạn quan tâm" in page.text
-    start = page.text.index("Có thể bạn quan tâm")
-    assert "Hệ thống tưới nhỏ giọt cho cà phê" in page.text[start:]
-    assert "Phần mềm đọc phim X-quang phổi" not in page.text[start:]
+    # The engine's hybrid search (search/) or this domain's supplement offers it; never the
+    # X-ray initiative, far in meaning.
+    main = re.sub(r"<[^>]+>", "", page.text[page.text.find("<main") :])  # no highlights
+    assert "Hệ thống tưới nhỏ giọt cho cà phê" in main
+    assert "Phần mềm đọc phim X-quang phổi" not in main
     body = client.get("/api/v1/matching/search", params={"q": q}).json()
     assert body["matches"][0]["id"] == world["drip"]
     assert body["matches"][0]["reasons"] == ["Gần nghĩa với nội dung bạn tìm"]
