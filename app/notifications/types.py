@@ -57,6 +57,7 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("problem_stage", "owner", "both"),
         NotificationType("problem_activity", "owner", "both"),
         NotificationType("proposal_update", "proposer", "both"),
+        NotificationType("problem_invitation", "submitter", "both"),
         # Subscription matches take the channel chosen on the subscription itself.
         NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
     ]
@@ -87,6 +88,7 @@ def type_label(name: str) -> str:
         "problem_stage": _("Stage changes and deadlines of my problems"),
         "problem_activity": _("Proposals, messages and questions on my problems"),
         "proposal_update": _("Answers to my proposals and questions on problems"),
+        "problem_invitation": _("Invitations to propose my initiatives for problems"),
     }
     return labels.get(name, name)
 

@@ -52,6 +52,9 @@ DEAL_FACILITATOR_CHANGED: Final = (
 SERVICE_REQUESTED: Final = "service.requested"  # {"request_id"}: tell the intermediary
 SERVICE_ANSWERED: Final = "service.answered"  # {"request_id"}: accepted, declined or delivered
 
+# matching
+MATCH_INVITED: Final = "match.invited"  # {"invitation_id"}: a problem's owner invited authors
+
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all
 

@@ -2,7 +2,7 @@
 the national e-ID's assurance level and identifier claims on oidc_identity
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0018
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import app.db
 
 revision: str = "0021"
-down_revision: str | None = "0020"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
