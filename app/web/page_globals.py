@@ -66,6 +66,23 @@ def page_context(request: Request) -> dict[str, Any]:
                 for r in exchange.received(session, user, initiative)
             ]
 
+    def submitter_assurance(initiative_id: int) -> dict[str, Any] | None:
+        """For coordinators: the submitter's national e-ID assurance level and identifier
+        claims from their last sign-in ({} when never signed in with the e-ID)."""
+        from app.accounts import oidc
+        from app.accounts.models import User
+        from app.accounts.permissions import is_coordinator
+
+        if not is_coordinator(user):
+            return None
+        with request_session(request) as session:
+            initiative = session.get(Initiative, initiative_id)
+            submitter = session.get(User, initiative.submitter_id) if initiative else None
+            identity = oidc.assurance(session, submitter) if submitter else None
+            if identity is None:
+                return {}
+            return {"acr": identity.acr, "claims": identity.claims or {}}
+
     def proposal_deal(proposal_id: int) -> dict[str, Any]:
         """The deal an awarded proposal became (if the visitor may see it), or may become."""
         from app.exchange import deals
@@ -85,6 +102,7 @@ def page_context(request: Request) -> dict[str, Any]:
             }
 
     ctx: dict[str, Any] = {
+        "submitter_assurance": submitter_assurance,
         "exchange_panel": panel,
         "exchange_proposal_deal": proposal_deal,
         "exchange_received": received,
