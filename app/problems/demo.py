@@ -12,6 +12,8 @@ from app.accounts import memberships
 from app.accounts import service as accounts
 from app.accounts.models import Organisation, OrganisationType, Role, User
 from app.initiatives.models import Initiative
+from app.problems import proposals as proposal_service
+from app.problems import questions as question_service
 from app.problems import service, workflow
 from app.problems.models import Problem
 from app.problems.schemas import (
@@ -107,18 +109,18 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         ip_terms="owner",
     )
     service.submit(session, coordinator, national)
-    question = service.ask(
+    question = question_service.ask(
         session,
         coauthor,
         national,
         QuestionIn(question="Có nhận giải pháp chỉ dùng dữ liệu vệ tinh không?"),
     )
-    service.answer(
+    question_service.answer(
         session, coordinator, question, AnswerIn(answer="Có, nếu đạt thời gian cảnh báo.")
     )
     service.accept_nda(session, scientist, national)
     if published is not None:
-        service.propose(
+        proposal_service.propose(
             session,
             scientist,
             national,
@@ -128,7 +130,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
                 summary="Mạng cảm biến IoT của sáng kiến đã thử nghiệm tại hai xã.",
             ),
         )
-    service.propose(
+    proposal_service.propose(
         session,
         coauthor,
         national,
@@ -167,23 +169,23 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
     )
     service.submit(session, agency, provincial)
     workflow.transition(session, provincial, "open", actor=coordinator)
-    chosen = service.propose(
+    chosen = proposal_service.propose(
         session,
         scientist,
         provincial,
         _sketch("Mã QR theo lô kết hợp ảnh vệ tinh vùng trồng.", cost=2_500_000_000, current_trl=6),
     )
-    early = service.propose(
+    early = proposal_service.propose(
         session,
         coauthor,
         provincial,
         _sketch("Chuỗi khối cho toàn bộ chuỗi cung ứng.", current_trl=2),
     )
-    service.decline(session, agency, early, ProposalDeclineIn(reason="too_early"))
+    proposal_service.decline(session, agency, early, ProposalDeclineIn(reason="too_early"))
     provincial.deadline = workflow.today_in_vietnam() - timedelta(days=1)
     workflow.transition(session, provincial, "closed", actor=None)
     workflow.transition(session, provincial, "evaluating", actor=agency)
-    service.award(session, agency, provincial, AwardIn(proposal_ids=[chosen.id or 0]))
+    proposal_service.award(session, agency, provincial, AwardIn(proposal_ids=[chosen.id or 0]))
 
     # Enterprise: open, a shortlisted sketch with a private question.
     sensors = _problem(
@@ -211,7 +213,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
     service.submit(session, enterprise, sensors)
     workflow.transition(session, sensors, "open", actor=coordinator)
     service.accept_nda(session, scientist, sensors)
-    sketch = service.propose(
+    sketch = proposal_service.propose(
         session,
         scientist,
         sensors,
@@ -223,11 +225,11 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
             confidential="Thiết kế điện cực.",
         ),
     )
-    service.post_message(
+    proposal_service.post_message(
         session, enterprise, sketch, MessageIn(body="Cảm biến chịu được ngập nước không?")
     )
-    service.post_message(session, scientist, sketch, MessageIn(body="Có, đạt chuẩn IP67."))
-    service.shortlist(session, enterprise, sketch)
+    proposal_service.post_message(session, scientist, sketch, MessageIn(body="Có, đạt chuẩn IP67."))
+    proposal_service.shortlist(session, enterprise, sketch)
 
     # Enterprise: waiting for moderation, and a draft.
     waiting = _problem(

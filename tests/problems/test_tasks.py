@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from app.accounts.models import OrganisationType, Role
 from app.notifications.models import Notification
+from app.problems import proposals as proposal_service
 from app.problems import service, workflow
 from app.problems.schemas import AwardIn
 from app.webhooks import service as webhooks
@@ -46,7 +47,7 @@ def test_opened_and_awarded_problems_reach_webhooks_without_the_details(
     p.status = "evaluating"
     session.add(p)
     session.commit()
-    service.award(session, c.owner, p, AwardIn(proposal_ids=[proposal.id]))
+    proposal_service.award(session, c.owner, p, AwardIn(proposal_ids=[proposal.id]))
     session.commit()
     worker.drain()
 
