@@ -239,8 +239,9 @@ def count_view(
         insert(ProblemView)
         .values(problem_id=problem.id, day=day, visitor=visitor)
         .on_conflict_do_nothing()
-    )
-    if not getattr(added, "rowcount", 0):
+        .returning(col(ProblemView.id))
+    ).scalar_one_or_none()
+    if added is None:  # this visitor was counted today already
         return False
     session.execute(
         sql_update(Problem).where(col(Problem.id) == problem.id).values(views=Problem.views + 1)
