@@ -425,3 +425,17 @@ def download(session: SessionDep, user: OptionalUser, problem: VisibleProblem, a
     """Past the non-disclosure gate only; each download is appended to the access log."""
     attachment: Any = service.attachment_for_download(session, user, problem, attachment_id)
     return file_response(attachment)
+
+
+@router.delete(
+    "/problems/{problem_id}/attachments/{attachment_id}",
+    status_code=204,
+    responses=PROBLEMS,
+    summary="Remove a confidential file",
+)
+def delete_attachment(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, attachment_id: int
+):
+    """Owners, while a draft or returned for revision; the stored bytes go after commit."""
+    service.delete_attachment(session, user, problem, attachment_id)
+    return Response(status_code=204)

@@ -25,7 +25,11 @@ from app.problems import proposals as proposal_service
 from app.problems.models import Problem, ProblemQuestion, Proposal, ProposalMessage
 from app.storage import get_storage
 from app.webhooks import service as webhooks
-from app.webhooks.models import EVENT_PROBLEM_AWARDED, EVENT_PROBLEM_OPENED
+from app.webhooks.models import (
+    EVENT_PROBLEM_AWARDED,
+    EVENT_PROBLEM_OPENED,
+    EVENT_PROPOSAL_STAGE_CHANGED,
+)
 
 TEMPLATE = "problems/mail/notice"
 CHECK_EVERY_SECONDS = 15 * 60
@@ -161,16 +165,32 @@ def on_awarded(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
     )
 
 
-def _proposal(session: Session, payload: dict[str, Any]) -> tuple[Proposal, Problem] | None:
+def _proposal(
+    session: Session, payload: dict[str, Any], stage: str
+) -> tuple[Proposal, Problem] | None:
+    """The event's proposal and problem; the organisations' webhooks hear of the new `stage`."""
     proposal = session.get(Proposal, int(payload["proposal_id"]))
     if proposal is None:
         return None
-    return proposal, proposal_service.problem_of(session, proposal)
+    problem = proposal_service.problem_of(session, proposal)
+    _proposal_webhook(session, proposal, problem, stage)
+    return proposal, problem
+
+
+def _proposal_webhook(session: Session, proposal: Proposal, problem: Problem, stage: str) -> None:
+    """`proposal.stage_changed` to the problem's organisation and the proposer's: ids and the
+    stage only, never a summary, a name or a confidential part."""
+    data = {"proposal_id": proposal.id, "problem_id": problem.id, "status": stage}
+    for organisation_id in dict.fromkeys([problem.organisation_id, proposal.organisation_id]):
+        if organisation_id is not None:
+            webhooks.dispatch(
+                session, EVENT_PROPOSAL_STAGE_CHANGED, data, organisation_id=organisation_id
+            )
 
 
 @handler(topics.PROPOSAL_SUBMITTED)
 def on_proposal(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
-    found = _proposal(session, payload)
+    found = _proposal(session, payload, "submitted")
     if found is None:
         return
     proposal, problem = found
@@ -188,7 +208,7 @@ def on_proposal(session: Session, payload: dict[str, Any], event: OutboxEvent) -
 
 def _to_proposer(kind: str) -> Any:
     def consume(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
-        found = _proposal(session, payload)
+        found = _proposal(session, payload, kind)
         if found is None:
             return
         proposal, problem = found
@@ -218,7 +238,7 @@ handler(topics.PROPOSAL_AWARDED)(_to_proposer("awarded"))
 @handler(topics.PROPOSAL_WITHDRAWN)
 def on_withdrawn(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """The owners hear that a proposer took their proposal back, with the reason if given."""
-    found = _proposal(session, payload)
+    found = _proposal(session, payload, "withdrawn")
     if found is None:
         return
     proposal, problem = found

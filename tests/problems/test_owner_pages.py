@@ -200,3 +200,20 @@ def test_only_the_proposer_withdraws_and_not_after_a_decline(client, session):
     assert (late.status_code, late.json()["current"]) == (409, "declined")
     assert session.exec(select(Proposal.status)).all() == ["declined"]
     assert session.get(Problem, opened.id) is not None
+
+
+def test_the_api_removes_a_file_of_a_draft_for_its_owners_only(client, session, worker):
+    c = cast(session)
+    draft = problem(session, c, "draft")
+    owner, rival = api_token(client, c.owner.email), api_token(client, c.rival.email)
+    [sent] = client.post(
+        f"/api/v1/problems/{draft.id}/attachments",
+        headers=owner,
+        files={"file": ("a.pdf", PDF, "application/pdf")},
+    ).json()
+    url = f"/api/v1/problems/{draft.id}/attachments/{sent['id']}"
+    assert client.delete(url, headers=rival).status_code == 404
+    assert client.delete(url, headers=owner).status_code == 204
+    assert client.delete(url, headers=owner).status_code == 404
+    worker.drain()
+    assert session.exec(select(ProblemAttachment)).all() == []
