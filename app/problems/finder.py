@@ -1,9 +1,12 @@
 """Finding published problems: the listing's words and facets, evaluated on the database.
 
-Problems are not (yet) a document kind of the search engines; until they are, this finder
-serves the listing, its facets and the API with the same accent folding (`search.text.fold`),
-reading public fields only. `matches` tests one problem against a saved listing query, so a
-subscription to a problem search means exactly what the listing shows.
+Problems are not (yet, on this branch) a document kind of the search engines; until they are,
+this finder serves the listing, its facets and the API with the same accent folding
+(`search.text.fold`), reading public fields only. `matches` tests one problem against a saved
+listing query, so a subscription to a problem search means exactly what the listing shows.
+When the engines index problems, `find_public` gives way to the engine and `matches` should ask
+the engine too (as `app.subscriptions.matching.SavedSearches` does for initiatives); the query
+string format (`q` and the FACETS names) stays the same.
 """
 
 from __future__ import annotations
@@ -16,27 +19,11 @@ from app.accounts.models import Organisation
 from app.initiatives.models import Field
 from app.problems import workflow
 from app.problems.models import Problem
+from app.problems.service import budget_band
 from search.text import fold
 
 FACETS = ("status", "funding_mode", "field", "scope", "province", "trl", "budget", "owner_type")
 QUERY_CHARS, FILTER_CHARS = 200, 100
-
-BUDGET_BANDS: dict[str, tuple[int, int | None]] = {
-    "under_1b": (0, 1_000_000_000),
-    "1b_5b": (1_000_000_000, 5_000_000_000),
-    "over_5b": (5_000_000_000, None),
-}
-
-
-def budget_band(problem: Problem) -> str | None:
-    """The band of the problem's maximum (or minimum) budget."""
-    amount = problem.budget_max if problem.budget_max is not None else problem.budget_min
-    if amount is None:
-        return None
-    for name, (low, high) in BUDGET_BANDS.items():
-        if amount >= low and (high is None or amount < high):
-            return name
-    return None
 
 
 def _facet_values(session: Session, problem: Problem) -> dict[str, list[str]]:

@@ -81,7 +81,7 @@ def proposal_status_label(status: str) -> str:
 
 
 def budget_labels() -> dict[str, str]:
-    """The listing's budget bands (`finder.BUDGET_BANDS`)."""
+    """The listing's budget bands (`service.BUDGET_BANDS`)."""
     return {
         "under_1b": _("Under 1 billion"),
         "1b_5b": _("1 to 5 billion"),

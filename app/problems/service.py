@@ -410,3 +410,22 @@ def attachment_for_download(
     if user is not None:
         visibility.log_access(session, user, problem, f"attachment:{attachment.id}")
     return attachment
+
+
+# -- budget bands (the listing's facet) ----------------------------------------
+BUDGET_BANDS: dict[str, tuple[int, int | None]] = {
+    "under_1b": (0, 1_000_000_000),
+    "1b_5b": (1_000_000_000, 5_000_000_000),
+    "over_5b": (5_000_000_000, None),
+}
+
+
+def budget_band(problem: Problem) -> str | None:
+    """The band of the problem's maximum (or minimum) budget."""
+    amount = problem.budget_max if problem.budget_max is not None else problem.budget_min
+    if amount is None:
+        return None
+    for name, (low, high) in BUDGET_BANDS.items():
+        if amount >= low and (high is None or amount < high):
+            return name
+    return None
