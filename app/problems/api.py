@@ -39,6 +39,7 @@ from app.problems.schemas import (
     ProblemsOut,
     ProblemTransitionIn,
     ProposalDeclineIn,
+    ProposalEventOut,
     ProposalWithdrawIn,
     QuestionIn,
     QuestionOut,
@@ -317,6 +318,18 @@ def award(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body:
     """The problem (closed or evaluating) moves to `awarded`; the proposers are told."""
     awarded = proposal_service.award(session, user, problem, body)
     return [visibility.proposal_view(session, user, problem, p) for p in awarded]
+
+
+@router.get(
+    "/proposals/{proposal_id}/history",
+    response_model=list[ProposalEventOut],
+    responses=PROBLEMS,
+    summary="The stages a proposal went through",
+)
+def proposal_history(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
+    """Sent, shortlisted, declined, awarded or withdrawn: who and when, oldest first (seen by
+    whoever sees the proposal)."""
+    return proposal_service.history_view(session, proposal)
 
 
 @router.get(

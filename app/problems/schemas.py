@@ -240,6 +240,15 @@ class ProblemProposalOut(BaseModel):
     created_at: datetime
 
 
+class ProposalEventOut(BaseModel):
+    """One change of a proposal's stage."""
+
+    to_status: str = Field(examples=["withdrawn"])
+    actor: str = Field(examples=["Trần Khoa Học"])
+    reason: str = Field(examples=["Nhóm đã nhận một dự án khác."])
+    created_at: datetime
+
+
 class MessageOut(BaseModel):
     id: int
     author: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.problems import proposals as proposal_service
-from app.problems.models import Problem, ProblemAttachment, Proposal
+from app.problems.models import ProblemAttachment, Proposal
 from app.storage import get_storage
 from tests.conftest import api_token, csrf_of, web_login
 from tests.problems.helpers import TITLE, body, cast, problem, sketch
@@ -199,7 +199,13 @@ def test_only_the_proposer_withdraws_and_not_after_a_decline(client, session):
     late = api(f"/api/v1/proposals/{proposal.id}/withdraw", headers=scientist, json={})
     assert (late.status_code, late.json()["current"]) == (409, "declined")
     assert session.exec(select(Proposal.status)).all() == ["declined"]
-    assert session.get(Problem, opened.id) is not None
+    history = client.get(f"/api/v1/proposals/{proposal.id}/history", headers=scientist).json()
+    assert [(h["to_status"], h["actor"], h["reason"]) for h in history] == [
+        ("submitted", "Trần Khoa Học", ""),
+        ("declined", "Đỗ Thị Chủ", ""),
+    ]
+    other = api_token(client, c.other.email)
+    assert client.get(f"/api/v1/proposals/{proposal.id}/history", headers=other).status_code == 404
 
 
 def test_the_api_removes_a_file_of_a_draft_for_its_owners_only(client, session, worker):
