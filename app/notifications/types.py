@@ -21,6 +21,7 @@ CHANNELS = ("email", "in_app", "both", "off")
 class NotificationType:
     name: str
     audience: str  # submitter | reviewer | coordinator | subscriber | requester | owner | proposer
+    # | intermediary
     default: str
     mandatory: bool = False
     fixed: bool = False  # the channel is not the user's choice (not on the preferences page)
@@ -43,6 +44,9 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("contact_request", "submitter", "both"),
         NotificationType("contact_answer", "requester", "both"),
         NotificationType("deal_stage", "requester", "both"),
+        NotificationType("deal_activity", "requester", "both"),
+        NotificationType("service_request", "intermediary", "both"),
+        NotificationType("service_answer", "requester", "both"),
         NotificationType("review_invitation", "reviewer", "both"),
         NotificationType("review_reminder", "reviewer", "both"),
         NotificationType("round_closing", "reviewer", "both"),
@@ -69,6 +73,9 @@ def type_label(name: str) -> str:
         "contact_request": _("Contact requests"),
         "contact_answer": _("Answers to my contact requests"),
         "deal_stage": _("Stage changes of my deals"),
+        "deal_activity": _("Offers, counter-offers and facilitators in my deals"),
+        "service_request": _("Service requests to my intermediary organisation"),
+        "service_answer": _("Answers to my service requests"),
         "review_invitation": _("Review invitations"),
         "review_reminder": _("Review reminders"),
         "round_closing": _("Review round closing"),

@@ -47,6 +47,12 @@ PROPOSAL_WITHDRAWN: Final = "proposal.withdrawn"  # {"proposal_id"}: by its prop
 
 # exchange (deals)
 DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}
+DEAL_OFFER: Final = "deal.offer"  # {"offer_id", "event": "made" | "accepted" | "declined"}
+DEAL_FACILITATOR_CHANGED: Final = (
+    "deal.facilitator_changed"  # {"deal_id", "facilitator_id", "event"}
+)
+SERVICE_REQUESTED: Final = "service.requested"  # {"request_id"}: tell the intermediary
+SERVICE_ANSWERED: Final = "service.answered"  # {"request_id"}: accepted, declined or delivered
 
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all

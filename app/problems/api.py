@@ -14,11 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 
 from app.accounts.deps import CurrentUser, OptionalUser
+from app.catalogue import problem_index
 from app.db import SessionDep
 from app.initiatives.downloads import file_response
-from app.problems import finder, service, visibility, workflow
 from app.problems import proposals as proposal_service
 from app.problems import questions as question_service
+from app.problems import service, visibility, workflow
 from app.problems.deps import (
     AttachableProblem,
     VisibleProblem,
@@ -86,7 +87,7 @@ def find(
         "owner_type": owner_type,
         "status": status,
     }
-    found, facets = finder.find_public(session, q, filters)
+    found = problem_index.find(session, q, filters)
     return {
         "items": [
             {
@@ -94,9 +95,10 @@ def find(
                 for k, v in visibility.full_view(session, p).items()
                 if k in visibility.PUBLIC_FIELDS
             }
-            for p in found
+            for p in found.problems
         ],
-        "facets": facets,
+        "facets": found.facets,
+        "ignored": list(found.ignored),
     }
 
 

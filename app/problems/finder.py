@@ -1,12 +1,12 @@
-"""Finding published problems: the listing's words and facets, evaluated on the database.
+"""The problems listing's query string, and saved listing queries matched on the database.
 
-Problems are not (yet, on this branch) a document kind of the search engines; until they are,
-this finder serves the listing, its facets and the API with the same accent folding
-(`search.text.fold`), reading public fields only. `matches` tests one problem against a saved
-listing query, so a subscription to a problem search means exactly what the listing shows.
-When the engines index problems, `find_public` gives way to the engine and `matches` should ask
-the engine too (as `app.subscriptions.matching.SavedSearches` does for initiatives); the query
-string format (`q` and the FACETS names) stays the same.
+The listing and the API search the engines (`app.catalogue.problem_index.find`); this module
+holds the listing's query string (`read_query`, `query_string`, `parse_query_string`) and
+`matches`, which tests one newly opened problem against a saved listing query on the database
+(every word, accents optional via `search.text.fold`, public fields only, and each facet filter),
+for problem subscriptions. It is stricter than the engine (no synonyms or typo tolerance); asking
+the engine per problem, as `app.subscriptions.matching.SavedSearches` does for initiatives, is
+the next step.
 """
 
 from __future__ import annotations
@@ -105,26 +105,3 @@ def matches(session: Session, problem: Problem, saved: str) -> bool:
     return all(w in _public_text(session, problem) for w in words) and _passes(
         _facet_values(session, problem), filters
     )
-
-
-def find_public(
-    session: Session, query: str = "", filters: dict[str, str] | None = None
-) -> tuple[list[Problem], dict[str, dict[str, int]]]:
-    """Open and awarded problems matching every word of `query` (accents optional) and each filter,
-    with facet counts over the query's matches (each facet ignoring its own filter)."""
-    filters = {k: v for k, v in (filters or {}).items() if v}
-    words = fold(query).split()
-    matching = [
-        (p, _facet_values(session, p))
-        for p in public_list(session, limit=1000, states=workflow.SEARCHABLE_STATES)
-        if all(w in _public_text(session, p) for w in words)
-    ]
-    facets: dict[str, dict[str, int]] = {}
-    for name in FACETS:
-        counts: dict[str, int] = {}
-        for _p, values in matching:
-            if _passes(values, filters, skip=name):
-                for v in values.get(name, []):
-                    counts[v] = counts.get(v, 0) + 1
-        facets[name] = dict(sorted(counts.items()))
-    return [p for p, values in matching if _passes(values, filters)], facets

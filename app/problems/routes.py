@@ -22,6 +22,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, Form, OptionalUser
+from app.catalogue import problem_index
+from app.catalogue import service as catalogue_service
 from app.db import SessionDep
 from app.errors import PermissionDenied
 from app.i18n import _
@@ -84,16 +86,17 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 @router.get("")
 def listing(request: Request, session: SessionDep, user: OptionalUser):
     query, filters = finder.read_query(request.query_params)
-    found, facets = finder.find_public(session, query, filters)
-    views = [visibility.full_view(session, p) for p in found]
+    found = problem_index.find(session, query, filters)
+    views = [visibility.full_view(session, p) for p in found.problems]
     return render(
         request,
         "problems/list.html",
         {
             "problems": views,
             "q": query,
+            "notice": catalogue_service.relaxed_notice(query, found.ignored),
             "filters": filters,
-            "facets": facets,
+            "facets": found.facets,
             "facet_names": labels.facet_titles(),
             "facet_value": labels.facet_label,
             "facet_url": lambda name, value: (

@@ -20,6 +20,7 @@ from typing import TypeGuard
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, User
+from app.catalogue import problem_index
 from app.config import get_settings
 from app.errors import NotFound
 from app.i18n import _, get_language
@@ -175,12 +176,13 @@ def latest(session: Session, *, limit: int) -> list[Problem]:
 
 
 def saved_search(session: Session, sub: Subscription, *, limit: int) -> list[Problem]:
-    """The newest results of a saved problem search, as the listing finds them."""
+    """The newest results of a saved problem search, as the listing finds them (the engine)."""
     if sub.subject != SUBJECT:
         raise NotFound(_("There is nothing at this address."))
     query, filters = finder.parse_query_string(sub.query or "")
-    found, _facets = finder.find_public(session, query, filters)
-    return found[:limit]
+    found = problem_index.find(session, query, filters).problems
+    newest = sorted(found, key=lambda p: (p.opened_at or p.updated_at, p.id), reverse=True)
+    return newest[:limit]
 
 
 def listing_url(query: str | None) -> str:

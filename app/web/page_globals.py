@@ -64,8 +64,27 @@ def page_context(request: Request) -> dict[str, Any]:
                 for r in exchange.received(session, user, initiative)
             ]
 
+    def proposal_deal(proposal_id: int) -> dict[str, Any]:
+        """The deal an awarded proposal became (if the visitor may see it), or may become."""
+        from app.exchange import deals
+        from app.exchange.deal_queries import can_see
+        from app.problems.models import Problem, Proposal
+
+        with request_session(request) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return {}
+            problem = session.get_one(Problem, proposal.problem_id)
+            deal = deals.deal_of_proposal(session, proposal_id)
+            return {
+                "deal_id": deal.id if deal and can_see(session, user, deal) else None,
+                "can_open": (deal is None or deal.stage in ("abandoned",))
+                and deals.can_open_from_proposal(user, proposal, problem),
+            }
+
     ctx: dict[str, Any] = {
         "exchange_panel": panel,
+        "exchange_proposal_deal": proposal_deal,
         "exchange_received": received,
         "catalogue_similar": lambda initiative_id: catalogue.similar(None, initiative_id),
     }

@@ -3,7 +3,7 @@ views counted once per visitor and day (problem_view); subscriptions to problems
 problem_id on subscription_notice and digest_item)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0020
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 import app.db
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
