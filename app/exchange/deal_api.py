@@ -32,7 +32,7 @@ from app.exchange.downloads import agreement_response, nda_pdf_response
 from app.exchange.models import Deal
 from app.i18n import _
 from app.initiatives.models import Initiative
-from app.problems import service as problem_service
+from app.problems import proposals as problem_proposals
 from app.storage import StreamedUpload
 from app.web.api import problems, public
 
@@ -309,5 +309,5 @@ def remove_facilitator(
     summary="Open a deal on a problem's awarded proposal (its owner or the proposer)",
 )
 def deal_from_proposal(session: SessionDep, user: CurrentUser, proposal_id: int) -> dict[str, Any]:
-    proposal = problem_service.get_visible_proposal(session, user, proposal_id)
+    proposal = problem_proposals.get_visible(session, user, proposal_id)
     return _out(session, user, deals.open_from_proposal(session, user, proposal))

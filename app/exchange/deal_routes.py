@@ -36,7 +36,7 @@ from app.exchange.downloads import agreement_response, nda_pdf_response
 from app.exchange.models import Deal
 from app.i18n import _, get_language
 from app.initiatives.models import Field as FieldRow
-from app.problems import service as problems
+from app.problems import proposals as problem_proposals
 from app.storage import StreamedUpload
 from app.web.flash import flash
 from app.web.forms import Form, Refusal, submit_form
@@ -155,7 +155,7 @@ def deal_from_request(
 @router.post("/proposals/{proposal_id}/deal")
 def deal_from_proposal(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
     """The problem's owner or the proposer opens a deal on an awarded proposal."""
-    proposal = problems.get_visible_proposal(session, user, proposal_id)
+    proposal = problem_proposals.get_visible(session, user, proposal_id)
     deal = deals.open_from_proposal(session, user, proposal)
     return _done(request, deal, _("The deal was opened. Both sides accept the NDA first."))
 

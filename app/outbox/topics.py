@@ -35,6 +35,7 @@ PROBLEM_TRANSITIONED: Final = "problem.transitioned"
 PROBLEM_OPENED: Final = "problem.opened"  # {"problem_id"}
 PROBLEM_CLOSING: Final = "problem.closing"  # {"problem_id"}: three days before the deadline
 PROBLEM_AWARDED: Final = "problem.awarded"  # {"problem_id"}
+PROBLEM_ATTACHMENT_DELETED: Final = "problem.attachment_deleted"  # {"storage_key"}
 PROBLEM_QUESTION_ASKED: Final = "problem.question_asked"  # {"question_id"}
 PROBLEM_QUESTION_ANSWERED: Final = "problem.question_answered"  # {"question_id"}
 PROPOSAL_SUBMITTED: Final = "proposal.submitted"  # {"proposal_id"}
@@ -42,6 +43,7 @@ PROPOSAL_MESSAGE: Final = "proposal.message"  # {"message_id"}
 PROPOSAL_SHORTLISTED: Final = "proposal.shortlisted"  # {"proposal_id"}
 PROPOSAL_DECLINED: Final = "proposal.declined"  # {"proposal_id"}
 PROPOSAL_AWARDED: Final = "proposal.awarded"  # {"proposal_id"}
+PROPOSAL_WITHDRAWN: Final = "proposal.withdrawn"  # {"proposal_id"}: by its proposer
 
 # exchange (deals)
 DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}

@@ -17,8 +17,16 @@ from app.accounts.deps import CurrentUser, OptionalUser
 from app.catalogue import problem_index
 from app.db import SessionDep
 from app.initiatives.downloads import file_response
+from app.problems import proposals as proposal_service
+from app.problems import questions as question_service
 from app.problems import service, visibility, workflow
-from app.problems.deps import AttachableProblem, VisibleProblem, VisibleProposal, VisibleQuestion
+from app.problems.deps import (
+    AttachableProblem,
+    VisibleProblem,
+    VisibleProposal,
+    VisibleQuestion,
+    Visitor,
+)
 from app.problems.schemas import (
     AccessOut,
     AnswerIn,
@@ -32,6 +40,8 @@ from app.problems.schemas import (
     ProblemsOut,
     ProblemTransitionIn,
     ProposalDeclineIn,
+    ProposalEventOut,
+    ProposalWithdrawIn,
     QuestionIn,
     QuestionOut,
 )
@@ -140,11 +150,11 @@ def update(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body
     summary="Read a problem as the caller may see it",
 )
 @public
-def read(session: SessionDep, user: OptionalUser, problem: VisibleProblem):
+def read(session: SessionDep, user: OptionalUser, problem: VisibleProblem, visitor: Visitor):
     """`details` and `attachments` appear only for owners, coordinators and readers who accepted
     the undertaking (`nda_required` tells whether accepting would open them); each such read is
     logged in the access log."""
-    service.view_page(session, user, problem)
+    service.count_view(session, user, problem, visitor)
     return _problem(session, user, problem)
 
 
@@ -224,7 +234,7 @@ def propose(
 ):
     """With one of the caller's initiatives (`kind: initiative`; the owners see its public
     sections, or all of them with `grant_confidential`) or a solution sketch."""
-    proposal = service.propose(session, user, problem, body)
+    proposal = proposal_service.propose(session, user, problem, body)
     return visibility.proposal_view(session, user, problem, proposal)
 
 
@@ -238,7 +248,7 @@ def proposals(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
     """All of them for owners and coordinators; a proposer's own otherwise."""
     return [
         visibility.proposal_view(session, user, problem, p)
-        for p in service.proposals_of(session, user, problem)
+        for p in proposal_service.proposals_of(session, user, problem)
     ]
 
 
@@ -249,7 +259,9 @@ def proposals(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
     summary="Read a proposal",
 )
 def read_proposal(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
-    return visibility.proposal_view(session, user, service.problem_of(session, proposal), proposal)
+    return visibility.proposal_view(
+        session, user, proposal_service.problem_of(session, proposal), proposal
+    )
 
 
 @router.post(
@@ -259,8 +271,10 @@ def read_proposal(session: SessionDep, user: CurrentUser, proposal: VisiblePropo
     summary="Shortlist a proposal",
 )
 def shortlist(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
-    service.shortlist(session, user, proposal)
-    return visibility.proposal_view(session, user, service.problem_of(session, proposal), proposal)
+    proposal_service.shortlist(session, user, proposal)
+    return visibility.proposal_view(
+        session, user, proposal_service.problem_of(session, proposal), proposal
+    )
 
 
 @router.post(
@@ -273,8 +287,27 @@ def decline(
     session: SessionDep, user: CurrentUser, proposal: VisibleProposal, body: ProposalDeclineIn
 ):
     """The proposer sees the reason; `other` needs a `text`."""
-    service.decline(session, user, proposal, body)
-    return visibility.proposal_view(session, user, service.problem_of(session, proposal), proposal)
+    proposal_service.decline(session, user, proposal, body)
+    return visibility.proposal_view(
+        session, user, proposal_service.problem_of(session, proposal), proposal
+    )
+
+
+@router.post(
+    "/proposals/{proposal_id}/withdraw",
+    response_model=ProblemProposalOut,
+    responses=PROBLEMS,
+    summary="Withdraw one's own proposal",
+)
+def withdraw(
+    session: SessionDep, user: CurrentUser, proposal: VisibleProposal, body: ProposalWithdrawIn
+):
+    """Only the proposer, while the problem is open, closed or being evaluated and the proposal
+    is neither declined nor awarded; the owners are told, with the reason if one is given."""
+    proposal_service.withdraw(session, user, proposal, body)
+    return visibility.proposal_view(
+        session, user, proposal_service.problem_of(session, proposal), proposal
+    )
 
 
 @router.post(
@@ -285,8 +318,20 @@ def decline(
 )
 def award(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: AwardIn):
     """The problem (closed or evaluating) moves to `awarded`; the proposers are told."""
-    awarded = service.award(session, user, problem, body)
+    awarded = proposal_service.award(session, user, problem, body)
     return [visibility.proposal_view(session, user, problem, p) for p in awarded]
+
+
+@router.get(
+    "/proposals/{proposal_id}/history",
+    response_model=list[ProposalEventOut],
+    responses=PROBLEMS,
+    summary="The stages a proposal went through",
+)
+def proposal_history(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
+    """Sent, shortlisted, declined, awarded or withdrawn: who and when, oldest first (seen by
+    whoever sees the proposal)."""
+    return proposal_service.history_view(session, proposal)
 
 
 @router.get(
@@ -296,7 +341,7 @@ def award(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body:
     summary="The private thread of a proposal",
 )
 def messages(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
-    return service.thread(session, user, proposal)
+    return proposal_service.thread(session, user, proposal)
 
 
 @router.post(
@@ -309,8 +354,8 @@ def messages(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
 def post_message(
     session: SessionDep, user: CurrentUser, proposal: VisibleProposal, body: MessageIn
 ):
-    service.post_message(session, user, proposal, body)
-    return service.thread(session, user, proposal)
+    proposal_service.post_message(session, user, proposal, body)
+    return proposal_service.thread(session, user, proposal)
 
 
 @router.get(
@@ -321,7 +366,7 @@ def post_message(
 )
 @public
 def questions(session: SessionDep, user: OptionalUser, problem: VisibleProblem):
-    return service.questions(session, user, problem)
+    return question_service.questions(session, user, problem)
 
 
 @router.post(
@@ -332,7 +377,7 @@ def questions(session: SessionDep, user: OptionalUser, problem: VisibleProblem):
     summary="Ask a public question",
 )
 def ask(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: QuestionIn):
-    return service.ask(session, user, problem, body)
+    return question_service.ask(session, user, problem, body)
 
 
 @router.post(
@@ -342,7 +387,7 @@ def ask(session: SessionDep, user: CurrentUser, problem: VisibleProblem, body: Q
     summary="Answer a public question (owners)",
 )
 def answer(session: SessionDep, user: CurrentUser, question: VisibleQuestion, body: AnswerIn):
-    return service.answer(session, user, question, body)
+    return question_service.answer(session, user, question, body)
 
 
 @router.post(
@@ -395,3 +440,17 @@ def download(session: SessionDep, user: OptionalUser, problem: VisibleProblem, a
     """Past the non-disclosure gate only; each download is appended to the access log."""
     attachment: Any = service.attachment_for_download(session, user, problem, attachment_id)
     return file_response(attachment)
+
+
+@router.delete(
+    "/problems/{problem_id}/attachments/{attachment_id}",
+    status_code=204,
+    responses=PROBLEMS,
+    summary="Remove a confidential file",
+)
+def delete_attachment(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, attachment_id: int
+):
+    """Owners, while a draft or returned for revision; the stored bytes go after commit."""
+    service.delete_attachment(session, user, problem, attachment_id)
+    return Response(status_code=204)

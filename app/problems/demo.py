@@ -1,9 +1,13 @@
-"""Demo problem statements: a national one (open, with proposals and a public answer), a
-provincial one (awarded), enterprise ones (open with a shortlisted sketch and a private
-question; waiting for moderation; a draft). Built through the services, like real use."""
+"""Demo problem statements: a national one (open, with proposals, a public answer, a confidential
+file and counted views), a provincial one (awarded), enterprise ones (open with a shortlisted
+sketch, a private question and a withdrawn proposal; waiting for moderation; a draft with a
+file to edit). The investor and the scientist follow problems (a field, instantly; a saved
+search of the listing, daily), so opening them sends real notices. Built through the services,
+like real use."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -12,6 +16,8 @@ from app.accounts import memberships
 from app.accounts import service as accounts
 from app.accounts.models import Organisation, OrganisationType, Role, User
 from app.initiatives.models import Initiative
+from app.problems import proposals as proposal_service
+from app.problems import questions as question_service
 from app.problems import service, workflow
 from app.problems.models import Problem
 from app.problems.schemas import (
@@ -21,8 +27,12 @@ from app.problems.schemas import (
     ProblemIn,
     ProblemProposalIn,
     ProposalDeclineIn,
+    ProposalWithdrawIn,
     QuestionIn,
 )
+from app.storage import StoredFile, get_storage
+from app.subscriptions import service as subscription_service
+from app.subscriptions.schemas import SubscriptionForm
 
 AGENCY_EMAIL = "sokhcn@sangkien.local"
 
@@ -65,6 +75,55 @@ def _problem(session: Session, poster: User, days: int, **values: object) -> Pro
     return service.create(session, poster, ProblemIn.model_validate(data))
 
 
+def _file(session: Session, user: User, problem: Problem, name: str, text: str) -> None:
+    content = f"%PDF-1.4\n% {text}\n%%EOF\n".encode()
+    writer = get_storage().writer()
+    writer.write(content)
+    stored = StoredFile(
+        key=writer.commit(),
+        filename=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    service.add_attachments(session, user, problem, [stored])
+
+
+def _views(session: Session, problem: Problem, readers: int) -> None:
+    """Readers on the page today (each counted once, as the page counts them)."""
+    for n in range(readers):
+        service.count_view(session, None, problem, f"demo-reader-{n}")
+
+
+def _subscriptions(session: Session, users: dict[str, User]) -> None:
+    """Who follows problems: made before the problems open, so the opening notifies them."""
+    investor = users.get("nhadautu@sangkien.local")
+    scientist = users["nhakhoahoc@sangkien.local"]
+    follows = [
+        (
+            scientist,
+            SubscriptionForm(
+                subject="problems",
+                kind="category",
+                field_code="agriculture_environment",
+                channel="instant",
+            ),
+        ),
+        (
+            investor,
+            SubscriptionForm(
+                subject="problems",
+                kind="search",
+                query="q=sau+rieng&funding_mode=enterprise_led",
+                channel="daily",
+            ),
+        ),
+    ]
+    for user, form in follows:
+        if user is not None:
+            subscription_service.subscribe(session, user, form)
+
+
 def _sketch(summary: str, **extra: object) -> ProblemProposalIn:
     return ProblemProposalIn.model_validate({"kind": "sketch", "summary": summary, **extra})
 
@@ -75,6 +134,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
     scientist = users["nhakhoahoc@sangkien.local"]
     coauthor = users["tacgia@sangkien.local"]
     agency = _agency(session, password)
+    _subscriptions(session, users)
     published = session.exec(
         select(Initiative).where(
             Initiative.submitter_id == scientist.id, Initiative.status == "published"
@@ -106,19 +166,21 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         delivery_months=24,
         ip_terms="owner",
     )
+    _file(session, coordinator, national, "diem-sat-lo-trong-diem.pdf", "120 diem sat lo")
     service.submit(session, coordinator, national)
-    question = service.ask(
+    _views(session, national, 7)
+    question = question_service.ask(
         session,
         coauthor,
         national,
         QuestionIn(question="Có nhận giải pháp chỉ dùng dữ liệu vệ tinh không?"),
     )
-    service.answer(
+    question_service.answer(
         session, coordinator, question, AnswerIn(answer="Có, nếu đạt thời gian cảnh báo.")
     )
     service.accept_nda(session, scientist, national)
     if published is not None:
-        service.propose(
+        proposal_service.propose(
             session,
             scientist,
             national,
@@ -128,7 +190,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
                 summary="Mạng cảm biến IoT của sáng kiến đã thử nghiệm tại hai xã.",
             ),
         )
-    service.propose(
+    proposal_service.propose(
         session,
         coauthor,
         national,
@@ -167,23 +229,23 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
     )
     service.submit(session, agency, provincial)
     workflow.transition(session, provincial, "open", actor=coordinator)
-    chosen = service.propose(
+    chosen = proposal_service.propose(
         session,
         scientist,
         provincial,
         _sketch("Mã QR theo lô kết hợp ảnh vệ tinh vùng trồng.", cost=2_500_000_000, current_trl=6),
     )
-    early = service.propose(
+    early = proposal_service.propose(
         session,
         coauthor,
         provincial,
         _sketch("Chuỗi khối cho toàn bộ chuỗi cung ứng.", current_trl=2),
     )
-    service.decline(session, agency, early, ProposalDeclineIn(reason="too_early"))
+    proposal_service.decline(session, agency, early, ProposalDeclineIn(reason="too_early"))
     provincial.deadline = workflow.today_in_vietnam() - timedelta(days=1)
     workflow.transition(session, provincial, "closed", actor=None)
     workflow.transition(session, provincial, "evaluating", actor=agency)
-    service.award(session, agency, provincial, AwardIn(proposal_ids=[chosen.id or 0]))
+    proposal_service.award(session, agency, provincial, AwardIn(proposal_ids=[chosen.id or 0]))
 
     # Enterprise: open, a shortlisted sketch with a private question.
     sensors = _problem(
@@ -211,7 +273,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
     service.submit(session, enterprise, sensors)
     workflow.transition(session, sensors, "open", actor=coordinator)
     service.accept_nda(session, scientist, sensors)
-    sketch = service.propose(
+    sketch = proposal_service.propose(
         session,
         scientist,
         sensors,
@@ -223,11 +285,24 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
             confidential="Thiết kế điện cực.",
         ),
     )
-    service.post_message(
+    proposal_service.post_message(
         session, enterprise, sketch, MessageIn(body="Cảm biến chịu được ngập nước không?")
     )
-    service.post_message(session, scientist, sketch, MessageIn(body="Có, đạt chuẩn IP67."))
-    service.shortlist(session, enterprise, sketch)
+    proposal_service.post_message(session, scientist, sketch, MessageIn(body="Có, đạt chuẩn IP67."))
+    proposal_service.shortlist(session, enterprise, sketch)
+    taken_back = proposal_service.propose(
+        session,
+        coauthor,
+        sensors,
+        _sketch("Cảm biến điện trở giá rẻ.", cost=300_000_000, current_trl=3),
+    )
+    proposal_service.withdraw(
+        session,
+        coauthor,
+        taken_back,
+        ProposalWithdrawIn(reason="Nhóm chuyển sang một dự án khác của viện."),
+    )
+    _views(session, sensors, 4)
 
     # Enterprise: waiting for moderation, and a draft.
     waiting = _problem(
@@ -243,7 +318,7 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         ip_terms="solver",
     )
     service.submit(session, enterprise, waiting)
-    _problem(
+    draft = _problem(
         session,
         enterprise,
         60,
@@ -251,4 +326,5 @@ def load(session: Session, users: dict[str, User], password: str) -> None:
         abstract="Bản nháp: máy phân loại sầu riêng theo độ chín bằng âm thanh gõ.",
         funding_mode="enterprise_led",
     )
+    _file(session, enterprise, draft, "mau-am-thanh-go.pdf", "mau am thanh go sau rieng")
     session.flush()

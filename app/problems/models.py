@@ -177,6 +177,36 @@ class Proposal(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ProposalEvent(SQLModel, table=True):
+    """One change of a proposal's stage (sent, shortlisted, declined, awarded, withdrawn): who,
+    from, to, why and when. Append-only; the owners and the proposer read it on the proposal page."""
+
+    __tablename__ = "proposal_event"
+
+    id: int = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    from_status: str | None = Field(default=None, sa_type=String(20))
+    to_status: str = Field(sa_type=String(20))
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProblemView(SQLModel, table=True):
+    """A visitor saw a problem page on a day (Vietnam time): `Problem.views` counts these rows.
+
+    `visitor` is a keyed hash of the signed-in user's id, or of the client address and browser
+    for anonymous readers, so no address is stored."""
+
+    __tablename__ = "problem_view"
+    __table_args__ = (UniqueConstraint("problem_id", "day", "visitor"),)
+
+    id: int = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="problem.id", index=True)
+    day: date
+    visitor: str = Field(max_length=64)
+
+
 class ProposalMessage(SQLModel, table=True):
     """The private thread between the problem's owners and one proposer."""
 

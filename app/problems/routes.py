@@ -1,19 +1,22 @@
 """Problem statement pages: the public listing and problem page (with the non-disclosure gate,
-public questions and the proposal form), "my problems" with figures, the posting form, the
-owners' selection (shortlist, decline with a reason, award) and each proposal's private thread.
+public questions and the proposal form), "my problems" with figures, the posting and draft
+editing form, the confidential files page, the owners' selection (shortlist, decline with a
+reason, award), the proposer's withdrawal and each proposal's private thread.
 
 Handlers are plain functions: parse, load through deps, call one service verb, render or redirect.
-Forms run through `submit_form`: bad input or a refused verb (`ValidationFailed`) rolls back and
-re-renders the form with the messages (400); other refusals are the shared error pages.
+Every form runs through `submit_form`: bad input or a refused verb rolls back and shows the same
+page again with the message (`_again_on_page`, `_again_on_proposal`); not-found and permission
+refusals are the shared error pages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -22,15 +25,24 @@ from app.accounts.deps import CurrentUser, Form, OptionalUser
 from app.catalogue import problem_index
 from app.catalogue import service as catalogue_service
 from app.db import SessionDep
-from app.errors import PermissionDenied, ValidationFailed
+from app.errors import PermissionDenied
 from app.i18n import _
 from app.initiatives import permissions as initiative_perms
 from app.initiatives.downloads import file_response
 from app.initiatives.models import CoAuthor, Field, Initiative
+from app.problems import finder, labels, service, visibility, workflow
 from app.problems import permissions as perms
-from app.problems import service, visibility, workflow
-from app.problems.deps import VisibleProblem, VisibleProposal, VisibleQuestion
-from app.problems.models import DeclineReason, FundingMode, IpTerms, Problem, Scope
+from app.problems import proposals as proposal_service
+from app.problems import questions as question_service
+from app.problems.deps import (
+    AttachableProblem,
+    EditableProblem,
+    VisibleProblem,
+    VisibleProposal,
+    VisibleQuestion,
+    Visitor,
+)
+from app.problems.models import Problem, Proposal
 from app.problems.schemas import (
     AnswerIn,
     AwardIn,
@@ -38,11 +50,15 @@ from app.problems.schemas import (
     ProblemIn,
     ProblemProposalIn,
     ProposalDeclineIn,
+    ProposalWithdrawIn,
     QuestionIn,
+    ReasonIn,
 )
+from app.storage import FormUpload
 from app.system.provinces import PROVINCES
+from app.web import confirm
 from app.web.flash import flash
-from app.web.forms import error_message, submit_form
+from app.web.forms import Refusal, error_message, parse_form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter(prefix="/problems")
@@ -55,14 +71,7 @@ def _link(problem_id: int | None) -> str:
 
 
 def _labels() -> dict[str, Any]:
-    return {
-        "status_label": workflow.status_label,
-        "funding_label": service.funding_label,
-        "ip_label": service.ip_label,
-        "scope_label": service.scope_label,
-        "decline_label": service.decline_label,
-        "proposal_status_label": service.proposal_status_label,
-    }
+    return labels.all_labels()
 
 
 def _errors(exc: ValidationError) -> dict[str, str]:
@@ -76,9 +85,7 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 # -- listing and my problems ---------------------------------------------------
 @router.get("")
 def listing(request: Request, session: SessionDep, user: OptionalUser):
-    params = request.query_params
-    query = (params.get("q") or "")[:200]
-    filters = {name: (params.get(name) or "")[:100] for name in FACETS}
+    query, filters = finder.read_query(request.query_params)
     found = problem_index.find(session, query, filters)
     views = [visibility.full_view(session, p) for p in found.problems]
     return render(
@@ -90,49 +97,16 @@ def listing(request: Request, session: SessionDep, user: OptionalUser):
             "notice": catalogue_service.relaxed_notice(query, found.ignored),
             "filters": filters,
             "facets": found.facets,
-            "facet_names": _facet_titles(),
-            "facet_value": _facet_label,
+            "facet_names": labels.facet_titles(),
+            "facet_value": labels.facet_label,
             "facet_url": lambda name, value: (
-                "?"
-                + urlencode({k: v for k, v in {"q": query, **filters, name: value}.items() if v})
+                "?" + finder.query_string(query, {**filters, name: value})
             ),
+            "subscribe_url": "/subscriptions/new?subject=problems&"
+            + urlencode({"query": finder.query_string(query, filters)}),
             **_labels(),
         },
     )
-
-
-FACETS = ("status", "funding_mode", "field", "scope", "province", "trl", "budget", "owner_type")
-
-
-def _facet_titles() -> dict[str, str]:
-    return {
-        "status": _("Stage"),
-        "funding_mode": _("Funding mode"),
-        "field": _("Field"),
-        "scope": _("Scope"),
-        "province": _("Provinces"),
-        "trl": _("Target technology readiness level (TRL)"),
-        "budget": _("Budget (VND)"),
-        "owner_type": _("Posted by"),
-    }
-
-
-def _facet_label(name: str, value: str) -> str:
-    if name == "status":
-        return workflow.status_label(value)
-    if name == "funding_mode":
-        return service.funding_label(value)
-    if name == "scope":
-        return service.scope_label(value)
-    if name == "budget":
-        return {
-            "under_1b": _("Under 1 billion"),
-            "1b_5b": _("1 to 5 billion"),
-            "over_5b": _("Over 5 billion"),
-        }.get(value, value)
-    if name == "owner_type":
-        return {"national": _("National")}.get(value) or value
-    return value
 
 
 @router.get("/mine")
@@ -141,8 +115,8 @@ def mine(request: Request, session: SessionDep, user: CurrentUser):
         {"problem": p, "figures": service.figures(session, p)} for p in service.mine(session, user)
     ]
     proposals = [
-        {"proposal": p, "problem": service.problem_of(session, p)}
-        for p in service.my_proposals(session, user)
+        {"proposal": p, "problem": proposal_service.problem_of(session, p)}
+        for p in proposal_service.my_proposals(session, user)
     ]
     to_moderate = service.to_moderate(session) if accounts.is_coordinator(user) else []
     return render(
@@ -169,9 +143,9 @@ def _form_options(session: Session) -> dict[str, Any]:
         "fields": tops,
         "subfields": subs,
         "provinces": [(p, p) for p in PROVINCES],
-        "scopes": [(s.value, service.scope_label(s)) for s in Scope],
-        "fundings": [(m.value, service.funding_label(m)) for m in FundingMode],
-        "ip_options": [(t.value, service.ip_label(t)) for t in IpTerms],
+        "scopes": list(labels.scope_labels().items()),
+        "fundings": list(labels.funding_labels().items()),
+        "ip_options": list(labels.ip_labels().items()),
         "trls": [(str(i), str(i)) for i in range(1, 10)],
     }
 
@@ -227,13 +201,61 @@ def _parse_problem(form: Any) -> tuple[ProblemIn | None, dict[str, str]]:
         return None, _errors(exc)
 
 
-def _problem_form(request: Request, session: Session, values, errors, status_code=200):
+def _problem_form(
+    request: Request,
+    session: Session,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    problem: Problem | None = None,
+):
+    """The posting form, or the same form editing `problem` (a draft or one returned)."""
     return render(
         request,
         "problems/form.html",
-        {"values": values, "errors": errors, **_form_options(session)},
+        {"values": values, "errors": errors, "problem": problem, **_form_options(session)},
         status_code=status_code,
     )
+
+
+def _values_of(session: Session, problem: Problem) -> dict[str, Any]:
+    """The form's values for an existing problem (one outcome on the form, as when posting)."""
+    codes = {
+        f.id: f.code
+        for f in session.exec(
+            select(Field).where(col(Field.id).in_([problem.field_id, problem.subfield_id]))
+        )
+    }
+    outcome = problem.outcomes[0] if problem.outcomes else {}
+    values: dict[str, Any] = {
+        name: "" if getattr(problem, name) is None else str(getattr(problem, name))
+        for name in (
+            "title",
+            "abstract",
+            "pain",
+            "affected",
+            "workaround",
+            "details",
+            "scope",
+            "sector",
+            "target_trl",
+            "budget_min",
+            "budget_max",
+            "funding_mode",
+            "delivery_months",
+            "ip_terms",
+        )
+    }
+    values.update(
+        field_code=codes.get(problem.field_id or 0, ""),
+        subfield_code=codes.get(problem.subfield_id or 0, ""),
+        deadline=problem.deadline.isoformat(),
+        provinces=list(problem.provinces),
+        outcome_indicator=outcome.get("indicator", ""),
+        outcome_unit=outcome.get("unit", ""),
+        outcome_target=outcome.get("target", ""),
+    )
+    return values
 
 
 @router.get("/new")
@@ -260,8 +282,91 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: Form)
         again=lambda refusal: _problem_form(
             request, session, _problem_values(form), refusal.errors, status_code=refusal.status
         ),
-        catch=ValidationFailed,
     )
+
+
+@router.get("/{problem_id}/edit")
+def edit_form(request: Request, session: SessionDep, user: CurrentUser, problem: EditableProblem):
+    return _problem_form(request, session, _values_of(session, problem), {}, problem=problem)
+
+
+@router.post("/{problem_id}/edit")
+def update(
+    request: Request, session: SessionDep, user: CurrentUser, problem: EditableProblem, form: Form
+):
+    def saved(_problem: Problem):
+        flash(request, _("The changes are saved."), "success")
+        return RedirectResponse(_link(problem.id), status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        _parse_problem,
+        lambda data: service.update(session, user, problem, data),
+        done=saved,
+        again=lambda refusal: _problem_form(
+            request,
+            session,
+            _problem_values(form),
+            refusal.errors,
+            status_code=refusal.status,
+            problem=problem,
+        ),
+    )
+
+
+# -- confidential files ---------------------------------------------------------
+UPLOAD_ERROR = "problem_upload_error"  # session key: why the last upload was refused
+
+
+def _files_url(problem: Problem) -> str:
+    return f"/problems/{problem.id}/files"
+
+
+@router.get("/{problem_id}/files")
+def files(request: Request, session: SessionDep, user: CurrentUser, problem: EditableProblem):
+    """The owners' page of the problem's confidential files: upload and remove (while editable)."""
+    refused = request.session.pop(UPLOAD_ERROR, None)
+    return render(
+        request,
+        "problems/files.html",
+        {
+            "problem": problem,
+            "attachments": service.attachments_of(session, problem),
+            "errors": {"file": refused} if refused else {},
+            "max_files": service.MAX_ATTACHMENTS,
+        },
+    )
+
+
+@router.post("/{problem_id}/files")
+def upload(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    problem: AttachableProblem,
+    received: FormUpload,
+):
+    """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
+    if received.refused or not received.files:
+        request.session[UPLOAD_ERROR] = received.refused or _("Choose a file to attach.")
+        return RedirectResponse(_files_url(problem) + "#f-file", status_code=303)
+    service.add_attachments(session, user, problem, received.files)
+    flash(request, _("File attached."), "success")
+    return RedirectResponse(_files_url(problem), status_code=303)
+
+
+@router.post("/{problem_id}/files/{attachment_id}/delete")
+def delete_file(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    problem: EditableProblem,
+    attachment_id: int,
+):
+    service.delete_attachment(session, user, problem, attachment_id)
+    flash(request, _("File removed."), "success")
+    return RedirectResponse(_files_url(problem), status_code=303)
 
 
 # -- the problem page ------------------------------------------------------------
@@ -292,7 +397,7 @@ def _page(
     manager = visibility.is_manager(user, problem)
     proposals = [
         visibility.proposal_view(session, user, problem, p)
-        for p in service.proposals_of(session, user, problem)
+        for p in proposal_service.proposals_of(session, user, problem)
     ]
     return render(
         request,
@@ -302,19 +407,21 @@ def _page(
             "view": view,
             "manager": manager,
             "owner": perms.is_owner(user, problem),
+            "editable": perms.can_edit(user, problem),
             "nda_required": visibility.must_accept_nda(session, user, problem),
             "nda_text": service.nda_text(problem),
             "transitions": workflow.available(user, problem),
-            "questions": service.questions(session, user, problem),
+            "questions": question_service.questions(session, user, problem),
             "proposals": proposals,
-            "can_propose": problem.status in service.ANSWERABLE_STATES
+            "can_propose": problem.status in proposal_service.ANSWERABLE_STATES
             and perms.can_propose(user, problem)
             and not any(
-                p.proposer_id == user.id for p in service.proposals_of(session, user, problem)
+                p.proposer_id == user.id
+                for p in proposal_service.proposals_of(session, user, problem)
             ),
             "initiatives": _my_initiatives(session, user),
             "figures": service.figures(session, problem) if manager else None,
-            "decline_reasons": [(r.value, service.decline_label(r)) for r in DeclineReason],
+            "decline_reasons": list(labels.decline_labels().items()),
             "errors": errors or {},
             "values": values or {},
             "signed_in": accounts.is_signed_in(user),
@@ -324,55 +431,84 @@ def _page(
     )
 
 
-@router.get("/{problem_id}")
-def page(request: Request, session: SessionDep, user: OptionalUser, problem: VisibleProblem):
-    service.view_page(session, user, problem)
-    return _page(request, session, user, problem)
+def _again_on_page(
+    request: Request, session: Session, user: Any, problem: Problem, form: Any = None
+) -> Callable[[Refusal], Response]:
+    """The problem page again with a refusal's messages (and what was typed, if `form`)."""
+    return lambda refusal: _page(
+        request,
+        session,
+        user,
+        problem,
+        errors=refusal.errors,
+        values=dict(form) if form is not None else None,
+        status_code=refusal.status,
+    )
 
 
-@router.post("/{problem_id}/submit")
-def submit(request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem):
-    service.submit(session, user, problem)
+def _stage_changed(request: Request, problem: Problem) -> Response:
     flash(
         request,
         _("Stage changed: %(stage)s.", stage=workflow.status_label(problem.status)),
         "success",
     )
     return RedirectResponse(_link(problem.id), status_code=303)
+
+
+@router.get("/{problem_id}")
+def page(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    problem: VisibleProblem,
+    visitor: Visitor,
+):
+    service.count_view(session, user, problem, visitor)
+    return _page(request, session, user, problem)
+
+
+@router.post("/{problem_id}/submit")
+def submit(
+    request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
+):
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: service.submit(session, user, problem),
+        done=lambda _submitted: _stage_changed(request, problem),
+        again=_again_on_page(request, session, user, problem),
+    )
 
 
 @router.post("/{problem_id}/transition")
 def transition(
     request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
 ):
-    target = str(form.get("to") or "")
-    reason = str(form.get("reason") or "")
+    return submit_form(
+        session,
+        form,
+        ReasonIn,
+        lambda data: workflow.transition(
+            session, problem, str(form.get("to") or ""), actor=user, reason=data.reason
+        ),
+        done=lambda _event: _stage_changed(request, problem),
+        again=_again_on_page(request, session, user, problem),
+    )
+
+
+@router.post("/{problem_id}/nda")
+def accept_nda(
+    request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem, form: Form
+):
     return submit_form(
         session,
         form,
         None,
-        lambda _form: workflow.transition(session, problem, target, actor=user, reason=reason),
-        done=lambda _event: _stage_changed(request, problem),
-        again=lambda refusal: _page(
-            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
-        ),
-        catch=ValidationFailed,
+        lambda _form: service.accept_nda(session, user, problem),
+        done=lambda _access: RedirectResponse(_link(problem.id) + "#details", status_code=303),
+        again=_again_on_page(request, session, user, problem),
     )
-
-
-def _stage_changed(request: Request, problem: Problem):
-    flash(
-        request,
-        _("Stage changed: %(stage)s.", stage=workflow.status_label(problem.status)),
-        "success",
-    )
-    return RedirectResponse(_link(problem.id), status_code=303)
-
-
-@router.post("/{problem_id}/nda")
-def accept_nda(request: Request, session: SessionDep, user: CurrentUser, problem: VisibleProblem):
-    service.accept_nda(session, user, problem)
-    return RedirectResponse(_link(problem.id) + "#details", status_code=303)
 
 
 @router.get("/{problem_id}/attachments/{attachment_id}")
@@ -397,18 +533,9 @@ def ask(
         session,
         form,
         QuestionIn,
-        lambda data: service.ask(session, user, problem, data),
+        lambda data: question_service.ask(session, user, problem, data),
         done=sent,
-        again=lambda refusal: _page(
-            request,
-            session,
-            user,
-            problem,
-            errors=refusal.errors,
-            values=dict(form),
-            status_code=refusal.status,
-        ),
-        catch=ValidationFailed,
+        again=_again_on_page(request, session, user, problem, form),
     )
 
 
@@ -421,12 +548,9 @@ def answer(
         session,
         form,
         AnswerIn,
-        lambda data: service.answer(session, user, question, data),
+        lambda data: question_service.answer(session, user, question, data),
         done=lambda _answered: RedirectResponse(_link(problem.id) + "#questions", status_code=303),
-        again=lambda refusal: _page(
-            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
-        ),
-        catch=ValidationFailed,
+        again=_again_on_page(request, session, user, problem),
     )
 
 
@@ -436,24 +560,15 @@ def propose(
 ):
     def sent(proposal: Any):
         flash(request, _("Your proposal was sent to the problem's owners."), "success")
-        return RedirectResponse(f"/problems/proposals/{proposal.id}", status_code=303)
+        return RedirectResponse(_proposal_link(proposal), status_code=303)
 
     return submit_form(
         session,
         form,
         ProblemProposalIn,
-        lambda data: service.propose(session, user, problem, data),
+        lambda data: proposal_service.propose(session, user, problem, data),
         done=sent,
-        again=lambda refusal: _page(
-            request,
-            session,
-            user,
-            problem,
-            errors=refusal.errors,
-            values=dict(form),
-            status_code=refusal.status,
-        ),
-        catch=ValidationFailed,
+        again=_again_on_page(request, session, user, problem, form),
     )
 
 
@@ -465,12 +580,9 @@ def award(
         session,
         form,
         _parse_award,
-        lambda data: service.award(session, user, problem, data),
+        lambda data: proposal_service.award(session, user, problem, data),
         done=lambda _awarded: _stage_changed(request, problem),
-        again=lambda refusal: _page(
-            request, session, user, problem, errors=refusal.errors, status_code=refusal.status
-        ),
-        catch=ValidationFailed,
+        again=_again_on_page(request, session, user, problem),
     )
 
 
@@ -485,10 +597,19 @@ def _parse_award(form: Any) -> tuple[AwardIn | None, dict[str, str]]:
 
 
 # -- a proposal and its thread -------------------------------------------------
+def _proposal_link(proposal: Proposal, anchor: str = "") -> str:
+    return f"/problems/proposals/{proposal.id}{anchor}"
+
+
 def _proposal_page(
-    request: Request, session: Session, user: Any, proposal: Any, errors=None, status_code=200
+    request: Request,
+    session: Session,
+    user: Any,
+    proposal: Proposal,
+    errors=None,
+    status_code=200,
 ):
-    problem = service.problem_of(session, proposal)
+    problem = proposal_service.problem_of(session, proposal)
     return render(
         request,
         "problems/proposal.html",
@@ -497,13 +618,25 @@ def _proposal_page(
             "proposal": visibility.proposal_view(session, user, problem, proposal),
             "owner": perms.is_owner(user, problem),
             "selecting": perms.is_owner(user, problem)
-            and problem.status in service.SELECTION_STATES,
-            "thread": service.thread(session, user, proposal),
-            "decline_reasons": [(r.value, service.decline_label(r)) for r in DeclineReason],
+            and problem.status in proposal_service.SELECTION_STATES,
+            "can_withdraw": perms.is_proposer(user, proposal)
+            and problem.status in proposal_service.SELECTION_STATES
+            and proposal.status in proposal_service.WITHDRAWABLE,
+            "history": proposal_service.history_view(session, proposal),
+            "thread": proposal_service.thread(session, user, proposal),
+            "decline_reasons": list(labels.decline_labels().items()),
             "errors": errors or {},
             **_labels(),
         },
         status_code=status_code,
+    )
+
+
+def _again_on_proposal(
+    request: Request, session: Session, user: Any, proposal: Proposal
+) -> Callable[[Refusal], Response]:
+    return lambda refusal: _proposal_page(
+        request, session, user, proposal, errors=refusal.errors, status_code=refusal.status
     )
 
 
@@ -522,21 +655,26 @@ def post_message(
         session,
         form,
         MessageIn,
-        lambda data: service.post_message(session, user, proposal, data),
+        lambda data: proposal_service.post_message(session, user, proposal, data),
         done=lambda _message: RedirectResponse(
-            f"/problems/proposals/{proposal.id}#thread", status_code=303
+            _proposal_link(proposal, "#thread"), status_code=303
         ),
-        again=lambda refusal: _proposal_page(
-            request, session, user, proposal, errors=refusal.errors, status_code=refusal.status
-        ),
-        catch=ValidationFailed,
+        again=_again_on_proposal(request, session, user, proposal),
     )
 
 
 @router.post("/proposals/{proposal_id}/shortlist")
-def shortlist(request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
-    service.shortlist(session, user, proposal)
-    return RedirectResponse(f"/problems/proposals/{proposal.id}", status_code=303)
+def shortlist(
+    request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal, form: Form
+):
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: proposal_service.shortlist(session, user, proposal),
+        done=lambda _shortlisted: RedirectResponse(_proposal_link(proposal), status_code=303),
+        again=_again_on_proposal(request, session, user, proposal),
+    )
 
 
 @router.post("/proposals/{proposal_id}/decline")
@@ -547,12 +685,31 @@ def decline(
         session,
         form,
         ProposalDeclineIn,
-        lambda data: service.decline(session, user, proposal, data),
-        done=lambda _declined: RedirectResponse(
-            f"/problems/proposals/{proposal.id}", status_code=303
-        ),
-        again=lambda refusal: _proposal_page(
-            request, session, user, proposal, errors=refusal.errors, status_code=refusal.status
-        ),
-        catch=ValidationFailed,
+        lambda data: proposal_service.decline(session, user, proposal, data),
+        done=lambda _declined: RedirectResponse(_proposal_link(proposal), status_code=303),
+        again=_again_on_proposal(request, session, user, proposal),
+    )
+
+
+def _parse_withdrawal(form: Any) -> tuple[ProposalWithdrawIn | None, dict[str, str]]:
+    if not confirm.confirmed(form):
+        return None, confirm.missing()
+    return parse_form(ProposalWithdrawIn, form)
+
+
+@router.post("/proposals/{proposal_id}/withdraw")
+def withdraw(
+    request: Request, session: SessionDep, user: CurrentUser, proposal: VisibleProposal, form: Form
+):
+    def withdrawn(_proposal: Proposal):
+        flash(request, _("Your proposal is withdrawn; the owners were told."), "success")
+        return RedirectResponse(_proposal_link(proposal), status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        _parse_withdrawal,
+        lambda data: proposal_service.withdraw(session, user, proposal, data),
+        done=withdrawn,
+        again=_again_on_proposal(request, session, user, proposal),
     )

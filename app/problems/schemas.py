@@ -159,6 +159,15 @@ class ProposalDeclineIn(BaseModel):
     text: str = Field(default="", max_length=2000)
 
 
+class ProposalWithdrawIn(BaseModel):
+    """Why the proposer takes the proposal back (optional; the owners read it)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Nhóm đã nhận một dự án khác."}]}
+    )
+    reason: str = Field(default="", max_length=2000)
+
+
 class AwardIn(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"proposal_ids": [3, 5]}]})
     proposal_ids: list[int] = Field(min_length=1, max_length=50)
@@ -234,6 +243,15 @@ class ProblemProposalOut(BaseModel):
     problem_id: int
     kind: str
     status: str
+    created_at: datetime
+
+
+class ProposalEventOut(BaseModel):
+    """One change of a proposal's stage."""
+
+    to_status: str = Field(examples=["withdrawn"])
+    actor: str = Field(examples=["Trần Khoa Học"])
+    reason: str = Field(examples=["Nhóm đã nhận một dự án khác."])
     created_at: datetime
 
 

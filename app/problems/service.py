@@ -1,112 +1,50 @@
-"""Problem statement verbs: write, submit and moderate (through workflow.transition), accept the
-non-disclosure undertaking, propose, talk privately, shortlist, decline, award; public questions.
+"""Problem statement verbs: load, write, submit (through workflow.transition), count views,
+accept the non-disclosure undertaking, attach confidential files; figures and the deadline job.
 
-Every verb takes `session` first, checks permissions and state, changes rows and queues its
-side effects in the caller's transaction; nothing commits here.
+Proposals and their threads are in `proposals.py`, public questions in `questions.py`, the
+listing's finder in `finder.py`, labels in `labels.py`. Every verb takes `session` first, checks
+permissions and state, changes rows and queues its side effects in the caller's transaction;
+nothing commits here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update as sql_update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, func, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import User
+from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
-from app.initiatives import permissions as initiative_perms
-from app.initiatives.models import Field, Initiative
+from app.initiatives.models import Field
 from app.outbox import service as outbox
 from app.outbox import topics
 from app.problems import permissions as perms
 from app.problems import visibility, workflow
 from app.problems.models import (
-    DeclineReason,
-    FundingMode,
-    IpTerms,
     Problem,
     ProblemAccess,
     ProblemAttachment,
-    ProblemQuestion,
+    ProblemView,
     Proposal,
-    ProposalKind,
-    ProposalMessage,
     ProposalStatus,
     Scope,
 )
-from app.problems.schemas import (
-    AnswerIn,
-    AwardIn,
-    MessageIn,
-    ProblemIn,
-    ProblemProposalIn,
-    ProposalDeclineIn,
-    QuestionIn,
-)
+from app.problems.schemas import ProblemIn
 from app.problems.workflow import Status
 from app.storage import StoredFile, get_storage
 from app.system.provinces import PROVINCES
 
-ANSWERABLE_STATES = frozenset({Status.open})
-SELECTION_STATES = frozenset({Status.open, Status.closed, Status.evaluating})
 CLOSING_WARNING_DAYS = 3
-
-
-# -- labels --------------------------------------------------------------------
-def funding_label(mode: str) -> str:
-    labels: dict[str, str] = {
-        FundingMode.state_order: _("State order"),
-        FundingMode.enterprise_led: _("Enterprise-led, enterprise pays at least 50 %"),
-        FundingMode.state_led: _("State-led, at least 20 % counterpart funding"),
-        FundingMode.prize: _("Prize"),
-    }
-    return labels.get(mode, mode)
-
-
-def ip_label(terms: str) -> str:
-    labels: dict[str, str] = {
-        IpTerms.owner: _("Results belong to the problem owner"),
-        IpTerms.solver: _("Results belong to the solver"),
-        IpTerms.shared: _("Results are shared"),
-        IpTerms.negotiable: _("Negotiable"),
-    }
-    return labels.get(terms, terms)
-
-
-def scope_label(scope: str) -> str:
-    labels: dict[str, str] = {
-        Scope.national: _("National"),
-        Scope.provinces: _("Provinces"),
-        Scope.sector: _("Sector"),
-    }
-    return labels.get(scope, scope)
-
-
-def decline_label(reason: str | None) -> str:
-    labels: dict[str, str] = {
-        DeclineReason.too_early: _("Too early for this problem"),
-        DeclineReason.benefit_unclear: _("Benefit over existing solutions unclear"),
-        DeclineReason.commercial_route_unclear: _("Commercial route unclear"),
-        DeclineReason.description_unclear: _("Description unclear"),
-        DeclineReason.out_of_scope: _("Out of scope"),
-        DeclineReason.other: _("Other reason"),
-    }
-    return labels.get(reason or "", reason or "")
-
-
-def proposal_status_label(status: str) -> str:
-    labels: dict[str, str] = {
-        ProposalStatus.submitted: _("Received"),
-        ProposalStatus.shortlisted: _("Shortlisted"),
-        ProposalStatus.declined: _("Declined"),
-        ProposalStatus.awarded: _("Awarded"),
-        ProposalStatus.withdrawn: _("Withdrawn"),
-    }
-    return labels.get(status, status)
 
 
 # -- loading -------------------------------------------------------------------
@@ -116,37 +54,6 @@ def get_visible(session: Session, user: User | None, problem_id: int) -> Problem
     if problem is None or not visibility.can_view(user, problem):
         raise NotFound(_("No such problem."))
     return problem
-
-
-def get_visible_proposal(session: Session, user: User | None, proposal_id: int) -> Proposal:
-    proposal = session.get(Proposal, proposal_id)
-    problem = session.get(Problem, proposal.problem_id) if proposal else None
-    if (
-        proposal is None
-        or problem is None
-        or not visibility.can_view_proposal(user, problem, proposal)
-    ):
-        raise NotFound(_("No such proposal."))
-    return proposal
-
-
-def problem_of(session: Session, proposal: Proposal) -> Problem:
-    problem = session.get(Problem, proposal.problem_id)
-    assert problem is not None
-    return problem
-
-
-def public_list(
-    session: Session, *, limit: int = 100, states: frozenset[str] = workflow.PUBLIC_STATES
-) -> list[Problem]:
-    return list(
-        session.exec(
-            select(Problem)
-            .where(col(Problem.status).in_([str(s) for s in states]))
-            .order_by(col(Problem.opened_at).desc(), col(Problem.id).desc())
-            .limit(limit)
-        )
-    )
 
 
 def to_moderate(session: Session) -> list[Problem]:
@@ -251,9 +158,8 @@ def create(session: Session, user: User, data: ProblemIn) -> Problem:
     return problem
 
 
-def update(session: Session, user: User, problem: Problem, data: ProblemIn) -> Problem:
-    """Change a draft (or one returned for revision); a changed confidential part needs a new
-    acceptance of the undertaking."""
+def ensure_can_edit(user: User | None, problem: Problem) -> None:
+    """403 for anyone but the owners; 409 once the problem is neither a draft nor returned."""
     if not perms.can_edit(user, problem):
         if not perms.is_owner(user, problem):
             raise PermissionDenied(_("Only the problem's owners can change it."))
@@ -261,6 +167,12 @@ def update(session: Session, user: User, problem: Problem, data: ProblemIn) -> P
             _("A problem can be changed only as a draft or when returned for revision."),
             current=problem.status,
         )
+
+
+def update(session: Session, user: User, problem: Problem, data: ProblemIn) -> Problem:
+    """Change a draft (or one returned for revision); a changed confidential part needs a new
+    acceptance of the undertaking."""
+    ensure_can_edit(user, problem)
     values = validate_problem(session, data)
     for name, value in values.items():
         setattr(problem, name, value)
@@ -281,11 +193,61 @@ def submit(session: Session, user: User, problem: Problem) -> Problem:
     return problem
 
 
-def view_page(session: Session, user: User | None, problem: Problem) -> None:
-    """Count a view by someone other than the owners (the figure on "my problems")."""
-    if not visibility.is_manager(user, problem) and visibility.is_public(problem):
-        problem.views += 1
-        session.add(problem)
+# Substrings of the User-Agent of robots, link previews and command-line tools: not readers.
+ROBOT_MARKERS = (
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "preview",
+    "facebookexternalhit",
+    "curl/",
+    "wget/",
+    "python-requests",
+)
+
+
+def visitor_key(user: User | None, client: str | None, user_agent: str | None) -> str | None:
+    """Who is reading, as a keyed hash (no address stored): the signed-in user, otherwise the
+    client address and browser. None for robots and clients without a User-Agent."""
+    agent = (user_agent or "").strip()
+    if not agent or any(marker in agent.lower() for marker in ROBOT_MARKERS):
+        return None
+    who = f"user:{user.id}" if accounts.is_signed_in(user) and user else f"anon:{client}|{agent}"
+    secret = get_settings().secret_key.encode("utf-8")
+    return hmac.new(secret, who.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def count_view(
+    session: Session,
+    user: User | None,
+    problem: Problem,
+    visitor: str | None,
+    *,
+    now: datetime | None = None,
+) -> bool:
+    """Count one view per visitor and day (Vietnam time) of a published problem, not by its
+    owners and not by robots (`visitor` None); True when this view was counted.
+
+    One INSERT … ON CONFLICT DO NOTHING decides, so two parallel loads by one visitor count once;
+    the counter is raised by one UPDATE (no lost increments)."""
+    if visitor is None or visibility.is_manager(user, problem) or not visibility.is_public(problem):
+        return False
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    day = workflow.today_in_vietnam(now)
+    added = session.execute(
+        insert(ProblemView)
+        .values(problem_id=problem.id, day=day, visitor=visitor)
+        .on_conflict_do_nothing()
+        .returning(col(ProblemView.id))
+    ).scalar_one_or_none()
+    if added is None:  # this visitor was counted today already
+        return False
+    session.execute(
+        sql_update(Problem).where(col(Problem.id) == problem.id).values(views=Problem.views + 1)
+    )
+    session.expire(problem, ["views"])
+    return True
 
 
 # -- the non-disclosure undertaking -------------------------------------------
@@ -315,266 +277,6 @@ def access_log(session: Session, user: User | None, problem: Problem) -> list[Pr
         raise PermissionDenied(_("Only the problem's owners and coordinators see its access log."))
     assert problem.id is not None
     return visibility.ACCESS_LOG.entries(session, problem.id)
-
-
-# -- proposals -----------------------------------------------------------------
-def propose(session: Session, user: User, problem: Problem, data: ProblemProposalIn) -> Proposal:
-    if problem.status not in ANSWERABLE_STATES:
-        raise InvalidTransition(
-            _("This problem no longer accepts proposals."), current=problem.status
-        )
-    if not perms.can_propose(user, problem):
-        raise PermissionDenied(_("You cannot answer your own organisation's problem."))
-    initiative: Initiative | None = None
-    if data.kind == ProposalKind.initiative:
-        initiative = session.get(Initiative, data.initiative_id) if data.initiative_id else None
-        if initiative is None or not initiative_perms.is_author(user, initiative):
-            raise ValidationFailed(
-                _("Choose one of your initiatives."),
-                errors={"initiative_id": _("Choose one of your initiatives.")},
-            )
-    assert problem.id is not None and user.id is not None
-    proposal = Proposal(
-        problem_id=problem.id,
-        proposer_id=user.id,
-        organisation_id=user.organisation_id,
-        kind=data.kind,
-        initiative_id=initiative.id if initiative else None,
-        grant_confidential=data.grant_confidential if initiative else False,
-        summary=data.summary,
-        approach=data.approach.strip(),
-        team=data.team.strip(),
-        cost=data.cost,
-        timeline=data.timeline.strip(),
-        current_trl=data.current_trl
-        if data.current_trl
-        else (initiative.trl if initiative else None),
-        confidential=data.confidential.strip(),
-    )
-    exists = session.exec(
-        select(Proposal.id).where(
-            Proposal.problem_id == problem.id, Proposal.proposer_id == user.id
-        )
-    ).first()
-    if exists is not None:
-        raise Conflict(_("You have already answered this problem."))
-    session.add(proposal)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(_("You have already answered this problem.")) from exc
-    outbox.enqueue(
-        session,
-        topics.PROPOSAL_SUBMITTED,
-        {"proposal_id": proposal.id},
-        key=f"problem:{problem.id}",
-    )
-    return proposal
-
-
-def _require_selecting(user: User, problem: Problem) -> None:
-    if not perms.is_owner(user, problem):
-        raise PermissionDenied(_("Only the problem's owners can do this."))
-    if problem.status not in SELECTION_STATES:
-        raise InvalidTransition(
-            _("Proposals of this problem can no longer be changed."), current=problem.status
-        )
-
-
-def _require_pending(proposal: Proposal, *allowed: str) -> None:
-    if proposal.status not in allowed:
-        raise InvalidTransition(
-            _(
-                "This proposal is already “%(status)s”.",
-                status=proposal_status_label(proposal.status),
-            ),
-            current=proposal.status,
-        )
-
-
-def shortlist(session: Session, user: User, proposal: Proposal) -> Proposal:
-    _require_selecting(user, problem_of(session, proposal))
-    _require_pending(proposal, ProposalStatus.submitted)
-    proposal.status, proposal.updated_at = ProposalStatus.shortlisted, utcnow()
-    session.add(proposal)
-    outbox.enqueue(
-        session,
-        topics.PROPOSAL_SHORTLISTED,
-        {"proposal_id": proposal.id},
-        key=f"proposal:{proposal.id}",
-    )
-    return proposal
-
-
-def decline(session: Session, user: User, proposal: Proposal, data: ProposalDeclineIn) -> Proposal:
-    _require_selecting(user, problem_of(session, proposal))
-    _require_pending(proposal, ProposalStatus.submitted, ProposalStatus.shortlisted)
-    text = data.text.strip()
-    if data.reason == DeclineReason.other and not text:
-        raise ValidationFailed(
-            _("Please say why."), errors={"text": _("Say why when you choose “Other reason”.")}
-        )
-    proposal.status, proposal.updated_at = ProposalStatus.declined, utcnow()
-    proposal.decline_reason, proposal.decline_text = data.reason, text
-    session.add(proposal)
-    outbox.enqueue(
-        session,
-        topics.PROPOSAL_DECLINED,
-        {"proposal_id": proposal.id},
-        key=f"proposal:{proposal.id}",
-    )
-    return proposal
-
-
-def award(session: Session, user: User, problem: Problem, data: AwardIn) -> list[Proposal]:
-    """Award one or more proposals; the problem moves to `awarded` (closing it first if needed
-    is the clock's job: an open problem cannot be awarded)."""
-    if not perms.is_owner(user, problem):
-        raise PermissionDenied(_("Only the problem's owners can do this."))
-    ids = sorted(set(data.proposal_ids))
-    proposals = list(
-        session.exec(
-            select(Proposal).where(col(Proposal.id).in_(ids), Proposal.problem_id == problem.id)
-        )
-    )
-    if len(proposals) != len(ids) or any(
-        p.status not in (ProposalStatus.submitted, ProposalStatus.shortlisted) for p in proposals
-    ):
-        raise ValidationFailed(
-            _("Choose proposals of this problem that are not declined."),
-            errors={"proposal_ids": _("Choose proposals of this problem that are not declined.")},
-        )
-    workflow.transition(session, problem, Status.awarded, actor=user)
-    for proposal in proposals:
-        proposal.status, proposal.updated_at = ProposalStatus.awarded, utcnow()
-        session.add(proposal)
-        outbox.enqueue(
-            session,
-            topics.PROPOSAL_AWARDED,
-            {"proposal_id": proposal.id},
-            key=f"proposal:{proposal.id}",
-        )
-    return proposals
-
-
-def proposals_of(session: Session, user: User | None, problem: Problem) -> list[Proposal]:
-    """The proposals `user` may see: all for owners and coordinators, their own for a proposer."""
-    query = select(Proposal).where(Proposal.problem_id == problem.id).order_by(col(Proposal.id))
-    if not visibility.is_manager(user, problem):
-        if user is None:
-            return []
-        query = query.where(Proposal.proposer_id == user.id)
-    return list(session.exec(query))
-
-
-def my_proposals(session: Session, user: User) -> list[Proposal]:
-    return list(
-        session.exec(
-            select(Proposal)
-            .where(Proposal.proposer_id == user.id)
-            .order_by(col(Proposal.id).desc())
-        )
-    )
-
-
-# -- the private thread --------------------------------------------------------
-def post_message(
-    session: Session, user: User, proposal: Proposal, data: MessageIn
-) -> ProposalMessage:
-    problem = problem_of(session, proposal)
-    if not (perms.is_owner(user, problem) or perms.is_proposer(user, proposal)):
-        raise PermissionDenied(
-            _("Only the problem's owners and the proposer write in this thread.")
-        )
-    assert proposal.id is not None and user.id is not None
-    message = ProposalMessage(proposal_id=proposal.id, author_id=user.id, body=data.body)
-    session.add(message)
-    session.flush()
-    outbox.enqueue(
-        session, topics.PROPOSAL_MESSAGE, {"message_id": message.id}, key=f"proposal:{proposal.id}"
-    )
-    return message
-
-
-def thread(session: Session, user: User | None, proposal: Proposal) -> list[dict[str, Any]]:
-    messages = session.exec(
-        select(ProposalMessage)
-        .where(ProposalMessage.proposal_id == proposal.id)
-        .order_by(col(ProposalMessage.id))
-    )
-    result = []
-    for m in messages:
-        author = session.get(User, m.author_id)
-        result.append(
-            {
-                "id": m.id,
-                "author": author.full_name if author else "",
-                "mine": user is not None and m.author_id == user.id,
-                "body": m.body,
-                "created_at": m.created_at,
-            }
-        )
-    return result
-
-
-# -- public questions ----------------------------------------------------------
-def ask(session: Session, user: User, problem: Problem, data: QuestionIn) -> ProblemQuestion:
-    if not visibility.is_public(problem):
-        raise InvalidTransition(
-            _("Questions are taken only on published problems."), current=problem.status
-        )
-    assert problem.id is not None and user.id is not None
-    question = ProblemQuestion(problem_id=problem.id, asker_id=user.id, question=data.question)
-    session.add(question)
-    session.flush()
-    outbox.enqueue(
-        session,
-        topics.PROBLEM_QUESTION_ASKED,
-        {"question_id": question.id},
-        key=f"problem:{problem.id}",
-    )
-    return question
-
-
-def answer(
-    session: Session, user: User, question: ProblemQuestion, data: AnswerIn
-) -> ProblemQuestion:
-    problem = session.get(Problem, question.problem_id)
-    assert problem is not None
-    if not perms.is_owner(user, problem):
-        raise PermissionDenied(_("Only the problem's owners answer questions."))
-    question.answer, question.answered_by_id, question.answered_at = data.answer, user.id, utcnow()
-    session.add(question)
-    outbox.enqueue(
-        session,
-        topics.PROBLEM_QUESTION_ANSWERED,
-        {"question_id": question.id},
-        key=f"problem:{problem.id}",
-    )
-    return question
-
-
-def questions(session: Session, user: User | None, problem: Problem) -> list[ProblemQuestion]:
-    """Answered questions for everyone; the owners also see the unanswered ones, askers their own."""
-    found = session.exec(
-        select(ProblemQuestion)
-        .where(ProblemQuestion.problem_id == problem.id)
-        .order_by(col(ProblemQuestion.id))
-    )
-    owner = perms.is_owner(user, problem)
-    return [
-        q
-        for q in found
-        if q.answered_at is not None or owner or (user is not None and q.asker_id == user.id)
-    ]
-
-
-def get_question(session: Session, user: User | None, question_id: int) -> ProblemQuestion:
-    question = session.get(ProblemQuestion, question_id)
-    problem = session.get(Problem, question.problem_id) if question else None
-    if question is None or problem is None or not visibility.can_view(user, problem):
-        raise NotFound(_("No such question."))
-    return question
 
 
 # -- figures and the clock -----------------------------------------------------
@@ -633,13 +335,7 @@ MAX_ATTACHMENTS = 10
 
 def ensure_can_attach(session: Session, user: User | None, problem: Problem) -> None:
     """Checked before the upload is streamed, so nobody else's bytes reach storage."""
-    if not perms.can_edit(user, problem):
-        if not perms.is_owner(user, problem):
-            raise PermissionDenied(_("Only the problem's owners can change it."))
-        raise InvalidTransition(
-            _("A problem can be changed only as a draft or when returned for revision."),
-            current=problem.status,
-        )
+    ensure_can_edit(user, problem)
     count = session.exec(
         select(func.count()).where(ProblemAttachment.problem_id == problem.id)
     ).one()
@@ -674,6 +370,31 @@ def add_attachments(
     return rows
 
 
+def attachments_of(session: Session, problem: Problem) -> list[ProblemAttachment]:
+    return list(
+        session.exec(
+            select(ProblemAttachment)
+            .where(ProblemAttachment.problem_id == problem.id)
+            .order_by(col(ProblemAttachment.id))
+        )
+    )
+
+
+def delete_attachment(
+    session: Session, user: User, problem: Problem, attachment_id: int
+) -> ProblemAttachment:
+    """Remove a file while the problem is editable; the stored bytes go after commit."""
+    ensure_can_edit(user, problem)
+    attachment = session.get(ProblemAttachment, attachment_id)
+    if attachment is None or attachment.problem_id != problem.id:
+        raise NotFound(_("No such file."))
+    session.delete(attachment)
+    outbox.enqueue(
+        session, topics.PROBLEM_ATTACHMENT_DELETED, {"storage_key": attachment.storage_key}
+    )
+    return attachment
+
+
 def attachment_for_download(
     session: Session, user: User | None, problem: Problem, attachment_id: int
 ) -> ProblemAttachment:
@@ -691,7 +412,7 @@ def attachment_for_download(
     return attachment
 
 
-# -- finding problems ----------------------------------------------------------
+# -- budget bands (the listing's facet) ----------------------------------------
 BUDGET_BANDS: dict[str, tuple[int, int | None]] = {
     "under_1b": (0, 1_000_000_000),
     "1b_5b": (1_000_000_000, 5_000_000_000),

@@ -19,11 +19,17 @@ from app.notifications.workflow import coordinators
 from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler, periodic
+from app.problems import labels, service, visibility, workflow
 from app.problems import permissions as perms
-from app.problems import service, visibility, workflow
+from app.problems import proposals as proposal_service
 from app.problems.models import Problem, ProblemQuestion, Proposal, ProposalMessage
+from app.storage import get_storage
 from app.webhooks import service as webhooks
-from app.webhooks.models import EVENT_PROBLEM_AWARDED, EVENT_PROBLEM_OPENED
+from app.webhooks.models import (
+    EVENT_PROBLEM_AWARDED,
+    EVENT_PROBLEM_OPENED,
+    EVENT_PROPOSAL_STAGE_CHANGED,
+)
 
 TEMPLATE = "problems/mail/notice"
 CHECK_EVERY_SECONDS = 15 * 60
@@ -59,7 +65,7 @@ def _context(problem: Problem, **extra: Any) -> dict[str, Any]:
     return {
         "problem": problem,
         "status_label": workflow.status_label,
-        "decline_label": service.decline_label,
+        "decline_label": labels.decline_label,
         **extra,
     }
 
@@ -159,16 +165,32 @@ def on_awarded(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
     )
 
 
-def _proposal(session: Session, payload: dict[str, Any]) -> tuple[Proposal, Problem] | None:
+def _proposal(
+    session: Session, payload: dict[str, Any], stage: str
+) -> tuple[Proposal, Problem] | None:
+    """The event's proposal and problem; the organisations' webhooks hear of the new `stage`."""
     proposal = session.get(Proposal, int(payload["proposal_id"]))
     if proposal is None:
         return None
-    return proposal, service.problem_of(session, proposal)
+    problem = proposal_service.problem_of(session, proposal)
+    _proposal_webhook(session, proposal, problem, stage)
+    return proposal, problem
+
+
+def _proposal_webhook(session: Session, proposal: Proposal, problem: Problem, stage: str) -> None:
+    """`proposal.stage_changed` to the problem's organisation and the proposer's: ids and the
+    stage only, never a summary, a name or a confidential part."""
+    data = {"proposal_id": proposal.id, "problem_id": problem.id, "status": stage}
+    for organisation_id in dict.fromkeys([problem.organisation_id, proposal.organisation_id]):
+        if organisation_id is not None:
+            webhooks.dispatch(
+                session, EVENT_PROPOSAL_STAGE_CHANGED, data, organisation_id=organisation_id
+            )
 
 
 @handler(topics.PROPOSAL_SUBMITTED)
 def on_proposal(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
-    found = _proposal(session, payload)
+    found = _proposal(session, payload, "submitted")
     if found is None:
         return
     proposal, problem = found
@@ -186,7 +208,7 @@ def on_proposal(session: Session, payload: dict[str, Any], event: OutboxEvent) -
 
 def _to_proposer(kind: str) -> Any:
     def consume(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
-        found = _proposal(session, payload)
+        found = _proposal(session, payload, kind)
         if found is None:
             return
         proposal, problem = found
@@ -213,13 +235,40 @@ handler(topics.PROPOSAL_DECLINED)(_to_proposer("declined"))
 handler(topics.PROPOSAL_AWARDED)(_to_proposer("awarded"))
 
 
+@handler(topics.PROPOSAL_WITHDRAWN)
+def on_withdrawn(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
+    """The owners hear that a proposer took their proposal back, with the reason if given."""
+    found = _proposal(session, payload, "withdrawn")
+    if found is None:
+        return
+    proposal, problem = found
+    proposer = session.get(User, proposal.proposer_id)
+    last = proposal_service.history(session, proposal)[-1:]
+    _tell(
+        session,
+        owners(session, problem),
+        "problem_activity",
+        f"proposal-withdrawn:{proposal.id}",
+        problem,
+        kind="withdrawn",
+        proposer=proposer.full_name if proposer else "",
+        reason=(last[0].reason or "") if last else "",
+    )
+
+
+@handler(topics.PROBLEM_ATTACHMENT_DELETED)
+def remove_deleted_file(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
+    """Remove a deleted file's bytes once the row's deletion has committed."""
+    get_storage().delete(payload["storage_key"])
+
+
 @handler(topics.PROPOSAL_MESSAGE)
 def on_message(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     message = session.get(ProposalMessage, int(payload["message_id"]))
     proposal = session.get(Proposal, message.proposal_id) if message else None
     if message is None or proposal is None:
         return
-    problem = service.problem_of(session, proposal)
+    problem = proposal_service.problem_of(session, proposal)
     author = session.get(User, message.author_id)
     if message.author_id == proposal.proposer_id:
         users, type_name = owners(session, problem), "problem_activity"

@@ -24,8 +24,11 @@ from app.i18n import TIMEZONE
 from app.initiatives.models import Initiative
 from app.mail.service import queue_mail
 from app.matching import recommend
+from app.problems.models import Problem
+from app.subscriptions import problems as problem_subscriptions
 from app.subscriptions import public
 from app.subscriptions.models import Digest, DigestItem, Subscription
+from app.subscriptions.public import PublicInitiative
 from app.subscriptions.service import unsubscribe_headers, unsubscribe_url
 
 FREQUENCIES = ("daily", "weekly")
@@ -69,6 +72,17 @@ def send_digests(
     return sent
 
 
+def _view(session: Session, item: DigestItem) -> PublicInitiative | None:
+    """What the digest shows of the item, or None if it is no longer public."""
+    if item.problem_id is not None:
+        problem = session.get(Problem, item.problem_id)
+        if problem_subscriptions.is_listed(problem):
+            return problem_subscriptions.view(session, problem)
+        return None
+    initiative = session.get(Initiative, item.initiative_id) if item.initiative_id else None
+    return public.view(session, initiative) if public.is_published(initiative) else None
+
+
 def _send_one(
     session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime
 ) -> bool:
@@ -87,12 +101,12 @@ def _send_one(
         ).all()
         shown = []
         for item in items:
-            initiative = session.get(Initiative, item.initiative_id)
-            if public.is_published(initiative):
-                shown.append({"item": public.view(session, initiative), "also": item.also_matched})
+            view = _view(session, item)
+            if view is not None:
+                shown.append({"item": view, "also": item.also_matched})
                 sent_items.append(item)
             else:
-                item.status = "dropped"  # unpublished meanwhile: never shown, now or later
+                item.status = "dropped"  # no longer public: never shown, now or later
                 session.add(item)
         sub.last_digest_at = now
         session.add(sub)
@@ -118,7 +132,7 @@ def _send_one(
         item.status, item.digest_id = "sent", digest.id
         session.add(item)
     ids = [g["subscription"].id for g in groups]
-    sent_ids = [item.initiative_id for item in sent_items]
+    sent_ids = [item.initiative_id for item in sent_items if item.initiative_id is not None]
     queue_mail(
         session,
         to=user.email,
@@ -131,6 +145,7 @@ def _send_one(
             "since": since,
             "until": now,
             "count": len(sent_items),
+            "kinds": sorted({e["item"].kind for g in groups for e in g["items"]}),
             "unsubscribe_url": unsubscribe_url(user.id, ids),
             "suggestions": recommend.for_user(session, user, limit=3, exclude=sent_ids),
         },

@@ -24,7 +24,9 @@ from app.errors import NotFound
 from app.i18n import _, get_language
 from app.initiatives.models import Initiative
 from app.subscriptions import matching, public
+from app.subscriptions import problems as problem_subscriptions
 from app.subscriptions import service as subscriptions
+from app.subscriptions.models import Subscription
 from app.subscriptions.public import PublicInitiative
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -139,9 +141,41 @@ def field_feed(session: Session, code: str) -> Feed:
     )
 
 
+def problems_feed(session: Session) -> Feed:
+    """Newly opened problem statements (open or awarded now)."""
+    items = [
+        problem_subscriptions.view(session, p)
+        for p in problem_subscriptions.latest(session, limit=FEED_SIZE)
+    ]
+    return build(
+        feed_id=_absolute("/feeds/problems.atom"),
+        title=_("Problems to solve"),
+        self_url=_absolute("/feeds/problems.atom"),
+        alternate_url=_absolute("/problems"),
+        items=items,
+    )
+
+
+def _saved_problem_search_feed(session: Session, token: str, sub: Subscription) -> Feed:
+    items = [
+        problem_subscriptions.view(session, p)
+        for p in problem_subscriptions.saved_search(session, sub, limit=FEED_SIZE)
+    ]
+    return build(
+        feed_id=_absolute(f"/feeds/subscriptions/{sub.id}"),
+        title=sub.name,
+        self_url=_absolute(f"/feeds/s/{token}.atom"),
+        alternate_url=_absolute(problem_subscriptions.listing_url(sub.query)),
+        items=items,
+    )
+
+
 def saved_search_feed(session: Session, token: str) -> Feed:
-    """The newest results of a saved search, as the engine finds them (private: behind the token)."""
+    """The newest results of a saved search, as the engine finds them (private: behind the token);
+    a saved problem search as the problems listing finds them."""
     sub = subscriptions.by_feed_token(session, token)
+    if sub.subject == problem_subscriptions.SUBJECT:
+        return _saved_problem_search_feed(session, token, sub)
     query = dataclasses.replace(
         matching.engine_query(sub.query or ""), sort=[("published_at", "desc")], limit=FEED_SIZE
     )

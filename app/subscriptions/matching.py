@@ -88,7 +88,7 @@ def matching_subscriptions(session: Session, initiative: Initiative) -> list[Sub
     active = list(
         session.exec(
             select(Subscription)
-            .where(col(Subscription.is_paused).is_(False))
+            .where(Subscription.subject == "initiatives", col(Subscription.is_paused).is_(False))
             .order_by(col(Subscription.id))
         )
     )

@@ -1,4 +1,5 @@
-"""Subscriptions to fields, provinces and saved searches; what was matched and what was sent."""
+"""Subscriptions to fields, provinces and saved searches, of newly published initiatives or newly
+opened problem statements (`subject`); what was matched and what was sent."""
 
 from datetime import datetime
 
@@ -20,6 +21,9 @@ class Subscription(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
+    # What is followed: newly published initiatives, or newly opened problem statements (whose
+    # saved search is a query string of the /problems listing).
+    subject: str = Field(default="initiatives", sa_type=String(20))  # initiatives | problems
     kind: str = Field(sa_type=String(20))  # category | search
     field_code: str | None = Field(default=None, max_length=40)
     province: str | None = Field(default=None, max_length=100)
@@ -34,14 +38,19 @@ class Subscription(SQLModel, table=True):
 
 
 class SubscriptionNotice(SQLModel, table=True):
-    """A user was told about an initiative: once, whatever number of subscriptions matched."""
+    """A user was told about an initiative or a problem (one of the two ids): once, whatever
+    number of subscriptions matched."""
 
     __tablename__ = "subscription_notice"
-    __table_args__ = (UniqueConstraint("user_id", "initiative_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "initiative_id"),
+        UniqueConstraint("user_id", "problem_id"),
+    )
 
     id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
+    problem_id: int | None = Field(default=None, foreign_key="problem.id", index=True)
     subscription_ids: list[int] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -61,14 +70,19 @@ class Digest(SQLModel, table=True):
 
 
 class DigestItem(SQLModel, table=True):
-    """A match waiting for the next digest of its subscription (then sent, or dropped if unpublished)."""
+    """A match (an initiative or a problem) waiting for the next digest of its subscription (then
+    sent, or dropped if no longer public)."""
 
     __tablename__ = "digest_item"
-    __table_args__ = (UniqueConstraint("subscription_id", "initiative_id"),)
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "initiative_id"),
+        UniqueConstraint("subscription_id", "problem_id"),
+    )
 
     id: int = Field(default=None, primary_key=True)
     subscription_id: int = Field(foreign_key="subscription.id", index=True)
-    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    initiative_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
+    problem_id: int | None = Field(default=None, foreign_key="problem.id", index=True)
     also_matched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     matched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default="pending", sa_type=String(10))  # pending | sent | dropped

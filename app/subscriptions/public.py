@@ -24,6 +24,10 @@ SUMMARY_CHARS = 400
 
 @dataclass(frozen=True)
 class PublicInitiative:
+    """What a mail or feed shows of a published initiative, or of an opened problem statement
+    (`kind` "problem", built by `app.subscriptions.problems.view`: `published_at` is when it
+    opened, `author` the posting organisation)."""
+
     id: int
     title: str
     summary: str
@@ -32,6 +36,7 @@ class PublicInitiative:
     province: str | None
     author: str
     published_at: datetime
+    kind: str = "initiative"  # initiative | problem
 
 
 def is_published(initiative: Initiative | None) -> TypeGuard[Initiative]:

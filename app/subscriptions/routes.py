@@ -66,8 +66,15 @@ def index(request: Request, session: SessionDep, user: CurrentUser):
 
 @router.get("/subscriptions/new")
 def new(request: Request, session: SessionDep, user: CurrentUser):
-    """A new subscription; `?<catalogue query string>` makes it a saved search of that query."""
-    return _form(request, session, service.new_form_values(session, request.url.query), {})
+    """A new subscription; `?<catalogue query string>` makes it a saved search of that query;
+    `?subject=problems[&query=<problems listing query string>]` one to problem statements."""
+    if request.query_params.get("subject") == "problems":
+        values = service.new_problem_form_values(
+            session, (request.query_params.get("query") or "")[:1000]
+        )
+    else:
+        values = service.new_form_values(session, request.url.query)
+    return _form(request, session, values, {})
 
 
 @router.post("/subscriptions")
@@ -181,6 +188,11 @@ def _feed_response(request: Request, feed: feeds.Feed) -> Response:
 @router.get("/feeds/initiatives.atom")
 def feed_all(request: Request, session: SessionDep):
     return _feed_response(request, feeds.all_initiatives(session))
+
+
+@router.get("/feeds/problems.atom")
+def feed_problems(request: Request, session: SessionDep):
+    return _feed_response(request, feeds.problems_feed(session))
 
 
 @router.get("/feeds/fields/{code}.atom")

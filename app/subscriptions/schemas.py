@@ -13,6 +13,7 @@ Channel = Literal["instant", "daily", "weekly", "in_app"]
 
 
 class SubscriptionForm(BaseModel):
+    subject: Literal["initiatives", "problems"] = "initiatives"
     kind: Literal["category", "search"]
     field_code: str | None = Field(default=None, max_length=40)
     province: str | None = Field(default=None, max_length=100)

@@ -21,6 +21,8 @@ from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _, get_language
 from app.initiatives.models import Field
+from app.problems import finder as problem_finder
+from app.problems import labels as problem_labels
 from app.subscriptions.models import DigestItem, Subscription
 from app.subscriptions.schemas import SubscriptionEdit, SubscriptionForm
 from app.system.provinces import PROVINCES
@@ -43,14 +45,36 @@ def field_by_code(session: Session, code: str) -> Field | None:
     return session.exec(select(Field).where(Field.code == code)).first()
 
 
+def normalise_problem_query(query: str) -> str:
+    """The /problems listing's canonical form of a query string (its words and facet filters)."""
+    return problem_finder.query_string(*problem_finder.parse_query_string(query))
+
+
 def describe(session: Session, sub: Subscription) -> str:
     """A readable default name in the current language."""
+    if sub.subject == "problems":
+        return _("Problems: %(what)s", what=_describe_problems(session, sub))
     if sub.kind == "search":
         params = search_params(sub.query or "")
         parts = [f"“{params.q}”"] if params.q else []
         for values in params.filters.values():
             parts.extend(str(v) for v in values)
         return " · ".join(parts) or _("All published initiatives")
+    parts = []
+    if sub.field_code:
+        field = field_by_code(session, sub.field_code)
+        parts.append(field.name(get_language()) if field else sub.field_code)
+    if sub.province:
+        parts.append(sub.province)
+    return " · ".join(parts)
+
+
+def _describe_problems(session: Session, sub: Subscription) -> str:
+    if sub.kind == "search":
+        query, filters = problem_finder.parse_query_string(sub.query or "")
+        parts = [f"“{query}”"] if query else []
+        parts.extend(problem_labels.facet_label(k, v) for k, v in filters.items() if v)
+        return " · ".join(parts) or _("all new problems")
     parts = []
     if sub.field_code:
         field = field_by_code(session, sub.field_code)
@@ -92,6 +116,8 @@ def subscribe(session: Session, user: User, data: SubscriptionForm) -> Subscript
             if data.province not in PROVINCES:
                 errors["province"] = _("Choose one of the options.")
             province = data.province
+    elif data.subject == "problems":
+        query = normalise_problem_query(data.query or "")
     else:
         query = normalise_query(data.query or "")
     if errors:
@@ -99,6 +125,7 @@ def subscribe(session: Session, user: User, data: SubscriptionForm) -> Subscript
     now = utcnow()
     sub = Subscription(
         user_id=user.id,
+        subject=data.subject,
         kind=data.kind,
         field_code=field_code,
         province=province,
@@ -246,3 +273,27 @@ def new_form_values(session: Session, query: str) -> dict[str, str]:
             "channel": "daily",
         }
     return {"kind": "category", "channel": "daily"}
+
+
+def new_problem_form_values(session: Session, query: str) -> dict[str, str]:
+    """The form for a problem subscription: a saved listing search when the listing had words
+    or filters, otherwise a field or province to follow."""
+    normalised = normalise_problem_query(query)
+    if normalised:
+        draft = Subscription(
+            user_id=0,
+            subject="problems",
+            kind="search",
+            query=normalised,
+            name="",
+            channel="daily",
+            feed_token="",
+        )
+        return {
+            "subject": "problems",
+            "kind": "search",
+            "query": normalised,
+            "name": describe(session, draft)[:200],
+            "channel": "daily",
+        }
+    return {"subject": "problems", "kind": "category", "channel": "daily"}

@@ -1,4 +1,4 @@
-"""Outbox handler for publications, and the digest schedule."""
+"""Outbox handlers for published initiatives and opened problems, and the digest schedule."""
 
 from __future__ import annotations
 
@@ -8,11 +8,17 @@ from app.outbox import topics
 from app.outbox.models import OutboxEvent
 from app.outbox.service import handler, periodic
 from app.subscriptions import digests, matching
+from app.subscriptions import problems as problem_subscriptions
 
 
 @handler(topics.INITIATIVE_PUBLISHED)
 def on_published(session: Session, payload: dict, event: OutboxEvent) -> None:
     matching.on_published(session, int(payload["initiative_id"]))
+
+
+@handler(topics.PROBLEM_OPENED)
+def on_problem_opened(session: Session, payload: dict, event: OutboxEvent) -> None:
+    problem_subscriptions.on_opened(session, int(payload["problem_id"]))
 
 
 @periodic("subscriptions.digests", every_seconds=600)

@@ -16,6 +16,7 @@ EVENT_MATCHED = "subscription.matched"
 EVENT_PROBLEM_OPENED = "problem.opened"
 EVENT_PROBLEM_AWARDED = "problem.awarded"
 EVENT_DEAL_STAGE_CHANGED = "deal.stage_changed"
+EVENT_PROPOSAL_STAGE_CHANGED = "proposal.stage_changed"
 EVENT_TYPES = (
     EVENT_PUBLISHED,
     EVENT_UNPUBLISHED,
@@ -23,6 +24,7 @@ EVENT_TYPES = (
     EVENT_PROBLEM_OPENED,
     EVENT_PROBLEM_AWARDED,
     EVENT_DEAL_STAGE_CHANGED,
+    EVENT_PROPOSAL_STAGE_CHANGED,
 )
 TEST_EVENT = "webhook.test"
 # Sent only to the callback endpoint of the partner system that forwarded the initiative

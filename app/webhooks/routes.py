@@ -19,6 +19,7 @@ from app.webhooks.models import (
     EVENT_MATCHED,
     EVENT_PROBLEM_AWARDED,
     EVENT_PROBLEM_OPENED,
+    EVENT_PROPOSAL_STAGE_CHANGED,
     EVENT_PUBLISHED,
     EVENT_TYPES,
     EVENT_UNPUBLISHED,
@@ -38,6 +39,9 @@ def event_labels() -> list[tuple[str, str]]:
         EVENT_PROBLEM_OPENED: _("A problem statement is opened for proposals"),
         EVENT_PROBLEM_AWARDED: _("A problem statement is awarded"),
         EVENT_DEAL_STAGE_CHANGED: _("A deal of the organisation changes stage"),
+        EVENT_PROPOSAL_STAGE_CHANGED: _(
+            "A proposal to or from the organisation on a problem statement changes stage"
+        ),
     }
     return [(e, labels[e]) for e in EVENT_TYPES]
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.accounts.models import OrganisationType, Role, User
 from app.db import utcnow
 from app.i18n import TIMEZONE
+from app.problems import proposals as proposal_service
 from app.problems import service, visibility
 from app.problems.models import Problem
 from app.problems.schemas import ProblemIn, ProblemProposalIn
@@ -134,7 +135,7 @@ def sketch(session: Session, user: User, p: Problem, **overrides):
         "confidential": "Công thức màng bao bí mật.",
         **overrides,
     }
-    proposal = service.propose(session, user, p, ProblemProposalIn.model_validate(values))
+    proposal = proposal_service.propose(session, user, p, ProblemProposalIn.model_validate(values))
     session.commit()
     return proposal
 

@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from app.accounts.models import OrganisationType, Role
 from app.notifications.models import Notification
+from app.problems import proposals as proposal_service
 from app.problems import service, workflow
-from app.problems.schemas import AwardIn
+from app.problems.schemas import AwardIn, ProposalWithdrawIn
 from app.webhooks import service as webhooks
 from app.webhooks.schemas import EndpointForm
 from tests import factories
@@ -46,7 +47,7 @@ def test_opened_and_awarded_problems_reach_webhooks_without_the_details(
     p.status = "evaluating"
     session.add(p)
     session.commit()
-    service.award(session, c.owner, p, AwardIn(proposal_ids=[proposal.id]))
+    proposal_service.award(session, c.owner, p, AwardIn(proposal_ids=[proposal.id]))
     session.commit()
     worker.drain()
 
@@ -94,3 +95,42 @@ def test_the_openapi_schema_documents_the_problem_endpoints_with_examples(client
     components = schema["components"]["schemas"]
     for name in ("ProblemIn", "ProblemProposalIn", "ProposalDeclineIn", "AwardIn", "QuestionIn"):
         assert components[name]["examples"], name
+
+
+def test_proposal_stages_reach_the_organisations_webhooks_as_ids_only(
+    session, worker, settings, receiver
+):
+    settings.webhooks_allow_private = True
+    c = cast(session)
+    webhooks.register_endpoint(
+        session,
+        c.owner,
+        c.owner.organisation,
+        EndpointForm(url=receiver.url, event_types=["proposal.stage_changed"]),
+    )
+    session.commit()
+    p = problem(session, c, "open")
+    taken = sketch(session, c.scientist, p)
+    kept = sketch(session, c.other, p)
+    proposal_service.shortlist(session, c.owner, kept)
+    proposal_service.withdraw(session, c.scientist, taken, ProposalWithdrawIn(reason="Bận."))
+    session.commit()
+    worker.drain()
+
+    bodies = sorted(
+        (b["data"]["proposal_id"], b["data"]["status"])
+        for b in (json.loads(r.body) for r in receiver.requests)
+    )
+    assert bodies == sorted(
+        [
+            (taken.id, "submitted"),
+            (kept.id, "submitted"),
+            (kept.id, "shortlisted"),
+            (taken.id, "withdrawn"),
+        ]
+    )
+    body = json.loads(receiver.requests[0].body)
+    assert (body["type"], set(body["data"])) == (
+        "proposal.stage_changed",
+        {"proposal_id", "problem_id", "status"},
+    )
