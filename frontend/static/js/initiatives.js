@@ -45,6 +45,7 @@
     dirty = false;
     var body = new FormData(form);
     body.delete("action");
+    body.delete("file");  // files go with the form's own buttons, never in the background
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "X-CSRF-Token": form.querySelector('[name="csrf_token"]').value } })
       .then(function (r) {
