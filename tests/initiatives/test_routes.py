@@ -220,7 +220,8 @@ def test_a_refused_upload_keeps_the_form_with_the_message_by_the_field(client, s
     form = sent.text
     field = form[form.index('<label for="f-file">') : form.index('id="f-file"')]
     assert (
-        '<p class="field-error" id="e-file">Tệp “chay.exe” không thuộc loại được chấp nhận.' in field
+        '<p class="field-error" id="e-file">Tệp “chay.exe” không thuộc loại được chấp nhận.'
+        in field
     )
     assert 'href="#f-file"' in form  # the error summary links to the field
     assert "Tóm tắt &lt;chưa lưu&gt;" in form  # nothing typed is lost
