@@ -81,6 +81,7 @@ def test_a_long_vietnamese_subject_naming_the_initiative_arrives_exactly(
         "Ứng dụng công nghệ chuỗi khối trong truy xuất nguồn gốc nông sản xuất khẩu sang thị "
         "trường châu Âu và Nhật Bản",
         "Nền tảng học máy dự báo lũ quét — giai đoạn 2, mở rộng cho 14 tỉnh",
+        "Cảm biến IoT giám sát sạt lở đất cho các tỉnh miền núi phía Bắc",  # lost a space
     ]
     sent = []
     with unit_of_work(app.state.engine) as session:
@@ -101,7 +102,7 @@ def test_a_long_vietnamese_subject_naming_the_initiative_arrives_exactly(
             )
     assert sent[0] == f"Sáng kiến “{titles[0]}” chuyển sang giai đoạn: Đang đánh giá"
     worker.drain()
-    received = {m.rcpt_tos[0]: m for m in mail_to_smtp.wait_for(3)}
+    received = {m.rcpt_tos[0]: m for m in mail_to_smtp.wait_for(len(titles))}
     for n, subject in enumerate(sent):
         mail = received[f"an{n}@example.vn"]
         assert mail.subject == subject
