@@ -129,3 +129,45 @@ def test_a_file_attached_before_the_first_save_keeps_what_was_typed(app, session
         "Cảnh báo sạt lở",
         ["thuyet-minh.pdf"],
     )
+
+
+@pytest.mark.browser
+def test_the_receipt_and_the_certificate_have_a_print_view(app, session, page):
+    """Issue 10 §7: printed, each shows the document alone and the address that verifies it."""
+    from app.config import get_settings
+    from app.initiatives import service
+    from app.publication import service as publication
+    from tests.process import walk
+
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    service.submit(session, cast.submitter, item, confirm_similar=True)  # the receipt
+    walk(session, item, Status.published, submitter=cast.submitter, coordinator=cast.coordinator)
+    session.commit()
+    certificate = publication.current_certificate(session, item)
+    assert certificate is not None
+    site = get_settings().base_url.rstrip("/")
+    with live_app(app) as base_url:
+        _sign_in(page, base_url, cast.submitter.email)
+        for url, link, check in [
+            (
+                f"/initiatives/{item.id}/receipt",
+                f"a[href='/initiatives/{item.id}/receipt.pdf']",
+                f"Kiểm tra phiếu tiếp nhận này tại {site}/receipts?code={item.receipt_code}",
+            ),
+            (
+                f"/certificates/{certificate.number}",
+                f"a[href='/certificates/{certificate.number}/pdf']",
+                f"Kiểm tra giấy chứng nhận này tại {site}/certificates/{certificate.number}",
+            ),
+        ]:
+            page.emulate_media(media="screen")
+            page.goto(f"{base_url}{url}")
+            button = page.locator("button[data-print]")
+            assert button.is_visible() and page.locator(link).is_visible()
+            assert not page.get_by_text(check).is_visible()
+            page.emulate_media(media="print")
+            assert page.get_by_text(check).is_visible()
+            assert not button.is_visible() and not page.locator(link).is_visible()
+            assert not page.locator(".site-header").is_visible()
+            assert page.locator("h1").is_visible()

@@ -69,9 +69,7 @@ def test_without_smtp_the_mail_goes_to_the_dev_mailbox_once(app, session):
     assert kept.message_id.startswith("<outbox-7@")
 
 
-def test_a_long_vietnamese_subject_naming_the_initiative_arrives_exactly(
-    app, worker, mail_to_smtp
-):
+def test_a_long_vietnamese_subject_naming_the_initiative_arrives_exactly(app, worker, mail_to_smtp):
     """Folding a long subject used to drop the space at a fold ("giai đoạn" → "giaiđoạn")."""
     from types import SimpleNamespace
 

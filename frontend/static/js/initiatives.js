@@ -2,7 +2,6 @@
 // e.g. after the session expired) and save the draft in the background every 30 seconds.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   var form = document.querySelector("form.initiative-form");
   if (!form) return;
   var key = form.dataset.draftKey, status = form.querySelector(".autosave-status");
