@@ -275,3 +275,24 @@ def test_the_version_comparison_names_sections_not_codes(client, session):
     page = client.get(f"/initiatives/{item.id}/versions?a=1&b=2").text
     assert '<th scope="row">Tính khả thi và lộ trình</th>' in page
     assert '<th scope="row">feasibility</th>' not in page
+
+
+def test_a_file_over_the_limit_is_refused_while_streaming_and_the_text_stays(
+    client, session, settings
+):
+    settings.max_upload_bytes = 64 * 1024
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    big = b"%PDF-1.4\n" + b"0" * (200 * 1024)
+    sent = client.post(
+        f"/initiatives/{item.id}/edit",
+        data=_multipart(token, _form(session, title="Giữ nguyên tiêu đề", action="attach")),
+        files={"file": ("lon.pdf", big, "application/pdf")},
+    )
+    assert sent.status_code == 400
+    assert 'value="Giữ nguyên tiêu đề"' in sent.text
+    assert '<p class="field-error" id="e-file">Tệp “lon.pdf” vượt quá giới hạn 0,1 MB.' in sent.text
+    session.refresh(item, ["attachments"])
+    assert item.attachments == [] and stored_files() == []
