@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_name: str = "VNeID"
+    # Assurance levels (`acr`) of the provider, lowest first; the ID token's `acr` is stored
+    # on the account with the identifier claims named here (app/accounts/oidc.py).
+    oidc_acr_levels: list[str] = ["1", "2"]
+    oidc_identifier_claims: list[str] = ["national_id"]
+    # The lowest level that may submit an initiative ("" = any account); lower: step-up.
+    submit_min_acr: str = ""
 
     # Mail: without an SMTP host, mail goes to the local dev mailbox
     smtp_host: str = ""

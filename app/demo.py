@@ -112,6 +112,9 @@ def load_demo(session: Session, *, only_if_empty: bool = False) -> list[str]:
     from app.matching import demo as matching_demo
 
     matching_demo.load(session)
+    from app.partners import demo as partners_demo
+
+    partners_demo.load(session, users)
     return ["demo data loaded"] + _login_lines()
 
 
@@ -120,5 +123,8 @@ def _login_lines() -> list[str]:
     for email, name, roles, *_ in USERS:
         lines.append(f"  {email:<28} {', '.join(r.value for r in roles):<22} {name}")
     lines.append(f"  {'sokhcn@sangkien.local':<28} {'agency':<22} Lương Thị Sở")
+    from app.partners import demo as partners_demo
+
+    lines += partners_demo.login_lines()
     lines.append("Open http://127.0.0.1:8000 — mails appear at http://127.0.0.1:8000/dev/mailbox")
     return lines

@@ -60,7 +60,9 @@ def optional_user(
     bearer: Annotated[str | None, Depends(oauth2_scheme)] = None,
 ) -> User | None:
     """The signed-in user or None; also put on `request.state.user` for templates."""
-    if bearer:
+    if bearer and bearer.startswith(api.PARTNER_TOKEN_PREFIX):
+        user = None  # a partner system's token names no user: app/partners checks it
+    elif bearer:
         user = service.user_for_token(session, bearer)
         if user is None:
             raise NotAuthenticated(
@@ -108,9 +110,11 @@ def api_access(request: Request, user: OptionalUser) -> User | None:
     """Router dependency of every API router: the API is private unless an endpoint says otherwise.
 
     An endpoint marked `@public` (app/web/api.py) lets anyone in; every other
-    one needs a valid bearer token or a signed-in session (401 otherwise).
+    one needs a valid bearer token or a signed-in session (401 otherwise). An endpoint
+    marked `@for_partners` checks a partner system's token itself (app/partners).
     """
-    if user is None and not api.is_public(request.scope.get("endpoint")):
+    endpoint = request.scope.get("endpoint")
+    if user is None and not (api.is_public(endpoint) or api.is_for_partners(endpoint)):
         raise NotAuthenticated(_("Please sign in to continue."))
     return user
 

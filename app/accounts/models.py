@@ -1,6 +1,7 @@
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, String, UniqueConstraint, event
 from sqlmodel import Field, Relationship, SQLModel
@@ -192,6 +193,10 @@ class OidcIdentity(SQLModel, table=True):
     issuer: str = Field(max_length=300)
     subject: str = Field(max_length=255)
     linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # From the last sign-in: the assurance level and the identifier claims (national e-ID).
+    acr: str | None = Field(default=None, max_length=100)
+    claims: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    signed_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WebSession(SQLModel, table=True):

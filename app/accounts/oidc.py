@@ -13,6 +13,8 @@ is the domain verb that turns verified claims into an account:
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from sqlmodel import Session, select
 
@@ -78,8 +80,60 @@ def sign_in(session: Session, *, issuer: str, claims: dict) -> User:
         user = _link_or_create(session, issuer, subject, claims)
     if user is None or not user.is_active:
         raise PermissionDenied(_("This account is disabled."), code="account-disabled")
+    _record_assurance(session, issuer, subject, claims)
     user.last_login_at = utcnow()
     return user
+
+
+# -- assurance level (acr) and step-up ----------------------------------------------
+def _record_assurance(session: Session, issuer: str, subject: str, claims: dict) -> None:
+    """Keep the sign-in's `acr` and identifier claims on the linked identity."""
+    identity = session.exec(
+        select(OidcIdentity).where(OidcIdentity.issuer == issuer, OidcIdentity.subject == subject)
+    ).one()
+    acr = claims.get("acr")
+    identity.acr = str(acr)[:100] if acr is not None else None
+    identity.claims = {
+        name: claims[name] for name in get_settings().oidc_identifier_claims if name in claims
+    }
+    identity.signed_in_at = utcnow()
+    session.add(identity)
+
+
+def level_rank(acr: str | None) -> int:
+    """The position of `acr` among the configured levels (-1 when unknown or absent)."""
+    levels = get_settings().oidc_acr_levels
+    return levels.index(acr) if acr in levels else -1
+
+
+def assurance(session: Session, user: User) -> OidcIdentity | None:
+    """The user's identity with the highest assurance level from its last sign-in."""
+    identities = session.exec(select(OidcIdentity).where(OidcIdentity.user_id == user.id)).all()
+    return max(identities, key=lambda i: level_rank(i.acr), default=None)
+
+
+def meets(session: Session, user: User, minimum: str) -> bool:
+    if not minimum:
+        return True
+    best = assurance(session, user)
+    return best is not None and level_rank(best.acr) >= level_rank(minimum) >= 0
+
+
+def require_level(session: Session, user: User, minimum: str, next_url: str) -> None:
+    """Refuse (403 `step-up-required`, with the sign-in link) below the `minimum` level."""
+    if meets(session, user, minimum):
+        return
+    settings = get_settings()
+    raise PermissionDenied(
+        _(
+            "This step needs a sign-in with %(provider)s at assurance level %(level)s or "
+            "higher. Sign in again with %(provider)s, then try again.",
+            provider=settings.oidc_name,
+            level=minimum,
+        ),
+        code="step-up-required",
+        step_up=f"/account/oidc/login?{urlencode({'acr': minimum, 'next': next_url})}",
+    )
 
 
 def _link_or_create(session: Session, issuer: str, subject: str, claims: dict) -> User:

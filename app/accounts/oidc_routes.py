@@ -27,14 +27,23 @@ def _refused(request: Request, message: str) -> RedirectResponse:
 
 
 @router.get("/login")
-async def oidc_login(request: Request, next: str = "/"):
-    """Send the browser to the provider; Authlib keeps state and nonce in the session."""
+async def oidc_login(request: Request, next: str = "/", acr: str = ""):
+    """Send the browser to the provider; Authlib keeps state and nonce in the session.
+
+    With `acr` (a step-up), the provider is asked for that assurance level and the
+    callback refuses a sign-in that comes back lower."""
     settings = get_settings()
     provider = oidc.client()
     request.session["oidc_next"] = deps.safe_next(next)
+    extra = {}
+    if acr in settings.oidc_acr_levels:
+        request.session["oidc_acr"] = acr
+        extra["acr_values"] = acr
+    else:
+        request.session.pop("oidc_acr", None)
     try:
         return await provider.authorize_redirect(
-            request, f"{settings.base_url.rstrip('/')}/account/oidc/callback"
+            request, f"{settings.base_url.rstrip('/')}/account/oidc/callback", **extra
         )
     except (OAuthError, httpx.HTTPError) as exc:
         log.warning("OIDC provider unreachable: %s", exc)
@@ -78,6 +87,17 @@ def oidc_callback(
         )
     claims = dict(token.get("userinfo") or {})
     next = request.session.pop("oidc_next", "/")
+    wanted = request.session.pop("oidc_acr", "")
+    if wanted and oidc.level_rank(str(claims.get("acr") or "")) < oidc.level_rank(wanted):
+        return _refused(
+            request,
+            _(
+                "%(provider)s signed you in at a lower assurance level than this step needs "
+                "(%(level)s).",
+                provider=settings.oidc_name,
+                level=wanted,
+            ),
+        )
     try:
         user = oidc.sign_in(
             session, issuer=str(claims.get("iss") or settings.oidc_issuer), claims=claims

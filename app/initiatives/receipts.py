@@ -52,6 +52,12 @@ def normalise_code(code: str) -> str:
     return code.strip().upper()
 
 
+def _forwarded_from(session: Session, initiative: Initiative) -> dict[str, Any] | None:
+    from app.partners import forwarding  # partners builds on initiatives, not the reverse
+
+    return forwarding.provenance(session, initiative.id)
+
+
 def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
     """The stage and dates of the initiative with this receipt code, and whether `fingerprint` matches.
 
@@ -79,6 +85,7 @@ def lookup(session: Session, code: str, fingerprint: str | None = None) -> dict:
         "matched_version": None,
         # The stage clock against the stage's public target (None when the stage has none).
         "clock": reports_service.stage_clock(session, initiative),
+        "forwarded_from": _forwarded_from(session, initiative),
     }
     if fingerprint:
         version = session.exec(

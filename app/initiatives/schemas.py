@@ -234,6 +234,16 @@ class StageClockOut(BaseModel):
     overdue: bool
 
 
+class ForwardedFromOut(BaseModel):
+    """Provenance of an initiative forwarded by another government system (app/partners)."""
+
+    partner: str
+    agency_code: str
+    source_system: str
+    external_id: str
+    source_received_at: datetime
+
+
 class ReceiptOut(BaseModel):
     """What the public receipt lookup reveals: the stage and its dates, never content."""
 
@@ -260,6 +270,7 @@ class ReceiptOut(BaseModel):
     fingerprint_matches: bool | None = None
     matched_version: int | None = None
     clock: StageClockOut | None = None
+    forwarded_from: ForwardedFromOut | None = None
 
 
 class AttachmentOut(BaseModel):

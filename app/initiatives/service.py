@@ -11,9 +11,11 @@ import logging
 from sqlmodel import Session, col, func, select
 
 import search
+from app.accounts import oidc
 from app.accounts import permissions as accounts
 from app.accounts import service as accounts_service
 from app.accounts.models import Organisation, User
+from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import TIMEZONE, _
@@ -256,10 +258,24 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
 
 
 def submit(
-    session: Session, user: User, initiative: Initiative, *, confirm_similar: bool = False
+    session: Session,
+    user: User,
+    initiative: Initiative,
+    *,
+    confirm_similar: bool = False,
+    note: str | None = None,
+    forwarded: bool = False,
 ) -> Initiative:
-    """Validate, fingerprint, snapshot, issue the receipt and move to `submitted` (first time or after revision)."""
+    """Validate, fingerprint, snapshot, issue the receipt and move to `submitted` (first time or after revision).
+
+    `note` goes into the history entry (a forwarded initiative's provenance, app/partners).
+    With `submit_min_acr` set, the submitter must have signed in with the national e-ID at
+    that level (403 `step-up-required` with the sign-in link), unless the initiative was
+    `forwarded` by a partner system, which identified the person itself."""
     workflow.check(session, initiative, Status.submitted, actor=user)
+    minimum = get_settings().submit_min_acr
+    if minimum and not forwarded:
+        oidc.require_level(session, user, minimum, f"/initiatives/{initiative.id}")
     errors = completeness_errors(initiative) | _check_references(session, _references(initiative))
     if errors:
         raise ValidationFailed(_("The initiative is not complete yet."), errors=errors)
@@ -313,7 +329,7 @@ def submit(
             created_at=now,
         )
     )
-    workflow.transition(session, initiative, Status.submitted, actor=user)
+    workflow.transition(session, initiative, Status.submitted, actor=user, reason=note)
     submitter = session.get_one(User, initiative.submitter_id)
     queue_mail(
         session,

@@ -37,6 +37,25 @@ def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC, False))
 
 
+_PARTNERS = "__api_partners__"
+PARTNER_TOKEN_PREFIX = "pt_"
+"""Bearer tokens of partner systems (app/partners) start with this: they name no user."""
+
+
+def for_partners(endpoint: F) -> F:
+    """Mark an API endpoint that partner systems call with their own tokens (app/partners).
+
+    Such an endpoint is still private: its own dependency (`partners.deps.require_scope`)
+    refuses a request without a valid partner token carrying the endpoint's scope.
+    """
+    setattr(endpoint, _PARTNERS, True)
+    return endpoint
+
+
+def is_for_partners(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _PARTNERS, False))
+
+
 PROBLEM: dict[str, Any] = {
     "content": {
         "application/problem+json": {

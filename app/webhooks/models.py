@@ -25,6 +25,9 @@ EVENT_TYPES = (
     EVENT_DEAL_STAGE_CHANGED,
 )
 TEST_EVENT = "webhook.test"
+# Sent only to the callback endpoint of the partner system that forwarded the initiative
+# (app/partners), never offered to organisations' own endpoints.
+EVENT_FORWARDED_STAGE_CHANGED = "forwarded.stage_changed"
 
 
 class WebhookEndpoint(SQLModel, table=True):

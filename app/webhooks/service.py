@@ -54,7 +54,7 @@ def require_manager(user: User, organisation: Organisation | None) -> Organisati
     return organisation
 
 
-def _check_url(url: str) -> str:
+def check_url(url: str) -> str:
     try:
         return targets.check(url).url
     except targets.UnsafeTarget as exc:
@@ -87,7 +87,7 @@ def register_endpoint(
 ) -> tuple[WebhookEndpoint, str]:
     """Create an endpoint; the returned secret is shown once and never again."""
     organisation = require_manager(user, organisation)
-    url = _check_url(data.url)
+    url = check_url(data.url)
     secret = new_secret()
     endpoint = WebhookEndpoint(
         organisation_id=organisation.id,
@@ -102,6 +102,37 @@ def register_endpoint(
     return endpoint, secret
 
 
+def create_system_endpoint(
+    session: Session,
+    *,
+    organisation: Organisation,
+    created_by: User,
+    url: str,
+    description: str,
+    event_types: list[str],
+) -> WebhookEndpoint:
+    """An endpoint an administrator sets up for an organisation (a partner system's callbacks):
+    no membership check, the caller has checked the administrator."""
+    endpoint = WebhookEndpoint(
+        organisation_id=organisation.id,
+        created_by_id=created_by.id,
+        url=check_url(url),
+        description=description[:200],
+        event_types=event_types,
+        secret=new_secret(),
+    )
+    session.add(endpoint)
+    session.flush()
+    return endpoint
+
+
+def queue_to(
+    session: Session, endpoint: WebhookEndpoint, event_type: str, data: dict[str, Any]
+) -> WebhookDelivery:
+    """Queue one signed delivery to this endpoint (partner callbacks), if it is active."""
+    return _queue(session, endpoint, event_type, data)
+
+
 def rotate_secret(session: Session, endpoint: WebhookEndpoint) -> str:
     endpoint.secret = new_secret()
     session.add(endpoint)
@@ -109,7 +140,7 @@ def rotate_secret(session: Session, endpoint: WebhookEndpoint) -> str:
 
 
 def enable_endpoint(session: Session, endpoint: WebhookEndpoint) -> None:
-    _check_url(endpoint.url)
+    check_url(endpoint.url)
     endpoint.is_active, endpoint.consecutive_failures = True, 0
     endpoint.disabled_at = endpoint.disabled_reason = None
     session.add(endpoint)

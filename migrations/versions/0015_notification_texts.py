@@ -1,7 +1,7 @@
 """notification.texts: the inbox title and text in every language (the reader's is shown)
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0021
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0014"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -149,8 +149,10 @@ def test_the_public_receipt_lookup_reveals_stage_and_dates_only(client, session)
         "fingerprint_matches",
         "matched_version",
         "clock",  # the stage clock against its public target (reports); none set here
+        "forwarded_from",  # provenance when a partner system forwarded it (partners); none here
     }
     assert found["clock"] is None
+    assert found["forwarded_from"] is None
     assert (found["status"], found["fingerprint_matches"], found["matched_version"]) == (
         "submitted",
         True,

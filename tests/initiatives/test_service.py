@@ -179,6 +179,7 @@ def test_receipt_lookup_confirms_the_original_fingerprint_and_refuses_altered_co
         "fingerprint_matches",
         "matched_version",
         "clock",
+        "forwarded_from",
     }
 
 

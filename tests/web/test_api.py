@@ -14,10 +14,12 @@ from app.web.api import PROBLEMS, is_public, problems
 PUBLIC = {
     ("GET", "/api/v1/openapi.json"),  # the API's own description
     ("POST", "/api/v1/auth/token"),  # signing in
+    ("POST", "/api/v1/partners/token"),  # a partner system's client credentials (app/partners)
     ("GET", "/api/v1/organisations"),  # the registration form's organisation search
     ("GET", "/api/v1/fields"),  # the taxonomy
     ("GET", "/api/v1/search"),  # the public catalogue
     ("GET", "/api/v1/search/suggest"),
+    ("GET", "/api/v1/matching/search"),  # "có thể bạn quan tâm": public initiatives by meaning
     ("GET", "/api/v1/catalogue/{initiative_id}"),
     ("GET", "/api/v1/receipts/{code}"),  # anyone checks a receipt (stage and dates, no content)
     ("GET", "/api/v1/certificates/{number}"),  # anyone verifies a certificate
