@@ -25,7 +25,7 @@ from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import ImmutableMultiDict
 
 from app import config
 from app.errors import (
@@ -90,9 +90,7 @@ class _Receiver:
         self.max_bytes = max_bytes
         self.allowed = allowed
         self.max_files = max_files
-        self.items: list[
-            tuple[str, str | UploadFile]
-        ] = []  # the text fields, in order, repeated names kept
+        self.items: list[tuple[str, str]] = []  # the text fields, in order, repeated names kept
         self.files: list[StoredFile] = []
         self.finished = False
         self._headers: dict[str, bytes] = {}
@@ -272,13 +270,13 @@ async def receive_upload(
     max_bytes: int | None = None,
     allowed_types: set[str] | None = None,
     max_files: int = MAX_FILES,
-) -> tuple[FormData, list[StoredFile]]:
+) -> tuple[ImmutableMultiDict[str, str], list[StoredFile]]:
     """Stream a multipart/form-data request's files into storage; return its fields and files.
 
     `max_bytes` limits each file (default `settings.max_upload_bytes`);
     `allowed_types` are content types judged from the bytes (default
     `DEFAULT_ALLOWED_TYPES`). A file input left empty is skipped. The fields
-    come as `FormData` (`get`, `getlist` for repeated names). Raises
+    come as a multi-dict (`get`, `getlist` for repeated names). Raises
     PayloadTooLarge, UnsupportedMediaType, ValidationFailed or a 400
     DomainError, after removing whatever the request had stored.
     """
@@ -286,7 +284,7 @@ async def receive_upload(
     allowed = DEFAULT_ALLOWED_TYPES if allowed_types is None else allowed_types
     receiver = _Receiver(get_storage(), limit, allowed, max_files)
     await _receive(request, receiver)
-    return FormData(receiver.items), receiver.files
+    return ImmutableMultiDict(receiver.items), receiver.files
 
 
 async def _receive(request: Request, receiver: _Receiver) -> None:
@@ -322,7 +320,7 @@ async def _receive(request: Request, receiver: _Receiver) -> None:
 class Upload:
     """A streamed multipart request: its text fields and the files now in storage."""
 
-    fields: FormData
+    fields: ImmutableMultiDict[str, str]
     files: list[StoredFile]
     refused: str | None = None  # FormUpload only: why the upload was refused, for the file field
 
@@ -355,7 +353,10 @@ async def upload_for_form(request: Request) -> Upload:
     refused upload is kept. A form sent without files (urlencoded) is read as it is."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/"):
-        return Upload(await request.form(), [])
+        form = await request.form()
+        return Upload(
+            ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)]), []
+        )
     receiver = _Receiver(
         get_storage(), config.get_settings().max_upload_bytes, DEFAULT_ALLOWED_TYPES, MAX_FILES
     )
@@ -363,8 +364,8 @@ async def upload_for_form(request: Request) -> Upload:
         await _receive(request, receiver)
     except (PayloadTooLarge, UnsupportedMediaType, ValidationFailed) as exc:
         refused = next(iter(exc.errors.values()), None) or exc.message
-        return Upload(FormData(receiver.items), [], refused=refused)
-    return Upload(FormData(receiver.items), receiver.files)
+        return Upload(ImmutableMultiDict(receiver.items), [], refused=refused)
+    return Upload(ImmutableMultiDict(receiver.items), receiver.files)
 
 
 FormUpload = Annotated[Upload, Depends(upload_for_form)]
