@@ -19,7 +19,7 @@ from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web import openapi
-from app.web.csrf import csrf_protect, csrf_protect_api
+from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
 from app.web.page_cache import PageCache
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.templating import FRONTEND
@@ -100,6 +100,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     openapi.install(app, API_PREFIX)
     app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
 
+    app.add_middleware(FormTokenPeek)  # a multipart form's CSRF field, read before routing
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(
         SessionMiddleware,

@@ -10,7 +10,7 @@ from app.accounts.deps import AdminUser, CoordinatorUser
 from app.accounts.labels import organisation_type_label
 from app.accounts.models import OrganisationType
 from app.db import SessionDep
-from app.i18n import _
+from app.i18n import _, get_language
 from app.initiatives import queries, service, taxonomy, workflow
 from app.initiatives.schemas import FieldIn, FieldUpdate
 from app.system.provinces import PROVINCES
@@ -103,7 +103,8 @@ def _fields_page(request: Request, session, values: dict, errors: dict, status_c
             "values": values,
             "errors": errors,
             "parent_options": [
-                (f.id, f.name_vi) for f, _c in taxonomy.tree(session, active_only=False)
+                (f.id, f.name(get_language()))
+                for f, _c in taxonomy.tree(session, active_only=False)
             ],
         },
         status_code=status_code,

@@ -18,7 +18,6 @@ from app.errors import (
     Conflict,
     DomainError,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
 )
 from app.i18n import _, format_datetime, get_language
@@ -38,15 +37,15 @@ from app.initiatives import (
     workflow,
 )
 from app.initiatives import permissions as perms
-from app.initiatives.deps import AttachableInitiative, VisibleInitiative
+from app.initiatives.deps import EditableInitiative, Submitter, VisibleInitiative
 from app.initiatives.downloads import file_response
 from app.initiatives.models import Initiative
 from app.initiatives.schemas import IP_STATUSES, RESOURCE_KINDS
-from app.storage import FormUpload
+from app.storage import FormUpload, Upload
 from app.system.provinces import PROVINCES
 from app.web import confirm, pdf
 from app.web.flash import flash
-from app.web.forms import Form, submit_form
+from app.web.forms import Form, Refusal, submit_form
 from app.web.redirects import safe_next
 from app.web.templating import env, nav_item, render
 
@@ -99,40 +98,63 @@ def _form(
     )
 
 
-def _editable(session, user, initiative_id: int) -> Initiative:
-    initiative = service.get_visible(session, user, initiative_id)
-    if not perms.can_edit(user, initiative):
-        raise Conflict(
-            _("The initiative can be changed only while it is a draft or returned for revision.")
-        )
-    return initiative
+def _save(request: Request, session, user, initiative: Initiative | None, received: Upload):
+    """Save the draft with the files chosen in the same form, then submit if asked.
 
-
-def _save(request: Request, session, user, initiative: Initiative | None, form):
-    """Save the draft, then submit if asked; any refusal re-renders everything that was typed."""
+    The form is one multipart form (its file input after the text), so attaching a
+    file, even before the first save, saves what was typed with it; any refusal,
+    of the text or of the file, shows the form again with everything typed.
+    """
+    form = received.fields
     data, errors, values = forms.draft_from_form(form)
+    if received.refused:
+        errors = errors | {"file": received.refused}
 
     def save(data) -> Initiative:
         if initiative is None:
-            return service.create_draft(session, user, data)
-        service.update_draft(session, user, initiative, data)
-        return initiative
+            saved = service.create_draft(session, user, data)
+        else:
+            saved = service.update_draft(session, user, initiative, data)
+        if received.files:
+            attachments.add(
+                session, user, saved, received.files, confidential=form.get("public") != "1"
+            )
+        return saved
+
+    def again(refusal: Refusal) -> Response:
+        received.discard()  # nothing of a refused form is kept, its files neither
+        errors = refusal.on("file") if received.files else refusal.errors
+        return _form(request, session, user, initiative, values, errors, 400)
 
     return submit_form(
         session,
         form,
         lambda _form: (data, errors),
         save,
-        done=lambda saved: _submit(request, session, user, saved, form, values),
-        again=lambda refusal: _form(
-            request, session, user, initiative, values, refusal.errors, 400
+        done=lambda saved: _submit(
+            request, session, user, saved, form, values, attached=bool(received.files)
         ),
-        catch=ValidationFailed,
+        again=again,
+        catch=(ValidationFailed, Conflict),
     )
 
 
-def _submit(request: Request, session, user, initiative: Initiative, form, values: dict):
+def _submit(
+    request: Request,
+    session,
+    user,
+    initiative: Initiative,
+    form,
+    values: dict,
+    *,
+    attached: bool = False,
+):
     if form.get("action") != "submit":
+        if attached:
+            flash(request, _("File attached and draft saved."), "success")
+            return RedirectResponse(
+                f"/initiatives/{initiative.id}/edit#attachments", status_code=303
+            )
         flash(request, _("Draft saved. You can come back and continue at any time."), "success")
         return RedirectResponse(f"/initiatives/{initiative.id}/edit", status_code=303)
     keep(session, why="the draft stays saved when its submission is refused: nothing typed is lost")
@@ -165,29 +187,33 @@ def _submit(request: Request, session, user, initiative: Initiative, form, value
 
 
 @router.get("/initiatives/new")
-def new_form(request: Request, session: SessionDep, user: CurrentUser):
-    if not accounts.can_submit(user):
-        raise PermissionDenied(_("Your account may not register initiatives."))
+def new_form(request: Request, session: SessionDep, user: Submitter):
     return _form(request, session, user, None, forms.values_of(None), {})
 
 
 @router.post("/initiatives/new")
-def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
-    return _save(request, session, user, None, form)
+def create(request: Request, session: SessionDep, user: Submitter, received: FormUpload):
+    """The form, with its files (multipart, streamed) or without (urlencoded)."""
+    return _save(request, session, user, None, received)
 
 
 @router.get("/initiatives/{initiative_id}/edit")
-def edit_form(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int):
-    initiative = _editable(session, user, initiative_id)
-    refused = request.session.pop(UPLOAD_ERROR, None)
-    errors = {"file": str(refused)} if refused else {}
-    return _form(request, session, user, initiative, forms.values_of(initiative), errors)
+def edit_form(
+    request: Request, session: SessionDep, user: CurrentUser, initiative: EditableInitiative
+):
+    return _form(request, session, user, initiative, forms.values_of(initiative), {})
 
 
 @router.post("/initiatives/{initiative_id}/edit")
-def save(request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form):
-    initiative = service.get_visible(session, user, initiative_id)
-    return _save(request, session, user, initiative, form)
+def save(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    initiative: EditableInitiative,
+    received: FormUpload,
+):
+    """The form, with its files (multipart, streamed) or without (urlencoded)."""
+    return _save(request, session, user, initiative, received)
 
 
 @router.post("/initiatives/{initiative_id}/autosave")
@@ -209,41 +235,7 @@ def autosave(
     return JSONResponse({"saved": True})
 
 
-# -- attachments ---------------------------------------------------------------
-UPLOAD_ERROR = "upload_error"  # session key: why the last upload was refused, shown on the form
-
-
-@router.post("/initiatives/{initiative_id}/attachments")
-def upload(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    initiative: AttachableInitiative,
-    received: FormUpload,
-):
-    """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
-    if received.refused:  # back to the form, the message next to the file field
-        request.session[UPLOAD_ERROR] = received.refused
-        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
-    if not received.files:
-        request.session[UPLOAD_ERROR] = _("Choose a file to attach.")
-        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
-    try:
-        attachments.add(
-            session,
-            user,
-            initiative,
-            received.files,
-            confidential=received.fields.get("public") != "1",
-        )
-    except ValidationFailed as exc:  # nothing of the upload is kept
-        refuse(session)
-        request.session[UPLOAD_ERROR] = exc.errors.get("file") or exc.message
-        return RedirectResponse(f"/initiatives/{initiative.id}/edit#f-file", status_code=303)
-    flash(request, _("File attached."), "success")
-    return RedirectResponse(f"/initiatives/{initiative.id}/edit#attachments", status_code=303)
-
-
+# -- attachments (added through the form above) ------------------------------
 @router.post("/initiatives/{initiative_id}/attachments/{attachment_id}/delete")
 def delete_attachment(
     request: Request,

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import smtplib
+from email import policy as email_policy
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formatdate
 
 from sqlmodel import Session, select
@@ -78,8 +81,31 @@ def queue_mail(
     )
 
 
+class _Policy(EmailPolicy):
+    """The standard policy, except that a non-ASCII subject is folded into encoded words
+    that each carry their own spaces.
+
+    The standard folder (CPython 3.11–3.13) can end a line with the space between two
+    words and begin the next with an encoded word; RFC 2047 decoders drop whitespace
+    between encoded words, so "giai đoạn" arrived as "giaiđoạn". `Header.encode` splits
+    inside the encoded text, keeping every space (tests/mail/test_service.py).
+    """
+
+    def _fold(self, name: str, value: object, refold_binary: bool = False) -> str:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii() or self.utf8:
+            return super()._fold(name, value, refold_binary)  # type: ignore[misc]
+        encoded = Header(text, "utf-8", header_name=name).encode(
+            linesep=self.linesep, maxlinelen=self.max_line_length or 78
+        )
+        return f"{name}: {encoded}{self.linesep}"
+
+
+POLICY = _Policy() + email_policy.SMTP
+
+
 def build_message(payload: dict, message_id: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = get_settings().mail_from
     message["To"] = payload["to"]
     message["Subject"] = payload["subject"]

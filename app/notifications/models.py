@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -14,6 +14,11 @@ class Notification(SQLModel, table=True):
     The row exists for every notification (also mail-only ones) so that
     `dedupe_key` makes each event reach each user once, even when the job
     that produced it runs again. The inbox shows the rows with an in-app channel.
+
+    `title` and `body` are the texts in the recipient's language when it was sent;
+    `texts` holds them in every language of the portal (`{"vi": {"title", "body"}, "en":
+    …}`), so the inbox speaks the reader's current language (`title_in`, `body_in`).
+    Rows from before `texts` existed have it empty and show `title`/`body`.
     """
 
     __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
@@ -28,6 +33,17 @@ class Notification(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    texts: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+    def _text(self, language: str, part: str) -> str:
+        fallback = self.title if part == "title" else self.body
+        return ((self.texts or {}).get(language) or {}).get(part, fallback)
+
+    def title_in(self, language: str) -> str:
+        return self._text(language, "title")
+
+    def body_in(self, language: str) -> str:
+        return self._text(language, "body")
 
 
 class NotificationPreference(SQLModel, table=True):

@@ -17,7 +17,7 @@ from app.accounts.models import User
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
-from app.i18n import _, use_language
+from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
 from app.mail.service import queue_mail
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.types import TYPES
@@ -77,6 +77,19 @@ def already_notified(session: Session, user_id: int, dedupe_key: str) -> bool:
     )
 
 
+def _texts(template: str, context: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The inbox title and text in every language, so each reader sees their own."""
+    summary_name = f"{template}.summary.txt"
+    has_summary = summary_name in env.list_templates()
+    texts = {}
+    for language in LANGUAGES:
+        with use_language(language):
+            title = render_string(f"{template}.subject.txt", context)
+            body = render_string(summary_name, context) if has_summary else ""
+        texts[language] = {"title": " ".join(title.split())[:300], "body": body.strip()}
+    return texts
+
+
 def notify(
     session: Session,
     user: User,
@@ -107,22 +120,17 @@ def notify(
         "link": absolute,
         **context,
     }
-    with use_language(user.language):
-        title = render_string(f"{template}.subject.txt", full_context)
-        summary_name = f"{template}.summary.txt"
-        body = (
-            render_string(summary_name, full_context)
-            if summary_name in env.list_templates()
-            else ""
-        )
+    texts = _texts(template, full_context)
+    own = texts.get(user.language) or texts[DEFAULT_LANGUAGE]
     notification = Notification(
         user_id=user.id,
         type=type_name,
         channel=channel,
-        title=title.strip()[:300],
-        body=body.strip(),
+        title=own["title"],
+        body=own["body"],
         link=link,
         dedupe_key=dedupe_key,
+        texts=texts,
     )
     session.add(notification)
     session.flush()

@@ -10,8 +10,8 @@ failure (too large, wrong type, malformed body, client gone) every file of
 the request is discarded: nothing is left in storage.
 
 Routes that call it must not declare `Form`/`File` parameters (FastAPI would
-read the body first) and pass the CSRF token in the query string
-(`?csrf_token=`) or the `X-CSRF-Token` header (see app/web/csrf.py).
+read the body first). A page form sends the CSRF token as its first field, a
+script in the `X-CSRF-Token` header (see app/web/csrf.py); never in the URL.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from fastapi import Depends, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import ImmutableMultiDict
 
 from app import config
 from app.errors import (
@@ -89,7 +90,7 @@ class _Receiver:
         self.max_bytes = max_bytes
         self.allowed = allowed
         self.max_files = max_files
-        self.fields: dict[str, str] = {}
+        self.items: list[tuple[str, str]] = []  # the text fields, in order, repeated names kept
         self.files: list[StoredFile] = []
         self.finished = False
         self._headers: dict[str, bytes] = {}
@@ -164,7 +165,7 @@ class _Receiver:
         elif self._field is not None:
             name, value = self._field
             try:
-                self.fields[name] = value.decode("utf-8")
+                self.items.append((name, value.decode("utf-8")))
             except UnicodeDecodeError:
                 raise _unreadable() from None
             self._field = None
@@ -269,17 +270,25 @@ async def receive_upload(
     max_bytes: int | None = None,
     allowed_types: set[str] | None = None,
     max_files: int = MAX_FILES,
-) -> tuple[dict[str, str], list[StoredFile]]:
+) -> tuple[ImmutableMultiDict[str, str], list[StoredFile]]:
     """Stream a multipart/form-data request's files into storage; return its fields and files.
 
     `max_bytes` limits each file (default `settings.max_upload_bytes`);
     `allowed_types` are content types judged from the bytes (default
-    `DEFAULT_ALLOWED_TYPES`). A file input left empty is skipped. Raises
+    `DEFAULT_ALLOWED_TYPES`). A file input left empty is skipped. The fields
+    come as a multi-dict (`get`, `getlist` for repeated names). Raises
     PayloadTooLarge, UnsupportedMediaType, ValidationFailed or a 400
     DomainError, after removing whatever the request had stored.
     """
     limit = max_bytes if max_bytes is not None else config.get_settings().max_upload_bytes
     allowed = DEFAULT_ALLOWED_TYPES if allowed_types is None else allowed_types
+    receiver = _Receiver(get_storage(), limit, allowed, max_files)
+    await _receive(request, receiver)
+    return ImmutableMultiDict(receiver.items), receiver.files
+
+
+async def _receive(request: Request, receiver: _Receiver) -> None:
+    limit, max_files = receiver.max_bytes, receiver.max_files
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or not params.get(b"boundary"):
         raise UnsupportedMediaType(_("Send the files as a multipart/form-data form."))
@@ -290,7 +299,6 @@ async def receive_upload(
             max_bytes=limit,
         )
 
-    receiver = _Receiver(get_storage(), limit, allowed, max_files)
     try:
         parser = MultipartParser(params[b"boundary"], receiver.callbacks())
         async for chunk in request.stream():
@@ -306,16 +314,21 @@ async def receive_upload(
     except BaseException:
         receiver.discard()
         raise
-    return receiver.fields, receiver.files
 
 
 @dataclass
 class Upload:
     """A streamed multipart request: its text fields and the files now in storage."""
 
-    fields: dict[str, str]
+    fields: ImmutableMultiDict[str, str]
     files: list[StoredFile]
     refused: str | None = None  # FormUpload only: why the upload was refused, for the file field
+
+    def discard(self) -> None:
+        """Remove the files from storage (their form was refused after they were stored)."""
+        for stored in self.files:
+            get_storage().delete(stored.key)
+        self.files = []
 
 
 async def streamed_upload(request: Request) -> Upload:
@@ -333,13 +346,26 @@ StreamedUpload = Annotated[Upload, Depends(streamed_upload)]
 
 
 async def upload_for_form(request: Request) -> Upload:
-    """Like `streamed_upload`, for a page form: a refused upload (too large, a type not
-    allowed, a bad name) comes back as `refused`, the message to show next to the file field,
-    instead of an error page. Nothing of a refused upload is kept."""
+    """Like `streamed_upload`, for a page form that may carry files: a refused upload (too
+    large, a type not allowed, a bad name) comes back as `refused`, the message to show next
+    to the file field, with the fields read before the file (a form puts its file input after
+    its text, so what was typed can be shown again) instead of an error page. Nothing of a
+    refused upload is kept. A form sent without files (urlencoded) is read as it is."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/"):
+        form = await request.form()
+        return Upload(
+            ImmutableMultiDict([(k, v) for k, v in form.multi_items() if isinstance(v, str)]), []
+        )
+    receiver = _Receiver(
+        get_storage(), config.get_settings().max_upload_bytes, DEFAULT_ALLOWED_TYPES, MAX_FILES
+    )
     try:
-        return await streamed_upload(request)
+        await _receive(request, receiver)
     except (PayloadTooLarge, UnsupportedMediaType, ValidationFailed) as exc:
-        return Upload({}, [], refused=exc.errors.get("file") or exc.message)
+        refused = next(iter(exc.errors.values()), None) or exc.message
+        return Upload(ImmutableMultiDict(receiver.items), [], refused=refused)
+    return Upload(ImmutableMultiDict(receiver.items), receiver.files)
 
 
 FormUpload = Annotated[Upload, Depends(upload_for_form)]

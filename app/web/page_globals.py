@@ -27,10 +27,12 @@ def install(env: jinja2.Environment) -> None:
         organisation_type_label,
         role_label,
     )
+    from app.config import get_settings
     from app.exchange import service as exchange
     from app.matching.service import closeness_words
 
     env.globals.update(
+        site_url=lambda: get_settings().base_url.rstrip("/"),  # printed addresses, e.g. to verify
         closeness_words=closeness_words,
         role_label=role_label,
         organisation_type_label=organisation_type_label,
@@ -42,10 +44,13 @@ def install(env: jinja2.Environment) -> None:
 
 
 def page_context(request: Request) -> dict[str, Any]:
+    from sqlmodel import select
+
     from app.catalogue import service as catalogue
     from app.db import request_session
     from app.exchange import service as exchange
-    from app.initiatives.models import Initiative
+    from app.i18n import get_language
+    from app.initiatives.models import Field, Initiative
     from app.notifications import service as notifications
 
     user = getattr(request.state, "user", None)
@@ -65,6 +70,18 @@ def page_context(request: Request) -> dict[str, Any]:
                 exchange.describe(session, user, r)
                 for r in exchange.received(session, user, initiative)
             ]
+
+    names: dict[str, Field | None] = {}
+
+    def field_name(code: str | None, fallback: str | None = None) -> str:
+        """A field's name in the reader's language (search documents hold it in Vietnamese)."""
+        if not code:
+            return fallback or ""
+        if code not in names:
+            with request_session(request) as session:
+                names[code] = session.exec(select(Field).where(Field.code == code)).first()
+        found = names[code]
+        return found.name(get_language()) if found else fallback or code
 
     def submitter_assurance(initiative_id: int) -> dict[str, Any] | None:
         """For coordinators: the submitter's national e-ID assurance level and identifier
@@ -102,6 +119,7 @@ def page_context(request: Request) -> dict[str, Any]:
             }
 
     ctx: dict[str, Any] = {
+        "field_name": field_name,
         "submitter_assurance": submitter_assurance,
         "exchange_panel": panel,
         "exchange_proposal_deal": proposal_deal,

@@ -146,3 +146,12 @@ def test_only_the_highlight_marks_are_markup_everything_else_is_escaped(
     assert "<script>" not in page.text and "<b>" not in page.text
     assert 'Pin &lt;script&gt;alert("x")&lt;/script&gt; mặt trời' in page.text
     assert "&lt;b&gt;<mark>Điện</mark>&lt;/b&gt; &amp; nước" in page.text
+
+
+def test_results_name_the_field_in_the_readers_language(client, corpus):
+    """Issue 10 §6: the index holds the Vietnamese name; an English page shows the English one."""
+    meta = re.compile(r'<p class="meta">([^<·]*)')
+    english = client.get("/search", params={"q": "nang luong", "lang": "en"})
+    assert meta.findall(english.text)[0].strip() == "Công nghiệp và xây dựng (en)"
+    vietnamese = client.get("/search", params={"q": "nang luong", "lang": "vi"})
+    assert meta.findall(vietnamese.text)[0].strip() == "Công nghiệp và xây dựng"

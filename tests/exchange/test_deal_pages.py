@@ -90,8 +90,8 @@ def test_a_whole_deal_through_the_pages(app, session):
 
     token = csrf_of(submitter.get(url).text)
     no_file = submitter.post(
-        f"{url}/agreement?csrf_token={token}",
-        data={"signed_on": "2026-11-20"},
+        f"{url}/agreement",
+        data={"csrf_token": token, "signed_on": "2026-11-20"},
         files={"document": ("", b"", "application/octet-stream")},
         follow_redirects=False,
     )
@@ -100,8 +100,13 @@ def test_a_whole_deal_through_the_pages(app, session):
         "Attach the signed agreement." in no_file.text or "đính kèm hợp đồng đã ký" in no_file.text
     )
     signed = submitter.post(
-        f"{url}/agreement?csrf_token={token}",
-        data={"signed_on": "2026-11-20", "value_vnd": "1200000000", "value_band": "1b_10b"},
+        f"{url}/agreement",
+        data={
+            "csrf_token": token,
+            "signed_on": "2026-11-20",
+            "value_vnd": "1200000000",
+            "value_band": "1b_10b",
+        },
         files={"document": ("hop-dong.pdf", DOC, "application/pdf")},
         follow_redirects=False,
     )
@@ -256,16 +261,16 @@ def test_a_refused_agreement_leaves_no_document_in_storage(app, client, session)
     token = csrf_of(submitter.get(url).text)
     doc = {"document": ("hop-dong.pdf", DOC, "application/pdf")}
     bad_date = submitter.post(
-        f"{url}/agreement?csrf_token={token}",
-        data={"signed_on": "hôm qua"},
+        f"{url}/agreement",
+        data={"csrf_token": token, "signed_on": "hôm qua"},
         files=doc,
         follow_redirects=False,
     )
     assert bad_date.status_code == 400
     assert "Hãy nhập ngày hợp lệ." in bad_date.text or "Enter a valid date." in bad_date.text
     two = submitter.post(
-        f"{url}/agreement?csrf_token={token}",
-        data={"signed_on": "2026-11-20"},
+        f"{url}/agreement",
+        data={"csrf_token": token, "signed_on": "2026-11-20"},
         files=[
             ("document", ("a.pdf", DOC, "application/pdf")),
             ("document", ("b.pdf", DOC, "application/pdf")),
@@ -274,8 +279,8 @@ def test_a_refused_agreement_leaves_no_document_in_storage(app, client, session)
     )
     assert two.status_code == 400
     refused = submitter.post(
-        f"{url}/agreement?csrf_token={token}",
-        data={"signed_on": "2026-11-20"},
+        f"{url}/agreement",
+        data={"csrf_token": token, "signed_on": "2026-11-20"},
         files=doc,
         follow_redirects=False,
     )

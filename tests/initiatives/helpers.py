@@ -119,3 +119,11 @@ def initiative(
     session.add(item)
     session.commit()
     return item
+
+
+def stored_files() -> list[str]:
+    """The files in upload storage (a refused upload must leave none)."""
+    from app.config import get_settings
+
+    uploads = get_settings().uploads_dir
+    return sorted(str(p) for p in uploads.rglob("*") if p.is_file()) if uploads.exists() else []

@@ -10,6 +10,8 @@ from app.initiatives.models import Initiative
 from app.initiatives.workflow import Status
 from tests.conftest import csrf_of, web_login
 from tests.initiatives import helpers
+from tests.initiatives.helpers import stored_files
+from tests.system.test_crawl_roles import TOKEN_IN_URL
 
 
 def _form(session, **overrides) -> dict:
@@ -98,24 +100,65 @@ def test_the_dashboard_shows_the_coordinators_revision_request(client, session):
     assert "Chỉnh sửa sáng kiến theo yêu cầu và nộp lại." in page.text
 
 
-def test_a_file_is_attached_from_the_form_with_the_token_in_the_query(client, session):
+def _multipart(token: str | None, fields: dict) -> dict:
+    """The form as a browser sends it: the token first, the text, then the file."""
+    return ({"csrf_token": token} if token else {}) | fields
+
+
+def test_a_file_is_attached_from_the_form_with_the_token_in_the_body_not_the_url(client, session):
     cast = helpers.cast(session)
     item = helpers.initiative(session, cast.submitter)
     web_login(client, cast.submitter.email)
-    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
-    pdf = b"%PDF-1.4\n%%EOF\n"
-    without = client.post(
-        f"/initiatives/{item.id}/attachments", files={"file": ("a.pdf", pdf, "application/pdf")}
-    )
-    assert without.status_code == 403
+    page = client.get(f"/initiatives/{item.id}/edit").text
+    token = csrf_of(page)
+    assert TOKEN_IN_URL.search(page) is None
+    assert 'enctype="multipart/form-data"' in page
+    pdf = {"file": ("mô tả.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    typed = _form(session, title="Tiêu đề chưa lưu")
+    without = client.post(f"/initiatives/{item.id}/edit", data=_multipart(None, typed), files=pdf)
+    in_url = client.post(f"/initiatives/{item.id}/edit?csrf_token={token}", data=typed, files=pdf)
+    assert (without.status_code, in_url.status_code) == (403, 403)
+    assert "Biểu mẫu đã hết hạn hoặc không được gửi từ trang này." in without.text
+    session.refresh(item, ["attachments"])
+    assert item.attachments == [] and stored_files() == []
     sent = client.post(
-        f"/initiatives/{item.id}/attachments?csrf_token={token}",
-        files={"file": ("mô tả.pdf", pdf, "application/pdf")},
+        f"/initiatives/{item.id}/edit",
+        data=_multipart(token, typed | {"action": "attach"}),
+        files=pdf,
+        follow_redirects=False,
+    )
+    assert (sent.status_code, sent.headers["location"]) == (
+        303,
+        f"/initiatives/{item.id}/edit#attachments",
+    )
+    session.refresh(item)
+    session.refresh(item, ["attachments"])
+    assert [a.filename for a in item.attachments] == ["mô tả.pdf"]
+    assert item.title == "Tiêu đề chưa lưu"  # what was typed is saved with the file
+    assert len(stored_files()) == 1
+
+
+def test_a_file_is_attached_before_the_first_save_with_what_was_typed(client, session):
+    cast = helpers.cast(session)
+    web_login(client, cast.submitter.email)
+    page = client.get("/initiatives/new").text
+    assert 'id="f-file"' in page
+    sent = client.post(
+        "/initiatives/new",
+        data=_multipart(
+            csrf_of(page), {"title": "Bản nháp có tệp", "summary": "Chưa lưu", "action": "attach"}
+        ),
+        files={"file": ("thuyet-minh.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
         follow_redirects=False,
     )
     assert sent.status_code == 303
-    session.refresh(item, ["attachments"])
-    assert [a.filename for a in item.attachments] == ["mô tả.pdf"]
+    session.commit()
+    item = session.exec(select(Initiative)).one()
+    assert sent.headers["location"] == f"/initiatives/{item.id}/edit#attachments"
+    assert (item.title, item.summary, item.status) == ("Bản nháp có tệp", "Chưa lưu", "draft")
+    assert [a.filename for a in item.attachments] == ["thuyet-minh.pdf"]
+    shown = client.get(sent.headers["location"]).text
+    assert "thuyet-minh.pdf" in shown and "Đã đính kèm tệp và lưu bản nháp." in shown
 
 
 def test_the_coordinator_starts_screening_from_the_inbox(client, session):
@@ -162,28 +205,52 @@ def test_only_admins_open_the_taxonomy_editor(client, session):
     assert page.status_code == 200 and "Công nghệ số chiến lược" in page.text
 
 
-def test_a_refused_upload_comes_back_to_the_form_with_the_message_by_the_field(client, session):
+def test_a_refused_upload_keeps_the_form_with_the_message_by_the_field(client, session):
     cast = helpers.cast(session)
     item = helpers.initiative(session, cast.submitter)
     web_login(client, cast.submitter.email)
     token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
     sent = client.post(
-        f"/initiatives/{item.id}/attachments?csrf_token={token}",
+        f"/initiatives/{item.id}/edit",
+        data=_multipart(token, _form(session, summary="Tóm tắt <chưa lưu>", action="save")),
         files={"file": ("chay.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")},
         follow_redirects=False,
     )
-    assert (sent.status_code, sent.headers["location"]) == (
-        303,
-        f"/initiatives/{item.id}/edit#f-file",
-    )
-    form = client.get(f"/initiatives/{item.id}/edit").text
+    assert sent.status_code == 400
+    form = sent.text
     field = form[form.index('<label for="f-file">') : form.index('id="f-file"')]
-    assert 'class="field-error" id="e-file"' in field
+    assert (
+        '<p class="field-error" id="e-file">Tệp “chay.exe” không thuộc loại được chấp nhận.'
+        in field
+    )
     assert 'href="#f-file"' in form  # the error summary links to the field
+    assert "Tóm tắt &lt;chưa lưu&gt;" in form  # nothing typed is lost
+    session.refresh(item)
     session.refresh(item, ["attachments"])
-    assert item.attachments == []
-    again = client.get(f"/initiatives/{item.id}/edit").text
-    assert 'id="e-file"' not in again  # shown once
+    assert item.attachments == [] and item.summary == helpers.CONTENT["summary"]
+    assert stored_files() == []
+    new = client.post(
+        "/initiatives/new",
+        data=_multipart(token, {"title": "Mới", "action": "attach"}),
+        files={"file": ("chay.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")},
+    )
+    assert new.status_code == 400 and 'value="Mới"' in new.text and 'id="e-file"' in new.text
+    assert len(session.exec(select(Initiative)).all()) == 1
+
+
+def test_a_refused_draft_keeps_no_file(client, session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    sent = client.post(
+        f"/initiatives/{item.id}/edit",
+        data=_multipart(token, _form(session, trl="12", action="attach")),
+        files={"file": ("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    )
+    assert sent.status_code == 400 and 'id="e-trl"' in sent.text
+    session.refresh(item, ["attachments"])
+    assert item.attachments == [] and stored_files() == []
 
 
 def test_the_version_comparison_names_sections_not_codes(client, session):
@@ -208,3 +275,24 @@ def test_the_version_comparison_names_sections_not_codes(client, session):
     page = client.get(f"/initiatives/{item.id}/versions?a=1&b=2").text
     assert '<th scope="row">Tính khả thi và lộ trình</th>' in page
     assert '<th scope="row">feasibility</th>' not in page
+
+
+def test_a_file_over_the_limit_is_refused_while_streaming_and_the_text_stays(
+    client, session, settings
+):
+    settings.max_upload_bytes = 64 * 1024
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter)
+    web_login(client, cast.submitter.email)
+    token = csrf_of(client.get(f"/initiatives/{item.id}/edit").text)
+    big = b"%PDF-1.4\n" + b"0" * (200 * 1024)
+    sent = client.post(
+        f"/initiatives/{item.id}/edit",
+        data=_multipart(token, _form(session, title="Giữ nguyên tiêu đề", action="attach")),
+        files={"file": ("lon.pdf", big, "application/pdf")},
+    )
+    assert sent.status_code == 400
+    assert 'value="Giữ nguyên tiêu đề"' in sent.text
+    assert '<p class="field-error" id="e-file">Tệp “lon.pdf” vượt quá giới hạn 0,1 MB.' in sent.text
+    session.refresh(item, ["attachments"])
+    assert item.attachments == [] and stored_files() == []

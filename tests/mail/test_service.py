@@ -67,3 +67,42 @@ def test_without_smtp_the_mail_goes_to_the_dev_mailbox_once(app, session):
     (kept,) = session.exec(select(DevMail)).all()
     assert (kept.to, kept.subject, kept.text) == ("an@example.vn", "Chào", "Nội dung")
     assert kept.message_id.startswith("<outbox-7@")
+
+
+def test_a_long_vietnamese_subject_naming_the_initiative_arrives_exactly(app, worker, mail_to_smtp):
+    """Folding a long subject used to drop the space at a fold ("giai đoạn" → "giaiđoạn")."""
+    from types import SimpleNamespace
+
+    titles = [
+        "Hệ thống cảnh báo sớm sạt lở đất dựa trên cảm biến IoT và trí tuệ nhân tạo cho các "
+        "tỉnh miền núi phía Bắc",
+        "Ứng dụng công nghệ chuỗi khối trong truy xuất nguồn gốc nông sản xuất khẩu sang thị "
+        "trường châu Âu và Nhật Bản",
+        "Nền tảng học máy dự báo lũ quét — giai đoạn 2, mở rộng cho 14 tỉnh",
+        "Cảm biến IoT giám sát sạt lở đất cho các tỉnh miền núi phía Bắc",  # lost a space
+    ]
+    sent = []
+    with unit_of_work(app.state.engine) as session:
+        for n, title in enumerate(titles):
+            context = {
+                "initiative": SimpleNamespace(id=n + 1, title=title, receipt_code=None),
+                "to_status": "in_review",
+                "from_status": "screening",
+                "reason": None,
+                "name": "An",
+            }
+            sent.append(service.compose("notifications/mail/stage_change", context, "vi")[0])
+            service.queue_mail(
+                session,
+                to=f"an{n}@example.vn",
+                template="notifications/mail/stage_change",
+                context=context,
+            )
+    assert sent[0] == f"Sáng kiến “{titles[0]}” chuyển sang giai đoạn: Đang đánh giá"
+    worker.drain()
+    received = {m.rcpt_tos[0]: m for m in mail_to_smtp.wait_for(len(titles))}
+    for n, subject in enumerate(sent):
+        mail = received[f"an{n}@example.vn"]
+        assert mail.subject == subject
+        head = mail.raw.split(b"\r\n\r\n")[0].split(b"\r\n")
+        assert max(len(line) for line in head) <= 78  # still folded

@@ -98,3 +98,54 @@ def test_preferences_are_saved_and_a_mandatory_type_cannot_be_changed(client, se
     session.rollback()  # end the read transaction: SQLite would keep showing its snapshot
     prefs = {p.type: p.channel for p in session.exec(select(NotificationPreference))}
     assert prefs == {"review_reminder": "email", "stage_change": "off"}
+
+
+def test_the_inbox_speaks_the_readers_language_not_the_writers(client, session):
+    """Issue 10 §6: an English reader sees English, a Vietnamese reader Vietnamese."""
+    from app.i18n import use_language
+    from app.initiatives import workflow
+    from app.notifications.service import notify
+    from tests.initiatives import helpers
+
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status="in_review")
+    cast.submitter.language = "vi"  # written while the recipient's language was Vietnamese
+    note = notify(
+        session,
+        cast.submitter,
+        "stage_change",
+        dedupe_key="test:lang",
+        template="notifications/mail/stage_change",
+        context={"initiative": item, "from_status": "screening", "to_status": "in_review"},
+        link=f"/initiatives/{item.id}",
+        channel="in_app",
+    )
+    session.commit()
+    assert note is not None and note.title.startswith("Sáng kiến “")
+    web_login(client, cast.submitter.email)
+    labels = {}
+    for language in ("vi", "en"):
+        with use_language(language):
+            labels[language] = (
+                workflow.status_label("screening"),
+                workflow.status_label("in_review"),
+            )
+    vi = client.get("/inbox?lang=vi").text
+    assert f"Sáng kiến “{item.title}” chuyển sang giai đoạn: {labels['vi'][1]}" in vi
+    assert (
+        f"Sáng kiến “{item.title}” của bạn đã chuyển từ “{labels['vi'][0]}” sang “{labels['vi'][1]}”."
+        in vi
+    )
+    en = client.get("/inbox?lang=en").text
+    assert f"“{item.title}” is now: {labels['en'][1]}" in en
+    assert (
+        f"Your initiative “{item.title}” moved from “{labels['en'][0]}” to “{labels['en'][1]}”."
+        in en
+    )
+    assert "chuyển sang giai đoạn" not in en
+
+
+def test_a_notification_from_before_it_had_every_language_shows_its_own_text(session):
+    user = factories.user(session, Role.investor)
+    old = _note(session, user, 1)
+    assert (old.title_in("en"), old.body_in("en")) == ("Thông báo 1", "Nội dung")

@@ -10,6 +10,7 @@ from app.demo import DEMO_PASSWORD, USERS, load_demo
 from tests.conftest import csrf_of
 
 HREF = re.compile(r'href="(/[^"#]*)')
+TOKEN_IN_URL = re.compile(r'(?:href|action)="[^"]*csrf_token=')
 SKIP = ("/static/", "/language/", "/docs", "/account/logout", "/favicon.ico")
 
 
@@ -17,7 +18,7 @@ def test_every_link_each_demo_role_is_shown_answers(app, client, worker):
     with unit_of_work(app.state.engine) as session:
         load_demo(session)
     worker.drain()
-    refused, checked = [], 0
+    refused, checked, leaking = [], 0, []
     for email in [None, *[u[0] for u in USERS]]:
         client.cookies.clear()
         if email:
@@ -34,6 +35,8 @@ def test_every_link_each_demo_role_is_shown_answers(app, client, worker):
                     continue
                 seen.add(href)
                 answer = client.get(href, follow_redirects=False)
+                if TOKEN_IN_URL.search(answer.text):
+                    leaking.append((email, href))
                 if answer.status_code >= 400 or (
                     answer.status_code in (302, 303, 307)
                     and answer.headers["location"].startswith("/account/login")
@@ -43,3 +46,4 @@ def test_every_link_each_demo_role_is_shown_answers(app, client, worker):
         checked += len(seen)
     assert checked > 100  # the crawl really followed the pages' links
     assert refused == []
+    assert leaking == []  # the CSRF token is never put in a URL

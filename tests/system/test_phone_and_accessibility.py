@@ -26,7 +26,17 @@ PAGES = {
         "/about/help",
         "/exchange/statistics",
     ],
-    "nhakhoahoc@sangkien.local": ["/", "/my/initiatives", "/initiatives/1", "/account/profile"],
+    "nhakhoahoc@sangkien.local": [
+        "/",
+        "/my/initiatives",
+        "/initiatives/1",
+        "/account/profile",
+        "/initiatives/new",  # the form with its attachments
+        "/inbox",
+        "/inbox?lang=en",  # and in English (the language stays for the pages after)
+        "/initiatives/new",
+        "/my/initiatives",
+    ],
     "chuyengia1@sangkien.local": ["/", "/reviews"],
     "dieuphoi@sangkien.local": [
         "/",

@@ -2,7 +2,6 @@
 // e.g. after the session expired) and save the draft in the background every 30 seconds.
 (function () {
   "use strict";
-  document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   var form = document.querySelector("form.initiative-form");
   if (!form) return;
   var key = form.dataset.draftKey, status = form.querySelector(".autosave-status");
@@ -45,6 +44,7 @@
     dirty = false;
     var body = new FormData(form);
     body.delete("action");
+    body.delete("file");  // files go with the form's own buttons, never in the background
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "X-CSRF-Token": form.querySelector('[name="csrf_token"]').value } })
       .then(function (r) {

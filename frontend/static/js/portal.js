@@ -15,6 +15,11 @@
   // Move focus to the error summary so keyboard and screen-reader users hear it first.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
+  // Print buttons (receipt, certificate): shown only where the script runs.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
   // Ask before destructive actions: <button data-confirm="...">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

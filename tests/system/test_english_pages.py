@@ -1,0 +1,90 @@
+"""An English reader sees English: the labels, headings, buttons, terms and options of every
+page a demo role is shown carry no Vietnamese (issue 10 §6). What people typed (titles,
+names, reasons) stays as typed, so only the page's own words are checked."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from sqlalchemy import String, select
+from sqlmodel import AutoString, SQLModel
+
+from app.db import unit_of_work
+from app.demo import DEMO_PASSWORD, USERS, load_demo
+from app.system.provinces import PROVINCES
+from tests.conftest import csrf_of
+
+HREF = re.compile(r'href="(/[^"#]*)')
+SKIP = ("/static/", "/language/", "/docs", "/account/logout", "/favicon.ico", "/api/")
+# The page's own words: labels, table headings, buttons, legends, terms, options, headings.
+OWN_WORDS = re.compile(
+    r"<(label|th|button|legend|dt|option|h1|h2|h3|summary)\b[^>]*>(.*?)</\1>", re.S
+)
+TAG = re.compile(r"<[^>]+>")
+# Letters only Vietnamese uses (not in English, nor in the names of the demo's people).
+VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def _is_text(column) -> bool:
+    return isinstance(column.type, (String, AutoString))
+
+
+def _typed(session) -> re.Pattern[str]:
+    """Everything people typed or named (titles, names, places): shown as typed in any language.
+
+    Not the notifications (the portal's own words) nor the fields' Vietnamese names."""
+    values: set[str] = {"Tiếng Việt"}  # the language switch names each language in itself
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name == "notification":
+            continue
+        columns = [
+            c
+            for c in table.columns
+            if _is_text(c) and not (table.name == "field" and c.name == "name_vi")
+        ]
+        for column in columns:
+            for (value,) in session.execute(select(column)).all():
+                if isinstance(value, str) and VIETNAMESE.search(value):
+                    values.update(v.strip() for v in value.splitlines() if v.strip())
+    values.update(PROVINCES)
+    return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+
+
+def test_english_pages_use_english_words(app, client, worker):
+    with unit_of_work(app.state.engine) as session:
+        load_demo(session)
+    worker.drain()
+    with unit_of_work(app.state.engine) as session:
+        typed = _typed(session)
+    found: dict[tuple[str, str], str] = {}
+    checked = 0
+    for email in [None, *[u[0] for u in USERS]]:
+        client.cookies.clear()
+        if email:
+            page = client.get("/account/login")
+            client.post(
+                "/account/login",
+                data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_of(page.text)},
+            )
+        client.get("/language/en?next=/")
+        seen: set[str] = set()
+        for start in ("/", "/account/profile" if email else "/search"):
+            for href in HREF.findall(client.get(start).text):
+                href = unescape(href)
+                if href in seen or href.startswith(SKIP):
+                    continue
+                seen.add(href)
+                answer = client.get(href)
+                assert answer.status_code < 500, href
+                if answer.status_code != 200 or "text/html" not in answer.headers.get(
+                    "content-type", ""
+                ):
+                    continue
+                for _tag, inner in OWN_WORDS.findall(answer.text):
+                    checked += 1
+                    text = typed.sub("", " ".join(unescape(TAG.sub(" ", inner)).split()))
+                    if VIETNAMESE.search(text):
+                        found.setdefault((text[:80], href), str(email))
+    assert checked > 2000  # the crawl really read the pages' own words
+    assert sorted(found) == []
