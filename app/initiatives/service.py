@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import lazyload, load_only
 from sqlmodel import Session, col, func, select
 
 import search
@@ -240,7 +241,10 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
     if not ids:
         return []
     candidates = session.exec(
-        select(Initiative).where(
+        select(Initiative)
+        # Only what is scored and shown: not the rows' co-authors and attachments.
+        .options(load_only(col(Initiative.title), col(Initiative.summary)), lazyload("*"))
+        .where(
             col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
@@ -291,8 +295,8 @@ def submit(
                 similar=[{"id": s.id, "title": s.title} for s in similar],
             )
     now = utcnow()
-    if initiative.receipt_code is None:
-        initiative.receipt_code = receipts.next_code(session, now.astimezone(TIMEZONE).year)
+    first_receipt = initiative.receipt_code is None
+    if first_receipt:
         initiative.submitted_at = now
     initiative.fingerprint = fingerprint
     number = (
@@ -315,6 +319,12 @@ def submit(
     )
     workflow.transition(session, initiative, Status.submitted, actor=user)
     submitter = session.get_one(User, initiative.submitter_id)
+    if first_receipt:
+        # Last, once every other write has gone through: on PostgreSQL the number is
+        # taken outside this transaction (receipts.py), so only a failure at commit
+        # can leave a gap; on SQLite the counter row is locked from here to the commit.
+        session.flush()
+        initiative.receipt_code = receipts.next_code(session, now.astimezone(TIMEZONE).year)
     queue_mail(
         session,
         to=submitter.email,

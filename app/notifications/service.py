@@ -21,7 +21,7 @@ from app.i18n import _, use_language
 from app.mail.service import queue_mail
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.types import TYPES
-from app.web.templating import env, render_string
+from app.web.templating import has_template, render_string
 
 INBOX_PAGE = 50
 
@@ -110,11 +110,7 @@ def notify(
     with use_language(user.language):
         title = render_string(f"{template}.subject.txt", full_context)
         summary_name = f"{template}.summary.txt"
-        body = (
-            render_string(summary_name, full_context)
-            if summary_name in env.list_templates()
-            else ""
-        )
+        body = render_string(summary_name, full_context) if has_template(summary_name) else ""
     notification = Notification(
         user_id=user.id,
         type=type_name,

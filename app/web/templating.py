@@ -116,6 +116,15 @@ def render(
     )
 
 
+def has_template(name: str) -> bool:
+    """Whether the template exists: one lookup through the loader's cache, not a walk of the folder."""
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
+
+
 def render_string(template: str, context: dict[str, Any]) -> str:
     """Render a template outside a request (mails, feeds)."""
     _install_globals()
