@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, func, select
 
 import search
@@ -242,8 +242,8 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
         return []
     candidates = session.exec(
         select(Initiative)
-        # Only what is scored and shown: not the rows' co-authors and attachments.
-        .options(load_only(col(Initiative.title), col(Initiative.summary)), lazyload("*"))
+        # Only the rows that are scored: not their co-authors and attachments.
+        .options(lazyload("*"))
         .where(
             col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
