@@ -18,12 +18,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app import i18n
+from app.web.static import StaticNames
 
 FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(FRONTEND / "templates"),
     autoescape=jinja2.select_autoescape(("html", "xml")),
-    extensions=["jinja2.ext.i18n"],
+    extensions=["jinja2.ext.i18n", StaticNames],  # /static/… paths get content-hashed names
 )
 templates = Jinja2Templates(env=env)
 env.install_gettext_callables(gettext=i18n.translate, ngettext=i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
