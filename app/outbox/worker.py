@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 HEARTBEAT = timedelta(seconds=10)
 SQLITE_POLL_SECONDS = 0.2  # SQLite has no notifications: a separate worker polls this often
+PERIODIC_CHECK_SECONDS = 1.0  # how often the periodic thread looks for a job that is due
 PASSES = (
     20  # passes in a row while events keep being delivered (an event freed by the previous one)
 )
@@ -247,15 +248,24 @@ class Worker:
                 log.warning("outbox LISTEN connection lost (%s); polling until it is back", exc)
                 self._stop.wait(5)
 
+    def _periodic_loop(self) -> None:
+        """Periodic jobs in a thread of their own: a long one (the open-data export,
+        the weekly report) never holds back the delivery of events (a publication's
+        index update waited seconds behind the export when both shared the loop)."""
+        while not self._stop.is_set():
+            self.run_periodic()
+            self._stop.wait(PERIODIC_CHECK_SECONDS)
+
     def loop(self) -> None:
         poll = get_settings().worker_poll_seconds
         if self.engine.dialect.name == "postgresql":
             threading.Thread(target=self._listen, name="outbox-listen", daemon=True).start()
         else:
             poll = min(poll, SQLITE_POLL_SECONDS)
+        periodic = threading.Thread(target=self._periodic_loop, name="outbox-periodic", daemon=True)
+        periodic.start()
         while not self._stop.is_set():
             try:
-                self.run_periodic()
                 # Events of one key wait for the earlier ones (e.g. the catalogue's
                 # `initiative.published` behind `initiative.transitioned`): another
                 # pass at once delivers what the previous one freed.

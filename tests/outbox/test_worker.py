@@ -181,3 +181,34 @@ def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, sett
         separate.stop()
         thread.join(5)
     assert [d for d in deliveries if d[0] == "record"] == [("record", n) for n in (1, 2, 3)]
+
+
+def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, settings):
+    """The open-data export or the weekly report can run for seconds; a publication's
+    index update must not wait behind it (it did while both shared the worker's loop)."""
+    settings.worker_poll_seconds = 30.0
+    release = threading.Event()
+    started_job = threading.Event()
+
+    def slow_job(session: Session) -> None:
+        started_job.set()
+        release.wait(10)
+
+    outbox.periodic("test.slow_export", every_seconds=3600)(slow_job)
+    separate = Worker(app.state.engine)
+    thread = threading.Thread(target=separate.loop, daemon=True)
+    thread.start()
+    try:
+        assert started_job.wait(5)
+        time.sleep(0.3)  # listening
+        queued = time.monotonic()
+        with unit_of_work(app.state.engine) as uow:
+            outbox.enqueue(uow, "test.record", {"n": 1}, key="initiative:9")
+        while ("record", 1) not in deliveries:
+            assert time.monotonic() - queued < 1.0, "the event waited for the periodic job"
+            time.sleep(0.01)
+    finally:
+        release.set()
+        outbox.periodic_jobs.pop("test.slow_export")
+        separate.stop()
+        thread.join(5)
