@@ -69,8 +69,18 @@ def accent_form(text: str) -> str:
 
     This is the accent-preserving form both engines compare for the
     exact-accent bonus, so hoà and hòa count as the same spelling while
-    hoá (another tone) does not.
+    hoá (another tone) does not. A word is computed once per process (highlighting
+    asks for every shown word).
     """
+    return _accent_word(text) if len(text) <= _WORD else _accent_form(text)
+
+
+@lru_cache(maxsize=50_000)
+def _accent_word(text: str) -> str:
+    return _accent_form(text)
+
+
+def _accent_form(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     return unicodedata.normalize("NFC", _NEW_TONE_PLACEMENT.sub(r"\1\3\2", decomposed))
 
