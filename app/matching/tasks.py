@@ -18,8 +18,9 @@ from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 
 
-@handler(topics.INITIATIVE_PUBLISHED)
-@handler(topics.INITIATIVE_PUBLIC_UPDATED)
-@handler(topics.INITIATIVE_UNPUBLISHED)
+# slow: an embedding takes up to seconds of CPU; the index update must not wait for it.
+@handler(topics.INITIATIVE_PUBLISHED, slow=True)
+@handler(topics.INITIATIVE_PUBLIC_UPDATED, slow=True)
+@handler(topics.INITIATIVE_UNPUBLISHED, slow=True)
 def embed_initiative(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     service.embed_initiative(session, int(payload["initiative_id"]))
