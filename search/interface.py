@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from search.matching import keep_casing, typed_words
 from search.syllables import is_syllable
 from search.text import fold, nfc, one_edit_apart
+from search.vectors import checked
 
 SynonymGroups = tuple[tuple[str, ...], ...]
 
@@ -34,12 +35,49 @@ class TypoSettings:
 
 
 @dataclass(frozen=True)
+class DocumentSchema:
+    """The fields a document kind may carry, by type: anything else is refused
+    (:meth:`check`), so a careless caller cannot put private data in an index."""
+
+    text: tuple[str, ...]
+    lists: tuple[str, ...] = ()
+    ints: tuple[str, ...] = ()
+
+    def check(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """A clean copy of ``doc`` (None values left out); ValueError on an
+        unknown or ill-typed field or a missing id."""
+        unknown = set(doc) - set(self.text) - set(self.lists) - set(self.ints)
+        if unknown:
+            raise ValueError(f"unknown document fields: {sorted(unknown)}")
+        if not isinstance(doc.get("id"), str) or not doc["id"]:
+            raise ValueError("document needs a non-empty string id")
+        clean: dict[str, Any] = {}
+        for name, value in doc.items():
+            if value is None:
+                continue
+            if name in self.ints and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValueError(f"{name} must be an int, got {value!r}")
+            if name in self.lists and not (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ):
+                raise ValueError(f"{name} must be a list of strings")
+            if name in self.text and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, got {value!r}")
+            clean[name] = value
+        return clean
+
+
+@dataclass(frozen=True)
 class IndexSettings:
     """An index's settings, kept as code and applied idempotently.
 
     ``searchable`` is ordered by importance (earlier fields weigh more).
     ``numeric`` lists integer fields (filters/ranges/sort compare numbers;
     dates are unix timestamps).  ``synonyms`` are symmetric groups.
+    ``schema`` is the document kind's whitelist of fields; a filterable field
+    may hold a list (a document then matches any of its values).  ``vector``
+    is the dimension of the vectors documents may carry (``_vector``), 0 for
+    none (search/vectors.py).
     """
 
     searchable: tuple[str, ...]
@@ -53,6 +91,8 @@ class IndexSettings:
     typo: TypoSettings = TypoSettings()
     max_total_hits: int = 100_000
     max_facet_values: int = 200
+    vector: int = 0
+    schema: DocumentSchema = DocumentSchema(text=("id",))
 
 
 def normalise_synonyms(groups: Iterable[Iterable[str]]) -> SynonymGroups:
@@ -86,6 +126,10 @@ class Query:
     # When the strict match is empty, leave words out (search/matching.py).
     # Saved-search matching asks strictly: it tests one new document at a time.
     relax: bool = True
+    # Hybrid search (search/vectors.py): the query's vector, and how much meaning
+    # weighs against words (0 = words only, 1 = meaning only).
+    vector: Sequence[float] | None = None
+    semantic_ratio: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -128,6 +172,12 @@ def validate_query(query: Query, settings: IndexSettings) -> None:
             raise ValueError(f"cannot sort on {name!r} {direction!r}")
     if query.limit < 0 or query.offset < 0:
         raise ValueError("offset and limit must not be negative")
+    if query.vector is not None:
+        if not 0.0 <= query.semantic_ratio <= 1.0:
+            raise ValueError("semantic_ratio must be between 0 and 1")
+        if query.sort:
+            raise ValueError("a hybrid search cannot be sorted by a field")
+        checked(query.vector, settings.vector)
 
 
 def corrected_query(text: str, words_found: Iterable[str], min_word_size: int) -> str | None:

@@ -11,11 +11,12 @@
 3. Strict first: every required unit must match.  When that finds nothing,
    units that match nothing anywhere in the index are dropped; when there is
    still nothing, units are dropped from the end, as Meilisearch's ``last``
-   strategy does, until the leading run finds something: the results are its
-   first non-empty tier, and the dropped units still rank documents that
-   contain them higher.  Never more than half the required words are left out
-   (:func:`min_kept`).  The words not used are reported to the user
-   (:attr:`search.interface.Result.ignored`).
+   strategy does, down to the first unit, until the leading run finds
+   something: the results are its first non-empty tier, and the dropped units
+   still rank documents that contain them higher.  The words not used are
+   always reported to the user (:attr:`search.interface.Result.ignored`), so a
+   query nothing answers in full ("tàu ngầm hạt nhân") shows what a looser
+   reading finds under a clear notice rather than an empty page.
 4. Documents holding adjacent query words next to each other rank higher
    (Meilisearch's ``proximity`` rule).
 """
@@ -109,14 +110,6 @@ def exact_only(word: str, stop_words: Collection[str], accented_query: bool) -> 
     word with marks ("vệ", "chó"), and in a query typed with marks also one
     without ("cá voi xanh": voi, not với)."""
     return (fold(word) != word or accented_query) and fold(word) in {fold(w) for w in stop_words}
-
-
-def min_kept(words: int) -> int:
-    """Relaxing never leaves out more than half of the required words (a
-    synonym phrase counts its words): a query most of whose words match
-    nothing ("tàu ngầm hạt nhân") has no answer, rather than an answer for
-    one of its words."""
-    return (words + 1) // 2
 
 
 def units(

@@ -31,15 +31,17 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
 from search.dirlock import DirectoryLock
-from search.documents import INITIATIVE_SETTINGS, check_document
+from search.documents import INITIATIVE_SETTINGS
 from search.interface import (
     Hit,
     IndexSettings,
@@ -52,7 +54,7 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.matching import SynonymTable, ignored_words, min_kept
+from search.matching import SynonymTable, ignored_words
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
 from search.tantivy_sort import count as _hits_count
@@ -64,12 +66,14 @@ from search.text import (
     mark,
     tokenize,
 )
+from search.vectors import VECTOR_FIELD, fuse, split_vector, unit
 
 ANALYZER = "vi_words"
 CROP_WORDS = 30
 BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
+HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
 
@@ -104,7 +108,18 @@ def _build_schema(settings: IndexSettings) -> tantivy.Schema:
         else:
             sb.add_text_field(name, fast=True, tokenizer_name="raw")
     sb.add_bytes_field("_source", stored=True)
+    if settings.vector:
+        sb.add_bytes_field(VECTOR_FIELD, stored=True)  # float32, unit length
     return sb.build()
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    key: str  # the generation they were read from
+    ids: list[str]
+    matrix: np.ndarray  # (n, dimension) float32 unit rows
+    row_of: dict[tuple[int, int], int]  # (segment, doc) → row
+    row_index: dict[str, int]  # id → row
 
 
 class TantivyEngine:
@@ -123,6 +138,7 @@ class TantivyEngine:
         self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
         self._synonyms: tuple[int, SynonymTable] | None = None
+        self._vector_cache: _Vectors | None = None
 
     # -- files and generations -------------------------------------------------
 
@@ -232,8 +248,12 @@ class TantivyEngine:
 
     # -- writing ---------------------------------------------------------------
 
-    def _to_tantivy(self, doc: Mapping[str, Any]) -> tantivy.Document:
+    def _to_tantivy(
+        self, doc: Mapping[str, Any], vector: list[float] | None = None
+    ) -> tantivy.Document:
         out = tantivy.Document()
+        if vector is not None:
+            out.add_bytes(VECTOR_FIELD, unit(vector).tobytes())
         out.add_text("id", doc["id"])
         for name in self.settings.searchable:
             value = doc.get(name)
@@ -243,12 +263,16 @@ class TantivyEngine:
         for name in dict.fromkeys(
             [*self.settings.filterable, *self.settings.sortable, *self.settings.numeric]
         ):
-            if doc.get(name) is not None:
-                (out.add_integer if name in self.settings.numeric else out.add_text)(
-                    name, doc[name]
-                )
+            value = doc.get(name)
+            add = out.add_integer if name in self.settings.numeric else out.add_text
+            for one in value if isinstance(value, list) else [] if value is None else [value]:
+                add(name, one)
         out.add_bytes("_source", json.dumps(doc, ensure_ascii=False).encode())
         return out
+
+    def _checked(self, doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[float] | None]:
+        rest, vector = split_vector(doc, self.settings.vector)
+        return self.settings.schema.check(rest), vector
 
     def _locked_writer(self) -> tantivy.IndexWriter:
         """The writer on the live generation (write lock held).
@@ -282,12 +306,12 @@ class TantivyEngine:
         self._live()  # reloads: this process sees the write at once
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
-        clean = [check_document(d) for d in docs]
+        clean = [self._checked(d) for d in docs]
         with self._lock.hold(WRITE_WAIT_SECONDS):
             writer = self._locked_writer()
-            for doc in clean:
+            for doc, vector in clean:
                 writer.delete_documents_by_term("id", doc["id"])
-                writer.add_document(self._to_tantivy(doc))
+                writer.add_document(self._to_tantivy(doc, vector))
             self._commit()
         return WriteTicket()
 
@@ -332,7 +356,7 @@ class TantivyEngine:
         writer = index.writer(heap_size=256_000_000, num_threads=2)
         count = 0
         for doc in docs:
-            writer.add_document(self._to_tantivy(check_document(doc)))
+            writer.add_document(self._to_tantivy(*self._checked(doc)))
             count += 1
             if count % BATCH_COMMIT == 0:
                 writer.commit()
@@ -403,13 +427,10 @@ class TantivyEngine:
         """The strict query found nothing: (units required, units that only
         rank, units ignored), as search/matching.py says."""
         required = plan.required
-        floor = min_kept(sum(len(u.unit.words) for u in required))
         alive = [u for u in required if self._count(searcher, u.query, []) > 0]
         dead = [u for u in required if u not in alive]
         for k in range(len(alive), 0, -1):
             kept = alive[:k]
-            if sum(len(u.unit.words) for u in kept) < floor:
-                break
             query = plan.combine(kept)
             if (dead or k < len(alive)) and query and self._count(searcher, query, flt) > 0:
                 return kept, alive[k:], dead + alive[k:]
@@ -431,6 +452,8 @@ class TantivyEngine:
 
     def search(self, query: Query) -> Result:
         validate_query(query, self.settings)
+        if query.vector is not None and query.semantic_ratio > 0:
+            return self._hybrid(query)
         searcher = self._live_index().searcher()
         plan = self._planner.plan(
             searcher, query.text, self.settings.searchable, self._synonym_table()
@@ -462,6 +485,99 @@ class TantivyEngine:
             }
         words = ignored_words([u.unit for u in ignored], query.text) if total else ()
         return Result(hits, total, facets, self._suggestion(searcher, query, plan, hits), words)
+
+    # -- hybrid search (search/vectors.py) ------------------------------------------
+
+    def _vectors(self, searcher: tantivy.Searcher) -> _Vectors:
+        """The live generation's vectors as one matrix, rebuilt when anything was written."""
+        key = self.generation()
+        cached = self._vector_cache
+        if cached is not None and cached.key == key:
+            return cached
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        row_of: dict[tuple[int, int], int] = {}
+        for _, address in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits:
+            stored = searcher.doc(address)
+            raw = stored.get_first(VECTOR_FIELD)
+            if raw is None:
+                continue
+            row_of[(address.segment_ord, address.doc)] = len(ids)
+            ids.append(str(stored.get_first("id")))
+            rows.append(np.frombuffer(cast(bytes, raw), dtype=np.float32))
+        matrix = np.vstack(rows) if rows else np.zeros((0, self.settings.vector), np.float32)
+        self._vector_cache = _Vectors(key, ids, matrix, row_of, {i: n for n, i in enumerate(ids)})
+        return self._vector_cache
+
+    def _semantic(
+        self, searcher: tantivy.Searcher, query: Query, flt: list, want: int
+    ) -> tuple[list[str], np.ndarray, _Vectors]:
+        """(ids of the ``want`` filtered documents closest in meaning, best first; which rows
+        pass the filters; the matrix)."""
+        assert query.vector is not None  # only hybrid searches come here
+        vectors = self._vectors(searcher)
+        allowed = np.ones(len(vectors.ids), dtype=bool)
+        if not vectors.ids:
+            return [], allowed, vectors
+        if flt:  # hard filters first: only documents that pass them are ranked
+            allowed[:] = False
+            found = searcher.search(TQ.boolean_query(flt), max(searcher.num_docs, 1)).hits
+            for _, a in found:
+                row = vectors.row_of.get((a.segment_ord, a.doc))
+                if row is not None:
+                    allowed[row] = True
+        sims = np.where(allowed, vectors.matrix @ unit(query.vector), -np.inf)
+        k = min(int(allowed.sum()), want)
+        if k == 0:
+            return [], allowed, vectors
+        top = np.argpartition(-sims, k - 1)[:k]
+        order = top[np.argsort(-sims[top], kind="stable")]
+        return [vectors.ids[j] for j in order], allowed, vectors
+
+    def _hybrid(self, query: Query) -> Result:
+        """Lexical and semantic rankings of the filtered documents, fused by
+        ``semantic_ratio``; facets, suggestion and ignored words are the lexical search's."""
+        lexical = self.search(
+            Query(
+                text=query.text,
+                filters=query.filters,
+                ranges=query.ranges,
+                facets=query.facets,
+                limit=max(HYBRID_CANDIDATES, query.offset + query.limit),
+                highlight=False,  # only the page is highlighted, below
+                relax=query.relax,
+            )
+        )
+        searcher = self._live_index().searcher()
+        plan = self._planner.plan(
+            searcher, query.text, self.settings.searchable, self._synonym_table()
+        )
+        flt = self._filter_clauses(query.filters, query.ranges)
+        want = max(HYBRID_CANDIDATES, query.offset + query.limit)
+        semantic, allowed, vectors = self._semantic(searcher, query, flt, want)
+        lexical_ids = [h.id for h in lexical.hits] if query.text.strip() else []
+        ranked = fuse(lexical_ids, semantic, query.semantic_ratio)
+        page = ranked[query.offset : query.offset + query.limit]
+        known = {h.id: h for h in lexical.hits}
+        hits = []
+        for doc_id in page:
+            if doc_id in known:
+                doc = known[doc_id].document
+            else:
+                found = searcher.search(TQ.term_query(self._schema, "id", doc_id), 1).hits
+                if not found:
+                    continue
+                doc = self._source(searcher, found[0][1])
+            highlights = self._highlights(doc, plan) if query.highlight else {}
+            hits.append(Hit(doc_id, None, doc, highlights))
+        # every filtered document with a vector, and (unless meaning alone ranks) every lexical
+        # match; exact while the words match at most HYBRID_CANDIDATES documents
+        total = int(allowed.sum())
+        if lexical_ids and query.semantic_ratio < 1:
+            rows = vectors.row_index
+            both = sum(1 for i in lexical_ids if i in rows and allowed[rows[i]])
+            total += lexical.total - both
+        return Result(hits, total, lexical.facets, lexical.suggestion, lexical.ignored)
 
     def _suggestion(
         self, searcher: tantivy.Searcher, query: Query, plan: Plan, hits: list[Hit]
@@ -539,7 +655,7 @@ class TantivyEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         searcher = self._live_index().searcher()
-        fields = ("title", "keywords")
+        fields = tuple(f for f in ("title", "keywords") if f in self.settings.searchable)
         plan = self._planner.plan(searcher, prefix, fields, self._synonym_table())
         if plan.query is None:
             return []

@@ -73,13 +73,16 @@ def reindex(args: argparse.Namespace) -> None:
 
 
 def _reindex() -> None:
-    from app.catalogue import indexing
+    from app.catalogue import indexing, problem_index
 
     with unit_of_work(_db()) as session:
         bar = ProgressBar(len(indexing.database_versions(session)))
         count = indexing.reindex(session, bar)
         bar.finish()
-    print(f"reindexed {count} published initiatives")
+        bar = ProgressBar(len(problem_index.database_versions(session)))
+        problems = problem_index.reindex_problems(session, bar)
+        bar.finish()
+    print(f"reindexed {count} published initiatives and {problems} open or awarded problems")
 
 
 def search_check(args: argparse.Namespace) -> None:
@@ -88,26 +91,32 @@ def search_check(args: argparse.Namespace) -> None:
 
 
 def _search_check(args: argparse.Namespace) -> None:
-    from app.catalogue import indexing
+    from app.catalogue import indexing, problem_index
 
     with unit_of_work(_db()) as session:
-        drift = indexing.check(session)
-        for label, ids in (
-            ("missing from the index", drift.missing),
-            ("outdated in the index", drift.stale),
-            ("in the index but not published", drift.extra),
-        ):
-            if ids:
-                print(f"{label} ({len(ids)}): {' '.join(ids)}")
-        if drift.clean:
+        kinds = (
+            ("", indexing.check, indexing.repair, "published"),
+            ("problems ", problem_index.check, problem_index.repair, "open or awarded"),
+        )
+        drifts = [(prefix, check(session), repair, what) for prefix, check, repair, what in kinds]
+        for prefix, drift, _, what in drifts:
+            for label, ids in (
+                ("missing from the index", drift.missing),
+                ("outdated in the index", drift.stale),
+                (f"in the index but not {what}", drift.extra),
+            ):
+                if ids:
+                    print(f"{prefix}{label} ({len(ids)}): {' '.join(ids)}")
+        if all(drift.clean for _, drift, _, _ in drifts):
             print("index matches the database")
             return
         if not args.repair:
             sys.exit(1)
-        indexing.repair(session, drift)
-        after = indexing.check(session)
-        print("repaired: index matches the database" if after.clean else "repair incomplete")
-        if not after.clean:
+        for _, drift, repair, _ in drifts:
+            repair(session, drift)
+        clean = indexing.check(session).clean and problem_index.check(session).clean
+        print("repaired: index matches the database" if clean else "repair incomplete")
+        if not clean:
             sys.exit(1)
 
 
@@ -125,9 +134,14 @@ def search_key(args: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reindex", help="rebuild the search index from the database and swap it in")
+    p = sub.add_parser(
+        "reindex",
+        help="rebuild the search indexes (initiatives, problems) from the database and swap them in",
+    )
     p.set_defaults(func=reindex)
-    p = sub.add_parser("search-check", help="compare the search index with the database")
+    p = sub.add_parser(
+        "search-check", help="compare the search indexes (initiatives, problems) with the database"
+    )
     p.add_argument(
         "--repair",
         action="store_true",

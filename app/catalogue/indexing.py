@@ -31,6 +31,7 @@ from app.initiatives.workflow import PUBLISHED_STATES
 from app.publication import service as publication_service
 from app.publication.models import Certificate
 from app.system.service import readiness_check
+from search.documents import SETTINGS_BY_KIND
 
 # Initiative attributes a search document is built from; each must be public after publication.
 DOCUMENT_SOURCES = frozenset(
@@ -46,6 +47,7 @@ DOCUMENT_SOURCES = frozenset(
         "subfield_id",
         "organisation_id",
         "published_at",
+        "status",
     }
 )
 if (
@@ -56,12 +58,19 @@ if (
         f"{sorted(DOCUMENT_SOURCES - visibility.PUBLIC_FIELDS)}"
     )
 
-# -- the engine ---------------------------------------------------------------
+# -- the engines ---------------------------------------------------------------
+
+KINDS = ("initiatives", "problems")  # document kinds, each its own index (search/documents.py)
 
 _lock = threading.Lock()
-_current: tuple[tuple[str, ...], search.Engine] | None = None
-_ready = False  # ensure_index succeeded for _current
-_synonyms_applied = False  # the database's synonym list was pushed to _current
+_current: dict[str, tuple[tuple[str, ...], search.Engine]] = {}
+_ready: set[str] = set()  # kinds whose ensure_index succeeded for _current[kind]
+_synonyms_applied: set[str] = set()  # kinds given the database's synonym list
+
+
+def index_name(settings: Settings, kind: str = "initiatives") -> str:
+    """The initiatives' index is SEARCH_INDEX; every other kind's is SEARCH_INDEX_<kind>."""
+    return settings.search_index if kind == "initiatives" else f"{settings.search_index}_{kind}"
 
 
 def _engine_key(settings: Settings) -> tuple[str, ...]:
@@ -74,8 +83,10 @@ def _engine_key(settings: Settings) -> tuple[str, ...]:
     )
 
 
-def engine(session: Session | None = None, settings: Settings | None = None) -> search.Engine:
-    """The configured search engine, built once per settings, its index ensured.
+def engine(
+    session: Session | None = None, settings: Settings | None = None, kind: str = "initiatives"
+) -> search.Engine:
+    """The configured search engine of a document kind, built once per settings, its index ensured.
 
     Given a session, the first call also pushes the coordinators' synonym list
     (the database is its source of truth; a fresh index starts with the
@@ -83,26 +94,29 @@ def engine(session: Session | None = None, settings: Settings | None = None) -> 
     `OSError`) the error propagates and the next call tries again: the outbox
     then retries with backoff, pages answer "search unavailable".
     """
-    global _current, _ready, _synonyms_applied
     settings = settings or get_settings()
     key = _engine_key(settings)
     with _lock:
-        if _current is None or _current[0] != key:
+        current = _current.get(kind)
+        if current is None or current[0] != key:
             built = search.make_engine(
                 settings.search_backend,
                 path=settings.search_dir,
                 url=settings.meilisearch_url or None,
                 api_key=settings.meilisearch_api_key or None,
-                index_name=settings.search_index,
+                index_name=index_name(settings, kind),
+                settings=SETTINGS_BY_KIND[kind],
             )
-            _current, _ready, _synonyms_applied = (key, built), False, False
-        eng = _current[1]
-        if not _ready:
+            current = _current[kind] = (key, built)
+            _ready.discard(kind)
+            _synonyms_applied.discard(kind)
+        eng = current[1]
+        if kind not in _ready:
             eng.ensure_index()
-            _ready = True
-        if session is not None and not _synonyms_applied:
+            _ready.add(kind)
+        if session is not None and kind not in _synonyms_applied:
             eng.wait(eng.set_synonyms(synonym_groups(session)))
-            _synonyms_applied = True
+            _synonyms_applied.add(kind)
         return eng
 
 
@@ -164,6 +178,7 @@ def build_document(
         "organisation_type": str(org.type) if org else None,
         "trl": initiative.trl,
         "ip_status": initiative.ip_status,
+        "stage": str(initiative.status),
         "published_at": int(published.timestamp()),
         "publication_year": published.astimezone(TIMEZONE).year,  # the year as Vietnam counts it
         "certificate_number": certificate_number,
@@ -298,11 +313,11 @@ def check(session: Session) -> Drift:
     return Drift(
         missing=sorted((k for k in expected if k not in indexed), key=int),
         stale=sorted((k for k in expected if k in indexed and indexed[k] != expected[k]), key=int),
-        extra=sorted((k for k in indexed if k not in expected), key=_sort_key),
+        extra=sorted((k for k in indexed if k not in expected), key=sort_key),
     )
 
 
-def _sort_key(value: str) -> tuple[int, str]:
+def sort_key(value: str) -> tuple[int, str]:
     return (int(value), "") if value.isdigit() else (0, value)
 
 
@@ -330,8 +345,9 @@ def synonym_groups(session: Session) -> list[list[str]]:
 
 
 def apply_synonyms(session: Session) -> None:
-    """Push the coordinators' synonym groups to the engine (replaces the engine's list)."""
-    eng = engine()
-    eng.wait(eng.set_synonyms(synonym_groups(session)))
-    global _synonyms_applied
-    _synonyms_applied = True
+    """Push the coordinators' synonym groups to every kind's index (replaces the engine's list)."""
+    groups = synonym_groups(session)
+    for kind in KINDS:
+        eng = engine(kind=kind)
+        eng.wait(eng.set_synonyms(groups))
+        _synonyms_applied.add(kind)

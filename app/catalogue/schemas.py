@@ -174,7 +174,7 @@ class SearchResponse(BaseModel):
     ignored: list[str] = Field(
         [],
         description="Typed words left out because no initiative matched every word "
-        "(words that match nothing, then words from the end; never more than half).",
+        "(words that match nothing, then words from the end, down to the first).",
     )
     notice: str | None = Field(
         None, description="The sentence the web page shows when words were left out."

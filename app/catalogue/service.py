@@ -172,14 +172,19 @@ class ResultsPage:
     @property
     def searched_for(self) -> str:
         """The typed words the results were found with (``ignored`` left out)."""
-        left = list(self.ignored)
-        kept = []
-        for word in self.params.q.split():
-            if word in left:
-                left.remove(word)
-            else:
-                kept.append(word)
-        return " ".join(kept)
+        return searched_for(self.params.q, self.ignored)
+
+
+def searched_for(q: str, ignored: tuple[str, ...]) -> str:
+    """The typed words of ``q`` without those left out."""
+    left = list(ignored)
+    kept = []
+    for word in q.split():
+        if word in left:
+            left.remove(word)
+        else:
+            kept.append(word)
+    return " ".join(kept)
 
 
 def public_url(initiative_id: int | str) -> str:
@@ -282,12 +287,17 @@ def _hit_view(hit: search.Hit) -> HitView:
 
 def ignored_notice(results: ResultsPage) -> str | None:
     """ "No result contains 'bằng'; showing results for …", when words were left out."""
-    if not results.ignored:
+    return relaxed_notice(results.params.q, results.ignored)
+
+
+def relaxed_notice(q: str, ignored: tuple[str, ...]) -> str | None:
+    """The notice of any search (initiatives, problems) that left typed words out."""
+    if not ignored:
         return None
     return _(
         "No results contain %(words)s; showing results for “%(query)s”.",
-        words=", ".join(f"“{w}”" for w in results.ignored),
-        query=results.searched_for,
+        words=", ".join(f"“{w}”" for w in ignored),
+        query=searched_for(q, ignored),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.catalogue import indexing
+from app.catalogue import indexing, problem_index
 from app.initiatives.workflow import (
     PUBLISHED_STATES,
 )
@@ -45,3 +45,10 @@ def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
 def push_synonyms(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """A coordinator changed the synonym list: the engine takes the current list."""
     indexing.apply_synonyms(session)
+
+
+@handler(topics.PROBLEM_TRANSITIONED)
+def sync_problem_index(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
+    """Every transition of a problem: opened, awarded, closed, unpublished … the problems'
+    index takes its current state (open and awarded problems are in it, others are not)."""
+    problem_index.sync_problem(session, int(payload["problem_id"]))

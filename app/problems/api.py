@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Response
 
 from app.accounts.deps import CurrentUser, OptionalUser
+from app.catalogue import problem_index
 from app.db import SessionDep
 from app.initiatives.downloads import file_response
 from app.problems import service, visibility, workflow
@@ -76,7 +77,7 @@ def find(
         "owner_type": owner_type,
         "status": status,
     }
-    found, facets = service.find_public(session, q, filters)
+    found = problem_index.find(session, q, filters)
     return {
         "items": [
             {
@@ -84,9 +85,10 @@ def find(
                 for k, v in visibility.full_view(session, p).items()
                 if k in visibility.PUBLIC_FIELDS
             }
-            for p in found
+            for p in found.problems
         ],
-        "facets": facets,
+        "facets": found.facets,
+        "ignored": list(found.ignored),
     }
 
 

@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, Form, OptionalUser
+from app.catalogue import problem_index
+from app.catalogue import service as catalogue_service
 from app.db import SessionDep
 from app.errors import PermissionDenied, ValidationFailed
 from app.i18n import _
@@ -77,16 +79,17 @@ def listing(request: Request, session: SessionDep, user: OptionalUser):
     params = request.query_params
     query = (params.get("q") or "")[:200]
     filters = {name: (params.get(name) or "")[:100] for name in FACETS}
-    found, facets = service.find_public(session, query, filters)
-    views = [visibility.full_view(session, p) for p in found]
+    found = problem_index.find(session, query, filters)
+    views = [visibility.full_view(session, p) for p in found.problems]
     return render(
         request,
         "problems/list.html",
         {
             "problems": views,
             "q": query,
+            "notice": catalogue_service.relaxed_notice(query, found.ignored),
             "filters": filters,
-            "facets": facets,
+            "facets": found.facets,
             "facet_names": _facet_titles(),
             "facet_value": _facet_label,
             "facet_url": lambda name, value: (

@@ -214,12 +214,18 @@ class ProblemsOut(BaseModel):
                         }
                     ],
                     "facets": {"funding_mode": {"enterprise_led": 1}, "province": {"Lâm Đồng": 1}},
+                    "ignored": [],
                 }
             ]
         }
     )
     items: list[ProblemOut]
     facets: dict[str, dict[str, int]]
+    ignored: list[str] = Field(
+        default_factory=list,
+        description="Typed words left out because no problem matched every word "
+        "(words that match nothing, then words from the end, down to the first).",
+    )
 
 
 class ProblemProposalOut(BaseModel):

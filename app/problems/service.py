@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.accounts import permissions as accounts
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import _
@@ -50,7 +50,6 @@ from app.problems.schemas import (
 from app.problems.workflow import Status
 from app.storage import StoredFile, get_storage
 from app.system.provinces import PROVINCES
-from search.text import fold
 
 ANSWERABLE_STATES = frozenset({Status.open})
 SELECTION_STATES = frozenset({Status.open, Status.closed, Status.evaluating})
@@ -709,76 +708,3 @@ def budget_band(problem: Problem) -> str | None:
         if amount >= low and (high is None or amount < high):
             return name
     return None
-
-
-def _facet_values(session: Session, problem: Problem) -> dict[str, list[str]]:
-    field = session.get(Field, problem.field_id) if problem.field_id else None
-    organisation = (
-        session.get(Organisation, problem.organisation_id) if problem.organisation_id else None
-    )
-    band = budget_band(problem)
-    return {
-        "status": [problem.status],
-        "field": [field.code] if field else [],
-        "scope": [problem.scope],
-        "province": list(problem.provinces),
-        "funding_mode": [problem.funding_mode],
-        "trl": [str(problem.target_trl)] if problem.target_trl else [],
-        "budget": [band] if band else [],
-        "owner_type": ["national"]
-        if problem.national
-        else ([str(organisation.type)] if organisation else []),
-    }
-
-
-def _public_text(session: Session, problem: Problem) -> str:
-    """The words a query matches: public fields only (never the confidential details)."""
-    organisation = (
-        session.get(Organisation, problem.organisation_id) if problem.organisation_id else None
-    )
-    parts = [
-        problem.title,
-        problem.abstract,
-        problem.pain,
-        problem.affected,
-        " ".join(problem.provinces),
-        problem.sector or "",
-        organisation.name if organisation else "",
-    ]
-    return fold(" ".join(parts))
-
-
-def find_public(
-    session: Session, query: str = "", filters: dict[str, str] | None = None
-) -> tuple[list[Problem], dict[str, dict[str, int]]]:
-    """Open and awarded problems matching every word of `query` (accents optional) and each filter,
-    with facet counts over the query's matches (each facet ignoring its own filter)."""
-    filters = {k: v for k, v in (filters or {}).items() if v}
-    words = fold(query).split()
-    matching = [
-        (p, _facet_values(session, p))
-        for p in public_list(session, limit=1000, states=workflow.SEARCHABLE_STATES)
-        if all(w in _public_text(session, p) for w in words)
-    ]
-
-    def passes(values: dict[str, list[str]], skip: str | None = None) -> bool:
-        return all(v in values.get(k, []) for k, v in filters.items() if k != skip)
-
-    facets: dict[str, dict[str, int]] = {}
-    for name in (
-        "status",
-        "field",
-        "scope",
-        "province",
-        "funding_mode",
-        "trl",
-        "budget",
-        "owner_type",
-    ):
-        counts: dict[str, int] = {}
-        for _p, values in matching:
-            if passes(values, skip=name):
-                for v in values.get(name, []):
-                    counts[v] = counts.get(v, 0) + 1
-        facets[name] = dict(sorted(counts.items()))
-    return [p for p, values in matching if passes(values)], facets

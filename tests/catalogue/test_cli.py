@@ -37,7 +37,7 @@ def test_reindex_gives_the_same_results_as_incremental_sync(session, corpus, cap
     incremental, versions = snapshot(session), indexing.engine().document_versions()
     main(["reindex"])
     out = capsys.readouterr()
-    assert out.out == "reindexed 7 published initiatives\n"
+    assert out.out == "reindexed 7 published initiatives and 0 open or awarded problems\n"
     assert "7/7" in out.err
     assert snapshot(session) == incremental
     assert indexing.engine().document_versions() == versions

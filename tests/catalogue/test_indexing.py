@@ -34,6 +34,7 @@ def test_document_is_built_from_public_fields_only(session, corpus):
         "ip_status": "granted",
         "published_at": 1685577600,
         "publication_year": 2023,
+        "stage": "published",
         "version": indexing.document_version(initiative),
         "certificate_number": publication_service.current_certificate(session, initiative).number,
     }

@@ -59,6 +59,7 @@ def test_post_publish_find_read_propose_ask_shortlist_award(app, session, page):
         page.locator("form:has(input[name=to][value=open]) button").click()
         page.wait_for_url(f"{base_url}/problems/{problem_id}")
         _sign_out(page)
+        app.state.worker.drain()  # the outbox puts the opened problem in the search index
 
         _sign_in(page, base_url, c.scientist.email)
         page.goto(f"{base_url}/problems")

@@ -3,7 +3,11 @@ filter translation, and how it reports an unreachable engine."""
 
 from __future__ import annotations
 
+import dataclasses
+import http.server
+import json
 import socket
+import threading
 
 import pytest
 
@@ -88,3 +92,114 @@ def test_optional_words_as_typed_rank_first_within_the_page(unreachable):
         if u.role == OPTIONAL
     ]
     assert [h.id for h in unreachable._exact_first("nuoi cua", optional, hits)] == ["crab", "fish"]
+
+
+# -- what goes over the wire: a real HTTP receiver records the client's requests ---------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers as Meilisearch's documentation says (an enqueued task, an empty search) and
+    keeps every request."""
+
+    seen: list[tuple[str, str, object]] = []
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw else None
+        self.seen.append((self.command, self.path, body))
+        if self.path.endswith("/search"):
+            out: object = {"hits": [], "totalHits": 0, "facetDistribution": {}}
+        elif self.path.endswith("/settings/synonyms"):
+            out = {}
+        else:
+            out = {
+                "taskUid": len(self.seen),
+                "indexUid": "initiatives",
+                "status": "enqueued",
+                "type": "documentAdditionOrUpdate",
+                "enqueuedAt": "2026-11-30T01:00:00.000000Z",
+            }
+        data = json.dumps(out).encode()
+        self.send_response(200 if self.command == "GET" or self.path.endswith("/search") else 202)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture
+def recorder():
+    _Recorder.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+VECTOR_SETTINGS = dataclasses.replace(INITIATIVE_SETTINGS, vector=3)
+
+
+def test_settings_declare_a_user_provided_embedder_only_with_vectors():
+    assert "embedders" not in settings_body(INITIATIVE_SETTINGS)
+    assert settings_body(VECTOR_SETTINGS)["embedders"] == {
+        "portal": {"source": "userProvided", "dimensions": 3}
+    }
+
+
+def test_documents_carry_their_vector_under_the_embedder_and_never_regenerate(recorder):
+    url, seen = recorder
+    engine = make_engine("meilisearch", url=url, api_key="k", settings=VECTOR_SETTINGS)
+    engine.upsert(
+        [
+            {"id": "a", "title": "Điện mặt trời", "version": 1, "_vector": [0.1, 0.2, 0.3]},
+            {"id": "b", "title": "Không có vector", "version": 1},
+        ]
+    )
+    [(method, path, body)] = seen
+    assert (method, path.split("?")[0]) == ("POST", "/indexes/initiatives/documents")
+    assert body == [
+        {
+            "id": "a",
+            "title": "Điện mặt trời",
+            "version": 1,
+            "_vectors": {"portal": {"embeddings": [0.1, 0.2, 0.3], "regenerate": False}},
+        },
+        {"id": "b", "title": "Không có vector", "version": 1, "_vectors": {"portal": None}},
+    ]
+
+
+def test_a_hybrid_search_sends_the_vector_the_ratio_and_the_filter_together(recorder):
+    url, seen = recorder
+    engine = make_engine("meilisearch", url=url, api_key="k", settings=VECTOR_SETTINGS)
+    engine.search(
+        Query(
+            text="điện",
+            vector=[0, 1, 0],
+            semantic_ratio=0.7,
+            filters={"field_code": ["CNXD"], "stage": ["published"]},
+            relax=False,
+        )
+    )
+    searches = [body for _, path, body in seen if path.endswith("/search")]
+    assert isinstance(searches[-1], dict)
+    sent = {k: searches[-1][k] for k in ("q", "vector", "hybrid", "filter")}
+    assert sent == {
+        "q": "điện",
+        "vector": [0.0, 1.0, 0.0],
+        "hybrid": {"embedder": "portal", "semanticRatio": 0.7},
+        "filter": ['field_code IN ["CNXD"]', 'stage IN ["published"]'],
+    }
+    # a lexical search sends neither
+    engine.search(Query(text="điện", relax=False))
+    last = [body for _, path, body in seen if path.endswith("/search")][-1]
+    assert isinstance(last, dict) and "vector" not in last and "hybrid" not in last

@@ -204,8 +204,28 @@ def test_a_query_of_stop_words_alone_still_searches(engine):
     assert {h.id for h in engine.search(Query(text="của", limit=50)).hits} == {"fish", "llm"}
 
 
-def test_no_answer_query_finds_nothing(engine):
+def test_a_query_nothing_answers_in_full_shows_a_looser_reading_and_says_so(engine):
+    # only "nhân" is in the corpus (trí tuệ nhân tạo): no empty page, and the notice names
+    # every word that was left out
     result = engine.search(Query(text="tàu ngầm hạt nhân"))
+    assert ({h.id for h in result.hits}, result.ignored) == (
+        {"plate", "telemed"},
+        ("tàu", "ngầm", "hạt"),
+    )
+    assert engine.search(Query(text="tàu ngầm hạt nhân", relax=False)).total == 0
+
+
+def test_relaxing_drops_from_the_end_down_to_the_first_word(engine):
+    # "lửa", "từ", "trường" are each somewhere, never after "xe"; "maglev" is nowhere
+    result = engine.search(Query(text="xe lửa từ trường maglev"))
+    assert ([h.id for h in result.hits], result.ignored) == (
+        ["plate"],
+        ("lửa", "từ", "trường", "maglev"),
+    )
+
+
+def test_a_query_whose_every_word_matches_nothing_finds_nothing(engine):
+    result = engine.search(Query(text="zyxwv qqqpr"))
     assert (result.total, result.ignored) == (0, ())
 
 
