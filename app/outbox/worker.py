@@ -224,7 +224,7 @@ class Worker:
 
     def run_periodic(self, force: bool = False) -> None:
         now = time.monotonic()
-        for job in periodic_jobs.values():
+        for job in list(periodic_jobs.values()):  # a copy: jobs may register meanwhile
             last = self._last_periodic.get(job.name)
             if force or last is None or now - last >= job.every_seconds:
                 self._last_periodic[job.name] = now
@@ -267,7 +267,10 @@ class Worker:
         the weekly report) never holds back the delivery of events (a publication's
         index update waited seconds behind the export when both shared the loop)."""
         while not self._stop.is_set():
-            self.run_periodic()
+            try:
+                self.run_periodic()
+            except Exception:
+                log.exception("outbox periodic pass failed")
             self._stop.wait(PERIODIC_CHECK_SECONDS)
 
     def loop(self) -> None:

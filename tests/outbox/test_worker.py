@@ -209,9 +209,9 @@ def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, sett
             time.sleep(0.01)
     finally:
         release.set()
-        outbox.periodic_jobs.pop("test.slow_export")
         separate.stop()
         thread.join(5)
+        outbox.periodic_jobs.pop("test.slow_export")
 
 
 slow_started = threading.Event()
