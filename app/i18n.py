@@ -147,7 +147,13 @@ def extract_messages() -> dict[str, list[str]]:
             str(folder),
             method_map,
             options,
-            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "nav_item": None},
+            keywords={
+                "_": None,
+                "gettext": None,
+                "ngettext": (1, 2),
+                "nav_item": None,
+                "figure_provider": (2,),  # the label of a public figure (app.reports)
+            },
         ):
             key = message[0] if isinstance(message, tuple) else message
             if key:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -109,6 +112,12 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     )
     # Outermost: an anonymous search answered from memory skips the session, language and routing.
     app.add_middleware(PageCache, generation=_search_generation)
+    # The public statistics the same way, until their snapshot changes (app/reports/service.py).
+    app.add_middleware(
+        PageCache,
+        generation=partial(_statistics_generation, engine),
+        paths=re.compile(r"^(/statistics|/api/v1/statistics)$"),
+    )
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     # Pages, JSON and static files gzip-compressed for clients that accept it (the page
     # cache keeps its entries compressed already; a Content-Encoding is left alone).
@@ -119,6 +128,12 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     errors.install(app)
     return app
+
+
+def _statistics_generation(engine: Engine) -> str:
+    from app.reports import service
+
+    return service.page_generation(engine)
 
 
 def _search_generation() -> str:

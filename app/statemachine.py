@@ -3,11 +3,13 @@ append-only hash-chained logs.
 
 Domains declare their own statuses, rules, labels and messages; this module only applies them.
 
-- `StateMachine(model, rules, label, invalid_message, forbidden_message)`:
+- `StateMachine(model, rules, label, invalid_message, forbidden_message, lock=None)`:
   `allowed_from(status)`, `available(user, obj)`, `check(session, obj, to, actor=, reason=)`
   (locks the row, then raises InvalidTransition 409 / PermissionDenied 403 /
   ValidationFailed 422 or returns the `Rule`). The domain's own `transition()` then
-  sets the status, appends history and queues its topics.
+  sets the status, appends history and queues its topics. `lock(session, obj)` replaces the
+  default read of `model.status` when the moving object is a view over a row with another
+  column name (a deal's `stage`, seen with its initiative).
 - `HashChain(model, scope, to_dict)`: `append(session, scope_id, **fields)` numbers the entry
   (`seq`), links it (`prev_hash`) and seals it (`hash` = sha256(prev_hash + canonical JSON of
   `to_dict(entry)`)); `entries`, `verify` (first broken seq), `scopes`. The entry model must
@@ -74,6 +76,7 @@ class StateMachine(Generic[O]):
         label: Callable[[str], str],
         invalid_message: Callable[[str, str, str], str],
         forbidden_message: Callable[[str], str],
+        lock: Callable[[Session, O], str] | None = None,
     ) -> None:
         """`invalid_message(current_label, target_label, allowed_labels)` and
         `forbidden_message(target_label)` word the refusals in the domain's terms."""
@@ -82,6 +85,7 @@ class StateMachine(Generic[O]):
         self.label = label
         self.invalid_message = invalid_message
         self.forbidden_message = forbidden_message
+        self.lock = lock
 
     def allowed_from(self, status: str) -> list[str]:
         """Every target reachable from `status` by someone."""
@@ -93,6 +97,8 @@ class StateMachine(Generic[O]):
 
     def locked_status(self, session: Session, obj: O) -> str:
         """The stored status, read with a row lock on PostgreSQL so two changes cannot interleave."""
+        if self.lock is not None:
+            return self.lock(session, obj)
         if obj.id is None:
             return obj.status
         session.flush()

@@ -11,10 +11,11 @@ statuses and times, so this does not change what is measured.
 
 Then measures:
 
-* the public statistics: one cold computation (a full pass over the history), then
-  ``GET /api/v1/statistics`` and ``GET /statistics`` from ``--clients`` concurrent
-  clients against uvicorn on loopback for ``--seconds`` (p50/p95, throughput);
-* building the weekly report of the last full week (three cutoffs, one pass);
+* the public statistics: one cold computation (the grouped SQL queries over the history),
+  then ``GET /api/v1/statistics`` and ``GET /statistics`` from ``--clients`` concurrent
+  anonymous clients against uvicorn on loopback for ``--seconds`` (p50/p95, throughput):
+  answered from the snapshot of the current history watermark;
+* building the weekly report of the last full week (three cutoffs);
 * the full open-data regeneration (CSV, JSON, XLSX, ZIP) in a child process, with
   its wall time and peak memory, at ``--n`` and at a tenth of it (memory that does
   not grow with the data shows as about the same peak).
@@ -48,6 +49,32 @@ PATH = [
     "commercialising",
 ]  # fmt: skip
 PROVINCES = ["Hà Nội", "TP. Hồ Chí Minh", "Đà Nẵng", "Huế", "Cần Thơ", "Hải Phòng", "Nghệ An", "Lào Cai"]  # fmt: skip
+
+
+def backend_cpu(session) -> float:
+    """CPU seconds used so far by this session's PostgreSQL backend (same machine: /proc)."""
+    from sqlalchemy import text
+
+    pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(session, fn) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of this process plus its PostgreSQL backend: on a
+    shared machine the CPU time is what the same work would take alone (parallel
+    workers are switched off so all the database's work is the backend's)."""
+    from sqlalchemy import text
+
+    session.execute(text("SET max_parallel_workers_per_gather = 0"))
+    cpu, backend, wall = time.process_time(), backend_cpu(session), time.perf_counter()
+    fn()
+    wall = time.perf_counter() - wall
+    return wall, time.process_time() - cpu + backend_cpu(session) - backend
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -224,6 +251,7 @@ def main() -> None:
     from tests.fixtures.postgres import create_database, running_cluster
 
     domains.load_models()
+    print(f"load average at start: {load_average()}", flush=True)
     with running_cluster() as cluster, tempfile.TemporaryDirectory() as tmp:
         results: dict[str, object] = {}
         for label, n in (("tenth", args.n // 10), ("full", args.n)):
@@ -234,6 +262,7 @@ def main() -> None:
             print(f"[{label}] loaded {n:,} initiatives, {events:,} events in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
             results[label] = export(url, Path(tmp) / label)
             print(f"[{label}] open data: {results[label]}", flush=True)
+            print(f"load average: {load_average()}", flush=True)
         url = create_database(cluster.url(), "bench_reports_full") if False else url
         config.configure(
             config.Settings(_env_file=None, database_url=url, var_dir=Path(tmp) / "app")
@@ -244,15 +273,11 @@ def main() -> None:
         from app.reports import service, weekly
 
         with Session(make_engine(url)) as session:
-            started = time.perf_counter()
-            service.statistics(session)
-            cold = time.perf_counter() - started
+            cold, cold_cpu = timed(session, lambda: service.statistics(session))
             monday = weekly.last_full_week(utcnow())
-            started = time.perf_counter()
-            weekly.build(session, monday)
-            week = time.perf_counter() - started
-        print(f"statistics, one cold computation: {cold:.2f} s")
-        print(f"weekly report build ({monday.isoformat()}): {week:.2f} s")
+            week, week_cpu = timed(session, lambda: weekly.build(session, monday))
+        print(f"statistics, one cold computation: {cold:.2f} s (CPU {cold_cpu:.2f} s)")
+        print(f"weekly report build ({monday.isoformat()}): {week:.2f} s (CPU {week_cpu:.2f} s)")
         server = start_server(url, Path(tmp) / "srv", args.port)
         try:
             base = f"http://127.0.0.1:{args.port}"
@@ -270,6 +295,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
+        print(f"load average at end: {load_average()}")
         full, tenth = results["full"], results["tenth"]
         print(f"open data, full: {full['seconds']:.1f} s, peak RSS {full['maxrss_mib']:.0f} MiB;"  # type: ignore[index]
               f" a tenth: {tenth['seconds']:.1f} s, peak RSS {tenth['maxrss_mib']:.0f} MiB")  # type: ignore[index]  # fmt: skip

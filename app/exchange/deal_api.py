@@ -16,20 +16,23 @@ from fastapi import APIRouter, Request, Response
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound
-from app.exchange import agreement_upload, deals
+from app.exchange import agreement_upload, deals, facilitators, intermediaries
 from app.exchange.deal_schemas import (
     AbandonIn,
     DealIn,
+    FacilitatorIn,
     NdaAcceptIn,
     NdaSettingIn,
     NdaTemplateIn,
     OfferIn,
     ResultIn,
 )
-from app.exchange.deps import PublicInitiative, VisibleDeal, VisibleRequest
+from app.exchange.deps import ConfidentialDeal, PublicInitiative, VisibleDeal, VisibleRequest
 from app.exchange.downloads import agreement_response, nda_pdf_response
+from app.exchange.models import Deal
 from app.i18n import _
 from app.initiatives.models import Initiative
+from app.problems import service as problem_service
 from app.storage import StreamedUpload
 from app.web.api import problems, public
 
@@ -127,7 +130,7 @@ def accept_nda(
     summary="PDF copy of an NDA acceptance",
 )
 def nda_pdf(
-    session: SessionDep, user: CurrentUser, deal: VisibleDeal, acceptance_id: int
+    session: SessionDep, user: CurrentUser, deal: ConfidentialDeal, acceptance_id: int
 ) -> Response:
     return nda_pdf_response(session, deal, acceptance_id)
 
@@ -204,7 +207,7 @@ def sign_agreement(
     responses=PROBLEMS,
     summary="Download the signed agreement",
 )
-def agreement_document(session: SessionDep, user: CurrentUser, deal: VisibleDeal) -> Response:
+def agreement_document(session: SessionDep, user: CurrentUser, deal: ConfidentialDeal) -> Response:
     return agreement_response(session, deal)
 
 
@@ -244,3 +247,67 @@ def nda_setting(
 def statistics(session: SessionDep) -> dict[str, Any]:
     """Counts by stage, kind, field, province and published value band; no value, no party."""
     return deals.statistics(session)
+
+
+# -- facilitators ---------------------------------------------------------------------
+@router.post(
+    "/deals/{deal_id}/facilitators",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Invite an intermediary to facilitate the deal (your side consents)",
+)
+def invite_facilitator(
+    session: SessionDep, user: CurrentUser, deal: VisibleDeal, body: FacilitatorIn
+) -> dict[str, Any]:
+    facilitators.request(session, user, deal, body.profile_id)
+    return _out(session, user, deal)
+
+
+@router.post(
+    "/service-requests/{request_id}/facilitate",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="The intermediary serving a deal asks both parties to accept it as facilitator",
+)
+def ask_to_facilitate(session: SessionDep, user: CurrentUser, request_id: int) -> dict[str, Any]:
+    service_request = intermediaries.get_visible_request(session, user, request_id)
+    if service_request.deal_id is None:
+        raise NotFound(_("This service request is not about a deal."))
+    deal = session.get_one(Deal, service_request.deal_id)
+    facilitator = facilitators.request(session, user, deal, service_request.profile_id)
+    return {"id": facilitator.id, "deal_id": deal.id, "status": facilitator.status}
+
+
+@router.post(
+    "/deals/{deal_id}/facilitators/{facilitator_id}/accept",
+    responses=PROBLEMS,
+    summary="Your side accepts the facilitator (it joins when both sides have)",
+)
+def accept_facilitator(
+    session: SessionDep, user: CurrentUser, deal: VisibleDeal, facilitator_id: int
+) -> dict[str, Any]:
+    facilitators.consent(session, user, deal, facilitator_id)
+    return _out(session, user, deal)
+
+
+@router.post(
+    "/deals/{deal_id}/facilitators/{facilitator_id}/remove",
+    responses=PROBLEMS,
+    summary="Remove the facilitator, or decline the request (either party)",
+)
+def remove_facilitator(
+    session: SessionDep, user: CurrentUser, deal: VisibleDeal, facilitator_id: int
+) -> dict[str, Any]:
+    facilitators.remove(session, user, deal, facilitator_id)
+    return _out(session, user, deal)
+
+
+@router.post(
+    "/proposals/{proposal_id}/deal",
+    status_code=201,
+    responses=PROBLEMS,
+    summary="Open a deal on a problem's awarded proposal (its owner or the proposer)",
+)
+def deal_from_proposal(session: SessionDep, user: CurrentUser, proposal_id: int) -> dict[str, Any]:
+    proposal = problem_service.get_visible_proposal(session, user, proposal_id)
+    return _out(session, user, deals.open_from_proposal(session, user, proposal))

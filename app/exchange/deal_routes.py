@@ -12,27 +12,31 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
+from sqlmodel import select
 
 from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import ValidationFailed
-from app.exchange import agreement_upload, deals
+from app.exchange import agreement_upload, deals, facilitators, labels
 from app.exchange import deal_workflow as workflow
 from app.exchange import permissions as perms
 from app.exchange.deal_schemas import (
     AbandonIn,
     DealIn,
+    FacilitatorIn,
     NdaAcceptIn,
     NdaSettingIn,
     NdaTemplateIn,
     OfferIn,
     ResultIn,
 )
-from app.exchange.deps import PublicInitiative, VisibleDeal, VisibleRequest
+from app.exchange.deps import ConfidentialDeal, PublicInitiative, VisibleDeal, VisibleRequest
 from app.exchange.downloads import agreement_response, nda_pdf_response
 from app.exchange.models import Deal
-from app.i18n import _
+from app.i18n import _, get_language
+from app.initiatives.models import Field as FieldRow
+from app.problems import service as problems
 from app.storage import StreamedUpload
 from app.web.flash import flash
 from app.web.forms import Form, Refusal, submit_form
@@ -68,11 +72,13 @@ def _deal_page(
     status_code: int = 200,
 ):
     initiative = deals.initiative_of(session, deal)
+    described = deals.describe(session, user, deal)
+    deal_name = described["organisation"]["name"]
     return render(
         request,
         "exchange/deal.html",
         {
-            "d": deals.describe(session, user, deal),
+            "d": described,
             "templates": deals.current_templates(session),
             "stage_label": workflow.stage_label,
             "reason_label": workflow.reason_label,
@@ -84,6 +90,12 @@ def _deal_page(
             "offer_kinds": deals.options("offer_kind"),
             "value_bands": deals.options("value_band"),
             "reasons": deals.options("reason"),
+            "facilitator_status_label": labels.facilitator_status_label,
+            "intermediaries": [
+                (profile_id, name)
+                for profile_id, name in facilitators.directory(session)
+                if name != deal_name
+            ],
             "can_setting": perms.can_change_nda_setting(user, initiative),
             "nda_setting": deals.nda_setting(session, initiative),
             "form": form,
@@ -140,9 +152,23 @@ def deal_from_request(
     return RedirectResponse(_deal_url(deal), status_code=303)
 
 
+@router.post("/proposals/{proposal_id}/deal")
+def deal_from_proposal(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
+    """The problem's owner or the proposer opens a deal on an awarded proposal."""
+    proposal = problems.get_visible_proposal(session, user, proposal_id)
+    deal = deals.open_from_proposal(session, user, proposal)
+    return _done(request, deal, _("The deal was opened. Both sides accept the NDA first."))
+
+
 @router.get("/deals/{deal_id}")
 def deal_page(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
     return _deal_page(request, session, user, deal)
+
+
+def _done(request: Request, deal: Deal, message: str) -> Response:
+    """A step without a form: its message, and back to the deal."""
+    flash(request, message, "success")
+    return RedirectResponse(_deal_url(deal), status_code=303)
 
 
 def _act(
@@ -158,16 +184,12 @@ def _act(
 ) -> Response:
     """Run one form of the deal page: back to the deal, or the page again with the errors."""
 
-    def finished(_result: object) -> Response:
-        flash(request, done, "success")
-        return RedirectResponse(_deal_url(deal), status_code=303)
-
     return submit_form(
         session,
         form,
         schema,
         verb,
-        done=finished,
+        done=lambda _result: _done(request, deal, done),
         again=lambda refusal: _deal_page(
             request,
             session,
@@ -201,15 +223,14 @@ def accept_nda(
 
 
 @router.get("/deals/{deal_id}/nda/{acceptance_id}.pdf")
-def nda_pdf(session: SessionDep, user: CurrentUser, deal: VisibleDeal, acceptance_id: int):
+def nda_pdf(session: SessionDep, user: CurrentUser, deal: ConfidentialDeal, acceptance_id: int):
     return nda_pdf_response(session, deal, acceptance_id)
 
 
 @router.post("/deals/{deal_id}/advance")
 def advance(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
     deals.advance(session, user, deal)
-    flash(request, _("The deal is in due diligence."), "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
+    return _done(request, deal, _("The deal is in due diligence."))
 
 
 @router.post("/deals/{deal_id}/offers")
@@ -234,10 +255,9 @@ def accept_offer(
     request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ):
     deals.answer_offer(session, user, deal, offer_id, accept=True)
-    flash(
-        request, _("You accepted the offer. The submitter can now record the agreement."), "success"
+    return _done(
+        request, deal, _("You accepted the offer. The submitter can now record the agreement.")
     )
-    return RedirectResponse(_deal_url(deal), status_code=303)
 
 
 @router.post("/deals/{deal_id}/offers/{offer_id}/decline")
@@ -245,8 +265,7 @@ def decline_offer(
     request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ):
     deals.answer_offer(session, user, deal, offer_id, accept=False)
-    flash(request, _("You declined the offer."), "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
+    return _done(request, deal, _("You declined the offer."))
 
 
 @router.post("/deals/{deal_id}/abandon")
@@ -276,10 +295,6 @@ def sign_agreement(
 ):
     """Multipart, streamed; a refused agreement leaves no document in storage."""
 
-    def signed(_result: object) -> Response:
-        flash(request, _("The signed agreement was recorded."), "success")
-        return RedirectResponse(_deal_url(deal), status_code=303)
-
     return submit_form(
         session,
         received,
@@ -287,7 +302,7 @@ def sign_agreement(
         lambda data: agreement_upload.keep_or_discard(
             received, lambda: deals.sign_agreement(session, user, deal, data, received.files[0])
         ),
-        done=signed,
+        done=lambda _result: _done(request, deal, _("The signed agreement was recorded.")),
         again=lambda refusal: _deal_page(
             request,
             session,
@@ -302,7 +317,7 @@ def sign_agreement(
 
 
 @router.get("/deals/{deal_id}/agreement/document")
-def agreement_document(session: SessionDep, user: CurrentUser, deal: VisibleDeal):
+def agreement_document(session: SessionDep, user: CurrentUser, deal: ConfidentialDeal):
     return agreement_response(session, deal)
 
 
@@ -326,8 +341,7 @@ def report_result(
 @router.post("/deals/{deal_id}/result/confirm")
 def confirm_result(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
     deals.confirm_result(session, user, deal)
-    flash(request, _("You confirmed the result: the technology is deployed."), "success")
-    return RedirectResponse(_deal_url(deal), status_code=303)
+    return _done(request, deal, _("You confirmed the result: the technology is deployed."))
 
 
 @router.post("/deals/{deal_id}/nda-setting")
@@ -348,6 +362,98 @@ def nda_setting(
         _("The setting was saved."),
         "setting",
     )
+
+
+# -- public figures ----------------------------------------------------------------------
+def _field_names(session: SessionDep) -> dict[str, str]:
+    english = get_language() == "en"
+    return {f.code: (f.name_en if english else f.name_vi) for f in session.exec(select(FieldRow))}
+
+
+@router.get("/statistics")
+def statistics_page(request: Request, session: SessionDep):
+    """The exchange's public aggregates (the same figures as /api/v1/exchange/statistics)."""
+    figures = deals.statistics(session)
+    fields = _field_names(session)
+    unknown = _("Not stated")
+    undisclosed = _("Not published by the parties")
+
+    def rows(counts: dict[str, int], label: Callable[[str], str]) -> list[tuple[str, int]]:
+        return [(label(key), count) for key, count in counts.items()]
+
+    tables = [
+        (
+            "stage",
+            _("Deals by stage"),
+            rows(figures["deals_by_stage"], workflow.stage_label),
+        ),
+        (
+            "kind",
+            _("Signed agreements by kind"),
+            rows(figures["agreements_by_kind"], labels.offer_kind_label),
+        ),
+        (
+            "field",
+            _("Signed agreements by field"),
+            rows(figures["agreements_by_field"], lambda c: fields.get(c, unknown)),
+        ),
+        (
+            "province",
+            _("Signed agreements by province"),
+            rows(figures["agreements_by_province"], lambda p: unknown if p == "unknown" else p),
+        ),
+        (
+            "band",
+            _("Signed agreements by value band"),
+            rows(
+                figures["agreements_by_value_band"],
+                lambda b: undisclosed if b == "undisclosed" else labels.value_band_label(b),
+            ),
+        ),
+    ]
+    return render(
+        request,
+        "exchange/statistics.html",
+        {"tables": tables, "total": sum(figures["deals_by_stage"].values())},
+    )
+
+
+# -- facilitators: an intermediary joins with both parties' consent ---------------------------
+@router.post("/deals/{deal_id}/facilitators")
+def invite_facilitator(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
+):
+    return _act(
+        request,
+        session,
+        user,
+        deal,
+        form,
+        FacilitatorIn,
+        lambda data: facilitators.request(session, user, deal, data.profile_id),
+        _("The intermediary was invited. It joins when the other party accepts too."),
+        "facilitator",
+    )
+
+
+@router.post("/deals/{deal_id}/facilitators/{facilitator_id}/accept")
+def accept_facilitator(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, facilitator_id: int
+):
+    joined = facilitators.consent(session, user, deal, facilitator_id)
+    if joined.status == "active":
+        return _done(
+            request, deal, _("Both parties accepted: the intermediary facilitates the deal.")
+        )
+    return _done(request, deal, _("Your side accepted the facilitator."))
+
+
+@router.post("/deals/{deal_id}/facilitators/{facilitator_id}/remove")
+def remove_facilitator(
+    request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, facilitator_id: int
+):
+    facilitators.remove(session, user, deal, facilitator_id)
+    return _done(request, deal, _("The facilitator left the deal."))
 
 
 # -- NDA templates (coordinators) -----------------------------------------------------

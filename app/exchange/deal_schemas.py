@@ -74,6 +74,12 @@ class AbandonIn(BaseModel):
         return value.strip()
 
 
+class FacilitatorIn(BaseModel):
+    """Invite an intermediary (its directory profile) to facilitate the deal."""
+
+    profile_id: int
+
+
 class NdaAcceptIn(BaseModel):
     """Accept the template the reader was shown: its id and the SHA-256 of the text they read."""
 

@@ -1,5 +1,6 @@
 """Demo deals: one in negotiation, one signed and deployed, an investor's funding interest; an
-intermediary's profile with a delivered, rated service and a request waiting for an answer.
+intermediary's profile with a delivered, rated service and a request waiting for an answer; the
+same intermediary facilitates the deal in negotiation with both parties' consent.
 
 Everything goes through the deal verbs, so the demo's history chains are real.
 """
@@ -12,7 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.exchange import deals, intermediaries
+from app.exchange import deals, facilitators, intermediaries
 from app.exchange.deal_schemas import (
     AgreementFields,
     DealIn,
@@ -25,6 +26,7 @@ from app.exchange.deal_schemas import (
 )
 from app.exchange.models import Deal
 from app.initiatives.models import Initiative
+from app.problems.models import Proposal, ProposalStatus
 from app.storage import StoredFile, get_storage
 
 ADDRESS = "127.0.0.1"
@@ -175,4 +177,18 @@ def load(session: Session, users: dict[str, User]) -> None:
             deal_id=negotiating.id,
         ),
     )
+    # 5. The intermediary facilitates the deal in negotiation: the authors invited it, the
+    #    enterprise accepted; it sees the offers' terms but not their values.
+    invited = facilitators.request(session, submitter, negotiating, profile.id or 0)
+    facilitators.consent(session, enterprise, negotiating, invited.id)
+
+    # 6. A deal carrying out a problem's awarded proposal, when the problems' demo awarded one
+    #    that names an initiative (an awarded sketch gets no deal: see `open_from_proposal`).
+    awarded = session.exec(
+        select(Proposal)
+        .where(Proposal.status == ProposalStatus.awarded, col(Proposal.initiative_id).is_not(None))
+        .order_by(col(Proposal.id))
+    ).first()
+    if awarded is not None:
+        deals.open_from_proposal(session, session.get_one(User, awarded.proposer_id), awarded)
     session.flush()

@@ -30,3 +30,11 @@ def visible_deal(deal_id: int, session: SessionDep, user: CurrentUser) -> Deal:
 
 
 VisibleDeal = Annotated[Deal, Depends(visible_deal)]
+
+
+def confidential_deal(deal_id: int, session: SessionDep, user: CurrentUser) -> Deal:
+    return deals.get_confidential(session, user, deal_id)
+
+
+# Documents and values: the parties and coordinators, not a facilitator.
+ConfidentialDeal = Annotated[Deal, Depends(confidential_deal)]

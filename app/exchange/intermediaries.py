@@ -33,6 +33,8 @@ from app.exchange.models import (
 from app.i18n import _
 from app.initiatives import permissions as initiative_perms
 from app.initiatives.models import Initiative
+from app.outbox import service as outbox
+from app.outbox import topics
 
 R = ServiceRequestStatus
 
@@ -227,6 +229,9 @@ def request_service(
     )
     session.add(request)
     session.flush()
+    outbox.enqueue(
+        session, topics.SERVICE_REQUESTED, {"request_id": request.id}, key=f"service:{request.id}"
+    )
     return request
 
 
@@ -258,7 +263,17 @@ def answer(session: Session, user: User, request: ServiceRequest, accept: bool) 
     request.status = R.accepted if accept else R.declined
     request.responded_at, request.responded_by_id = utcnow(), user.id
     session.add(request)
+    _answered(session, request)
     return request
+
+
+def _answered(session: Session, request: ServiceRequest) -> None:
+    outbox.enqueue(
+        session,
+        topics.SERVICE_ANSWERED,
+        {"request_id": request.id, "status": request.status},
+        key=f"service:{request.id}",
+    )
 
 
 def deliver(session: Session, user: User, request: ServiceRequest) -> ServiceRequest:
@@ -269,6 +284,7 @@ def deliver(session: Session, user: User, request: ServiceRequest) -> ServiceReq
         )
     request.status, request.delivered_at = R.delivered, utcnow()
     session.add(request)
+    _answered(session, request)
     return request
 
 
@@ -337,6 +353,10 @@ def describe_request(session: Session, user: User, request: ServiceRequest) -> d
         "rating_comment": request.rating_comment,
         "can_answer": is_manager and request.status == R.requested,
         "can_deliver": is_manager and request.status == R.accepted,
+        # The intermediary serving a deal may ask both parties to accept it as facilitator.
+        "can_facilitate": is_manager
+        and request.deal_id is not None
+        and request.status in (R.accepted, R.delivered),
         "can_rate": request.requester_id == user.id
         and request.status == R.delivered
         and request.rating is None,

@@ -12,8 +12,10 @@ from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
 from app.errors import NotFound, ValidationFailed
-from app.exchange import deals, intermediaries
+from app.exchange import deals, facilitators, intermediaries
+from app.exchange import permissions as perms
 from app.exchange.deal_schemas import ProfileIn, RatingIn, ServiceRequestIn
+from app.exchange.models import Deal
 from app.i18n import _
 from app.initiatives.models import CoAuthor, Initiative
 from app.web.flash import flash
@@ -81,7 +83,7 @@ def _my_targets(session: SessionDep, user: Any) -> dict[str, list[tuple[str, str
             (str(d.id), f"#{d.id} {deals.initiative_of(session, d).title}")
             for d in deals.deals_of(session, user)
             if not accounts.is_coordinator(user)
-            or deals.perms.is_party(user, d, deals.initiative_of(session, d))
+            or perms.is_party(user, d, deals.initiative_of(session, d))
         ],
     }
 
@@ -264,6 +266,9 @@ def act(
             intermediaries.answer(session, user, service_request, action == "accept")
         elif action == "deliver":
             intermediaries.deliver(session, user, service_request)
+        elif action == "facilitate" and service_request.deal_id is not None:
+            deal = session.get_one(Deal, service_request.deal_id)
+            facilitators.request(session, user, deal, service_request.profile_id)
         elif action == "rate" and isinstance(rating, RatingIn):
             intermediaries.rate(session, user, service_request, rating)
         else:

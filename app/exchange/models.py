@@ -113,6 +113,8 @@ class Deal(SQLModel, table=True):
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     contact_request_id: int | None = Field(default=None, foreign_key="contact_request.id")
+    # The problem's awarded proposal this deal carries out (the problem's owner is the counterparty).
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id", index=True)
     created_by_id: int = Field(foreign_key="user.id")
     kind: str = Field(default=DealKind.transfer, sa_type=String(20))
     # Funding interest (kind "funding"): a band and an instrument, never an exact amount.
@@ -142,6 +144,37 @@ class DealEvent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class FacilitatorStatus(StrEnum):
+    requested = "requested"  # waiting for the consent of one side or both
+    active = "active"  # both sides consented: the intermediary sees the deal
+    removed = "removed"  # a party removed it (or declined the request)
+
+
+class DealFacilitator(SQLModel, table=True):
+    """An intermediary organisation facilitating a deal, with the consent of both parties.
+
+    Each side's consent is recorded (who, when); it becomes `active` when both have consented,
+    and either side may remove it at any time. What an active facilitator sees is decided in
+    `app.exchange.deal_visibility`.
+    """
+
+    __tablename__ = "deal_facilitator"
+
+    id: int = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    profile_id: int = Field(foreign_key="intermediary_profile.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default=FacilitatorStatus.requested, sa_type=String(20))
+    requested_by_id: int = Field(foreign_key="user.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    initiative_consent_by_id: int | None = Field(default=None, foreign_key="user.id")
+    initiative_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    counterparty_consent_by_id: int | None = Field(default=None, foreign_key="user.id")
+    counterparty_consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class DealOffer(SQLModel, table=True):

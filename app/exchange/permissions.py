@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Role, User
-from app.exchange.models import ContactRequest, Deal, RequestStatus, Side
+from app.exchange.models import (
+    ContactRequest,
+    Deal,
+    DealFacilitator,
+    FacilitatorStatus,
+    RequestStatus,
+    Side,
+)
 from app.initiatives import permissions as initiative_perms
 from app.initiatives.models import Initiative
 from app.initiatives.visibility import is_public
@@ -100,6 +107,30 @@ def is_party(user: User | None, deal: Deal, initiative: Initiative) -> bool:
 def can_see_deal(user: User | None, deal: Deal, initiative: Initiative) -> bool:
     """The parties and coordinators; nobody else learns that a deal exists."""
     return is_party(user, deal, initiative) or accounts.is_coordinator(user)
+
+
+def is_facilitator(user: User | None, active: list[DealFacilitator]) -> bool:
+    """Acts for an intermediary organisation both parties accepted as the deal's facilitator."""
+    return any(accounts.acts_for(user, f.organisation_id) for f in active)
+
+
+def can_consent_to_facilitator(
+    user: User | None, deal: Deal, initiative: Initiative, facilitator: DealFacilitator
+) -> bool:
+    """A party whose side has not consented yet, while the request waits."""
+    side = side_of(user, deal, initiative)
+    if side is None or facilitator.status != FacilitatorStatus.requested:
+        return False
+    if side == Side.initiative:
+        return facilitator.initiative_consent_at is None
+    return facilitator.counterparty_consent_at is None
+
+
+def can_remove_facilitator(
+    user: User | None, deal: Deal, initiative: Initiative, facilitator: DealFacilitator
+) -> bool:
+    """Either party withdraws its consent at any time: the facilitator leaves the deal."""
+    return is_party(user, deal, initiative) and facilitator.status != FacilitatorStatus.removed
 
 
 def can_record_agreement(user: User | None, deal: Deal, initiative: Initiative) -> bool:

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
-from app.exchange import deal_workflow, deals, service
+from app.exchange import deal_workflow, deals, intermediaries, service
 from app.exchange import permissions as perms
-from app.exchange.models import ContactRequest, Deal, RequestStatus
+from app.exchange.models import (
+    ContactRequest,
+    Deal,
+    DealFacilitator,
+    DealOffer,
+    IntermediaryProfile,
+    RequestStatus,
+    ServiceRequest,
+    ServiceRequestStatus,
+)
 from app.notifications.service import notify
 from app.notifications.workflow import authors
 from app.outbox import topics
@@ -123,3 +133,113 @@ def on_deal_transitioned(session: Session, payload: dict, event: OutboxEvent) ->
             webhooks.dispatch(
                 session, EVENT_DEAL_STAGE_CHANGED, data, organisation_id=organisation_id
             )
+
+
+def _organisation_members(session: Session, organisation_id: int) -> list[User]:
+    members = session.exec(select(User).where(User.organisation_id == organisation_id))
+    return [u for u in members if accounts.acts_for(u, organisation_id)]
+
+
+@handler(topics.DEAL_OFFER)
+def on_deal_offer(session: Session, payload: dict, event: OutboxEvent) -> None:
+    """An offer or counter-offer reaches the other side; its answer reaches the author's side."""
+    offer = session.get(DealOffer, int(payload["offer_id"]))
+    if offer is None:
+        return
+    deal = session.get_one(Deal, offer.deal_id)
+    initiative = deals.initiative_of(session, deal)
+    kind = payload["event"]
+    # "made" goes to the side that did not write the offer; an answer to the side that did.
+    audience = offer.side if kind != "made" else None
+    context = {"deal": deal, "initiative": initiative, "offer": offer, "event": kind}
+    for user in deal_parties(session, deal):
+        side = perms.side_of(user, deal, initiative)
+        if (audience is None and side == offer.side) or (audience and side != audience):
+            continue
+        notify(
+            session,
+            user,
+            "deal_activity",
+            dedupe_key=f"deal-offer:{offer.id}:{kind}",
+            template="exchange/mail/deal_offer",
+            context=context,
+            link=f"/exchange/deals/{deal.id}",
+        )
+
+
+@handler(topics.DEAL_FACILITATOR_CHANGED)
+def on_facilitator_changed(session: Session, payload: dict, event: OutboxEvent) -> None:
+    """The parties and the intermediary hear of an invitation, a consent, a join or a removal."""
+    facilitator = session.get(DealFacilitator, int(payload["facilitator_id"]))
+    if facilitator is None:
+        return
+    deal = session.get_one(Deal, facilitator.deal_id)
+    initiative = deals.initiative_of(session, deal)
+    organisation = session.get_one(Organisation, facilitator.organisation_id)
+    context = {
+        "deal": deal,
+        "initiative": initiative,
+        "organisation": organisation,
+        "event": payload["event"],
+    }
+    people = [*deal_parties(session, deal), *_organisation_members(session, organisation.id)]
+    for user in {u.id: u for u in people}.values():
+        notify(
+            session,
+            user,
+            "deal_activity",
+            dedupe_key=f"deal-facilitator:{facilitator.id}:{payload['event']}",
+            template="exchange/mail/facilitator",
+            context=context,
+            # The intermediary reaches the deal only once both parties consented.
+            link=f"/exchange/deals/{deal.id}",
+        )
+
+
+@handler(topics.SERVICE_REQUESTED)
+def on_service_requested(session: Session, payload: dict, event: OutboxEvent) -> None:
+    request = session.get(ServiceRequest, int(payload["request_id"]))
+    if request is None or request.status != ServiceRequestStatus.requested:
+        return
+    profile = session.get_one(IntermediaryProfile, request.profile_id)
+    context = {
+        "request": request,
+        "requester": session.get_one(User, request.requester_id),
+        "service_label": intermediaries.service_label,
+    }
+    for user in _organisation_members(session, profile.organisation_id):
+        if not intermediaries.manages(user, profile):
+            continue
+        notify(
+            session,
+            user,
+            "service_request",
+            dedupe_key=f"service-requested:{request.id}",
+            template="exchange/mail/service_requested",
+            context=context,
+            link="/exchange/services",
+        )
+
+
+@handler(topics.SERVICE_ANSWERED)
+def on_service_answered(session: Session, payload: dict, event: OutboxEvent) -> None:
+    request = session.get(ServiceRequest, int(payload["request_id"]))
+    if request is None:
+        return
+    profile = session.get_one(IntermediaryProfile, request.profile_id)
+    status = str(payload["status"])
+    context = {
+        "request": request,
+        "status": status,
+        "intermediary": session.get_one(Organisation, profile.organisation_id),
+        "service_label": intermediaries.service_label,
+    }
+    notify(
+        session,
+        session.get_one(User, request.requester_id),
+        "service_answer",
+        dedupe_key=f"service-answered:{request.id}:{status}",
+        template="exchange/mail/service_answered",
+        context=context,
+        link="/exchange/services",
+    )

@@ -1,4 +1,4 @@
-"""`portal embed --missing`: backfill the vectors of published initiatives."""
+"""`portal embed --missing`: backfill the vectors of published initiatives and public problems."""
 
 from __future__ import annotations
 
@@ -19,15 +19,17 @@ def embed(args: argparse.Namespace) -> None:
     if not args.missing:
         sys.exit("pass --missing (embed published initiatives without an up-to-date vector)")
     with unit_of_work(_db()) as session:
-        todo = len(service.missing(session, emb))
+        todo = len(service.missing(session, emb)) + len(service.missing_problems(session, emb))
         bar = ProgressBar(todo)
         count = service.embed_missing(session, emb, bar)
         bar.finish()
         service.purge_other_models(session, emb)
-    print(f"embedded {count} initiatives with {emb.name} {emb.version}")
+    print(f"embedded {count} initiatives and problems with {emb.name} {emb.version}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("embed", help="compute missing or outdated initiative vectors (matching)")
+    p = sub.add_parser(
+        "embed", help="compute missing or outdated vectors of initiatives and problems (matching)"
+    )
     p.add_argument("--missing", action="store_true", help="only what is absent or outdated")
     p.set_defaults(func=embed)

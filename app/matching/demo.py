@@ -1,12 +1,43 @@
-"""Demo data of the matching domain: the published demo initiatives get their vectors now,
-so "similar initiatives" on their public pages is hybrid (with reasons) from the start."""
+"""Demo data of the matching domain: the published demo initiatives and open problems get
+their vectors now, so "similar initiatives", a problem's matching initiatives, "Gợi ý cho
+bạn" (the demo investor's saved search) and search's "có thể bạn quan tâm" work from
+the start; submissions waiting for screening are checked for near-duplicates."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from urllib.parse import urlencode
 
-from app.matching import service
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.initiatives.models import Initiative
+from app.initiatives.workflow import Status
+from app.matching import recommend, service
+from app.subscriptions import service as subscriptions
+from app.subscriptions.schemas import SubscriptionForm
+
+INVESTOR = "nhadautu@sangkien.local"
+SAVED_SEARCH = "năng lượng tái tạo cho nông thôn"  # no initiative has these words; one, the meaning
 
 
 def load(session: Session) -> None:
+    investor = session.exec(select(User).where(User.email == INVESTOR)).first()
+    if investor is not None:  # "Gợi ý cho bạn" on the investor's home and weekly digest
+        subscriptions.subscribe(
+            session,
+            investor,
+            SubscriptionForm(
+                kind="search",
+                query=urlencode({"q": SAVED_SEARCH}),
+                name="Năng lượng tái tạo",
+                channel="weekly",
+            ),
+        )
     service.embed_missing(session)  # nothing with EMBEDDING_BACKEND=none
+    waiting = session.exec(
+        select(Initiative.id).where(
+            col(Initiative.status).in_([Status.submitted, Status.screening])
+        )
+    ).all()
+    for initiative_id in waiting:
+        recommend.find_near_duplicates(session, initiative_id)

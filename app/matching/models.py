@@ -1,8 +1,9 @@
-"""One float32 vector per (initiative, model), computed off the request path."""
+"""Vectors per (initiative or problem, model), computed off the request path; what the
+vectors found (near-duplicates) and what an owner did with a match (invitations)."""
 
 from datetime import datetime
 
-from sqlalchemy import Column, LargeBinary
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -22,3 +23,43 @@ class InitiativeVector(SQLModel, table=True):
     text_hash: str = Field(max_length=64)
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProblemVector(SQLModel, table=True):
+    """The embedding of a problem statement's PUBLIC text (title, abstract, pain, affected,
+    workaround, field), embedded as a query ("what is needed") so that it meets the
+    initiatives' passage vectors. Never the confidential details or attachments."""
+
+    __tablename__ = "problem_vector"
+
+    problem_id: int = Field(foreign_key="problem.id", primary_key=True)
+    model: str = Field(max_length=100, primary_key=True)
+    text_hash: str = Field(max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NearDuplicate(SQLModel, table=True):
+    """A published initiative whose meaning is very close to a submitted one: found by the
+    worker from the vectors when the initiative is submitted, shown to coordinators."""
+
+    __tablename__ = "near_duplicate"
+
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True)
+    other_id: int = Field(foreign_key="initiative.id", primary_key=True)
+    model: str = Field(max_length=100)
+    closeness: float
+    found_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MatchInvitation(SQLModel, table=True):
+    """A problem's owner invited the authors of a matching initiative to propose (once each)."""
+
+    __tablename__ = "match_invitation"
+    __table_args__ = (UniqueConstraint("problem_id", "initiative_id"),)
+
+    id: int = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="problem.id", index=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    invited_by_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -29,9 +29,11 @@ from app.catalogue import indexing
 from app.config import get_settings
 from app.db import utcnow
 from app.i18n import _
-from app.initiatives.models import Initiative
+from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
-from app.matching.models import InitiativeVector
+from app.matching.models import InitiativeVector, ProblemVector
+from app.problems.models import Problem
+from app.problems.workflow import PUBLIC_STATES as PROBLEM_PUBLIC_STATES
 from search.embeddings import Embedder, from_blob, get_embedder, to_blob
 from search.text import fold, tokenize
 
@@ -135,11 +137,87 @@ def embed_missing(
         done += len(chunk)
         if progress:
             progress(done)
+    for problem_id, text in missing_problems(session, emb):
+        vector = emb.embed_query(text)
+        _store_problem(session, problem_id, emb.name, text, vector)
+        done += 1
+        if progress:
+            progress(done)
     return done
 
 
 def purge_other_models(session: Session, emb: Embedder) -> None:
     session.exec(delete(InitiativeVector).where(col(InitiativeVector.model) != emb.name))
+    session.exec(delete(ProblemVector).where(col(ProblemVector.model) != emb.name))
+
+
+# -- problem statements ------------------------------------------------------------
+
+
+def problem_text(session: Session, problem: Problem) -> str | None:
+    """The PUBLIC text of a problem a vector is made from (None unless it is public).
+
+    Only fields of `problems.visibility.PUBLIC_FIELDS`: never `details` or attachments.
+    """
+    if problem.status not in PROBLEM_PUBLIC_STATES:
+        return None
+    fld = session.get(Field, problem.field_id) if problem.field_id else None
+    parts = [problem.title, problem.abstract, problem.pain, problem.affected, problem.workaround]
+    if fld is not None:
+        parts.append(fld.name_vi)
+    return "\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _store_problem(session, problem_id, model, text, vector) -> None:
+    row = session.get(ProblemVector, (problem_id, model))
+    if row is None:
+        row = ProblemVector(problem_id=problem_id, model=model, text_hash="", vector=b"")
+    row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
+    session.add(row)
+    session.flush()
+
+
+def embed_problem(session: Session, problem_id: int, emb: Embedder | None = None) -> str:
+    """Bring one problem's vector up to date; "embedded", "unchanged" or "deleted".
+
+    A problem is embedded as a query (what is needed), to meet initiatives' passages.
+    """
+    emb = emb or embedder()
+    if not emb.available:
+        return "unchanged"
+    problem = session.get(Problem, problem_id)
+    text = problem_text(session, problem) if problem else None
+    row = session.get(ProblemVector, (problem_id, emb.name))
+    if text is None:
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        return "deleted"
+    if row is not None and row.text_hash == _hash(text):
+        return "unchanged"
+    _store_problem(session, problem_id, emb.name, text, emb.embed_query(text))
+    return "embedded"
+
+
+def missing_problems(session: Session, emb: Embedder) -> list[tuple[int, str]]:
+    """Public problems whose vector for this model is absent or outdated: (id, text)."""
+    have = dict(
+        session.exec(
+            select(ProblemVector.problem_id, ProblemVector.text_hash).where(
+                ProblemVector.model == emb.name
+            )
+        ).all()
+    )
+    out = []
+    for problem in session.exec(
+        select(Problem)
+        .where(col(Problem.status).in_([str(s) for s in PROBLEM_PUBLIC_STATES]))
+        .order_by(col(Problem.id))
+    ):
+        text = problem_text(session, problem)
+        if text is not None and have.get(problem.id) != _hash(text):
+            out.append((problem.id, text))
+    return out
 
 
 # -- the in-memory matrix ------------------------------------------------------------
@@ -157,8 +235,35 @@ class Matrix:
         return None if row is None else self.vectors[row]
 
 
-_matrices: dict[tuple[str, str], Matrix] = {}
+_matrices: dict[tuple[str, str, str], Matrix] = {}
 _lock = threading.Lock()
+
+
+def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], query) -> Matrix:
+    """Stream the stored blobs into one preallocated float32 matrix (peak ≈ the matrix, not
+    the blobs plus the matrix); `token` (count, newest update) says when to reload."""
+    key = (str(session.get_bind().engine.url), emb.name, kind)
+    with _lock:
+        current = _matrices.get(key)
+        if current is not None and current.token == token:
+            return current
+    bound = int(token[0] or 0)
+    dimension = max(emb.dimension, 1)
+    ids = np.zeros(bound, dtype=np.int64)
+    vectors = np.zeros((bound, dimension), dtype=np.float32)
+    n = 0
+    for item_id, blob in session.exec(query.execution_options(yield_per=1000)):
+        if n == bound:  # rows added since the count: grow
+            bound = max(2 * bound, 16)
+            ids = np.resize(ids, bound)
+            vectors = np.resize(vectors, (bound, dimension))
+        ids[n] = item_id
+        vectors[n] = from_blob(blob)
+        n += 1
+    built = Matrix(token, ids[:n], vectors[:n], {int(i): k for k, i in enumerate(ids[:n])})
+    with _lock:
+        _matrices[key] = built
+    return built
 
 
 def matrix(session: Session, emb: Embedder) -> Matrix:
@@ -170,27 +275,45 @@ def matrix(session: Session, emb: Embedder) -> Matrix:
             )
         ).one()
     )
-    key = (str(session.get_bind().engine.url), emb.name)
-    with _lock:
-        current = _matrices.get(key)
-        if current is not None and current.token == token:
-            return current
-    rows = session.exec(
+    query = (
         select(InitiativeVector.initiative_id, InitiativeVector.vector)
         .join(Initiative, col(Initiative.id) == col(InitiativeVector.initiative_id))
         .where(InitiativeVector.model == emb.name, col(Initiative.status).in_(PUBLISHED_STATES))
         .order_by(col(InitiativeVector.initiative_id))
-    ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    vectors = (
-        np.vstack([from_blob(r[1]) for r in rows])
-        if rows
-        else np.zeros((0, max(emb.dimension, 1)), dtype=np.float32)
     )
-    built = Matrix(token, ids, vectors, {int(i): n for n, i in enumerate(ids)})
-    with _lock:
-        _matrices[key] = built
-    return built
+    return _load(session, emb, "initiative", token, query)
+
+
+def problem_matrix(session: Session, emb: Embedder) -> Matrix:
+    """Vectors of public problems (statuses are filtered again by the callers)."""
+    token = tuple(
+        session.exec(
+            select(func.count(), func.max(ProblemVector.updated_at)).where(
+                ProblemVector.model == emb.name
+            )
+        ).one()
+    )
+    query = (
+        select(ProblemVector.problem_id, ProblemVector.vector)
+        .join(Problem, col(Problem.id) == col(ProblemVector.problem_id))
+        .where(
+            ProblemVector.model == emb.name,
+            col(Problem.status).in_([str(s) for s in PROBLEM_PUBLIC_STATES]),
+        )
+        .order_by(col(ProblemVector.problem_id))
+    )
+    return _load(session, emb, "problem", token, query)
+
+
+def top(m: Matrix, v: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """The `k` rows of `m` closest to `v`: (id, cosine), closest first."""
+    if not len(m.ids) or v is None or not len(v):
+        return []
+    sims = m.vectors @ v
+    k = min(k, len(sims))
+    part = np.argpartition(-sims, k - 1)[:k]
+    order = part[np.argsort(-sims[part], kind="stable")]
+    return [(int(m.ids[j]), float(sims[j])) for j in order]
 
 
 # -- similar initiatives ------------------------------------------------------------------
@@ -303,7 +426,7 @@ def similar(
                 break
     out = []
     for i, score, c in chosen:
-        doc = docs.get(i) or _document(session, i)
+        doc = docs.get(i) or document(session, i)
         if doc is None:
             continue
         terms, why = reasons(base, doc, c)
@@ -311,7 +434,7 @@ def similar(
     return out
 
 
-def _document(session: Session, initiative_id: int) -> dict[str, Any] | None:
+def document(session: Session, initiative_id: int) -> dict[str, Any] | None:
     initiative = session.get(Initiative, initiative_id)
     return indexing.document_for(session, initiative) if initiative else None
 

@@ -21,6 +21,7 @@ CHANNELS = ("email", "in_app", "both", "off")
 class NotificationType:
     name: str
     audience: str  # submitter | reviewer | coordinator | subscriber | requester | owner | proposer
+    # | intermediary
     default: str
     mandatory: bool = False
     fixed: bool = False  # the channel is not the user's choice (not on the preferences page)
@@ -43,6 +44,9 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("contact_request", "submitter", "both"),
         NotificationType("contact_answer", "requester", "both"),
         NotificationType("deal_stage", "requester", "both"),
+        NotificationType("deal_activity", "requester", "both"),
+        NotificationType("service_request", "intermediary", "both"),
+        NotificationType("service_answer", "requester", "both"),
         NotificationType("review_invitation", "reviewer", "both"),
         NotificationType("review_reminder", "reviewer", "both"),
         NotificationType("round_closing", "reviewer", "both"),
@@ -53,6 +57,7 @@ TYPES: dict[str, NotificationType] = {
         NotificationType("problem_stage", "owner", "both"),
         NotificationType("problem_activity", "owner", "both"),
         NotificationType("proposal_update", "proposer", "both"),
+        NotificationType("problem_invitation", "submitter", "both"),
         # Subscription matches take the channel chosen on the subscription itself.
         NotificationType("subscription_match", "subscriber", "in_app", fixed=True),
     ]
@@ -69,6 +74,9 @@ def type_label(name: str) -> str:
         "contact_request": _("Contact requests"),
         "contact_answer": _("Answers to my contact requests"),
         "deal_stage": _("Stage changes of my deals"),
+        "deal_activity": _("Offers, counter-offers and facilitators in my deals"),
+        "service_request": _("Service requests to my intermediary organisation"),
+        "service_answer": _("Answers to my service requests"),
         "review_invitation": _("Review invitations"),
         "review_reminder": _("Review reminders"),
         "round_closing": _("Review round closing"),
@@ -80,6 +88,7 @@ def type_label(name: str) -> str:
         "problem_stage": _("Stage changes and deadlines of my problems"),
         "problem_activity": _("Proposals, messages and questions on my problems"),
         "proposal_update": _("Answers to my proposals and questions on problems"),
+        "problem_invitation": _("Invitations to propose my initiatives for problems"),
     }
     return labels.get(name, name)
 

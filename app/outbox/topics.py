@@ -45,6 +45,15 @@ PROPOSAL_AWARDED: Final = "proposal.awarded"  # {"proposal_id"}
 
 # exchange (deals)
 DEAL_TRANSITIONED: Final = "deal.transitioned"  # {"deal_id", "from", "to", "actor_id"}
+DEAL_OFFER: Final = "deal.offer"  # {"offer_id", "event": "made" | "accepted" | "declined"}
+DEAL_FACILITATOR_CHANGED: Final = (
+    "deal.facilitator_changed"  # {"deal_id", "facilitator_id", "event"}
+)
+SERVICE_REQUESTED: Final = "service.requested"  # {"request_id"}: tell the intermediary
+SERVICE_ANSWERED: Final = "service.answered"  # {"request_id"}: accepted, declined or delivered
+
+# matching
+MATCH_INVITED: Final = "match.invited"  # {"invitation_id"}: a problem's owner invited authors
 
 # catalogue
 CATALOGUE_SYNONYMS_CHANGED: Final = "catalogue.synonyms_changed"  # {}: the handler pushes all

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 
 from sqlmodel import Session, col, select
 
@@ -31,11 +32,27 @@ HOLIDAYS_2026: tuple[tuple[date, str, str], ...] = (
 _VIETNAM_OFFSET = timedelta(hours=7)  # Vietnam has kept UTC+7 without daylight saving since 1975
 
 
+def local_midnight(day: date) -> datetime:
+    """00:00 of `day` in Vietnam, as a UTC datetime."""
+    return datetime.combine(day, dtime(0, 0), tzinfo=TIMEZONE).astimezone(UTC)
+
+
 def local_date(moment: datetime) -> date:
     """The date in Vietnam (fast path for the UTC datetimes the database returns)."""
     if moment.tzinfo is UTC:
         return (moment + _VIETNAM_OFFSET).date()
     return moment.astimezone(TIMEZONE).date()
+
+
+def current_holidays(session: Session, at: datetime | None = None) -> list[PublicHoliday]:
+    """The holidays in force at `at` (all versions so far when None), by day."""
+    query = select(PublicHoliday).order_by(col(PublicHoliday.day), col(PublicHoliday.valid_from))
+    if at is not None:
+        query = query.where(col(PublicHoliday.valid_from) <= at)
+    latest: dict[date, PublicHoliday] = {}
+    for version in session.exec(query):
+        latest[version.day] = version
+    return [h for h in latest.values() if not h.removed]
 
 
 class WorkingCalendar:
@@ -47,8 +64,9 @@ class WorkingCalendar:
         self._counts: dict[date, int] = {}
 
     @classmethod
-    def load(cls, session: Session) -> WorkingCalendar:
-        return cls(set(session.exec(select(col(PublicHoliday.day))).all()))
+    def load(cls, session: Session, at: datetime | None = None) -> WorkingCalendar:
+        """The calendar in force at `at` (default: as now known): each day's latest version."""
+        return cls({h.day for h in current_holidays(session, at)})
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays

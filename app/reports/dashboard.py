@@ -66,7 +66,7 @@ class Item:
 
 def open_items(session: Session, scope: Scope, now: datetime | None = None) -> list[Item]:
     now = now or utcnow()
-    calendar = WorkingCalendar.load(session)
+    calendar = WorkingCalendar.load(session, at=now)
     history = figures.target_history(session)
     query = select(Initiative).where(col(Initiative.status).in_(OPEN_STAGES))
     if scope.field_ids:

@@ -1,9 +1,10 @@
 """The figures, computed from the append-only initiative history only.
 
-One pass over `initiative_event` (ordered by initiative and sequence, streamed)
-replays every initiative's stages up to the last cutoff and yields, per
-cutoff, the counts as of that moment and during the period since the previous
-cutoff. Because history rows are never changed or deleted and every event
+Aggregated in SQL (the same queries on SQLite and PostgreSQL): GROUP BY over
+`initiative_event`, and the window function LEAD giving each stage passage the
+moment it ended; only a few hundred grouped rows reach Python, which applies the
+working-day calendar per group. Per cutoff: the counts as of that moment and
+during the period since the previous cutoff. Because history rows are never changed or deleted and every event
 carries its time, figures "as of" a past moment never change afterwards: a
 past week rebuilt later gives the same numbers. (The grouping attributes —
 field, province, organisation type — are read from the initiative; they are
@@ -16,21 +17,22 @@ Other domains (problems, deals) add their counts with `figure_provider`.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Date, and_, case, cast, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation
+from app.db import UTCDateTime
 from app.i18n import TIMEZONE
 from app.initiatives.models import Field, Initiative, InitiativeEvent
 from app.initiatives.workflow import Status
-from app.reports.calendar import WorkingCalendar
+from app.reports.calendar import WorkingCalendar, local_date, local_midnight
 from app.reports.models import StageTarget
 
 # Stages whose entries are counted ("reached") and whose current occupants are counted ("now").
@@ -57,6 +59,7 @@ CLOCKED = (Status.submitted, Status.screening, Status.in_review, Status.selected
 PUBLISHED = ("published", "commercialising")
 REACHED_SET, CURRENT_SET = frozenset(REACHED), frozenset(CURRENT)
 SECONDS_PER_DAY = 86400.0
+STREAM_ROWS = 5000  # rows fetched at a time from the larger grouped results
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,13 @@ class FigureProvider:
 providers: dict[str, FigureProvider] = {}
 
 
+def load_providers() -> None:
+    """Import every domain's `figures` module, where its providers register (once)."""
+    from app import domains
+
+    domains.modules("figures")
+
+
 def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
     """Register a figure (e.g. `problems.open`, `deals.signed`) shown beside the initiatives' own."""
 
@@ -99,6 +109,17 @@ def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
         return fn
 
     return register
+
+
+def provider_figures(
+    session: Session, start: datetime, end: datetime, scope: Scope
+) -> dict[str, dict[str, Any]]:
+    """Every registered provider's figures: as of `end`, and during [start, end)."""
+    load_providers()
+    return {
+        key: {"label": provider.label, **provider.fn(session, start, end, scope)}
+        for key, provider in sorted(providers.items())
+    }
 
 
 # -- targets in force ------------------------------------------------------------
@@ -147,7 +168,7 @@ def month_key(moment: datetime) -> str:
     return moment.astimezone(TIMEZONE).strftime("%Y-%m")
 
 
-# -- the pass -------------------------------------------------------------------
+# -- the figures ----------------------------------------------------------------
 @dataclass
 class _Cut:
     at: datetime
@@ -165,136 +186,399 @@ class _Last:
     by_province: dict[Any, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     by_org_type: dict[Any, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     by_month: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    done: Counter[str] = field(default_factory=Counter)  # clocked spells ended, per stage
+    durations: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    spells: Counter[str] = field(default_factory=Counter)  # passages ended, per stage
+    done: Counter[str] = field(default_factory=Counter)  # clocked passages ended, per stage
     done_on_time: Counter[str] = field(default_factory=Counter)
-    open_: Counter[str] = field(default_factory=Counter)  # clocked spells still open
+    open_: Counter[str] = field(default_factory=Counter)  # clocked passages still open
     overdue: Counter[str] = field(default_factory=Counter)
     overdue_items: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _events(session: Session, end: datetime, scope: Scope):
-    query = (
-        sa_select(
-            col(InitiativeEvent.initiative_id),
-            col(InitiativeEvent.to_status),
-            col(InitiativeEvent.created_at),
-            col(Initiative.field_id),
-            col(Initiative.province),
-            col(Organisation.type),
-            col(Initiative.receipt_code),
-        )
-        .join(Initiative, col(Initiative.id) == col(InitiativeEvent.initiative_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Initiative.organisation_id))
-        .where(col(InitiativeEvent.created_at) < end)
-        .order_by(col(InitiativeEvent.initiative_id), col(InitiativeEvent.seq))
-    )
+# -- the queries ----------------------------------------------------------------
+def _scoped(query: Any, scope: Scope, joined: bool = False) -> Any:
+    """Limit a query over `initiative_event` to the scope's initiatives."""
+    if scope.is_all:
+        return query
+    if not joined:
+        query = query.join(Initiative, col(Initiative.id) == col(InitiativeEvent.initiative_id))
     if scope.field_ids:
         query = query.where(col(Initiative.field_id).in_(scope.field_ids))
     if scope.provinces:
         query = query.where(col(Initiative.province).in_(scope.provinces))
-    # Core rows, not ORM: no identity map or entity loading per event.
-    return session.connection().execute(query.execution_options(yield_per=5000))
+    return query
+
+
+def _local_day(dialect: str, moment: Any) -> Any:
+    """The date in Vietnam of a UTC timestamp column, in SQL (as `local_date` does)."""
+    if dialect == "postgresql":
+        return cast(func.timezone(TIMEZONE.key, moment), Date)
+    return func.date(moment, "+7 hours")  # SQLite keeps naive UTC text
+
+
+def _local_month(dialect: str, moment: Any) -> Any:
+    if dialect == "postgresql":
+        return func.to_char(func.timezone(TIMEZONE.key, moment), "YYYY-MM")
+    return func.strftime("%Y-%m", moment, "+7 hours")
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _spells(end: datetime, scope: Scope) -> Any:
+    """Every stage passage before `end`: entered at an event, left at the next one (or open)."""
+    left_at = func.lead(col(InitiativeEvent.created_at), type_=UTCDateTime()).over(
+        partition_by=col(InitiativeEvent.initiative_id), order_by=col(InitiativeEvent.seq)
+    )
+    query = sa_select(
+        col(InitiativeEvent.initiative_id).label("initiative_id"),
+        col(InitiativeEvent.to_status).label("stage"),
+        col(InitiativeEvent.created_at).label("entered"),
+        left_at.label("left_at"),
+    ).where(col(InitiativeEvent.created_at) < end)
+    return _scoped(query, scope).subquery("spells")
+
+
+def _target_spans() -> Any:
+    """Each target with the moment the next one of its stage took over (None: still in force)."""
+    valid_to = func.lead(col(StageTarget.valid_from), type_=UTCDateTime()).over(
+        partition_by=col(StageTarget.stage), order_by=col(StageTarget.valid_from)
+    )
+    return sa_select(
+        col(StageTarget.id).label("id"),
+        col(StageTarget.stage).label("stage"),
+        col(StageTarget.valid_from).label("valid_from"),
+        valid_to.label("valid_to"),
+    ).subquery("target_spans")
+
+
+def _in_force(spells: Any, spans: Any) -> Any:
+    """The join condition: the target in force when the passage was entered."""
+    return and_(
+        spans.c.stage == spells.c.stage,
+        spans.c.valid_from <= spells.c.entered,
+        or_(spans.c.valid_to.is_(None), spells.c.entered < spans.c.valid_to),
+    )
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _sources(conn: Any, end: datetime, scope: Scope) -> tuple[Any, Any]:
+    """The stage passages (each with its end, by LEAD) and each initiative's first entry
+    into each stage, as subqueries the figure queries read. (Filling temporary tables
+    with them instead measured no faster on PostgreSQL at a million events.)"""
+    dialect = conn.dialect.name
+    spells, spans = _spells(end, scope), _target_spans()
+    timed = spans.c.id.is_not(None)
+    passages = sa_select(
+        spells.c.initiative_id,
+        spells.c.stage,
+        spells.c.entered,
+        spells.c.left_at,
+        spans.c.id.label("target_id"),
+        case((timed, _local_day(dialect, spells.c.entered)), else_=None).label("entered_day"),
+        case((timed, _local_day(dialect, spells.c.left_at)), else_=None).label("left_day"),
+    ).select_from(spells.outerjoin(spans, _in_force(spells, spans)))
+    event = InitiativeEvent
+    firsts = _scoped(
+        sa_select(
+            col(event.initiative_id).label("initiative_id"),
+            *(
+                func.min(case((col(event.to_status) == stage, col(event.created_at)))).label(
+                    f"first_{stage}"
+                )
+                for stage in REACHED
+            ),
+        )
+        .where(col(event.created_at) < end, col(event.to_status).in_(REACHED))
+        .group_by(col(event.initiative_id)),
+        scope,
+    )
+    return passages.subquery("figures_passages"), firsts.subquery("figures_firsts")
+
+
+def _count_reached(conn: Any, firsts: Any, cuts: list[_Cut]) -> None:
+    """Initiatives that reached each stage before each cutoff (first entry; received = submitted)."""
+    columns = [(stage, cut) for stage in REACHED for cut in cuts]
+    query = sa_select(
+        *(func.sum(_flag(firsts.c[f"first_{stage}"] < cut.at)) for stage, cut in columns)
+    )
+    for (stage, cut), n in zip(columns, conn.execute(query).one(), strict=True):
+        cut.reached[stage] = int(n or 0)
+    for previous, cut in zip(cuts, cuts[1:], strict=False):
+        cut.received = cut.reached["submitted"]
+        cut.period["received"] = cut.received - previous.reached["submitted"]
+
+
+def _count_entries(conn: Any, cuts: list[_Cut], scope: Scope) -> None:
+    """Entries into each stage during each period [previous cutoff, cutoff)."""
+    at = col(InitiativeEvent.created_at)
+    query = _scoped(
+        sa_select(
+            col(InitiativeEvent.to_status),
+            *(
+                func.sum(_flag(and_(at >= previous.at, at < cut.at)))
+                for previous, cut in zip(cuts, cuts[1:], strict=False)
+            ),
+        )
+        .where(at >= cuts[0].at, at < cuts[-1].at, col(InitiativeEvent.to_status).in_(REACHED))
+        .group_by(col(InitiativeEvent.to_status)),
+        scope,
+    )
+    for stage, *counts in conn.execute(query):
+        for cut, n in zip(cuts[1:], counts, strict=True):
+            cut.period[stage] = int(n or 0)
+
+
+def _count_passages(
+    conn: Any,
+    passages: Any,
+    cuts: list[_Cut],
+    calendar: WorkingCalendar,
+    targets: dict[int, StageTarget],
+    last: _Last,
+) -> list[tuple[str, int, date]]:
+    """Current stages at each cutoff; passages ended, on time, open and overdue at the last.
+
+    Grouped in SQL by stage, target in force, and the Vietnam days entered and left, so
+    the working-day arithmetic runs once per group. Returns the overdue groups.
+    """
+    end = cuts[-1].at
+    p = passages.c
+    inner = sa_select(
+        p.stage,
+        p.target_id,
+        p.entered_day,
+        p.left_day,
+        _flag(p.left_at.is_(None)).label("open"),
+        *(
+            _flag(and_(p.entered < cut.at, or_(p.left_at.is_(None), p.left_at >= cut.at))).label(
+                f"now_{i}"
+            )
+            for i, cut in enumerate(cuts[1:])
+        ),
+    ).subquery("passages")
+    keys = list(inner.c)
+    end_day = local_date(end)
+    overdue_groups: list[tuple[str, int, date]] = []
+    # Streamed (a server-side cursor on PostgreSQL): memory does not grow with the groups.
+    groups = sa_select(*keys, func.count()).group_by(*keys)
+    for stage, target_id, entered_day, left_day, is_open, *rest in conn.execute(
+        groups.execution_options(yield_per=STREAM_ROWS)
+    ):
+        *now, n = rest
+        for cut, flag in zip(cuts[1:], now, strict=True):
+            if flag and stage in CURRENT_SET:
+                cut.now[stage] += n
+        if not is_open:
+            last.spells[stage] += n
+        if target_id is None:
+            continue
+        target, entered = targets[target_id], _as_date(entered_day)
+        assert entered is not None
+        if not is_open:
+            left = _as_date(left_day)
+            assert left is not None
+            last.done[stage] += n
+            if calendar.working_days_between(entered, left) <= target.working_days:
+                last.done_on_time[stage] += n
+        else:
+            last.open_[stage] += n
+            if calendar.working_days_between(entered, end_day) > target.working_days:
+                last.overdue[stage] += n
+                overdue_groups.append((stage, target_id, entered))
+    return overdue_groups
+
+
+def _overdue_items(
+    conn: Any,
+    passages: Any,
+    end: datetime,
+    calendar: WorkingCalendar,
+    targets: dict[int, StageTarget],
+    groups: list[tuple[str, int, date]],
+) -> list[dict[str, Any]]:
+    """The open passages past their target at `end`, with their responsible units."""
+    if not groups:
+        return []
+    latest: dict[tuple[str, int], date] = {}
+    for stage, target_id, day in groups:
+        latest[(stage, target_id)] = max(day, latest.get((stage, target_id), day))
+    p = passages.c
+    query = (
+        sa_select(p.initiative_id, col(Initiative.receipt_code), p.stage, p.entered, p.target_id)
+        .select_from(passages.join(Initiative, col(Initiative.id) == p.initiative_id))
+        .where(
+            p.left_at.is_(None),
+            or_(
+                *(
+                    and_(
+                        p.target_id == target_id,
+                        p.entered < local_midnight(day + timedelta(days=1)),
+                    )
+                    for (_stage, target_id), day in latest.items()
+                )
+            ),
+        )
+    )
+    items = []
+    for initiative_id, receipt_code, stage, entered, target_id in conn.execute(
+        query.execution_options(yield_per=STREAM_ROWS)
+    ):
+        target = targets[target_id]
+        elapsed = calendar.elapsed(entered, end)
+        if elapsed > target.working_days:
+            items.append(
+                {
+                    "initiative_id": initiative_id,
+                    "receipt_code": receipt_code,
+                    "stage": stage,
+                    "entered_at": entered.isoformat(),
+                    "elapsed_working_days": elapsed,
+                    "target_working_days": target.working_days,
+                    "unit_vi": target.unit_vi,
+                    "unit_en": target.unit_en,
+                }
+            )
+    return items
+
+
+def _durations(conn: Any, passages: Any, last: _Last) -> None:
+    """Median and 90th percentile days per clocked stage: only the ranks needed are read."""
+    wanted: dict[str, dict[float, float]] = {}
+    ranks: dict[str, set[int]] = {}
+    for stage in CLOCKED:
+        n = last.spells[str(stage)]
+        if n:
+            positions = {q: (n - 1) * q for q in (0.5, 0.9)}
+            wanted[str(stage)] = positions
+            ranks[str(stage)] = {
+                r for p in positions.values() for r in (math.floor(p), math.ceil(p))
+            }
+    if not ranks:
+        return
+    spells = passages.c
+    length: Any
+    if conn.dialect.name == "postgresql":
+        length = func.extract("epoch", spells.left_at - spells.entered)
+    else:
+        length = func.julianday(spells.left_at) - func.julianday(spells.entered)
+    ranked = (
+        sa_select(
+            spells.stage,
+            spells.entered,
+            spells.left_at,
+            (func.row_number().over(partition_by=spells.stage, order_by=length) - 1).label("r"),
+        )
+        .where(spells.left_at.is_not(None), spells.stage.in_(list(ranks)))
+        .subquery("ranked")
+    )
+    query = sa_select(ranked.c.stage, ranked.c.r, ranked.c.entered, ranked.c.left_at).where(
+        or_(
+            *(
+                and_(ranked.c.stage == stage, ranked.c.r.in_(sorted(rs)))
+                for stage, rs in ranks.items()
+            )
+        )
+    )
+    values: dict[tuple[str, int], float] = {}
+    for name, r, entered, left in conn.execute(query):
+        values[(name, r)] = (left - entered).total_seconds() / SECONDS_PER_DAY
+    for key, positions in wanted.items():
+        found = []
+        for q in (0.5, 0.9):
+            position = positions[q]
+            low, high = math.floor(position), math.ceil(position)
+            found.append(
+                values[(key, low)] + (values[(key, high)] - values[(key, low)]) * (position - low)
+            )
+        last.durations[key] = (found[0], found[1])
+
+
+def _breakdowns(conn: Any, firsts: Any, last: _Last) -> None:
+    """Received and published by field, province, organisation type, and month (Vietnam time)."""
+    dialect = conn.dialect.name
+    f = firsts.c
+    published = _flag(or_(f.first_published.is_not(None), f.first_commercialising.is_not(None)))
+    groups = (
+        sa_select(
+            col(Initiative.field_id),
+            col(Initiative.province),
+            col(Organisation.type),
+            func.count(),
+            func.sum(published),
+        )
+        .select_from(
+            firsts.join(Initiative, col(Initiative.id) == f.initiative_id).outerjoin(
+                Organisation, col(Organisation.id) == col(Initiative.organisation_id)
+            )
+        )
+        .where(f.first_submitted.is_not(None))
+        .group_by(col(Initiative.field_id), col(Initiative.province), col(Organisation.type))
+    )
+    for field_id, province, org_type, n, published_n in conn.execute(groups):
+        for found, key in (
+            (last.by_field, field_id),
+            (last.by_province, province),
+            (last.by_org_type, org_type),
+        ):
+            found[key]["received"] += n
+            found[key]["published"] += int(published_n or 0)
+    months = (
+        sa_select(
+            _local_month(dialect, f.first_submitted).label("received"),
+            _local_month(dialect, f.first_published).label("published"),
+        )
+        .where(f.first_submitted.is_not(None))
+        .subquery("months")
+    )
+    for received, published_month, n in conn.execute(
+        sa_select(months.c.received, months.c.published, func.count()).group_by(
+            months.c.received, months.c.published
+        )
+    ):
+        last.by_month[received]["received"] += n
+        if published_month is not None:
+            last.by_month[published_month]["published"] += n
 
 
 def compute(
-    session: Session, cutoffs: Sequence[datetime], scope: Scope = ALL
+    session: Session, cutoffs: Sequence[datetime], scope: Scope = ALL, items: bool = True
 ) -> list[dict[str, Any]]:
-    """Figures at each cutoff (ascending); "period" counts cover (previous cutoff, cutoff].
+    """Figures at each cutoff (ascending); "period" counts cover [previous cutoff, cutoff).
 
     The first cutoff only delimits the first period; the result has one entry per
-    later cutoff, the last one with breakdowns, stage durations and clocks.
+    later cutoff, the last one with breakdowns, stage durations and clocks (and the
+    overdue items unless `items` is false). Aggregated in SQL: a few grouped queries
+    over the history, window functions (LEAD) giving each stage passage its end.
     """
     assert len(cutoffs) >= 2 and list(cutoffs) == sorted(cutoffs)
-    calendar = WorkingCalendar.load(session)
-    history = target_history(session)
     end = cutoffs[-1]
+    calendar = WorkingCalendar.load(session, at=end)
+    history = target_history(session)
     targets = current_targets(history, end)
+    by_id = {t.id: t for found in history.values() for t in found if t.id is not None}
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # The window sorts of a million history rows fit in memory instead of spilling to disk.
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
-
-    def finish(
-        initiative_id: int, rows: list[tuple[str, datetime]], grouping: tuple[Any, ...]
-    ) -> None:
-        times = [t for _s, t in rows]
-        first: dict[str, datetime] = {}
-        for status, t in rows:
-            first.setdefault(status, t)
-        first_submission = first.get("submitted")
-        for index, cut in enumerate(cuts):
-            k = bisect_left(times, cut.at)
-            if k == 0:
-                continue
-            if first_submission is not None and first_submission < cut.at:
-                cut.received += 1
-            for status, t in first.items():
-                if t < cut.at and status in REACHED_SET:
-                    cut.reached[status] += 1
-            current = rows[k - 1][0]
-            if current in CURRENT_SET:
-                cut.now[current] += 1
-            if index > 0:
-                start = cuts[index - 1].at
-                if first_submission is not None and start <= first_submission < cut.at:
-                    cut.period["received"] += 1
-                for status, _t in rows[bisect_left(times, start) : k]:
-                    if status in REACHED_SET:
-                        cut.period[status] += 1
-        # Breakdowns, durations and clocks at the last cutoff.
-        field_id, province, org_type, receipt_code = grouping
-        statuses = set(first)
-        if first_submission is not None:
-            marks = ["received"] + (["published"] if statuses & set(PUBLISHED) else [])
-            for mark in marks:
-                last.by_field[field_id][mark] += 1
-                last.by_province[province][mark] += 1
-                last.by_org_type[org_type][mark] += 1
-            last.by_month[month_key(first_submission)]["received"] += 1
-            published_at = first.get("published")
-            if published_at is not None:
-                last.by_month[month_key(published_at)]["published"] += 1
-        for (status, entered), following in zip(rows, [*rows[1:], None], strict=True):
-            target = target_at(history, status, entered)
-            if following is not None:
-                left = following[1]
-                last.durations[status].append((left - entered).total_seconds() / SECONDS_PER_DAY)
-                if target is not None:
-                    last.done[status] += 1
-                    if calendar.elapsed(entered, left) <= target.working_days:
-                        last.done_on_time[status] += 1
-            elif target is not None:
-                last.open_[status] += 1
-                elapsed = calendar.elapsed(entered, end)
-                if elapsed > target.working_days:
-                    last.overdue[status] += 1
-                    last.overdue_items.append(
-                        {
-                            "initiative_id": initiative_id,
-                            "receipt_code": receipt_code,
-                            "stage": status,
-                            "entered_at": entered.isoformat(),
-                            "elapsed_working_days": elapsed,
-                            "target_working_days": target.working_days,
-                            "unit_vi": target.unit_vi,
-                            "unit_en": target.unit_en,
-                        }
-                    )
-
-    current_id = 0
-    rows: list[tuple[str, datetime]] = []
-    grouping: tuple[Any, ...] = ()
-    for initiative_id, to_status, created_at, field_id, province, org_type, code in _events(
-        session, end, scope
-    ):
-        if initiative_id != current_id:
-            if rows:
-                finish(current_id, rows, grouping)
-            current_id, rows, grouping = initiative_id, [], (field_id, province, org_type, code)
-        rows.append((to_status, created_at))
-    if rows:
-        finish(current_id, rows, grouping)
+    passages, firsts = _sources(conn, end, scope)
+    _count_reached(conn, firsts, cuts)
+    _count_entries(conn, cuts, scope)
+    overdue = _count_passages(conn, passages, cuts, calendar, by_id, last)
+    if items:
+        last.overdue_items = _overdue_items(conn, passages, end, calendar, by_id, overdue)
+    _durations(conn, passages, last)
+    _breakdowns(conn, firsts, last)
     return [
-        _result(session, cut, cuts[i].at, last if i == len(cuts) - 1 else None, targets, scope)
+        _result(session, cut, cuts[i - 1].at, last if i == len(cuts) - 1 else None, targets, scope)
         for i, cut in enumerate(cuts)
         if i > 0
     ]
@@ -331,13 +615,8 @@ def _result(
     }
     result["period"]["in_screening"] = cut.period["screening"]
     result["period"]["in_review_entered"] = cut.period["in_review"]
-    for key, provider in sorted(providers.items()):
-        # The provider's own period is the one before this cutoff.
-        prev = start
-        result["extra"][key] = {
-            "label": provider.label,
-            **provider.fn(session, prev, cut.at, scope),
-        }
+    # The providers' own period is the one before this cutoff.
+    result["extra"] = provider_figures(session, start, cut.at, scope)
     if last is None:
         return result
     fields = {f.id: f for f in session.exec(select(Field))}
@@ -375,15 +654,15 @@ def _result(
     ]
     stages: list[dict[str, Any]] = []
     for stage in CLOCKED:
-        values = sorted(last.durations.get(stage, []))
+        median, p90 = last.durations.get(str(stage), (None, None))
         target = targets.get(stage)
         done = last.done[stage]
         stages.append(
             {
                 "stage": str(stage),
-                "spells": len(values),
-                "median_days": _round(percentile(values, 0.5)),
-                "p90_days": _round(percentile(values, 0.9)),
+                "spells": last.spells[str(stage)],
+                "median_days": _round(median),
+                "p90_days": _round(p90),
                 "target_working_days": target.working_days if target else None,
                 "unit_vi": target.unit_vi if target else None,
                 "unit_en": target.unit_en if target else None,

@@ -38,13 +38,23 @@ class StageTarget(SQLModel, table=True):
 
 
 class PublicHoliday(SQLModel, table=True):
-    """A day off in Vietnam besides weekends (Tết moves every year, so admins maintain these)."""
+    """One version of a day's status: from `valid_from`, `day` is a day off in Vietnam besides
+    weekends (or, with `removed`, no longer is). Tết moves every year, so admins maintain these.
+
+    Append-only like the stage targets: the calendar in force at a moment is each day's
+    latest version from before it, so past figures stay as they were computed.
+    """
 
     __tablename__ = "public_holiday"
+    __table_args__ = (UniqueConstraint("day", "valid_from"),)
 
-    day: date = Field(primary_key=True)
+    id: int = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
+    valid_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed: bool = False
+    set_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class SavedView(SQLModel, table=True):

@@ -137,7 +137,7 @@ _run_stats: dict[str, Any] | None = None  # one computation of the figures per r
 def _statistics(session: Session) -> dict[str, Any]:
     global _run_stats
     if _run_stats is None:
-        _run_stats = service.statistics(session)
+        _run_stats = service.statistics(session, items=False)
     return _run_stats
 
 

@@ -97,7 +97,7 @@ def add_holiday(request: Request, session: SessionDep, admin: AdminUser, form: F
         session,
         form,
         None,
-        lambda _form: service.add_holiday(session, **values),
+        lambda _form: service.add_holiday(session, **values, actor=admin),
         done=added,
         again=lambda refusal: _targets_page(
             request, session, refusal.errors, values, refusal.status
@@ -108,6 +108,6 @@ def add_holiday(request: Request, session: SessionDep, admin: AdminUser, form: F
 
 @router.post("/admin/reports/holidays/{day}/delete")
 def remove_holiday(request: Request, session: SessionDep, admin: AdminUser, day: date):
-    service.remove_holiday(session, day)
+    service.remove_holiday(session, day, actor=admin)
     flash(request, _("The holiday was removed."))
     return RedirectResponse("/admin/reports/targets#holidays", status_code=303)

@@ -2,33 +2,59 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import NotFound, ValidationFailed
-from app.i18n import TIMEZONE, _, get_language
-from app.initiatives.models import Initiative
+from app.i18n import _, get_language
+from app.initiatives.models import Initiative, InitiativeEvent
 from app.reports import figures
-from app.reports.calendar import WorkingCalendar, local_date
+from app.reports.calendar import WorkingCalendar, current_holidays, local_date, local_midnight
 from app.reports.figures import CLOCKED, Scope
 from app.reports.models import PublicHoliday, SavedView, StageTarget
 
-CACHE_SECONDS = 30.0  # a change shows on the public pages within this
+CACHE_SECONDS = 30.0  # other domains' figures (problems, deals) are at most this old
+CHECK_SECONDS = 1.0  # how often a process looks for new history rows (the watermark)
 # Keyed by database URL and scope (one process may serve several databases: the tests do).
 CacheKey = tuple[str, Scope]
-_cache: dict[CacheKey, tuple[float, dict[str, Any]]] = {}
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Snapshot:
+    """Figures computed once for a watermark; served until the watermark moves."""
+
+    watermark: tuple[Any, ...]
+    result: dict[str, Any]
+    stamp: int  # changes with each computation (the page cache's generation)
+    checked: float  # time.monotonic() of the last watermark check
+    extra_at: float  # time.monotonic() when the providers' figures were computed
+    _body: bytes | None = None
+
+    def body(self) -> bytes:
+        """The result as JSON, serialised once."""
+        if self._body is None:
+            self._body = json.dumps(self.result, ensure_ascii=False).encode()
+        return self._body
+
+
+_cache: dict[CacheKey, Snapshot] = {}
 _cache_lock = threading.Lock()
 _first_lock = threading.Lock()
 _refreshing: set[CacheKey] = set()
-log = logging.getLogger(__name__)
+_stamps = itertools.count(1)
 
 
 def week_start(moment: datetime) -> datetime:
@@ -37,57 +63,113 @@ def week_start(moment: datetime) -> datetime:
     return local_midnight(day - timedelta(days=day.weekday()))
 
 
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, dtime(0, 0), tzinfo=TIMEZONE).astimezone(UTC)
-
-
 def statistics(
-    session: Session, now: datetime | None = None, scope: Scope = figures.ALL
+    session: Session,
+    now: datetime | None = None,
+    scope: Scope = figures.ALL,
+    items: bool = True,
 ) -> dict[str, Any]:
     """Figures as of `now`, "this week" being the ISO week (Vietnam time) up to `now`."""
     now = now or utcnow()
-    return figures.compute(session, [week_start(now), now], scope)[0]
+    return figures.compute(session, [week_start(now), now], scope, items=items)[0]
 
 
-def public_statistics(session: Session, scope: Scope = figures.ALL) -> dict[str, Any]:
-    """The public figures, at most CACHE_SECONDS (+ one computation) old; item lists removed.
+def watermark(session: Session) -> tuple[Any, ...]:
+    """What the figures depend on: the newest history row, target and holiday version, and
+    the day in Vietnam (overdue counts and "this week" move with it). One indexed query."""
+    newest = session.execute(
+        sa_select(
+            sa_select(func.max(col(InitiativeEvent.id))).scalar_subquery(),
+            sa_select(func.max(col(StageTarget.id))).scalar_subquery(),
+            sa_select(func.max(col(PublicHoliday.id))).scalar_subquery(),
+        )
+    ).one()
+    return (*newest, local_date(utcnow()))
 
-    Only the first request computes while others wait; once the cache is stale, one
-    background thread recomputes and requests get the previous figures meanwhile,
-    so a page view never waits for a recomputation after the first.
+
+def public_snapshot(session: Session, scope: Scope = figures.ALL) -> Snapshot:
+    """The public figures, precomputed per history watermark; item lists removed.
+
+    A request costs at most one watermark query per CHECK_SECONDS. When new history rows
+    (or targets, holidays, a new day) arrive, one background thread recomputes while
+    requests get the previous figures; other domains' figures are refreshed every
+    CACHE_SECONDS the same way. Only the very first request computes while others wait.
     """
     engine = session.get_bind()
     key = (str(engine.engine.url), scope)
+    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
-        fresh = hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS
-        if hit is not None and not fresh and key not in _refreshing:
-            _refreshing.add(key)
-            threading.Thread(
-                target=_refresh, args=(engine, key), name="statistics-refresh", daemon=True
-            ).start()
     if hit is not None:
-        return hit[1]
+        if now - hit.checked < CHECK_SECONDS:
+            return hit
+        current = watermark(session)
+        with _cache_lock:
+            if current == hit.watermark:
+                hit = _cache[key] = replace(hit, checked=now)
+                if figures.providers and now - hit.extra_at >= CACHE_SECONDS:
+                    _start_refresh(engine, key, current, extra_only=True)
+            else:
+                _start_refresh(engine, key, current, extra_only=False)
+        return hit
     with _first_lock:  # one cold computation; the others wait for it
         with _cache_lock:
             hit = _cache.get(key)
         if hit is not None:
-            return hit[1]
-        return _store(key, statistics(session, scope=scope))
+            return hit
+        return _store(key, watermark(session), _public(session, scope))
 
 
-def _store(key: CacheKey, result: dict[str, Any]) -> dict[str, Any]:
+def page_generation(engine: Any) -> str:
+    """The page cache's generation for /statistics and its API (app/web/page_cache.py): the
+    snapshot's stamp. Reading it checks the watermark, so the pages follow new history."""
+    with Session(engine) as session:
+        return f"statistics-{public_snapshot(session).stamp}"
+
+
+def public_statistics(session: Session, scope: Scope = figures.ALL) -> dict[str, Any]:
+    return public_snapshot(session, scope).result
+
+
+def _public(session: Session, scope: Scope) -> dict[str, Any]:
+    return statistics(session, scope=scope, items=False)
+
+
+def _start_refresh(engine: Any, key: CacheKey, current: tuple[Any, ...], extra_only: bool) -> None:
+    """(Under the cache lock.) One background recomputation per key at a time."""
+    if key in _refreshing:
+        return
+    _refreshing.add(key)
+    threading.Thread(
+        target=_refresh,
+        args=(engine, key, current, extra_only),
+        name="statistics-refresh",
+        daemon=True,
+    ).start()
+
+
+def _store(key: CacheKey, current: tuple[Any, ...], result: dict[str, Any]) -> Snapshot:
     result.pop("overdue_items", None)
+    moment = time.monotonic()
+    snapshot = Snapshot(current, result, next(_stamps), checked=moment, extra_at=moment)
     with _cache_lock:
-        _cache[key] = (time.monotonic(), result)
+        _cache[key] = snapshot
         _refreshing.discard(key)
-    return result
+    return snapshot
 
 
-def _refresh(engine: Any, key: CacheKey) -> None:
+def _refresh(engine: Any, key: CacheKey, current: tuple[Any, ...], extra_only: bool) -> None:
     try:
         with Session(engine) as session:
-            _store(key, statistics(session, scope=key[1]))
+            with _cache_lock:
+                hit = _cache.get(key)
+            if extra_only and hit is not None:
+                result = {**hit.result, "as_of": utcnow().isoformat()}
+                start = week_start(utcnow())
+                result["extra"] = figures.provider_figures(session, start, utcnow(), key[1])
+                _store(key, current, result)
+            else:
+                _store(key, current, _public(session, key[1]))
     except Exception:
         log.exception("refreshing the statistics failed")
         with _cache_lock:
@@ -119,7 +201,7 @@ def stage_clock(
     target = targets(session, now).get(initiative.status)
     if target is None:
         return None
-    calendar = WorkingCalendar.load(session)
+    calendar = WorkingCalendar.load(session, at=now)
     elapsed = calendar.elapsed(initiative.stage_entered_at, now)
     return {
         "stage": initiative.status,
@@ -174,10 +256,14 @@ def set_target(
 
 
 def holidays(session: Session) -> list[PublicHoliday]:
-    return list(session.exec(select(PublicHoliday).order_by(col(PublicHoliday.day))))
+    """The holidays in force now (each day's latest version, unless it removed the day)."""
+    return current_holidays(session)
 
 
-def add_holiday(session: Session, *, day: str, name_vi: str, name_en: str) -> PublicHoliday:
+def add_holiday(
+    session: Session, *, day: str, name_vi: str, name_en: str, actor: User | None = None
+) -> PublicHoliday:
+    """A new version making `day` a holiday from now on (past figures keep their calendar)."""
     errors: dict[str, str] = {}
     try:
         parsed = date.fromisoformat(day.strip())
@@ -188,24 +274,40 @@ def add_holiday(session: Session, *, day: str, name_vi: str, name_en: str) -> Pu
         errors["name_vi"] = _("Name the holiday (at most 200 characters).")
     if len(name_en) > 200:
         errors["name_en"] = _("Name the holiday (at most 200 characters).")
-    if parsed is not None and session.get(PublicHoliday, parsed) is not None:
+    if parsed is not None and any(h.day == parsed for h in holidays(session)):
         errors["day"] = _("This day is already a holiday.")
     if errors or parsed is None:
         raise ValidationFailed(_("Please correct the marked fields."), errors=errors)
     holiday = PublicHoliday(
-        day=parsed, name_vi=name_vi.strip(), name_en=name_en.strip() or name_vi.strip()
+        day=parsed,
+        name_vi=name_vi.strip(),
+        name_en=name_en.strip() or name_vi.strip(),
+        valid_from=utcnow(),
+        set_by_id=actor.id if actor else None,
     )
     session.add(holiday)
+    session.flush()
     clear_cache()
     return holiday
 
 
-def remove_holiday(session: Session, day: date) -> None:
-    holiday = session.get(PublicHoliday, day)
-    if holiday is None:
+def remove_holiday(session: Session, day: date, actor: User | None = None) -> PublicHoliday:
+    """A new version: `day` is a working day again from now on (the earlier versions stay)."""
+    current = next((h for h in holidays(session) if h.day == day), None)
+    if current is None:
         raise NotFound(_("No such holiday."))
-    session.delete(holiday)
+    removal = PublicHoliday(
+        day=day,
+        name_vi=current.name_vi,
+        name_en=current.name_en,
+        valid_from=utcnow(),
+        removed=True,
+        set_by_id=actor.id if actor else None,
+    )
+    session.add(removal)
+    session.flush()
     clear_cache()
+    return removal
 
 
 # -- saved views -------------------------------------------------------------------

@@ -136,23 +136,33 @@ def decisions(
         query = query.where(col(Initiative.field_id).in_(scope.field_ids))
     if scope.provinces:
         query = query.where(col(Initiative.province).in_(scope.provinces))
-    found = []
-    for initiative_id, status, at, code in session.execute(query):
-        version = session.exec(
-            select(InitiativeVersion.content)
-            .where(
-                InitiativeVersion.initiative_id == initiative_id,
-                col(InitiativeVersion.created_at) <= at,
+    rows = list(session.execute(query))
+    # The submitted versions of those initiatives, in one query (newest last per initiative).
+    versions: dict[int, list[tuple[datetime, str]]] = {}
+    ids = sorted({r[0] for r in rows})
+    for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
+        for initiative_id, created_at, content in session.execute(
+            sa_select(
+                col(InitiativeVersion.initiative_id),
+                col(InitiativeVersion.created_at),
+                col(InitiativeVersion.content),
             )
-            .order_by(col(InitiativeVersion.number).desc())
-            .limit(1)
-        ).first()
+            .where(col(InitiativeVersion.initiative_id).in_(chunk))
+            .order_by(col(InitiativeVersion.initiative_id), col(InitiativeVersion.number))
+        ):
+            versions.setdefault(initiative_id, []).append(
+                (created_at, (content or {}).get("title", ""))
+            )
+    found = []
+    for initiative_id, status, at, code in rows:
+        # The highest-numbered version recorded by the decision.
+        titles = [t for created, t in versions.get(initiative_id, []) if created <= at]
         found.append(
             {
                 "receipt_code": code,
                 "decision": status,
                 "at": at.isoformat(),
-                "title": (version or {}).get("title", ""),
+                "title": titles[-1] if titles else "",
             }
         )
     return found

@@ -297,6 +297,18 @@ def subject_of(session: Session, initiative: Initiative) -> matching.Subject:
     )
 
 
+def closeness_of(
+    people: list[User], subjects: list[matching.Subject]
+) -> dict[tuple[int, int], float]:
+    """Embedding cosines of each reviewer's expertise with each initiative (empty without a
+    model): the semantic part of the match (`app.matching.recommend.closeness`)."""
+    from app.matching import recommend
+
+    expertise = {p.id: ", ".join(p.expertise_keywords) for p in people}
+    texts = {s.initiative_id: "\n".join((s.text, ", ".join(s.keywords))).strip() for s in subjects}
+    return recommend.closeness(expertise, texts)
+
+
 @dataclass(frozen=True)
 class CandidateView:
     reviewer: User
@@ -314,10 +326,11 @@ def candidates(session: Session, round: ReviewRound, initiative: Initiative) -> 
     codes = _field_codes(session)
     subject = subject_of(session, initiative)
     existing = {a.reviewer_id: a for a in assignments_for(session, round, initiative.id)}
+    near = closeness_of(people, [subject])
     views = [
         CandidateView(
             p,
-            matching.match(expertise_of(p, codes), subject),
+            matching.match(expertise_of(p, codes), subject, near.get((p.id, initiative.id))),
             load.get(p.id, 0),
             found.get((p.id, initiative.id), []),
             existing.get(p.id),
@@ -467,6 +480,7 @@ def auto_assign(
         [matching.Candidate(expertise_of(p, codes), load.get(p.id, 0)) for p in people],
         set(found),
         round.max_load,
+        closeness_of(people, [n.subject for n in needs]),
     )
     by_id = {p.id: p for p in people}
     by_item = {i.id: i for i in items}

@@ -6,6 +6,8 @@ still pending with `matched_at <= now`, then moves the subscription's
 "sent"), an item matched after `now` waits for the next run, so consecutive
 windows neither overlap nor leave gaps. An initiative unpublished in the
 meantime is dropped at send time, and a digest with nothing left is not sent.
+A digest that is sent also carries "Gợi ý cho bạn" (`matching.recommend.for_user`), never
+an initiative the digest already lists.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.db import utcnow
 from app.i18n import TIMEZONE
 from app.initiatives.models import Initiative
 from app.mail.service import queue_mail
+from app.matching import recommend
 from app.subscriptions import public
 from app.subscriptions.models import Digest, DigestItem, Subscription
 from app.subscriptions.service import unsubscribe_headers, unsubscribe_url
@@ -115,6 +118,7 @@ def _send_one(
         item.status, item.digest_id = "sent", digest.id
         session.add(item)
     ids = [g["subscription"].id for g in groups]
+    sent_ids = [item.initiative_id for item in sent_items]
     queue_mail(
         session,
         to=user.email,
@@ -128,6 +132,7 @@ def _send_one(
             "until": now,
             "count": len(sent_items),
             "unsubscribe_url": unsubscribe_url(user.id, ids),
+            "suggestions": recommend.for_user(session, user, limit=3, exclude=sent_ids),
         },
         headers=unsubscribe_headers(user.id, ids),
     )

@@ -64,8 +64,16 @@ class Entry:
 
 
 class PageCache:
-    def __init__(self, app: ASGIApp, generation: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        generation: Callable[[], str],
+        paths: re.Pattern[str] = CACHEABLE,
+    ) -> None:
+        """`paths` are the URLs answered from memory while `generation()` is unchanged
+        (another instance serves other paths with their own generation)."""
         self.app = app
+        self._paths = paths
         self._read_generation = generation
         self._generation: tuple[float, str | None] = (0.0, None)
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
@@ -85,7 +93,7 @@ class PageCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not CACHEABLE.match(scope["path"])
+            or not self._paths.match(scope["path"])
         ):
             await self.app(scope, receive, send)
             return

@@ -28,8 +28,10 @@ def install(env: jinja2.Environment) -> None:
         role_label,
     )
     from app.exchange import service as exchange
+    from app.matching.service import closeness_words
 
     env.globals.update(
+        closeness_words=closeness_words,
         role_label=role_label,
         organisation_type_label=organisation_type_label,
         membership_state_label=membership_state_label,
@@ -64,12 +66,93 @@ def page_context(request: Request) -> dict[str, Any]:
                 for r in exchange.received(session, user, initiative)
             ]
 
+    def proposal_deal(proposal_id: int) -> dict[str, Any]:
+        """The deal an awarded proposal became (if the visitor may see it), or may become."""
+        from app.exchange import deals
+        from app.exchange.deal_queries import can_see
+        from app.problems.models import Problem, Proposal
+
+        with request_session(request) as session:
+            proposal = session.get(Proposal, proposal_id)
+            if proposal is None:
+                return {}
+            problem = session.get_one(Problem, proposal.problem_id)
+            deal = deals.deal_of_proposal(session, proposal_id)
+            return {
+                "deal_id": deal.id if deal and can_see(session, user, deal) else None,
+                "can_open": (deal is None or deal.stage in ("abandoned",))
+                and deals.can_open_from_proposal(user, proposal, problem),
+            }
+
     ctx: dict[str, Any] = {
         "exchange_panel": panel,
+        "exchange_proposal_deal": proposal_deal,
         "exchange_received": received,
         "catalogue_similar": lambda initiative_id: catalogue.similar(None, initiative_id),
+        **matching_globals(request, user),
     }
     if user is not None:
         with request_session(request) as session:
             ctx["unread_count"] = notifications.unread_count(session, user)
     return ctx
+
+
+def matching_globals(request: Request, user: Any) -> dict[str, Any]:
+    """The matching panels (`templates/matching/_*.html`): each returns nothing to a visitor
+    who may not see it, so a page only adds an include."""
+    from app.db import request_session
+    from app.initiatives.models import Initiative
+    from app.matching import permissions as perms
+    from app.matching import recommend
+    from app.problems.models import Problem
+
+    def for_problem(problem_id: int) -> dict[str, Any] | None:
+        with request_session(request) as session:
+            problem = session.get(Problem, problem_id)
+            if problem is None or not perms.can_see_problem_matches(user, problem):
+                return None
+            same_field = request.query_params.get("same_field") == "1"
+            return {
+                "same_field": same_field,
+                "matches": recommend.initiatives_for_problem(
+                    session, user, problem, same_field=same_field
+                ),
+                "invited": recommend.invited(session, problem),
+                "can_invite": perms.can_invite(user, problem),
+            }
+
+    def for_initiative(initiative_id: int) -> list[Any]:
+        with request_session(request) as session:
+            initiative = session.get(Initiative, initiative_id)
+            if initiative is None or not perms.can_see_initiative_matches(user, initiative):
+                return []
+            return recommend.problems_for_initiative(session, user, initiative)
+
+    def duplicates(initiative_id: int) -> list[Any]:
+        if not perms.can_see_duplicates(user):
+            return []
+        with request_session(request) as session:
+            return recommend.near_duplicates(session, user, initiative_id)
+
+    def maybe(results: Any) -> list[Any]:
+        """Under the search results: by meaning, when the strict search found little (few
+        results, or only by leaving typed words out)."""
+        params = results.params
+        strict_found_little = results.total < recommend.MAYBE_BELOW or bool(results.ignored)
+        if not strict_found_little or params.page != 1 or not params.q.strip():
+            return []
+        with request_session(request) as session:
+            return recommend.semantic_search(
+                session,
+                params.q,
+                recommend.search_filters(params.filters),
+                exclude=[h.id for h in results.hits],
+                limit=recommend.MAYBE_LIMIT,
+            )
+
+    return {
+        "matching_for_problem": for_problem,
+        "matching_for_initiative": for_initiative,
+        "matching_duplicates": duplicates,
+        "matching_maybe": maybe,
+    }

@@ -9,9 +9,9 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.accounts.models import OrganisationType, Role, User
-from app.exchange import deals
-from app.exchange.deal_schemas import AgreementFields, DealIn, NdaAcceptIn, OfferIn
-from app.exchange.models import Deal, NdaTemplate
+from app.exchange import deals, intermediaries
+from app.exchange.deal_schemas import AgreementFields, DealIn, NdaAcceptIn, OfferIn, ProfileIn
+from app.exchange.models import Deal, IntermediaryProfile, NdaTemplate
 from app.initiatives.models import Initiative
 from app.storage import StoredFile, get_storage
 from tests import factories
@@ -162,3 +162,30 @@ def sign(session: Session, c: DealCast, deal: Deal) -> None:
         stored_document(),
     )
     session.commit()
+
+
+def intermediary(session: Session) -> tuple[User, IntermediaryProfile]:
+    """An intermediary organisation with a published profile, and the person acting for it."""
+    centre = factories.organisation(
+        session, "Trung tâm Hỗ trợ Đổi mới Sáng tạo", type=OrganisationType.intermediary
+    )
+    agent = factories.user(
+        session,
+        Role.intermediary,
+        email="tuvan@doimoi.vn",
+        full_name="Lý Tư Vấn",
+        organisation_id=centre.id,
+    )
+    profile = intermediaries.save_profile(
+        session,
+        agent,
+        ProfileIn(
+            description="Tư vấn chuyển giao công nghệ",
+            services=["transfer_centre", "ip_agent"],
+            fields="agriculture",
+            provinces=["Hà Nội"],
+            price_band="medium",
+        ),
+    )
+    session.commit()
+    return agent, profile

@@ -1,15 +1,16 @@
 """A whole deal in a real browser, two people in two sessions: contact → NDA → offer →
-counter-offer → agreement → deployed."""
+counter-offer → agreement → deployed, with an intermediary invited as facilitator by the authors
+and accepted by the counterparty."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
-from app.exchange.models import Deal
+from app.exchange.models import Deal, DealFacilitator
 from app.initiatives.models import Initiative
 from tests.conftest import PASSWORD
-from tests.exchange.deal_helpers import cast
+from tests.exchange.deal_helpers import cast, intermediary
 from tests.fixtures.browser import live_app
 
 
@@ -34,6 +35,7 @@ def _offer(page, scope: str, value: str) -> None:
 @pytest.mark.browser
 def test_a_whole_deal_in_the_browser(app, session, browser, page):
     c = cast(session)
+    _agent, profile = intermediary(session)
     with live_app(app) as base_url:
         buyer = page
         _login(buyer, base_url, c.buyer.email)
@@ -58,8 +60,15 @@ def test_a_whole_deal_in_the_browser(app, session, browser, page):
             submitter.get_by_role("button", name="Bắt đầu thẩm định").click()
             submitter.wait_for_load_state()
             _offer(submitter, "Li-xăng độc quyền miền Bắc", "2000000000")
+            submitter.get_by_label("Mời một tổ chức trung gian").select_option(str(profile.id))
+            submitter.get_by_role("button", name="Mời", exact=True).click()
+            submitter.wait_for_load_state()
 
             buyer.goto(deal_url)
+            buyer.get_by_role("button", name="Chấp nhận tổ chức hỗ trợ này").click()
+            buyer.wait_for_load_state()
+            facilitator = buyer.locator("[data-facilitator]")
+            assert facilitator.get_attribute("data-status") == "active"
             _offer(buyer, "Li-xăng không độc quyền miền Bắc", "1500000000")
 
             submitter.goto(deal_url)
@@ -97,3 +106,4 @@ def test_a_whole_deal_in_the_browser(app, session, browser, page):
     session.expire_all()
     assert session.exec(select(Deal.stage)).one() == "deployed"
     assert session.get(Initiative, c.initiative.id).status == "commercialising"
+    assert session.exec(select(DealFacilitator.status)).one() == "active"

@@ -10,11 +10,19 @@ from sqlmodel import select
 
 from app.accounts.models import Role
 from app.config import get_settings
+from app.exchange import facilitators
 from app.exchange.models import Deal, DealAgreement, DealOffer, NdaAcceptance
 from app.initiatives.models import Initiative
 from tests import factories
 from tests.conftest import api_token, csrf_of, web_login
-from tests.exchange.deal_helpers import OFFER, cast, open_deal, sign, to_negotiation
+from tests.exchange.deal_helpers import (
+    OFFER,
+    cast,
+    intermediary,
+    open_deal,
+    sign,
+    to_negotiation,
+)
 
 DOC = b"%PDF-1.4 signed agreement MARKER-DOC-5Z\n%%EOF\n"
 
@@ -166,15 +174,29 @@ PARTIES = {"submitter", "coauthor", "buyer", "colleague", "coordinator"}
         "buyer",
         "colleague",
         "coordinator",
+        "facilitator",
+        "invited",
     ],
 )
 def test_confidential_deal_content_reaches_only_the_parties_and_coordinators(app, session, role):
+    """A facilitator both parties accepted sees the offers' terms (MARKER-SCOPE) but no value,
+    document or NDA copy; an intermediary only one party invited sees nothing."""
     c = cast(session)
     deal = open_deal(session, c)
     to_negotiation(session, c, deal)
     sign(session, c, deal)
     stranger = factories.user(session, Role.submitter, email="nguoila@vien.vn")
-    users = {**{n: getattr(c, n) for n in vars(c) if n != "initiative"}, "stranger": stranger}
+    agent, profile = intermediary(session)
+    invited = facilitators.request(session, c.submitter, deal, profile.id)
+    if role == "facilitator":
+        facilitators.consent(session, c.buyer, deal, invited.id)
+    session.commit()
+    users = {
+        **{n: getattr(c, n) for n in vars(c) if n != "initiative"},
+        "stranger": stranger,
+        "facilitator": agent,
+        "invited": agent,
+    }
     user = users.get(role)
     acceptance = session.exec(select(NdaAcceptance)).first()
     client = _client(app, user.email if user else None)
@@ -209,6 +231,9 @@ def test_confidential_deal_content_reaches_only_the_parties_and_coordinators(app
     if role in PARTIES:
         assert "MARKER-SCOPE-7Q" in found and "MARKER-DOC-5Z" in found
         assert "950000000" in found
+    elif role == "facilitator":
+        assert found == {"MARKER-SCOPE-7Q"}
+        assert client.get(f"/exchange/deals/{deal.id}").status_code == 200
     else:
         assert found == set()
         deal_page = client.get(f"/exchange/deals/{deal.id}")

@@ -80,14 +80,61 @@ def test_every_move_from_every_stage_for_every_actor(session, source):
                 assert raised.value.extra["current"] == source
             elif allowed:
                 rule = deal_workflow.check(
-                    session, deal, c.initiative, target, actor=actor, reason=reason
+                    session,
+                    deal,
+                    c.initiative,
+                    target,
+                    actor=actor,
+                    reason=reason,
+                    via=_via(source, target),
                 )
                 assert (rule.source, rule.target) == (source, target)
             else:
                 with pytest.raises(PermissionDenied):
                     deal_workflow.check(
-                        session, deal, c.initiative, target, actor=actor, reason=reason
+                        session,
+                        deal,
+                        c.initiative,
+                        target,
+                        actor=actor,
+                        reason=reason,
+                        via=_via(source, target),
                     )
+
+
+def _via(source, target):
+    requirement = deal_workflow.TRANSITIONS[(source, target)].requires
+    return requirement.via if requirement else None
+
+
+VERBS = {
+    (S.contact, S.nda_signed): "accept_nda",
+    (S.due_diligence, S.offer): "make_offer",
+    (S.offer, S.negotiation): "make_offer",
+    (S.offer, S.agreement_signed): "sign_agreement",
+    (S.negotiation, S.agreement_signed): "sign_agreement",
+    (S.agreement_signed, S.deployed): "confirm_result",
+}
+
+
+def test_moves_with_conditions_are_made_only_by_their_verb(session):
+    assert {k: _via(*k) for k in EXPECTED if _via(*k)} == VERBS
+    c = cast(session)
+    deal = open_deal(session, c)
+    for (source, target), verb in VERBS.items():
+        deal.stage = source
+        actor = c.buyer if target == S.deployed else c.submitter
+        with use_language("en"), pytest.raises(InvalidTransition) as raised:
+            deal_workflow.check(session, deal, c.initiative, target, actor=actor)
+        assert raised.value.code == f"needs-{verb}"
+        assert raised.value.extra == {"requires": verb}
+        other = next(v for v in deal_workflow.Via if v != verb)
+        with pytest.raises(InvalidTransition):
+            deal_workflow.check(session, deal, c.initiative, target, actor=actor, via=other)
+        rule = deal_workflow.check(
+            session, deal, c.initiative, target, actor=actor, via=deal_workflow.Via(verb)
+        )
+        assert rule.target == target
 
 
 def test_abandoning_needs_a_structured_reason_and_text_for_other(session):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.reports import service
+from app.accounts.models import Role
+from app.reports import figures, service
 from app.reports.calendar import HOLIDAYS_2026, WorkingCalendar
 from app.reports.figures import percentile
-from tests.reports.helpers import NOW, build, vn
+from app.reports.models import PublicHoliday
+from tests import factories
+from tests.reports.helpers import NOW, add_initiative, build, set_targets, vn
 
 
 def test_working_days_skip_weekends_and_tet():
@@ -137,3 +140,61 @@ def test_a_scope_limits_the_figures(session):
     stats = service.statistics(session, now=NOW, scope=Scope(provinces=("Huế",)))
     assert stats["totals"]["received"] == 2
     assert stats["totals"]["in_screening"] == 0
+
+
+def test_holidays_are_versioned_so_past_figures_stay_reproducible(session):
+    build(session)
+    before = service.statistics(session, now=NOW)
+    # Friday 13 Feb declared a day off from 24 Feb: as of NOW (25 Feb) I4 has been in
+    # screening for three working days (23, 24, 25), no longer four, so it is on time.
+    session.add(PublicHoliday(day=date(2026, 2, 13), name_vi="Nghỉ bù", name_en="Day in lieu", valid_from=vn(2026, 2, 24, 0)))  # fmt: skip
+    # ... and a working day again from 1 March: figures as of NOW do not see this.
+    session.add(PublicHoliday(day=date(2026, 2, 13), name_vi="Nghỉ bù", name_en="Day in lieu", valid_from=vn(2026, 3, 1, 0), removed=True))  # fmt: skip
+    session.commit()
+    assert WorkingCalendar.load(session, at=vn(2026, 2, 23)).is_working_day(date(2026, 2, 13))
+    assert not WorkingCalendar.load(session, at=NOW).is_working_day(date(2026, 2, 13))
+    assert WorkingCalendar.load(session).is_working_day(date(2026, 2, 13))
+    now = service.statistics(session, now=NOW)
+    screening = next(s for s in now["stages"] if s["stage"] == "screening")
+    assert (screening["open"], screening["overdue"], screening["on_time"]) == (1, 0, 2)
+    assert now["overdue_items"] == []
+    assert next(s for s in before["stages"] if s["stage"] == "screening")["overdue"] == 1
+    assert {k: v for k, v in now.items() if k not in ("stages", "units", "overdue_items")} == {
+        k: v for k, v in before.items() if k not in ("stages", "units", "overdue_items")
+    }
+
+
+def test_the_sql_figures_of_a_small_hand_computed_case(session):
+    """Two initiatives, three cutoffs (two weekly periods): a resubmission after revision
+    (counted once as received, every entry in the periods), two events at the same moment
+    (a zero-day passage), and open passages whose clock crosses a weekend and Tết."""
+    submitter = factories.user(session, Role.submitter)
+    set_targets(session)
+    add_initiative(session, submitter, "SK-2026-000101", [("submitted", vn(2026, 2, 2)), ("screening", vn(2026, 2, 3)), ("returned_for_revision", vn(2026, 2, 4)), ("submitted", vn(2026, 2, 9)), ("screening", vn(2026, 2, 10)), ("in_review", vn(2026, 2, 17))], province="Huế")  # fmt: skip
+    add_initiative(session, submitter, "SK-2026-000102", [("submitted", vn(2026, 2, 10)), ("screening", vn(2026, 2, 10))], province="Huế")  # fmt: skip
+    first, second = figures.compute(session, [vn(2026, 2, 2, 0), vn(2026, 2, 9, 0), vn(2026, 2, 16, 0)])  # fmt: skip
+    assert (first["totals"]["received"], first["period"]["received"]) == (1, 1)
+    assert first["period"]["screening"] == 1
+    assert first["now"]["returned_for_revision"] == 1 and first["now"]["screening"] == 0
+    assert (second["totals"]["received"], second["period"]["received"]) == (2, 1)
+    assert second["period"]["screening"] == 2  # A's second entry and B's
+    assert second["reached"]["screening"] == 2 and second["reached"]["in_review"] == 0
+    assert second["now"]["screening"] == 2 and second["now"]["returned_for_revision"] == 0
+    stages = {s["stage"]: s for s in second["stages"]}
+    # Submitted passages: 1, 1 and 0 days (median 1, p90 between ranks 1 and 2: 1).
+    assert (stages["submitted"]["spells"], stages["submitted"]["median_days"], stages["submitted"]["p90_days"]) == (3, 1.0, 1.0)  # fmt: skip
+    assert (stages["submitted"]["done"], stages["submitted"]["on_time"]) == (3, 3)
+    # Screening: one passage of a day ended; two open since Tuesday 10 Feb. On Monday 16 Feb
+    # (Tết) three working days have passed (11, 12, 13): at the target of three, not over it.
+    assert (stages["screening"]["spells"], stages["screening"]["done"], stages["screening"]["on_time"]) == (1, 1, 1)  # fmt: skip
+    assert (stages["screening"]["open"], stages["screening"]["overdue"]) == (2, 0)
+    assert second["overdue_items"] == []
+    assert second["by_month"] == [{"month": "2026-02", "received": 2, "published": 0}]
+    assert [(r["key"], r["received"]) for r in second["by_province"]] == [("Huế", 2)]
+    # A week later.
+    later = figures.compute(session, [vn(2026, 2, 16, 0), vn(2026, 2, 23, 8)])[0]
+    screening = next(s for s in later["stages"] if s["stage"] == "screening")
+    # A left screening on the 17th (Tết): 11, 12, 13 = three working days, on time. B is
+    # still open on Monday 23 Feb: 11, 12, 13, 23 = four working days, overdue.
+    assert (screening["done"], screening["on_time"], screening["open"], screening["overdue"]) == (2, 2, 1, 1)  # fmt: skip
+    assert [r["receipt_code"] for r in later["overdue_items"]] == ["SK-2026-000102"]

@@ -168,3 +168,91 @@ def test_match_folds_vietnamese_and_explains_itself():
 
 def test_no_expertise_is_no_match():
     assert match(Expertise(1), Subject(2, ("lúa gạo",), "agriculture", "Giống lúa")).score == 0.0
+
+
+# -- with semantic closeness (issue #14, use 4): the same hard rules, a different cost ------
+
+
+def generated_closeness(seed: int, needs, people) -> dict[tuple[int, int], float]:
+    rng = random.Random(1000 + seed)
+    return {
+        (p.expertise.reviewer_id, n.subject.initiative_id): rng.uniform(0.7, 0.95)
+        for p in people
+        for n in needs
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_semantic_cost_keeps_conflicts_loads_and_coverage(seed):
+    needs, people, conflicts = generated(seed, initiatives=20, reviewers=12, wanted=3)
+    near = generated_closeness(seed, needs, people)
+    result = plan(needs, people, conflicts, max_load=8, closeness=near)
+    assert not {(p.reviewer_id, p.initiative_id) for p in result.proposals} & conflicts
+    load = Counter(p.reviewer_id for p in result.proposals)
+    for person in people:
+        assert person.load + load[person.expertise.reviewer_id] <= 8
+    assert result.missing == {}  # the same capacity covers every slot, as without a model
+    assert Counter(p.initiative_id for p in result.proposals) == {
+        n.subject.initiative_id: 3 for n in needs
+    }
+    for p in result.proposals:
+        assert p.match.closeness == near[(p.reviewer_id, p.initiative_id)]
+        assert p.match.explanation(1, 8)["closeness"] == round(p.match.closeness, 4)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_semantic_cost_is_still_optimal_against_brute_force(seed):
+    needs, people, conflicts = generated(
+        seed, initiatives=3, reviewers=4, wanted=2, conflict_rate=0.2
+    )
+    near = generated_closeness(seed, needs, people)
+    result = plan(needs, people, conflicts, max_load=2, closeness=near)
+    total = sum(round(p.match.score * 1_000_000) for p in result.proposals)
+    best = (0, 0)
+    pairs = [
+        (n, p)
+        for n in needs
+        for p in people
+        if (p.expertise.reviewer_id, n.subject.initiative_id) not in conflicts
+    ]
+    for mask in itertools.product((0, 1), repeat=len(pairs)):
+        chosen = [pair for pair, bit in zip(pairs, mask, strict=False) if bit]
+        per_need = Counter(n.subject.initiative_id for n, _ in chosen)
+        per_person = Counter(p.expertise.reviewer_id for _, p in chosen)
+        if any(per_need[n.subject.initiative_id] > n.slots for n in needs):
+            continue
+        if any(per_person[p.expertise.reviewer_id] + p.load > 2 for p in people):
+            continue
+        score = sum(
+            round(
+                match(
+                    p.expertise, n.subject, near[(p.expertise.reviewer_id, n.subject.initiative_id)]
+                ).score
+                * 1_000_000
+            )
+            for n, p in chosen
+        )
+        best = max(best, (len(chosen), score))
+    assert (len(result.proposals), total) == best
+
+
+def test_closeness_lets_a_paraphrase_win_without_a_shared_word():
+    subject = Subject(1, ("tưới nhỏ giọt",), "agriculture", "Tưới nhỏ giọt cho cà phê")
+    needs = [Need(subject, 1)]
+    people = [
+        Candidate(Expertise(7, ("cấp nước tiết kiệm",), ("agriculture",))),
+        Candidate(Expertise(8, ("kế toán",), ("agriculture",))),
+    ]
+    without = plan(needs, people, set(), max_load=2)
+    assert [p.reviewer_id for p in without.proposals] == [7]  # a tie broken by id
+    near = {(7, 1): 0.91, (8, 1): 0.79}
+    chosen = plan(needs, people, set(), max_load=2, closeness=near).proposals
+    assert [p.reviewer_id for p in chosen] == [7]
+    assert chosen[0].match.score == pytest.approx(0.3 + 0.35 * (0.91 - 0.78) / 0.14)
+    reversed_near = {(7, 1): 0.79, (8, 1): 0.91}
+    chosen = plan(needs, people, set(), max_load=2, closeness=reversed_near).proposals
+    assert [p.reviewer_id for p in chosen] == [8]
+    assert (
+        plan(needs, people, {(8, 1)}, max_load=2, closeness=reversed_near).proposals[0].reviewer_id
+        == 7
+    )  # a conflict stays a hard rule, however close

@@ -24,6 +24,7 @@ PAGES = {
         "/receipts",
         "/account/register",
         "/about/help",
+        "/exchange/statistics",
     ],
     "nhakhoahoc@sangkien.local": ["/", "/my/initiatives", "/initiatives/1", "/account/profile"],
     "chuyengia1@sangkien.local": ["/", "/reviews"],
@@ -34,7 +35,9 @@ PAGES = {
         "/reviews/rounds/1",
         "/reviews/rounds/1/ranking",
     ],
-    "doanhnghiep@sangkien.local": ["/", "/catalogue/1", "/exchange/requests"],
+    "doanhnghiep@sangkien.local": ["/", "/catalogue/1", "/exchange/requests", "/exchange/deals/2"],
+    # the demo's intermediary facilitates deal 2 (in negotiation) with both parties' consent
+    "trunggian@sangkien.local": ["/exchange/deals", "/exchange/deals/2"],
 }
 
 

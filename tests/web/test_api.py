@@ -18,6 +18,7 @@ PUBLIC = {
     ("GET", "/api/v1/fields"),  # the taxonomy
     ("GET", "/api/v1/search"),  # the public catalogue
     ("GET", "/api/v1/search/suggest"),
+    ("GET", "/api/v1/matching/search"),  # "có thể bạn quan tâm": public initiatives by meaning
     ("GET", "/api/v1/catalogue/{initiative_id}"),
     ("GET", "/api/v1/receipts/{code}"),  # anyone checks a receipt (stage and dates, no content)
     ("GET", "/api/v1/certificates/{number}"),  # anyone verifies a certificate

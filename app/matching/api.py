@@ -1,0 +1,85 @@
+"""The JSON side of matching: every use with its reasons.
+
+- `GET /problems/{id}/matches` (owners), `POST /problems/{id}/matches/{initiative_id}/invite`;
+- `GET /initiatives/{id}/problem-matches` (authors);
+- `GET /me/suggestions` ("Gợi ý cho bạn");
+- `GET /initiatives/{id}/near-duplicates` (coordinators);
+- `GET /matching/search?q=` (public: "có thể bạn quan tâm", cross-lingual, with the catalogue's
+  facet filters).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from app.accounts.deps import CoordinatorUser, CurrentUser
+from app.catalogue.schemas import SearchParams
+from app.db import SessionDep
+from app.initiatives.deps import VisibleInitiative
+from app.matching import recommend
+from app.problems.deps import VisibleProblem
+from app.web.api import PROBLEMS, public
+
+router = APIRouter(tags=["matching"])
+
+
+def _out(matches: list[recommend.Match]) -> list[dict[str, Any]]:
+    return [m.as_json() for m in matches]
+
+
+@router.get("/problems/{problem_id}/matches", responses=PROBLEMS)
+def problem_matches(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, same_field: bool = False
+) -> dict:
+    """Published initiatives that could answer the problem, with reasons (owners only, 403);
+    `same_field=true` keeps only the problem's field (a local problem always keeps to its
+    provinces)."""
+    matches = recommend.initiatives_for_problem(session, user, problem, same_field=same_field)
+    return {"matches": _out(matches), "invited": sorted(recommend.invited(session, problem))}
+
+
+@router.post(
+    "/problems/{problem_id}/matches/{initiative_id}/invite", status_code=201, responses=PROBLEMS
+)
+def invite(
+    session: SessionDep, user: CurrentUser, problem: VisibleProblem, initiative_id: int
+) -> dict:
+    """Invite the authors of a published initiative to propose (409 when already invited or
+    the problem no longer takes proposals)."""
+    row = recommend.invite(session, user, problem, initiative_id)
+    return {"id": row.id, "problem_id": row.problem_id, "initiative_id": row.initiative_id}
+
+
+@router.get("/initiatives/{initiative_id}/problem-matches", responses=PROBLEMS)
+def initiative_matches(
+    session: SessionDep, user: CurrentUser, initiative: VisibleInitiative, same_field: bool = False
+) -> dict:
+    """Open problems the initiative could answer, with reasons (its authors only, 403)."""
+    found = recommend.problems_for_initiative(session, user, initiative, same_field=same_field)
+    return {"matches": _out(found)}
+
+
+@router.get("/me/suggestions", responses=PROBLEMS)
+def suggestions(session: SessionDep, user: CurrentUser) -> dict:
+    """ "Gợi ý cho bạn": initiatives close to what you contacted or search for."""
+    return {"matches": _out(recommend.for_user(session, user))}
+
+
+@router.get("/initiatives/{initiative_id}/near-duplicates", responses=PROBLEMS)
+def near_duplicates(session: SessionDep, user: CoordinatorUser, initiative_id: int) -> dict:
+    """Published initiatives very close in meaning, found when this one was submitted."""
+    return {"matches": _out(recommend.near_duplicates(session, user, initiative_id))}
+
+
+@router.get("/matching/search", responses={422: PROBLEMS[422]})
+@public
+def semantic_search(
+    request: Request, session: SessionDep, q: str = Query("", max_length=500)
+) -> dict:
+    """Published initiatives close in meaning to `q` (any language the model knows), with the
+    catalogue's facet parameters as hard filters; empty without a model."""
+    params = SearchParams.from_query(request.query_params)
+    filters = recommend.search_filters(params.filters)
+    return {"matches": _out(recommend.semantic_search(session, q, filters))}

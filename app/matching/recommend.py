@@ -1,0 +1,718 @@
+"""The uses of the vectors beyond "similar initiatives", each with its reasons.
+
+1. `initiatives_for_problem`: a problem's owners see the published initiatives that could
+   answer it, and may `invite` their authors to propose;
+2. `problems_for_initiative`: an initiative's authors see the open problems it could answer;
+3. `for_user`: "Gợi ý cho bạn" from what a person contacted and subscribed to (home, digest);
+5. `find_near_duplicates`: at submission, the worker looks for published initiatives very close
+   in meaning (candidates from the vector store, never a scan of the catalogue);
+7. `semantic_search`: "có thể bạn quan tâm" under the search results (cross-lingual).
+
+(Use 4, reviewer assignment, is `closeness` below, used by `app.reviews`.)
+
+Every function works on PUBLIC text only: initiatives through the catalogue's whitelisted
+search documents (`indexing.document_for`), problems through `service.problem_text`
+(`problems.visibility.PUBLIC_FIELDS`). Hard filters (status, field, province, TRL) are
+applied to the candidates before they are ranked and cut; a candidate that fails one is never
+shown, however close. With the `none` backend every use falls back to shared words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+import search
+from app.accounts.models import Organisation, User
+from app.catalogue import indexing
+from app.db import utcnow
+from app.errors import Conflict, NotFound, PermissionDenied
+from app.i18n import TIMEZONE, _
+from app.initiatives.models import Field, Initiative
+from app.initiatives.workflow import PUBLISHED_STATES
+from app.matching import permissions as perms
+from app.matching import service
+from app.matching.models import MatchInvitation, NearDuplicate
+from app.outbox import service as outbox
+from app.outbox import topics
+from app.problems.models import Problem
+from app.problems.workflow import Status as ProblemStatus
+from app.problems.workflow import today_in_vietnam
+from search.embeddings import Embedder
+from search.text import fold, tokenize
+
+# e5 "query:" (a need, a search) against "passage:" (an initiative) cosines, measured on the
+# tests and bench/matching.py: the right answer ~0.88-0.90, same area but another need
+# ~0.86-0.88, unrelated 0.74-0.84; an English query against Vietnamese text sits ~0.07 lower.
+NEED_MIN = 0.85  # problem ↔ initiative
+NEED_MARGIN = 0.04  # ... and no further than this below the best candidate
+SEARCH_MIN = 0.80  # a search query (possibly in another language) ↔ initiative
+SEARCH_MARGIN = 0.015
+DUPLICATE_MIN = 0.93  # passage ↔ passage: near-duplicates ~0.96, paraphrases ~0.90
+POOL = 100  # vector candidates taken before the hard filters
+MAYBE_BELOW = 3  # "có thể bạn quan tâm" when the strict search found fewer results
+MAYBE_LIMIT = 4
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters on a candidate's public facts: `values` maps a search-document key
+    (field_code, province, ...) to the allowed values; TRL as an inclusive range."""
+
+    values: dict[str, frozenset[Any]] = field(default_factory=dict)
+    trl_min: int | None = None
+    trl_max: int | None = None
+
+    def allows(self, doc: dict[str, Any]) -> bool:
+        for key, allowed in self.values.items():
+            if allowed and doc.get(key) not in allowed:
+                return False
+        trl = doc.get("trl")
+        if self.trl_min is not None and (trl is None or trl < self.trl_min):
+            return False
+        return not (self.trl_max is not None and (trl is None or trl > self.trl_max))
+
+
+def facts(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The filterable public facts of published initiatives, in two queries (not one
+    search document per candidate): keys as in the search documents."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    fields: dict[int | None, str] = {f.id: f.code for f in session.exec(select(Field))}
+    rows = session.exec(
+        select(Initiative, Organisation.type)
+        .join(
+            Organisation,
+            col(Organisation.id) == col(Initiative.organisation_id),
+            isouter=True,
+        )
+        .where(
+            col(Initiative.id).in_(wanted),
+            col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
+        )
+    ).all()
+    out = {}
+    for initiative, org_type in rows:
+        published = initiative.published_at or initiative.updated_at
+        out[initiative.id] = {
+            "field_code": fields.get(initiative.field_id),
+            "subfield_code": fields.get(initiative.subfield_id),
+            "province": initiative.province,
+            "trl": initiative.trl,
+            "ip_status": initiative.ip_status,
+            "organisation_type": str(org_type) if org_type else None,
+            "publication_year": published.astimezone(TIMEZONE).year,
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class Match:
+    id: int
+    title: str
+    url: str
+    score: float
+    closeness: float | None
+    shared_terms: tuple[str, ...]
+    reasons: tuple[str, ...]
+    facts: dict[str, Any]  # public facts only (the search document, or a problem's)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "closeness": None if self.closeness is None else round(self.closeness, 4),
+            "shared_terms": list(self.shared_terms),
+            "reasons": list(self.reasons),
+        }
+
+
+# -- words in common -------------------------------------------------------------------
+
+
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\n\r\t–—-]+")
+
+
+def _clauses(text: str) -> list[list[str]]:
+    """Words per clause: a phrase never runs across punctuation."""
+    return [words for part in _CLAUSE.split(text) if (words := tokenize(part))]
+
+
+def _pairs(text: str) -> set[str]:
+    return {
+        f"{fold(a)} {fold(b)}"
+        for words in _clauses(text)
+        for a, b in zip(words, words[1:], strict=False)
+    }
+
+
+def common_terms(need: str, doc: dict[str, Any], limit: int = 3) -> tuple[str, ...]:
+    """Key terms of an initiative that the text `need` also uses, as the initiative writes
+    them: its keywords first, then the longest runs of words its title and summary share
+    with `need` (so "vườn cà phê", never the fragment "vườn cà"), without function words at
+    either end. A term inside one already named is not repeated."""
+    folded = f" {' '.join(fold(w) for w in tokenize(need))} "
+    found: list[tuple[str, str]] = []
+    for k in doc.get("keywords", []):
+        key = " ".join(fold(w) for w in tokenize(k))
+        if key and f" {key} " in folded:
+            found.append((key, " ".join(tokenize(k))))
+    theirs = _pairs(need)
+    for words in _clauses(f"{doc.get('title', '')}. {doc.get('summary', '')}"):
+        shared = [f"{fold(a)} {fold(b)}" in theirs for a, b in zip(words, words[1:], strict=False)]
+        i = 0
+        while i < len(shared):
+            if not shared[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(shared) and shared[j + 1]:
+                j += 1
+            run = words[i : j + 2]
+            while run and fold(run[0]) in service.STOPWORDS:
+                run = run[1:]
+            while run and fold(run[-1]) in service.STOPWORDS:
+                run = run[:-1]
+            if len(run) >= 2:
+                found.append((" ".join(fold(w) for w in run), " ".join(run)))
+            i = j + 1
+    kept: list[tuple[str, str]] = []
+    for key, written in found:
+        if not any(key in k or k in key for k, _w in kept):
+            kept.append((key, written))
+    return tuple(w for _k, w in kept)[:limit]
+
+
+def _lexical_overlap(a: str, b: str) -> float:
+    """Share of meaningful words in common (Dice), for ranking without an engine."""
+    ta = {fold(w) for w in tokenize(a)} - service.STOPWORDS
+    tb = {fold(w) for w in tokenize(b)} - service.STOPWORDS
+    return 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
+
+
+def _floor(best: float | None, minimum: float, margin: float) -> float:
+    return minimum if best is None else max(minimum, best - margin)
+
+
+_queries: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_queries_lock = threading.Lock()
+QUERY_CACHE = 4096
+
+
+def query_vector(emb: Embedder, text: str) -> np.ndarray:
+    """A short text's query vector (~0.05 s on 2 cores), cached per worker (least recently
+    used first out)."""
+    key = (emb.name, " ".join(text.split())[:2000])
+    with _queries_lock:
+        if key in _queries:
+            _queries.move_to_end(key)
+            return _queries[key]
+    vector = emb.embed_query(key[1])
+    with _queries_lock:
+        _queries[key] = vector
+        while len(_queries) > QUERY_CACHE:
+            _queries.popitem(last=False)
+    return vector
+
+
+# -- 1. initiatives for a problem ----------------------------------------------------------
+
+
+def problem_filters(session: Session, problem: Problem, same_field: bool = False) -> Filters:
+    """The problem's own facts as hard filters: its provinces when it is local (always), its
+    field when asked (`same_field`: off by default, because answers often come from another
+    field: an IoT network for a landslide warning, measured on the demo)."""
+    values: dict[str, frozenset[Any]] = {}
+    fld = session.get(Field, problem.field_id) if problem.field_id else None
+    if fld is not None and same_field:
+        values["field_code"] = frozenset({fld.code})
+    if problem.scope == "provinces" and problem.provinces:
+        values["province"] = frozenset(problem.provinces)
+    return Filters(values)
+
+
+def _need_reasons(
+    terms: Sequence[str],
+    doc: dict[str, Any],
+    field_code: str | None,
+    filters: Filters,
+    closeness: float | None,
+) -> tuple[str, ...]:
+    out = []
+    if terms:
+        out.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
+    if field_code and doc.get("field_code") == field_code and doc.get("field_name"):
+        out.append(_("Same field: %(field)s") % {"field": doc["field_name"]})
+    if "province" in filters.values and doc.get("province"):
+        out.append(_("In the problem's province: %(province)s") % {"province": doc["province"]})
+    if closeness is not None:
+        out.append(service.closeness_words(closeness + 0.02))  # a need is shorter than a passage
+    return tuple(out)
+
+
+def initiatives_for_problem(
+    session: Session,
+    user: User | None,
+    problem: Problem,
+    limit: int = 5,
+    emb: Embedder | None = None,
+    same_field: bool = False,
+) -> list[Match]:
+    """Published initiatives that could answer `problem`, best first, for its owners."""
+    if not perms.can_see_problem_matches(user, problem):
+        raise PermissionDenied(_("Only the problem's owners see its matching initiatives."))
+    emb = emb or service.embedder()
+    text = "\n".join(p for p in (problem.title, problem.abstract, problem.pain) if p)
+    filters = problem_filters(session, problem, same_field)
+    fld = session.get(Field, problem.field_id) if problem.field_id else None
+    try:
+        hits = indexing.engine(session).similar_text(text, limit=service.CANDIDATES)
+    except (search.SearchUnavailable, OSError):
+        hits = []
+    docs = {int(h.id): h.document for h in hits}
+    lexical = [i for i in docs if filters.allows(docs[i])]
+    cos: dict[int, float] = {}
+    semantic: list[int] = []
+    if emb.available:
+        m = service.problem_matrix(session, emb)
+        v = m.vector(problem.id) if problem.id else None
+        if v is None:
+            v = query_vector(emb, service.problem_text(session, problem) or text)
+        im = service.matrix(session, emb)
+        nearest = service.top(im, v, POOL)
+        known = facts(session, [i for i, _c in nearest])
+        for i, cosine in nearest:
+            cos[i] = cosine
+            if i in known and filters.allows(known[i]):
+                semantic.append(i)
+        for i in lexical:
+            if i not in cos and (r := im.row_of.get(i)) is not None:
+                cos[i] = float(im.vectors[r] @ v)
+    fused = service.rrf(lexical, semantic)
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))
+    best = max((cos[i] for i in ranked if i in cos), default=None)
+    floor = _floor(best, NEED_MIN, NEED_MARGIN)
+    out = []
+    for i in ranked:
+        c = cos.get(i)
+        if emb.available and (c is None or c < floor):
+            continue
+        doc = docs.get(i) or service.document(session, i)
+        if doc is None:
+            continue
+        terms = common_terms(text, doc)
+        if not emb.available and not terms:
+            continue  # lexical only: say nothing we cannot explain
+        out.append(
+            Match(
+                i,
+                doc.get("title", ""),
+                f"/catalogue/{i}",
+                fused[i],
+                c,
+                terms,
+                _need_reasons(terms, doc, fld.code if fld else None, filters, c),
+                doc,
+            )
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+def invited(session: Session, problem: Problem) -> set[int]:
+    return set(
+        session.exec(
+            select(MatchInvitation.initiative_id).where(MatchInvitation.problem_id == problem.id)
+        ).all()
+    )
+
+
+def invite(session: Session, user: User, problem: Problem, initiative_id: int) -> MatchInvitation:
+    """Invite the authors of a published initiative to propose it (once per pair)."""
+    if not perms.can_invite(user, problem):
+        if not perms.can_see_problem_matches(user, problem):
+            raise PermissionDenied(_("Only the problem's owners can invite authors."))
+        raise Conflict(_("Authors can be invited only while the problem takes proposals."))
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None or indexing.document_for(session, initiative) is None:
+        raise NotFound(_("No such published initiative."))
+    if initiative_id in invited(session, problem):
+        raise Conflict(_("Its authors have already been invited."), code="already-invited")
+    row = MatchInvitation(problem_id=problem.id, initiative_id=initiative_id, invited_by_id=user.id)
+    session.add(row)
+    session.flush()
+    outbox.enqueue(session, topics.MATCH_INVITED, {"invitation_id": row.id})
+    return row
+
+
+# -- 2. problems for an initiative -----------------------------------------------------
+
+
+def _problem_facts(session: Session, problem: Problem) -> dict[str, Any]:
+    fld = session.get(Field, problem.field_id) if problem.field_id else None
+    return {
+        "id": problem.id,
+        "title": problem.title,
+        "abstract": problem.abstract,
+        "field_code": fld.code if fld else None,
+        "field_name": fld.name_vi if fld else None,
+        "provinces": list(problem.provinces),
+        "deadline": problem.deadline.isoformat(),
+    }
+
+
+def _problem_allows(
+    problem_facts: dict[str, Any], problem: Problem, doc: dict[str, Any], same_field: bool
+) -> bool:
+    """The problem's hard filters seen from the initiative's side (as `problem_filters`)."""
+    if (
+        same_field
+        and problem_facts["field_code"]
+        and doc.get("field_code") != problem_facts["field_code"]
+    ):
+        return False
+    return not (
+        problem.scope == "provinces"
+        and problem.provinces
+        and doc.get("province") not in problem.provinces
+    )
+
+
+def _initiative_doc(session: Session, initiative: Initiative) -> dict[str, Any]:
+    """The public facts of an initiative, published or not (its authors are asking)."""
+    doc = indexing.document_for(session, initiative)
+    if doc is not None:
+        return doc
+    fld = session.get(Field, initiative.field_id) if initiative.field_id else None
+    return {
+        "id": str(initiative.id),
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "keywords": [k for k in initiative.keywords if isinstance(k, str) and k.strip()],
+        "field_code": fld.code if fld else None,
+        "field_name": fld.name_vi if fld else None,
+        "province": initiative.province,
+        "trl": initiative.trl,
+    }
+
+
+def problems_for_initiative(
+    session: Session,
+    user: User | None,
+    initiative: Initiative,
+    limit: int = 5,
+    emb: Embedder | None = None,
+    same_field: bool = False,
+) -> list[Match]:
+    """Problems open for proposals that this initiative could answer, for its authors.
+
+    Candidates are the problems taking proposals today (few: a need is posted by hand);
+    the ranking fuses shared words with the vectors (the initiative's vector when it is
+    published; an unpublished one is matched by its words only, nothing is embedded on a
+    request)."""
+    if not perms.can_see_initiative_matches(user, initiative):
+        raise PermissionDenied(_("Only the initiative's authors see the problems it matches."))
+    emb = emb or service.embedder()
+    doc = _initiative_doc(session, initiative)
+    text = service.public_text(doc)
+    today = today_in_vietnam()
+    candidates = [
+        p
+        for p in session.exec(
+            select(Problem)
+            .where(Problem.status == ProblemStatus.open, col(Problem.deadline) >= today)
+            .order_by(col(Problem.id))
+        )
+    ]
+    facts = {p.id: _problem_facts(session, p) for p in candidates}
+    allowed = [p for p in candidates if _problem_allows(facts[p.id], p, doc, same_field)]
+    needs = {p.id: f"{p.title}\n{p.abstract}\n{p.pain}" for p in allowed}
+    overlap = {i: _lexical_overlap(needs[i], text) for i in needs}
+    lexical = sorted((i for i in overlap if overlap[i] > 0), key=lambda i: (-overlap[i], i))
+    cos: dict[int, float] = {}
+    semantic: list[int] = []
+    v = service.matrix(session, emb).vector(initiative.id) if emb.available else None
+    if v is not None:
+        pm = service.problem_matrix(session, emb)
+        for i in needs:
+            if (r := pm.row_of.get(i)) is not None:
+                cos[i] = float(pm.vectors[r] @ v)
+        semantic = sorted(cos, key=lambda i: (-cos[i], i))
+    fused = service.rrf(lexical, semantic)
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))
+    best = max(cos.values(), default=None)
+    floor = _floor(best, NEED_MIN, NEED_MARGIN)
+    by_id = {p.id: p for p in allowed}
+    out = []
+    for i in ranked:
+        c = cos.get(i)
+        terms = common_terms(needs[i], doc)
+        if v is not None and (c is None or c < floor):
+            continue
+        if v is None and not terms:
+            continue
+        problem = by_id[i]
+        reasons = list(
+            _need_reasons(terms, doc, facts[i]["field_code"], problem_filters(session, problem), c)
+        )
+        reasons.append(
+            _("Proposals until %(day)s") % {"day": problem.deadline.strftime("%d/%m/%Y")}
+        )
+        out.append(
+            Match(i, problem.title, f"/problems/{i}", fused[i], c, terms, tuple(reasons), facts[i])
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+# -- 3. suggestions for a person ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seed:
+    label: str  # what the person did, in words: a contacted initiative's title, a search
+    vector: np.ndarray
+    kind: str  # "contacted" | "search"
+
+
+def seeds(session: Session, user: User, emb: Embedder) -> tuple[list[Seed], set[int]]:
+    """What a person's interests are made of, and the initiatives already known to them."""
+    from app.exchange.models import ContactRequest
+    from app.subscriptions.models import Subscription
+    from app.subscriptions.service import search_params
+
+    im = service.matrix(session, emb)
+    known: set[int] = set(
+        session.exec(select(Initiative.id).where(Initiative.submitter_id == user.id)).all()
+    )
+    out: list[Seed] = []
+    contacted = session.exec(
+        select(ContactRequest.initiative_id)
+        .where(ContactRequest.requester_id == user.id)
+        .order_by(col(ContactRequest.id).desc())
+        .limit(20)
+    ).all()
+    for iid in dict.fromkeys(contacted):
+        known.add(iid)
+        v = im.vector(iid)
+        initiative = session.get(Initiative, iid)
+        if v is not None and initiative is not None:
+            out.append(Seed(initiative.title, v, "contacted"))
+    for sub in session.exec(
+        select(Subscription).where(
+            Subscription.user_id == user.id,
+            Subscription.kind == "search",
+            col(Subscription.is_paused).is_(False),
+        )
+    ):
+        q = search_params(sub.query or "").q.strip()
+        if q:
+            out.append(Seed(q, query_vector(emb, q), "search"))
+    return out, known
+
+
+def for_user(
+    session: Session,
+    user: User | None,
+    limit: int = 4,
+    exclude: Iterable[int] = (),
+    emb: Embedder | None = None,
+) -> list[Match]:
+    """ "Gợi ý cho bạn": published initiatives close to what the person contacted or searches
+    for, each naming the interest it follows from. Empty without a model or interests."""
+    emb = emb or service.embedder()
+    if user is None or not emb.available:
+        return []
+    interests, known = seeds(session, user, emb)
+    if not interests:
+        return []
+    known |= set(exclude)
+    im = service.matrix(session, emb)
+    if not len(im.ids):
+        return []
+    sims = np.vstack([s.vector for s in interests]) @ im.vectors.T  # (seeds, initiatives)
+    best_seed = sims.argmax(axis=0)
+    best = sims.max(axis=0)
+    order = np.argsort(-best, kind="stable")
+    out = []
+    for j in order[: POOL + len(known)]:
+        iid = int(im.ids[j])
+        seed = interests[int(best_seed[j])]
+        c = float(best[j])
+        minimum = service.MIN_CLOSENESS if seed.kind == "contacted" else NEED_MIN
+        if c < minimum:
+            break
+        if iid in known:
+            continue
+        doc = service.document(session, iid)
+        if doc is None:
+            continue
+        if seed.kind == "contacted":
+            why = _("Close to “%(title)s”, which you contacted") % {"title": seed.label}
+        else:
+            why = _("Matches your saved search “%(query)s”") % {"query": seed.label}
+        terms = common_terms(seed.label, doc)
+        reasons = [why]
+        if terms:
+            reasons.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
+        reasons.append(service.closeness_words(c))
+        out.append(
+            Match(iid, doc.get("title", ""), f"/catalogue/{iid}", c, c, terms, tuple(reasons), doc)
+        )
+        if len(out) == limit:
+            break
+    return out
+
+
+# -- 4. closeness of reviewers' expertise --------------------------------------------------
+
+
+def closeness(
+    expertise: dict[int, str], subjects: dict[int, str], emb: Embedder | None = None
+) -> dict[tuple[int, int], float]:
+    """(reviewer id, initiative id) → cosine between the reviewer's expertise (as a query) and
+    the initiative's title, keywords and summary (as a query too: both are short). Vectors are
+    cached per worker by text, so a batch costs one embedding per new text. Empty without a
+    model, and for a reviewer who wrote no expertise."""
+    emb = emb or service.embedder()
+    if not emb.available:
+        return {}
+    reviewers = {r: query_vector(emb, t) for r, t in expertise.items() if t.strip()}
+    items = {i: query_vector(emb, t) for i, t in subjects.items() if t.strip()}
+    return {(r, i): float(rv @ iv) for r, rv in reviewers.items() for i, iv in items.items()}
+
+
+# -- 5. near-duplicates at submission ------------------------------------------------------
+
+
+def find_near_duplicates(
+    session: Session, initiative_id: int, emb: Embedder | None = None
+) -> list[NearDuplicate]:
+    """Record the published initiatives (of other submitters) very close in meaning to a
+    submitted one; run by the worker on submission. The candidates come from the vector
+    store's nearest neighbours, never from a scan of the catalogue."""
+    emb = emb or service.embedder()
+    initiative = session.get(Initiative, initiative_id)
+    for old in session.exec(
+        select(NearDuplicate).where(NearDuplicate.initiative_id == initiative_id)
+    ):
+        session.delete(old)
+    session.flush()
+    if initiative is None or not emb.available:
+        return []
+    text = service.public_text(_initiative_doc(session, initiative))
+    [v] = emb.embed_passages([text])
+    im = service.matrix(session, emb)
+    found = []
+    for other_id, c in service.top(im, v, 10):
+        if c < DUPLICATE_MIN or other_id == initiative_id:
+            continue
+        other = session.get(Initiative, other_id)
+        if other is None or other.submitter_id == initiative.submitter_id:
+            continue
+        row = NearDuplicate(
+            initiative_id=initiative_id,
+            other_id=other_id,
+            model=emb.name,
+            closeness=c,
+            found_at=utcnow(),
+        )
+        session.add(row)
+        found.append(row)
+    session.flush()
+    return found
+
+
+def near_duplicates(session: Session, user: User | None, initiative_id: int) -> list[Match]:
+    """Use 5 for coordinators: what the worker found, still published, closest first."""
+    if not perms.can_see_duplicates(user):
+        return []
+    rows = session.exec(
+        select(NearDuplicate)
+        .where(NearDuplicate.initiative_id == initiative_id)
+        .order_by(col(NearDuplicate.closeness).desc(), col(NearDuplicate.other_id))
+    ).all()
+    initiative = session.get(Initiative, initiative_id)
+    base = _initiative_doc(session, initiative) if initiative else {}
+    out = []
+    for row in rows:
+        doc = service.document(session, row.other_id)
+        if doc is None:
+            continue
+        terms, reasons = service.reasons(base, doc, row.closeness)
+        out.append(
+            Match(
+                row.other_id,
+                doc.get("title", ""),
+                f"/catalogue/{row.other_id}",
+                row.closeness,
+                row.closeness,
+                terms,
+                reasons,
+                doc,
+            )
+        )
+    return out
+
+
+# -- 7. semantic supplement to search ------------------------------------------------------
+
+
+def semantic_search(
+    session: Session,
+    q: str,
+    filters: Filters | None = None,
+    exclude: Iterable[int] = (),
+    limit: int = 5,
+    emb: Embedder | None = None,
+) -> list[Match]:
+    """Published initiatives close in meaning to a search, in any language the model knows,
+    that pass the page's filters; for "có thể bạn quan tâm" under the strict results."""
+    emb = emb or service.embedder()
+    q = " ".join(q.split())
+    if not emb.available or not tokenize(q):
+        return []
+    filters = filters or Filters()
+    skip = set(exclude)
+    im = service.matrix(session, emb)
+    nearest = service.top(im, query_vector(emb, q), POOL)
+    known = facts(session, [i for i, _c in nearest])
+    pool = [(i, c) for i, c in nearest if i not in skip and filters.allows(known.get(i, {}))]
+    pool = [(i, c) for i, c in pool if i in known]
+    best = pool[0][1] if pool else None
+    floor = _floor(best, SEARCH_MIN, SEARCH_MARGIN)
+    out: list[Match] = []
+    for iid, c in pool:
+        if c < floor or len(out) == limit:
+            break
+        doc = service.document(session, iid)
+        if doc is None:
+            continue
+        terms = common_terms(q, doc)
+        reasons = [_("Close in meaning to your search")]
+        if terms:
+            reasons.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
+        out.append(
+            Match(iid, doc.get("title", ""), f"/catalogue/{iid}", c, c, terms, tuple(reasons), doc)
+        )
+    return out
+
+
+def search_filters(filters: dict[str, list[Any]]) -> Filters:
+    """The catalogue page's facet filters as hard filters on search documents."""
+    from app.catalogue.schemas import FACETS
+
+    return Filters(
+        {FACETS[name][0]: frozenset(v) for name, v in filters.items() if v and name in FACETS}
+    )

@@ -1,0 +1,64 @@
+"""Pages of the matching domain: the owner's invitation to propose (use 1).
+
+The panels themselves are includes (`templates/matching/_*.html`) fed by the page globals
+`matching_*` (`app/web/page_globals.py`), so the problem, initiative, search and home pages
+only add one include line each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.accounts.deps import CurrentUser
+from app.accounts.models import User
+from app.db import SessionDep
+from app.i18n import _
+from app.matching import recommend
+from app.problems.deps import VisibleProblem
+from app.system import home
+from app.web.flash import flash
+from app.web.forms import Form, submit_form
+
+router = APIRouter()
+
+
+def _suggestions(session: Session, user: User | None) -> dict[str, Any] | None:
+    """Use 3 on the signed-in home; hidden when there is nothing to suggest."""
+    matches = recommend.for_user(session, user) if user is not None else []
+    return {"matches": matches} if matches else None
+
+
+home.block("suggestions", _suggestions)
+
+
+@router.post("/problems/{problem_id}/matches/{initiative_id}/invite")
+def invite(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    problem: VisibleProblem,
+    initiative_id: int,
+    form: Form,
+):
+    back = f"/problems/{problem.id}#matching-initiatives"
+
+    def done(_row: object) -> RedirectResponse:
+        flash(request, _("The authors are invited to propose their initiative."), "success")
+        return RedirectResponse(back, status_code=303)
+
+    def again(refusal) -> RedirectResponse:
+        flash(request, refusal.message or _("This value is not valid."), "error")
+        return RedirectResponse(back, status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: recommend.invite(session, user, problem, initiative_id),
+        done=done,
+        again=again,
+    )
