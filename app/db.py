@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -83,10 +83,31 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_autocommit_engines: dict[str, Engine] = {}
+
+
+def autocommit_engine(bind: Engine | Connection) -> Engine:
+    """Autocommit connections beside the request pool, for a one-statement counter.
+
+    A row bumped in the request's transaction stays locked until that request
+    commits, so concurrent requests queue behind each other for their whole
+    length; bumped here, it is locked for one statement. The pool is its own
+    (a request holding its connection never waits for a second one from the
+    request pool) and its statements wait for nothing else, so it cannot deadlock.
+    """
+    url = bind.engine.url.render_as_string(hide_password=False)
+    if url not in _autocommit_engines:
+        _autocommit_engines[url] = create_engine(
+            url, pool_pre_ping=True, pool_size=2, max_overflow=8, isolation_level="AUTOCOMMIT"
+        )
+    return _autocommit_engines[url]
+
+
 def dispose_engines() -> None:
-    for engine in _engines.values():
+    for engine in [*_engines.values(), *_autocommit_engines.values()]:
         engine.dispose()
     _engines.clear()
+    _autocommit_engines.clear()
 
 
 _after_commit_hooks: list = []

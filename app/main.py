@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -20,8 +20,9 @@ from app.db import make_engine
 from app.outbox.worker import Worker
 from app.web import openapi
 from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
-from app.web.page_cache import PageCache
+from app.web.page_cache import COMPRESS_FROM, COMPRESS_LEVEL, PageCache
 from app.web.security_headers import SecurityHeadersMiddleware
+from app.web.static import HashedStaticFiles
 from app.web.templating import FRONTEND
 from app.web.templating import env as templates_env
 
@@ -98,7 +99,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
     openapi.install(app, API_PREFIX)
-    app.mount("/static", StaticFiles(directory=FRONTEND / "static"), name="static")
+    app.mount("/static", HashedStaticFiles(directory=FRONTEND / "static"), name="static")
 
     app.add_middleware(FormTokenPeek)  # a multipart form's CSRF field, read before routing
     app.add_middleware(LanguageMiddleware)
@@ -119,6 +120,9 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         paths=re.compile(r"^(/statistics|/api/v1/statistics)$"),
     )
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
+    # Pages, JSON and static files gzip-compressed for clients that accept it (the page
+    # cache keeps its entries compressed already; a Content-Encoding is left alone).
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESS_FROM, compresslevel=COMPRESS_LEVEL)
     if settings.forwarded_allow_ips.strip():
         # Outermost: the client address is corrected before anything reads it, and only
         # when the request comes from a configured proxy.

@@ -40,6 +40,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -454,7 +455,12 @@ def draft(k: int, field_id: int) -> dict[str, Any]:
 
 
 def submit_path(
-    env: dict[str, str], base: str, data: dict[str, Any], clients: int, rounds: int
+    env: dict[str, str],
+    base: str,
+    data: dict[str, Any],
+    clients: int,
+    rounds: int,
+    profile: tuple[int, Path] | None = None,
 ) -> dict[str, Any]:
     from app.accounts import service as accounts
     from app.db import make_engine, unit_of_work
@@ -472,9 +478,11 @@ def submit_path(
             )
     field_id = next(iter(data["fields"].values()))
     timings: list[float] = []
+    parts: dict[str, list[float]] = {"create": [], "submit": []}
     errors: list[str] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(clients)
+    began: list[float] = []  # when every client has signed in (sign-ins are not timed)
+    barrier = threading.Barrier(clients, action=lambda: began.append(time.monotonic()))
 
     def client(k: int) -> None:
         with httpx.Client(base_url=base, timeout=60) as http:
@@ -487,27 +495,43 @@ def submit_path(
             for r in range(rounds):
                 started = time.monotonic()
                 created = http.post("/api/v1/initiatives", json=draft(k * 1000 + r, field_id))
+                between = time.monotonic()
                 submitted = (
                     http.post(f"/api/v1/initiatives/{created.json()['id']}/submit", json={})
                     if created.status_code == 201
                     else created
                 )
-                elapsed = (time.monotonic() - started) * 1000
+                ended = time.monotonic()
                 with lock:
-                    timings.append(elapsed)
+                    timings.append((ended - started) * 1000)
+                    parts["create"].append((between - started) * 1000)
+                    parts["submit"].append((ended - between) * 1000)
                     if submitted.status_code != 200:
                         errors.append(f"{submitted.status_code} {submitted.text[:200]}")
 
-    started = time.monotonic()
+    spy = None
+    if profile is not None:  # every web worker sampled while the submissions run
+        pid, out = profile
+        spy = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--subprocesses", "--idle"]
+            + ["--format", "raw", "-r", "100", "-o", str(out), "-p", str(pid)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1)
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
-    wall = time.monotonic() - started
+    wall = time.monotonic() - began[0]
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
     ordered = sorted(timings)
     return {
         "n": len(timings),
         "per_s": len(timings) / wall,
         "p50": statistics.median(ordered),
         "p95": ordered[int(0.95 * (len(ordered) - 1))],
+        **{f"{name} p95": sorted(t)[int(0.95 * (len(t) - 1))] for name, t in parts.items()},
         "errors": errors,
     }
 
@@ -567,10 +591,15 @@ def run(args: argparse.Namespace, size: int) -> None:
                         f"{delays[int(0.95 * (len(delays) - 1))]:.0f} ms"
                     )
                 if args.submitters:
-                    s = submit_path(env, base, data, args.submitters, args.rounds)
+                    spied = None
+                    if args.profile:
+                        args.profile.mkdir(parents=True, exist_ok=True)
+                        spied = (web.pid, args.profile / f"{args.db}-{size}-submit.txt")
+                    s = submit_path(env, base, data, args.submitters, args.rounds, spied)
                     print(
                         f"  submit path ({args.submitters} clients, {s['n']} create+submit): "
-                        f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms, "
+                        f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms "
+                        f"(create p95 {s['create p95']:.0f} ms, submit p95 {s['submit p95']:.0f} ms), "
                         f"errors {len(s['errors'])} {s['errors'][:2]}"
                     )
                 rss = [f"{rss_mib(pid):.0f}" for pid in workers]

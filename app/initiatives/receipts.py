@@ -1,10 +1,16 @@
 """Receipt codes `SK-<year>-<6 digits>` and the public receipt lookup.
 
-The number comes from a per-year counter row incremented by one UPDATE: on
-PostgreSQL the row lock makes concurrent submissions wait for each other and
-each gets its own number; the unique constraint on `receipt_code` is the
-backstop. A year's row is created on its first receipt (a concurrent creator
-inserts nothing and just increments).
+The number comes from a per-year counter row. On PostgreSQL it is taken by
+one autocommitted `INSERT … ON CONFLICT DO UPDATE … RETURNING` on a
+connection beside the request's (`app.db.autocommit_engine`): the row is
+locked for that one statement, not until the submission commits, so
+concurrent submissions never queue behind each other (measured: with the
+bump inside the request's transaction, 30 concurrent submitters waited
+seconds for the row). Numbers are unique and counted up per year; a
+submission that fails after taking its number (only a database failure at
+commit can: every check runs before) leaves a gap. SQLite writes one
+transaction at a time anyway: there the row is bumped in the submission's
+own transaction. The unique constraint on `receipt_code` is the backstop.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from app.db import autocommit_engine
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.initiatives.models import Initiative, InitiativeVersion, ReceiptCounter
@@ -36,14 +43,27 @@ def _increment(session: Session, year: int) -> int | None:
     return result.scalar_one_or_none()
 
 
+def _take_number_now(session: Session, year: int) -> int:
+    """PostgreSQL: bump (or start) the year's counter in a statement committed on its own."""
+    counter = ReceiptCounter.__table__  # type: ignore[attr-defined]
+    statement = (
+        postgresql_insert(counter)
+        .values(year=year, last=1)
+        .on_conflict_do_update(index_elements=["year"], set_={"last": counter.c.last + 1})
+        .returning(counter.c.last)
+    )
+    with autocommit_engine(session.get_bind()).connect() as conn:
+        return conn.execute(statement).scalar_one()
+
+
 def next_code(session: Session, year: int) -> str:
+    if session.get_bind().dialect.name == "postgresql":
+        return f"SK-{year}-{_take_number_now(session, year):06d}"
     number = _increment(session, year)
-    if number is None:
-        # The year's first receipt: create the row unless a concurrent transaction just did.
-        insert = (
-            postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if number is None:  # the year's first receipt
+        session.execute(
+            sqlite_insert(ReceiptCounter).values(year=year, last=0).on_conflict_do_nothing()
         )
-        session.execute(insert(ReceiptCounter).values(year=year, last=0).on_conflict_do_nothing())
         number = _increment(session, year)
     return f"SK-{year}-{number:06d}"
 

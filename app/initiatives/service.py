@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, func, select
 
 import search
@@ -242,7 +243,10 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
     if not ids:
         return []
     candidates = session.exec(
-        select(Initiative).where(
+        select(Initiative)
+        # Only the rows that are scored: not their co-authors and attachments.
+        .options(lazyload("*"))
+        .where(
             col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
@@ -307,8 +311,8 @@ def submit(
                 similar=[{"id": s.id, "title": s.title} for s in similar],
             )
     now = utcnow()
-    if initiative.receipt_code is None:
-        initiative.receipt_code = receipts.next_code(session, now.astimezone(TIMEZONE).year)
+    first_receipt = initiative.receipt_code is None
+    if first_receipt:
         initiative.submitted_at = now
     initiative.fingerprint = fingerprint
     number = (
@@ -331,6 +335,12 @@ def submit(
     )
     workflow.transition(session, initiative, Status.submitted, actor=user, reason=note)
     submitter = session.get_one(User, initiative.submitter_id)
+    if first_receipt:
+        # Last, once every other write has gone through: on PostgreSQL the number is
+        # taken outside this transaction (receipts.py), so only a failure at commit
+        # can leave a gap; on SQLite the counter row is locked from here to the commit.
+        session.flush()
+        initiative.receipt_code = receipts.next_code(session, now.astimezone(TIMEZONE).year)
     queue_mail(
         session,
         to=submitter.email,

@@ -22,7 +22,7 @@ from app.i18n import use_language
 from app.mail.models import DevMail
 from app.outbox import service as outbox
 from app.outbox import topics
-from app.web.templating import env, render_string
+from app.web.templating import has_template, render_string
 
 
 def compose(template: str, context: dict, language: str) -> tuple[str, str, str | None]:
@@ -35,7 +35,7 @@ def compose(template: str, context: dict, language: str) -> tuple[str, str, str 
         subject = " ".join(render_string(f"{template}.subject.txt", context).split())
         text = render_string(f"{template}.txt", context)
         html_name = f"{template}.html"
-        html = render_string(html_name, context) if html_name in env.list_templates() else None
+        html = render_string(html_name, context) if has_template(html_name) else None
     return subject, text, html
 
 

@@ -26,20 +26,21 @@ from app.outbox.service import handler
 from app.problems.models import Problem
 
 
-@handler(topics.INITIATIVE_PUBLISHED)
-@handler(topics.INITIATIVE_PUBLIC_UPDATED)
-@handler(topics.INITIATIVE_UNPUBLISHED)
+# slow: an embedding takes up to seconds of CPU; the index update must not wait for it.
+@handler(topics.INITIATIVE_PUBLISHED, slow=True)
+@handler(topics.INITIATIVE_PUBLIC_UPDATED, slow=True)
+@handler(topics.INITIATIVE_UNPUBLISHED, slow=True)
 def embed_initiative(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     service.embed_initiative(session, int(payload["initiative_id"]))
 
 
-@handler(topics.PROBLEM_TRANSITIONED)
+@handler(topics.PROBLEM_TRANSITIONED, slow=True)  # an embedding
 def embed_problem(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """A problem's vector exists while it is public (its text is frozen once submitted)."""
     service.embed_problem(session, int(payload["problem_id"]))
 
 
-@handler(topics.INITIATIVE_TRANSITIONED)
+@handler(topics.INITIATIVE_TRANSITIONED, slow=True)  # embeds the submission
 def look_for_near_duplicates(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Use 5: on each submission, record published initiatives very close in meaning."""
     if payload.get("to") == Status.submitted:

@@ -21,7 +21,7 @@ from app.i18n import DEFAULT_LANGUAGE, LANGUAGES, _, use_language
 from app.mail.service import queue_mail
 from app.notifications.models import Notification, NotificationPreference
 from app.notifications.types import TYPES
-from app.web.templating import env, render_string
+from app.web.templating import has_template, render_string
 
 INBOX_PAGE = 50
 
@@ -80,7 +80,7 @@ def already_notified(session: Session, user_id: int, dedupe_key: str) -> bool:
 def _texts(template: str, context: dict[str, Any]) -> dict[str, dict[str, str]]:
     """The inbox title and text in every language, so each reader sees their own."""
     summary_name = f"{template}.summary.txt"
-    has_summary = summary_name in env.list_templates()
+    has_summary = has_template(summary_name)
     texts = {}
     for language in LANGUAGES:
         with use_language(language):

@@ -25,6 +25,9 @@ class Periodic:
 
 
 handlers: dict[str, dict[str, Handler]] = {}  # topic -> handler name -> function
+# Handlers that take seconds of CPU (embedding a text): the worker runs them in a lane of
+# their own, so the quick ones (the search index, mail) never wait behind them.
+slow_handlers: set[str] = set()
 periodic_jobs: dict[str, Periodic] = {}
 
 
@@ -32,16 +35,20 @@ class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help: the event is marked failed."""
 
 
-def handler(topic: str) -> Callable[[Handler], Handler]:
+def handler(topic: str, *, slow: bool = False) -> Callable[[Handler], Handler]:
     """Register a function that consumes events of `topic` (several may).
 
     It runs in its own transaction with its delivery marked done in that same
     transaction, so its database writes happen exactly once; external effects
     (SMTP, HTTP) are at least once and carry the event id to be idempotent.
+    `slow=True`: it takes seconds (see `slow_handlers`).
     """
 
     def register(fn: Handler) -> Handler:
-        handlers.setdefault(topic, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        handlers.setdefault(topic, {})[name] = fn
+        if slow:
+            slow_handlers.add(name)
         return fn
 
     return register

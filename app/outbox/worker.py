@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult, Engine
@@ -26,14 +26,22 @@ from sqlmodel import Session, col
 from app.config import get_settings
 from app.db import on_commit, unit_of_work, utcnow
 from app.outbox.models import OutboxEvent
-from app.outbox.service import NOTIFY_CHANNEL, PermanentFailure, handlers, periodic_jobs
+from app.outbox.service import (
+    NOTIFY_CHANNEL,
+    PermanentFailure,
+    handlers,
+    periodic_jobs,
+    slow_handlers,
+)
 
 log = logging.getLogger(__name__)
+Lane = Literal["slow", "quick"] | None  # the slow handlers' events, the others', or all
 # A claim lasts LEASE; while the handler runs, a heartbeat renews it every HEARTBEAT, so a
 # worker killed mid-delivery frees its event within LEASE (not minutes later).
 LEASE = timedelta(seconds=30)
 HEARTBEAT = timedelta(seconds=10)
 SQLITE_POLL_SECONDS = 0.2  # SQLite has no notifications: a separate worker polls this often
+PERIODIC_CHECK_SECONDS = 1.0  # how often the periodic thread looks for a job that is due
 PASSES = (
     20  # passes in a row while events keep being delivered (an event freed by the previous one)
 )
@@ -49,12 +57,13 @@ class Worker:
         self.engine = engine
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = threading.Event()
+        self._wake_slow = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_periodic: dict[str, float] = {}
 
     # -- one pass ---------------------------------------------------------
-    def _due_ids(self, limit: int) -> list[int]:
+    def _due_ids(self, limit: int, lane: Lane = None) -> list[int]:
         now = utcnow()
         earlier = aliased(OutboxEvent)
         blocked_by_earlier = exists().where(
@@ -72,6 +81,10 @@ class Worker:
             .order_by(col(OutboxEvent.id))
             .limit(limit)
         )
+        if lane == "slow":
+            query = query.where(col(OutboxEvent.handler).in_(sorted(slow_handlers)))
+        elif lane == "quick" and slow_handlers:
+            query = query.where(col(OutboxEvent.handler).not_in(sorted(slow_handlers)))
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
@@ -181,16 +194,17 @@ class Worker:
                 .limit(1)
             )
 
-    def run_once(self, limit: int = 100) -> int:
+    def run_once(self, limit: int = 100, lane: Lane = None) -> int:
         """Deliver what is due now; return how many events were delivered.
 
         After an event with a key, the next event of that key follows at once
         (it was not due when the pass began: it waited behind this one), so a
         chain such as the catalogue's `initiative.transitioned` then
         `initiative.published` is not delayed by the other handlers' events.
+        `lane`: only the slow handlers' events, only the others', or (None) all.
         """
         delivered = 0
-        for event_id in self._due_ids(limit):
+        for event_id in self._due_ids(limit, lane):
             current: int | None = event_id
             while current is not None and self._claim(current) and self._deliver(current):
                 delivered += 1
@@ -210,7 +224,7 @@ class Worker:
 
     def run_periodic(self, force: bool = False) -> None:
         now = time.monotonic()
-        for job in periodic_jobs.values():
+        for job in list(periodic_jobs.values()):  # a copy: jobs may register meanwhile
             last = self._last_periodic.get(job.name)
             if force or last is None or now - last >= job.every_seconds:
                 self._last_periodic[job.name] = now
@@ -223,6 +237,7 @@ class Worker:
     # -- the loop ---------------------------------------------------------
     def wake(self) -> None:
         self._wake.set()
+        self._wake_slow.set()
 
     def _listen(self) -> None:
         """PostgreSQL: LISTEN for the NOTIFY that `enqueue` sends, and wake the loop at once.
@@ -239,13 +254,24 @@ class Worker:
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    self._wake.set()  # anything committed before we listened
+                    self.wake()  # anything committed before we listened
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0):
-                            self._wake.set()
+                            self.wake()
             except psycopg.Error as exc:
                 log.warning("outbox LISTEN connection lost (%s); polling until it is back", exc)
                 self._stop.wait(5)
+
+    def _periodic_loop(self) -> None:
+        """Periodic jobs in a thread of their own: a long one (the open-data export,
+        the weekly report) never holds back the delivery of events (a publication's
+        index update waited seconds behind the export when both shared the loop)."""
+        while not self._stop.is_set():
+            try:
+                self.run_periodic()
+            except Exception:
+                log.exception("outbox periodic pass failed")
+            self._stop.wait(PERIODIC_CHECK_SECONDS)
 
     def loop(self) -> None:
         poll = get_settings().worker_poll_seconds
@@ -253,19 +279,29 @@ class Worker:
             threading.Thread(target=self._listen, name="outbox-listen", daemon=True).start()
         else:
             poll = min(poll, SQLITE_POLL_SECONDS)
+        periodic = threading.Thread(target=self._periodic_loop, name="outbox-periodic", daemon=True)
+        periodic.start()
+        # The slow handlers (embeddings) in a lane of their own: the index update of a
+        # publication waited seconds behind the embedding of the one before.
+        slow = threading.Thread(
+            target=self._lane, args=("slow", self._wake_slow, poll), name="outbox-slow", daemon=True
+        )
+        slow.start()
+        self._lane("quick", self._wake, poll)
+
+    def _lane(self, lane: Lane, wake: threading.Event, poll: float) -> None:
         while not self._stop.is_set():
             try:
-                self.run_periodic()
                 # Events of one key wait for the earlier ones (e.g. the catalogue's
                 # `initiative.published` behind `initiative.transitioned`): another
                 # pass at once delivers what the previous one freed.
                 for _ in range(PASSES):
-                    if not self.run_once() or self._stop.is_set():
+                    if not self.run_once(lane=lane) or self._stop.is_set():
                         break
             except Exception:
                 log.exception("outbox worker pass failed")
-            self._wake.wait(poll)
-            self._wake.clear()
+            wake.wait(poll)
+            wake.clear()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.loop, name="outbox-worker", daemon=True)
@@ -275,7 +311,7 @@ class Worker:
     def stop(self) -> None:
         _running.discard(self)
         self._stop.set()
-        self._wake.set()
+        self.wake()
         if self._thread:
             self._thread.join(timeout=10)
 

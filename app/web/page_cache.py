@@ -20,10 +20,15 @@ if it is a 200 that sets no cookie. Signed-in visitors' responses are marked
 Stored and cached responses carry an ETag and `Cache-Control: public,
 no-cache`: a browser or reverse proxy may keep them but asks again with
 If-None-Match, answered here with a 304 without running the search.
+
+An entry is gzip-compressed once, when stored, and sent compressed to clients
+that accept gzip; the GZip middleware outside (app/main.py) leaves a response
+that already has a Content-Encoding alone, and compresses everything else.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import time
@@ -41,6 +46,8 @@ MAX_ENTRIES = 1000  # pages are 20–40 KB: about 30 MiB per worker when full
 MAX_BODY = 256 * 1024
 MAX_AGE_SECONDS = 60.0  # bounds what the generation does not track (e.g. an organisation's name)
 GENERATION_SECONDS = 0.05  # the index generation is re-read at most this often
+COMPRESS_FROM = 1000  # bytes; smaller bodies gain nothing (the same as the GZip middleware's)
+COMPRESS_LEVEL = 6
 PUBLIC = b"public, no-cache"
 PRIVATE = b"private, no-store"
 
@@ -53,6 +60,7 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes
+    gzipped: bytes | None = None
 
 
 class PageCache:
@@ -151,8 +159,13 @@ class PageCache:
         response_headers["etag"] = etag.decode()
         response_headers["cache-control"] = PUBLIC.decode()
         # A shared cache must not answer a signed-in visitor (cookie) or another language.
-        response_headers["vary"] = "Cookie, Accept-Language" if api else "Cookie"
-        entry = Entry(generation, time.monotonic(), 200, response_headers.raw, body, etag)
+        response_headers["vary"] = (
+            "Cookie, Accept-Language, Accept-Encoding" if api else "Cookie, Accept-Encoding"
+        )
+        gzipped = (
+            gzip.compress(body, COMPRESS_LEVEL, mtime=0) if len(body) >= COMPRESS_FROM else None
+        )
+        entry = Entry(generation, time.monotonic(), 200, response_headers.raw, body, etag, gzipped)
         await _answer(entry, request, send)
         return entry
 
@@ -168,6 +181,13 @@ async def _answer(entry: Entry, request: Headers, send: Send) -> None:
             }
         )
         await send({"type": "http.response.body", "body": b""})
+        return
+    if entry.gzipped is not None and "gzip" in request.get("accept-encoding", ""):
+        headers = MutableHeaders(raw=list(entry.headers))
+        headers["content-encoding"] = "gzip"
+        headers["content-length"] = str(len(entry.gzipped))
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": entry.gzipped})
         return
     await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
     await send({"type": "http.response.body", "body": entry.body})

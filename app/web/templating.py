@@ -18,12 +18,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from app import i18n
+from app.web.static import StaticNames
 
 FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(FRONTEND / "templates"),
     autoescape=jinja2.select_autoescape(("html", "xml")),
-    extensions=["jinja2.ext.i18n"],
+    extensions=["jinja2.ext.i18n", StaticNames],  # /static/… paths get content-hashed names
 )
 templates = Jinja2Templates(env=env)
 env.install_gettext_callables(gettext=i18n.translate, ngettext=i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
@@ -114,6 +115,15 @@ def render(
     return templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers
     )
+
+
+def has_template(name: str) -> bool:
+    """Whether the template exists: one lookup through the loader's cache, not a walk of the folder."""
+    try:
+        env.get_template(name)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
 
 
 def render_string(template: str, context: dict[str, Any]) -> str:

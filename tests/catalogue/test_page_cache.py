@@ -14,7 +14,7 @@ def test_an_anonymous_search_has_an_etag_and_a_304_and_sets_no_cookie(client, co
     first = client.get("/search", params={"q": "nang luong"})
     assert first.status_code == 200
     assert first.headers["cache-control"] == "public, no-cache"
-    assert first.headers["vary"] == "Cookie"
+    assert first.headers["vary"] == "Cookie, Accept-Encoding"
     assert "set-cookie" not in first.headers
     etag = first.headers["etag"]
     again = client.get("/search", params={"q": "nang luong"})
@@ -23,8 +23,25 @@ def test_an_anonymous_search_has_an_etag_and_a_304_and_sets_no_cookie(client, co
     assert (revalidated.status_code, revalidated.content) == (304, b"")
     api = client.get("/api/v1/search", params={"q": "nang luong"})
     assert api.headers["cache-control"] == "public, no-cache"
-    assert api.headers["vary"] == "Cookie, Accept-Language"
+    assert api.headers["vary"] == "Cookie, Accept-Language, Accept-Encoding"
     assert [h["id"] for h in api.json()["hits"]] == [corpus.id("solar")]
+
+
+def test_a_cached_page_is_stored_compressed_and_sent_as_asked(client, corpus: Corpus):
+    plain = client.get(
+        "/search", params={"q": "nang luong"}, headers={"Accept-Encoding": "identity"}
+    )
+    stored = client.get(
+        "/search", params={"q": "nang luong"}, headers={"Accept-Encoding": "identity"}
+    )
+    compressed = client.get(
+        "/search", params={"q": "nang luong"}, headers={"Accept-Encoding": "gzip"}
+    )
+    assert "content-encoding" not in plain.headers and "content-encoding" not in stored.headers
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert int(compressed.headers["content-length"]) < len(plain.content) / 2
+    assert compressed.text == stored.text == plain.text  # httpx decodes the gzip body
+    assert compressed.headers["etag"] == plain.headers["etag"]
 
 
 def test_a_publication_is_on_the_cached_page_as_soon_as_it_is_indexed(

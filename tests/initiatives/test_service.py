@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import text
+from sqlmodel import Session, select
 
 from app.catalogue import indexing
+from app.db import make_engine
 from app.errors import Conflict, ValidationFailed
 from app.i18n import use_language
 from app.initiatives import content, receipts, service, workflow
 from app.initiatives.models import InitiativeVersion
 from app.initiatives.schemas import DraftIn
 from app.initiatives.workflow import Status
+from app.migrate import upgrade
 from tests.initiatives import helpers
 
 
@@ -214,3 +219,36 @@ def test_bulk_start_screening_moves_what_it_can_and_names_the_rest(session):
     )
     assert done == [ready.id] and sorted(refused) == [draft.id, 999]
     assert workflow.Status(ready.status) == Status.screening
+
+
+def test_on_postgresql_a_receipt_number_never_waits_for_another_submission_to_commit(
+    postgres_url,
+):
+    """Row locking is what is under test, so this one runs on PostgreSQL only, in its own
+    database. Taken in the submission's own transaction, the year's counter row stayed
+    locked until that submission committed, and 30 concurrent submitters queued for seconds."""
+    from tests.fixtures.postgres import create_database
+
+    url = create_database(postgres_url, "portal_receipt_numbers")
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as first, Session(engine) as second:
+        for open_transaction in (first, second):
+            open_transaction.execute(text("SET lock_timeout = '2s'"))
+        taken_first = receipts.next_code(first, 2031)  # `first` stays uncommitted
+        taken_second = receipts.next_code(second, 2031)  # before: LockNotAvailable after 2 s
+        second.commit()
+        first.rollback()
+    assert (taken_first, taken_second) == ("SK-2031-000001", "SK-2031-000002")
+
+    barrier = threading.Barrier(12)
+
+    def take(_: int) -> str:
+        with Session(engine) as own:
+            barrier.wait()
+            return receipts.next_code(own, 2031)
+
+    with ThreadPoolExecutor(12) as pool:
+        taken = list(pool.map(take, range(12)))
+    assert sorted(taken) == [f"SK-2031-{n:06d}" for n in range(3, 15)]
+    engine.dispose()

@@ -181,3 +181,78 @@ def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, sett
         separate.stop()
         thread.join(5)
     assert [d for d in deliveries if d[0] == "record"] == [("record", n) for n in (1, 2, 3)]
+
+
+def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, settings):
+    """The open-data export or the weekly report can run for seconds; a publication's
+    index update must not wait behind it (it did while both shared the worker's loop)."""
+    settings.worker_poll_seconds = 30.0
+    release = threading.Event()
+    started_job = threading.Event()
+
+    def slow_job(session: Session) -> None:
+        started_job.set()
+        release.wait(10)
+
+    outbox.periodic("test.slow_export", every_seconds=3600)(slow_job)
+    separate = Worker(app.state.engine)
+    thread = threading.Thread(target=separate.loop, daemon=True)
+    thread.start()
+    try:
+        assert started_job.wait(5)
+        time.sleep(0.3)  # listening
+        queued = time.monotonic()
+        with unit_of_work(app.state.engine) as uow:
+            outbox.enqueue(uow, "test.record", {"n": 1}, key="initiative:9")
+        while ("record", 1) not in deliveries:
+            assert time.monotonic() - queued < 1.0, "the event waited for the periodic job"
+            time.sleep(0.01)
+    finally:
+        release.set()
+        separate.stop()
+        thread.join(5)
+        outbox.periodic_jobs.pop("test.slow_export")
+
+
+slow_started = threading.Event()
+slow_release = threading.Event()
+
+
+@outbox.handler("test.slow_and_quick", slow=True)
+def _slow_consumer(session: Session, payload: dict, event: OutboxEvent) -> None:
+    slow_started.set()
+    slow_release.wait(10)
+    deliveries.append(("slow", payload["n"]))
+
+
+@outbox.handler("test.slow_and_quick")
+def _quick_consumer(session: Session, payload: dict, event: OutboxEvent) -> None:
+    deliveries.append(("quick", payload["n"]))
+
+
+def test_a_slow_handler_never_holds_back_the_quick_handlers_events(app, settings):
+    """An embedding takes seconds; the search index update of the next publication
+    waited behind it when one loop delivered every event in turn."""
+    settings.worker_poll_seconds = 30.0
+    slow_started.clear()
+    slow_release.clear()
+    separate = Worker(app.state.engine)
+    thread = threading.Thread(target=separate.loop, daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.3)  # listening
+        with unit_of_work(app.state.engine) as uow:
+            outbox.enqueue(uow, "test.slow_and_quick", {"n": 1}, key="initiative:3")
+        assert slow_started.wait(5)  # the first publication's embedding is running
+        queued = time.monotonic()
+        with unit_of_work(app.state.engine) as uow:
+            outbox.enqueue(uow, "test.slow_and_quick", {"n": 2}, key="initiative:4")
+        while ("quick", 2) not in deliveries:
+            assert time.monotonic() - queued < 1.0, "the quick event waited for the slow one"
+            time.sleep(0.01)
+        assert ("slow", 1) not in deliveries
+    finally:
+        slow_release.set()
+        separate.stop()
+        thread.join(5)
+    assert sorted(d for d in deliveries if d[0] == "quick") == [("quick", 1), ("quick", 2)]
