@@ -18,6 +18,7 @@ from app import config, domains, errors, i18n
 from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
+from app.reports import service as reports
 from app.web import openapi
 from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
 from app.web.page_cache import COMPRESS_FROM, COMPRESS_LEVEL, PageCache
@@ -70,6 +71,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             worker.start()
         yield
         worker.stop()
+        reports.join_refreshes()
 
     app = FastAPI(
         title="Cổng sáng kiến — Initiative portal API",

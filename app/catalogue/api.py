@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
+from sqlmodel import Session
 
 from app.catalogue import service
 from app.catalogue.schemas import (
@@ -111,7 +112,7 @@ def search(
         ignored=list(results.ignored),
         notice=service.ignored_notice(results),
         url=params.url(),
-        hits=[_hit(h) for h in results.hits],
+        hits=[_hit(session, h) for h in results.hits],
         facets=[
             Facet(
                 name=f.name,
@@ -126,14 +127,15 @@ def search(
     )
 
 
-def _hit(hit: service.HitView) -> SearchHit:
+def _hit(session: Session, hit: service.HitView) -> SearchHit:
     doc = hit.doc
     return SearchHit(
         id=hit.id,
         title=doc.get("title", ""),
         title_html=hit.title_html,
         snippet_html=hit.snippet_html,
-        field=doc.get("field_name"),
+        field=service.field_label(session, doc.get("field_code"), doc.get("field_name") or "")
+        or None,
         field_code=doc.get("field_code"),
         province=doc.get("province"),
         organisation=doc.get("organisation"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -29,7 +29,7 @@ from app.initiatives.models import Field
 from app.problems import service as problems_service
 from app.problems import visibility
 from app.problems.models import Problem
-from app.problems.workflow import SEARCHABLE_STATES
+from app.problems.workflow import SEARCHABLE_STATES, today_in_vietnam
 
 # Problem attributes a search document is built from; each must be public.
 DOCUMENT_SOURCES = frozenset(
@@ -74,6 +74,8 @@ FACETS: dict[str, str] = {
     "budget": "budget_band",
     "owner_type": "owner_type",
 }
+# The deadline facet is a band of days left (`problems.service.DEADLINE_BANDS`), asked as a range.
+DEADLINE = "deadline"
 LIMIT = 200
 
 
@@ -88,6 +90,17 @@ def document_version(problem: Problem) -> int:
 
 def _timestamp(day: date) -> int:
     return int(datetime.combine(day, time(23, 59, 59), TIMEZONE).timestamp())
+
+
+def deadline_range(band: str, today: date) -> tuple[int | None, int | None] | None:
+    """The indexed deadlines (end of the day, Vietnam time) of a band; None for no such band."""
+    if band not in problems_service.DEADLINE_BANDS:
+        return None
+    first, last = problems_service.DEADLINE_BANDS[band]
+    return (
+        None if first is None else _timestamp(today + timedelta(days=first)),
+        None if last is None else _timestamp(today + timedelta(days=last)),
+    )
 
 
 def document_for(session: Session, problem: Problem | None) -> dict[str, Any] | None:
@@ -237,6 +250,9 @@ def _find(session: Session, query: str, filters: Mapping[str, str] | None) -> Fo
     and every filter, newest first without words; with facet counts where each facet counts the
     matches of the query and the OTHER filters (so a chosen value's alternatives stay visible)."""
     chosen = {name: value for name, value in (filters or {}).items() if value and name in FACETS}
+    today = today_in_vietnam()
+    band = (filters or {}).get(DEADLINE) or ""
+    within = deadline_range(band, today) if band else None
 
     def neutral(skip: str | None = None) -> dict[str, list[Any]]:
         out: dict[str, list[Any]] = {}
@@ -254,14 +270,23 @@ def _find(session: Session, query: str, filters: Mapping[str, str] | None) -> Fo
     eng = engine(session)
     text = query.strip()
 
-    def ask(skip: str | None, facets: tuple[str, ...], limit: int) -> search.Result:
+    def ask(
+        skip: str | None,
+        facets: tuple[str, ...],
+        limit: int,
+        deadline: tuple[int | None, int | None] | None = None,
+    ) -> search.Result:
         flt = neutral(skip)
+        if skip != DEADLINE and band and within is None:
+            flt = {"id": ["-"]}  # no such band
         if "id" in flt:
             return search.Result([], 0, {f: {} for f in facets})
+        span = deadline if skip == DEADLINE else within
         return eng.search(
             search.Query(
                 text=text,
                 filters=flt,
+                ranges={DEADLINE: span} if span else {},
                 facets=facets,
                 sort=None if text else [("opened_at", "desc")],
                 limit=limit,
@@ -287,4 +312,10 @@ def _find(session: Session, query: str, filters: Mapping[str, str] | None) -> Fo
         if int(h.id) in rows and rows[int(h.id)].status in SEARCHABLE_STATES
     ]
     facets = {name: _facet_counts(by_field.get(FACETS[name], {})) for name in FACETS}
+    bands = {}
+    for name in problems_service.DEADLINE_BANDS:
+        span = deadline_range(name, today)
+        if (count := ask(DEADLINE, (), 1, span).total) or name == band:
+            bands[name] = count
+    facets[DEADLINE] = bands  # in the bands' order: soonest first
     return Found(problems, result.total, facets, result.ignored)

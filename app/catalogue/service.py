@@ -69,14 +69,26 @@ _fields_lock = threading.Lock()
 FIELDS_TTL = 300.0
 
 
-def field_names(session: Session) -> dict[str, tuple[str, str]]:
-    """code → (Vietnamese, English) name of every field, cached for a few minutes."""
+def field_names(session: Session, *, fresh: bool = False) -> dict[str, tuple[str, str]]:
+    """code → (Vietnamese, English) name of every field, cached for a few minutes
+    (`fresh` reads them again, for a code the cache does not know yet)."""
     global _fields_cache
     with _fields_lock:
-        if _fields_cache is None or time.monotonic() - _fields_cache[0] > FIELDS_TTL:
+        stale = _fields_cache is not None and time.monotonic() - _fields_cache[0] > FIELDS_TTL
+        if fresh or stale or _fields_cache is None:
             rows = session.exec(select(Field.code, Field.name_vi, Field.name_en)).all()
             _fields_cache = (time.monotonic(), {code: (vi, en) for code, vi, en in rows})
         return _fields_cache[1]
+
+
+def field_label(session: Session, code: str | None, fallback: str = "") -> str:
+    """A field's name in the reader's language (search documents hold the Vietnamese name)."""
+    if not code:
+        return fallback
+    pair = field_names(session).get(code) or field_names(session, fresh=True).get(code)
+    if pair is None:
+        return fallback
+    return (pair[1] if get_language() == "en" else pair[0]) or pair[0]
 
 
 def _labeller(session: Session):

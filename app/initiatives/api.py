@@ -290,7 +290,7 @@ def upload(
     session: SessionDep, user: CurrentUser, item: AttachableInitiative, received: StreamedUpload
 ):
     """Streams multipart/form-data files to storage (size limit enforced while streaming, type
-    judged from content). Cookie clients send `X-CSRF-Token` or `?csrf_token=`."""
+    judged from content). Cookie clients send `X-CSRF-Token`."""
     rows = attachments.add(
         session, user, item, received.files, confidential=received.fields.get("public") != "1"
     )

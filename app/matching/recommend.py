@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 import search
 from app.accounts.models import Organisation, User
 from app.catalogue import indexing
+from app.catalogue.service import field_label
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import TIMEZONE, _
@@ -241,6 +242,7 @@ def problem_filters(session: Session, problem: Problem, same_field: bool = False
 
 
 def _need_reasons(
+    session: Session,
     terms: Sequence[str],
     doc: dict[str, Any],
     field_code: str | None,
@@ -251,7 +253,8 @@ def _need_reasons(
     if terms:
         out.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
     if field_code and doc.get("field_code") == field_code and doc.get("field_name"):
-        out.append(_("Same field: %(field)s") % {"field": doc["field_name"]})
+        field = field_label(session, field_code, doc["field_name"])
+        out.append(_("Same field: %(field)s") % {"field": field})
     if "province" in filters.values and doc.get("province"):
         out.append(_("In the problem's province: %(province)s") % {"province": doc["province"]})
     if closeness is not None:
@@ -320,7 +323,7 @@ def initiatives_for_problem(
                 fused[i],
                 c,
                 terms,
-                _need_reasons(terms, doc, fld.code if fld else None, filters, c),
+                _need_reasons(session, terms, doc, fld.code if fld else None, filters, c),
                 doc,
             )
         )
@@ -463,7 +466,9 @@ def problems_for_initiative(
             continue
         problem = by_id[i]
         reasons = list(
-            _need_reasons(terms, doc, facts[i]["field_code"], problem_filters(session, problem), c)
+            _need_reasons(
+                session, terms, doc, facts[i]["field_code"], problem_filters(session, problem), c
+            )
         )
         reasons.append(
             _("Proposals until %(day)s") % {"day": problem.deadline.strftime("%d/%m/%Y")}
@@ -650,7 +655,7 @@ def near_duplicates(session: Session, user: User | None, initiative_id: int) -> 
         doc = service.document(session, row.other_id)
         if doc is None:
             continue
-        terms, reasons = service.reasons(base, doc, row.closeness)
+        terms, reasons = service.reasons(session, base, doc, row.closeness)
         out.append(
             Match(
                 row.other_id,

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, delete, select
 
 import search
 from app.catalogue import indexing
+from app.catalogue.service import field_label
 from app.config import get_settings
 from app.db import utcnow
 from app.i18n import _
@@ -359,14 +360,15 @@ def closeness_words(closeness: float) -> str:
 
 
 def reasons(
-    base: dict[str, Any], doc: dict[str, Any], closeness: float | None
+    session: Session, base: dict[str, Any], doc: dict[str, Any], closeness: float | None
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     terms = shared_terms(base, doc)
     out = []
     if terms:
         out.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
     if base.get("field_code") and base.get("field_code") == doc.get("field_code"):
-        out.append(_("Same field: %(field)s") % {"field": doc.get("field_name", "")})
+        field = field_label(session, doc.get("field_code"), doc.get("field_name", ""))
+        out.append(_("Same field: %(field)s") % {"field": field})
     if closeness is not None:
         out.append(closeness_words(closeness))
     return terms, tuple(out)
@@ -429,7 +431,7 @@ def similar(
         doc = docs.get(i) or document(session, i)
         if doc is None:
             continue
-        terms, why = reasons(base, doc, c)
+        terms, why = reasons(session, base, doc, c)
         out.append(Suggestion(i, doc, score, c, terms, why))
     return out
 

@@ -288,6 +288,8 @@ class Worker:
         )
         slow.start()
         self._lane("quick", self._wake, poll)
+        for thread in (periodic, slow):  # stopped: nothing of ours outlives `stop()`
+            thread.join(timeout=10)
 
     def _lane(self, lane: Lane, wake: threading.Event, poll: float) -> None:
         while not self._stop.is_set():
@@ -313,7 +315,7 @@ class Worker:
         self._stop.set()
         self.wake()
         if self._thread:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=30)
 
 
 _running: set[Worker] = set()

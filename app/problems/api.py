@@ -72,6 +72,9 @@ def find(
     funding_mode: str = Query("", max_length=20),
     trl: str = Query("", max_length=2),
     budget: str = Query("", max_length=20, description="under_1b, 1b_5b or over_5b"),
+    deadline: str = Query(
+        "", max_length=20, description="week, month, quarter, later or passed (days left)"
+    ),
     owner_type: str = Query("", max_length=30),
     status: str = Query("", max_length=20, description="open or awarded"),
 ):
@@ -84,6 +87,7 @@ def find(
         "funding_mode": funding_mode,
         "trl": trl,
         "budget": budget,
+        "deadline": deadline,
         "owner_type": owner_type,
         "status": status,
     }

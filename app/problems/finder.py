@@ -19,10 +19,20 @@ from app.accounts.models import Organisation
 from app.initiatives.models import Field
 from app.problems import workflow
 from app.problems.models import Problem
-from app.problems.service import budget_band
+from app.problems.service import budget_band, deadline_band
 from search.text import fold
 
-FACETS = ("status", "funding_mode", "field", "scope", "province", "trl", "budget", "owner_type")
+FACETS = (
+    "status",
+    "funding_mode",
+    "field",
+    "scope",
+    "province",
+    "trl",
+    "budget",
+    "deadline",
+    "owner_type",
+)
 QUERY_CHARS, FILTER_CHARS = 200, 100
 
 
@@ -40,6 +50,7 @@ def _facet_values(session: Session, problem: Problem) -> dict[str, list[str]]:
         "funding_mode": [problem.funding_mode],
         "trl": [str(problem.target_trl)] if problem.target_trl else [],
         "budget": [band] if band else [],
+        "deadline": [deadline_band(problem)],
         "owner_type": ["national"]
         if problem.national
         else ([str(organisation.type)] if organisation else []),

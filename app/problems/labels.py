@@ -89,6 +89,17 @@ def budget_labels() -> dict[str, str]:
     }
 
 
+def deadline_labels() -> dict[str, str]:
+    """The listing's deadline bands (`service.DEADLINE_BANDS`)."""
+    return {
+        "week": _("Closes within 7 days"),
+        "month": _("Closes in 8 to 30 days"),
+        "quarter": _("Closes in 31 to 90 days"),
+        "later": _("Closes in more than 90 days"),
+        "passed": _("Deadline passed"),
+    }
+
+
 def facet_titles() -> dict[str, str]:
     return {
         "status": _("Stage"),
@@ -98,6 +109,7 @@ def facet_titles() -> dict[str, str]:
         "province": _("Provinces"),
         "trl": _("Target technology readiness level (TRL)"),
         "budget": _("Budget (VND)"),
+        "deadline": _("Deadline for proposals"),
         "owner_type": _("Posted by"),
     }
 
@@ -112,6 +124,8 @@ def facet_label(name: str, value: str) -> str:
         return scope_label(value)
     if name == "budget":
         return budget_labels().get(value, value)
+    if name == "deadline":
+        return deadline_labels().get(value, value)
     if name == "owner_type":
         return {"national": _("National")}.get(value) or value
     return value

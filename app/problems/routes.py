@@ -347,7 +347,7 @@ def upload(
     problem: AttachableProblem,
     received: FormUpload,
 ):
-    """Multipart, streamed; the CSRF token comes in the query string (`?csrf_token=`)."""
+    """Multipart, streamed; the CSRF token is the form's first field (`app.web.csrf`)."""
     if received.refused or not received.files:
         request.session[UPLOAD_ERROR] = received.refused or _("Choose a file to attach.")
         return RedirectResponse(_files_url(problem) + "#f-file", status_code=303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update as sql_update
@@ -429,3 +429,23 @@ def budget_band(problem: Problem) -> str | None:
         if amount >= low and (high is None or amount < high):
             return name
     return None
+
+
+# The listing's deadline bands: (first, last) days from today, Vietnam time; None is open-ended.
+# "passed" holds the awarded problems, whose deadline is behind them.
+DEADLINE_BANDS: dict[str, tuple[int | None, int | None]] = {
+    "week": (0, 7),
+    "month": (8, 30),
+    "quarter": (31, 90),
+    "later": (91, None),
+    "passed": (None, -1),
+}
+
+
+def deadline_band(problem: Problem, today: date | None = None) -> str:
+    """The band of days left until the problem's deadline."""
+    left = (problem.deadline - (today or workflow.today_in_vietnam())).days
+    for name, (first, last) in DEADLINE_BANDS.items():
+        if (first is None or left >= first) and (last is None or left <= last):
+            return name
+    raise AssertionError(f"no band holds {left} days")  # pragma: no cover - the bands tile

@@ -54,6 +54,7 @@ _cache: dict[CacheKey, Snapshot] = {}
 _cache_lock = threading.Lock()
 _first_lock = threading.Lock()
 _refreshing: set[CacheKey] = set()
+_threads: set[threading.Thread] = set()
 _stamps = itertools.count(1)
 
 
@@ -140,12 +141,22 @@ def _start_refresh(engine: Any, key: CacheKey, current: tuple[Any, ...], extra_o
     if key in _refreshing:
         return
     _refreshing.add(key)
-    threading.Thread(
+    thread = threading.Thread(
         target=_refresh,
         args=(engine, key, current, extra_only),
         name="statistics-refresh",
         daemon=True,
-    ).start()
+    )
+    _threads.add(thread)
+    thread.start()
+
+
+def join_refreshes(timeout: float = 30.0) -> None:
+    """Wait for the background recomputations (at the app's shutdown), so none outlives it."""
+    with _cache_lock:
+        running = list(_threads)
+    for thread in running:
+        thread.join(timeout)
 
 
 def _store(key: CacheKey, current: tuple[Any, ...], result: dict[str, Any]) -> Snapshot:
@@ -174,6 +185,9 @@ def _refresh(engine: Any, key: CacheKey, current: tuple[Any, ...], extra_only: b
         log.exception("refreshing the statistics failed")
         with _cache_lock:
             _refreshing.discard(key)
+    finally:
+        with _cache_lock:
+            _threads.discard(threading.current_thread())
 
 
 def clear_cache() -> None:

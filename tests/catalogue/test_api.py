@@ -78,3 +78,14 @@ def test_out_of_range_list_filters_are_422_not_500(client):
         response = client.get(f"/api/v1/search?{query}")
         assert response.status_code == 422, query
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_search_hits_name_the_field_in_the_readers_language(client, corpus):
+    def field_of(language: str) -> str:
+        body = client.get(
+            "/api/v1/search", params={"q": "dien"}, headers={"Accept-Language": language}
+        ).json()
+        return next(h["field"] for h in body["hits"] if h["id"] == corpus.id("grid"))
+
+    assert field_of("vi") == "Công nghiệp và xây dựng"
+    assert field_of("en") == "Công nghiệp và xây dựng (en)"

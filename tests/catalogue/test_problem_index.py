@@ -3,6 +3,8 @@ reindex` rebuilds it, and the document is built from public fields only."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.catalogue import indexing, problem_index
@@ -137,3 +139,28 @@ def test_an_unavailable_engine_is_a_clear_503_not_a_500(client, settings):
     page = client.get("/problems", params={"lang": "en"})
     assert page.status_code == 503
     assert "Search is temporarily unavailable. Please try again in a few minutes." in page.text
+
+
+def test_the_deadline_facet_counts_and_filters_by_days_left(client, session):
+    c = cast(session)
+    today = workflow.today_in_vietnam()
+    soon = problem(session, c, "open", title="Thất thoát nước sạch đô thị")
+    month = problem(session, c, "open", title="Thất thoát điện năng lưới hạ thế")
+    later = problem(session, c, "open", title="Thất thoát sau thu hoạch lúa")
+    done = problem(session, c, "awarded", title="Thất thoát nhiệt lò hơi")
+    for p, days in ((soon, 7), (month, 8), (later, 200), (done, -1)):
+        p.deadline = today + timedelta(days=days)
+        session.add(p)
+        session.commit()
+        problem_index.sync_problem(session, p.id)
+    body = client.get("/api/v1/problems", params={"q": "that thoat"}).json()
+    assert body["facets"]["deadline"] == {"week": 1, "month": 1, "later": 1, "passed": 1}
+    assert _ids(client, q="that thoat", deadline="week") == [soon.id]
+    assert _ids(client, q="that thoat", deadline="month") == [month.id]
+    assert _ids(client, q="that thoat", deadline="passed") == [done.id]
+    assert _ids(client, q="that thoat", deadline="quarter") == []
+    assert _ids(client, q="that thoat", deadline="someday") == []
+    chosen = client.get("/api/v1/problems", params={"q": "that thoat", "deadline": "week"}).json()
+    assert chosen["facets"]["deadline"] == {"week": 1, "month": 1, "later": 1, "passed": 1}
+    page = client.get("/problems", params={"q": "that thoat", "lang": "vi"})
+    assert "Hạn nhận đề xuất" in page.text and "Còn trong 7 ngày" in page.text

@@ -168,7 +168,7 @@ def test_invitation_tells_the_authors_once_on_the_page_and_the_api(client, sessi
     assert "Hệ thống tưới nhỏ giọt cho cà phê" in page.text
     panel = page.text[page.text.index('id="matching-initiatives"') :]
     panel = panel[: panel.index("</section>")]
-    assert "Shared key terms: cà phê, tiết kiệm · Same field: Nông nghiệp" in panel
+    assert "Shared key terms: cà phê, tiết kiệm · Same field: Nông nghiệp (en)" in panel
     assert SECRET not in panel  # the owner reads their details above, never in a match
     answer = client.post(
         f"/problems/{world['water']}/matches/{world['drip']}/invite",
@@ -197,7 +197,7 @@ def test_invitation_tells_the_authors_once_on_the_page_and_the_api(client, sessi
     assert body["matches"][0]["id"] == world["drip"]
     assert body["matches"][0]["reasons"][:2] == [  # the owner's language
         "Shared key terms: cà phê, tiết kiệm",
-        "Same field: Nông nghiệp",
+        "Same field: Nông nghiệp (en)",
     ]
     assert (
         client.get(f"/api/v1/problems/{world['water']}/matches", headers=other).status_code == 403

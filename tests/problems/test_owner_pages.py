@@ -75,13 +75,15 @@ def test_the_files_page_uploads_lists_and_removes_confidential_files(client, ses
     web_login(client, c.owner.email)
     page = client.get(f"/problems/{draft.id}/files")
     assert page.status_code == 200 and "No files yet." in page.text
+    assert "csrf_token=" not in page.text  # the token is the form's first field, never in a URL
     token = csrf_of(page.text)
     without_token = client.post(
         f"/problems/{draft.id}/files", files={"file": ("a.pdf", PDF, "application/pdf")}
     )
     assert without_token.status_code == 403
     refused = client.post(
-        f"/problems/{draft.id}/files?csrf_token={token}",
+        f"/problems/{draft.id}/files",
+        data={"csrf_token": token},
         files={"file": ("chay.exe", b"MZ\x90\x00" + b"\x00" * 200, "application/octet-stream")},
         follow_redirects=False,
     )
@@ -94,7 +96,8 @@ def test_the_files_page_uploads_lists_and_removes_confidential_files(client, ses
     assert session.exec(select(ProblemAttachment)).all() == []
 
     sent = client.post(
-        f"/problems/{draft.id}/files?csrf_token={token}",
+        f"/problems/{draft.id}/files",
+        data={"csrf_token": token},
         files={"file": ("số liệu.pdf", PDF, "application/pdf")},
         follow_redirects=False,
     )
@@ -123,7 +126,8 @@ def test_files_cannot_be_added_once_the_problem_is_open(client, session):
     assert client.get(f"/problems/{opened.id}/files").status_code == 409
     token = csrf_of(client.get(f"/problems/{opened.id}").text)
     sent = client.post(
-        f"/problems/{opened.id}/files?csrf_token={token}",
+        f"/problems/{opened.id}/files",
+        data={"csrf_token": token},
         files={"file": ("a.pdf", PDF, "application/pdf")},
     )
     assert sent.status_code == 409
