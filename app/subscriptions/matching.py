@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -123,21 +124,26 @@ def on_published(session: Session, initiative_id: int) -> int:
     return told
 
 
-def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscription]) -> bool:
-    if session.exec(
-        select(SubscriptionNotice).where(
-            SubscriptionNotice.user_id == user.id, SubscriptionNotice.initiative_id == initiative.id
-        )
-    ).first():
-        return False  # told already (a republication, or a redelivered event)
+def deliver(
+    session: Session,
+    user: User,
+    subs: list[Subscription],
+    *,
+    about: dict[str, Any],
+    dedupe_key: str,
+    link: str,
+    item: Any,
+) -> bool:
+    """Tell `user` once that an item (`about`: `initiative_id=` or `problem_id=`) matched
+    `subs`: a notice row, the instant mail or in-app entry by the user's most immediate channel,
+    and a digest item for daily/weekly. False when the user was told of that item already."""
+    if session.exec(select(SubscriptionNotice).filter_by(user_id=user.id, **about)).first():
+        return False
     channel = min((s.channel for s in subs), key=CHANNEL_ORDER.index)
     primary = [s for s in subs if s.channel == channel]
     session.add(
         SubscriptionNotice(
-            user_id=user.id,
-            initiative_id=initiative.id,
-            subscription_ids=[s.id for s in subs],
-            channel=channel,
+            user_id=user.id, subscription_ids=[s.id for s in subs], channel=channel, **about
         )
     )
     groups = [
@@ -147,12 +153,12 @@ def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscr
         session,
         user,
         "subscription_match",
-        dedupe_key=f"match:{initiative.id}",
+        dedupe_key=dedupe_key,
         template="subscriptions/mail/instant",
-        link=public_url(initiative.id),
+        link=link,
         channel="both" if channel == "instant" else "in_app",
         context={
-            "item": public.view(session, initiative),
+            "item": item,
             "groups": groups,
             "unsubscribe_url": unsubscribe_url(user.id, [s.id for s in primary]),
         },
@@ -162,10 +168,24 @@ def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscr
         session.add(
             DigestItem(
                 subscription_id=primary[0].id,
-                initiative_id=initiative.id,
                 also_matched=[s.name for s in subs if s.id != primary[0].id],
+                **about,
             )
         )
+    return True
+
+
+def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscription]) -> bool:
+    if not deliver(
+        session,
+        user,
+        subs,
+        about={"initiative_id": initiative.id},
+        dedupe_key=f"match:{initiative.id}",
+        link=public_url(initiative.id),
+        item=public.view(session, initiative),
+    ):
+        return False  # told already (a republication, or a redelivered event)
     if user.organisation_id is not None:
         webhooks.dispatch(
             session,

@@ -25,14 +25,13 @@ from app.config import get_settings
 from app.errors import NotFound
 from app.i18n import _, get_language
 from app.initiatives.models import Field
-from app.notifications.service import notify
 from app.problems import finder
 from app.problems import permissions as problem_perms
 from app.problems import visibility as problem_visibility
 from app.problems.models import Problem
-from app.subscriptions.models import DigestItem, Subscription, SubscriptionNotice
+from app.subscriptions import matching as subscription_matching
+from app.subscriptions.models import Subscription
 from app.subscriptions.public import PublicInitiative, _short
-from app.subscriptions.service import unsubscribe_headers, unsubscribe_url
 
 SUBJECT = "problems"
 CHANNEL_ORDER = ("instant", "daily", "weekly", "in_app")
@@ -117,49 +116,16 @@ def on_opened(session: Session, problem_id: int) -> int:
 
 
 def tell(session: Session, user: User, problem: Problem, subs: list[Subscription]) -> bool:
-    if session.exec(
-        select(SubscriptionNotice).where(
-            SubscriptionNotice.user_id == user.id, SubscriptionNotice.problem_id == problem.id
-        )
-    ).first():
-        return False  # told already (a re-opening, or a redelivered event)
-    channel = min((s.channel for s in subs), key=CHANNEL_ORDER.index)
-    primary = [s for s in subs if s.channel == channel]
-    session.add(
-        SubscriptionNotice(
-            user_id=user.id,
-            problem_id=problem.id,
-            subscription_ids=[s.id for s in subs],
-            channel=channel,
-        )
-    )
-    groups = [
-        {"subscription": s, "unsubscribe_url": unsubscribe_url(user.id, [s.id])} for s in subs
-    ]
-    notify(
+    """False when told already (a re-opening, or a redelivered event)."""
+    return subscription_matching.deliver(
         session,
         user,
-        "subscription_match",
+        subs,
+        about={"problem_id": problem.id},
         dedupe_key=f"problem-match:{problem.id}",
-        template="subscriptions/mail/instant",
         link=link(problem.id),
-        channel="both" if channel == "instant" else "in_app",
-        context={
-            "item": view(session, problem),
-            "groups": groups,
-            "unsubscribe_url": unsubscribe_url(user.id, [s.id for s in primary]),
-        },
-        headers=unsubscribe_headers(user.id, [s.id for s in primary]),
+        item=view(session, problem),
     )
-    if channel in ("daily", "weekly"):
-        session.add(
-            DigestItem(
-                subscription_id=primary[0].id,
-                problem_id=problem.id,
-                also_matched=[s.name for s in subs if s.id != primary[0].id],
-            )
-        )
-    return True
 
 
 # -- feeds ------------------------------------------------------------------------
