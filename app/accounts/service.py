@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
@@ -18,7 +18,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, and_, case, delete, func, literal, null, or_, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
 from app.accounts import memberships
@@ -35,7 +37,7 @@ from app.accounts.models import (
     organisation_key,
 )
 from app.config import get_settings
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, autocommit_engine, utcnow
 from app.errors import (
     Conflict,
     NotFound,
@@ -576,12 +578,31 @@ def _window() -> timedelta:
     return timedelta(seconds=get_settings().login_lock_seconds)
 
 
+def _throttle_execute(session: Session, statement: Executable) -> list[tuple[Any, ...]]:
+    """Run a throttle statement; on PostgreSQL committed on its own, beside the request.
+
+    In the request's transaction the key's row stayed locked until the request
+    committed, so every sign-in from one address (an office behind one gateway)
+    waited for the previous one's argon2 verification. SQLite writes one
+    transaction at a time whatever is done, so the statement joins the request's.
+    """
+
+    def rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+    if session.get_bind().dialect.name != "postgresql":
+        return rows(cast(CursorResult[Any], session.execute(statement)))
+    with autocommit_engine(session.get_bind()).connect() as conn:
+        return rows(cast(CursorResult[Any], conn.execute(statement)))
+
+
 def _bump(session: Session, key: str) -> tuple[int, datetime | None]:
     """Count one more attempt for `key`, atomically: (attempts in this window, locked until).
 
     One INSERT … ON CONFLICT DO UPDATE on both databases: concurrent attempts never
-    collide on the row (no unique violation) and each sees its own count, because
-    the row stays locked until the attempt's transaction ends.
+    collide on the row (no unique violation) and each sees its own count. On
+    PostgreSQL it is committed on its own (`_throttle_execute`), so the row is not
+    held while the password is verified.
     """
     now = utcnow()
     table = LoginThrottle.__table__  # type: ignore[attr-defined]
@@ -605,7 +626,7 @@ def _bump(session: Session, key: str) -> tuple[int, datetime | None]:
         )
         .returning(table.c.failures, table.c.locked_until)
     )
-    failures, locked_until = session.execute(statement).one()
+    [(failures, locked_until)] = _throttle_execute(session, statement)
     cached = session.identity_map.get(session.identity_key(LoginThrottle, key))
     if cached is not None:
         session.expire(cached)  # its row was changed behind the ORM's back
@@ -617,15 +638,30 @@ def _refuse(until: datetime) -> TooManyRequests:
     return TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes))
 
 
-def reserve_attempts(session: Session, keys: list[str]) -> None:
-    """Count a sign-in attempt on every key before the password is checked.
+def _counted_in_advance(key: str) -> bool:
+    """An account's attempts are counted before the password is checked; an address's
+    only when they fail. Counted in advance, a burst of parallel wrong passwords for one
+    account checks exactly the limit; but everyone behind one gateway signing in at
+    once would count against each other while their passwords are being checked."""
+    return not key.startswith("ip:")
 
-    Refused (429) while a key is locked, or when this attempt would exceed the key's
-    limit: of a burst of parallel wrong passwords exactly the limit get checked.
+
+def reserve_attempts(session: Session, keys: list[str]) -> None:
+    """Count a sign-in attempt on every account key before the password is checked.
+
+    Refused (429) while a key is locked, or when this attempt would exceed an account
+    key's limit: of a burst of parallel wrong passwords exactly the limit get checked.
     """
     now = utcnow()
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
     for key in keys:
-        failures, locked_until = _bump(session, key)
+        if _counted_in_advance(key):
+            failures, locked_until = _bump(session, key)
+        else:
+            row = session.execute(
+                select(table.c.failures, table.c.locked_until).where(table.c.key == key)
+            ).one_or_none()
+            failures, locked_until = row if row is not None else (0, None)
         if locked_until and locked_until > now:
             raise _refuse(locked_until)
         if failures > _limit(key):
@@ -633,14 +669,17 @@ def reserve_attempts(session: Session, keys: list[str]) -> None:
 
 
 def record_failure(session: Session, keys: list[str]) -> None:
-    """The reserved attempt failed: a key that reached its limit is locked for a window."""
+    """The attempt failed: counted on the address too; a key at its limit is locked."""
     now = utcnow()
     table = LoginThrottle.__table__  # type: ignore[attr-defined]
     for key in keys:
-        session.execute(
+        if not _counted_in_advance(key):
+            _bump(session, key)
+        _throttle_execute(
+            session,
             update(table)
             .where(table.c.key == key, table.c.failures >= _limit(key))
-            .values(locked_until=now + _window(), window_start=now)
+            .values(locked_until=now + _window(), window_start=now),
         )
 
 
@@ -652,7 +691,7 @@ def _mail_allowed(session: Session, user: User) -> bool:
 
 def clear_failures(session: Session, keys: list[str]) -> None:
     table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    session.execute(delete(table).where(table.c.key.in_(keys)))
+    _throttle_execute(session, delete(table).where(table.c.key.in_(keys)))
 
 
 def authenticate(
