@@ -47,6 +47,8 @@ PROBLEMS = problems(
 
 
 def _out(session: SessionDep, user: CurrentUser, deal: Any) -> dict[str, Any]:
+    """The answer of every deal verb: the deal as the caller's side sees it (verbs act on the
+    deal their dependency loaded and checked, then answer it)."""
     return deals.describe(session, user, deal)
 
 
