@@ -41,7 +41,8 @@ def _page(
         request,
         "reports/dashboard.html",
         {
-            **statistics_context(service.statistics(session, scope=scope)),
+            # History figures from the snapshot per (watermark, view); live counts grouped in SQL.
+            **statistics_context(service.public_statistics(session, scope)),
             "dash": dashboard.summary(session, scope),
             "buckets": [b[0] for b in dashboard.BUCKETS],
             "open_stages": dashboard.OPEN_STAGES,
@@ -77,12 +78,10 @@ def items_page(
 ):
     """The initiatives behind one dashboard figure."""
     scope = service.scope_of(service.view_of(session, user, view))
-    items = dashboard.select_items(
-        dashboard.open_items(session, scope),
-        stage=stage,
-        bucket=bucket,
-        overdue=overdue,
-        warning=warning,
+    items = dashboard.open_items(
+        session,
+        scope,
+        which=dashboard.Filter(stage=stage, bucket=bucket, overdue=overdue, warning=warning),
     )
     parts = [status_label(stage) if stage else None]
     if bucket:
