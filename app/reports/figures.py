@@ -614,17 +614,15 @@ def compute(
     temporary = conn.dialect.name == "postgresql"
     if temporary:  # each read once (one window pass over the history), then read 2-3 times
         passages, firsts = _materialise(conn, passages), _materialise(conn, firsts)
-    try:
-        _count_reached(conn, firsts, cuts)
-        _count_entries(conn, cuts, scope)
-        overdue = _count_passages(conn, passages, cuts, calendar, by_id, last)
-        if items:
-            last.overdue_items = _overdue_items(conn, passages, end, calendar, by_id, overdue)
-        _durations(conn, passages, last)
-        _breakdowns(conn, firsts, last)
-    finally:
-        if temporary:
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {passages.name}, {firsts.name}")
+    _count_reached(conn, firsts, cuts)
+    _count_entries(conn, cuts, scope)
+    overdue = _count_passages(conn, passages, cuts, calendar, by_id, last)
+    if items:
+        last.overdue_items = _overdue_items(conn, passages, end, calendar, by_id, overdue)
+    _durations(conn, passages, last)
+    _breakdowns(conn, firsts, last)
+    if temporary:  # (after an error, the rollback removes them)
+        conn.exec_driver_sql(f"DROP TABLE {passages.name}, {firsts.name}")
     return [
         _result(session, cut, cuts[i - 1].at, last if i == len(cuts) - 1 else None, targets, scope)
         for i, cut in enumerate(cuts)
