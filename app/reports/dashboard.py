@@ -31,6 +31,8 @@ from app.reports import figures
 from app.reports.calendar import WorkingCalendar, local_date, local_midnight
 from app.reports.figures import Scope
 from app.reports.models import StageTarget
+from app.reports.passages import as_date, local_day
+from app.reports.targets import target_spans
 from app.reviews.models import (
     OPEN_ASSIGNMENT_STATES,
     Assignment,
@@ -126,9 +128,9 @@ def groups(
     now = now or utcnow()
     calendar = WorkingCalendar.load(session, at=now)
     targets = {t.id: t for t in session.exec(select(StageTarget))}
-    spans = figures._target_spans()
+    spans = target_spans()
     entered = col(Initiative.stage_entered_at)
-    day = figures._local_day(session.get_bind().dialect.name, entered).label("day")
+    day = local_day(session.get_bind().dialect.name, entered).label("day")
     stages = [s for s in OPEN_STAGES if stage is None or s == stage]
     query = _scoped(
         sa_select(col(Initiative.status), spans.c.id, day, func.count())
@@ -148,7 +150,7 @@ def groups(
     today = local_date(now)
     found = []
     for status, target_id, entered_day, n in session.execute(query):
-        first = figures._as_date(entered_day)
+        first = as_date(entered_day)
         assert first is not None
         target = targets.get(target_id)
         found.append(
