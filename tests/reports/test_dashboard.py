@@ -152,6 +152,27 @@ def test_dashboard_page_links_each_figure_to_its_list(client, session):
     assert "SK-2026-000004" in screening.text and "SK-2026-000003" not in screening.text
 
 
+def test_the_list_behind_a_figure_comes_a_page_at_a_time(client, session, monkeypatch):
+    from app.reports import dashboard_routes
+
+    data = build(session)
+    service.clear_cache()
+    monkeypatch.setattr(dashboard_routes, "ITEMS_PER_PAGE", 2)
+    web_login(client, data.coordinator.email)
+    codes = ("SK-2026-000003", "SK-2026-000004", "SK-2026-000005")
+    first = client.get("/dashboard/items", params={"overdue": "1", "lang": "en"})
+    assert "Initiatives: 3" in first.text and "Page 1 of 2" in first.text
+    assert 'href="/dashboard/items?overdue=1&amp;lang=en&amp;page=2" rel="next"' in first.text
+    second = client.get("/dashboard/items", params={"overdue": "1", "page": 2})
+    shown = [[code in page.text for code in codes] for page in (first, second)]
+    assert [sum(row) for row in shown] == [2, 1]
+    assert [a or b for a, b in zip(*shown, strict=True)] == [True, True, True]
+    assert (
+        "Page 2 of 2"
+        in client.get("/dashboard/items", params={"overdue": 1, "page": 9, "lang": "en"}).text
+    )
+
+
 def test_saved_view_scopes_the_dashboard_and_belongs_to_its_owner(client, session):
     data = build(session)
     service.clear_cache()
