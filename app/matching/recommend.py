@@ -3,9 +3,11 @@
 1. `initiatives_for_problem`: a problem's owners see the published initiatives that could
    answer it, and may `invite` their authors to propose;
 2. `problems_for_initiative`: an initiative's authors see the open problems it could answer;
-3. `for_user`: "Gợi ý cho bạn" from what a person contacted and subscribed to (home, digest);
+3. `for_user`: "Gợi ý cho bạn" from what a person contacted, viewed (`history`) and subscribed
+   to (home, digest);
 5. `find_near_duplicates`: at submission, the worker looks for published initiatives very close
    in meaning (candidates from the vector store, never a scan of the catalogue);
+   `near_duplicates` shows them to coordinators and to the submission's own authors;
 7. `semantic_search`: "có thể bạn quan tâm" under the search results (cross-lingual).
 
 (Use 4, reviewer assignment, is `closeness` below, used by `app.reviews`.)
@@ -38,6 +40,7 @@ from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import TIMEZONE, _
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
+from app.matching import history
 from app.matching import permissions as perms
 from app.matching import service
 from app.matching.models import MatchInvitation, NearDuplicate
@@ -488,7 +491,7 @@ def problems_for_initiative(
 class Seed:
     label: str  # what the person did, in words: a contacted initiative's title, a search
     vector: np.ndarray
-    kind: str  # "contacted" | "search"
+    kind: str  # "contacted" | "viewed" | "search"
 
 
 def seeds(session: Session, user: User, emb: Embedder) -> tuple[list[Seed], set[int]]:
@@ -514,6 +517,14 @@ def seeds(session: Session, user: User, emb: Embedder) -> tuple[list[Seed], set[
         initiative = session.get(Initiative, iid)
         if v is not None and initiative is not None:
             out.append(Seed(initiative.title, v, "contacted"))
+    for iid in history.viewed_ids(session, user):
+        if iid in known:
+            continue  # contacted says more than viewed; one's own initiatives are no interest
+        known.add(iid)
+        v = im.vector(iid)
+        initiative = session.get(Initiative, iid)
+        if v is not None and initiative is not None:
+            out.append(Seed(initiative.title, v, "viewed"))
     for sub in session.exec(
         select(Subscription).where(
             Subscription.user_id == user.id,
@@ -534,8 +545,8 @@ def for_user(
     exclude: Iterable[int] = (),
     emb: Embedder | None = None,
 ) -> list[Match]:
-    """ "Gợi ý cho bạn": published initiatives close to what the person contacted or searches
-    for, each naming the interest it follows from. Empty without a model or interests."""
+    """ "Gợi ý cho bạn": published initiatives close to what the person contacted, viewed or
+    searches for, each naming the interest it follows from. Empty without a model or interests."""
     emb = emb or service.embedder()
     if user is None or not emb.available:
         return []
@@ -555,7 +566,7 @@ def for_user(
         iid = int(im.ids[j])
         seed = interests[int(best_seed[j])]
         c = float(best[j])
-        minimum = service.MIN_CLOSENESS if seed.kind == "contacted" else NEED_MIN
+        minimum = service.MIN_CLOSENESS if seed.kind in ("contacted", "viewed") else NEED_MIN
         if c < minimum:
             break
         if iid in known:
@@ -565,6 +576,8 @@ def for_user(
             continue
         if seed.kind == "contacted":
             why = _("Close to “%(title)s”, which you contacted") % {"title": seed.label}
+        elif seed.kind == "viewed":
+            why = _("Close to “%(title)s”, which you viewed") % {"title": seed.label}
         else:
             why = _("Matches your saved search “%(query)s”") % {"query": seed.label}
         terms = common_terms(seed.label, doc)
@@ -640,22 +653,30 @@ def find_near_duplicates(
 
 
 def near_duplicates(session: Session, user: User | None, initiative_id: int) -> list[Match]:
-    """Use 5 for coordinators: what the worker found, still published, closest first."""
-    if not perms.can_see_duplicates(user):
+    """Use 5 after submission: what the worker found, still published, closest first; for
+    coordinators and for the initiative's own authors (nobody else: empty). Only the other
+    initiatives' public search documents are read, so neither their confidential sections
+    nor anyone's drafts can appear."""
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        return []
+    author = perms.can_see_close_published(user, initiative)
+    if not (perms.can_see_duplicates(user) or author):
         return []
     rows = session.exec(
         select(NearDuplicate)
         .where(NearDuplicate.initiative_id == initiative_id)
         .order_by(col(NearDuplicate.closeness).desc(), col(NearDuplicate.other_id))
     ).all()
-    initiative = session.get(Initiative, initiative_id)
-    base = _initiative_doc(session, initiative) if initiative else {}
+    base = _initiative_doc(session, initiative)
     out = []
     for row in rows:
-        doc = service.document(session, row.other_id)
+        doc = service.document(session, row.other_id)  # None unless published
         if doc is None:
             continue
         terms, reasons = service.reasons(session, base, doc, row.closeness)
+        if author:
+            reasons = (_("A published initiative close to yours"), *reasons)
         out.append(
             Match(
                 row.other_id,
@@ -712,6 +733,23 @@ def semantic_search(
             Match(iid, doc.get("title", ""), f"/catalogue/{iid}", c, c, terms, tuple(reasons), doc)
         )
     return out
+
+
+def maybe(session: Session, results: Any) -> list[Match]:
+    """ "Có thể bạn quan tâm" for a catalogue results page (the web page and `GET /search`):
+    by meaning, when the strict search found little (fewer than `MAYBE_BELOW` results, or
+    only by leaving typed words out), on the first page, within the page's filters."""
+    params = results.params
+    strict_found_little = results.total < MAYBE_BELOW or bool(results.ignored)
+    if not strict_found_little or params.page != 1 or not params.q.strip():
+        return []
+    return semantic_search(
+        session,
+        params.q,
+        search_filters(params.filters),
+        exclude=[h.id for h in results.hits],
+        limit=MAYBE_LIMIT,
+    )
 
 
 def search_filters(filters: dict[str, list[Any]]) -> Filters:
