@@ -18,9 +18,9 @@ from fastapi import APIRouter, Query, Request
 from app.accounts.deps import CurrentUser
 from app.catalogue.schemas import SearchParams
 from app.db import SessionDep
-from app.initiatives.deps import VisibleInitiative
 from app.errors import PermissionDenied
 from app.i18n import _
+from app.initiatives.deps import VisibleInitiative
 from app.matching import history, recommend
 from app.matching import permissions as perms
 from app.problems.deps import VisibleProblem

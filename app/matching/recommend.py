@@ -40,9 +40,8 @@ from app.errors import Conflict, NotFound, PermissionDenied
 from app.i18n import TIMEZONE, _
 from app.initiatives.models import Field, Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
-from app.matching import history
+from app.matching import history, service
 from app.matching import permissions as perms
-from app.matching import service
 from app.matching.models import MatchInvitation, NearDuplicate
 from app.outbox import service as outbox
 from app.outbox import topics

@@ -30,7 +30,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_initiative_view_user_id_user"), ondelete="CASCADE"
+            ["user_id"],
+            ["user.id"],
+            name=op.f("fk_initiative_view_user_id_user"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", "initiative_id", name=op.f("pk_initiative_view")),
     )

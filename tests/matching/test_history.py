@@ -13,8 +13,8 @@ from app.initiatives.models import Initiative
 from app.matching import history, recommend
 from app.matching.models import InitiativeView
 from tests import factories
-from tests.conftest import api_token, csrf_of, web_login
 from tests.catalogue.conftest import people  # noqa: F401 (fixture)
+from tests.conftest import api_token, csrf_of, web_login
 from tests.matching.test_recommend import E5, world  # noqa: F401 (fixture)
 
 VIEWED = "Gần với “Hệ thống tưới nhỏ giọt cho cà phê” mà bạn đã xem"
@@ -89,9 +89,7 @@ def test_a_viewed_initiative_seeds_suggestions_naming_it(client, session, world)
     session.commit()
     client.cookies.clear()
     headers = api_token(client, with_en.email)
-    body = client.get(
-        "/api/v1/me/suggestions", headers={**headers, "Accept-Language": "en"}
-    ).json()
+    body = client.get("/api/v1/me/suggestions", headers={**headers, "Accept-Language": "en"}).json()
     assert body["matches"][0]["reasons"][0] == (
         "Close to “Hệ thống tưới nhỏ giọt cho cà phê”, which you viewed"
     )
