@@ -1,7 +1,7 @@
 """matching: initiative_view (what a signed-in person viewed, for their own suggestions)
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0023
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import app.db
 
 revision: str = "0022"
-down_revision: str | None = "0015"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
