@@ -141,3 +141,21 @@ def test_the_history_is_private_and_can_be_cleared(client, session, world):  # n
     client.cookies.clear()
     assert client.delete("/api/v1/me/viewed", headers=mine).json() == {"cleared": 1}
     assert views(session) == []
+
+
+def test_the_history_goes_with_the_account(session, world):  # noqa: F811
+    """No page deletes an account today; if a row of `user` is ever deleted, its history
+    goes with it (ON DELETE CASCADE), never left behind."""
+    from sqlalchemy import delete
+
+    from app.accounts.models import RoleGrant, User
+
+    gone = factories.user(session, Role.investor, email="xoa@dautu.vn")
+    kept = factories.user(session, Role.investor, email="con@dautu.vn")
+    for person in (gone, kept):
+        history.record(session, person, session.get_one(Initiative, world["drip"]))
+    session.commit()
+    session.execute(delete(RoleGrant).where(col(RoleGrant.user_id) == gone.id))
+    session.execute(delete(User).where(col(User.id) == gone.id))
+    session.commit()
+    assert views(session) == [(kept.id, world["drip"])]
