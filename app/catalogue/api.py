@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from sqlmodel import Session
 
+from app.accounts.deps import OptionalUser
 from app.catalogue import service
 from app.catalogue.schemas import (
     MAX_PAGE,
@@ -15,6 +16,7 @@ from app.catalogue.schemas import (
     CertificateOut,
     Facet,
     FacetValue,
+    MaybeOut,
     PublicRecord,
     SearchHit,
     SearchParams,
@@ -25,6 +27,8 @@ from app.catalogue.schemas import (
 )
 from app.db import SessionDep
 from app.initiatives.visibility import visible_view
+from app.matching import history as viewing
+from app.matching import recommend as matching
 from app.publication import service as publication_service
 from app.web.api import problems, public
 
@@ -113,6 +117,10 @@ def search(
         notice=service.ignored_notice(results),
         url=params.url(),
         hits=[_hit(session, h) for h in results.hits],
+        maybe=[
+            MaybeOut(id=m.id, title=m.title, url=m.url, closeness=m.closeness, reasons=m.reasons)
+            for m in matching.maybe(session, results)
+        ],
         facets=[
             Facet(
                 name=f.name,
@@ -180,10 +188,12 @@ def suggest(
     responses=problems(e404="Not published (problem+json)."),
 )
 @public
-def public_record(session: SessionDep, initiative_id: int):
+def public_record(session: SessionDep, user: OptionalUser, initiative_id: int):
     """The public sections and publication data of a published initiative, with its
-    certificate and similar initiatives. Confidential sections are never included."""
+    certificate and similar initiatives. Confidential sections are never included.
+    A signed-in caller's view is noted for their own suggestions (`GET /me/viewed`)."""
     initiative = service.published_initiative(session, initiative_id)
+    viewing.record(session, user, initiative)
     cert = publication_service.current_certificate(session, initiative)
     return PublicRecord.model_validate(
         {

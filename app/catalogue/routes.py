@@ -15,6 +15,7 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.initiatives.labels import ip_status_label
 from app.initiatives.visibility import can_view_confidential, visible_view
+from app.matching import history as viewing
 from app.publication import service as publication_service
 from app.web.flash import flash
 from app.web.forms import Form, submit_form
@@ -122,6 +123,7 @@ def public_page(request: Request, session: SessionDep, user: OptionalUser, initi
     """What anyone may read of a published initiative (visibility decides, as for an anonymous
     reader); those who may read more get a link to the full record."""
     initiative = service.published_initiative(session, initiative_id)
+    viewing.record(session, user, initiative)  # signed-in only: a visitor's page is cached
     return render(
         request,
         "catalogue/initiative.html",

@@ -156,6 +156,18 @@ class SearchHit(BaseModel):
     url: str
 
 
+class MaybeOut(BaseModel):
+    """“Có thể bạn quan tâm”: an initiative close in meaning to the query, without its words."""
+
+    id: int
+    title: str
+    url: str
+    closeness: float | None = Field(
+        None, description="Cosine between the query and the initiative's public text (0–1)."
+    )
+    reasons: list[str] = Field(description="Why it is offered, in the reader's language.")
+
+
 class SearchResponse(BaseModel):
     query: str
     total: int
@@ -180,6 +192,13 @@ class SearchResponse(BaseModel):
         None, description="The sentence the web page shows when words were left out."
     )
     url: str = Field(description="The same search on the web page, to share.")
+    maybe: list[MaybeOut] = Field(
+        [],
+        description="“Có thể bạn quan tâm”: on the first page, when the strict search found "
+        "fewer than 3 results or left typed words out, published initiatives close in meaning "
+        "to the query in any language the model knows (within the same filters). Empty "
+        "without an embedding model.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -225,6 +244,15 @@ class SearchResponse(BaseModel):
                     "ignored": [],
                     "notice": None,
                     "url": "/search?q=nang+luong+mat+troi&province=H%C3%A0+N%E1%BB%99i",
+                    "maybe": [
+                        {
+                            "id": 31,
+                            "title": "Pin quang điện áp mái cho trường học vùng cao",
+                            "url": "/catalogue/31",
+                            "closeness": 0.8712,
+                            "reasons": ["Gần nghĩa với nội dung bạn tìm"],
+                        }
+                    ],
                 }
             ]
         }

@@ -2,8 +2,9 @@
 
 - `GET /problems/{id}/matches` (owners), `POST /problems/{id}/matches/{initiative_id}/invite`;
 - `GET /initiatives/{id}/problem-matches` (authors);
-- `GET /me/suggestions` ("Gợi ý cho bạn");
-- `GET /initiatives/{id}/near-duplicates` (coordinators);
+- `GET /me/suggestions` ("Gợi ý cho bạn"); `GET /me/viewed`, `DELETE /me/viewed` (the
+  caller's own viewing history, which feeds them);
+- `GET /initiatives/{id}/near-duplicates` (coordinators, and the initiative's authors);
 - `GET /matching/search?q=` (public: "có thể bạn quan tâm", cross-lingual, with the catalogue's
   facet filters).
 """
@@ -14,11 +15,14 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
-from app.accounts.deps import CoordinatorUser, CurrentUser
+from app.accounts.deps import CurrentUser
 from app.catalogue.schemas import SearchParams
 from app.db import SessionDep
+from app.errors import PermissionDenied
+from app.i18n import _
 from app.initiatives.deps import VisibleInitiative
-from app.matching import recommend
+from app.matching import history, recommend
+from app.matching import permissions as perms
 from app.problems.deps import VisibleProblem
 from app.web.api import PROBLEMS, public
 
@@ -67,10 +71,32 @@ def suggestions(session: SessionDep, user: CurrentUser) -> dict:
     return {"matches": _out(recommend.for_user(session, user))}
 
 
+@router.get("/me/viewed", responses=PROBLEMS)
+def viewed(session: SessionDep, user: CurrentUser) -> dict:
+    """The published initiatives you opened while signed in, newest first: used only for
+    your own suggestions, seen by nobody else."""
+    return {
+        "viewed": [
+            {"id": v.id, "title": v.title, "url": v.url, "viewed_at": v.viewed_at.isoformat()}
+            for v in history.history(session, user, user)
+        ]
+    }
+
+
+@router.delete("/me/viewed", responses=PROBLEMS)
+def clear_viewed(session: SessionDep, user: CurrentUser) -> dict:
+    """Forget what you viewed (your suggestions no longer follow it)."""
+    return {"cleared": history.clear(session, user, user)}
+
+
 @router.get("/initiatives/{initiative_id}/near-duplicates", responses=PROBLEMS)
-def near_duplicates(session: SessionDep, user: CoordinatorUser, initiative_id: int) -> dict:
-    """Published initiatives very close in meaning, found when this one was submitted."""
-    return {"matches": _out(recommend.near_duplicates(session, user, initiative_id))}
+def near_duplicates(session: SessionDep, user: CurrentUser, initiative: VisibleInitiative) -> dict:
+    """Published initiatives of others very close in meaning, found when this one was
+    submitted (public sections only), for coordinators and the initiative's authors (403
+    for anyone else)."""
+    if not (perms.can_see_duplicates(user) or perms.can_see_close_published(user, initiative)):
+        raise PermissionDenied(_("Only the initiative's authors and coordinators see this."))
+    return {"matches": _out(recommend.near_duplicates(session, user, initiative.id))}
 
 
 @router.get("/matching/search", responses={422: PROBLEMS[422]})

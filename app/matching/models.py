@@ -63,3 +63,15 @@ class MatchInvitation(SQLModel, table=True):
     initiative_id: int = Field(foreign_key="initiative.id", index=True)
     invited_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InitiativeView(SQLModel, table=True):
+    """A signed-in person opened a published initiative's public page or API record (use 3:
+    "Gợi ý cho bạn" from what they viewed). One row per pair, the newest `viewed_at`; at most
+    `history.KEEP` rows per person. Private: only its owner sees it (`permissions`)."""
+
+    __tablename__ = "initiative_view"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    initiative_id: int = Field(foreign_key="initiative.id", primary_key=True, ondelete="CASCADE")
+    viewed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

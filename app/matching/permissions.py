@@ -29,3 +29,14 @@ def can_see_initiative_matches(user: User | None, initiative: Initiative) -> boo
 def can_see_duplicates(user: User | None) -> bool:
     """Use 5: near-duplicates found by the vectors, for coordinators."""
     return accounts.is_coordinator(user)
+
+
+def can_see_viewing_history(user: User | None, owner: User) -> bool:
+    """Use 3: what a person viewed is theirs alone (not even coordinators see it)."""
+    return accounts.is_signed_in(user) and user.id == owner.id
+
+
+def can_see_close_published(user: User | None, initiative: Initiative) -> bool:
+    """Use 5 for the authors: the PUBLISHED initiatives of others the worker found very close
+    in meaning to their own (public sections only; a coordinator sees them too)."""
+    return initiative_perms.is_author(user, initiative)

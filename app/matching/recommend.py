@@ -3,13 +3,16 @@
 1. `initiatives_for_problem`: a problem's owners see the published initiatives that could
    answer it, and may `invite` their authors to propose;
 2. `problems_for_initiative`: an initiative's authors see the open problems it could answer;
-3. `for_user`: "Gợi ý cho bạn" from what a person contacted and subscribed to (home, digest);
+3. `for_user`: "Gợi ý cho bạn" from what a person contacted, viewed (`history`) and subscribed
+   to (home, digest);
 5. `find_near_duplicates`: at submission, the worker looks for published initiatives very close
    in meaning (candidates from the vector store, never a scan of the catalogue);
+   `near_duplicates` shows them to coordinators and to the submission's own authors;
 7. `semantic_search`: "có thể bạn quan tâm" under the search results (cross-lingual).
 
 (Use 4, reviewer assignment, is `closeness` below, used by `app.reviews`.)
 
+Hard filters, `Match`, the explanations and the query-vector cache are in `explain.py`.
 Every function works on PUBLIC text only: initiatives through the catalogue's whitelisted
 search documents (`indexing.document_for`), problems through `service.problem_text`
 (`problems.visibility.PUBLIC_FIELDS`). Hard filters (status, field, province, TRL) are
@@ -19,27 +22,34 @@ shown, however close. With the `none` backend every use falls back to shared wor
 
 from __future__ import annotations
 
-import re
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlmodel import Session, col, select
 
 import search
-from app.accounts.models import Organisation, User
+from app.accounts.models import User
 from app.catalogue import indexing
-from app.catalogue.service import field_label
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied
-from app.i18n import TIMEZONE, _
+from app.i18n import _
 from app.initiatives.models import Field, Initiative
-from app.initiatives.workflow import PUBLISHED_STATES
+from app.matching import history, service
 from app.matching import permissions as perms
-from app.matching import service
+from app.matching.explain import (
+    Filters,
+    Match,
+    common_terms,
+    facts,
+    floor_of,
+    lexical_overlap,
+    need_reasons,
+    problem_filters,
+    query_vector,
+    search_filters,
+)
 from app.matching.models import MatchInvitation, NearDuplicate
 from app.outbox import service as outbox
 from app.outbox import topics
@@ -47,7 +57,17 @@ from app.problems.models import Problem
 from app.problems.workflow import Status as ProblemStatus
 from app.problems.workflow import today_in_vietnam
 from search.embeddings import Embedder
-from search.text import fold, tokenize
+from search.text import tokenize
+
+__all__ = [  # the shared parts, re-exported for the callers of this module
+    "Filters",
+    "Match",
+    "common_terms",
+    "facts",
+    "problem_filters",
+    "query_vector",
+    "search_filters",
+]
 
 # e5 "query:" (a need, a search) against "passage:" (an initiative) cosines, measured on the
 # tests and bench/matching.py: the right answer ~0.88-0.90, same area but another need
@@ -62,204 +82,7 @@ MAYBE_BELOW = 3  # "có thể bạn quan tâm" when the strict search found fewe
 MAYBE_LIMIT = 4
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Hard filters on a candidate's public facts: `values` maps a search-document key
-    (field_code, province, ...) to the allowed values; TRL as an inclusive range."""
-
-    values: dict[str, frozenset[Any]] = field(default_factory=dict)
-    trl_min: int | None = None
-    trl_max: int | None = None
-
-    def allows(self, doc: dict[str, Any]) -> bool:
-        for key, allowed in self.values.items():
-            if allowed and doc.get(key) not in allowed:
-                return False
-        trl = doc.get("trl")
-        if self.trl_min is not None and (trl is None or trl < self.trl_min):
-            return False
-        return not (self.trl_max is not None and (trl is None or trl > self.trl_max))
-
-
-def facts(session: Session, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The filterable public facts of published initiatives, in two queries (not one
-    search document per candidate): keys as in the search documents."""
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return {}
-    fields: dict[int | None, str] = {f.id: f.code for f in session.exec(select(Field))}
-    rows = session.exec(
-        select(Initiative, Organisation.type)
-        .join(
-            Organisation,
-            col(Organisation.id) == col(Initiative.organisation_id),
-            isouter=True,
-        )
-        .where(
-            col(Initiative.id).in_(wanted),
-            col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
-        )
-    ).all()
-    out = {}
-    for initiative, org_type in rows:
-        published = initiative.published_at or initiative.updated_at
-        out[initiative.id] = {
-            "field_code": fields.get(initiative.field_id),
-            "subfield_code": fields.get(initiative.subfield_id),
-            "province": initiative.province,
-            "trl": initiative.trl,
-            "ip_status": initiative.ip_status,
-            "organisation_type": str(org_type) if org_type else None,
-            "publication_year": published.astimezone(TIMEZONE).year,
-        }
-    return out
-
-
-@dataclass(frozen=True)
-class Match:
-    id: int
-    title: str
-    url: str
-    score: float
-    closeness: float | None
-    shared_terms: tuple[str, ...]
-    reasons: tuple[str, ...]
-    facts: dict[str, Any]  # public facts only (the search document, or a problem's)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "url": self.url,
-            "closeness": None if self.closeness is None else round(self.closeness, 4),
-            "shared_terms": list(self.shared_terms),
-            "reasons": list(self.reasons),
-        }
-
-
-# -- words in common -------------------------------------------------------------------
-
-
-_CLAUSE = re.compile(r"[.,;:!?()\[\]\n\r\t–—-]+")
-
-
-def _clauses(text: str) -> list[list[str]]:
-    """Words per clause: a phrase never runs across punctuation."""
-    return [words for part in _CLAUSE.split(text) if (words := tokenize(part))]
-
-
-def _pairs(text: str) -> set[str]:
-    return {
-        f"{fold(a)} {fold(b)}"
-        for words in _clauses(text)
-        for a, b in zip(words, words[1:], strict=False)
-    }
-
-
-def common_terms(need: str, doc: dict[str, Any], limit: int = 3) -> tuple[str, ...]:
-    """Key terms of an initiative that the text `need` also uses, as the initiative writes
-    them: its keywords first, then the longest runs of words its title and summary share
-    with `need` (so "vườn cà phê", never the fragment "vườn cà"), without function words at
-    either end. A term inside one already named is not repeated."""
-    folded = f" {' '.join(fold(w) for w in tokenize(need))} "
-    found: list[tuple[str, str]] = []
-    for k in doc.get("keywords", []):
-        key = " ".join(fold(w) for w in tokenize(k))
-        if key and f" {key} " in folded:
-            found.append((key, " ".join(tokenize(k))))
-    theirs = _pairs(need)
-    for words in _clauses(f"{doc.get('title', '')}. {doc.get('summary', '')}"):
-        shared = [f"{fold(a)} {fold(b)}" in theirs for a, b in zip(words, words[1:], strict=False)]
-        i = 0
-        while i < len(shared):
-            if not shared[i]:
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(shared) and shared[j + 1]:
-                j += 1
-            run = words[i : j + 2]
-            while run and fold(run[0]) in service.STOPWORDS:
-                run = run[1:]
-            while run and fold(run[-1]) in service.STOPWORDS:
-                run = run[:-1]
-            if len(run) >= 2:
-                found.append((" ".join(fold(w) for w in run), " ".join(run)))
-            i = j + 1
-    kept: list[tuple[str, str]] = []
-    for key, written in found:
-        if not any(key in k or k in key for k, _w in kept):
-            kept.append((key, written))
-    return tuple(w for _k, w in kept)[:limit]
-
-
-def _lexical_overlap(a: str, b: str) -> float:
-    """Share of meaningful words in common (Dice), for ranking without an engine."""
-    ta = {fold(w) for w in tokenize(a)} - service.STOPWORDS
-    tb = {fold(w) for w in tokenize(b)} - service.STOPWORDS
-    return 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
-
-
-def _floor(best: float | None, minimum: float, margin: float) -> float:
-    return minimum if best is None else max(minimum, best - margin)
-
-
-_queries: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-_queries_lock = threading.Lock()
-QUERY_CACHE = 4096
-
-
-def query_vector(emb: Embedder, text: str) -> np.ndarray:
-    """A short text's query vector (~0.05 s on 2 cores), cached per worker (least recently
-    used first out)."""
-    key = (emb.name, " ".join(text.split())[:2000])
-    with _queries_lock:
-        if key in _queries:
-            _queries.move_to_end(key)
-            return _queries[key]
-    vector = emb.embed_query(key[1])
-    with _queries_lock:
-        _queries[key] = vector
-        while len(_queries) > QUERY_CACHE:
-            _queries.popitem(last=False)
-    return vector
-
-
 # -- 1. initiatives for a problem ----------------------------------------------------------
-
-
-def problem_filters(session: Session, problem: Problem, same_field: bool = False) -> Filters:
-    """The problem's own facts as hard filters: its provinces when it is local (always), its
-    field when asked (`same_field`: off by default, because answers often come from another
-    field: an IoT network for a landslide warning, measured on the demo)."""
-    values: dict[str, frozenset[Any]] = {}
-    fld = session.get(Field, problem.field_id) if problem.field_id else None
-    if fld is not None and same_field:
-        values["field_code"] = frozenset({fld.code})
-    if problem.scope == "provinces" and problem.provinces:
-        values["province"] = frozenset(problem.provinces)
-    return Filters(values)
-
-
-def _need_reasons(
-    session: Session,
-    terms: Sequence[str],
-    doc: dict[str, Any],
-    field_code: str | None,
-    filters: Filters,
-    closeness: float | None,
-) -> tuple[str, ...]:
-    out = []
-    if terms:
-        out.append(_("Shared key terms: %(terms)s") % {"terms": ", ".join(terms)})
-    if field_code and doc.get("field_code") == field_code and doc.get("field_name"):
-        field = field_label(session, field_code, doc["field_name"])
-        out.append(_("Same field: %(field)s") % {"field": field})
-    if "province" in filters.values and doc.get("province"):
-        out.append(_("In the problem's province: %(province)s") % {"province": doc["province"]})
-    if closeness is not None:
-        out.append(service.closeness_words(closeness + 0.02))  # a need is shorter than a passage
-    return tuple(out)
 
 
 def initiatives_for_problem(
@@ -303,7 +126,7 @@ def initiatives_for_problem(
     fused = service.rrf(lexical, semantic)
     ranked = sorted(fused, key=lambda i: (-fused[i], i))
     best = max((cos[i] for i in ranked if i in cos), default=None)
-    floor = _floor(best, NEED_MIN, NEED_MARGIN)
+    floor = floor_of(best, NEED_MIN, NEED_MARGIN)
     out = []
     for i in ranked:
         c = cos.get(i)
@@ -323,7 +146,7 @@ def initiatives_for_problem(
                 fused[i],
                 c,
                 terms,
-                _need_reasons(session, terms, doc, fld.code if fld else None, filters, c),
+                need_reasons(session, terms, doc, fld.code if fld else None, filters, c),
                 doc,
             )
         )
@@ -440,7 +263,7 @@ def problems_for_initiative(
     facts = {p.id: _problem_facts(session, p) for p in candidates}
     allowed = [p for p in candidates if _problem_allows(facts[p.id], p, doc, same_field)]
     needs = {p.id: f"{p.title}\n{p.abstract}\n{p.pain}" for p in allowed}
-    overlap = {i: _lexical_overlap(needs[i], text) for i in needs}
+    overlap = {i: lexical_overlap(needs[i], text) for i in needs}
     lexical = sorted((i for i in overlap if overlap[i] > 0), key=lambda i: (-overlap[i], i))
     cos: dict[int, float] = {}
     semantic: list[int] = []
@@ -454,7 +277,7 @@ def problems_for_initiative(
     fused = service.rrf(lexical, semantic)
     ranked = sorted(fused, key=lambda i: (-fused[i], i))
     best = max(cos.values(), default=None)
-    floor = _floor(best, NEED_MIN, NEED_MARGIN)
+    floor = floor_of(best, NEED_MIN, NEED_MARGIN)
     by_id = {p.id: p for p in allowed}
     out = []
     for i in ranked:
@@ -466,7 +289,7 @@ def problems_for_initiative(
             continue
         problem = by_id[i]
         reasons = list(
-            _need_reasons(
+            need_reasons(
                 session, terms, doc, facts[i]["field_code"], problem_filters(session, problem), c
             )
         )
@@ -488,7 +311,7 @@ def problems_for_initiative(
 class Seed:
     label: str  # what the person did, in words: a contacted initiative's title, a search
     vector: np.ndarray
-    kind: str  # "contacted" | "search"
+    kind: str  # "contacted" | "viewed" | "search"
 
 
 def seeds(session: Session, user: User, emb: Embedder) -> tuple[list[Seed], set[int]]:
@@ -514,6 +337,14 @@ def seeds(session: Session, user: User, emb: Embedder) -> tuple[list[Seed], set[
         initiative = session.get(Initiative, iid)
         if v is not None and initiative is not None:
             out.append(Seed(initiative.title, v, "contacted"))
+    for iid in history.viewed_ids(session, user):
+        if iid in known:
+            continue  # contacted says more than viewed; one's own initiatives are no interest
+        known.add(iid)
+        v = im.vector(iid)
+        initiative = session.get(Initiative, iid)
+        if v is not None and initiative is not None:
+            out.append(Seed(initiative.title, v, "viewed"))
     for sub in session.exec(
         select(Subscription).where(
             Subscription.user_id == user.id,
@@ -534,8 +365,8 @@ def for_user(
     exclude: Iterable[int] = (),
     emb: Embedder | None = None,
 ) -> list[Match]:
-    """ "Gợi ý cho bạn": published initiatives close to what the person contacted or searches
-    for, each naming the interest it follows from. Empty without a model or interests."""
+    """ "Gợi ý cho bạn": published initiatives close to what the person contacted, viewed or
+    searches for, each naming the interest it follows from. Empty without a model or interests."""
     emb = emb or service.embedder()
     if user is None or not emb.available:
         return []
@@ -555,7 +386,7 @@ def for_user(
         iid = int(im.ids[j])
         seed = interests[int(best_seed[j])]
         c = float(best[j])
-        minimum = service.MIN_CLOSENESS if seed.kind == "contacted" else NEED_MIN
+        minimum = service.MIN_CLOSENESS if seed.kind in ("contacted", "viewed") else NEED_MIN
         if c < minimum:
             break
         if iid in known:
@@ -565,6 +396,8 @@ def for_user(
             continue
         if seed.kind == "contacted":
             why = _("Close to “%(title)s”, which you contacted") % {"title": seed.label}
+        elif seed.kind == "viewed":
+            why = _("Close to “%(title)s”, which you viewed") % {"title": seed.label}
         else:
             why = _("Matches your saved search “%(query)s”") % {"query": seed.label}
         terms = common_terms(seed.label, doc)
@@ -640,22 +473,30 @@ def find_near_duplicates(
 
 
 def near_duplicates(session: Session, user: User | None, initiative_id: int) -> list[Match]:
-    """Use 5 for coordinators: what the worker found, still published, closest first."""
-    if not perms.can_see_duplicates(user):
+    """Use 5 after submission: what the worker found, still published, closest first; for
+    coordinators and for the initiative's own authors (nobody else: empty). Only the other
+    initiatives' public search documents are read, so neither their confidential sections
+    nor anyone's drafts can appear."""
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        return []
+    author = perms.can_see_close_published(user, initiative)
+    if not (perms.can_see_duplicates(user) or author):
         return []
     rows = session.exec(
         select(NearDuplicate)
         .where(NearDuplicate.initiative_id == initiative_id)
         .order_by(col(NearDuplicate.closeness).desc(), col(NearDuplicate.other_id))
     ).all()
-    initiative = session.get(Initiative, initiative_id)
-    base = _initiative_doc(session, initiative) if initiative else {}
+    base = _initiative_doc(session, initiative)
     out = []
     for row in rows:
-        doc = service.document(session, row.other_id)
+        doc = service.document(session, row.other_id)  # None unless published
         if doc is None:
             continue
         terms, reasons = service.reasons(session, base, doc, row.closeness)
+        if author:
+            reasons = (_("A published initiative close to yours"), *reasons)
         out.append(
             Match(
                 row.other_id,
@@ -696,7 +537,7 @@ def semantic_search(
     pool = [(i, c) for i, c in nearest if i not in skip and filters.allows(known.get(i, {}))]
     pool = [(i, c) for i, c in pool if i in known]
     best = pool[0][1] if pool else None
-    floor = _floor(best, SEARCH_MIN, SEARCH_MARGIN)
+    floor = floor_of(best, SEARCH_MIN, SEARCH_MARGIN)
     out: list[Match] = []
     for iid, c in pool:
         if c < floor or len(out) == limit:
@@ -714,10 +555,18 @@ def semantic_search(
     return out
 
 
-def search_filters(filters: dict[str, list[Any]]) -> Filters:
-    """The catalogue page's facet filters as hard filters on search documents."""
-    from app.catalogue.schemas import FACETS
-
-    return Filters(
-        {FACETS[name][0]: frozenset(v) for name, v in filters.items() if v and name in FACETS}
+def maybe(session: Session, results: Any) -> list[Match]:
+    """ "Có thể bạn quan tâm" for a catalogue results page (the web page and `GET /search`):
+    by meaning, when the strict search found little (fewer than `MAYBE_BELOW` results, or
+    only by leaving typed words out), on the first page, within the page's filters."""
+    params = results.params
+    strict_found_little = results.total < MAYBE_BELOW or bool(results.ignored)
+    if not strict_found_little or params.page != 1 or not params.q.strip():
+        return []
+    return semantic_search(
+        session,
+        params.q,
+        search_filters(params.filters),
+        exclude=[h.id for h in results.hits],
+        limit=MAYBE_LIMIT,
     )

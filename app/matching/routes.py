@@ -1,4 +1,5 @@
-"""Pages of the matching domain: the owner's invitation to propose (use 1).
+"""Pages of the matching domain: the owner's invitation to propose (use 1); clearing one's
+viewing history (use 3, shown on the profile page by `templates/matching/_viewed.html`).
 
 The panels themselves are includes (`templates/matching/_*.html`) fed by the page globals
 `matching_*` (`app/web/page_globals.py`), so the problem, initiative, search and home pages
@@ -17,7 +18,7 @@ from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.db import SessionDep
 from app.i18n import _
-from app.matching import recommend
+from app.matching import history, recommend
 from app.problems.deps import VisibleProblem
 from app.system import home
 from app.web.flash import flash
@@ -59,6 +60,28 @@ def invite(
         form,
         None,
         lambda _form: recommend.invite(session, user, problem, initiative_id),
+        done=done,
+        again=again,
+    )
+
+
+@router.post("/account/viewed/clear")
+def clear_viewed(request: Request, session: SessionDep, user: CurrentUser, form: Form):
+    back = "/account/profile#viewed"
+
+    def done(count: int) -> RedirectResponse:
+        flash(request, _("Your viewing history is cleared."), "success")
+        return RedirectResponse(back, status_code=303)
+
+    def again(refusal) -> RedirectResponse:
+        flash(request, refusal.message or _("This value is not valid."), "error")
+        return RedirectResponse(back, status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: history.clear(session, user, user),
         done=done,
         again=again,
     )

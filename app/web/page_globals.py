@@ -155,29 +155,35 @@ def matching_globals(request: Request, user: Any) -> dict[str, Any]:
                 return []
             return recommend.problems_for_initiative(session, user, initiative)
 
-    def duplicates(initiative_id: int) -> list[Any]:
-        if not perms.can_see_duplicates(user):
-            return []
+    def duplicates(initiative_id: int) -> dict[str, Any] | None:
+        """Use 5 after submission: coordinators see possible duplicates; the initiative's
+        authors, the published initiatives close to theirs."""
         with request_session(request) as session:
-            return recommend.near_duplicates(session, user, initiative_id)
+            initiative = session.get(Initiative, initiative_id)
+            if initiative is None:
+                return None
+            author = perms.can_see_close_published(user, initiative)
+            if not (author or perms.can_see_duplicates(user)):
+                return None
+            found = recommend.near_duplicates(session, user, initiative_id)
+            return {"matches": found, "for_author": author} if found else None
 
     def maybe(results: Any) -> list[Any]:
-        """Under the search results: by meaning, when the strict search found little (few
-        results, or only by leaving typed words out)."""
-        params = results.params
-        strict_found_little = results.total < recommend.MAYBE_BELOW or bool(results.ignored)
-        if not strict_found_little or params.page != 1 or not params.q.strip():
+        """Under the search results (the same supplement as `GET /api/v1/search`'s `maybe`)."""
+        with request_session(request) as session:
+            return recommend.maybe(session, results)
+
+    def viewed() -> list[Any]:
+        """The visitor's own viewing history (their profile page)."""
+        from app.matching import history
+
+        if user is None:
             return []
         with request_session(request) as session:
-            return recommend.semantic_search(
-                session,
-                params.q,
-                recommend.search_filters(params.filters),
-                exclude=[h.id for h in results.hits],
-                limit=recommend.MAYBE_LIMIT,
-            )
+            return history.history(session, user, user)
 
     return {
+        "matching_viewed": viewed,
         "matching_for_problem": for_problem,
         "matching_for_initiative": for_initiative,
         "matching_duplicates": duplicates,

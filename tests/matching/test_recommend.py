@@ -297,6 +297,37 @@ def test_an_english_query_finds_the_vietnamese_initiative_within_the_filters(cli
     assert all(m["shared_terms"] == [] for m in secret["matches"])
 
 
+def test_the_search_api_carries_the_same_supplement_by_meaning(client, settings, world):
+    q = "smart irrigation"  # no word of it, nor a synonym, in any initiative
+    body = client.get("/api/v1/search", params={"q": q}).json()
+    assert body["total"] == 0 and body["hits"] == [], body  # the strict search finds nothing
+    assert [m["id"] for m in body["maybe"]] == [world["drip"]]
+    assert body["maybe"][0]["title"] == "Hệ thống tưới nhỏ giọt cho cà phê"
+    assert body["maybe"][0]["url"] == f"/catalogue/{world['drip']}"
+    assert body["maybe"][0]["reasons"] == ["Gần nghĩa với nội dung bạn tìm"]
+    assert body["maybe"][0]["closeness"] >= recommend.SEARCH_MIN
+    english = client.get(
+        "/api/v1/search", params={"q": q, "per_page": 10}, headers={"Accept-Language": "en"}
+    ).json()
+    assert english["maybe"][0]["reasons"] == ["Close in meaning to your search"]
+    # Within the filters, as the strict search.
+    health = client.get("/api/v1/search", params={"q": q, "field": "YT"}).json()
+    assert world["drip"] not in [m["id"] for m in health["maybe"]]
+    # Only on the first page.
+    second = client.get("/api/v1/search", params={"q": q, "page": 2})
+    assert second.status_code == 200 and second.json()["maybe"] == []
+    # A model that is not installed: no supplement, no error.
+    settings.embedding_backend = "e5-large-not-installed"
+    plain = client.get("/api/v1/search", params={"q": q, "per_page": 19})
+    assert plain.status_code == 200
+    assert plain.json()["total"] == 0 and plain.json()["maybe"] == []
+    spec = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert spec["SearchResponse"]["properties"]["maybe"]["items"] == {
+        "$ref": "#/components/schemas/MaybeOut"
+    }
+    assert set(spec["MaybeOut"]["properties"]) == {"id", "title", "url", "closeness", "reasons"}
+
+
 def test_near_duplicates_are_found_at_submission_and_shown_to_coordinators(
     client, session, world, worker
 ):
@@ -325,6 +356,71 @@ def test_near_duplicates_are_found_at_submission_and_shown_to_coordinators(
     web_login(client, other.email)
     own = client.get(f"/initiatives/{twin.id}")
     assert own.status_code == 200 and "Có thể trùng lặp" not in own.text
+
+
+def test_the_submitter_sees_published_initiatives_close_to_theirs_never_drafts_or_secrets(
+    client, session, world, worker
+):
+    nn = session.exec(select(Field).where(Field.code == "NN")).one()
+    other = factories.user(session, Role.submitter, email="khac@vien.vn")
+    third = factories.user(session, Role.submitter, email="thu3@vien.vn")
+    coordinator = world["people"].coordinator
+    text = "Cảm biến độ ẩm đất điều khiển van tưới, tiết kiệm nước cho vườn cà phê."
+    twin = publish(
+        session,
+        People(other, coordinator),
+        title="Hệ thống tưới nhỏ giọt cho cây cà phê",
+        summary=text,
+        field=nn,
+        keywords=("tưới nhỏ giọt", "cà phê"),
+        to=Status.submitted,
+    )
+    worker.drain()
+    draft_twin = publish(  # as close to both, but never published: nobody is shown it
+        session,
+        People(third, coordinator),
+        title="Tưới nhỏ giọt cho cây cà phê",
+        summary=text,
+        field=nn,
+        keywords=("tưới nhỏ giọt", "cà phê"),
+        to=Status.submitted,
+    )
+    worker.drain()
+    mine = api_token(client, other.email)
+    theirs = api_token(client, third.email)
+    body = client.get(f"/api/v1/initiatives/{twin.id}/near-duplicates", headers=mine).json()
+    assert [m["id"] for m in body["matches"]] == [world["drip"]]  # not the other draft
+    assert body["matches"][0]["reasons"][0] == "Sáng kiến đã công bố gần với sáng kiến của bạn"
+    assert body["matches"][0]["reasons"][1] == "Cùng từ khoá: tưới nhỏ giọt, cà phê"
+    assert SECRET not in str(body) and "zyxmật" not in str(body)
+    third_own = client.get(
+        f"/api/v1/initiatives/{draft_twin.id}/near-duplicates", headers=theirs
+    ).json()
+    assert [m["id"] for m in third_own["matches"]] == [world["drip"]]  # never `twin`, a draft
+    # Only one's own initiative's list: another submitter's is not theirs to read.
+    assert (
+        client.get(f"/api/v1/initiatives/{twin.id}/near-duplicates", headers=theirs).status_code
+        == 404
+    )
+    drip_author = api_token(client, world["people"].submitter.email)
+    assert (
+        client.get(
+            f"/api/v1/initiatives/{twin.id}/near-duplicates", headers=drip_author
+        ).status_code
+        == 404
+    )
+    web_login(client, other.email)
+    page = client.get(f"/initiatives/{twin.id}")
+    panel = page.text[page.text.index('id="near-duplicates"') :]
+    panel = panel[: panel.index("</section>")]
+    assert "Sáng kiến đã công bố gần với sáng kiến của bạn" in panel
+    assert f'<a href="/catalogue/{world["drip"]}">Hệ thống tưới nhỏ giọt cho cà phê</a>' in panel
+    assert "Tưới nhỏ giọt cho cây cà phê" not in panel and SECRET not in panel
+    assert "Có thể trùng lặp" not in page.text
+    # The lexical warning at submission is still there (a separate check).
+    from app.initiatives import service as initiatives
+
+    assert world["drip"] in [i.id for i in initiatives.near_duplicates(session, twin)]
 
 
 def test_the_none_backend_degrades_every_use_without_an_error(session, world):
