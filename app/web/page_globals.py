@@ -44,13 +44,12 @@ def install(env: jinja2.Environment) -> None:
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    from sqlmodel import select
 
     from app.catalogue import service as catalogue
     from app.db import request_session
     from app.exchange import service as exchange
     from app.i18n import get_language
-    from app.initiatives.models import Field, Initiative
+    from app.initiatives.models import Initiative
     from app.notifications import service as notifications
 
     user = getattr(request.state, "user", None)
@@ -71,17 +70,18 @@ def page_context(request: Request) -> dict[str, Any]:
                 for r in exchange.received(session, user, initiative)
             ]
 
-    names: dict[str, Field | None] = {}
-
     def field_name(code: str | None, fallback: str | None = None) -> str:
-        """A field's name in the reader's language (search documents hold it in Vietnamese)."""
+        """A field's name in the reader's language (search documents hold it in Vietnamese);
+        names come from the catalogue's few-minute cache of every field."""
         if not code:
             return fallback or ""
-        if code not in names:
-            with request_session(request) as session:
-                names[code] = session.exec(select(Field).where(Field.code == code)).first()
-        found = names[code]
-        return found.name(get_language()) if found else fallback or code
+        with request_session(request) as session:
+            pair = catalogue.field_names(session).get(code) or catalogue.field_names(
+                session, fresh=True
+            ).get(code)
+        if pair is None:
+            return fallback or code
+        return pair[1] if get_language() == "en" else pair[0]
 
     def submitter_assurance(initiative_id: int) -> dict[str, Any] | None:
         """For coordinators: the submitter's national e-ID assurance level and identifier
