@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 import search
@@ -195,6 +196,7 @@ def published_documents_batched(session: Session, batch: int = 1000) -> Iterator
     while True:
         rows = session.exec(
             select(Initiative)
+            .options(lazyload("*"))  # documents need neither co-authors nor attachments
             .where(
                 col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
                 col(Initiative.id) > last,
@@ -235,6 +237,7 @@ def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initia
     while True:
         rows = session.exec(
             select(Initiative)
+            .options(lazyload("*"))  # not their co-authors and attachments
             .where(
                 col(Initiative.status).in_([str(s) for s in PUBLISHED_STATES]),
                 col(Initiative.id) > last,
@@ -247,13 +250,6 @@ def published_initiatives(session: Session, batch: int = 500) -> Iterator[Initia
         yield from rows
         last = rows[-1].id
         session.expunge_all()
-
-
-def published_documents(session: Session) -> Iterator[dict[str, Any]]:
-    for initiative in published_initiatives(session):
-        doc = document_for(session, initiative)
-        if doc is not None:
-            yield doc
 
 
 # -- keeping the index equal to the database -----------------------------------
@@ -280,7 +276,7 @@ def reindex(session: Session, progress: Callable[[int], None] | None = None) -> 
 
     def counted() -> Iterator[dict[str, Any]]:
         nonlocal count
-        for doc in published_documents(session):
+        for doc in published_documents_batched(session):
             count += 1
             yield doc
 
