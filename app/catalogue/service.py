@@ -12,6 +12,7 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,7 +92,8 @@ def field_label(session: Session, code: str | None, fallback: str = "") -> str:
     return (pair[1] if get_language() == "en" else pair[0]) or pair[0]
 
 
-def _labeller(session: Session):
+def facet_labeller(session: Session) -> Callable[[str, Any], str]:
+    """A search facet value's name in the reader's language (provinces as they are)."""
     names = field_names(session)
     english = get_language() == "en"
 
@@ -255,7 +257,7 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
             search.Query(**base, filters=other, facets=[FACETS[name][0]], limit=0),
         ).facets.get(FACETS[name][0], {})
 
-    label = _labeller(session)
+    label = facet_labeller(session)
     titles = facet_titles()
     facets = []
     for name in FACETS:

@@ -8,6 +8,12 @@ rendered. (Problem stages: `workflow.status_label`; organisation types: `app.acc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlmodel import Session
+
+from app.accounts.labels import organisation_type_label
+from app.catalogue.service import field_label
 from app.i18n import _
 from app.problems.models import DeclineReason, FundingMode, IpTerms, ProposalStatus, Scope
 from app.problems.workflow import status_label
@@ -114,21 +120,31 @@ def facet_titles() -> dict[str, str]:
     }
 
 
-def facet_label(name: str, value: str) -> str:
-    """A facet value's name (field codes and provinces are shown as they are)."""
-    if name == "status":
-        return status_label(value)
-    if name == "funding_mode":
-        return funding_label(value)
-    if name == "scope":
-        return scope_label(value)
-    if name == "budget":
-        return budget_labels().get(value, value)
-    if name == "deadline":
-        return deadline_labels().get(value, value)
-    if name == "owner_type":
-        return {"national": _("National")}.get(value) or value
-    return value
+def facet_labeller(session: Session) -> Callable[[str, str], str]:
+    """A facet value's name in the reader's language (provinces are shown as they are)."""
+
+    def label(name: str, value: str) -> str:
+        if name == "status":
+            return status_label(value)
+        if name == "funding_mode":
+            return funding_label(value)
+        if name == "scope":
+            return scope_label(value)
+        if name == "budget":
+            return budget_labels().get(value, value)
+        if name == "deadline":
+            return deadline_labels().get(value, value)
+        if name == "field":
+            return field_label(session, value, value)
+        if name == "owner_type":
+            if value == "national":
+                return _("The ministry (national order)")
+            return organisation_type_label(value)
+        if name == "trl":
+            return _("TRL %(n)s", n=value)
+        return value
+
+    return label
 
 
 def all_labels() -> dict[str, object]:

@@ -98,7 +98,8 @@ def listing(request: Request, session: SessionDep, user: OptionalUser):
             "filters": filters,
             "facets": found.facets,
             "facet_names": labels.facet_titles(),
-            "facet_value": labels.facet_label,
+            "facet_value": labels.facet_labeller(session),
+            "can_post": perms.can_post(user),
             "facet_url": lambda name, value: (
                 "?" + finder.query_string(query, {**filters, name: value})
             ),

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 from starlette.datastructures import QueryParams
 
 from app.accounts.models import User
+from app.catalogue import service as catalogue_service
 from app.catalogue.schemas import SearchParams
 from app.config import get_settings
 from app.db import utcnow
@@ -57,8 +58,9 @@ def describe(session: Session, sub: Subscription) -> str:
     if sub.kind == "search":
         params = search_params(sub.query or "")
         parts = [f"“{params.q}”"] if params.q else []
-        for values in params.filters.values():
-            parts.extend(str(v) for v in values)
+        label = catalogue_service.facet_labeller(session)
+        for name, values in params.filters.items():
+            parts.extend(label(name, v) for v in values)
         return " · ".join(parts) or _("All published initiatives")
     parts = []
     if sub.field_code:
@@ -73,7 +75,8 @@ def _describe_problems(session: Session, sub: Subscription) -> str:
     if sub.kind == "search":
         query, filters = problem_finder.parse_query_string(sub.query or "")
         parts = [f"“{query}”"] if query else []
-        parts.extend(problem_labels.facet_label(k, v) for k, v in filters.items() if v)
+        label = problem_labels.facet_labeller(session)
+        parts.extend(label(k, v) for k, v in filters.items() if v)
         return " · ".join(parts) or _("all new problems")
     parts = []
     if sub.field_code:

@@ -48,7 +48,6 @@ def page_context(request: Request) -> dict[str, Any]:
     from app.catalogue import service as catalogue
     from app.db import request_session
     from app.exchange import service as exchange
-    from app.i18n import get_language
     from app.initiatives.models import Initiative
     from app.notifications import service as notifications
 
@@ -71,17 +70,9 @@ def page_context(request: Request) -> dict[str, Any]:
             ]
 
     def field_name(code: str | None, fallback: str | None = None) -> str:
-        """A field's name in the reader's language (search documents hold it in Vietnamese);
-        names come from the catalogue's few-minute cache of every field."""
-        if not code:
-            return fallback or ""
+        """A field's name in the reader's language (search documents hold it in Vietnamese)."""
         with request_session(request) as session:
-            pair = catalogue.field_names(session).get(code) or catalogue.field_names(
-                session, fresh=True
-            ).get(code)
-        if pair is None:
-            return fallback or code
-        return pair[1] if get_language() == "en" else pair[0]
+            return catalogue.field_label(session, code, fallback or code or "")
 
     def submitter_assurance(initiative_id: int) -> dict[str, Any] | None:
         """For coordinators: the submitter's national e-ID assurance level and identifier

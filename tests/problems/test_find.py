@@ -110,7 +110,14 @@ def test_the_listing_page_searches_and_shows_facets(client, session):
     assert page.status_code == 200
     assert TITLE in page.text
     assert "Enterprise-led, enterprise pays at least 50 %" in page.text
-    assert "Lâm Đồng</a> (1)" in page.text
+    assert 'Lâm Đồng <span class="n">1</span></a>' in page.text
+    # Facet values are named in the reader's language, never by their codes.
+    assert 'Agriculture, natural resources and environment <span class="n">1</span>' in page.text
+    assert 'Enterprise <span class="n">1</span>' in page.text
+    assert "agriculture_environment</a>" not in page.text
+    vi = client.get("/problems", params={"lang": "vi"}).text
+    assert 'Nông nghiệp, tài nguyên và môi trường <span class="n">1</span>' in vi
+    assert 'Doanh nghiệp <span class="n">1</span>' in vi
     relaxed = client.get("/problems", params={"q": "sau rieng", "lang": "en"}).text
     assert "No results contain “rieng”; showing results for “sau”." in relaxed
     assert TITLE in relaxed
