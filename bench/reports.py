@@ -16,19 +16,24 @@ Then measures:
   anonymous clients against uvicorn on loopback for ``--seconds`` (p50/p95, throughput):
   answered from the snapshot of the current history watermark;
 * building the weekly report of the last full week (three cutoffs);
+* the coordinator dashboard's figures, without and with a saved view (two fields, two
+  provinces): the live counts (grouped in SQL) plus the history figures, cold (the
+  view's snapshot computed) and warm (served from the snapshot);
 * the full open-data regeneration (CSV, JSON, XLSX, ZIP) in a child process, with
   its wall time and peak memory, at ``--n`` and at a tenth of it (memory that does
-  not grow with the data shows as about the same peak).
+  not grow with the data shows as about the same peak). The peak is the child's own
+  VmHWM: ``ru_maxrss`` survives fork and exec, so it would count this process's
+  memory at the fork (which grows with ``--n``) as the export's.
+
+Every figure is printed with the load average: the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -214,7 +219,7 @@ def hammer(base: str, path: str, clients: int, seconds: float) -> tuple[list[flo
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from sqlmodel import Session
 from app import config
 from app.db import make_engine
@@ -222,11 +227,24 @@ config.configure(config.Settings(_env_file=None, database_url=sys.argv[1], var_d
 from app import domains
 domains.load_models()
 from app.reports import opendata
+
+def mib(key):  # this process's own resident memory: VmRSS now, VmHWM its peak
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(key)) / 1024
+
+steps = {"start": mib("VmHWM")}
+write = opendata._write_dataset
+def measured(session, ds, folder, book):
+    n = write(session, ds, folder, book)
+    steps[ds.name] = mib("VmHWM")
+    return n
+opendata._write_dataset = measured
 with Session(make_engine(sys.argv[1])) as session:
     started = time.perf_counter()
     info = opendata.regenerate(session)
     elapsed = time.perf_counter() - started
-print(json.dumps({"seconds": elapsed, "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "counts": info["counts"]}))
+steps["end"] = mib("VmHWM")
+print(json.dumps({"seconds": elapsed, "peak_mib": mib("VmHWM"), "steps": {k: round(v) for k, v in steps.items()}, "counts": info["counts"]}))
 """
 
 
@@ -261,23 +279,36 @@ def main() -> None:
             events = load(url, n)
             print(f"[{label}] loaded {n:,} initiatives, {events:,} events in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
             results[label] = export(url, Path(tmp) / label)
-            print(f"[{label}] open data: {results[label]}", flush=True)
-            print(f"load average: {load_average()}", flush=True)
-        url = create_database(cluster.url(), "bench_reports_full") if False else url
+            print(f"[{label}] open data: {results[label]}; load {load_average()}", flush=True)
         config.configure(
             config.Settings(_env_file=None, database_url=url, var_dir=Path(tmp) / "app")
         )
-        from sqlmodel import Session
+        from sqlmodel import Session, select
 
         from app.db import make_engine, utcnow
-        from app.reports import service, weekly
+        from app.initiatives.models import Field
+        from app.reports import dashboard, service, weekly
+        from app.reports.figures import ALL, Scope
 
         with Session(make_engine(url)) as session:
             cold, cold_cpu = timed(session, lambda: service.statistics(session))
+            print(f"statistics, one cold computation: {cold:.2f} s (CPU {cold_cpu:.2f} s); load {load_average()}", flush=True)  # fmt: skip
             monday = weekly.last_full_week(utcnow())
             week, week_cpu = timed(session, lambda: weekly.build(session, monday))
-        print(f"statistics, one cold computation: {cold:.2f} s (CPU {cold_cpu:.2f} s)")
-        print(f"weekly report build ({monday.isoformat()}): {week:.2f} s (CPU {week_cpu:.2f} s)")
+            print(f"weekly report build ({monday.isoformat()}): {week:.2f} s (CPU {week_cpu:.2f} s); load {load_average()}", flush=True)  # fmt: skip
+            fields = sorted(session.exec(select(Field.id).where(Field.parent_id.is_(None))))[:2]
+            view = Scope(tuple(fields), ("Hà Nội", "Huế"))
+            service.clear_cache()
+            service.public_statistics(session)  # the public snapshot, kept warm by the site
+
+            def page(scope: Scope) -> None:  # what GET /dashboard computes
+                dashboard.summary(session, scope)
+                service.public_statistics(session, scope)
+
+            for label, scope in (("no view", ALL), ("saved view, 2 fields x 2 provinces", view)):
+                first, first_cpu = timed(session, lambda s=scope: page(s))
+                warm = [timed(session, lambda s=scope: page(s))[0] for _ in range(5)]
+                print(f"dashboard, {label}: first {first:.2f} s (CPU {first_cpu:.2f} s), then median {statistics.median(warm) * 1000:.0f} ms; load {load_average()}", flush=True)  # fmt: skip
         server = start_server(url, Path(tmp) / "srv", args.port)
         try:
             base = f"http://127.0.0.1:{args.port}"
@@ -290,16 +321,16 @@ def main() -> None:
                 print(
                     f"GET {path}, {args.clients} clients, {took:.0f} s: {len(latencies)} requests,"
                     f" p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms,"
-                    f" {len(latencies) / took:.0f} req/s"
+                    f" {len(latencies) / took:.0f} req/s; load {load_average()}",
+                    flush=True,
                 )
         finally:
             server.terminate()
             server.wait(10)
         print(f"load average at end: {load_average()}")
         full, tenth = results["full"], results["tenth"]
-        print(f"open data, full: {full['seconds']:.1f} s, peak RSS {full['maxrss_mib']:.0f} MiB;"  # type: ignore[index]
-              f" a tenth: {tenth['seconds']:.1f} s, peak RSS {tenth['maxrss_mib']:.0f} MiB")  # type: ignore[index]  # fmt: skip
-    _ = (io, resource)
+        print(f"open data, full: {full['seconds']:.1f} s, peak RSS {full['peak_mib']:.0f} MiB;"  # type: ignore[index]
+              f" a tenth: {tenth['seconds']:.1f} s, peak RSS {tenth['peak_mib']:.0f} MiB")  # type: ignore[index]  # fmt: skip
 
 
 if __name__ == "__main__":

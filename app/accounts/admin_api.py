@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.accounts import deps, service
+from app.accounts import credentials, deps, service
 from app.accounts.models import Role, User
 from app.accounts.schemas import RoleGrantOut, RoleIn, UserAdminOut
 from app.db import SessionDep
@@ -79,5 +79,5 @@ def role_grants(session: SessionDep, admin: deps.AdminUser, person: deps.Managed
 @router.post("/{user_id}/sign-out", status_code=204, summary="Sign a user out everywhere")
 def sign_out_everywhere(session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser):
     """Ends every web session of the user and revokes their access and personal tokens."""
-    service.end_sessions(session, person)
+    credentials.end_sessions(session, person)
     return Response(status_code=204)

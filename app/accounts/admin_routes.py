@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from app.accounts import deps, labels, service
+from app.accounts import credentials, deps, labels, service
 from app.accounts.models import Role
 from app.accounts.schemas import RoleForm
 from app.db import SessionDep
@@ -104,6 +104,6 @@ def sign_out_everywhere(
     request: Request, session: SessionDep, admin: deps.AdminUser, person: deps.ManagedUser
 ):
     """End every session and token of the user (a lost laptop, a leaked password)."""
-    service.end_sessions(session, person)
+    credentials.end_sessions(session, person)
     flash(request, _("%(name)s is signed out everywhere.", name=person.full_name), "success")
     return RedirectResponse(f"/admin/users/{person.id}", status_code=303)

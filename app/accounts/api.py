@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.accounts import admin_api, deps, membership_api, memberships, service
+from app.accounts import admin_api, credentials, deps, membership_api, memberships, service
 from app.accounts.models import User
 from app.accounts.schemas import (
     OrganisationIn,
@@ -89,7 +89,7 @@ def token(
         )
         return problem(request, 401, "invalid-credentials", _("Please sign in"), detail)
     minutes = get_settings().access_token_minutes
-    _token, plain = service.issue_token(
+    _token, plain = credentials.issue_token(
         session, user, kind="access", lifetime=timedelta(minutes=minutes)
     )
     return TokenOut(access_token=plain, expires_in=minutes * 60)
@@ -124,7 +124,7 @@ def update_me(session: SessionDep, user: deps.CurrentUser, changes: ProfileUpdat
 )
 def list_tokens(session: SessionDep, user: deps.CurrentUser):
     """Active tokens first, then revoked ones; only a prefix of each token is shown."""
-    return service.personal_tokens(session, user)
+    return credentials.personal_tokens(session, user)
 
 
 @router.post(
@@ -137,7 +137,7 @@ def list_tokens(session: SessionDep, user: deps.CurrentUser):
 def create_token(session: SessionDep, user: deps.CurrentUser, body: PersonalTokenIn):
     """A token for scripts, sent as `Authorization: Bearer <token>`. It is valid until revoked.
     The `token` field of this answer is the only time the token is shown: it is stored hashed."""
-    token, plain = service.create_personal_token(session, user, body.name)
+    token, plain = credentials.create_personal_token(session, user, body.name)
     return PersonalTokenCreated(**PersonalTokenOut.model_validate(token).model_dump(), token=plain)
 
 
@@ -149,7 +149,7 @@ def create_token(session: SessionDep, user: deps.CurrentUser, body: PersonalToke
 )
 def delete_token(session: SessionDep, user: deps.CurrentUser, token_id: int):
     """The token stops working at once; it stays listed as revoked."""
-    service.revoke_token(session, user, token_id)
+    credentials.revoke_token(session, user, token_id)
     return Response(status_code=204)
 
 

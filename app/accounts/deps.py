@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
-from app.accounts import permissions, service
+from app.accounts import credentials, permissions, service
 from app.accounts.models import Role, User
 from app.db import SessionDep
 from app.errors import NotAuthenticated, PermissionDenied
@@ -47,7 +47,7 @@ def _session_user(request: Request, session: SessionDep) -> User | None:
         user is None
         or not user.is_active
         or user.auth_version != version
-        or not service.session_is_open(session, user, request.session.get("sid"))
+        or not credentials.session_is_open(session, user, request.session.get("sid"))
     ):
         request.session.pop("uid", None)
         return None
@@ -63,7 +63,7 @@ def optional_user(
     if bearer and bearer.startswith(api.PARTNER_TOKEN_PREFIX):
         user = None  # a partner system's token names no user: app/partners checks it
     elif bearer:
-        user = service.user_for_token(session, bearer)
+        user = credentials.user_for_token(session, bearer)
         if user is None:
             raise NotAuthenticated(
                 _("The access token is invalid, expired or revoked."), code="invalid-token"
@@ -161,7 +161,7 @@ def sign_in(request: Request, user: User) -> None:
     """
     session = object_session(user)
     assert isinstance(session, Session), "sign_in needs a user loaded in the request's session"
-    plain = service.open_web_session(session, user, request.headers.get("user-agent", ""))
+    plain = credentials.open_web_session(session, user, request.headers.get("user-agent", ""))
     request.session.clear()
     request.session.update(
         {"uid": user.id, "ver": user.auth_version, "lang": user.language, "sid": plain}
@@ -172,5 +172,5 @@ def sign_in(request: Request, user: User) -> None:
 def sign_out(request: Request, session: Session | None = None) -> None:
     """End the web session: the cookie is cleared and its server-side session closed."""
     if session is not None and request.session.get("sid"):
-        service.close_web_session(session, request.session["sid"])
+        credentials.close_web_session(session, request.session["sid"])
     request.session.clear()

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from app.accounts import (
     admin_routes,
+    credentials,
     deps,
     group_routes,
     groups,
@@ -317,7 +318,7 @@ def _profile(request: Request, session: SessionDep, user: User, status: int = 20
             "provinces": PROVINCE_OPTIONS,
             "organisations": _organisations(session, chosen),
             "organisation_types": labels.organisation_type_labels(),
-            "tokens": service.personal_tokens(session, user),
+            "tokens": credentials.personal_tokens(session, user),
             "user_groups": [
                 (g.value, groups.group_label(g))
                 for g, role in GROUP_ROLES.items()
@@ -400,7 +401,7 @@ def create_token(request: Request, session: SessionDep, user: deps.CurrentUser, 
         return _profile(
             request, session, user, status=400, token_errors=errors, token_values=dict(form)
         )
-    token, plain = service.create_personal_token(session, user, data.name)
+    token, plain = credentials.create_personal_token(session, user, data.name)
     # Shown on this response only: the plain value is stored nowhere.
     return render(
         request,
@@ -412,6 +413,6 @@ def create_token(request: Request, session: SessionDep, user: deps.CurrentUser, 
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(request: Request, session: SessionDep, user: deps.CurrentUser, token_id: int):
-    service.revoke_token(session, user, token_id)
+    credentials.revoke_token(session, user, token_id)
     flash(request, _("The token is revoked."), "success")
     return RedirectResponse("/account/profile#tokens", status_code=303)

@@ -1,47 +1,37 @@
-"""Account verbs: register, verify, authenticate, grant roles, issue tokens.
+"""Account verbs: register, verify, authenticate, reset passwords, profiles, organisations, roles.
+
+Their parts live beside them: throttling in `throttle.py`, signed links in `links.py`,
+API tokens and web sessions in `credentials.py`.
 
 Services take the session and never commit; the caller's unit of work does.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, and_, case, delete, func, literal, null, or_, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import ColumnElement, func, or_, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import Executable
 from sqlmodel import Session, col, select
 
-from app.accounts import memberships
+from app.accounts import credentials, links, memberships, throttle
 from app.accounts.models import (
     PASSWORD_MIN_LENGTH,
-    ApiToken,
-    LoginThrottle,
     Organisation,
     OrganisationType,
     Role,
     RoleGrant,
     User,
-    WebSession,
     organisation_key,
 )
 from app.config import get_settings
-from app.db import UTCDateTime, autocommit_engine, utcnow
+from app.db import utcnow
 from app.errors import (
     Conflict,
     NotFound,
-    TooManyRequests,
     ValidationFailed,
 )
 from app.i18n import _
@@ -49,10 +39,6 @@ from app.mail.service import queue_mail
 
 _hasher = PasswordHasher()
 RESET_HOURS = 2
-# Many people can share one address (offices, NAT), so it gets a larger allowance.
-IP_FAILURE_FACTOR = 5
-# Verification and reset mails per address and lock window (the rest are dropped silently).
-MAILS_PER_WINDOW = 5
 
 
 # -- passwords ---------------------------------------------------------------
@@ -192,7 +178,7 @@ def queue_verification(session: Session, user: User) -> None:
         language=user.language,
         context={
             "name": user.full_name,
-            "link": _link("/account/verify", make_link_token(user, "verify")),
+            "link": _link("/account/verify", links.make_link_token(user, "verify")),
             "hours": hours,
         },
     )
@@ -205,7 +191,7 @@ def resend_verification(session: Session, email: str) -> None:
         user is not None
         and user.is_active
         and not user.is_verified
-        and _mail_allowed(session, user)
+        and throttle.mail_allowed(session, user)
     ):
         queue_verification(session, user)
 
@@ -213,7 +199,7 @@ def resend_verification(session: Session, email: str) -> None:
 def verify_email(session: Session, token: str) -> User:
     from app.accounts import groups  # groups builds on this module
 
-    user = read_link_token(session, token, "verify", get_settings().verification_hours)
+    user = links.read_link_token(session, token, "verify", get_settings().verification_hours)
     if not user.is_verified:
         user.email_verified_at = utcnow()
     groups.on_verified(session, user)
@@ -224,7 +210,7 @@ def verify_email(session: Session, token: str) -> User:
 def request_password_reset(session: Session, email: str) -> None:
     """Mail a single-use reset link; answers the same whether or not the account exists."""
     user = get_by_email(session, email)
-    if user is None or not user.is_active or not _mail_allowed(session, user):
+    if user is None or not user.is_active or not throttle.mail_allowed(session, user):
         return
     queue_mail(
         session,
@@ -234,13 +220,13 @@ def request_password_reset(session: Session, email: str) -> None:
         context={
             "name": user.full_name,
             "hours": RESET_HOURS,
-            "link": _link("/account/password/reset", make_link_token(user, "reset")),
+            "link": _link("/account/password/reset", links.make_link_token(user, "reset")),
         },
     )
 
 
 def check_reset_token(session: Session, token: str) -> User:
-    return read_link_token(session, token, "reset", RESET_HOURS)
+    return links.read_link_token(session, token, "reset", RESET_HOURS)
 
 
 def _set_password(session: Session, user: User, password: str, field: str) -> None:
@@ -248,7 +234,7 @@ def _set_password(session: Session, user: User, password: str, field: str) -> No
     the user is told so by mail."""
     check_password(user.email, password, field)
     user.password_hash = hash_password(password)
-    revoked = end_sessions(session, user)
+    revoked = credentials.end_sessions(session, user)
     queue_mail(
         session,
         to=user.email,
@@ -258,66 +244,12 @@ def _set_password(session: Session, user: User, password: str, field: str) -> No
     )
 
 
-def end_sessions(session: Session, user: User) -> int:
-    """Sign the user out everywhere: web sessions closed, access and personal tokens revoked.
-
-    Returns how many personal access tokens were revoked (the mail says so).
-    """
-    user.auth_version += 1
-    now = utcnow()
-    for row in session.exec(
-        select(WebSession).where(
-            WebSession.user_id == user.id, col(WebSession.revoked_at).is_(None)
-        )
-    ):
-        row.revoked_at = now
-    personal = 0
-    for token in session.exec(
-        select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))
-    ):
-        token.revoked_at = now
-        personal += token.kind == "personal"
-    session.flush()
-    return personal
-
-
-# -- server-side web sessions ------------------------------------------------------
-SESSION_TOUCH = timedelta(minutes=5)
-
-
-def open_web_session(session: Session, user: User, user_agent: str = "") -> str:
-    """Record a new signed-in browser; the plain id goes into the signed cookie only."""
-    assert user.id is not None
-    plain = secrets.token_urlsafe(32)
-    session.add(WebSession(user_id=user.id, token_hash=_digest(plain), user_agent=user_agent[:300]))
-    session.flush()
-    return plain
-
-
-def session_is_open(session: Session, user: User, plain: object) -> bool:
-    if not isinstance(plain, str) or not plain:
-        return False
-    row = session.exec(select(WebSession).where(WebSession.token_hash == _digest(plain))).first()
-    if row is None or row.revoked_at is not None or row.user_id != user.id:
-        return False
-    now = utcnow()
-    if now - row.last_seen_at > SESSION_TOUCH:
-        row.last_seen_at = now
-    return True
-
-
-def close_web_session(session: Session, plain: str) -> None:
-    row = session.exec(select(WebSession).where(WebSession.token_hash == _digest(plain))).first()
-    if row is not None and row.revoked_at is None:
-        row.revoked_at = utcnow()
-
-
 def reset_password(session: Session, token: str, password: str) -> User:
     user = check_reset_token(session, token)
     _set_password(session, user, password, "password")
     # Following the mailed link proves the address, and a reset ends any lock.
     user.email_verified_at = user.email_verified_at or utcnow()
-    clear_failures(session, [f"email:{user.email}"])
+    throttle.clear_failures(session, [f"email:{user.email}"])
     return user
 
 
@@ -569,131 +501,7 @@ def search_users(
     return list(users), total
 
 
-# -- throttling --------------------------------------------------------------
-def _limit(key: str) -> int:
-    return get_settings().login_max_failures * (IP_FAILURE_FACTOR if key.startswith("ip:") else 1)
-
-
-def _window() -> timedelta:
-    return timedelta(seconds=get_settings().login_lock_seconds)
-
-
-def _throttle_execute(session: Session, statement: Executable) -> list[tuple[Any, ...]]:
-    """Run a throttle statement; on PostgreSQL committed on its own, beside the request.
-
-    In the request's transaction the key's row stayed locked until the request
-    committed, so every sign-in from one address (an office behind one gateway)
-    waited for the previous one's argon2 verification. SQLite writes one
-    transaction at a time whatever is done, so the statement joins the request's.
-    """
-
-    def rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in result.all()] if result.returns_rows else []
-
-    if session.get_bind().dialect.name != "postgresql":
-        return rows(cast(CursorResult[Any], session.execute(statement)))
-    with autocommit_engine(session.get_bind()).connect() as conn:
-        return rows(cast(CursorResult[Any], conn.execute(statement)))
-
-
-def _bump(session: Session, key: str) -> tuple[int, datetime | None]:
-    """Count one more attempt for `key`, atomically: (attempts in this window, locked until).
-
-    One INSERT … ON CONFLICT DO UPDATE on both databases: concurrent attempts never
-    collide on the row (no unique violation) and each sees its own count. On
-    PostgreSQL it is committed on its own (`_throttle_execute`), so the row is not
-    held while the password is verified.
-    """
-    now = utcnow()
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # A new window once the old one is over, or once a lock has ended.
-    stale = or_(
-        table.c.window_start < now - _window(),
-        and_(table.c.locked_until.is_not(None), table.c.locked_until <= now),
-    )
-    at_now = literal(now, UTCDateTime())
-    statement = (
-        insert(table)
-        .values(key=key, failures=1, window_start=now, locked_until=None)
-        .on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "failures": case((stale, 1), else_=table.c.failures + 1),
-                "window_start": case((stale, at_now), else_=table.c.window_start),
-                "locked_until": case((stale, null()), else_=table.c.locked_until),
-            },
-        )
-        .returning(table.c.failures, table.c.locked_until)
-    )
-    [(failures, locked_until)] = _throttle_execute(session, statement)
-    cached = session.identity_map.get(session.identity_key(LoginThrottle, key))
-    if cached is not None:
-        session.expire(cached)  # its row was changed behind the ORM's back
-    return failures, locked_until
-
-
-def _refuse(until: datetime) -> TooManyRequests:
-    minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-    return TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes))
-
-
-def _counted_in_advance(key: str) -> bool:
-    """An account's attempts are counted before the password is checked; an address's
-    only when they fail. Counted in advance, a burst of parallel wrong passwords for one
-    account checks exactly the limit; but everyone behind one gateway signing in at
-    once would count against each other while their passwords are being checked."""
-    return not key.startswith("ip:")
-
-
-def reserve_attempts(session: Session, keys: list[str]) -> None:
-    """Count a sign-in attempt on every account key before the password is checked.
-
-    Refused (429) while a key is locked, or when this attempt would exceed an account
-    key's limit: of a burst of parallel wrong passwords exactly the limit get checked.
-    """
-    now = utcnow()
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    for key in keys:
-        if _counted_in_advance(key):
-            failures, locked_until = _bump(session, key)
-        else:
-            row = session.execute(
-                select(table.c.failures, table.c.locked_until).where(table.c.key == key)
-            ).one_or_none()
-            failures, locked_until = row if row is not None else (0, None)
-        if locked_until and locked_until > now:
-            raise _refuse(locked_until)
-        if failures > _limit(key):
-            raise _refuse(now + _window())
-
-
-def record_failure(session: Session, keys: list[str]) -> None:
-    """The attempt failed: counted on the address too; a key at its limit is locked."""
-    now = utcnow()
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    for key in keys:
-        if not _counted_in_advance(key):
-            _bump(session, key)
-        _throttle_execute(
-            session,
-            update(table)
-            .where(table.c.key == key, table.c.failures >= _limit(key))
-            .values(locked_until=now + _window(), window_start=now),
-        )
-
-
-def _mail_allowed(session: Session, user: User) -> bool:
-    """Count account mails per window, so the forms cannot be used to flood a mailbox."""
-    failures, _locked = _bump(session, f"mail:{user.email}")
-    return failures <= MAILS_PER_WINDOW
-
-
-def clear_failures(session: Session, keys: list[str]) -> None:
-    table = LoginThrottle.__table__  # type: ignore[attr-defined]
-    _throttle_execute(session, delete(table).where(table.c.key.in_(keys)))
-
-
+# -- signing in ---------------------------------------------------------------
 def authenticate(
     session: Session, email: str, password: str, *, client_ip: str = ""
 ) -> User | None:
@@ -703,119 +511,11 @@ def authenticate(
     normally and the unit of work commits the failure count.
     """
     keys = [f"email:{normalise_email(email)}"] + ([f"ip:{client_ip}"] if client_ip else [])
-    reserve_attempts(session, keys)
+    throttle.reserve_attempts(session, keys)
     user = get_by_email(session, email)
     if user is None or not user.is_active or not verify_password(user, password):
-        record_failure(session, keys)
+        throttle.record_failure(session, keys)
         return None
-    clear_failures(session, keys)
+    throttle.clear_failures(session, keys)
     user.last_login_at = utcnow()
     return user
-
-
-# -- signed one-time links ---------------------------------------------------
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt=f"accounts.{purpose}")
-
-
-def _link_state(user: User, purpose: str) -> str:
-    """A fingerprint of what the link must still match: the email, and for a reset the password hash.
-
-    A reset changes the hash, so a used reset link stops working. The
-    fingerprint is keyed, so the link reveals nothing about the hash.
-    """
-    material = user.email + ("" if purpose == "verify" else "|" + (user.password_hash or ""))
-    return hmac.new(
-        get_settings().secret_key.encode(), f"{purpose}|{material}".encode(), hashlib.sha256
-    ).hexdigest()[:24]
-
-
-def make_link_token(user: User, purpose: str) -> str:
-    """A signed, timed token bound to the user's current state (see `_link_state`)."""
-    return _serializer(purpose).dumps({"u": user.id, "s": _link_state(user, purpose)})
-
-
-def read_link_token(session: Session, token: str, purpose: str, max_age_hours: int) -> User:
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age_hours * 3600)
-    except SignatureExpired:
-        raise Conflict(
-            _("This link has expired. Ask for a new one."), code="link-expired"
-        ) from None
-    except BadSignature:
-        raise Conflict(_("This link is not valid."), code="link-invalid") from None
-    user = (
-        session.get(User, data.get("u"))
-        if isinstance(data, dict) and isinstance(data.get("u"), int)
-        else None
-    )
-    if (
-        user is None
-        or not user.is_active
-        or not hmac.compare_digest(_link_state(user, purpose), str(data.get("s")))
-    ):
-        raise Conflict(
-            _("This link has already been used or is no longer valid."), code="link-used"
-        )
-    return user
-
-
-# -- API tokens --------------------------------------------------------------
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_token(
-    session: Session, user: User, *, kind: str, name: str = "", lifetime: timedelta | None = None
-) -> tuple[ApiToken, str]:
-    """Create a token; the plain value is returned once and never stored."""
-    plain = ("sk_pat_" if kind == "personal" else "sk_at_") + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id,
-        kind=kind,
-        name=name,
-        token_hash=_digest(plain),
-        prefix=plain[:12],
-        expires_at=utcnow() + lifetime if lifetime else None,
-    )
-    session.add(token)
-    session.flush()
-    return token, plain
-
-
-TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
-
-
-def user_for_token(session: Session, plain: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plain))).first()
-    now = utcnow()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
-        return None
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORDED_EVERY:
-        token.last_used_at = now  # to the minute: not one write per API request
-    return user
-
-
-def revoke_token(session: Session, user: User, token_id: int) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
-        raise NotFound(_("No such token."))
-    token.revoked_at = token.revoked_at or utcnow()
-
-
-def personal_tokens(session: Session, user: User) -> list[ApiToken]:
-    return list(
-        session.exec(
-            select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
-            .order_by(col(ApiToken.revoked_at).is_not(None), col(ApiToken.id).desc())
-        )
-    )
-
-
-def create_personal_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A token for scripts, valid until revoked; its plain value is shown once."""
-    return issue_token(session, user, kind="personal", name=name.strip())

@@ -72,17 +72,25 @@ def reindex(args: argparse.Namespace) -> None:
         _reindex()
 
 
-def _reindex() -> None:
+def _kinds():
     from app.catalogue import indexing, problem_index
 
+    return (indexing.INITIATIVES, problem_index.PROBLEMS)
+
+
+def _reindex() -> None:
+    from app.catalogue import indexing
+
+    counts = {}
     with unit_of_work(_db()) as session:
-        bar = ProgressBar(len(indexing.database_versions(session)))
-        count = indexing.reindex(session, bar)
-        bar.finish()
-        bar = ProgressBar(len(problem_index.database_versions(session)))
-        problems = problem_index.reindex_problems(session, bar)
-        bar.finish()
-    print(f"reindexed {count} published initiatives and {problems} open or awarded problems")
+        for kind in _kinds():
+            bar = ProgressBar(len(indexing.database_versions(session, kind)))
+            counts[kind.name] = indexing.reindex(session, bar, kind)
+            bar.finish()
+    print(
+        f"reindexed {counts['initiatives']} published initiatives "
+        f"and {counts['problems']} open or awarded problems"
+    )
 
 
 def search_check(args: argparse.Namespace) -> None:
@@ -91,30 +99,27 @@ def search_check(args: argparse.Namespace) -> None:
 
 
 def _search_check(args: argparse.Namespace) -> None:
-    from app.catalogue import indexing, problem_index
+    from app.catalogue import indexing
 
     with unit_of_work(_db()) as session:
-        kinds = (
-            ("", indexing.check, indexing.repair, "published"),
-            ("problems ", problem_index.check, problem_index.repair, "open or awarded"),
-        )
-        drifts = [(prefix, check(session), repair, what) for prefix, check, repair, what in kinds]
-        for prefix, drift, _, what in drifts:
+        drifts = [(kind, indexing.check(session, kind)) for kind in _kinds()]
+        for kind, drift in drifts:
+            prefix = "" if kind is indexing.INITIATIVES else f"{kind.name} "
             for label, ids in (
                 ("missing from the index", drift.missing),
                 ("outdated in the index", drift.stale),
-                (f"in the index but not {what}", drift.extra),
+                (f"in the index but not {kind.described}", drift.extra),
             ):
                 if ids:
                     print(f"{prefix}{label} ({len(ids)}): {' '.join(ids)}")
-        if all(drift.clean for _, drift, _, _ in drifts):
+        if all(drift.clean for _, drift in drifts):
             print("index matches the database")
             return
         if not args.repair:
             sys.exit(1)
-        for _, drift, repair, _ in drifts:
-            repair(session, drift)
-        clean = indexing.check(session).clean and problem_index.check(session).clean
+        for kind, drift in drifts:
+            indexing.repair(session, drift, kind)
+        clean = all(indexing.check(session, kind).clean for kind in _kinds())
         print("repaired: index matches the database" if clean else "repair incomplete")
         if not clean:
             sys.exit(1)

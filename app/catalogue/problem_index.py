@@ -6,14 +6,16 @@ import against the problem's public fields (`problems.visibility.PUBLIC_FIELDS`)
 the confidential details can never reach the index. The engine's own schema
 (`search.documents.PROBLEM_SCHEMA`) refuses any other field as well.
 
-The outbox keeps the index equal to the database (`sync_problem` on every
-transition, app/catalogue/tasks.py); `reindex_problems` rebuilds it (`portal
-reindex`). `find` is the public problem search of the listing page and the API.
+`PROBLEMS` describes the kind to `catalogue.indexing`, which keeps its index equal
+to the database as it does the initiatives' (`indexing.sync` on every transition,
+app/catalogue/tasks.py; `indexing.reindex`, `check` and `repair` behind `portal
+reindex` and `portal search-check`). `find` is the public problem search of the
+listing page and the API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -139,87 +141,18 @@ def document_for(session: Session, problem: Problem | None) -> dict[str, Any] | 
     return {k: v for k, v in doc.items() if v not in (None, "")}
 
 
+PROBLEMS = indexing.DocumentKind(
+    KIND,
+    Problem,
+    frozenset(str(s) for s in SEARCHABLE_STATES),
+    document_for,
+    document_version,
+    "open or awarded",
+)
+
+
 def engine(session: Session | None = None) -> search.Engine:
     return indexing.engine(session, kind=KIND)
-
-
-def sync_problem(session: Session, problem_id: int) -> str:
-    """Make the index agree with the database for one problem: "upserted" or "deleted".
-
-    Raises the engine's error so the outbox retries."""
-    doc = document_for(session, session.get(Problem, problem_id))
-    eng = engine(session)
-    if doc is None:
-        eng.wait(eng.delete([str(problem_id)]))
-        return "deleted"
-    eng.wait(eng.upsert([doc]))
-    return "upserted"
-
-
-def searchable_problems(session: Session, batch: int = 500) -> Iterator[Problem]:
-    last = 0
-    while True:
-        rows = session.exec(
-            select(Problem)
-            .where(
-                col(Problem.status).in_([str(s) for s in SEARCHABLE_STATES]),
-                col(Problem.id) > last,
-            )
-            .order_by(col(Problem.id))
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        session.expunge_all()
-
-
-def database_versions(session: Session) -> dict[str, int]:
-    return {str(p.id): document_version(p) for p in searchable_problems(session)}
-
-
-def reindex_problems(session: Session, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the problems' index from the database and swap it in."""
-    count = 0
-
-    def documents() -> Iterator[dict[str, Any]]:
-        nonlocal count
-        for problem in searchable_problems(session):
-            doc = document_for(session, problem)
-            if doc is not None:
-                count += 1
-                yield doc
-
-    eng = engine()
-    eng.rebuild(documents(), progress)
-    eng.wait(eng.set_synonyms(indexing.synonym_groups(session)))
-    return count
-
-
-def check(session: Session) -> indexing.Drift:
-    """Differences between the searchable problems and the problems' index."""
-    expected = database_versions(session)
-    indexed = engine().document_versions()
-    return indexing.Drift(
-        missing=sorted((k for k in expected if k not in indexed), key=int),
-        stale=sorted((k for k in expected if k in indexed and indexed[k] != expected[k]), key=int),
-        extra=sorted((k for k in indexed if k not in expected), key=indexing.sort_key),
-    )
-
-
-def repair(session: Session, drift: indexing.Drift) -> None:
-    """Upsert missing and stale problems, delete extra ones."""
-    eng = engine()
-    docs = [
-        doc
-        for key in [*drift.missing, *drift.stale]
-        if (doc := document_for(session, session.get(Problem, int(key)))) is not None
-    ]
-    if docs:
-        eng.wait(eng.upsert(docs))
-    if drift.extra:
-        eng.wait(eng.delete(drift.extra))
 
 
 @dataclass

@@ -38,7 +38,7 @@ def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) ->
         payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES
     ):
         return
-    indexing.sync_initiative(session, int(payload["initiative_id"]))
+    indexing.sync(session, int(payload["initiative_id"]))
 
 
 @handler(topics.CATALOGUE_SYNONYMS_CHANGED)
@@ -51,4 +51,4 @@ def push_synonyms(session: Session, payload: dict[str, Any], event: OutboxEvent)
 def sync_problem_index(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Every transition of a problem: opened, awarded, closed, unpublished … the problems'
     index takes its current state (open and awarded problems are in it, others are not)."""
-    problem_index.sync_problem(session, int(payload["problem_id"]))
+    indexing.sync(session, int(payload["problem_id"]), problem_index.PROBLEMS)

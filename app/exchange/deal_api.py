@@ -16,7 +16,16 @@ from fastapi import APIRouter, Request, Response
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import NotFound
-from app.exchange import agreement_upload, deals, facilitators, intermediaries
+from app.exchange import (
+    agreement_upload,
+    deal_opening,
+    deal_queries,
+    deal_verbs,
+    deal_views,
+    facilitators,
+    intermediaries,
+    nda,
+)
 from app.exchange.deal_schemas import (
     AbandonIn,
     DealIn,
@@ -47,13 +56,15 @@ PROBLEMS = problems(
 
 
 def _out(session: SessionDep, user: CurrentUser, deal: Any) -> dict[str, Any]:
-    return deals.describe(session, user, deal)
+    """The answer of every deal verb: the deal as the caller's side sees it (verbs act on the
+    deal their dependency loaded and checked, then answer it)."""
+    return deal_views.describe(session, user, deal)
 
 
 @router.get("/deals", summary="My deals by stage (the pipeline board)")
 def board(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     """The caller's deals in columns by stage; coordinators see every deal."""
-    return {"stages": deals.board(session, user)}
+    return {"stages": deal_views.board(session, user)}
 
 
 @router.post(
@@ -67,7 +78,7 @@ def open_deal(
 ) -> dict[str, Any]:
     """In the name of the caller's organisation (`kind: funding` with an amount band and an
     instrument records an investor's funding interest)."""
-    return _out(session, user, deals.open_directly(session, user, initiative, body))
+    return _out(session, user, deal_opening.open_directly(session, user, initiative, body))
 
 
 @router.post(
@@ -79,7 +90,7 @@ def open_deal(
 def open_from_request(
     session: SessionDep, user: CurrentUser, request: VisibleRequest
 ) -> dict[str, Any]:
-    return _out(session, user, deals.open_from_request(session, user, request))
+    return _out(session, user, deal_opening.open_from_request(session, user, request))
 
 
 @router.get("/deals/{deal_id}", responses=PROBLEMS, summary="Read a deal")
@@ -101,7 +112,7 @@ def list_templates(session: SessionDep, user: CurrentUser) -> list[dict[str, Any
             "sha256": t.sha256,
             "created_at": t.created_at,
         }
-        for t in deals.templates(session)
+        for t in deal_queries.templates(session)
     ]
 
 
@@ -110,7 +121,7 @@ def list_templates(session: SessionDep, user: CurrentUser) -> list[dict[str, Any
 )
 def add_template(session: SessionDep, user: CurrentUser, body: NdaTemplateIn) -> dict[str, Any]:
     """Coordinators only; the new text becomes the next version in its language."""
-    t = deals.add_template(session, user, body)
+    t = nda.add_template(session, user, body)
     return {"id": t.id, "language": t.language, "version": t.version, "sha256": t.sha256}
 
 
@@ -120,7 +131,7 @@ def accept_nda(
 ) -> dict[str, Any]:
     """Send the template id and the SHA-256 of the text you read; a changed text is a 409."""
     address = request.client.host if request.client else ""
-    deals.accept_nda(session, user, deal, body, address=address)
+    nda.accept_nda(session, user, deal, body, address=address)
     return _out(session, user, deal)
 
 
@@ -137,7 +148,7 @@ def nda_pdf(
 
 @router.post("/deals/{deal_id}/advance", responses=PROBLEMS, summary="Start due diligence")
 def advance(session: SessionDep, user: CurrentUser, deal: VisibleDeal) -> dict[str, Any]:
-    deals.advance(session, user, deal)
+    deal_verbs.advance(session, user, deal)
     return _out(session, user, deal)
 
 
@@ -151,7 +162,7 @@ def make_offer(
     session: SessionDep, user: CurrentUser, deal: VisibleDeal, body: OfferIn
 ) -> dict[str, Any]:
     """A counter-offer when the other side's offer is open; `value_vnd` stays confidential."""
-    deals.make_offer(session, user, deal, body)
+    deal_verbs.make_offer(session, user, deal, body)
     return _out(session, user, deal)
 
 
@@ -161,7 +172,7 @@ def make_offer(
 def accept_offer(
     session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ) -> dict[str, Any]:
-    deals.answer_offer(session, user, deal, offer_id, accept=True)
+    deal_verbs.answer_offer(session, user, deal, offer_id, accept=True)
     return _out(session, user, deal)
 
 
@@ -171,7 +182,7 @@ def accept_offer(
 def decline_offer(
     session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ) -> dict[str, Any]:
-    deals.answer_offer(session, user, deal, offer_id, accept=False)
+    deal_verbs.answer_offer(session, user, deal, offer_id, accept=False)
     return _out(session, user, deal)
 
 
@@ -179,7 +190,7 @@ def decline_offer(
 def abandon(
     session: SessionDep, user: CurrentUser, deal: VisibleDeal, body: AbandonIn
 ) -> dict[str, Any]:
-    deals.abandon(session, user, deal, body)
+    deal_verbs.abandon(session, user, deal, body)
     return _out(session, user, deal)
 
 
@@ -197,7 +208,7 @@ def sign_agreement(
     agreement moves the initiative to `commercialising`. Cookie clients send `X-CSRF-Token`."""
     data, document = agreement_upload.receive(received)
     agreement_upload.keep_or_discard(
-        received, lambda: deals.sign_agreement(session, user, deal, data, document)
+        received, lambda: deal_verbs.sign_agreement(session, user, deal, data, document)
     )
     return _out(session, user, deal)
 
@@ -215,7 +226,7 @@ def agreement_document(session: SessionDep, user: CurrentUser, deal: Confidentia
 def report_result(
     session: SessionDep, user: CurrentUser, deal: VisibleDeal, body: ResultIn
 ) -> dict[str, Any]:
-    deals.report_result(session, user, deal, body)
+    deal_verbs.report_result(session, user, deal, body)
     return _out(session, user, deal)
 
 
@@ -223,7 +234,7 @@ def report_result(
     "/deals/{deal_id}/result/confirm", responses=PROBLEMS, summary="Confirm the reported result"
 )
 def confirm_result(session: SessionDep, user: CurrentUser, deal: VisibleDeal) -> dict[str, Any]:
-    deals.confirm_result(session, user, deal)
+    deal_verbs.confirm_result(session, user, deal)
     return _out(session, user, deal)
 
 
@@ -238,15 +249,15 @@ def nda_setting(
     initiative = session.get(Initiative, initiative_id)
     if initiative is None:
         raise NotFound(_("No such initiative."))
-    deals.set_nda_setting(session, user, initiative, body.open_confidential_after_nda)
-    return {"open_confidential_after_nda": deals.nda_setting(session, initiative)}
+    nda.set_nda_setting(session, user, initiative, body.open_confidential_after_nda)
+    return {"open_confidential_after_nda": deal_queries.nda_setting(session, initiative)}
 
 
 @router.get("/exchange/statistics", summary="Aggregate exchange figures (public)")
 @public
 def statistics(session: SessionDep) -> dict[str, Any]:
     """Counts by stage, kind, field, province and published value band; no value, no party."""
-    return deals.statistics(session)
+    return deal_views.statistics(session)
 
 
 # -- facilitators ---------------------------------------------------------------------
@@ -310,4 +321,4 @@ def remove_facilitator(
 )
 def deal_from_proposal(session: SessionDep, user: CurrentUser, proposal_id: int) -> dict[str, Any]:
     proposal = problem_proposals.get_visible(session, user, proposal_id)
-    return _out(session, user, deals.open_from_proposal(session, user, proposal))
+    return _out(session, user, deal_opening.open_from_proposal(session, user, proposal))

@@ -1,7 +1,8 @@
 """Deal pages: the pipeline board, the deal page with its forms, history and documents, NDA templates.
 
-Each POST parses its form, calls one verb of `deals.py` and redirects back to
-the deal page; a form with errors re-renders the deal page with what was typed.
+Each POST parses its form, calls one deal verb (`deal_opening`, `nda`, `deal_verbs`,
+`facilitators`) and redirects back to the deal page; a form with errors re-renders the deal
+page with what was typed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
 from app.errors import ValidationFailed
-from app.exchange import agreement_upload, deals, facilitators, labels
+from app.exchange import (
+    agreement_upload,
+    deal_opening,
+    deal_queries,
+    deal_verbs,
+    deal_views,
+    facilitators,
+    labels,
+    nda,
+)
 from app.exchange import deal_workflow as workflow
 from app.exchange import permissions as perms
 from app.exchange.deal_schemas import (
@@ -71,25 +81,25 @@ def _deal_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ):
-    initiative = deals.initiative_of(session, deal)
-    described = deals.describe(session, user, deal)
+    initiative = deal_queries.initiative_of(session, deal)
+    described = deal_views.describe(session, user, deal)
     deal_name = described["organisation"]["name"]
     return render(
         request,
         "exchange/deal.html",
         {
             "d": described,
-            "templates": deals.current_templates(session),
+            "templates": deal_queries.current_templates(session),
             "stage_label": workflow.stage_label,
             "reason_label": workflow.reason_label,
-            "offer_kind_label": deals.offer_kind_label,
-            "offer_status_label": deals.offer_status_label,
-            "value_band_label": deals.value_band_label,
-            "instrument_label": deals.instrument_label,
-            "side_label": deals.side_label,
-            "offer_kinds": deals.options("offer_kind"),
-            "value_bands": deals.options("value_band"),
-            "reasons": deals.options("reason"),
+            "offer_kind_label": labels.offer_kind_label,
+            "offer_status_label": labels.offer_status_label,
+            "value_band_label": labels.value_band_label,
+            "instrument_label": labels.instrument_label,
+            "side_label": labels.side_label,
+            "offer_kinds": labels.options("offer_kind"),
+            "value_bands": labels.options("value_band"),
+            "reasons": labels.options("reason"),
             "facilitator_status_label": labels.facilitator_status_label,
             "intermediaries": [
                 (profile_id, name)
@@ -97,7 +107,7 @@ def _deal_page(
                 if name != deal_name
             ],
             "can_setting": perms.can_change_nda_setting(user, initiative),
-            "nda_setting": deals.nda_setting(session, initiative),
+            "nda_setting": deal_queries.nda_setting(session, initiative),
             "form": form,
             "values": values or {},
             "errors": errors or {},
@@ -111,7 +121,7 @@ def board(request: Request, session: SessionDep, user: CurrentUser):
     return render(
         request,
         "exchange/deals.html",
-        {"columns": deals.board(session, user), "side_label": deals.side_label},
+        {"columns": deal_views.board(session, user), "side_label": labels.side_label},
     )
 
 
@@ -136,7 +146,7 @@ def open_deal(
         session,
         form,
         DealIn,
-        lambda data: deals.open_directly(session, user, initiative, data),
+        lambda data: deal_opening.open_directly(session, user, initiative, data),
         done=opened,
         again=refused,
         catch=ValidationFailed,
@@ -147,7 +157,7 @@ def open_deal(
 def deal_from_request(
     request: Request, session: SessionDep, user: CurrentUser, contact_request: VisibleRequest
 ):
-    deal = deals.open_from_request(session, user, contact_request)
+    deal = deal_opening.open_from_request(session, user, contact_request)
     flash(request, _("The deal was opened. Both sides accept the NDA first."), "success")
     return RedirectResponse(_deal_url(deal), status_code=303)
 
@@ -156,7 +166,7 @@ def deal_from_request(
 def deal_from_proposal(request: Request, session: SessionDep, user: CurrentUser, proposal_id: int):
     """The problem's owner or the proposer opens a deal on an awarded proposal."""
     proposal = problem_proposals.get_visible(session, user, proposal_id)
-    deal = deals.open_from_proposal(session, user, proposal)
+    deal = deal_opening.open_from_proposal(session, user, proposal)
     return _done(request, deal, _("The deal was opened. Both sides accept the NDA first."))
 
 
@@ -216,7 +226,7 @@ def accept_nda(
         deal,
         form,
         NdaAcceptIn,
-        lambda data: deals.accept_nda(session, user, deal, data, address=address),
+        lambda data: nda.accept_nda(session, user, deal, data, address=address),
         _("Your acceptance of the NDA was recorded."),
         "nda",
     )
@@ -229,7 +239,7 @@ def nda_pdf(session: SessionDep, user: CurrentUser, deal: ConfidentialDeal, acce
 
 @router.post("/deals/{deal_id}/advance")
 def advance(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
-    deals.advance(session, user, deal)
+    deal_verbs.advance(session, user, deal)
     return _done(request, deal, _("The deal is in due diligence."))
 
 
@@ -244,7 +254,7 @@ def make_offer(
         deal,
         form,
         OfferIn,
-        lambda data: deals.make_offer(session, user, deal, data),
+        lambda data: deal_verbs.make_offer(session, user, deal, data),
         _("Your offer was sent to the other party."),
         "offer",
     )
@@ -254,7 +264,7 @@ def make_offer(
 def accept_offer(
     request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ):
-    deals.answer_offer(session, user, deal, offer_id, accept=True)
+    deal_verbs.answer_offer(session, user, deal, offer_id, accept=True)
     return _done(
         request, deal, _("You accepted the offer. The submitter can now record the agreement.")
     )
@@ -264,7 +274,7 @@ def accept_offer(
 def decline_offer(
     request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, offer_id: int
 ):
-    deals.answer_offer(session, user, deal, offer_id, accept=False)
+    deal_verbs.answer_offer(session, user, deal, offer_id, accept=False)
     return _done(request, deal, _("You declined the offer."))
 
 
@@ -279,7 +289,7 @@ def abandon(
         deal,
         form,
         AbandonIn,
-        lambda data: deals.abandon(session, user, deal, data),
+        lambda data: deal_verbs.abandon(session, user, deal, data),
         _("The deal was abandoned."),
         "abandon",
     )
@@ -300,7 +310,8 @@ def sign_agreement(
         received,
         agreement_upload.parse,
         lambda data: agreement_upload.keep_or_discard(
-            received, lambda: deals.sign_agreement(session, user, deal, data, received.files[0])
+            received,
+            lambda: deal_verbs.sign_agreement(session, user, deal, data, received.files[0]),
         ),
         done=lambda _result: _done(request, deal, _("The signed agreement was recorded.")),
         again=lambda refusal: _deal_page(
@@ -332,7 +343,7 @@ def report_result(
         deal,
         form,
         ResultIn,
-        lambda data: deals.report_result(session, user, deal, data),
+        lambda data: deal_verbs.report_result(session, user, deal, data),
         _("The result was reported. The counterparty is asked to confirm it."),
         "result",
     )
@@ -340,7 +351,7 @@ def report_result(
 
 @router.post("/deals/{deal_id}/result/confirm")
 def confirm_result(request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal):
-    deals.confirm_result(session, user, deal)
+    deal_verbs.confirm_result(session, user, deal)
     return _done(request, deal, _("You confirmed the result: the technology is deployed."))
 
 
@@ -348,7 +359,7 @@ def confirm_result(request: Request, session: SessionDep, user: CurrentUser, dea
 def nda_setting(
     request: Request, session: SessionDep, user: CurrentUser, deal: VisibleDeal, form: Form
 ):
-    initiative = deals.initiative_of(session, deal)
+    initiative = deal_queries.initiative_of(session, deal)
     return _act(
         request,
         session,
@@ -356,7 +367,7 @@ def nda_setting(
         deal,
         form,
         NdaSettingIn,
-        lambda data: deals.set_nda_setting(
+        lambda data: nda.set_nda_setting(
             session, user, initiative, data.open_confidential_after_nda
         ),
         _("The setting was saved."),
@@ -373,7 +384,7 @@ def _field_names(session: SessionDep) -> dict[str, str]:
 @router.get("/statistics")
 def statistics_page(request: Request, session: SessionDep):
     """The exchange's public aggregates (the same figures as /api/v1/exchange/statistics)."""
-    figures = deals.statistics(session)
+    figures = deal_views.statistics(session)
     fields = _field_names(session)
     unknown = _("Not stated")
     undisclosed = _("Not published by the parties")
@@ -467,7 +478,11 @@ def _templates_page(
     return render(
         request,
         "exchange/nda_templates.html",
-        {"templates": deals.templates(session), "values": values or {}, "errors": errors or {}},
+        {
+            "templates": deal_queries.templates(session),
+            "values": values or {},
+            "errors": errors or {},
+        },
         status_code=status_code,
     )
 
@@ -495,7 +510,7 @@ def add_template(request: Request, session: SessionDep, user: CurrentUser, form:
         session,
         form,
         NdaTemplateIn,
-        lambda data: deals.add_template(session, user, data),
+        lambda data: nda.add_template(session, user, data),
         done=added,
         again=lambda refusal: _templates_page(
             request,

@@ -13,7 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.exchange import deals, facilitators, intermediaries
+from app.exchange import deal_opening, deal_queries, deal_verbs, facilitators, intermediaries, nda
 from app.exchange.deal_schemas import (
     AgreementFields,
     DealIn,
@@ -33,9 +33,9 @@ ADDRESS = "127.0.0.1"
 
 
 def _nda(session: Session, user: User, deal: Deal, language: str) -> None:
-    template = next(t for t in deals.current_templates(session) if t.language == language)
+    template = next(t for t in deal_queries.current_templates(session) if t.language == language)
     assert template.id is not None
-    deals.accept_nda(
+    nda.accept_nda(
         session,
         user,
         deal,
@@ -75,11 +75,11 @@ def load(session: Session, users: dict[str, User]) -> None:
     investor = users["nhadautu@sangkien.local"]
 
     # 1. Signed and deployed: the initiative moves to commercialising through its state machine.
-    deployed = deals.open_directly(session, enterprise, published[0], DealIn())
+    deployed = deal_opening.open_directly(session, enterprise, published[0], DealIn())
     _nda(session, enterprise, deployed, "vi")
     _nda(session, submitter, deployed, "vi")
-    deals.advance(session, enterprise, deployed)
-    offer = deals.make_offer(
+    deal_verbs.advance(session, enterprise, deployed)
+    offer = deal_verbs.make_offer(
         session,
         submitter,
         deployed,
@@ -93,15 +93,15 @@ def load(session: Session, users: dict[str, User]) -> None:
         ),
     )
     assert offer.id is not None
-    deals.answer_offer(session, enterprise, deployed, offer.id, accept=True)
-    deals.sign_agreement(
+    deal_verbs.answer_offer(session, enterprise, deployed, offer.id, accept=True)
+    deal_verbs.sign_agreement(
         session,
         submitter,
         deployed,
         AgreementFields(signed_on=date(2026, 10, 15), value_vnd=1_800_000_000, value_band="1b_10b"),
         _document("Hợp đồng chuyển giao công nghệ (bản demo)"),
     )
-    deals.report_result(
+    deal_verbs.report_result(
         session,
         submitter,
         deployed,
@@ -112,13 +112,13 @@ def load(session: Session, users: dict[str, User]) -> None:
             after="352",
         ),
     )
-    deals.confirm_result(session, enterprise, deployed)
+    deal_verbs.confirm_result(session, enterprise, deployed)
 
     # 2. In negotiation: an offer and a counter-offer wait for an answer.
-    negotiating = deals.open_directly(session, enterprise, published[1], DealIn())
+    negotiating = deal_opening.open_directly(session, enterprise, published[1], DealIn())
     _nda(session, enterprise, negotiating, "vi")
     _nda(session, submitter, negotiating, "en")
-    deals.advance(session, submitter, negotiating)
+    deal_verbs.advance(session, submitter, negotiating)
     base = {
         "kind": "joint_development",
         "scope": "Cùng phát triển phiên bản thương mại của hệ thống",
@@ -126,11 +126,13 @@ def load(session: Session, users: dict[str, User]) -> None:
         "duration_months": 24,
         "milestones": "Mẫu thử sau 6 tháng; sản phẩm thương mại sau 18 tháng",
     }
-    deals.make_offer(session, submitter, negotiating, OfferIn(**base, value_vnd=2_500_000_000))
-    deals.make_offer(session, enterprise, negotiating, OfferIn(**base, value_vnd=1_900_000_000))
+    deal_verbs.make_offer(session, submitter, negotiating, OfferIn(**base, value_vnd=2_500_000_000))
+    deal_verbs.make_offer(
+        session, enterprise, negotiating, OfferIn(**base, value_vnd=1_900_000_000)
+    )
 
     # 3. An investor's funding interest at first contact, NDA accepted by the investor only.
-    funding = deals.open_directly(
+    funding = deal_opening.open_directly(
         session,
         investor,
         published[1],
@@ -190,5 +192,7 @@ def load(session: Session, users: dict[str, User]) -> None:
         .order_by(col(Proposal.id))
     ).first()
     if awarded is not None:
-        deals.open_from_proposal(session, session.get_one(User, awarded.proposer_id), awarded)
+        deal_opening.open_from_proposal(
+            session, session.get_one(User, awarded.proposer_id), awarded
+        )
     session.flush()

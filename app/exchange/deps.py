@@ -8,7 +8,7 @@ from fastapi import Depends
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.exchange import deals, service
+from app.exchange import deal_queries, service
 from app.exchange.models import ContactRequest, Deal
 from app.initiatives.models import Initiative
 
@@ -26,14 +26,14 @@ PublicInitiative = Annotated[Initiative, Depends(public_initiative)]
 
 
 def visible_deal(deal_id: int, session: SessionDep, user: CurrentUser) -> Deal:
-    return deals.get_visible(session, user, deal_id)
+    return deal_queries.get_visible(session, user, deal_id)
 
 
 VisibleDeal = Annotated[Deal, Depends(visible_deal)]
 
 
 def confidential_deal(deal_id: int, session: SessionDep, user: CurrentUser) -> Deal:
-    return deals.get_confidential(session, user, deal_id)
+    return deal_queries.get_confidential(session, user, deal_id)
 
 
 # Documents and values: the parties and coordinators, not a facilitator.

@@ -9,7 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from app.errors import NotFound
-from app.exchange import deals, nda_pdf
+from app.exchange import deal_queries, nda_pdf
 from app.exchange.models import Deal, NdaAcceptance, NdaTemplate
 from app.i18n import _
 from app.storage import get_storage
@@ -22,7 +22,7 @@ def _disposition(filename: str) -> str:
 
 
 def agreement_response(session: Session, deal: Deal) -> Response:
-    agreement = deals.agreement_of(session, deal)
+    agreement = deal_queries.agreement_of(session, deal)
     if agreement is None:
         raise NotFound(_("This deal has no signed agreement yet."))
     return StreamingResponse(
@@ -38,7 +38,9 @@ def nda_pdf_response(session: Session, deal: Deal, acceptance_id: int) -> Respon
         raise NotFound(_("No such NDA acceptance."))
     template = session.get(NdaTemplate, acceptance.template_id)
     assert template is not None
-    content = nda_pdf.render(deal, deals.initiative_of(session, deal).title, template, [acceptance])
+    content = nda_pdf.render(
+        deal, deal_queries.initiative_of(session, deal).title, template, [acceptance]
+    )
     return Response(
         content,
         media_type="application/pdf",

@@ -20,7 +20,7 @@ from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, Role, User
 from app.db import utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from app.exchange import deals
+from app.exchange import deal_queries
 from app.exchange import permissions as perms
 from app.exchange.deal_schemas import ProfileIn, RatingIn, ServiceRequestIn
 from app.exchange.models import (
@@ -203,7 +203,9 @@ def request_service(
     initiative_id = data.initiative_id
     if data.deal_id is not None:
         deal = session.get(Deal, data.deal_id)
-        if deal is None or not perms.is_party(user, deal, deals.initiative_of(session, deal)):
+        if deal is None or not perms.is_party(
+            user, deal, deal_queries.initiative_of(session, deal)
+        ):
             raise NotFound(_("No such deal."))
         initiative_id = deal.initiative_id
     elif initiative_id is not None:

@@ -12,7 +12,7 @@ from app.accounts import permissions as accounts
 from app.accounts.deps import CurrentUser, OptionalUser
 from app.db import SessionDep
 from app.errors import NotFound, ValidationFailed
-from app.exchange import deals, facilitators, intermediaries
+from app.exchange import deal_queries, facilitators, intermediaries
 from app.exchange import permissions as perms
 from app.exchange.deal_schemas import ProfileIn, RatingIn, ServiceRequestIn
 from app.exchange.models import Deal
@@ -80,10 +80,10 @@ def _my_targets(session: SessionDep, user: Any) -> dict[str, list[tuple[str, str
     return {
         "initiatives": [(str(i.id), i.title) for i in mine],
         "deals": [
-            (str(d.id), f"#{d.id} {deals.initiative_of(session, d).title}")
-            for d in deals.deals_of(session, user)
+            (str(d.id), f"#{d.id} {deal_queries.initiative_of(session, d).title}")
+            for d in deal_queries.deals_of(session, user)
             if not accounts.is_coordinator(user)
-            or perms.is_party(user, d, deals.initiative_of(session, d))
+            or perms.is_party(user, d, deal_queries.initiative_of(session, d))
         ],
     }
 

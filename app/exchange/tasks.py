@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
-from app.exchange import deal_workflow, deals, intermediaries, service
+from app.exchange import deal_queries, deal_workflow, intermediaries, service
 from app.exchange import permissions as perms
 from app.exchange.models import (
     ContactRequest,
@@ -90,7 +90,7 @@ def on_answered(session: Session, payload: dict, event: OutboxEvent) -> None:
 # -- deals -------------------------------------------------------------------------
 def deal_parties(session: Session, deal: Deal) -> list[User]:
     """Everyone on either side of the deal: the authors and those acting for the counterparty."""
-    initiative = deals.initiative_of(session, deal)
+    initiative = deal_queries.initiative_of(session, deal)
     members = session.exec(select(User).where(User.organisation_id == deal.organisation_id))
     counterparty = [u for u in members if perms.on_counterparty_side(u, deal, initiative)]
     return list({u.id: u for u in [*authors(session, initiative), *counterparty]}.values())
@@ -102,7 +102,7 @@ def on_deal_transitioned(session: Session, payload: dict, event: OutboxEvent) ->
     deal = session.get(Deal, int(payload["deal_id"]))
     if deal is None:
         return
-    initiative = deals.initiative_of(session, deal)
+    initiative = deal_queries.initiative_of(session, deal)
     context = {
         "deal": deal,
         "initiative": initiative,
@@ -147,7 +147,7 @@ def on_deal_offer(session: Session, payload: dict, event: OutboxEvent) -> None:
     if offer is None:
         return
     deal = session.get_one(Deal, offer.deal_id)
-    initiative = deals.initiative_of(session, deal)
+    initiative = deal_queries.initiative_of(session, deal)
     kind = payload["event"]
     # "made" goes to the side that did not write the offer; an answer to the side that did.
     audience = offer.side if kind != "made" else None
@@ -174,7 +174,7 @@ def on_facilitator_changed(session: Session, payload: dict, event: OutboxEvent) 
     if facilitator is None:
         return
     deal = session.get_one(Deal, facilitator.deal_id)
-    initiative = deals.initiative_of(session, deal)
+    initiative = deal_queries.initiative_of(session, deal)
     organisation = session.get_one(Organisation, facilitator.organisation_id)
     context = {
         "deal": deal,

@@ -127,7 +127,8 @@ class InitiativeEvent(SQLModel, table=True):
     from_status: str | None = Col(default=None, sa_type=String(30))
     to_status: str = Col(sa_type=String(30))
     reason: str | None = None
-    created_at: datetime = Col(default_factory=utcnow, sa_type=UTCDateTime)
+    # Indexed: the figures' period counts and the weekly decisions read a week or two.
+    created_at: datetime = Col(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     fingerprint: str | None = Col(default=None, max_length=64)
     prev_hash: str = Col(max_length=64)
     hash: str = Col(max_length=64)

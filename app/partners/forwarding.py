@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
+from app.accounts import links
 from app.accounts import service as accounts_service
 from app.accounts.models import Role, User
 from app.accounts.permissions import can_submit
@@ -187,9 +188,7 @@ def _invite(session: Session, user: User, partner: PartnerClient, initiative: In
             "title": initiative.title,
             "partner": partner.name,
             "code": initiative.receipt_code,
-            "link": base
-            + "/account/password/reset?token="
-            + accounts_service.make_link_token(user, "reset"),
+            "link": base + "/account/password/reset?token=" + links.make_link_token(user, "reset"),
             "hours": accounts_service.RESET_HOURS,
             "forgot": base + "/account/password/forgot",
         },

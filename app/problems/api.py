@@ -52,12 +52,21 @@ router = APIRouter(tags=["problems"])
 
 
 def _problem(session: SessionDep, user: OptionalUser, problem: Any) -> dict[str, Any]:
+    """The answer of every problem verb: the problem as the caller may see it, with the steps
+    the caller may take (and, for its managers, its figures)."""
     view = visibility.visible_view(session, user, problem)
     view["nda_required"] = visibility.must_accept_nda(session, user, problem)
     view["transitions"] = [str(t.target) for t in workflow.available(user, problem)]
     if visibility.is_manager(user, problem):
         view["figures"] = service.figures(session, problem)
     return view
+
+
+def _proposal(session: SessionDep, user: CurrentUser, proposal: Any) -> dict[str, Any]:
+    """The answer of every proposal verb: the proposal as the caller may see it."""
+    return visibility.proposal_view(
+        session, user, proposal_service.problem_of(session, proposal), proposal
+    )
 
 
 @router.get("/problems", response_model=ProblemsOut, summary="Find open and awarded problems")
@@ -263,9 +272,7 @@ def proposals(session: SessionDep, user: CurrentUser, problem: VisibleProblem):
     summary="Read a proposal",
 )
 def read_proposal(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
-    return visibility.proposal_view(
-        session, user, proposal_service.problem_of(session, proposal), proposal
-    )
+    return _proposal(session, user, proposal)
 
 
 @router.post(
@@ -276,9 +283,7 @@ def read_proposal(session: SessionDep, user: CurrentUser, proposal: VisiblePropo
 )
 def shortlist(session: SessionDep, user: CurrentUser, proposal: VisibleProposal):
     proposal_service.shortlist(session, user, proposal)
-    return visibility.proposal_view(
-        session, user, proposal_service.problem_of(session, proposal), proposal
-    )
+    return _proposal(session, user, proposal)
 
 
 @router.post(
@@ -292,9 +297,7 @@ def decline(
 ):
     """The proposer sees the reason; `other` needs a `text`."""
     proposal_service.decline(session, user, proposal, body)
-    return visibility.proposal_view(
-        session, user, proposal_service.problem_of(session, proposal), proposal
-    )
+    return _proposal(session, user, proposal)
 
 
 @router.post(
@@ -309,9 +312,7 @@ def withdraw(
     """Only the proposer, while the problem is open, closed or being evaluated and the proposal
     is neither declined nor awarded; the owners are told, with the reason if one is given."""
     proposal_service.withdraw(session, user, proposal, body)
-    return visibility.proposal_view(
-        session, user, proposal_service.problem_of(session, proposal), proposal
-    )
+    return _proposal(session, user, proposal)
 
 
 @router.post(

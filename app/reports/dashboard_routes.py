@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.accounts import permissions as accounts
@@ -21,6 +22,7 @@ from app.web.flash import flash
 from app.web.forms import submit_form
 from app.web.templating import nav_item, render
 
+ITEMS_PER_PAGE = 100
 router = APIRouter()
 nav_item("Dashboard", "/dashboard", visible=accounts.is_coordinator, order=15)
 
@@ -41,7 +43,8 @@ def _page(
         request,
         "reports/dashboard.html",
         {
-            **statistics_context(service.statistics(session, scope=scope)),
+            # History figures from the snapshot per (watermark, view); live counts grouped in SQL.
+            **statistics_context(service.public_statistics(session, scope)),
             "dash": dashboard.summary(session, scope),
             "buckets": [b[0] for b in dashboard.BUCKETS],
             "open_stages": dashboard.OPEN_STAGES,
@@ -74,16 +77,20 @@ def items_page(
     overdue: bool = False,
     warning: bool = False,
     view: int | None = None,
+    page: int = Query(1, ge=1),
 ):
-    """The initiatives behind one dashboard figure."""
+    """The initiatives behind one dashboard figure, a page at a time (thousands at a time of
+    crowding would make a page nobody can open)."""
     scope = service.scope_of(service.view_of(session, user, view))
-    items = dashboard.select_items(
-        dashboard.open_items(session, scope),
-        stage=stage,
-        bucket=bucket,
-        overdue=overdue,
-        warning=warning,
+    items = dashboard.open_items(
+        session,
+        scope,
+        which=dashboard.Filter(stage=stage, bucket=bucket, overdue=overdue, warning=warning),
     )
+    pages = max(1, -(-len(items) // ITEMS_PER_PAGE))
+    page = min(page, pages)
+    shown = items[(page - 1) * ITEMS_PER_PAGE : page * ITEMS_PER_PAGE]
+    asked = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
     parts = [status_label(stage) if stage else None]
     if bucket:
         parts.append(_("%(bucket)s working days in the stage", bucket=bucket))
@@ -95,7 +102,11 @@ def items_page(
         request,
         "reports/dashboard_items.html",
         {
-            "items": items,
+            "items": shown,
+            "total": len(items),
+            "page": page,
+            "pages": pages,
+            "page_url": lambda n: "/dashboard/items?" + urlencode([*asked, ("page", n)]),
             "heading": ", ".join(p for p in parts if p) or _("Open initiatives"),
             "stage_label": status_label,
             "unit_label": labels.unit_label,

@@ -12,6 +12,10 @@ fixed once an initiative is submitted, except while it is returned for
 revision.)
 
 Other domains (problems, deals) add their counts with `figure_provider`.
+
+Modules: `passages.py` (the history as SQL: passages, first entries, temporary tables),
+`targets.py` (targets in force), `providers.py` (other domains' figures), `scope.py`
+(a saved view's subset); this one counts and shapes the result.
 """
 
 from __future__ import annotations
@@ -23,131 +27,62 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_
+from sqlalchemy import and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation
-from app.db import UTCDateTime
 from app.i18n import TIMEZONE
 from app.initiatives.models import Field, Initiative, InitiativeEvent
-from app.initiatives.workflow import Status
 from app.reports.calendar import WorkingCalendar, local_date, local_midnight
 from app.reports.models import StageTarget
-
-# Stages whose entries are counted ("reached") and whose current occupants are counted ("now").
-REACHED = (
-    "submitted",
-    "screening",
-    "in_review",
-    "selected",
-    "rejected",
-    "published",
-    "commercialising",
+from app.reports.passages import (
+    CLOCKED,
+    CURRENT,
+    CURRENT_SET,
+    PUBLISHED,
+    REACHED,
+    REACHED_SET,
+    SECONDS_PER_DAY,
+    STREAM_ROWS,
+    as_date,
+    flag,
+    local_month,
+    materialise,
+    scoped,
+    sources,
 )
-CURRENT = (
-    "submitted",
-    "screening",
-    "in_review",
-    "returned_for_revision",
-    "selected",
-    "published",
-    "commercialising",
+from app.reports.providers import (
+    FigureProvider,
+    figure_provider,
+    load_providers,
+    provider_figures,
+    providers,
 )
-# Stages a coordinator or committee is responsible for: each may have a target.
-CLOCKED = (Status.submitted, Status.screening, Status.in_review, Status.selected)
-PUBLISHED = ("published", "commercialising")
-REACHED_SET, CURRENT_SET = frozenset(REACHED), frozenset(CURRENT)
-SECONDS_PER_DAY = 86400.0
-STREAM_ROWS = 5000  # rows fetched at a time from the larger grouped results
+from app.reports.scope import ALL, Scope
+from app.reports.targets import TargetHistory, current_targets, target_at, target_history
 
-
-@dataclass(frozen=True)
-class Scope:
-    """A subset of initiatives: a saved view's fields and provinces (empty = all)."""
-
-    field_ids: tuple[int, ...] = ()
-    provinces: tuple[str, ...] = ()
-
-    @property
-    def is_all(self) -> bool:
-        return not self.field_ids and not self.provinces
-
-
-ALL = Scope()
-
-
-# -- other domains' figures -----------------------------------------------------
-ProviderFn = Callable[[Session, datetime, datetime, Scope], dict[str, int]]
-
-
-@dataclass(frozen=True)
-class FigureProvider:
-    """A count another domain contributes: `fn(session, start, end, scope)` returns
-    {"total": as of end, "period": during [start, end)}."""
-
-    key: str
-    label: str  # an English msgid, translated where shown
-    fn: ProviderFn
-
-
-providers: dict[str, FigureProvider] = {}
-
-
-def load_providers() -> None:
-    """Import every domain's `figures` module, where its providers register (once)."""
-    from app import domains
-
-    domains.modules("figures")
-
-
-def figure_provider(key: str, label: str) -> Callable[[ProviderFn], ProviderFn]:
-    """Register a figure (e.g. `problems.open`, `deals.signed`) shown beside the initiatives' own."""
-
-    def register(fn: ProviderFn) -> ProviderFn:
-        providers[key] = FigureProvider(key, label, fn)
-        return fn
-
-    return register
-
-
-def provider_figures(
-    session: Session, start: datetime, end: datetime, scope: Scope
-) -> dict[str, dict[str, Any]]:
-    """Every registered provider's figures: as of `end`, and during [start, end)."""
-    load_providers()
-    return {
-        key: {"label": provider.label, **provider.fn(session, start, end, scope)}
-        for key, provider in sorted(providers.items())
-    }
-
-
-# -- targets in force ------------------------------------------------------------
-TargetHistory = dict[str, list[StageTarget]]
-
-
-def target_history(session: Session) -> TargetHistory:
-    """Every stage's targets, oldest first."""
-    found: TargetHistory = defaultdict(list)
-    for t in session.exec(
-        select(StageTarget).order_by(col(StageTarget.stage), col(StageTarget.valid_from))
-    ):
-        found[t.stage].append(t)
-    return found
-
-
-def target_at(history: TargetHistory, stage: str, moment: datetime) -> StageTarget | None:
-    """The target in force at `moment` (None before the stage's first target)."""
-    found = None
-    for t in history.get(stage, ()):
-        if t.valid_from > moment:
-            break
-        found = t
-    return found
-
-
-def current_targets(history: TargetHistory, moment: datetime) -> dict[str, StageTarget]:
-    return {s: t for s in history if (t := target_at(history, s, moment)) is not None}
+__all__ = [  # what other modules read here (defined in the modules above)
+    "ALL",
+    "CLOCKED",
+    "CURRENT",
+    "PUBLISHED",
+    "REACHED",
+    "REACHED_SET",
+    "SECONDS_PER_DAY",
+    "FigureProvider",
+    "Scope",
+    "TargetHistory",
+    "compute",
+    "current_targets",
+    "figure_provider",
+    "load_providers",
+    "percentile",
+    "provider_figures",
+    "providers",
+    "target_at",
+    "target_history",
+]
 
 
 # -- arithmetic -----------------------------------------------------------------
@@ -195,118 +130,11 @@ class _Last:
     overdue_items: list[dict[str, Any]] = field(default_factory=list)
 
 
-# -- the queries ----------------------------------------------------------------
-def _scoped(query: Any, scope: Scope, joined: bool = False) -> Any:
-    """Limit a query over `initiative_event` to the scope's initiatives."""
-    if scope.is_all:
-        return query
-    if not joined:
-        query = query.join(Initiative, col(Initiative.id) == col(InitiativeEvent.initiative_id))
-    if scope.field_ids:
-        query = query.where(col(Initiative.field_id).in_(scope.field_ids))
-    if scope.provinces:
-        query = query.where(col(Initiative.province).in_(scope.provinces))
-    return query
-
-
-def _local_day(dialect: str, moment: Any) -> Any:
-    """The date in Vietnam of a UTC timestamp column, in SQL (as `local_date` does)."""
-    if dialect == "postgresql":
-        return cast(func.timezone(TIMEZONE.key, moment), Date)
-    return func.date(moment, "+7 hours")  # SQLite keeps naive UTC text
-
-
-def _local_month(dialect: str, moment: Any) -> Any:
-    if dialect == "postgresql":
-        return func.to_char(func.timezone(TIMEZONE.key, moment), "YYYY-MM")
-    return func.strftime("%Y-%m", moment, "+7 hours")
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _spells(end: datetime, scope: Scope) -> Any:
-    """Every stage passage before `end`: entered at an event, left at the next one (or open)."""
-    left_at = func.lead(col(InitiativeEvent.created_at), type_=UTCDateTime()).over(
-        partition_by=col(InitiativeEvent.initiative_id), order_by=col(InitiativeEvent.seq)
-    )
-    query = sa_select(
-        col(InitiativeEvent.initiative_id).label("initiative_id"),
-        col(InitiativeEvent.to_status).label("stage"),
-        col(InitiativeEvent.created_at).label("entered"),
-        left_at.label("left_at"),
-    ).where(col(InitiativeEvent.created_at) < end)
-    return _scoped(query, scope).subquery("spells")
-
-
-def _target_spans() -> Any:
-    """Each target with the moment the next one of its stage took over (None: still in force)."""
-    valid_to = func.lead(col(StageTarget.valid_from), type_=UTCDateTime()).over(
-        partition_by=col(StageTarget.stage), order_by=col(StageTarget.valid_from)
-    )
-    return sa_select(
-        col(StageTarget.id).label("id"),
-        col(StageTarget.stage).label("stage"),
-        col(StageTarget.valid_from).label("valid_from"),
-        valid_to.label("valid_to"),
-    ).subquery("target_spans")
-
-
-def _in_force(spells: Any, spans: Any) -> Any:
-    """The join condition: the target in force when the passage was entered."""
-    return and_(
-        spans.c.stage == spells.c.stage,
-        spans.c.valid_from <= spells.c.entered,
-        or_(spans.c.valid_to.is_(None), spells.c.entered < spans.c.valid_to),
-    )
-
-
-def _flag(condition: Any) -> Any:
-    return case((condition, 1), else_=0)
-
-
-def _sources(conn: Any, end: datetime, scope: Scope) -> tuple[Any, Any]:
-    """The stage passages (each with its end, by LEAD) and each initiative's first entry
-    into each stage, as subqueries the figure queries read. (Filling temporary tables
-    with them instead measured no faster on PostgreSQL at a million events.)"""
-    dialect = conn.dialect.name
-    spells, spans = _spells(end, scope), _target_spans()
-    timed = spans.c.id.is_not(None)
-    passages = sa_select(
-        spells.c.initiative_id,
-        spells.c.stage,
-        spells.c.entered,
-        spells.c.left_at,
-        spans.c.id.label("target_id"),
-        case((timed, _local_day(dialect, spells.c.entered)), else_=None).label("entered_day"),
-        case((timed, _local_day(dialect, spells.c.left_at)), else_=None).label("left_day"),
-    ).select_from(spells.outerjoin(spans, _in_force(spells, spans)))
-    event = InitiativeEvent
-    firsts = _scoped(
-        sa_select(
-            col(event.initiative_id).label("initiative_id"),
-            *(
-                func.min(case((col(event.to_status) == stage, col(event.created_at)))).label(
-                    f"first_{stage}"
-                )
-                for stage in REACHED
-            ),
-        )
-        .where(col(event.created_at) < end, col(event.to_status).in_(REACHED))
-        .group_by(col(event.initiative_id)),
-        scope,
-    )
-    return passages.subquery("figures_passages"), firsts.subquery("figures_firsts")
-
-
 def _count_reached(conn: Any, firsts: Any, cuts: list[_Cut]) -> None:
     """Initiatives that reached each stage before each cutoff (first entry; received = submitted)."""
     columns = [(stage, cut) for stage in REACHED for cut in cuts]
     query = sa_select(
-        *(func.sum(_flag(firsts.c[f"first_{stage}"] < cut.at)) for stage, cut in columns)
+        *(func.sum(flag(firsts.c[f"first_{stage}"] < cut.at)) for stage, cut in columns)
     )
     for (stage, cut), n in zip(columns, conn.execute(query).one(), strict=True):
         cut.reached[stage] = int(n or 0)
@@ -318,11 +146,11 @@ def _count_reached(conn: Any, firsts: Any, cuts: list[_Cut]) -> None:
 def _count_entries(conn: Any, cuts: list[_Cut], scope: Scope) -> None:
     """Entries into each stage during each period [previous cutoff, cutoff)."""
     at = col(InitiativeEvent.created_at)
-    query = _scoped(
+    query = scoped(
         sa_select(
             col(InitiativeEvent.to_status),
             *(
-                func.sum(_flag(and_(at >= previous.at, at < cut.at)))
+                func.sum(flag(and_(at >= previous.at, at < cut.at)))
                 for previous, cut in zip(cuts, cuts[1:], strict=False)
             ),
         )
@@ -355,9 +183,9 @@ def _count_passages(
         p.target_id,
         p.entered_day,
         p.left_day,
-        _flag(p.left_at.is_(None)).label("open"),
+        flag(p.left_at.is_(None)).label("open"),
         *(
-            _flag(and_(p.entered < cut.at, or_(p.left_at.is_(None), p.left_at >= cut.at))).label(
+            flag(and_(p.entered < cut.at, or_(p.left_at.is_(None), p.left_at >= cut.at))).label(
                 f"now_{i}"
             )
             for i, cut in enumerate(cuts[1:])
@@ -372,17 +200,17 @@ def _count_passages(
         groups.execution_options(yield_per=STREAM_ROWS)
     ):
         *now, n = rest
-        for cut, flag in zip(cuts[1:], now, strict=True):
-            if flag and stage in CURRENT_SET:
+        for cut, is_now in zip(cuts[1:], now, strict=True):
+            if is_now and stage in CURRENT_SET:
                 cut.now[stage] += n
         if not is_open:
             last.spells[stage] += n
         if target_id is None:
             continue
-        target, entered = targets[target_id], _as_date(entered_day)
+        target, entered = targets[target_id], as_date(entered_day)
         assert entered is not None
         if not is_open:
-            left = _as_date(left_day)
+            left = as_date(left_day)
             assert left is not None
             last.done[stage] += n
             if calendar.working_days_between(entered, left) <= target.working_days:
@@ -463,11 +291,21 @@ def _durations(conn: Any, passages: Any, last: _Last) -> None:
     if not ranks:
         return
     spells = passages.c
-    length: Any
     if conn.dialect.name == "postgresql":
-        length = func.extract("epoch", spells.left_at - spells.entered)
-    else:
-        length = func.julianday(spells.left_at) - func.julianday(spells.entered)
+        # One sort per stage in one aggregate; percentile_cont interpolates as `percentile` does.
+        length = func.extract("epoch", spells.left_at - spells.entered) / SECONDS_PER_DAY
+        query = (
+            sa_select(
+                spells.stage,
+                *(func.percentile_cont(q).within_group(length) for q in (0.5, 0.9)),
+            )
+            .where(spells.left_at.is_not(None), spells.stage.in_(list(ranks)))
+            .group_by(spells.stage)
+        )
+        for stage, median, p90 in conn.execute(query):
+            last.durations[stage] = (float(median), float(p90))
+        return
+    length = func.julianday(spells.left_at) - func.julianday(spells.entered)
     ranked = (
         sa_select(
             spells.stage,
@@ -504,7 +342,7 @@ def _breakdowns(conn: Any, firsts: Any, last: _Last) -> None:
     """Received and published by field, province, organisation type, and month (Vietnam time)."""
     dialect = conn.dialect.name
     f = firsts.c
-    published = _flag(or_(f.first_published.is_not(None), f.first_commercialising.is_not(None)))
+    published = flag(or_(f.first_published.is_not(None), f.first_commercialising.is_not(None)))
     groups = (
         sa_select(
             col(Initiative.field_id),
@@ -531,8 +369,8 @@ def _breakdowns(conn: Any, firsts: Any, last: _Last) -> None:
             found[key]["published"] += int(published_n or 0)
     months = (
         sa_select(
-            _local_month(dialect, f.first_submitted).label("received"),
-            _local_month(dialect, f.first_published).label("published"),
+            local_month(dialect, f.first_submitted).label("received"),
+            local_month(dialect, f.first_published).label("published"),
         )
         .where(f.first_submitted.is_not(None))
         .subquery("months")
@@ -569,7 +407,10 @@ def compute(
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     cuts = [_Cut(at) for at in cutoffs]
     last = _Last()
-    passages, firsts = _sources(conn, end, scope)
+    passages, firsts = sources(conn, end, scope)
+    temporary = conn.dialect.name == "postgresql"
+    if temporary:  # each read once (one window pass over the history), then read 2-3 times
+        passages, firsts = materialise(conn, passages), materialise(conn, firsts)
     _count_reached(conn, firsts, cuts)
     _count_entries(conn, cuts, scope)
     overdue = _count_passages(conn, passages, cuts, calendar, by_id, last)
@@ -577,6 +418,8 @@ def compute(
         last.overdue_items = _overdue_items(conn, passages, end, calendar, by_id, overdue)
     _durations(conn, passages, last)
     _breakdowns(conn, firsts, last)
+    if temporary:  # (after an error, the rollback removes them)
+        conn.exec_driver_sql(f"DROP TABLE {passages.name}, {firsts.name}")
     return [
         _result(session, cut, cuts[i - 1].at, last if i == len(cuts) - 1 else None, targets, scope)
         for i, cut in enumerate(cuts)

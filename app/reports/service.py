@@ -27,6 +27,7 @@ from app.reports.models import PublicHoliday, SavedView, StageTarget
 
 CACHE_SECONDS = 30.0  # other domains' figures (problems, deals) are at most this old
 CHECK_SECONDS = 1.0  # how often a process looks for new history rows (the watermark)
+MAX_VIEWS = 64  # snapshots of saved views kept per process (the least recently used go first)
 # Keyed by database URL and scope (one process may serve several databases: the tests do).
 CacheKey = tuple[str, Scope]
 log = logging.getLogger(__name__)
@@ -89,7 +90,9 @@ def watermark(session: Session) -> tuple[Any, ...]:
 
 
 def public_snapshot(session: Session, scope: Scope = figures.ALL) -> Snapshot:
-    """The public figures, precomputed per history watermark; item lists removed.
+    """The public figures (or a saved view's), precomputed per history watermark; item
+    lists removed. The coordinator dashboard reads a saved view's figures from here too:
+    one snapshot per (watermark, view), at most MAX_VIEWS views besides the public one.
 
     A request costs at most one watermark query per CHECK_SECONDS. When new history rows
     (or targets, holidays, a new day) arrive, one background thread recomputes while
@@ -166,6 +169,10 @@ def _store(key: CacheKey, current: tuple[Any, ...], result: dict[str, Any]) -> S
     with _cache_lock:
         _cache[key] = snapshot
         _refreshing.discard(key)
+        views = [k for k in _cache if not k[1].is_all]
+        if len(views) > MAX_VIEWS:
+            oldest = min(views, key=lambda k: _cache[k].checked)
+            del _cache[oldest]
     return snapshot
 
 

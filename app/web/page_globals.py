@@ -93,7 +93,7 @@ def page_context(request: Request) -> dict[str, Any]:
 
     def proposal_deal(proposal_id: int) -> dict[str, Any]:
         """The deal an awarded proposal became (if the visitor may see it), or may become."""
-        from app.exchange import deals
+        from app.exchange import deal_opening
         from app.exchange.deal_queries import can_see
         from app.problems.models import Problem, Proposal
 
@@ -102,11 +102,11 @@ def page_context(request: Request) -> dict[str, Any]:
             if proposal is None:
                 return {}
             problem = session.get_one(Problem, proposal.problem_id)
-            deal = deals.deal_of_proposal(session, proposal_id)
+            deal = deal_opening.deal_of_proposal(session, proposal_id)
             return {
                 "deal_id": deal.id if deal and can_see(session, user, deal) else None,
                 "can_open": (deal is None or deal.stage in ("abandoned",))
-                and deals.can_open_from_proposal(user, proposal, problem),
+                and deal_opening.can_open_from_proposal(user, proposal, problem),
             }
 
     ctx: dict[str, Any] = {

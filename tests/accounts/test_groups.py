@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from app.accounts import groups, service
+from app.accounts import groups, links, service
 from app.accounts.models import Role, RoleGrant, RoleRequest, UserGroup
 from app.errors import PermissionDenied
 from tests import factories
@@ -39,7 +39,7 @@ def test_a_self_service_group_gets_its_role_when_the_address_is_verified(client,
     _register(client, "dn@congty.vn", user_group=group.value)
     user = service.get_by_email(session, "dn@congty.vn")
     assert user.roles == set()  # not before the address is proven
-    token = service.make_link_token(user, "verify")
+    token = links.make_link_token(user, "verify")
     service.verify_email(session, token)
     session.commit()
     session.refresh(user, ["grants"])
@@ -59,7 +59,7 @@ def test_a_scientist_is_a_submitter_and_a_reviewer_request_waits_for_a_coordinat
         review_note="Tiến sĩ điện tử, 15 năm về lưới điện thông minh",
     )
     user = service.get_by_email(session, "nkh@vien.vn")
-    service.verify_email(session, service.make_link_token(user, "verify"))
+    service.verify_email(session, links.make_link_token(user, "verify"))
     session.commit()
     session.refresh(user, ["grants"])
     assert user.roles == {Role.submitter}

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import select
 
-from app.accounts import service
+from app.accounts import links
 from app.accounts.models import Organisation, OrganisationType, Role, User
 from tests import factories
 from tests.conftest import PASSWORD, csrf_of, web_login
@@ -245,7 +245,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(
 
 def test_a_short_new_password_is_refused_on_the_reset_form(client, session):
     user = factories.user(session, email="an@example.vn")
-    token = service.make_link_token(user, "reset")
+    token = links.make_link_token(user, "reset")
     page = client.get(f"/account/password/reset?token={token}")
     response = client.post(
         "/account/password/reset",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.accounts import credentials
 from app.accounts.models import ApiToken, LoginThrottle, OrganisationType, Role
 from app.db import utcnow
 from tests import factories
@@ -211,9 +212,8 @@ def test_a_personal_token_is_shown_once_listed_by_prefix_and_revocable(client, s
 
 def test_nobody_revokes_another_users_token(client, session):
     owner = factories.user(session, email="owner@example.vn")
-    from app.accounts import service
 
-    token, _plain = service.create_personal_token(session, owner, "mine")
+    token, _plain = credentials.create_personal_token(session, owner, "mine")
     session.commit()
     factories.user(session, email="an@example.vn")
     web_login(client, "an@example.vn")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.accounts import service
+from app.accounts import credentials, links, service, throttle
 from app.accounts.models import Organisation, OrganisationType, Role, RoleGrant
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -62,7 +62,7 @@ def test_an_admin_cannot_remove_their_own_admin_role(session):
 
 def test_a_verification_link_expires(session, settings):
     user = factories.user(session, verified=False)
-    token = service.make_link_token(user, "verify")
+    token = links.make_link_token(user, "verify")
     settings.verification_hours = -1  # every token is now older than the validity
     with pytest.raises(Conflict) as refused:
         service.verify_email(session, token)
@@ -72,13 +72,13 @@ def test_a_verification_link_expires(session, settings):
 def test_a_link_for_one_purpose_does_not_serve_another(session):
     user = factories.user(session)
     with pytest.raises(Conflict) as refused:
-        service.check_reset_token(session, service.make_link_token(user, "verify"))
+        service.check_reset_token(session, links.make_link_token(user, "verify"))
     assert refused.value.code == "link-invalid"
 
 
 def test_a_reset_link_dies_when_the_password_changes(session):
     user = factories.user(session)
-    token = service.make_link_token(user, "reset")
+    token = links.make_link_token(user, "reset")
     service.change_password(session, user, "Mật-khẩu-đủ-dài-1", "Khác-hẳn-trước-đây-9")
     with pytest.raises(Conflict) as refused:
         service.check_reset_token(session, token)
@@ -150,22 +150,22 @@ def test_update_profile_with_a_new_organisation_joins_it(session):
 
 def test_mails_to_one_address_are_limited_per_window(session, settings):
     factories.user(session, email="an@example.vn")
-    for _ in range(service.MAILS_PER_WINDOW + 2):
+    for _ in range(throttle.MAILS_PER_WINDOW + 2):
         service.request_password_reset(session, "an@example.vn")
     from app.outbox.models import OutboxEvent
 
-    assert len(session.exec(select(OutboxEvent)).all()) == service.MAILS_PER_WINDOW
+    assert len(session.exec(select(OutboxEvent)).all()) == throttle.MAILS_PER_WINDOW
 
 
 def test_expired_and_revoked_tokens_identify_nobody(session):
     user = factories.user(session)
-    access, plain_access = service.issue_token(
+    access, plain_access = credentials.issue_token(
         session, user, kind="access", lifetime=timedelta(minutes=5)
     )
-    pat, plain_pat = service.create_personal_token(session, user, "script")
-    assert service.user_for_token(session, plain_access).id == user.id
-    assert service.user_for_token(session, plain_pat).id == user.id
+    pat, plain_pat = credentials.create_personal_token(session, user, "script")
+    assert credentials.user_for_token(session, plain_access).id == user.id
+    assert credentials.user_for_token(session, plain_pat).id == user.id
     access.expires_at = utcnow() - timedelta(seconds=1)
-    service.revoke_token(session, user, pat.id)
-    assert service.user_for_token(session, plain_access) is None
-    assert service.user_for_token(session, plain_pat) is None
+    credentials.revoke_token(session, user, pat.id)
+    assert credentials.user_for_token(session, plain_access) is None
+    assert credentials.user_for_token(session, plain_pat) is None

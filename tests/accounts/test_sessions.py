@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.accounts import service
+from app.accounts import credentials, links
 from app.accounts.models import Role
 from tests import factories
 from tests.conftest import PASSWORD, csrf_of, web_login
@@ -39,7 +39,7 @@ def test_an_administrator_signs_a_user_out_everywhere(app, client, session):
     web_login(client, person.email)
     victim_browser = _copy(client, app)
     client.cookies.clear()
-    token = service.create_personal_token(session, person, "script")[1]
+    token = credentials.create_personal_token(session, person, "script")[1]
     session.commit()
     web_login(client, admin.email)
     page = client.get(f"/admin/users/{person.id}")
@@ -58,11 +58,11 @@ def test_a_password_reset_revokes_personal_tokens_and_the_mail_says_so(
     client, session, worker, mail_to_smtp
 ):
     person = factories.user(session, Role.submitter)
-    _row, token = service.create_personal_token(session, person, "weekly report")
+    _row, token = credentials.create_personal_token(session, person, "weekly report")
     session.commit()
     bearer = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=bearer).status_code == 200
-    link = service.make_link_token(person, "reset")
+    link = links.make_link_token(person, "reset")
     page = client.get(f"/account/password/reset?token={link}")
     done = client.post(
         "/account/password/reset",
@@ -82,7 +82,7 @@ def test_a_password_change_keeps_this_session_and_ends_the_others(app, client, s
     person = factories.user(session, Role.submitter)
     web_login(client, person.email)
     other = _copy(client, app)
-    _row, token = service.create_personal_token(session, person, "ci")
+    _row, token = credentials.create_personal_token(session, person, "ci")
     session.commit()
     page = client.get("/account/profile")
     changed = client.post(

@@ -105,7 +105,7 @@ def test_reindex_rebuilds_the_problems_index_too(client, session, capsys):
 def test_coordinators_synonyms_reach_the_problems_index(client, session, worker):
     c = cast(session)
     shown = problem(session, c, "open", title="Chuồng trại nuôi heo tuần hoàn")
-    problem_index.sync_problem(session, shown.id)
+    indexing.sync(session, shown.id, problem_index.PROBLEMS)
     assert _ids(client, q="lợn") == [shown.id]  # seeded groups: heo / lợn
     indexing.apply_synonyms(session)  # pushed to every kind
     assert _ids(client, q="lon") == [shown.id]
@@ -152,7 +152,7 @@ def test_the_deadline_facet_counts_and_filters_by_days_left(client, session):
         p.deadline = today + timedelta(days=days)
         session.add(p)
         session.commit()
-        problem_index.sync_problem(session, p.id)
+        indexing.sync(session, p.id, problem_index.PROBLEMS)
     body = client.get("/api/v1/problems", params={"q": "that thoat"}).json()
     assert body["facets"]["deadline"] == {"week": 1, "month": 1, "later": 1, "passed": 1}
     assert _ids(client, q="that thoat", deadline="week") == [soon.id]

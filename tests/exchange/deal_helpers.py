@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.accounts.models import OrganisationType, Role, User
-from app.exchange import deals, intermediaries
+from app.exchange import deal_opening, deal_verbs, intermediaries, nda
 from app.exchange.deal_schemas import AgreementFields, DealIn, NdaAcceptIn, OfferIn, ProfileIn
 from app.exchange.models import Deal, IntermediaryProfile, NdaTemplate
 from app.initiatives.models import Initiative
@@ -96,7 +96,7 @@ def cast(session: Session, *, status: str = "published") -> DealCast:
 
 
 def open_deal(session: Session, c: DealCast, user: User | None = None) -> Deal:
-    deal = deals.open_directly(session, user or c.buyer, c.initiative, DealIn())
+    deal = deal_opening.open_directly(session, user or c.buyer, c.initiative, DealIn())
     session.commit()
     return deal
 
@@ -111,7 +111,7 @@ def template(session: Session, language: str = "vi") -> NdaTemplate:
 
 def accept_nda(session: Session, user: User, deal: Deal, language: str = "vi") -> None:
     t = template(session, language)
-    deals.accept_nda(
+    nda.accept_nda(
         session, user, deal, NdaAcceptIn(template_id=t.id, text_sha256=t.sha256), address="10.1.2.3"
     )
     session.commit()
@@ -131,9 +131,9 @@ def to_negotiation(session: Session, c: DealCast, deal: Deal) -> None:
     """NDA by both sides, due diligence, an offer by the authors and a counter-offer by the buyer."""
     accept_nda(session, c.submitter, deal)
     accept_nda(session, c.buyer, deal, "en")
-    deals.advance(session, c.buyer, deal)
-    deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
-    deals.make_offer(session, c.buyer, deal, OfferIn(**{**OFFER, "value_vnd": 876543210}))
+    deal_verbs.advance(session, c.buyer, deal)
+    deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+    deal_verbs.make_offer(session, c.buyer, deal, OfferIn(**{**OFFER, "value_vnd": 876543210}))
     session.commit()
 
 
@@ -152,9 +152,9 @@ def stored_document(content: bytes = b"%PDF-1.4 signed agreement MARKER-DOC-5Z\n
 
 def sign(session: Session, c: DealCast, deal: Deal) -> None:
     """The buyer accepts the authors' latest terms (a counter by the authors), the submitter signs."""
-    offer = deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
-    deals.answer_offer(session, c.buyer, deal, offer.id, accept=True)
-    deals.sign_agreement(
+    offer = deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+    deal_verbs.answer_offer(session, c.buyer, deal, offer.id, accept=True)
+    deal_verbs.sign_agreement(
         session,
         c.submitter,
         deal,

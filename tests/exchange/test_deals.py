@@ -13,7 +13,16 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from app.exchange import deal_history, deal_workflow, deals, nda_pdf
+from app.exchange import (
+    deal_history,
+    deal_opening,
+    deal_queries,
+    deal_verbs,
+    deal_views,
+    deal_workflow,
+    nda,
+    nda_pdf,
+)
 from app.exchange.deal_schemas import AbandonIn, AgreementFields, DealIn, NdaAcceptIn, OfferIn
 from app.exchange.models import (
     Deal,
@@ -143,10 +152,12 @@ def test_abandoning_needs_a_structured_reason_and_text_for_other(session):
     with pytest.raises(ValidationFailed):
         deal_workflow.check(session, deal, c.initiative, S.abandoned, actor=c.buyer, reason="bored")
     with use_language("vi"), pytest.raises(ValidationFailed) as raised:
-        deals.abandon(session, c.buyer, deal, AbandonIn(reason="other", note=" "))
+        deal_verbs.abandon(session, c.buyer, deal, AbandonIn(reason="other", note=" "))
     assert raised.value.errors == {"note": "Vui lòng nêu rõ lý do khác."}
     session.rollback()
-    deals.abandon(session, c.buyer, deal, AbandonIn(reason="technology_not_ready", note="TRL 4"))
+    deal_verbs.abandon(
+        session, c.buyer, deal, AbandonIn(reason="technology_not_ready", note="TRL 4")
+    )
     session.commit()
     row = session.get(Deal, deal.id)
     assert (row.stage, row.abandon_reason, row.abandon_note) == (
@@ -172,16 +183,16 @@ def test_opening_a_deal_directly_needs_an_organisation_and_a_public_initiative(s
         c.buyer.id,
     )
     with pytest.raises(Conflict):
-        deals.open_directly(session, c.colleague, c.initiative, DealIn())
+        deal_opening.open_directly(session, c.colleague, c.initiative, DealIn())
     session.rollback()
     with pytest.raises(PermissionDenied):
-        deals.open_directly(session, c.submitter, c.initiative, DealIn())
+        deal_opening.open_directly(session, c.submitter, c.initiative, DealIn())
     with pytest.raises(PermissionDenied):
-        deals.open_directly(session, c.reviewer, c.initiative, DealIn())
+        deal_opening.open_directly(session, c.reviewer, c.initiative, DealIn())
     draft = initiatives.initiative(session, c.submitter, status="in_review")
     with pytest.raises(NotFound):
-        deals.open_directly(session, c.rival, draft, DealIn())
-    funding = deals.open_directly(
+        deal_opening.open_directly(session, c.rival, draft, DealIn())
+    funding = deal_opening.open_directly(
         session,
         c.investor,
         c.initiative,
@@ -200,7 +211,7 @@ def test_nda_records_the_exact_text_hash_and_version_and_both_sides_sign_it(sess
     vi = template(session, "vi")
     assert vi.sha256 == hashlib.sha256(vi.body.encode("utf-8")).hexdigest()
     with pytest.raises(Conflict):  # the text the reader saw is not the stored text
-        deals.accept_nda(
+        nda.accept_nda(
             session,
             c.buyer,
             deal,
@@ -209,7 +220,7 @@ def test_nda_records_the_exact_text_hash_and_version_and_both_sides_sign_it(sess
         )
     session.rollback()
     with pytest.raises(PermissionDenied):
-        deals.accept_nda(
+        nda.accept_nda(
             session,
             c.rival,
             deal,
@@ -273,14 +284,14 @@ def test_a_new_template_version_keeps_old_acceptances_and_only_coordinators_add_
     c = cast(session)
     data = NdaTemplateIn(language="vi", title="Mẫu mới", body="Văn bản mới của thỏa thuận.")
     with pytest.raises(PermissionDenied):
-        deals.add_template(session, c.submitter, data)
-    created = deals.add_template(session, c.coordinator, data)
+        nda.add_template(session, c.submitter, data)
+    created = nda.add_template(session, c.coordinator, data)
     session.commit()
     assert (created.version, created.sha256) == (
         2,
         hashlib.sha256("Văn bản mới của thỏa thuận.".encode()).hexdigest(),
     )
-    assert [(t.language, t.version) for t in deals.current_templates(session)] == [
+    assert [(t.language, t.version) for t in deal_queries.current_templates(session)] == [
         ("vi", 2),
         ("en", 1),
     ]
@@ -290,8 +301,8 @@ def test_a_new_template_version_keeps_old_acceptances_and_only_coordinators_add_
 def test_confidential_sections_open_after_the_nda_only_if_the_submitter_chose_so(session, setting):
     c = cast(session)
     with pytest.raises(PermissionDenied):
-        deals.set_nda_setting(session, c.coauthor, c.initiative, True)
-    deals.set_nda_setting(session, c.submitter, c.initiative, setting)
+        nda.set_nda_setting(session, c.coauthor, c.initiative, True)
+    nda.set_nda_setting(session, c.submitter, c.initiative, setting)
     session.commit()
     deal = open_deal(session, c)
     accept_nda(session, c.buyer, deal)
@@ -311,7 +322,7 @@ def test_offers_and_counter_offers_are_versioned_and_answered_by_the_other_side(
     c = cast(session)
     deal = open_deal(session, c)
     with pytest.raises(InvalidTransition):  # no offers before due diligence
-        deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+        deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
     session.rollback()
     to_negotiation(session, c, deal)
     rows = session.exec(select(DealOffer).order_by(DealOffer.version)).all()
@@ -321,21 +332,21 @@ def test_offers_and_counter_offers_are_versioned_and_answered_by_the_other_side(
     ]
     assert session.get(Deal, deal.id).stage == "negotiation"
     with pytest.raises(Conflict):  # own side's offer is still open
-        deals.make_offer(session, c.colleague, deal, OfferIn(**OFFER))
+        deal_verbs.make_offer(session, c.colleague, deal, OfferIn(**OFFER))
     session.rollback()
     with pytest.raises(PermissionDenied):  # the author's side does not answer its own offer
-        deals.answer_offer(session, c.buyer, deal, rows[1].id, accept=True)
+        deal_verbs.answer_offer(session, c.buyer, deal, rows[1].id, accept=True)
     session.rollback()
-    deals.answer_offer(session, c.coauthor, deal, rows[1].id, accept=False)
+    deal_verbs.answer_offer(session, c.coauthor, deal, rows[1].id, accept=False)
     session.commit()
     with pytest.raises(InvalidTransition):
-        deals.answer_offer(session, c.submitter, deal, rows[1].id, accept=True)
+        deal_verbs.answer_offer(session, c.submitter, deal, rows[1].id, accept=True)
     session.rollback()
-    third = deals.make_offer(session, c.colleague, deal, OfferIn(**OFFER))
-    deals.answer_offer(session, c.submitter, deal, third.id, accept=True)
+    third = deal_verbs.make_offer(session, c.colleague, deal, OfferIn(**OFFER))
+    deal_verbs.answer_offer(session, c.submitter, deal, third.id, accept=True)
     session.commit()
     with pytest.raises(Conflict):  # accepted: the next step is the agreement
-        deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+        deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
     session.rollback()
     actions = [e.action for e in deal_history.events(session, deal.id)]
     assert actions[-4:] == ["transition", "offer_declined", "offer_made", "offer_accepted"]
@@ -345,12 +356,12 @@ def test_a_counter_offer_on_a_closed_deal_is_refused_and_nothing_is_saved(sessio
     c = cast(session)
     deal = open_deal(session, c)
     to_negotiation(session, c, deal)
-    deals.abandon(session, c.submitter, deal, AbandonIn(reason="price"))
+    deal_verbs.abandon(session, c.submitter, deal, AbandonIn(reason="price"))
     session.commit()
     offers_before = len(session.exec(select(DealOffer)).all())
     events_before = len(session.exec(select(DealEvent)).all())
     with use_language("vi"), pytest.raises(InvalidTransition) as raised:
-        deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+        deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
     session.rollback()
     assert raised.value.message == "Giao dịch này đã đóng (“Đã dừng”): không thể thay đổi gì thêm."
     assert len(session.exec(select(DealOffer)).all()) == offers_before
@@ -372,12 +383,12 @@ def test_the_first_signed_agreement_commercialises_the_initiative_exactly_once(s
     second = open_deal(session, c, c.investor)
     accept_nda(session, c.submitter, second)
     accept_nda(session, c.investor, second)
-    deals.advance(session, c.investor, second)
-    deals.make_offer(session, c.investor, second, OfferIn(**{**OFFER, "kind": "investment"}))
+    deal_verbs.advance(session, c.investor, second)
+    deal_verbs.make_offer(session, c.investor, second, OfferIn(**{**OFFER, "kind": "investment"}))
     session.commit()
 
     with pytest.raises(PermissionDenied):  # the submitter signs for the initiative's side
-        deals.sign_agreement(
+        deal_verbs.sign_agreement(
             session,
             c.coauthor,
             first,
@@ -399,8 +410,8 @@ def test_the_first_signed_agreement_commercialises_the_initiative_exactly_once(s
     assert c.initiative.status == "commercialising"
 
     offer = session.exec(select(DealOffer).where(DealOffer.deal_id == second.id)).one()
-    deals.answer_offer(session, c.submitter, second, offer.id, accept=True)
-    deals.sign_agreement(
+    deal_verbs.answer_offer(session, c.submitter, second, offer.id, accept=True)
+    deal_verbs.sign_agreement(
         session,
         c.submitter,
         second,
@@ -422,7 +433,7 @@ def test_an_agreement_needs_an_accepted_offer(session):
     to_negotiation(session, c, deal)
     document = stored_document()
     with pytest.raises(InvalidTransition):
-        deals.sign_agreement(
+        deal_verbs.sign_agreement(
             session, c.submitter, deal, AgreementFields(signed_on=date(2026, 1, 1)), document
         )
     session.rollback()
@@ -440,21 +451,21 @@ def test_the_result_is_reported_by_the_authors_and_confirmed_by_the_counterparty
         place="HTX Mộc Châu", indicator="Năng suất (tấn/ha)", before="4,1", after="5,6"
     )
     with pytest.raises(InvalidTransition):
-        deals.report_result(session, c.submitter, deal, result)
+        deal_verbs.report_result(session, c.submitter, deal, result)
     session.rollback()
     sign(session, c, deal)
     with pytest.raises(InvalidTransition):  # nothing to confirm yet
-        deals.confirm_result(session, c.buyer, deal)
+        deal_verbs.confirm_result(session, c.buyer, deal)
     session.rollback()
     with pytest.raises(PermissionDenied):
-        deals.report_result(session, c.buyer, deal, result)
+        deal_verbs.report_result(session, c.buyer, deal, result)
     session.rollback()
-    deals.report_result(session, c.coauthor, deal, result)
+    deal_verbs.report_result(session, c.coauthor, deal, result)
     session.commit()
     with pytest.raises(PermissionDenied):
-        deals.confirm_result(session, c.submitter, deal)
+        deal_verbs.confirm_result(session, c.submitter, deal)
     session.rollback()
-    deals.confirm_result(session, c.colleague, deal)
+    deal_verbs.confirm_result(session, c.colleague, deal)
     session.commit()
     assert session.get(Deal, deal.id).stage == "deployed"
     last = deal_history.events(session, deal.id)[-1]
@@ -484,7 +495,7 @@ def test_public_statistics_count_without_values_or_names(session):
     to_negotiation(session, c, deal)
     sign(session, c, deal)
     open_deal(session, c, c.investor)
-    figures = deals.statistics(session)
+    figures = deal_views.statistics(session)
     assert figures == {
         "deals_by_stage": {
             "contact": 1,

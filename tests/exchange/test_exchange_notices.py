@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from app.exchange import deals, intermediaries
+from app.exchange import deal_verbs, intermediaries
 from app.exchange.deal_schemas import OfferIn, ServiceRequestIn
 from app.notifications.models import Notification
 from tests.exchange.deal_helpers import OFFER, accept_nda, cast, intermediary, open_deal
@@ -28,8 +28,8 @@ def test_an_offer_reaches_the_other_side_and_its_answer_the_authors(session, wor
     deal = open_deal(session, c)
     accept_nda(session, c.submitter, deal)
     accept_nda(session, c.buyer, deal)
-    deals.advance(session, c.buyer, deal)
-    first = deals.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+    deal_verbs.advance(session, c.buyer, deal)
+    first = deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
     session.commit()
     worker.drain()
     title = c.initiative.title
@@ -40,13 +40,13 @@ def test_an_offer_reaches_the_other_side_and_its_answer_the_authors(session, wor
             (c.colleague.id, f"Giao dịch về “{title}”: có đề nghị mới"),
         ]
     )
-    counter = deals.make_offer(session, c.buyer, deal, OfferIn(**{**OFFER, "value_vnd": 5}))
+    counter = deal_verbs.make_offer(session, c.buyer, deal, OfferIn(**{**OFFER, "value_vnd": 5}))
     session.commit()
     worker.drain()
     later = _notes(session, "deal_activity")[2:]
     assert sorted(u for u, _ in later) == sorted([c.submitter.id, c.coauthor.id])
     assert (c.submitter.id, f"Deal on “{title}”: a counter-offer (version 2)") in later
-    deals.answer_offer(session, c.submitter, deal, counter.id, accept=True)
+    deal_verbs.answer_offer(session, c.submitter, deal, counter.id, accept=True)
     session.commit()
     worker.drain()
     answered = _notes(session, "deal_activity")[4:]

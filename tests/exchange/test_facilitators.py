@@ -6,7 +6,14 @@ import pytest
 from sqlmodel import select
 
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
-from app.exchange import deal_history, deals, facilitators, intermediaries
+from app.exchange import (
+    deal_history,
+    deal_queries,
+    deal_verbs,
+    deal_views,
+    facilitators,
+    intermediaries,
+)
 from app.exchange.deal_schemas import AbandonIn, ServiceRequestIn
 from app.exchange.models import DealFacilitator
 from app.outbox import topics
@@ -26,8 +33,8 @@ def test_both_parties_consent_then_the_facilitator_sees_the_course_but_no_secret
     assert (invited.status, invited.initiative_consent_by_id) == ("requested", c.submitter.id)
     assert invited.counterparty_consent_at is None
     with pytest.raises(NotFound):  # invited is not joined
-        deals.get_visible(session, agent, deal.id)
-    assert deal not in deals.deals_of(session, agent)
+        deal_queries.get_visible(session, agent, deal.id)
+    assert deal not in deal_queries.deals_of(session, agent)
     with pytest.raises(Conflict):  # the same side cannot consent twice
         facilitators.consent(session, c.coauthor, deal, invited.id)
     session.rollback()
@@ -38,9 +45,9 @@ def test_both_parties_consent_then_the_facilitator_sees_the_course_but_no_secret
     joined = facilitators.consent(session, c.colleague, deal, invited.id)
     session.commit()
     assert joined.status == "active"
-    assert deals.get_visible(session, agent, deal.id).id == deal.id
-    assert [d.id for d in deals.deals_of(session, agent)] == [deal.id]
-    seen = deals.describe(session, agent, deal)
+    assert deal_queries.get_visible(session, agent, deal.id).id == deal.id
+    assert [d.id for d in deal_queries.deals_of(session, agent)] == [deal.id]
+    seen = deal_views.describe(session, agent, deal)
     assert (seen["my_side"], seen["facilitating"], seen["confidential"]) == (None, True, False)
     assert [o["value_vnd"] for o in seen["offers"]] == [None, None, None]
     assert "MARKER-SCOPE-7Q" in seen["offers"][0]["scope"]  # the terms, not the values
@@ -50,14 +57,14 @@ def test_both_parties_consent_then_the_facilitator_sees_the_course_but_no_secret
     assert {e["detail"] for e in seen["history"]} == {"{}"}
     assert not any(seen["can"].values())
     with pytest.raises(NotFound):  # documents and NDA copies stay with the parties
-        deals.get_confidential(session, agent, deal.id)
-    party = deals.describe(session, c.buyer, deal)
+        deal_queries.get_confidential(session, agent, deal.id)
+    party = deal_views.describe(session, c.buyer, deal)
     assert party["offers"][0]["value_vnd"] == 987654321 and party["confidential"] is True
 
     facilitators.remove(session, c.buyer, deal, joined.id)
     session.commit()
     with pytest.raises(NotFound):
-        deals.get_visible(session, agent, deal.id)
+        deal_queries.get_visible(session, agent, deal.id)
     actions = [e.action for e in deal_history.events(session, deal.id)][-3:]
     assert actions == ["facilitator_requested", "facilitator_joined", "facilitator_removed"]
     assert deal_history.verify_chain(session, deal.id) == (True, None)
@@ -112,7 +119,7 @@ def test_no_facilitator_on_a_closed_deal_nor_a_foreign_one(session):
     c = cast(session)
     agent, profile = intermediary(session)
     deal = open_deal(session, c)
-    deals.abandon(session, c.buyer, deal, AbandonIn(reason="price"))
+    deal_verbs.abandon(session, c.buyer, deal, AbandonIn(reason="price"))
     session.commit()
     with pytest.raises(InvalidTransition):
         facilitators.request(session, c.submitter, deal, profile.id)

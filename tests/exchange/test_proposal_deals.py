@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
-from app.exchange import deal_history, deals
+from app.exchange import deal_history, deal_opening, deal_verbs, deal_views
 from app.exchange.deal_schemas import AbandonIn
 from app.i18n import use_language
 from app.problems.models import Proposal
@@ -35,45 +35,45 @@ def test_the_owner_or_the_proposer_opens_a_deal_linked_both_ways(session):
     c, problem, initiative, proposal = _awarded(session)
     for outsider in (c.rival, c.other, c.coordinator):
         with pytest.raises(PermissionDenied):
-            deals.open_from_proposal(session, outsider, proposal)
+            deal_opening.open_from_proposal(session, outsider, proposal)
         session.rollback()
-    deal = deals.open_from_proposal(session, c.owner, proposal)
+    deal = deal_opening.open_from_proposal(session, c.owner, proposal)
     session.commit()
     assert (deal.initiative_id, deal.organisation_id, deal.proposal_id) == (
         initiative.id,
         problem.organisation_id,
         proposal.id,
     )
-    assert deals.deal_of_proposal(session, proposal.id).id == deal.id
-    seen = deals.describe(session, c.scientist, deal)
+    assert deal_opening.deal_of_proposal(session, proposal.id).id == deal.id
+    seen = deal_views.describe(session, c.scientist, deal)
     assert seen["my_side"] == "initiative"
     assert seen["proposal"] == {
         "id": proposal.id,
         "problem_id": problem.id,
         "problem_title": problem.title,
     }
-    assert deals.describe(session, c.colleague, deal)["my_side"] == "counterparty"
+    assert deal_views.describe(session, c.colleague, deal)["my_side"] == "counterparty"
     opened = deal_history.events(session, deal.id)[0]
     assert opened.action == "opened" and f'"proposal_id":{proposal.id}' in opened.detail
     with pytest.raises(Conflict):  # one open deal per proposal
-        deals.open_from_proposal(session, c.scientist, proposal)
+        deal_opening.open_from_proposal(session, c.scientist, proposal)
     session.rollback()
-    deals.abandon(session, c.owner, deal, AbandonIn(reason="changed_priorities"))
-    again = deals.open_from_proposal(session, c.scientist, proposal)
+    deal_verbs.abandon(session, c.owner, deal, AbandonIn(reason="changed_priorities"))
+    again = deal_opening.open_from_proposal(session, c.scientist, proposal)
     session.commit()
-    assert deals.deal_of_proposal(session, proposal.id).id == again.id
+    assert deal_opening.deal_of_proposal(session, proposal.id).id == again.id
 
 
 def test_only_an_awarded_proposal_naming_an_initiative_becomes_a_deal(session):
     c, _, _, shortlisted = _awarded(session, status="shortlisted")
     with pytest.raises(InvalidTransition):
-        deals.open_from_proposal(session, c.owner, shortlisted)
+        deal_opening.open_from_proposal(session, c.owner, shortlisted)
     session.rollback()
     shortlisted.status, shortlisted.kind, shortlisted.initiative_id = "awarded", "sketch", None
     session.add(shortlisted)
     session.commit()
     with use_language("en"), pytest.raises(ValidationFailed) as raised:
-        deals.open_from_proposal(session, c.owner, shortlisted)
+        deal_opening.open_from_proposal(session, c.owner, shortlisted)
     assert raised.value.message == (
         "This proposal is a sketch: a deal needs an initiative. Submit the solution as an "
         "initiative first, then propose it."

@@ -129,7 +129,7 @@ def test_a_similar_published_initiative_of_someone_else_must_be_confirmed(sessio
     )
     # Candidates come from the search index, never a scan: unindexed, nothing is found.
     assert service.near_duplicates(session, mine) == []
-    indexing.sync_initiative(session, published.id)
+    indexing.sync(session, published.id)
     with pytest.raises(Conflict) as warned:
         service.submit(session, cast.submitter, mine)
     assert (warned.value.code, warned.value.extra) == (

@@ -4,7 +4,7 @@ phrase of the confidential details never matches."""
 from __future__ import annotations
 
 from app.accounts.models import Role
-from app.catalogue import problem_index
+from app.catalogue import indexing, problem_index
 from app.db import unit_of_work
 from app.problems import service
 from app.problems.schemas import ProblemIn
@@ -17,7 +17,7 @@ def _reindex() -> None:
     from app.db import make_engine
 
     with unit_of_work(make_engine(get_settings().db_url)) as session:
-        problem_index.reindex_problems(session)
+        indexing.reindex(session, kind=problem_index.PROBLEMS)
 
 
 def _ids(client, **params) -> list[int]:

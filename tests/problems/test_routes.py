@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from app.catalogue import problem_index
+from app.catalogue import indexing, problem_index
 from app.problems.models import Problem, Proposal
 from app.problems.visibility import ACCESS_LOG
 from tests.conftest import csrf_of, web_login
@@ -16,7 +16,9 @@ def test_the_listing_and_the_page_show_the_public_part_only(client, session):
     c = cast(session)
     shown = problem(session, c, "open")
     problem(session, c, "draft", title="Bản nháp chưa công bố")
-    problem_index.sync_problem(session, shown.id)  # arranged directly, not through the outbox
+    indexing.sync(
+        session, shown.id, problem_index.PROBLEMS
+    )  # arranged directly, not through the outbox
     listing = client.get("/problems")
     assert listing.status_code == 200
     assert TITLE in listing.text and "Bản nháp chưa công bố" not in listing.text

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from app.accounts.models import Role
-from app.reports import dashboard
-from app.reports.figures import ALL
+from app.reports import dashboard, service
+from app.reports.figures import ALL, Scope
 from app.reports.models import SavedView
 from app.reviews.models import Assignment, AssignmentStatus, ReviewRound, Rubric
 from tests import factories
@@ -44,12 +44,17 @@ def test_live_summary_at_a_frozen_time(session):
         "in_review": {"0-2": 1},
         "submitted": {"0-2": 1},
     }
-    assert [(i.receipt_code, i.elapsed, i.target) for i in summary["overdue"]] == [
-        ("SK-2026-000004", 4, 3)
-    ]
+    assert (summary["overdue"], summary["warnings"]) == (1, 1)
+    overdue = dashboard.open_items(session, ALL, NOW, dashboard.Filter(overdue=True))
+    assert [(i.receipt_code, i.elapsed, i.target) for i in overdue] == [("SK-2026-000004", 4, 3)]
     # One working day left of two: an early warning.
-    assert [(i.receipt_code, i.elapsed, i.target) for i in summary["warnings"]] == [
-        ("SK-2026-000005", 1, 2)
+    warnings = dashboard.open_items(session, ALL, NOW, dashboard.Filter(warning=True))
+    assert [(i.receipt_code, i.elapsed, i.target) for i in warnings] == [("SK-2026-000005", 1, 2)]
+    every = dashboard.open_items(session, ALL, NOW)
+    assert [(i.receipt_code, i.stage, i.bucket) for i in every] == [
+        ("SK-2026-000004", "screening", "3-5"),
+        ("SK-2026-000003", "in_review", "0-2"),
+        ("SK-2026-000005", "submitted", "0-2"),
     ]
     assert [(r["name"], r["outstanding"], r["submitted"]) for r in summary["rounds"]] == [
         ("Đợt 1/2026", 1, 1)
@@ -63,8 +68,76 @@ def test_live_summary_at_a_frozen_time(session):
     ]
 
 
+def test_a_saved_view_gives_exact_figures_and_lists(session):
+    data = build(session)
+    add_round(session, data)
+    hanoi_agri = Scope((data.initiatives["I4"].field_id,), ("Hà Nội",))  # I3 and I4
+    summary = dashboard.summary(session, hanoi_agri, NOW)
+    assert dict(summary["open"]) == {"screening": 1, "in_review": 1}
+    assert {s: dict(c) for s, c in summary["ageing"].items()} == {
+        "screening": {"3-5": 1},
+        "in_review": {"0-2": 1},
+    }
+    assert (summary["overdue"], summary["warnings"]) == (1, 0)
+    assert [(r["name"], r["outstanding"], r["submitted"]) for r in summary["rounds"]] == [
+        ("Đợt 1/2026", 1, 1)
+    ]
+    assert [(r["name"], r["open"]) for r in summary["reviewers"]] == [
+        ("Chuyên Gia Một", 1),
+        ("Chuyên Gia Hai", 0),
+    ]
+
+    def codes(**which):
+        found = dashboard.open_items(session, hanoi_agri, NOW, dashboard.Filter(**which))
+        return [i.receipt_code for i in found]
+
+    assert codes() == ["SK-2026-000004", "SK-2026-000003"]
+    assert codes(overdue=True) == ["SK-2026-000004"]
+    assert codes(stage="in_review", bucket="0-2") == ["SK-2026-000003"]
+    assert codes(stage="screening", bucket="0-2") == []
+    assert codes(warning=True) == []
+    assert codes(stage="published") == []
+    # Huế only: I5 (one day left of two) and I2 (rejected, not open); no review.
+    hue = Scope((), ("Huế",))
+    summary = dashboard.summary(session, hue, NOW)
+    assert (dict(summary["open"]), summary["overdue"], summary["warnings"]) == (
+        {"submitted": 1},
+        0,
+        1,
+    )
+    assert [(r["outstanding"], r["submitted"]) for r in summary["rounds"]] == [(0, 0)]
+    assert summary["reviewers"] == []
+    # The history figures of a view: one snapshot per (watermark, view), served again.
+    service.clear_cache()
+    stats = service.public_statistics(session, hanoi_agri)
+    assert (stats["totals"]["received"], stats["totals"]["in_screening"]) == (2, 1)
+    assert (stats["totals"]["in_review"], stats["totals"]["selected"]) == (1, 0)
+    assert "overdue_items" not in stats
+    assert service.public_snapshot(session, hanoi_agri) is service.public_snapshot(
+        session, hanoi_agri
+    )
+    assert service.public_statistics(session, hue)["totals"]["received"] == 2
+
+
+def test_the_snapshots_of_views_are_bounded(session, monkeypatch):
+    data = build(session)
+    service.clear_cache()
+    monkeypatch.setattr(service, "MAX_VIEWS", 2)
+    public = service.public_snapshot(session)
+    fields = (data.initiatives["I1"].field_id, data.initiatives["I4"].field_id)
+    scopes = [Scope((fields[0],)), Scope((fields[1],)), Scope((), ("Huế",))]
+    for scope in scopes:
+        service.public_snapshot(session, scope)
+    url = str(session.get_bind().engine.url)
+    assert sorted(str(k[1]) for k in service._cache if k[0] == url) == sorted(
+        str(s) for s in [ALL, *scopes[1:]]
+    )
+    assert service.public_snapshot(session) is public
+
+
 def test_dashboard_page_links_each_figure_to_its_list(client, session):
     data = build(session)
+    service.clear_cache()
     web_login(client, data.coordinator.email)
     page = client.get("/dashboard")
     assert page.status_code == 200
@@ -79,8 +152,30 @@ def test_dashboard_page_links_each_figure_to_its_list(client, session):
     assert "SK-2026-000004" in screening.text and "SK-2026-000003" not in screening.text
 
 
+def test_the_list_behind_a_figure_comes_a_page_at_a_time(client, session, monkeypatch):
+    from app.reports import dashboard_routes
+
+    data = build(session)
+    service.clear_cache()
+    monkeypatch.setattr(dashboard_routes, "ITEMS_PER_PAGE", 2)
+    web_login(client, data.coordinator.email)
+    codes = ("SK-2026-000003", "SK-2026-000004", "SK-2026-000005")
+    first = client.get("/dashboard/items", params={"overdue": "1", "lang": "en"})
+    assert "Initiatives: 3" in first.text and "Page 1 of 2" in first.text
+    assert 'href="/dashboard/items?overdue=1&amp;lang=en&amp;page=2" rel="next"' in first.text
+    second = client.get("/dashboard/items", params={"overdue": "1", "page": 2})
+    shown = [[code in page.text for code in codes] for page in (first, second)]
+    assert [sum(row) for row in shown] == [2, 1]
+    assert [a or b for a, b in zip(*shown, strict=True)] == [True, True, True]
+    assert (
+        "Page 2 of 2"
+        in client.get("/dashboard/items", params={"overdue": 1, "page": 9, "lang": "en"}).text
+    )
+
+
 def test_saved_view_scopes_the_dashboard_and_belongs_to_its_owner(client, session):
     data = build(session)
+    service.clear_cache()
     web_login(client, data.coordinator.email)
     token = csrf_of(client.get("/dashboard").text)
     bad = client.post("/dashboard/views", data={"csrf_token": token, "name": ""})
@@ -102,6 +197,10 @@ def test_saved_view_scopes_the_dashboard_and_belongs_to_its_owner(client, sessio
     assert (view.name, view.provinces, view.field_ids) == ("Miền Trung", ["Huế"], [])
     page = client.get(f"/dashboard?view={view.id}")
     assert "Bảng điều hành: Miền Trung" in page.text
+    # Huế: I5 waits in "submitted" (long overdue by now), I2 was rejected.
+    assert '<span class="n" id="overdue-count">1</span>' in page.text
+    assert '<span class="n" id="warning-count">0</span>' in page.text
+    assert 'href="/dashboard/items?stage=submitted&amp;view=' in page.text
     items = client.get("/dashboard/items", params={"overdue": "1", "view": view.id})
     assert "SK-2026-000005" in items.text and "SK-2026-000004" not in items.text
     # Another coordinator cannot use it.
