@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from search.syllables import is_syllable
@@ -78,30 +79,61 @@ def _foreign(text: str) -> list[str]:
     return ["w:" + w for w in map(fold, tokenize(text)) if len(w) > 1 and not is_syllable(w)]
 
 
+@lru_cache(maxsize=16)
+def _folded_stop(stop_words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(w) for w in stop_words)
+
+
+def _stop(stop_words: Collection[str]) -> frozenset[str]:
+    """The folded stop words (engines pass the same tuple every time: folded once)."""
+    return _folded_stop(tuple(stop_words))
+
+
 def meaningful_terms(doc: Mapping[str, Any], stop_words: Collection[str]) -> dict[str, float]:
     """Weighted meaningful terms of a document (see the module docstring)."""
-    stop = {fold(w) for w in stop_words}
+    return dict(_described(doc, stop_words)[0])
+
+
+def _described(
+    doc: Mapping[str, Any], stop_words: Collection[str]
+) -> tuple[dict[str, float], float]:
+    """A document's weighted terms and the sum of their squares (do not change them:
+    they are shared by every page that ranks this document)."""
+    keywords = tuple(k for k in doc.get("keywords") or [] if isinstance(k, str))
+    return _terms(doc.get("title") or "", keywords, doc.get("summary") or "", _stop(stop_words))
+
+
+@lru_cache(maxsize=4096)  # the candidates of recent pages: ranking them again costs a lookup
+def _terms(
+    title: str, keywords: tuple[str, ...], summary: str, stop: frozenset[str]
+) -> tuple[dict[str, float], float]:
     terms: defaultdict[str, float] = defaultdict(float)
-    keywords = [k for k in doc.get("keywords") or [] if isinstance(k, str)]
-    for text in [doc.get("title") or "", *keywords]:
+    for text in [title, *keywords]:
         for term in [*_pairs(text, stop), *_foreign(text)]:
             terms[term] += TITLE_WEIGHT
     for keyword in keywords:
         folded = " ".join(fold(w) for w in tokenize(keyword))
         if folded and folded not in GENERIC_PAIRS and folded not in stop:
             terms["kw:" + folded] += TITLE_WEIGHT
-    for term in [*_pairs(doc.get("summary") or "", stop), *_foreign(doc.get("summary") or "")]:
+    for term in [*_pairs(summary, stop), *_foreign(summary)]:
         terms[term] += 1.0
-    return dict(terms)
+    found = dict(terms)
+    return found, sum(v * v for v in found.values())
 
 
 def share(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine of two weighted term sets (0 … 1)."""
+    return _share(a, sum(v * v for v in a.values()), b, sum(v * v for v in b.values()))
+
+
+def _share(
+    a: Mapping[str, float], a_squares: float, b: Mapping[str, float], b_squares: float
+) -> float:
     common = set(a) & set(b)
     if not common:
         return 0.0
     dot = sum(a[t] * b[t] for t in common)
-    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return dot / math.sqrt(a_squares * b_squares)
 
 
 def rank_similar(
@@ -112,12 +144,12 @@ def rank_similar(
     min_share: float = MIN_SHARE,
 ) -> list[tuple[float, dict[str, Any]]]:
     """Candidates at least ``min_share`` alike, most alike first (ties by id)."""
-    mine = meaningful_terms(source, stop_words)
+    mine, mine_squares = _described(source, stop_words)
     scored = []
     for doc in candidates:
         if doc.get("id") == source.get("id"):
             continue
-        score = share(mine, meaningful_terms(doc, stop_words))
+        score = _share(mine, mine_squares, *_described(doc, stop_words))
         if score >= min_share:
             scored.append((score, dict(doc)))
     scored.sort(key=lambda sd: (-sd[0], str(sd[1].get("id"))))
@@ -129,7 +161,7 @@ def similar_query_words(
 ) -> list[str]:
     """Words (folded, no stop words) to fetch candidates with: title and
     keywords first, then the summary's, at most ``most``."""
-    stop = {fold(w) for w in stop_words}
+    stop = _stop(stop_words)
     texts = [doc.get("title") or "", *(doc.get("keywords") or []), doc.get("summary") or ""]
     words = dict.fromkeys(f for t in texts for f in map(fold, tokenize(t)) if f not in stop)
     return list(words)[:most]

@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,7 @@ CROP_WORDS = 30
 BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
+SIMILAR_KEPT = 2048  # "similar initiatives" answers kept until the index changes (pages ask often)
 HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
 
@@ -139,6 +141,8 @@ class TantivyEngine:
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
         self._synonyms: tuple[int, SynonymTable] | None = None
         self._vector_cache: _Vectors | None = None
+        self._similar_kept: OrderedDict[tuple, tuple[str, list[Hit]]] = OrderedDict()
+        self._similar_lock = threading.Lock()
 
     # -- files and generations -------------------------------------------------
 
@@ -608,7 +612,28 @@ class TantivyEngine:
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
         """Candidates share words with the document's title, keywords and
-        summary; search/related.py keeps those alike enough, most alike first."""
+        summary; search/related.py keeps those alike enough, most alike first.
+
+        The answer depends on the index alone, so it is kept (per process, the
+        SIMILAR_KEPT most recent) until the index's generation changes."""
+        generation = self.generation()
+        key = (id, limit, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items())))
+        with self._similar_lock:
+            kept = self._similar_kept.get(key)
+            if kept is not None and kept[0] == generation:
+                self._similar_kept.move_to_end(key)
+                return [Hit(h.id, h.score, dict(h.document)) for h in kept[1]]
+        hits = self._similar(id, limit, filters)
+        with self._similar_lock:
+            self._similar_kept[key] = (generation, hits)
+            self._similar_kept.move_to_end(key)
+            while len(self._similar_kept) > SIMILAR_KEPT:
+                self._similar_kept.popitem(last=False)
+        return [Hit(h.id, h.score, dict(h.document)) for h in hits]
+
+    def _similar(
+        self, id: str, limit: int, filters: Mapping[str, Sequence[Any]] | None
+    ) -> list[Hit]:
         searcher = self._live_index().searcher()
         found = searcher.search(TQ.term_query(self._schema, "id", id), 1).hits
         if not found:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 import search
@@ -254,6 +255,7 @@ def indexable_batches(
     while True:
         rows = session.exec(
             select(kind.model)
+            .options(lazyload("*"))  # the rows only, not their co-authors and attachments
             .where(col(kind.model.status).in_(sorted(kind.states)), col(kind.model.id) > last)
             .order_by(col(kind.model.id))
             .limit(batch)
@@ -310,7 +312,9 @@ def reindex(
 
     def counted() -> Iterator[dict[str, Any]]:
         nonlocal count
-        for doc in documents(session, kind):
+        # Initiatives' documents per batch (three queries per 1,000, not four per document).
+        batched = kind is INITIATIVES
+        for doc in published_documents_batched(session) if batched else documents(session, kind):
             count += 1
             yield doc
 

@@ -81,10 +81,26 @@ def enqueue(
         for name in handlers.get(topic, {})
     ]
     session.add_all(rows)
-    if rows and session.get_bind().dialect.name == "postgresql":
-        # Delivered to LISTENing workers when (and only if) this transaction commits.
+    if rows and session.get_bind().dialect.name == "postgresql" and not _notified(session):
+        # Delivered to LISTENing workers when (and only if) this transaction commits;
+        # once per transaction (PostgreSQL delivers identical notifications once anyway).
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        session.info[_NOTIFIED] = (session.get_transaction(), session.get_nested_transaction())
     return rows
+
+
+def _notified(session: Session) -> bool:
+    """Has this transaction (and savepoint: a rolled-back one takes its NOTIFY along) notified?"""
+    done = session.info.get(_NOTIFIED)
+    return (
+        done is not None
+        and done[0] is not None
+        and done[0] is session.get_transaction()
+        and done[1] is session.get_nested_transaction()
+    )
+
+
+_NOTIFIED = "outbox.notified"  # session.info: id of the transaction that already notified
 
 
 def failed_events(

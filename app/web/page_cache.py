@@ -76,18 +76,42 @@ class PageCache:
         self._paths = paths
         self._read_generation = generation
         self._generation: tuple[float, str | None] = (0.0, None)
+        self._reading: anyio.Event | None = None  # set when the generation read in flight ends
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        # Misses being rendered: key → set when that render is done (one render per key).
+        self._rendering: dict[tuple, anyio.Event] = {}
 
     async def _current_generation(self) -> str | None:
-        """The index's generation, or None when the engine cannot say (no caching then)."""
-        now = time.monotonic()
-        if now - self._generation[0] > GENERATION_SECONDS:
+        """The index's generation, or None when the engine cannot say (no caching then).
+
+        Re-read when older than GENERATION_SECONDS, by one request in a thread;
+        requests arriving meanwhile wait for that read instead of starting their own."""
+        if time.monotonic() - self._generation[0] > GENERATION_SECONDS:
+            if self._reading is not None:
+                await self._reading.wait()
+                return self._generation[1]
+            self._reading = anyio.Event()
+            now, value = time.monotonic(), None
             try:
-                value: str | None = await anyio.to_thread.run_sync(self._read_generation)
+                value = await anyio.to_thread.run_sync(self._read_generation)
             except Exception:
                 value = None
-            self._generation = (now, value)
+            finally:
+                self._generation = (now, value)
+                self._reading.set()
+                self._reading = None
         return self._generation[1]
+
+    def _fresh(self, key: tuple, generation: str) -> Entry | None:
+        entry = self._entries.get(key)
+        if (
+            entry is not None
+            and entry.generation == generation
+            and time.monotonic() - entry.stored < MAX_AGE_SECONDS
+        ):
+            self._entries.move_to_end(key)
+            return entry
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -111,21 +135,29 @@ class PageCache:
             scope["query_string"],
             headers.get("accept-language", "") if api else "",
         )
-        entry = self._entries.get(key)
-        if (
-            entry is not None
-            and entry.generation == generation
-            and time.monotonic() - entry.stored < MAX_AGE_SECONDS
-        ):
-            self._entries.move_to_end(key)
+        entry = self._fresh(key, generation)
+        if entry is None and (rendering := self._rendering.get(key)) is not None:
+            # The same page is being rendered for another request: wait for it instead of
+            # rendering it again (a crowd arriving at a missing or expired entry renders it once).
+            await rendering.wait()
+            entry = self._fresh(key, generation)
+        if entry is not None:
             await _answer(entry, headers, send)
             return
+        if key in self._rendering:  # that render was not stored (e.g. a 404): render our own
+            await self.app(scope, receive, send)
+            return
         self._entries.pop(key, None)
-        entry = await self._render(scope, receive, send, generation, headers, api)
-        if entry is not None:
-            self._entries[key] = entry
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+        done = self._rendering[key] = anyio.Event()
+        try:
+            entry = await self._render(scope, receive, send, generation, headers, api)
+            if entry is not None:
+                self._entries[key] = entry
+                while len(self._entries) > MAX_ENTRIES:
+                    self._entries.popitem(last=False)
+        finally:
+            del self._rendering[key]
+            done.set()
 
     async def _render(
         self,

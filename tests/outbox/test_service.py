@@ -61,3 +61,37 @@ def test_periodic_registers_a_named_job():
         60,
         job,
     )
+
+
+def test_a_transaction_notifies_the_worker_once_however_many_events_it_writes(app):
+    """PostgreSQL: one NOTIFY per transaction (and again after a rolled-back savepoint,
+    which takes its NOTIFY along); SQLite has no NOTIFY (its worker polls)."""
+    from sqlalchemy import event
+
+    engine = app.state.engine
+    notifies: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        if statement.startswith("NOTIFY"):
+            notifies.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        postgres = engine.dialect.name == "postgresql"
+        with unit_of_work(engine) as session:
+            service.enqueue(session, "test.two_consumers", {"n": 1})
+            service.enqueue(session, "test.two_consumers", {"n": 2})
+            assert len(notifies) == (1 if postgres else 0)
+            savepoint = session.begin_nested()
+            service.enqueue(session, "test.two_consumers", {"n": 3})
+            savepoint.rollback()
+            service.enqueue(session, "test.two_consumers", {"n": 4})
+        assert len(notifies) == (3 if postgres else 0)
+        with unit_of_work(engine) as session:
+            service.enqueue(session, "test.two_consumers", {"n": 5})
+        assert len(notifies) == (4 if postgres else 0)
+        with unit_of_work(engine) as session:
+            stored = session.exec(select(OutboxEvent.payload)).all()
+        assert sorted(p["n"] for p in stored) == [1, 1, 2, 2, 4, 4, 5, 5]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
