@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
 from starlette.types import Receive, Scope, Send
 
 from app.web.page_cache import PageCache
+
+
+def run(*args):
+    """anyio.run in a thread of its own: the suite's browser fixture keeps an event loop
+    running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, *args).result()
 
 
 class SlowPage:
@@ -60,12 +68,12 @@ def test_a_crowd_missing_one_page_renders_it_once_and_all_get_it():
     page = SlowPage()
     generation = Generation()
     cache = PageCache(page, generation=generation)
-    answers = anyio.run(crowd, cache, "/catalogue/7", 12)
+    answers = run(crowd, cache, "/catalogue/7", 12)
     assert page.calls == 1
     assert [(a.status_code, a.text) for a in answers] == [(200, "page 1")] * 12
     assert len({a.headers["etag"] for a in answers}) == 1
     assert generation.reads == 1
-    other = anyio.run(crowd, cache, "/catalogue/8", 3)
+    other = run(crowd, cache, "/catalogue/8", 3)
     assert page.calls == 2
     assert [a.text for a in other] == ["page 2"] * 3
 
@@ -74,7 +82,7 @@ def test_a_crowd_behind_an_answer_that_is_not_kept_renders_its_own():
     page = SlowPage(status=404)
     generation = Generation()
     cache = PageCache(page, generation=generation)
-    answers = anyio.run(crowd, cache, "/catalogue/9", 4)
+    answers = run(crowd, cache, "/catalogue/9", 4)
     assert page.calls == 4
     assert sorted(a.text for a in answers) == ["page 1", "page 2", "page 3", "page 4"]
     assert {a.status_code for a in answers} == {404}
@@ -85,6 +93,6 @@ def test_signed_in_requests_are_each_rendered():
     page = SlowPage()
     generation = Generation()
     cache = PageCache(page, generation=generation)
-    answers = anyio.run(crowd, cache, "/catalogue/7", 3, {"Cookie": "portal_session=x"})
+    answers = run(crowd, cache, "/catalogue/7", 3, {"Cookie": "portal_session=x"})
     assert page.calls == 3
     assert {a.headers["cache-control"] for a in answers} == {"private, no-store"}

@@ -20,6 +20,14 @@
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
   });
+  // A table wider than a phone's screen scrolls inside its box: keyboard users can reach it.
+  function reachTables() {
+    document.querySelectorAll("main table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) { t.tabIndex = 0; } else { t.removeAttribute("tabindex"); }
+    });
+  }
+  reachTables();
+  window.addEventListener("resize", reachTables);
   // Ask before destructive actions: <button data-confirm="...">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
