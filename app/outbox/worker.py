@@ -9,6 +9,7 @@ transaction. A failed attempt is retried after an exponential backoff.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -266,6 +267,7 @@ class Worker:
         """Periodic jobs in a thread of their own: a long one (the open-data export,
         the weekly report) never holds back the delivery of events (a publication's
         index update waited seconds behind the export when both shared the loop)."""
+        lower_priority()
         while not self._stop.is_set():
             try:
                 self.run_periodic()
@@ -292,6 +294,8 @@ class Worker:
             thread.join(timeout=10)
 
     def _lane(self, lane: Lane, wake: threading.Event, poll: float) -> None:
+        if lane == "slow":
+            lower_priority()
         while not self._stop.is_set():
             try:
                 # Events of one key wait for the earlier ones (e.g. the catalogue's
@@ -339,3 +343,18 @@ def pending_count(session: Session) -> int:
         )
         or 0
     )
+
+
+BACKGROUND_NICENESS = 10
+
+
+def lower_priority(by: int = BACKGROUND_NICENESS) -> None:
+    """Make the calling thread yield the CPU to everything else on the machine.
+
+    Linux schedules each thread on its own, so this lowers only the periodic jobs and the
+    slow lane (the daily open-data export at 100,000 initiatives took a core for a minute,
+    and the web workers beside it served a third fewer pages); elsewhere, nothing.
+    """
+    tid = threading.get_native_id()
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, not allowed: as before
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + by))

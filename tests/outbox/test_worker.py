@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import timedelta
@@ -190,7 +191,10 @@ def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, sett
     release = threading.Event()
     started_job = threading.Event()
 
+    niceness: list[int] = []
+
     def slow_job(session: Session) -> None:
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         started_job.set()
         release.wait(10)
 
@@ -212,14 +216,19 @@ def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, sett
         separate.stop()
         thread.join(5)
         outbox.periodic_jobs.pop("test.slow_export")
+    # The job yields the CPU to the web workers; the thread delivering events does not.
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert niceness == [min(19, here + 10)]
 
 
 slow_started = threading.Event()
 slow_release = threading.Event()
+slow_niceness: list[int] = []
 
 
 @outbox.handler("test.slow_and_quick", slow=True)
 def _slow_consumer(session: Session, payload: dict, event: OutboxEvent) -> None:
+    slow_niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     slow_started.set()
     slow_release.wait(10)
     deliveries.append(("slow", payload["n"]))
@@ -235,6 +244,7 @@ def test_a_slow_handler_never_holds_back_the_quick_handlers_events(app, settings
     waited behind it when one loop delivered every event in turn."""
     settings.worker_poll_seconds = 30.0
     slow_started.clear()
+    slow_niceness.clear()
     slow_release.clear()
     separate = Worker(app.state.engine)
     thread = threading.Thread(target=separate.loop, daemon=True)
@@ -256,3 +266,5 @@ def test_a_slow_handler_never_holds_back_the_quick_handlers_events(app, settings
         separate.stop()
         thread.join(5)
     assert sorted(d for d in deliveries if d[0] == "quick") == [("quick", 1), ("quick", 2)]
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert set(slow_niceness) == {min(19, here + 10)}
