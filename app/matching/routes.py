@@ -45,43 +45,39 @@ def invite(
     initiative_id: int,
     form: Form,
 ):
-    back = f"/problems/{problem.id}#matching-initiatives"
-
-    def done(_row: object) -> RedirectResponse:
-        flash(request, _("The authors are invited to propose their initiative."), "success")
-        return RedirectResponse(back, status_code=303)
-
-    def again(refusal) -> RedirectResponse:
-        flash(request, refusal.message or _("This value is not valid."), "error")
-        return RedirectResponse(back, status_code=303)
-
     return submit_form(
         session,
         form,
         None,
         lambda _form: recommend.invite(session, user, problem, initiative_id),
-        done=done,
-        again=again,
+        **_back_to(
+            request,
+            f"/problems/{problem.id}#matching-initiatives",
+            _("The authors are invited to propose their initiative."),
+        ),
     )
 
 
 @router.post("/account/viewed/clear")
 def clear_viewed(request: Request, session: SessionDep, user: CurrentUser, form: Form):
-    back = "/account/profile#viewed"
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda _form: history.clear(session, user, user),
+        **_back_to(request, "/account/profile#viewed", _("Your viewing history is cleared.")),
+    )
 
-    def done(count: int) -> RedirectResponse:
-        flash(request, _("Your viewing history is cleared."), "success")
+
+def _back_to(request: Request, back: str, success: str) -> dict[str, Any]:
+    """`submit_form`'s answers for a button on another page: back there, with a message."""
+
+    def done(_result: object) -> RedirectResponse:
+        flash(request, success, "success")
         return RedirectResponse(back, status_code=303)
 
     def again(refusal) -> RedirectResponse:
         flash(request, refusal.message or _("This value is not valid."), "error")
         return RedirectResponse(back, status_code=303)
 
-    return submit_form(
-        session,
-        form,
-        None,
-        lambda _form: history.clear(session, user, user),
-        done=done,
-        again=again,
-    )
+    return {"done": done, "again": again}
