@@ -305,6 +305,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_command() -> dict[int, tuple[str, float]]:
+    """Every process's command (first word of its name) and CPU seconds so far."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text().strip()
+                found[int(entry.name)] = (name, cpu_seconds(int(entry.name)))
+            except (OSError, IndexError):
+                continue
+    return found
+
+
+def cpu_spent(before: dict[int, tuple[str, float]], labels: dict[int, str]) -> dict[str, float]:
+    """CPU seconds spent since `before`, summed per label (`labels` names some pids)."""
+    spent: dict[str, float] = {}
+    for pid, (name, cpu) in cpu_by_command().items():
+        label = labels.get(pid, name)
+        spent[label] = spent.get(label, 0.0) + cpu - before.get(pid, (name, 0.0))[1]
+    return {label: s for label, s in sorted(spent.items(), key=lambda p: -p[1]) if s >= 0.05}
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -460,6 +482,7 @@ def submit_path(
     data: dict[str, Any],
     clients: int,
     rounds: int,
+    labels: dict[int, str],
     profile: tuple[int, Path] | None = None,
 ) -> dict[str, Any]:
     from app.accounts import service as accounts
@@ -482,7 +505,13 @@ def submit_path(
     errors: list[str] = []
     lock = threading.Lock()
     began: list[float] = []  # when every client has signed in (sign-ins are not timed)
-    barrier = threading.Barrier(clients, action=lambda: began.append(time.monotonic()))
+    cpu_before: dict[int, tuple[str, float]] = {}
+
+    def start() -> None:
+        cpu_before.update(cpu_by_command())
+        began.append(time.monotonic())
+
+    barrier = threading.Barrier(clients, action=start)
 
     def client(k: int) -> None:
         with httpx.Client(base_url=base, timeout=60) as http:
@@ -513,7 +542,7 @@ def submit_path(
     if profile is not None:  # every web worker sampled while the submissions run
         pid, out = profile
         spy = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--subprocesses", "--idle"]
+            [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "--subprocesses", "--gil"]
             + ["--format", "raw", "-r", "100", "-o", str(out), "-p", str(pid)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -522,6 +551,7 @@ def submit_path(
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
     wall = time.monotonic() - began[0]
+    cpu = cpu_spent(cpu_before, labels)
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait(60)
@@ -533,6 +563,7 @@ def submit_path(
         "p95": ordered[int(0.95 * (len(ordered) - 1))],
         **{f"{name} p95": sorted(t)[int(0.95 * (len(t) - 1))] for name, t in parts.items()},
         "errors": errors,
+        "cpu ms per submission": {k: 1000 * v / len(timings) for k, v in cpu.items()},
     }
 
 
@@ -595,13 +626,19 @@ def run(args: argparse.Namespace, size: int) -> None:
                     if args.profile:
                         args.profile.mkdir(parents=True, exist_ok=True)
                         spied = (web.pid, args.profile / f"{args.db}-{size}-submit.txt")
-                    s = submit_path(env, base, data, args.submitters, args.rounds, spied)
+                    labels = {pid: "web worker" for pid in workers}
+                    labels[os.getpid()] = "bench client"
+                    s = submit_path(env, base, data, args.submitters, args.rounds, labels, spied)
                     print(
                         f"  submit path ({args.submitters} clients, {s['n']} create+submit): "
                         f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms "
                         f"(create p95 {s['create p95']:.0f} ms, submit p95 {s['submit p95']:.0f} ms), "
                         f"errors {len(s['errors'])} {s['errors'][:2]}"
                     )
+                    spent = ", ".join(
+                        f"{k} {v:.1f}" for k, v in s["cpu ms per submission"].items()
+                    )
+                    print(f"  CPU per create+submit (ms, by process): {spent}")
                 rss = [f"{rss_mib(pid):.0f}" for pid in workers]
                 print(
                     f"  memory (VmRSS MiB): web workers {', '.join(rss)}; supervisor {rss_mib(web.pid):.0f}"
