@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from app.accounts.models import ApiToken, User, WebSession
@@ -44,13 +46,33 @@ def issue_token(
 TOKEN_USE_RECORDED_EVERY = timedelta(minutes=1)
 
 
+# What the permission predicates read of a signed-in user (roles, approved memberships, the
+# organisation), loaded with the credential in one statement instead of one query each.
+_WITH_USER: Any = (
+    joinedload(User.organisation),  # type: ignore[arg-type]
+    joinedload(User.grants),  # type: ignore[arg-type]
+    joinedload(User.approved_memberships),  # type: ignore[arg-type]
+)
+
+
 def user_for_token(session: Session, plain: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plain))).first()
+    found = (
+        session.exec(
+            select(ApiToken, User)
+            .join(User, col(User.id) == col(ApiToken.user_id))
+            .where(ApiToken.token_hash == _digest(plain))
+            .options(*_WITH_USER)
+        )
+        .unique()
+        .first()
+    )
     now = utcnow()
-    if token is None or token.revoked_at or (token.expires_at and token.expires_at <= now):
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    token, user = found
+    if token.revoked_at or (token.expires_at and token.expires_at <= now):
+        return None
+    if not user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORDED_EVERY:
         token.last_used_at = now  # to the minute: not one write per API request
@@ -115,16 +137,32 @@ def open_web_session(session: Session, user: User, user_agent: str = "") -> str:
     return plain
 
 
-def session_is_open(session: Session, user: User, plain: object) -> bool:
-    if not isinstance(plain, str) or not plain:
-        return False
-    row = session.exec(select(WebSession).where(WebSession.token_hash == _digest(plain))).first()
-    if row is None or row.revoked_at is not None or row.user_id != user.id:
-        return False
+def user_for_session(
+    session: Session, user_id: object, version: object, plain: object
+) -> User | None:
+    """The active user `user_id` at auth version `version` if the browser session `plain` is
+    still open for them (token, user, roles and memberships read in one statement)."""
+    if not isinstance(plain, str) or not plain or not isinstance(user_id, int):
+        return None
+    found = (
+        session.exec(
+            select(WebSession, User)
+            .join(User, col(User.id) == col(WebSession.user_id))
+            .where(WebSession.token_hash == _digest(plain), col(User.id) == user_id)
+            .options(*_WITH_USER)
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
+        return None
+    row, user = found
+    if row.revoked_at is not None or not user.is_active or user.auth_version != version:
+        return None
     now = utcnow()
     if now - row.last_seen_at > SESSION_TOUCH:
         row.last_seen_at = now
-    return True
+    return user
 
 
 def close_web_session(session: Session, plain: str) -> None:

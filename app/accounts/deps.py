@@ -42,15 +42,9 @@ def _session_user(request: Request, session: SessionDep) -> User | None:
     user_id, version = request.session.get("uid"), request.session.get("ver")
     if not user_id:
         return None
-    user = session.get(User, user_id)
-    if (
-        user is None
-        or not user.is_active
-        or user.auth_version != version
-        or not credentials.session_is_open(session, user, request.session.get("sid"))
-    ):
+    user = credentials.user_for_session(session, user_id, version, request.session.get("sid"))
+    if user is None:
         request.session.pop("uid", None)
-        return None
     return user
 
 

@@ -20,13 +20,12 @@ from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.i18n import TIMEZONE, _
-from app.initiatives import content, receipts, visibility, workflow
+from app.initiatives import content, receipts, taxonomy, visibility, workflow
 from app.initiatives import permissions as perms
 from app.initiatives.models import (
     AccessGrant,
     CoAuthor,
     ConfidentialView,
-    Field,
     Initiative,
     InitiativeVersion,
 )
@@ -69,11 +68,11 @@ def _check_references(session: Session, values: dict) -> dict[str, str]:
     """Errors of the field, sub-field, province and organisation in `values` (name -> value)."""
     errors: dict[str, str] = {}
     field_id, subfield_id = values.get("field_id"), values.get("subfield_id")
-    field = session.get(Field, field_id) if field_id else None
+    field = taxonomy.find(session, field_id)
     if field_id and (field is None or field.parent_id is not None or not field.is_active):
         errors["field_id"] = _("Choose one of the fields.")
     if subfield_id:
-        sub = session.get(Field, subfield_id)
+        sub = taxonomy.find(session, subfield_id)
         if sub is None or sub.parent_id is None or sub.parent_id != field_id or not sub.is_active:
             errors["subfield_id"] = _("Choose a sub-field of the chosen field.")
     if values.get("province") and values["province"] not in PROVINCES:
@@ -167,6 +166,7 @@ def create_draft(session: Session, user: User, data: DraftIn) -> Initiative:
     initiative = Initiative(
         submitter_id=user.id, organisation_id=user.organisation_id, province=user.province
     )
+    initiative.attachments = []  # known to have none: not read back after the insert
     _apply(session, initiative, user, data)
     session.add(initiative)
     session.flush()

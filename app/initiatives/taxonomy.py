@@ -44,8 +44,25 @@ def options(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, st
     return tops, subs
 
 
+_READ = "initiatives.fields_read"  # session.info: the fields this session has read, by id
+
+
+def find(session: Session, field_id: int | None) -> Field | None:
+    """The field `field_id` (None if there is none), read from the database once per session.
+
+    The session's identity map forgets a row as soon as nothing references it, and one
+    request reads the same field several times (a draft's references are checked, then
+    shown): the rows found are kept referenced for the session's life, so the later
+    `session.get` calls are answered from the identity map.
+    """
+    field = session.get(Field, field_id) if field_id else None
+    if field is not None:
+        session.info.setdefault(_READ, {})[field.id] = field
+    return field
+
+
 def get(session: Session, field_id: int) -> Field:
-    field = session.get(Field, field_id)
+    field = find(session, field_id)
     if field is None:
         raise NotFound(_("No such field."))
     return field

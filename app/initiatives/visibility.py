@@ -36,11 +36,11 @@ from app.db import utcnow
 from app.errors import NotFound
 from app.i18n import _
 from app.initiatives import permissions as perms
+from app.initiatives import taxonomy
 from app.initiatives.models import (
     AccessGrant,
     Attachment,
     ConfidentialView,
-    Field,
     Initiative,
 )
 from app.initiatives.workflow import PUBLISHED_STATES, Status
@@ -252,7 +252,7 @@ def log_confidential_view(
 
 
 def _field_dict(session: Session, field_id: int | None) -> dict[str, Any] | None:
-    field = session.get(Field, field_id) if field_id else None
+    field = taxonomy.find(session, field_id)
     return (
         {"id": field.id, "code": field.code, "name_vi": field.name_vi, "name_en": field.name_en}
         if field

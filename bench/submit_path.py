@@ -1,0 +1,167 @@
+"""In-process cost of the submit path: SQL statements and CPU per create and per submit.
+
+    .venv/bin/python bench/submit_path.py --db sqlite
+    .venv/bin/python bench/submit_path.py --db postgresql --published 1000 --rounds 40 --show
+
+The data is built as bench/public_pages.py builds it (`--published` initiatives
+inserted in bulk and indexed by `portal reindex`; see its docstring for the
+shortcut). The app is then created in this process (production settings, no
+worker) and driven through Starlette's TestClient with a bearer token, one
+client at a time: each round creates a complete draft (`POST /api/v1/initiatives`)
+and submits it (`POST /api/v1/initiatives/{id}/submit`), the near-duplicate
+check included. Printed per request kind: the SQL statements sent (every
+engine, the receipt counter's autocommit connection included) and the CPU time
+of this process (all threads: the app, its thread pool and the in-process
+client, which costs about the same for every request; `--floor` prints what a
+request to an unknown API path costs, the framework and client alone).
+`--show` lists the statements of the last create and submit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.public_pages import PASSWORD, build, database, draft, environment  # noqa: E402
+
+
+class Statements:
+    """Counts the statements every engine sends (cursor executes), with their text."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.sent.append(" ".join(statement.split()))
+
+    def during(self, call: Callable[[], Any]) -> tuple[Any, list[str], float]:
+        """(result, statements, CPU ms) of one call."""
+        self.sent = []
+        cpu = time.process_time()
+        result = call()
+        return result, list(self.sent), (time.process_time() - cpu) * 1000
+
+
+def run(args: argparse.Namespace) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from app import config
+    from app.accounts import service as accounts
+    from app.db import dispose_engines, make_engine, unit_of_work
+    from app.main import create_app
+
+    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-submit-{args.db}-"))
+    try:
+        with database(args.db, "bench_submit") as pg_url:
+            db_url = pg_url or f"sqlite:///{var_dir / 'portal.db'}"
+            env = environment(var_dir, db_url)
+            print(f"== {args.db}, {args.published} published (load {_load()}) ==")
+            data = build(env, args.published, 0)
+            settings = config.configure(
+                config.Settings(
+                    _env_file=None,
+                    environment="production",
+                    database_url=db_url,
+                    var_dir=var_dir,
+                    secret_key=env["SECRET_KEY"],
+                    search_backend="tantivy",
+                    run_worker_in_app=False,
+                    base_url=env["BASE_URL"],
+                    embedding_backend="none",
+                )
+            )
+            app = create_app(settings)
+            with unit_of_work(make_engine(db_url)) as session:
+                accounts.create_user(
+                    session,
+                    email="submitter@bench.vn",
+                    full_name="Người nộp",
+                    password=PASSWORD,
+                    verified=True,
+                )
+            counter = Statements()
+            event.listen(Engine, "before_cursor_execute", counter)
+            field_id = next(iter(data["fields"].values()))
+            figures: dict[str, list[tuple[int, float]]] = {"create": [], "submit": [], "floor": []}
+            shown: dict[str, list[str]] = {}
+            with TestClient(app, base_url="http://127.0.0.1") as client:
+                token = client.post(
+                    "/api/v1/auth/token",
+                    data={"username": "submitter@bench.vn", "password": PASSWORD},
+                ).json()["access_token"]
+                client.headers["Authorization"] = f"Bearer {token}"
+                for r in range(args.warmup + args.rounds):
+                    body = draft(r, field_id)
+                    created, sql_c, cpu_c = counter.during(
+                        lambda body=body: client.post("/api/v1/initiatives", json=body)
+                    )
+                    assert created.status_code == 201, created.text
+                    path = f"/api/v1/initiatives/{created.json()['id']}/submit"
+                    submitted, sql_s, cpu_s = counter.during(
+                        lambda path=path: client.post(path, json={})
+                    )
+                    assert submitted.status_code == 200, submitted.text
+                    _, sql_f, cpu_f = counter.during(
+                        lambda: client.get(f"/api/v1/no-such-path-{secrets.token_hex(2)}")
+                    )
+                    if r >= args.warmup:
+                        figures["create"].append((len(sql_c), cpu_c))
+                        figures["submit"].append((len(sql_s), cpu_s))
+                        figures["floor"].append((len(sql_f), cpu_f))
+                    shown = {"create": sql_c, "submit": sql_s}
+            event.remove(Engine, "before_cursor_execute", counter)
+            print(f"  {'request':<10}{'statements':>11}{'CPU ms p50':>12}{'CPU ms mean':>13}")
+            for name, rows in figures.items():
+                if name == "floor" and not args.floor:
+                    continue
+                counts = sorted({n for n, _ in rows})
+                cpus = [c for _, c in rows]
+                print(
+                    f"  {name:<10}{'/'.join(map(str, counts)):>11}"
+                    f"{statistics.median(cpus):>12.1f}{statistics.fmean(cpus):>13.1f}"
+                )
+            if args.show:
+                for name, sent in shown.items():
+                    print(f"\n  -- {name}: {len(sent)} statements")
+                    for k, statement in enumerate(sent, 1):
+                        print(f"  {k:>3}. {statement[: args.width]}")
+    finally:
+        dispose_engines()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--published", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=30, help="create+submit pairs measured")
+    parser.add_argument("--warmup", type=int, default=5, help="pairs run before measuring")
+    parser.add_argument("--show", action="store_true", help="list the statements")
+    parser.add_argument("--floor", action="store_true", help="also time an unknown API path")
+    parser.add_argument("--width", type=int, default=160, help="characters of each statement")
+    args = parser.parse_args()
+    run(args)
+
+
+if __name__ == "__main__":
+    main()
