@@ -118,6 +118,23 @@ def on_commit(hook) -> None:
     _after_commit_hooks.append(hook)
 
 
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict in `session.info` that lives as long as the session's current transaction.
+
+    For what a transaction has taken or done and need not repeat: a row lock it holds,
+    a notification it sent. A commit, a rollback or a savepoint (begun, released or
+    rolled back; a rolled-back savepoint takes its locks and notifications along) starts
+    an empty one, so nothing is believed beyond the transaction that learnt it.
+    """
+    current = (session.get_transaction(), session.get_nested_transaction())
+    kept = session.info.get(name)
+    if kept is None or kept[0] is None or kept[0] is not current[0] or kept[1] is not current[1]:
+        kept = (current[0], current[1], {})
+        session.info[name] = kept
+    memo: dict[Any, Any] = kept[2]
+    return memo
+
+
 REFUSED = "refused"  # session.info key: a verb refused, so the unit of work commits nothing
 
 

@@ -3,13 +3,17 @@ append-only hash-chained logs.
 
 Domains declare their own statuses, rules, labels and messages; this module only applies them.
 
-- `StateMachine(model, rules, label, invalid_message, forbidden_message, lock=None)`:
+- `StateMachine(model, rules, label, invalid_message, forbidden_message, lock=None, chain=None)`:
   `allowed_from(status)`, `available(user, obj)`, `check(session, obj, to, actor=, reason=)`
   (locks the row, then raises InvalidTransition 409 / PermissionDenied 403 /
   ValidationFailed 422 or returns the `Rule`). The domain's own `transition()` then
   sets the status, appends history and queues its topics. `lock(session, obj)` replaces the
   default read of `model.status` when the moving object is a view over a row with another
-  column name (a deal's `stage`, seen with its initiative).
+  column name (a deal's `stage`, seen with its initiative). On PostgreSQL the row lock lasts
+  until the transaction ends, so a second check in the same transaction (a verb checks before
+  its expensive work, `transition()` checks again) reads nothing; with `chain` (the object's
+  `HashChain`) the lock's one statement also reads the chain's last link, which the next
+  `append` then uses instead of reading it again.
 - `HashChain(model, scope, to_dict)`: `append(session, scope_id, **fields)` numbers the entry
   (`seq`), links it (`prev_hash`) and seals it (`hash` = sha256(prev_hash + canonical JSON of
   `to_dict(entry)`)); `entries`, `verify` (first broken seq), `scopes`. The entry model must
@@ -28,11 +32,12 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import transaction_memo, utcnow
 from app.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from app.i18n import _
 
 GENESIS = "0" * 64
+_LOCKED = "statemachine.locked"  # transaction memo: (model, id) of the rows this one holds
 
 
 class HasStatus(Protocol):
@@ -77,15 +82,18 @@ class StateMachine(Generic[O]):
         invalid_message: Callable[[str, str, str], str],
         forbidden_message: Callable[[str], str],
         lock: Callable[[Session, O], str] | None = None,
+        chain: HashChain[Any] | None = None,
     ) -> None:
         """`invalid_message(current_label, target_label, allowed_labels)` and
-        `forbidden_message(target_label)` word the refusals in the domain's terms."""
+        `forbidden_message(target_label)` word the refusals in the domain's terms;
+        `chain` is the objects' history, scoped by their id."""
         self.model = model
         self.rules: dict[tuple[str, str], Rule[O]] = {(r.source, r.target): r for r in rules}
         self.label = label
         self.invalid_message = invalid_message
         self.forbidden_message = forbidden_message
         self.lock = lock
+        self.chain = chain
 
     def allowed_from(self, status: str) -> list[str]:
         """Every target reachable from `status` by someone."""
@@ -101,11 +109,21 @@ class StateMachine(Generic[O]):
             return self.lock(session, obj)
         if obj.id is None:
             return obj.status
+        locked = transaction_memo(session, _LOCKED)
+        if (self.model, obj.id) in locked:
+            # This transaction holds the row: only it can have changed the status since.
+            return obj.status
         session.flush()
+        held = _reads_are_held(session)
         table: Any = self.model
-        stored: str = session.exec(
-            select(table.status).where(table.id == obj.id).with_for_update()
-        ).one()
+        columns = [table.status, *(self.chain.tail_columns(obj.id) if self.chain else ())]
+        row = session.exec(select(*columns).where(table.id == obj.id).with_for_update()).one()
+        stored: str = row[0]
+        if held:
+            locked = transaction_memo(session, _LOCKED)  # the transaction the read began
+            locked[(self.model, obj.id)] = True
+            if self.chain is not None:
+                self.chain.known_tail(session)[obj.id] = (row[1] or 0, row[2] or GENESIS)
         return stored
 
     def check(
@@ -146,6 +164,18 @@ class StateMachine(Generic[O]):
         return rule
 
 
+def _reads_are_held(session: Session) -> bool:
+    """Will what this transaction reads next stay as read until it ends?
+
+    PostgreSQL: yes, for the rows read FOR UPDATE. SQLite has no row locks: yes once the
+    transaction has written (it holds the database's one write lock until it ends).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return True
+    return bool(getattr(connection.connection.driver_connection, "in_transaction", False))
+
+
 def timestamp(value: datetime) -> str:
     """Microsecond UTC text: what both databases keep, so a hash survives the round trip."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -174,6 +204,26 @@ class HashChain(Generic[E]):
     def _scope_column(self) -> Any:
         return getattr(self.model, self.scope)
 
+    def tail_columns(self, scope_id: int) -> tuple[Any, Any]:
+        """The last entry's seq and hash as scalar subqueries (NULL for an empty chain)."""
+        seq = self._table.seq
+        return tuple(  # type: ignore[return-value]
+            select(column)
+            .where(self._scope_column() == scope_id)
+            .order_by(col(seq).desc())
+            .limit(1)
+            .scalar_subquery()
+            for column in (seq, self._table.hash)
+        )
+
+    def known_tail(self, session: Session) -> dict[int, tuple[int, str]]:
+        """Scope id -> (seq, hash) of the last entry, as read under the scope's row lock in
+        this transaction; kept up to date by `append`, forgotten when the transaction ends."""
+        tails: dict[int, tuple[int, str]] = transaction_memo(
+            session, f"statemachine.tail:{self._table.__tablename__}"
+        )
+        return tails
+
     def last(self, session: Session, scope_id: int) -> E | None:
         seq = self._table.seq
         return session.exec(
@@ -187,18 +237,24 @@ class HashChain(Generic[E]):
         self, session: Session, scope_id: int, *, at: datetime | None = None, **fields: Any
     ) -> E:
         """Add the next entry of the chain (the caller holds the scope's row lock)."""
-        last: Any = self.last(session, scope_id)
+        tail = self.known_tail(session).get(scope_id)
+        if tail is None:
+            last: Any = self.last(session, scope_id)
+            tail = (last.seq, last.hash) if last else (0, GENESIS)
         entry: Any = self._table(
             **{self.scope: scope_id},
-            seq=(last.seq + 1) if last else 1,
+            seq=tail[0] + 1,
             created_at=at or utcnow(),
-            prev_hash=last.hash if last else GENESIS,
+            prev_hash=tail[1],
             hash="",
             **fields,
         )
         entry.hash = self.entry_hash(entry.prev_hash, entry)
         session.add(entry)
         session.flush()
+        known = self.known_tail(session)
+        if scope_id in known:
+            known[scope_id] = (entry.seq, entry.hash)
         created: E = entry
         return created
 

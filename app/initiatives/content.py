@@ -102,7 +102,12 @@ def tokens(text: str) -> set[str]:
 
 def similarity(a_title: str, a_summary: str, b_title: str, b_summary: str) -> float:
     """Jaccard similarity of the word sets of title + summary (0 … 1)."""
-    a, b = tokens(f"{a_title} {a_summary}"), tokens(f"{b_title} {b_summary}")
+    return overlap(tokens(f"{a_title} {a_summary}"), tokens(f"{b_title} {b_summary}"))
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    """Jaccard similarity of two word sets from `tokens` (0 … 1): one text compared with
+    many is tokenised once."""
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 from sqlmodel import Session, col, func, select
 
 import search
@@ -244,17 +244,20 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
         return []
     candidates = session.exec(
         select(Initiative)
-        # Only the rows that are scored: not their co-authors and attachments.
-        .options(lazyload("*"))
+        # Only what is scored and shown: not the other sections, co-authors and attachments.
+        .options(
+            load_only(col(Initiative.title), col(Initiative.summary)),
+            lazyload("*"),
+        )
         .where(
             col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
         )
     ).all()
+    mine = content.tokens(f"{initiative.title} {initiative.summary}")
     scored = [
-        (content.similarity(initiative.title, initiative.summary, c.title, c.summary), c)
-        for c in candidates
+        (content.overlap(mine, content.tokens(f"{c.title} {c.summary}")), c) for c in candidates
     ]
     return [
         c for score, c in sorted(scored, key=lambda p: -p[0]) if score >= NEAR_DUPLICATE_THRESHOLD
@@ -285,12 +288,22 @@ def submit(
         raise ValidationFailed(_("The initiative is not complete yet."), errors=errors)
     canonical = content.canonical_content(initiative)
     fingerprint = content.fingerprint_of(canonical)
-    duplicate = session.exec(
-        select(InitiativeVersion.id).where(
-            InitiativeVersion.fingerprint == fingerprint,
-            InitiativeVersion.initiative_id != initiative.id,
+    # One statement: another initiative's version with this content, and this one's versions so far.
+    duplicate, versions_so_far = session.exec(
+        select(
+            select(InitiativeVersion.id)
+            .where(
+                InitiativeVersion.fingerprint == fingerprint,
+                InitiativeVersion.initiative_id != initiative.id,
+            )
+            .limit(1)
+            .scalar_subquery(),
+            select(func.count())
+            .select_from(InitiativeVersion)
+            .where(InitiativeVersion.initiative_id == initiative.id)
+            .scalar_subquery(),
         )
-    ).first()
+    ).one()
     if duplicate is not None:
         raise Conflict(
             _(
@@ -315,14 +328,9 @@ def submit(
     if first_receipt:
         initiative.submitted_at = now
     initiative.fingerprint = fingerprint
-    number = (
-        session.exec(
-            select(func.count())
-            .select_from(InitiativeVersion)
-            .where(InitiativeVersion.initiative_id == initiative.id)
-        ).one()
-        + 1
-    )
+    # The status is checked again (under the row's lock) before the version is written.
+    workflow.transition(session, initiative, Status.submitted, actor=user, reason=note)
+    number = versions_so_far + 1
     session.add(
         InitiativeVersion(
             initiative_id=initiative.id,
@@ -333,7 +341,6 @@ def submit(
             created_at=now,
         )
     )
-    workflow.transition(session, initiative, Status.submitted, actor=user, reason=note)
     submitter = session.get_one(User, initiative.submitter_id)
     if first_receipt:
         # Last, once every other write has gone through: on PostgreSQL the number is

@@ -286,6 +286,7 @@ MACHINE: StateMachine[Initiative] = StateMachine(
     forbidden_message=lambda target: _(
         "You may not move this initiative to “%(target)s”.", target=target
     ),
+    chain=history.CHAIN,
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.db import transaction_memo, utcnow
 from app.outbox.models import OutboxEvent
 
 NOTIFY_CHANNEL = "portal_outbox"  # PostgreSQL: a commit with new events wakes `portal worker`
@@ -81,26 +81,19 @@ def enqueue(
         for name in handlers.get(topic, {})
     ]
     session.add_all(rows)
-    if rows and session.get_bind().dialect.name == "postgresql" and not _notified(session):
-        # Delivered to LISTENing workers when (and only if) this transaction commits;
-        # once per transaction (PostgreSQL delivers identical notifications once anyway).
+    # Delivered to LISTENing workers when (and only if) this transaction commits;
+    # once per transaction (PostgreSQL delivers identical notifications once anyway).
+    if (
+        rows
+        and session.get_bind().dialect.name == "postgresql"
+        and not transaction_memo(session, _NOTIFIED)
+    ):
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-        session.info[_NOTIFIED] = (session.get_transaction(), session.get_nested_transaction())
+        transaction_memo(session, _NOTIFIED)[NOTIFY_CHANNEL] = True  # the one it began
     return rows
 
 
-def _notified(session: Session) -> bool:
-    """Has this transaction (and savepoint: a rolled-back one takes its NOTIFY along) notified?"""
-    done = session.info.get(_NOTIFIED)
-    return (
-        done is not None
-        and done[0] is not None
-        and done[0] is session.get_transaction()
-        and done[1] is session.get_nested_transaction()
-    )
-
-
-_NOTIFIED = "outbox.notified"  # session.info: id of the transaction that already notified
+_NOTIFIED = "outbox.notified"  # session.info: the transaction that already notified
 
 
 def failed_events(
