@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
@@ -202,10 +203,14 @@ def can_view(session: Session, user: User | None, initiative: Initiative) -> boo
     return _is_reader(session, user, initiative)
 
 
+_WITH_AUTHORS = joinedload(Initiative.coauthors)  # type: ignore[arg-type]
+
+
 def load(session: Session, user: User | None, initiative_id: int) -> Initiative:
     """THE loader of an initiative for a reader: 404 unless `user` may see it, so its
     existence is not revealed (a coordinator gets no draft from any page or endpoint)."""
-    initiative = session.get(Initiative, initiative_id)
+    # The co-authors (every permission reads them) in the same statement as the row.
+    initiative = session.get(Initiative, initiative_id, options=[_WITH_AUTHORS])
     if initiative is None or not can_view(session, user, initiative):
         raise NotFound(_("No such initiative."))
     return initiative

@@ -24,7 +24,7 @@ from tests.initiatives import helpers
 # Per database: PostgreSQL sends the four `initiative.transitioned` outbox rows as one
 # INSERT and notifies the worker (NOTIFY); SQLite inserts them one by one.
 CREATE = {"sqlite": 4, "postgresql": 4}
-SUBMIT = {"sqlite": 20, "postgresql": 16}
+SUBMIT = {"sqlite": 19, "postgresql": 15}
 
 
 @contextmanager
