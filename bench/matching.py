@@ -342,7 +342,29 @@ def main() -> None:
             f"query            p50 {statistics.median(latencies) * 1000:.0f} ms, "
             f"max {max(latencies) * 1000:.0f} ms (embed + cosine over the corpus)"
         )
+        seed_floors(matrix, keys)
         matrix_cost(args.n, emb.dimension)
+
+
+def seed_floors(matrix: np.ndarray, keys: list[str]) -> None:
+    """How many pairs of the corpus's distinct initiatives (none a paraphrase of another) a
+    passage ↔ passage floor lets through: what a "Gợi ý cho bạn" seed (an initiative contacted,
+    `MIN_CLOSENESS`, or viewed, `VIEWED_MIN`) would suggest although the topic differs."""
+    from app.matching.recommend import VIEWED_MIN
+    from app.matching.service import MIN_CLOSENESS
+
+    sims = matrix @ matrix.T
+    pairs = [
+        (float(sims[i, j]), CORPUS[keys[i]][3] == CORPUS[keys[j]][3])
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+    ]
+    for name, floor in (("contacted", MIN_CLOSENESS), ("viewed", VIEWED_MIN)):
+        passed = [same for c, same in pairs if c >= floor]
+        print(
+            f"seed floor       {name} {floor:.2f}: {len(passed)} of {len(pairs)} pairs of distinct "
+            f"initiatives pass ({sum(passed)} of them in the same field)"
+        )
 
 
 def matrix_cost(n: int, dimension: int = 384) -> None:

@@ -635,9 +635,7 @@ def run(args: argparse.Namespace, size: int) -> None:
                         f"(create p95 {s['create p95']:.0f} ms, submit p95 {s['submit p95']:.0f} ms), "
                         f"errors {len(s['errors'])} {s['errors'][:2]}"
                     )
-                    spent = ", ".join(
-                        f"{k} {v:.1f}" for k, v in s["cpu ms per submission"].items()
-                    )
+                    spent = ", ".join(f"{k} {v:.1f}" for k, v in s["cpu ms per submission"].items())
                     print(f"  CPU per create+submit (ms, by process): {spent}")
                 rss = [f"{rss_mib(pid):.0f}" for pid in workers]
                 print(

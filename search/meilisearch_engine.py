@@ -474,24 +474,13 @@ class MeilisearchEngine:
     def similar(
         self, id: str, limit: int = 5, filters: Mapping[str, Sequence[Any]] | None = None
     ) -> list[Hit]:
-        """With an embedder, Meilisearch's /similar; otherwise candidates
-        from a search on the document's title, keyword and summary words
-        (``matchingStrategy: "frequency"`` drops the commonest first), ranked
-        and cut by search/related.py as in the embedded engine."""
+        """Candidates from a search on the document's title, keyword and summary
+        words (``matchingStrategy: "frequency"`` drops the commonest first), ranked
+        and cut by search/related.py as in the embedded engine: alike in WORDS,
+        with or without an embedder (neighbours in meaning are a hybrid search with
+        the document's vector, search/vectors.py)."""
         flt = [f"id != {_quote(id)}", *self._filter(filters or {}, {})]
         with _calls():
-            if self.embedder:
-                response = self._index.get_similar_documents(
-                    {"id": id, "embedder": self.embedder, "limit": limit, "filter": flt}
-                )
-                return [
-                    Hit(
-                        raw["id"],
-                        raw.get("_rankingScore"),
-                        {k: v for k, v in raw.items() if not k.startswith("_")},
-                    )
-                    for raw in response["hits"]
-                ]
             try:
                 doc = dict(self._index.get_document(id))
             except MeilisearchApiError as exc:

@@ -14,8 +14,9 @@ database, or delete), so outbox redeliveries and repairs are harmless.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import lazyload
@@ -33,6 +34,8 @@ from app.publication import service as publication_service
 from app.publication.models import Certificate
 from app.system.service import readiness_check
 from search.documents import SETTINGS_BY_KIND
+from search.embeddings import get_embedder
+from search.vectors import VECTOR_FIELD
 
 # Initiative attributes a search document is built from; each must be public after publication.
 DOCUMENT_SOURCES = frozenset(
@@ -74,13 +77,27 @@ def index_name(settings: Settings, kind: str = "initiatives") -> str:
     return settings.search_index if kind == "initiatives" else f"{settings.search_index}_{kind}"
 
 
-def _engine_key(settings: Settings) -> tuple[str, ...]:
+def vector_dimension(settings: Settings, kind: str = "initiatives") -> int:
+    """The dimension of the vectors a kind's index takes, 0 for none.
+
+    Only the initiatives' index takes vectors, and only when the nearest initiatives by
+    meaning are searched in the engine (`Settings.vectors_in_engine`: Meilisearch's
+    userProvided embedder) and a model is installed. The matching domain computes them
+    (app/matching); `_with_vectors` hands them over with the documents."""
+    if kind != "initiatives" or not settings.vectors_in_engine:
+        return 0
+    emb = get_embedder(settings.embedding_backend or None)
+    return emb.dimension if emb.available else 0
+
+
+def _engine_key(settings: Settings, kind: str) -> tuple[str, ...]:
     return (
         settings.search_backend,
         str(settings.search_dir),
         settings.meilisearch_url,
         settings.meilisearch_api_key,
         settings.search_index,
+        str(vector_dimension(settings, kind)),
     )
 
 
@@ -96,7 +113,7 @@ def engine(
     then retries with backoff, pages answer "search unavailable".
     """
     settings = settings or get_settings()
-    key = _engine_key(settings)
+    key = _engine_key(settings, kind)
     with _lock:
         current = _current.get(kind)
         if current is None or current[0] != key:
@@ -106,7 +123,7 @@ def engine(
                 url=settings.meilisearch_url or None,
                 api_key=settings.meilisearch_api_key or None,
                 index_name=index_name(settings, kind),
-                settings=SETTINGS_BY_KIND[kind],
+                settings=replace(SETTINGS_BY_KIND[kind], vector=int(key[-1])),
             )
             current = _current[kind] = (key, built)
             _ready.discard(kind)
@@ -284,6 +301,27 @@ def _current_document(session: Session, kind: DocumentKind, key: int) -> dict[st
     return kind.document(session, row) if row is not None else None
 
 
+def _with_vectors(session: Session, kind: str, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents with their stored vectors (`_vector`) when the kind's index takes
+    vectors (`vector_dimension`); a document not embedded yet goes without one."""
+    settings = get_settings()
+    if not docs or not vector_dimension(settings, kind):
+        return docs
+    from app.matching import vectors  # the matching domain depends on this one, not the reverse
+
+    emb = get_embedder(settings.embedding_backend or None)
+    found = vectors.stored(session, [int(d["id"]) for d in docs], emb)
+    return [{**d, VECTOR_FIELD: found[int(d["id"])]} if int(d["id"]) in found else d for d in docs]
+
+
+def _batched_with_vectors(
+    session: Session, kind: str, docs: Iterable[dict[str, Any]], size: int = 1000
+) -> Iterator[dict[str, Any]]:
+    iterator = iter(docs)
+    while batch := list(islice(iterator, size)):
+        yield from _with_vectors(session, kind, batch)
+
+
 # -- keeping the index equal to the database -----------------------------------
 
 
@@ -297,8 +335,17 @@ def sync(session: Session, key: int, kind: DocumentKind = INITIATIVES) -> str:
     if doc is None:
         eng.wait(eng.delete([str(key)]))
         return "deleted"
-    eng.wait(eng.upsert([doc]))
+    eng.wait(eng.upsert(_with_vectors(session, kind.name, [doc])))
     return "upserted"
+
+
+def refresh(session: Session, keys: Sequence[int], kind: DocumentKind = INITIATIVES) -> None:
+    """Upsert the current documents of `keys` (an initiative whose vector changed: the
+    index takes vectors with the documents); rows no longer indexable are left to `sync`."""
+    docs = [doc for key in keys if (doc := _current_document(session, kind, key)) is not None]
+    if docs:
+        eng = engine(session, kind=kind.name)
+        eng.wait(eng.upsert(_with_vectors(session, kind.name, docs)))
 
 
 def reindex(
@@ -319,7 +366,7 @@ def reindex(
             yield doc
 
     eng = engine(kind=kind.name)
-    eng.rebuild(counted(), progress)
+    eng.rebuild(_batched_with_vectors(session, kind.name, counted()), progress)
     _push_synonyms(kind.name, synonym_groups(session))
     return count
 
@@ -364,7 +411,7 @@ def repair(session: Session, drift: Drift, kind: DocumentKind = INITIATIVES) -> 
         if (doc := _current_document(session, kind, int(key))) is not None
     ]
     if docs:
-        eng.wait(eng.upsert(docs))
+        eng.wait(eng.upsert(_with_vectors(session, kind.name, docs)))
     if drift.extra:
         eng.wait(eng.delete(drift.extra))
     _push_synonyms(kind.name, synonym_groups(session))

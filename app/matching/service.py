@@ -15,13 +15,10 @@ by reciprocal rank fusion; a neighbour whose meaning is not close enough
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
 import search
@@ -31,11 +28,11 @@ from app.config import get_settings
 from app.db import utcnow
 from app.i18n import _
 from app.initiatives.models import Field, Initiative
-from app.initiatives.workflow import PUBLISHED_STATES
+from app.matching import vectors
 from app.matching.models import InitiativeVector, ProblemVector
 from app.problems.models import Problem
 from app.problems.workflow import PUBLIC_STATES as PROBLEM_PUBLIC_STATES
-from search.embeddings import Embedder, from_blob, get_embedder, to_blob
+from search.embeddings import Embedder, get_embedder, to_blob
 from search.text import fold, tokenize
 
 RRF_K = 60
@@ -88,7 +85,15 @@ def embed_initiative(session: Session, initiative_id: int, emb: Embedder | None 
         return "unchanged"
     [vector] = emb.embed_passages([text])
     _store(session, initiative_id, emb.name, text, vector, row)
+    _to_engine(session, [initiative_id])
     return "embedded"
+
+
+def _to_engine(session: Session, initiative_ids: list[int]) -> None:
+    """When the engine searches the vectors (app/matching/vectors.py), the documents carry
+    them: upsert the documents whose vector changed."""
+    if indexing.vector_dimension(get_settings()):
+        indexing.refresh(session, initiative_ids)
 
 
 def _store(session, initiative_id, model, text, vector, row) -> None:
@@ -131,10 +136,11 @@ def embed_missing(
     done = 0
     for start in range(0, len(todo), batch):
         chunk = todo[start : start + batch]
-        vectors = emb.embed_passages([t for _i, t in chunk])
-        for (initiative_id, text), vector in zip(chunk, vectors, strict=True):
+        embedded = emb.embed_passages([t for _i, t in chunk])
+        for (initiative_id, text), vector in zip(chunk, embedded, strict=True):
             row = session.get(InitiativeVector, (initiative_id, emb.name))
             _store(session, initiative_id, emb.name, text, vector, row)
+        _to_engine(session, [i for i, _t in chunk])
         done += len(chunk)
         if progress:
             progress(done)
@@ -221,102 +227,6 @@ def missing_problems(session: Session, emb: Embedder) -> list[tuple[int, str]]:
     return out
 
 
-# -- the in-memory matrix ------------------------------------------------------------
-
-
-@dataclass
-class Matrix:
-    token: tuple[Any, ...]
-    ids: np.ndarray
-    vectors: np.ndarray  # (n, d) float32, unit rows
-    row_of: dict[int, int]
-
-    def vector(self, initiative_id: int) -> np.ndarray | None:
-        row = self.row_of.get(initiative_id)
-        return None if row is None else self.vectors[row]
-
-
-_matrices: dict[tuple[str, str, str], Matrix] = {}
-_lock = threading.Lock()
-
-
-def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], query) -> Matrix:
-    """Stream the stored blobs into one preallocated float32 matrix (peak ≈ the matrix, not
-    the blobs plus the matrix); `token` (count, newest update) says when to reload."""
-    key = (str(session.get_bind().engine.url), emb.name, kind)
-    with _lock:
-        current = _matrices.get(key)
-        if current is not None and current.token == token:
-            return current
-    bound = int(token[0] or 0)
-    dimension = max(emb.dimension, 1)
-    ids = np.zeros(bound, dtype=np.int64)
-    vectors = np.zeros((bound, dimension), dtype=np.float32)
-    n = 0
-    for item_id, blob in session.exec(query.execution_options(yield_per=1000)):
-        if n == bound:  # rows added since the count: grow
-            bound = max(2 * bound, 16)
-            ids = np.resize(ids, bound)
-            vectors = np.resize(vectors, (bound, dimension))
-        ids[n] = item_id
-        vectors[n] = from_blob(blob)
-        n += 1
-    built = Matrix(token, ids[:n], vectors[:n], {int(i): k for k, i in enumerate(ids[:n])})
-    with _lock:
-        _matrices[key] = built
-    return built
-
-
-def matrix(session: Session, emb: Embedder) -> Matrix:
-    """Vectors of published initiatives; reloaded only when the table changed."""
-    token = tuple(
-        session.exec(
-            select(func.count(), func.max(InitiativeVector.updated_at)).where(
-                InitiativeVector.model == emb.name
-            )
-        ).one()
-    )
-    query = (
-        select(InitiativeVector.initiative_id, InitiativeVector.vector)
-        .join(Initiative, col(Initiative.id) == col(InitiativeVector.initiative_id))
-        .where(InitiativeVector.model == emb.name, col(Initiative.status).in_(PUBLISHED_STATES))
-        .order_by(col(InitiativeVector.initiative_id))
-    )
-    return _load(session, emb, "initiative", token, query)
-
-
-def problem_matrix(session: Session, emb: Embedder) -> Matrix:
-    """Vectors of public problems (statuses are filtered again by the callers)."""
-    token = tuple(
-        session.exec(
-            select(func.count(), func.max(ProblemVector.updated_at)).where(
-                ProblemVector.model == emb.name
-            )
-        ).one()
-    )
-    query = (
-        select(ProblemVector.problem_id, ProblemVector.vector)
-        .join(Problem, col(Problem.id) == col(ProblemVector.problem_id))
-        .where(
-            ProblemVector.model == emb.name,
-            col(Problem.status).in_([str(s) for s in PROBLEM_PUBLIC_STATES]),
-        )
-        .order_by(col(ProblemVector.problem_id))
-    )
-    return _load(session, emb, "problem", token, query)
-
-
-def top(m: Matrix, v: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The `k` rows of `m` closest to `v`: (id, cosine), closest first."""
-    if not len(m.ids) or v is None or not len(v):
-        return []
-    sims = m.vectors @ v
-    k = min(k, len(sims))
-    part = np.argpartition(-sims, k - 1)[:k]
-    order = part[np.argsort(-sims[part], kind="stable")]
-    return [(int(m.ids[j]), float(sims[j])) for j in order]
-
-
 # -- similar initiatives ------------------------------------------------------------------
 
 
@@ -401,20 +311,15 @@ def similar(
     if not emb.available:
         chosen: list[tuple[int, float, float | None]] = [(i, 0.0, None) for i in lexical[:limit]]
     else:
-        m = matrix(session, emb)
-        v = m.vector(initiative_id)
+        store = vectors.initiative_vectors(session, emb)
+        v = store.vector(initiative_id)
         cos: dict[int, float] = {}
         semantic: list[int] = []
-        if v is not None and len(m.ids):
-            sims = m.vectors @ v
-            top = min(CANDIDATES + 1, len(sims))
-            part = np.argpartition(-sims, top - 1)[:top]
-            order = part[np.argsort(-sims[part])]
-            semantic = [int(m.ids[j]) for j in order if int(m.ids[j]) != initiative_id]
-            cos = {int(m.ids[j]): float(sims[j]) for j in order}
-            for i in lexical:
-                if i not in cos and (r := m.row_of.get(i)) is not None:
-                    cos[i] = float(m.vectors[r] @ v)
+        if v is not None:
+            nearest = store.nearest(v, CANDIDATES + 1)
+            semantic = [i for i, _c in nearest if i != initiative_id]
+            cos = dict(nearest)
+            cos |= store.cosines([i for i in lexical if i not in cos], v)
         fused = rrf(lexical, semantic)
         ranked = sorted(fused, key=lambda i: -fused[i])
         chosen = []

@@ -16,7 +16,7 @@ from tests import factories
 from tests.catalogue.conftest import people  # noqa: F401 (fixture)
 from tests.conftest import PASSWORD
 from tests.fixtures.browser import live_app
-from tests.matching.test_recommend import WATER, world  # noqa: F401 (fixture)
+from tests.matching.conftest import WATER
 from tests.reports.test_browser import axe_violations
 from tests.system.test_phone_and_accessibility import AXE
 
@@ -39,7 +39,7 @@ def _fits(page) -> None:
 
 
 @pytest.mark.browser
-def test_matching_panels_in_both_languages_on_a_phone(app, session, page, world):  # noqa: F811
+def test_matching_panels_in_both_languages_on_a_phone(app, session, page, world):
     assert AXE.is_file(), "run `npm ci` (package.json) to install axe-core"
     cast = world["cast"]
     enterprise = factories.user(session, Role.enterprise, email="xem@doanhnghiep.vn")

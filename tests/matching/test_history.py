@@ -15,7 +15,7 @@ from app.matching.models import InitiativeView
 from tests import factories
 from tests.catalogue.conftest import people  # noqa: F401 (fixture)
 from tests.conftest import api_token, csrf_of, web_login
-from tests.matching.test_recommend import E5, world  # noqa: F401 (fixture)
+from tests.matching.conftest import E5
 
 VIEWED = "Gần với “Hệ thống tưới nhỏ giọt cho cà phê” mà bạn đã xem"
 
@@ -30,7 +30,7 @@ def views(session: Session, user_id: int | None = None) -> list[tuple[int, int]]
     return [(v.user_id, v.initiative_id) for v in session.exec(query)]
 
 
-def test_a_view_is_noted_only_for_a_signed_in_person(client, session, world):  # noqa: F811
+def test_a_view_is_noted_only_for_a_signed_in_person(client, session, world):
     investor = factories.user(session, Role.investor, email="xem@dautu.vn")
     session.commit()
     headers = api_token(client, investor.email)
@@ -59,7 +59,7 @@ def test_a_view_is_noted_only_for_a_signed_in_person(client, session, world):  #
     ]
 
 
-def test_only_the_newest_views_are_kept(session, world, monkeypatch):  # noqa: F811
+def test_only_the_newest_views_are_kept(session, world, monkeypatch):
     monkeypatch.setattr(history, "KEEP", 2)
     reader = factories.user(session, Role.enterprise, email="doc@dn.vn")
     for key in ("drip", "xray", "dryer"):
@@ -71,7 +71,7 @@ def test_only_the_newest_views_are_kept(session, world, monkeypatch):  # noqa: F
     assert history.viewed_ids(session, reader) == [world["drip"], world["dryer"]]
 
 
-def test_a_viewed_initiative_seeds_suggestions_naming_it(client, session, world):  # noqa: F811
+def test_a_viewed_initiative_seeds_suggestions_naming_it(client, session, world):
     investor = factories.user(session, Role.investor, email="goiy@dautu.vn")
     session.commit()
     assert recommend.for_user(session, investor, emb=E5) == []  # no interests yet
@@ -95,7 +95,7 @@ def test_a_viewed_initiative_seeds_suggestions_naming_it(client, session, world)
     )
 
 
-def test_the_history_is_private_and_can_be_cleared(client, session, world):  # noqa: F811
+def test_the_history_is_private_and_can_be_cleared(client, session, world):
     owner = factories.user(session, Role.investor, email="rieng@dautu.vn")
     other = factories.user(session, Role.coordinator, email="khac@bo.gov.vn")
     session.commit()
@@ -143,7 +143,7 @@ def test_the_history_is_private_and_can_be_cleared(client, session, world):  # n
     assert views(session) == []
 
 
-def test_the_history_goes_with_the_account(session, world):  # noqa: F811
+def test_the_history_goes_with_the_account(session, world):
     """No page deletes an account today; if a row of `user` is ever deleted, its history
     goes with it (ON DELETE CASCADE), never left behind."""
     from sqlalchemy import delete
