@@ -20,7 +20,6 @@ request to an unknown API path costs, the framework and client alone).
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import shutil
 import statistics

@@ -56,16 +56,13 @@ _WITH_USER: Any = (
 
 
 def user_for_token(session: Session, plain: str) -> User | None:
-    found = (
-        session.exec(
-            select(ApiToken, User)
-            .join(User, col(User.id) == col(ApiToken.user_id))
-            .where(ApiToken.token_hash == _digest(plain))
-            .options(*_WITH_USER)
-        )
-        .unique()
-        .first()
+    rows: Any = session.exec(  # joined collections: a row per role and membership
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(ApiToken.token_hash == _digest(plain))
+        .options(*_WITH_USER)
     )
+    found = rows.unique().first()
     now = utcnow()
     if found is None:
         return None
@@ -144,16 +141,13 @@ def user_for_session(
     still open for them (token, user, roles and memberships read in one statement)."""
     if not isinstance(plain, str) or not plain or not isinstance(user_id, int):
         return None
-    found = (
-        session.exec(
-            select(WebSession, User)
-            .join(User, col(User.id) == col(WebSession.user_id))
-            .where(WebSession.token_hash == _digest(plain), col(User.id) == user_id)
-            .options(*_WITH_USER)
-        )
-        .unique()
-        .first()
+    rows: Any = session.exec(  # joined collections: a row per role and membership
+        select(WebSession, User)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .where(WebSession.token_hash == _digest(plain), col(User.id) == user_id)
+        .options(*_WITH_USER)
     )
+    found = rows.unique().first()
     if found is None:
         return None
     row, user = found

@@ -7,6 +7,7 @@ through visibility. Verbs never commit: the caller's unit of work does.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy.orm import lazyload, load_only
 from sqlmodel import Session, col, func, select
@@ -48,6 +49,7 @@ TEXT_FIELDS = (
 )
 NEAR_DUPLICATE_THRESHOLD = 0.6
 NEAR_DUPLICATE_CANDIDATES = 20  # best index matches scored exactly
+_SCORED: Any = (Initiative.title, Initiative.summary)  # what a candidate is read for
 
 
 # -- loading -------------------------------------------------------------------
@@ -246,7 +248,7 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
         select(Initiative)
         # Only what is scored and shown: not the other sections, co-authors and attachments.
         .options(
-            load_only(col(Initiative.title), col(Initiative.summary)),
+            load_only(*_SCORED),
             lazyload("*"),
         )
         .where(
