@@ -116,14 +116,21 @@ class StateMachine(Generic[O]):
         session.flush()
         held = _reads_are_held(session)
         table: Any = self.model
-        columns = [table.status, *(self.chain.tail_columns(obj.id) if self.chain else ())]
-        row = session.exec(select(*columns).where(table.id == obj.id).with_for_update()).one()
-        stored: str = row[0]
+        stored: str
+        if self.chain is None:
+            stored = session.exec(
+                select(table.status).where(table.id == obj.id).with_for_update()
+            ).one()
+        else:
+            columns = (table.status, *self.chain.tail_columns(obj.id))
+            stored, seq, last = session.exec(
+                select(*columns).where(table.id == obj.id).with_for_update()
+            ).one()
         if held:
             locked = transaction_memo(session, _LOCKED)  # the transaction the read began
             locked[(self.model, obj.id)] = True
             if self.chain is not None:
-                self.chain.known_tail(session)[obj.id] = (row[1] or 0, row[2] or GENESIS)
+                self.chain.known_tail(session)[obj.id] = (seq or 0, last or GENESIS)
         return stored
 
     def check(

@@ -13,13 +13,16 @@ check included. Printed per request kind: the SQL statements sent (every
 engine, the receipt counter's autocommit connection included) and the CPU time
 of this process (all threads: the app, its thread pool and the in-process
 client, which costs about the same for every request; `--floor` prints what a
-request to an unknown API path costs, the framework and client alone).
+request to an unknown API path costs, the framework and client alone). On PostgreSQL,
+also the CPU the cluster's processes used per create + submit (+ that floor request).
 `--show` lists the statements of the last create and submit.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import secrets
 import shutil
 import statistics
@@ -51,6 +54,28 @@ class Statements:
         cpu = time.process_time()
         result = call()
         return result, list(self.sent), (time.process_time() - cpu) * 1000
+
+
+def postgres_cpu(url: str) -> float:
+    """CPU seconds used so far by the processes of the PostgreSQL cluster behind `url`."""
+    found = re.search(r"host=(/[^&]+)/socket", url)
+    if not found:
+        return 0.0
+    root, tick = found.group(1), os.sysconf("SC_CLK_TCK")
+    server = {}  # pid -> (parent pid, CPU seconds)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        server[int(entry.name)] = (int(stat[1]), (int(stat[11]) + int(stat[12])) / tick, command)
+    postmasters = {pid for pid, (_, _, command) in server.items() if root.encode() in command}
+    return sum(
+        cpu for pid, (ppid, cpu, _) in server.items() if pid in postmasters or ppid in postmasters
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -104,6 +129,8 @@ def run(args: argparse.Namespace) -> None:
                 ).json()["access_token"]
                 client.headers["Authorization"] = f"Bearer {token}"
                 for r in range(args.warmup + args.rounds):
+                    if r == args.warmup:
+                        pg_before = postgres_cpu(db_url)
                     body = draft(r, field_id)
                     created, sql_c, cpu_c = counter.during(
                         lambda body=body: client.post("/api/v1/initiatives", json=body)
@@ -122,6 +149,7 @@ def run(args: argparse.Namespace) -> None:
                         figures["submit"].append((len(sql_s), cpu_s))
                         figures["floor"].append((len(sql_f), cpu_f))
                     shown = {"create": sql_c, "submit": sql_s}
+                pg_ms = (postgres_cpu(db_url) - pg_before) * 1000 / args.rounds
             event.remove(Engine, "before_cursor_execute", counter)
             print(f"  {'request':<10}{'statements':>11}{'CPU ms p50':>12}{'CPU ms mean':>13}")
             for name, rows in figures.items():
@@ -133,6 +161,8 @@ def run(args: argparse.Namespace) -> None:
                     f"  {name:<10}{'/'.join(map(str, counts)):>11}"
                     f"{statistics.median(cpus):>12.1f}{statistics.fmean(cpus):>13.1f}"
                 )
+            if pg_url:
+                print(f"  PostgreSQL CPU per create+submit (+ floor): {pg_ms:.1f} ms")
             if args.show:
                 for name, sent in shown.items():
                     print(f"\n  -- {name}: {len(sent)} statements")
