@@ -15,12 +15,14 @@ of this process (all threads: the app, its thread pool and the in-process
 client, which costs about the same for every request; `--floor` prints what a
 request to an unknown API path costs, the framework and client alone). On PostgreSQL,
 also the CPU the cluster's processes used per create + submit (+ that floor request).
-`--show` lists the statements of the last create and submit.
+`--calls` counts Python function calls (every thread) instead of CPU time: the same
+whatever the machine's load. `--show` lists the statements of the last create and submit.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import secrets
@@ -28,6 +30,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,11 +52,23 @@ class Statements:
         self.sent.append(" ".join(statement.split()))
 
     def during(self, call: Callable[[], Any]) -> tuple[Any, list[str], float]:
-        """(result, statements, CPU ms) of one call."""
+        """(result, statements, CPU ms or thousands of Python calls with --calls) of one call."""
         self.sent = []
+        if CALLS is not None:
+            before = next(CALLS)
+            result = call()
+            return result, list(self.sent), (next(CALLS) - before) / 1000
         cpu = time.process_time()
         result = call()
         return result, list(self.sent), (time.process_time() - cpu) * 1000
+
+
+CALLS: Any = None  # with --calls: every Python and built-in function call, in every thread
+
+
+def _count_calls(frame: Any, event: str, arg: Any) -> None:
+    if event in ("call", "c_call"):
+        next(CALLS)
 
 
 def postgres_cpu(url: str) -> float:
@@ -122,6 +137,11 @@ def run(args: argparse.Namespace) -> None:
             field_id = next(iter(data["fields"].values()))
             figures: dict[str, list[tuple[int, float]]] = {"create": [], "submit": [], "floor": []}
             shown: dict[str, list[str]] = {}
+            if args.calls:  # a measure of CPU work that the machine's load does not change
+                global CALLS
+                CALLS = itertools.count()
+                threading.setprofile(_count_calls)
+                sys.setprofile(_count_calls)
             with TestClient(app, base_url="http://127.0.0.1") as client:
                 token = client.post(
                     "/api/v1/auth/token",
@@ -150,8 +170,11 @@ def run(args: argparse.Namespace) -> None:
                         figures["floor"].append((len(sql_f), cpu_f))
                     shown = {"create": sql_c, "submit": sql_s}
                 pg_ms = (postgres_cpu(db_url) - pg_before) * 1000 / args.rounds
+            sys.setprofile(None)
+            threading.setprofile(None)  # type: ignore[arg-type]
             event.remove(Engine, "before_cursor_execute", counter)
-            print(f"  {'request':<10}{'statements':>11}{'CPU ms p50':>12}{'CPU ms mean':>13}")
+            unit = "k calls" if args.calls else "CPU ms"
+            print(f"  {'request':<10}{'statements':>11}{unit + ' p50':>13}{unit + ' mean':>14}")
             for name, rows in figures.items():
                 if name == "floor" and not args.floor:
                     continue
@@ -159,7 +182,7 @@ def run(args: argparse.Namespace) -> None:
                 cpus = [c for _, c in rows]
                 print(
                     f"  {name:<10}{'/'.join(map(str, counts)):>11}"
-                    f"{statistics.median(cpus):>12.1f}{statistics.fmean(cpus):>13.1f}"
+                    f"{statistics.median(cpus):>13.1f}{statistics.fmean(cpus):>14.1f}"
                 )
             if pg_url:
                 print(f"  PostgreSQL CPU per create+submit (+ floor): {pg_ms:.1f} ms")
@@ -187,6 +210,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="pairs run before measuring")
     parser.add_argument("--show", action="store_true", help="list the statements")
     parser.add_argument("--floor", action="store_true", help="also time an unknown API path")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="count Python function calls (all threads) instead of CPU time: slower, but the "
+        "same whatever the machine's load",
+    )
     parser.add_argument("--width", type=int, default=160, help="characters of each statement")
     args = parser.parse_args()
     run(args)
