@@ -1,6 +1,6 @@
 """Demo initiatives, walked through the real process by the domain services.
 
-Ten initiatives end in every stage a visitor should see: published ones (with
+Eleven initiatives end in every stage a visitor should see: published ones (with
 certificates, searchable), one selected and awaiting publication, one in
 review, one in screening, one submitted and one draft. The review round has
 real scores from two reviewers per initiative.
@@ -73,6 +73,16 @@ SAMPLES = [
         ["vật liệu xây dựng", "tro xỉ", "kinh tế tuần hoàn"],
         "published",
         6.5,
+    ),
+    (  # close in meaning to the first, which the demo enterprise viewed: "Gợi ý cho bạn"
+        "Trạm bơm tưới dùng điện mặt trời và pin lưu trữ cho vùng nông thôn",
+        "Tấm pin mặt trời và bộ lưu trữ điện vận hành máy bơm tưới tiêu, không cần kéo lưới điện tới cánh đồng.",
+        "industry_energy",
+        "An Giang",
+        6,
+        ["điện mặt trời", "bơm tưới", "pin lưu trữ"],
+        "published",
+        7.2,
     ),
     (
         "Lưới điện thông minh điều phối năng lượng tái tạo cho khu công nghiệp",

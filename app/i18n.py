@@ -71,7 +71,7 @@ def translate(message: str) -> str:
     return translated if isinstance(translated, str) else translated[0]
 
 
-def translate_plural(singular: str, plural: str, n: int) -> str:
+def translate_plural(singular: str, plural: str, n: float) -> str:
     translated = catalog(get_language()).get((singular, plural)) or catalog(get_language()).get(
         singular
     )
@@ -86,9 +86,12 @@ def gettext(message: str, **params: object) -> str:
     return text % params if params else text
 
 
-def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
-    params.setdefault("num", n)
-    return translate_plural(singular, plural, n) % params
+def ngettext(singular: str, plural: str, count: float, /, **params: object) -> str:
+    """The form of a count line that fits `count` (English: one or many; Vietnamese: one form).
+
+    The count is positional only, so the message may name its own placeholder `n`."""
+    params.setdefault("num", count)
+    return translate_plural(singular, plural, count) % params
 
 
 _ = gettext

@@ -59,7 +59,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.vn_text import initiatives  # noqa: E402 (after the sys.path entry)
+from bench import vn_text  # noqa: E402 (after the sys.path entry)
+from bench.vn_text import initiatives  # noqa: E402
 
 PORTAL = str(ROOT / ".venv" / "bin" / "portal")
 PASSWORD = "Bench-password-2026!"
@@ -354,6 +355,7 @@ def wrk(
     workers: list[int],
     profile: Path | None = None,
     headers: tuple[str, ...] = (),
+    script: Path | None = None,
 ) -> dict[str, Any]:
     before = {pid: cpu_seconds(pid) for pid in workers}
     spy = None
@@ -386,6 +388,7 @@ def wrk(
             "--timeout",
             "10s",
             *[arg for h in headers for arg in ("-H", h)],
+            *(["-s", str(script)] if script else []),
             url,
         ],
         capture_output=True,
@@ -422,6 +425,31 @@ def endpoints(data: dict[str, Any]) -> list[tuple[str, str]]:
         ("public list API", "/api/v1/search"),
         ("public record API", f"/api/v1/catalogue/{data['first']}"),
     ]
+
+
+def varied_queries(directory: Path, path: str) -> Path:
+    """A wrk script asking `path` with a new two-word query each time (from the words of the
+    generated texts, bench/vn_text.py), so neither the page cache nor the engine's kept answers
+    have seen it: the whole cost of a search nobody asked before."""
+    from search.text import fold, tokenize
+
+    text = " ".join([*vn_text.ACTIONS, *vn_text.CONTEXTS, *vn_text.SENTENCES])
+    words = sorted({fold(w) for w in tokenize(text) if len(w) > 2 and "{" not in w})
+    script = directory / f"varied-{re.sub(r'[^a-z]+', '-', path)}.lua"
+    script.write_text(
+        "local words = {" + ", ".join(f'"{w}"' for w in words) + "}\n"
+        "local n = 0\n"
+        "local threads = 0\n"  # each wrk thread its own sequence: not the same queries twice
+        "setup = function(thread) threads = threads + 1; thread:set('id', threads) end\n"
+        "init = function(args) math.randomseed(id * 7919); n = id * 1000 end\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        "  local a = words[(n * 7) % #words + 1]\n"
+        "  local b = words[math.random(#words)]\n"
+        f'  return wrk.format(nil, "{path}" .. a .. "+" .. b .. "&page=" .. (n % 3 + 1))\n'
+        "end\n"
+    )
+    return script
 
 
 # -- publication → searchable ------------------------------------------------------------
@@ -603,13 +631,35 @@ def run(args: argparse.Namespace, size: int) -> None:
                     (f"{label} (uncached)", path, ("Cookie: portal_session=bench",))
                     for label, path in endpoints(data)
                 ]
-                for label, path, headers in runs if not args.no_load else []:
+                varied = [
+                    (f"{label} (varied queries)", path, varied_queries(var_dir, path))
+                    for label, path in (
+                        ("search page", "/search?q="),
+                        ("search API", "/api/v1/search?q="),
+                    )
+                ]
+                for label, path, headers, script in (
+                    [
+                        *[(label, path, headers, None) for label, path, headers in runs],
+                        *[(label, path, (), script) for label, path, script in varied],
+                    ]
+                    if not args.no_load
+                    else []
+                ):
                     profile = None
                     if args.profile:
                         args.profile.mkdir(parents=True, exist_ok=True)
                         name = re.sub(r"\W+", "_", label)
                         profile = args.profile / f"{args.db}-{size}-{name}.txt"
-                    r = wrk(base + path, args.connections, args.seconds, workers, profile, headers)
+                    r = wrk(
+                        base + path,
+                        args.connections,
+                        args.seconds,
+                        workers,
+                        profile,
+                        headers,
+                        script,
+                    )
                     print(
                         f"  {label:<32}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
                         f"{r['errors']:>8}  {r['cpu']}"

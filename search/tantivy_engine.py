@@ -30,9 +30,8 @@ import json
 import os
 import shutil
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -55,6 +54,7 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
+from search.kept import Kept
 from search.matching import SynonymTable, ignored_words
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
@@ -75,8 +75,45 @@ BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
 SIMILAR_KEPT = 2048  # "similar initiatives" answers kept until the index changes (pages ask often)
+SEARCHES_KEPT = 512  # search answers kept until the index changes (~20 documents each)
 HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
+
+
+def _mapping_key(values: Mapping[str, Any]) -> tuple:
+    def value(v: Any) -> Any:
+        if isinstance(v, set | frozenset):
+            return tuple(sorted(v, key=repr))
+        return tuple(v) if isinstance(v, list | tuple) else v
+
+    return tuple(sorted((k, value(v)) for k, v in values.items()))
+
+
+def _query_key(query: Query) -> tuple:
+    """A hashable key of everything a (non-hybrid) search's answer depends on."""
+    return (
+        query.text,
+        _mapping_key(query.filters),
+        _mapping_key(query.ranges),
+        tuple(query.facets),
+        tuple(query.sort) if query.sort is not None else None,
+        query.offset,
+        query.limit,
+        query.highlight,
+        query.relax,
+    )
+
+
+def _copy_hits(hits: list[Hit]) -> list[Hit]:
+    return [Hit(h.id, h.score, dict(h.document), dict(h.highlights)) for h in hits]
+
+
+def _copy_result(result: Result) -> Result:
+    return replace(
+        result,
+        hits=_copy_hits(result.hits),
+        facets={name: dict(counts) for name, counts in result.facets.items()},
+    )
 
 
 def _stamp(file: Path) -> int:
@@ -141,8 +178,8 @@ class TantivyEngine:
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
         self._synonyms: tuple[int, SynonymTable] | None = None
         self._vector_cache: _Vectors | None = None
-        self._similar_kept: OrderedDict[tuple, tuple[str, list[Hit]]] = OrderedDict()
-        self._similar_lock = threading.Lock()
+        self._similar_kept: Kept[list[Hit]] = Kept(SIMILAR_KEPT, _copy_hits)
+        self._searches_kept: Kept[Result] = Kept(SEARCHES_KEPT, _copy_result)
 
     # -- files and generations -------------------------------------------------
 
@@ -455,9 +492,16 @@ class TantivyEngine:
         return full, list(found.hits[: query.limit]), _hits_count(found)
 
     def search(self, query: Query) -> Result:
+        """Kept (the SEARCHES_KEPT most recent, search/kept.py) until the index changes,
+        except hybrid searches (a vector is no key worth keeping)."""
         validate_query(query, self.settings)
         if query.vector is not None and query.semantic_ratio > 0:
             return self._hybrid(query)
+        return self._searches_kept.get(
+            _query_key(query), self.generation(), lambda: self._search(query)
+        )
+
+    def _search(self, query: Query) -> Result:
         searcher = self._live_index().searcher()
         plan = self._planner.plan(
             searcher, query.text, self.settings.searchable, self._synonym_table()
@@ -616,20 +660,10 @@ class TantivyEngine:
 
         The answer depends on the index alone, so it is kept (per process, the
         SIMILAR_KEPT most recent) until the index's generation changes."""
-        generation = self.generation()
-        key = (id, limit, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items())))
-        with self._similar_lock:
-            kept = self._similar_kept.get(key)
-            if kept is not None and kept[0] == generation:
-                self._similar_kept.move_to_end(key)
-                return [Hit(h.id, h.score, dict(h.document)) for h in kept[1]]
-        hits = self._similar(id, limit, filters)
-        with self._similar_lock:
-            self._similar_kept[key] = (generation, hits)
-            self._similar_kept.move_to_end(key)
-            while len(self._similar_kept) > SIMILAR_KEPT:
-                self._similar_kept.popitem(last=False)
-        return [Hit(h.id, h.score, dict(h.document)) for h in hits]
+        key = (id, limit, _mapping_key(filters or {}))
+        return self._similar_kept.get(
+            key, self.generation(), lambda: self._similar(id, limit, filters)
+        )
 
     def _similar(
         self, id: str, limit: int, filters: Mapping[str, Sequence[Any]] | None

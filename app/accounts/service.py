@@ -34,7 +34,7 @@ from app.errors import (
     NotFound,
     ValidationFailed,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.mail.service import queue_mail
 
 _hasher = PasswordHasher()
@@ -77,7 +77,14 @@ def check_password(user_email: str, password: str, field: str = "password") -> N
     if len(password) < PASSWORD_MIN_LENGTH:
         raise ValidationFailed(
             _("Please choose a longer password."),
-            errors={field: _("Enter at least %(n)s characters.", n=PASSWORD_MIN_LENGTH)},
+            errors={
+                field: ngettext(
+                    "Enter at least %(n)s character.",
+                    "Enter at least %(n)s characters.",
+                    PASSWORD_MIN_LENGTH,
+                    n=PASSWORD_MIN_LENGTH,
+                )
+            },
         )
     if password.strip().lower() == normalise_email(user_email):
         raise ValidationFailed(

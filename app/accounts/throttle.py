@@ -21,7 +21,7 @@ from app.accounts.models import LoginThrottle, User
 from app.config import get_settings
 from app.db import UTCDateTime, autocommit_engine, utcnow
 from app.errors import TooManyRequests
-from app.i18n import _
+from app.i18n import ngettext
 
 # Many people can share one address (offices, NAT), so it gets a larger allowance.
 IP_FAILURE_FACTOR = 5
@@ -94,7 +94,14 @@ def _bump(session: Session, key: str) -> tuple[int, datetime | None]:
 
 def _refuse(until: datetime) -> TooManyRequests:
     minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-    return TooManyRequests(_("Too many failed sign-ins. Try again in %(n)s minutes.", n=minutes))
+    return TooManyRequests(
+        ngettext(
+            "Too many failed sign-ins. Try again in %(n)s minute.",
+            "Too many failed sign-ins. Try again in %(n)s minutes.",
+            minutes,
+            n=minutes,
+        )
+    )
 
 
 def _counted_in_advance(key: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from app.errors import ValidationFailed
 from app.exchange.deal_schemas import AgreementFields
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.storage import StoredFile, Upload, get_storage
 from app.web.forms import parse_form
 
@@ -32,7 +32,12 @@ def parse(received: Upload) -> tuple[AgreementFields | None, dict[str, str]]:
     if not received.files:
         errors["document"] = _("Attach the signed agreement.")
     elif len(received.files) > 1:
-        errors["document"] = _("Send at most %(count)s files at once.", count=1)
+        errors["document"] = ngettext(
+            "Send at most %(count)s file at once.",
+            "Send at most %(count)s files at once.",
+            1,
+            count=1,
+        )
     if data is None or errors:
         discard(received.files)
         return None, errors

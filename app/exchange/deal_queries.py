@@ -84,22 +84,31 @@ def get_confidential(session: Session, user: User | None, deal_id: int) -> Deal:
     return deal
 
 
-def deals_of(session: Session, user: User) -> list[Deal]:
-    """The deals `user` is a party to or facilitates (every deal for coordinators), newest first."""
+def deals_of(session: Session, user: User, *, involved_only: bool = False) -> list[Deal]:
+    """The deals `user` is a party to or facilitates, newest first: every deal for coordinators,
+    unless `involved_only` (the home page lists only the deals a person takes part in).
+
+    A deal is on the counterparty side of everyone acting for its organisation, whoever opened
+    it (a colleague, or an intermediary acting in the organisation's name). The query only
+    narrows the candidates; `can_see`, the one decision, keeps or drops each.
+    """
     query = select(Deal).order_by(col(Deal.id).desc())
-    if not accounts.is_coordinator(user):
+    if involved_only or not accounts.is_coordinator(user):
         coauthored = select(CoAuthor.initiative_id).where(CoAuthor.user_id == user.id)
         authored = select(Initiative.id).where(
             or_(Initiative.submitter_id == user.id, col(Initiative.id).in_(coauthored))
         )
+        # Every organisation the user acts for (approved memberships, as `acts_for` reads them),
+        # not only the one their profile names.
+        organisations = sorted(user.member_of)
         facilitated = select(DealFacilitator.deal_id).where(
-            DealFacilitator.organisation_id == user.organisation_id,
+            col(DealFacilitator.organisation_id).in_(organisations),
             DealFacilitator.status == FacilitatorStatus.active,
         )
         query = query.where(
             or_(
                 col(Deal.initiative_id).in_(authored),
-                Deal.organisation_id == user.organisation_id,
+                col(Deal.organisation_id).in_(organisations),
                 col(Deal.id).in_(facilitated),
             )
         )

@@ -256,6 +256,24 @@ def board(session: Session, user: User) -> list[dict[str, Any]]:
     return columns
 
 
+def home_items(session: Session, user: User, limit: int = 5) -> list[dict[str, Any]]:
+    """The newest deals `user` takes part in, for the home page's contact requests block: the
+    deals opened from their own requests and those a colleague or an intermediary opened in the
+    name of an organisation they act for (`deals_of`, so exactly the deals they may see)."""
+    items = []
+    for d in deals_of(session, user, involved_only=True)[:limit]:
+        opener = session.get(User, d.created_by_id) if d.created_by_id != user.id else None
+        items.append(
+            {
+                "id": d.id,
+                "initiative": initiative_of(session, d).title,
+                "stage": workflow.stage_label(d.stage),
+                "opened_by": opener.full_name if opener else None,
+            }
+        )
+    return items
+
+
 # -- public figures ----------------------------------------------------------------
 def statistics(session: Session) -> dict[str, Any]:
     """Aggregate figures for the public statistics page.

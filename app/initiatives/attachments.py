@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.accounts.models import User
 from app.errors import Conflict, NotFound, PermissionDenied
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.initiatives import permissions as perms
 from app.initiatives import visibility
 from app.initiatives.models import Attachment, Initiative
@@ -39,7 +39,14 @@ def ensure_can_attach(user: User | None, initiative: Initiative) -> None:
     """Checked before the upload is streamed, so nobody else's bytes reach storage."""
     _ensure_editable(user, initiative)
     if len(initiative.attachments) >= MAX_ATTACHMENTS:
-        raise Conflict(_("An initiative can have at most %(n)s files.", n=MAX_ATTACHMENTS))
+        raise Conflict(
+            ngettext(
+                "An initiative can have at most %(n)s file.",
+                "An initiative can have at most %(n)s files.",
+                MAX_ATTACHMENTS,
+                n=MAX_ATTACHMENTS,
+            )
+        )
 
 
 def add(

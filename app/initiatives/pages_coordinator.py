@@ -10,7 +10,7 @@ from app.accounts.deps import AdminUser, CoordinatorUser
 from app.accounts.labels import organisation_type_label
 from app.accounts.models import OrganisationType
 from app.db import SessionDep
-from app.i18n import _, get_language
+from app.i18n import _, get_language, ngettext
 from app.initiatives import queries, service, taxonomy, workflow
 from app.initiatives.schemas import FieldIn, FieldUpdate
 from app.system.provinces import PROVINCES
@@ -83,8 +83,10 @@ def bulk(request: Request, session: SessionDep, user: CoordinatorUser, form: For
         done, refused = service.bulk_start_screening(session, user, ids)
         flash(
             request,
-            _(
+            ngettext(
+                "Screening started for %(done)s initiative; %(refused)s could not be moved.",
                 "Screening started for %(done)s initiatives; %(refused)s could not be moved.",
+                len(done),
                 done=len(done),
                 refused=len(refused),
             ),

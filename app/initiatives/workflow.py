@@ -32,7 +32,7 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import InvalidTransition
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.initiatives import history
 from app.initiatives import permissions as perms
 from app.initiatives.models import Initiative, InitiativeEvent
@@ -130,9 +130,12 @@ class Requirement:
             and not (evidence.override_reason or "").strip()
         ):
             raise InvalidTransition(
-                _(
+                ngettext(
+                    "Only %(n)s of the %(minimum)s review this round wants is submitted. "
+                    "Wait for it, or decide anyway and give the reason for the override.",
                     "Only %(n)s of the %(minimum)s reviews this round wants are submitted. "
                     "Wait for them, or decide anyway and give the reason for the override.",
+                    evidence.minimum_reviews,
                     n=evidence.submitted_reviews,
                     minimum=evidence.minimum_reviews,
                 ),
@@ -365,8 +368,10 @@ def transition(
         and isinstance(rule.requires, Requirement)
         and rule.requires.reviews
     ):
-        note = _(
+        note = ngettext(
+            "Decided with %(n)s of %(minimum)s review. Reason for the override: %(why)s",
             "Decided with %(n)s of %(minimum)s reviews. Reason for the override: %(why)s",
+            evidence.minimum_reviews,
             n=evidence.submitted_reviews,
             minimum=evidence.minimum_reviews,
             why=override,

@@ -24,7 +24,7 @@ from app.accounts.models import User
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.initiatives.models import Field
 from app.outbox import service as outbox
 from app.outbox import topics
@@ -340,7 +340,14 @@ def ensure_can_attach(session: Session, user: User | None, problem: Problem) -> 
         select(func.count()).where(ProblemAttachment.problem_id == problem.id)
     ).one()
     if count >= MAX_ATTACHMENTS:
-        raise Conflict(_("A problem can have at most %(n)s files.", n=MAX_ATTACHMENTS))
+        raise Conflict(
+            ngettext(
+                "A problem can have at most %(n)s file.",
+                "A problem can have at most %(n)s files.",
+                MAX_ATTACHMENTS,
+                n=MAX_ATTACHMENTS,
+            )
+        )
 
 
 def add_attachments(

@@ -27,7 +27,7 @@ from app.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.initiatives import workflow
 from app.initiatives.models import Field, Initiative
 from app.outbox import service as outbox
@@ -422,8 +422,10 @@ def assign(
     load = open_load(session, [reviewer.id]).get(reviewer.id, 0)
     if load >= round.max_load:
         raise Conflict(
-            _(
+            ngettext(
+                "%(name)s already has %(n)s open review (the maximum is %(max)s).",
                 "%(name)s already has %(n)s open reviews (the maximum is %(max)s).",
+                load,
                 name=reviewer.full_name,
                 n=load,
                 max=round.max_load,

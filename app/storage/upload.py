@@ -34,7 +34,7 @@ from app.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from app.i18n import _, format_number
+from app.i18n import _, format_number, ngettext
 from app.storage.backend import Storage, StorageWriter, StoredFile, get_storage
 from app.storage.filenames import sanitize_filename
 from app.storage.sniff import (
@@ -136,7 +136,12 @@ class _Receiver:
         if b"filename" in params:
             if len(self.files) >= self.max_files:
                 raise ValidationFailed(
-                    _("Send at most %(count)s files at once.", count=self.max_files)
+                    ngettext(
+                        "Send at most %(count)s file at once.",
+                        "Send at most %(count)s files at once.",
+                        self.max_files,
+                        count=self.max_files,
+                    )
                 )
             raw_name = params[b"filename"].decode("utf-8", "replace")
             self._file = _FilePart(name, raw_name, self.storage.writer())

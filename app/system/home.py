@@ -124,13 +124,18 @@ def _coordinator(session: Session, user: User | None) -> dict[str, Any] | None:
 
 
 def _requester(session: Session, user: User | None) -> dict[str, Any] | None:
+    from app.exchange import deal_views
     from app.exchange import permissions as exchange_perms
     from app.exchange import service as exchange
 
     if not exchange_perms.can_request_contact(user):
         return None
     assert user is not None
-    return {"sent": exchange.sent(session, user)[:5], "latest": _latest(session, 3)}
+    return {
+        "sent": exchange.sent(session, user)[:5],
+        "deals": deal_views.home_items(session, user),
+        "latest": _latest(session, 3),
+    }
 
 
 block("submitter", _submitter)

@@ -31,7 +31,7 @@ from starlette.datastructures import FormData
 
 from app.db import refuse
 from app.errors import DomainError
-from app.i18n import _
+from app.i18n import _, ngettext
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D")
@@ -54,9 +54,19 @@ def error_message(error: Mapping[str, Any]) -> str:
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return _("This field is required.")
     if kind == "string_too_short":
-        return _("Enter at least %(n)s characters.", n=ctx.get("min_length"))
+        return ngettext(
+            "Enter at least %(n)s character.",
+            "Enter at least %(n)s characters.",
+            ctx["min_length"],
+            n=ctx["min_length"],
+        )
     if kind == "string_too_long":
-        return _("Enter at most %(n)s characters.", n=ctx.get("max_length"))
+        return ngettext(
+            "Enter at most %(n)s character.",
+            "Enter at most %(n)s characters.",
+            ctx["max_length"],
+            n=ctx["max_length"],
+        )
     if kind in ("greater_than_equal", "greater_than"):
         return _("Enter a value of at least %(n)s.", n=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):

@@ -19,7 +19,7 @@ from app.accounts.models import Organisation, User
 from app.config import get_settings
 from app.db import unit_of_work, utcnow
 from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.mail.service import queue_mail
 from app.outbox import service as outbox
 from app.outbox import topics
@@ -337,7 +337,14 @@ def attempt_delivery(session: Session, delivery_id: int) -> None:
         endpoint.consecutive_failures += 1
         delivery.status, delivery.completed_at = "failed", utcnow()
         disable_endpoint(
-            session, endpoint, _("Disabled after %(n)s failed deliveries in a row.", n=max_failures)
+            session,
+            endpoint,
+            ngettext(
+                "Disabled after %(n)s failed delivery.",
+                "Disabled after %(n)s failed deliveries in a row.",
+                max_failures,
+                n=max_failures,
+            ),
         )
         _notify_owner_disabled(session, endpoint)
         return

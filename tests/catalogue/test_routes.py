@@ -155,3 +155,24 @@ def test_results_name_the_field_in_the_readers_language(client, corpus):
     assert meta.findall(english.text)[0].strip() == "Công nghiệp và xây dựng (en)"
     vietnamese = client.get("/search", params={"q": "nang luong", "lang": "vi"})
     assert meta.findall(vietnamese.text)[0].strip() == "Công nghiệp và xây dựng"
+
+
+def test_the_count_line_is_singular_or_plural_in_english_and_unchanged_in_vietnamese(
+    client, corpus
+):
+    count = re.compile(r'<p id="count" role="status">([^<]*)</p>')
+    one = client.get("/search", params={"q": "nang luong", "lang": "en"})
+    assert result_ids(one.text) == [corpus.id("solar")]
+    assert count.findall(one.text) == ["1 initiative found"]
+    two = client.get("/search", params={"field": "NNMT", "lang": "en"})
+    assert sorted(result_ids(two.text)) == sorted([corpus.id("ocean"), corpus.id("iot")])
+    assert count.findall(two.text) == ["2 initiatives found"]
+    none = client.get("/search", params={"q": "zzqxw", "lang": "en"})
+    assert count.findall(none.text) == ["0 initiatives found"]
+    # Vietnamese has one form: the same wording for one and for many.
+    assert count.findall(client.get("/search", params={"q": "nang luong", "lang": "vi"}).text) == [
+        "Tìm thấy 1 sáng kiến"
+    ]
+    assert count.findall(client.get("/search", params={"field": "NNMT", "lang": "vi"}).text) == [
+        "Tìm thấy 2 sáng kiến"
+    ]

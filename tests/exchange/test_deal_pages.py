@@ -297,3 +297,68 @@ def test_a_refused_agreement_leaves_no_document_in_storage(app, client, session)
     _fresh(session)
     assert session.exec(select(DealAgreement)).all() == []
     assert _stored_files() == before
+
+
+def test_an_investor_sees_on_the_home_page_the_deal_an_intermediary_opened_in_the_funds_name(
+    app, session
+):
+    """A broker acting for the fund opens a deal: the fund's investor finds it in the block of
+    their contact requests, as the deal's counterparty; nobody else acting for no such
+    organisation does, even one who only declares the fund without an approved membership."""
+    from app.exchange import deal_views
+    from app.exchange.models import Deal
+
+    c = cast(session)
+    broker = factories.user(
+        session,
+        Role.intermediary,
+        email="moigioi@songhong.vn",
+        full_name="Lâm Môi Giới",
+        organisation_id=c.investor.organisation_id,
+    )
+    other_fund = factories.organisation(session, "Quỹ Đầu tư Cửu Long")
+    other = factories.user(
+        session, Role.investor, email="dautu@cuulong.vn", organisation_id=other_fund.id
+    )
+    unapproved = factories.user(
+        session,
+        Role.investor,
+        email="moi@songhong.vn",
+        organisation_id=c.investor.organisation_id,
+        member="requested",
+    )
+    deal = open_deal(session, c, broker)
+    assert session.get(Deal, deal.id).organisation_id == c.investor.organisation_id
+
+    assert deal_views.home_items(session, c.investor) == [
+        {
+            "id": deal.id,
+            "initiative": c.initiative.title,
+            "stage": "Liên hệ đầu tiên",
+            "opened_by": "Lâm Môi Giới",
+        }
+    ]
+    assert deal_views.home_items(session, other) == []
+    assert deal_views.home_items(session, unapproved) == []
+    # Its opener sees it too, without being told they opened it.
+    assert [d["opened_by"] for d in deal_views.home_items(session, broker)] == [None]
+
+    def requester_block(client: TestClient) -> str:
+        page = client.get("/").text
+        return re.search(
+            r'<section[^>]*aria-labelledby="home-requester">.*?</section>', page, re.S
+        )[0]
+
+    investor = _client(app, c.investor.email)
+    deals = re.compile(r'<ul class="deals">(.*?)</ul>', re.S)
+    assert deals.findall(requester_block(investor)) == [
+        f'<li><a href="/exchange/deals/{deal.id}">Giao dịch về sáng kiến “{c.initiative.title}”: '
+        f"Liên hệ đầu tiên</a>"
+        ' <span class="muted">Người mở: Lâm Môi Giới</span></li>'
+    ]
+    assert investor.get(f"/exchange/deals/{deal.id}").status_code == 200
+    for outsider in (other, unapproved):
+        client = _client(app, outsider.email)
+        block = requester_block(client)  # the block is there, without the deal
+        assert deals.findall(block) == [] and f"/exchange/deals/{deal.id}" not in block
+        assert client.get(f"/exchange/deals/{deal.id}").status_code == 404

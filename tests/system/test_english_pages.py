@@ -10,8 +10,16 @@ from html import unescape
 from sqlalchemy import String, select
 from sqlmodel import AutoString, SQLModel
 
+from app.accounts.models import OrganisationType
+from app.catalogue import service as catalogue_service
 from app.db import unit_of_work
 from app.demo import DEMO_PASSWORD, USERS, load_demo
+from app.i18n import use_language
+from app.initiatives.labels import ip_status_labels
+from app.initiatives.models import Field
+from app.problems import labels as problem_labels
+from app.problems.models import FundingMode, Scope
+from app.problems.workflow import Status as ProblemStatus
 from app.system.provinces import PROVINCES
 from tests.conftest import csrf_of
 
@@ -88,3 +96,82 @@ def test_english_pages_use_english_words(app, client, worker):
                         found.setdefault((text[:80], href), str(email))
     assert checked > 2000  # the crawl really read the pages' own words
     assert sorted(found) == []
+
+
+# A facet list: its heading names the facet, each link's text is the value's label then its count.
+FACET = re.compile(r'<h2 id="facet-(\w+)">.*?</h2>(.*?)</section>', re.S)
+FACET_VALUE = re.compile(r'>([^<>]*)<span class="n">')
+
+
+def _facet_values(html: str) -> dict[str, list[str]]:
+    return {
+        name: [unescape(v).strip() for v in FACET_VALUE.findall(body)]
+        for name, body in FACET.findall(html)
+    }
+
+
+def _english_labels(session, labeller, raw: dict[str, list]) -> dict[str, set[str]]:
+    with use_language("en"):
+        label = labeller(session)
+        return {name: {label(name, v) for v in values} for name, values in raw.items()}
+
+
+def test_english_search_and_problem_pages_name_facet_values_in_english(app, client, worker):
+    """The values under each facet (fields, stages, organisation types, IP status, TRL...) are
+    the portal's words too: in English on the English page. Provinces are proper names and
+    stay as they are."""
+    with unit_of_work(app.state.engine) as session:
+        load_demo(session)
+    worker.drain()
+    client.get("/language/en?next=/")
+    search = _facet_values(client.get("/search").text)
+    problems = _facet_values(client.get("/problems").text)
+    with unit_of_work(app.state.engine) as session:
+        fields = session.exec(select(Field.code)).scalars().all()
+        years = [str(y) for y in range(2000, 2031)]
+        catalogue_english = _english_labels(
+            session,
+            catalogue_service.facet_labeller,
+            {
+                "field": fields,
+                "org_type": list(OrganisationType),
+                "ip": list(ip_status_labels()),
+                "trl": list(range(1, 10)),
+            },
+        )
+        problem_english = _english_labels(
+            session,
+            problem_labels.facet_labeller,
+            {
+                "status": list(ProblemStatus),
+                "funding_mode": list(FundingMode),
+                "scope": list(Scope),
+                "field": fields,
+                "trl": [str(n) for n in range(1, 10)],
+                "budget": list(problem_labels.budget_labels()),
+                "deadline": list(problem_labels.deadline_labels()),
+                "owner_type": ["national", *OrganisationType],
+            },
+        )
+    # The demo fills every facet of both pages, so each is really checked.
+    assert sorted(search) == ["field", "ip", "org_type", "province", "trl", "year"]
+    assert sorted(problems) == sorted(problem_labels.facet_titles())
+    for name, values in search.items():
+        assert values, name
+        if name == "province":
+            assert set(values) <= set(PROVINCES)
+        elif name == "year":
+            assert set(values) <= set(years)
+        else:
+            assert set(values) <= catalogue_english[name], name
+    for name, values in problems.items():
+        assert values, name
+        if name == "province":
+            assert set(values) <= set(PROVINCES)
+        else:
+            assert set(values) <= problem_english[name], name
+    # English labels, not the Vietnamese ones (a field's English name exists for every field).
+    shown = [
+        v for page in (search, problems) for n, vs in page.items() if n != "province" for v in vs
+    ]
+    assert [v for v in shown if VIETNAMESE.search(v) or not v] == []
