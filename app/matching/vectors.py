@@ -103,7 +103,7 @@ class Matrix:
             sims = np.vstack([vs[n] for n in todo]) @ self.matrix.T  # one product: (todo, n)
             top = min(k, sims.shape[1])
             for n, row in zip(todo, sims, strict=True):
-                part = np.argpartition(-row, top - 1)[:top]
+                part = np.argpartition(row, -top)[-top:]  # the largest, without a negated copy
                 order = part[np.argsort(-row[part], kind="stable")]
                 found[keys[n]] = [(int(self.ids[j]), float(row[j])) for j in order]
         with self.kept_lock:
