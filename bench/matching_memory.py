@@ -116,15 +116,15 @@ def suggestions(
     ids: np.ndarray, matrix: np.ndarray, requests: int, p: Callable[[list[float], float], float]
 ) -> None:
     """ "Gợi ý cho bạn" (`recommend.for_user`) asks the matrix for the nearest initiatives of
-    each interest at once: up to 20 contacted, 10 viewed and the saved searches. Cold: every
+    each interest at once: the newest of each kind, at most 12 (`recommend.INTERESTS`). Cold: every
     interest new to this matrix (a person's first visit after the vector table changed);
     warm: one new view since their last visit (the others are kept per matrix)."""
-    from app.matching.recommend import POOL
+    from app.matching.recommend import INTERESTS, POOL
     from app.matching.vectors import Matrix
 
     m = Matrix(("bench",), ids, matrix, {int(i): k for k, i in enumerate(ids)})
     rng = np.random.default_rng(2)
-    for seeds in (1, 12, 32):
+    for seeds in (1, 6, sum(INTERESTS.values())):
         cold, warm = [], []
         for _ in range(requests):
             rows = rng.choice(len(ids), seeds, replace=False)

@@ -366,3 +366,24 @@ def test_the_none_backend_degrades_every_use_without_an_error(session, world):
     assert recommend.semantic_search(session, "water", emb=NONE) == []
     assert recommend.closeness({1: "tưới"}, {2: "tưới"}, emb=NONE) == {}
     assert recommend.find_near_duplicates(session, world["drip"], emb=NONE) == []
+
+
+def test_suggestions_follow_the_newest_interests_of_each_kind(session, world, monkeypatch):
+    investor = factories.user(session, Role.investor, email="quy2@dautu.vn")
+    for key in ("drip", "dryer"):  # the dryer is contacted last
+        exchange.request_contact(
+            session,
+            investor,
+            session.get(Initiative, world[key]),
+            ContactRequestIn(purpose="invest", message="Quỹ chúng tôi muốn tìm hiểu thêm."),
+        )
+    session.commit()
+    both, known = recommend.seeds(session, investor, E5)
+    assert [(s.label, s.kind) for s in both] == [
+        ("Máy sấy nông sản bằng năng lượng mặt trời", "contacted"),
+        ("Hệ thống tưới nhỏ giọt cho cà phê", "contacted"),
+    ]
+    monkeypatch.setitem(recommend.INTERESTS, "contacted", 1)
+    newest, still_known = recommend.seeds(session, investor, E5)
+    assert [s.label for s in newest] == ["Máy sấy nông sản bằng năng lượng mặt trời"]
+    assert still_known == known == {world["drip"], world["dryer"]}  # neither is suggested back
