@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import replace
+from typing import Any, Generic, TypeVar
+
+from search.interface import Hit, Query, Result
 
 T = TypeVar("T")
 
@@ -39,3 +42,42 @@ class Kept(Generic[T]):
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
         return self.copy(answer)
+
+
+# -- keys and copies of the engines' answers ----------------------------------
+
+
+def mapping_key(values: Mapping[str, Any]) -> tuple:
+    def value(v: Any) -> Any:
+        if isinstance(v, set | frozenset):
+            return tuple(sorted(v, key=repr))
+        return tuple(v) if isinstance(v, list | tuple) else v
+
+    return tuple(sorted((k, value(v)) for k, v in values.items()))
+
+
+def query_key(query: Query) -> tuple:
+    """A hashable key of everything a (non-hybrid) search's answer depends on."""
+    return (
+        query.text,
+        mapping_key(query.filters),
+        mapping_key(query.ranges),
+        tuple(query.facets),
+        tuple(query.sort) if query.sort is not None else None,
+        query.offset,
+        query.limit,
+        query.highlight,
+        query.relax,
+    )
+
+
+def copy_hits(hits: list[Hit]) -> list[Hit]:
+    return [Hit(h.id, h.score, dict(h.document), dict(h.highlights)) for h in hits]
+
+
+def copy_result(result: Result) -> Result:
+    return replace(
+        result,
+        hits=copy_hits(result.hits),
+        facets={name: dict(counts) for name, counts in result.facets.items()},
+    )

@@ -31,7 +31,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -54,7 +54,7 @@ from search.interface import (
     normalise_synonyms,
     validate_query,
 )
-from search.kept import Kept
+from search.kept import Kept, copy_hits, copy_result, mapping_key, query_key
 from search.matching import SynonymTable, ignored_words
 from search.related import rank_similar, rank_suggestions, similar_query_words
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
@@ -78,42 +78,6 @@ SIMILAR_KEPT = 2048  # "similar initiatives" answers kept until the index change
 SEARCHES_KEPT = 512  # search answers kept until the index changes (~20 documents each)
 HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
 WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
-
-
-def _mapping_key(values: Mapping[str, Any]) -> tuple:
-    def value(v: Any) -> Any:
-        if isinstance(v, set | frozenset):
-            return tuple(sorted(v, key=repr))
-        return tuple(v) if isinstance(v, list | tuple) else v
-
-    return tuple(sorted((k, value(v)) for k, v in values.items()))
-
-
-def _query_key(query: Query) -> tuple:
-    """A hashable key of everything a (non-hybrid) search's answer depends on."""
-    return (
-        query.text,
-        _mapping_key(query.filters),
-        _mapping_key(query.ranges),
-        tuple(query.facets),
-        tuple(query.sort) if query.sort is not None else None,
-        query.offset,
-        query.limit,
-        query.highlight,
-        query.relax,
-    )
-
-
-def _copy_hits(hits: list[Hit]) -> list[Hit]:
-    return [Hit(h.id, h.score, dict(h.document), dict(h.highlights)) for h in hits]
-
-
-def _copy_result(result: Result) -> Result:
-    return replace(
-        result,
-        hits=_copy_hits(result.hits),
-        facets={name: dict(counts) for name, counts in result.facets.items()},
-    )
 
 
 def _stamp(file: Path) -> int:
@@ -178,8 +142,8 @@ class TantivyEngine:
         self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
         self._synonyms: tuple[int, SynonymTable] | None = None
         self._vector_cache: _Vectors | None = None
-        self._similar_kept: Kept[list[Hit]] = Kept(SIMILAR_KEPT, _copy_hits)
-        self._searches_kept: Kept[Result] = Kept(SEARCHES_KEPT, _copy_result)
+        self._similar_kept: Kept[list[Hit]] = Kept(SIMILAR_KEPT, copy_hits)
+        self._searches_kept: Kept[Result] = Kept(SEARCHES_KEPT, copy_result)
 
     # -- files and generations -------------------------------------------------
 
@@ -498,7 +462,7 @@ class TantivyEngine:
         if query.vector is not None and query.semantic_ratio > 0:
             return self._hybrid(query)
         return self._searches_kept.get(
-            _query_key(query), self.generation(), lambda: self._search(query)
+            query_key(query), self.generation(), lambda: self._search(query)
         )
 
     def _search(self, query: Query) -> Result:
@@ -660,7 +624,7 @@ class TantivyEngine:
 
         The answer depends on the index alone, so it is kept (per process, the
         SIMILAR_KEPT most recent) until the index's generation changes."""
-        key = (id, limit, _mapping_key(filters or {}))
+        key = (id, limit, mapping_key(filters or {}))
         return self._similar_kept.get(
             key, self.generation(), lambda: self._similar(id, limit, filters)
         )

