@@ -22,6 +22,7 @@ from app.reports import service as reports
 from app.web import openapi, warmup
 from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
 from app.web.page_cache import COMPRESS_FROM, COMPRESS_LEVEL, PageCache
+from app.web.routing import PrefixGate
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.static import HashedStaticFiles
 from app.web.templating import FRONTEND
@@ -95,6 +96,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             dependencies=[Depends(csrf_protect), Depends(optional_user)],
             include_in_schema=False,
         )
+    pages = len(app.router.routes)
     for module in domains.modules("api"):
         # Private unless an endpoint is marked @public (app/web/api.py).
         app.include_router(
@@ -102,6 +104,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             prefix=API_PREFIX,
             dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
+    # An API request is matched against the API's routes only (app/web/routing.py).
+    app.router.routes.insert(0, PrefixGate(API_PREFIX, app.router.routes[pages:]))
     openapi.install(app, API_PREFIX)
     app.mount("/static", HashedStaticFiles(directory=FRONTEND / "static"), name="static")
 
