@@ -26,10 +26,8 @@ from app.catalogue.schemas import (
     SuggestResponse,
 )
 from app.db import SessionDep
-from app.initiatives.visibility import visible_view
 from app.matching import history as viewing
 from app.matching import recommend as matching
-from app.publication import service as publication_service
 from app.web.api import problems, public
 
 router = APIRouter(tags=["catalogue"])
@@ -192,12 +190,13 @@ def public_record(session: SessionDep, user: OptionalUser, initiative_id: int):
     """The public sections and publication data of a published initiative, with its
     certificate and similar initiatives. Confidential sections are never included.
     A signed-in caller's view is noted for their own suggestions (`GET /me/viewed`)."""
-    initiative = service.published_initiative(session, initiative_id)
-    viewing.record(session, user, initiative)
-    cert = publication_service.current_certificate(session, initiative)
+    page = service.published_page(session, initiative_id)
+    if user is not None:
+        viewing.record(session, user, service.published_initiative(session, initiative_id))
+    cert = page.certificate
     return PublicRecord.model_validate(
         {
-            **visible_view(session, None, initiative, log=False),
+            **page.item,
             "certificate": CertificateOut(number=cert.number, issued_at=cert.issued_at)
             if cert
             else None,
@@ -205,7 +204,7 @@ def public_record(session: SessionDep, user: OptionalUser, initiative_id: int):
                 SimilarOut(
                     id=h.id, title=h.doc.get("title", ""), url=h.url, reasons=list(h.reasons)
                 )
-                for h in service.similar(session, initiative.id)
+                for h in page.similar
             ],
         }
     )

@@ -14,9 +14,8 @@ from app.db import SessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
 from app.initiatives.labels import ip_status_label
-from app.initiatives.visibility import can_view_confidential, visible_view
+from app.initiatives.visibility import can_view_confidential
 from app.matching import history as viewing
-from app.publication import service as publication_service
 from app.web.flash import flash
 from app.web.forms import Form, submit_form
 from app.web.templating import nav_item, render
@@ -122,16 +121,20 @@ def delete_synonyms(request: Request, session: SessionDep, user: CoordinatorUser
 def public_page(request: Request, session: SessionDep, user: OptionalUser, initiative_id: int):
     """What anyone may read of a published initiative (visibility decides, as for an anonymous
     reader); those who may read more get a link to the full record."""
-    initiative = service.published_initiative(session, initiative_id)
-    viewing.record(session, user, initiative)  # signed-in only: a visitor's page is cached
+    page = service.published_page(session, initiative_id)
+    full_record = False
+    if user is not None:  # their own part: the view noted, the link to the full record
+        initiative = service.published_initiative(session, initiative_id)
+        viewing.record(session, user, initiative)
+        full_record = can_view_confidential(session, user, initiative)
     return render(
         request,
         "catalogue/initiative.html",
         {
-            "item": visible_view(session, None, initiative, log=False),
-            "full_record": can_view_confidential(session, user, initiative),
-            "certificate": publication_service.current_certificate(session, initiative),
-            "similar": service.similar(session, initiative.id),
+            "item": page.item,
+            "full_record": full_record,
+            "certificate": page.certificate,
+            "similar": page.similar,
             "org_type_label": organisation_type_label,
             "ip_status_label": ip_status_label,
         },

@@ -7,6 +7,7 @@ labels), so a search costs what the engine costs.
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 import re
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -29,9 +31,11 @@ from app.errors import DomainError, NotFound, ValidationFailed
 from app.i18n import _, get_language
 from app.initiatives.labels import ip_status_label
 from app.initiatives.models import Field, Initiative
-from app.initiatives.visibility import is_public
+from app.initiatives.visibility import is_public, visible_view
+from app.initiatives.workflow import PUBLISHED_STATES
 from app.outbox import service as outbox
 from app.outbox import topics
+from search.kept import Kept
 from search.text import tokenize
 
 SNIPPET_WORDS = 30
@@ -359,6 +363,73 @@ def published_initiative(session: Session, initiative_id: int) -> Initiative:
     if initiative is None or not is_public(initiative):
         raise NotFound(_("This initiative is not published."))
     return initiative
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    number: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class PublishedPage:
+    """What every reader may read of a published initiative, the same for all of them:
+    its sections as an anonymous reader sees them (`visible_view`, user None), its current
+    certificate, and the similar initiatives with their reasons (in one language)."""
+
+    item: dict[str, Any]
+    certificate: CertificateView | None
+    similar: list[HitView]
+
+
+PAGES_KEPT = 1024  # initiatives × languages; a page is a few KiB
+_pages: Kept[PublishedPage] = Kept(PAGES_KEPT, copy=copy.deepcopy)
+
+
+def published_page(session: Session, initiative_id: int) -> PublishedPage:
+    """The public page's data (and the API's public record), kept per process.
+
+    Signed-in readers are not served by the anonymous page cache, and paid about ten
+    statements and the "similar" ranking per visit; they now share this kept data, and
+    only their own part (a view noted, the full-record link) is theirs. It is kept while
+    the initiative's row (status and last change: a transition, publication with its
+    certificate, unpublication with its revocation, read in one statement, so a takedown
+    is seen at once), the search index's generation and the vectors (both change
+    "similar") are unchanged. The stamps are read before the data, so a change committed
+    meanwhile is stored under the older stamps and replaced at the next visit.
+    Not published: `NotFound`, never kept.
+    """
+    from app.matching import service as matching
+
+    row = session.exec(
+        select(Initiative.status, Initiative.updated_at).where(Initiative.id == initiative_id)
+    ).first()
+    if row is None or row[0] not in PUBLISHED_STATES:
+        raise NotFound(_("This initiative is not published."))
+    try:
+        index = indexing.engine(session).generation()
+    except (search.SearchUnavailable, OSError):  # nothing to keep it by: as before
+        return _published_page(session, initiative_id)
+    generation = f"{row[0]}|{row[1]}|{index}|{matching.similar_generation(session)}"
+    return _pages.get(
+        (initiative_id, get_language()),
+        generation,
+        lambda: _published_page(session, initiative_id),
+    )
+
+
+def _published_page(session: Session, initiative_id: int) -> PublishedPage:
+    from app.publication import service as publication
+
+    initiative = published_initiative(session, initiative_id)
+    certificate = publication.current_certificate(session, initiative)
+    return PublishedPage(
+        item=visible_view(session, None, initiative, log=False),
+        certificate=CertificateView(certificate.number, certificate.issued_at)
+        if certificate
+        else None,
+        similar=similar(session, initiative.id),
+    )
 
 
 # -- synonyms -------------------------------------------------------------------

@@ -341,6 +341,16 @@ def similar(
     return out
 
 
+def similar_generation(session: Session) -> str:
+    """What `similar` depends on besides the search index: the vectors, when a model is in
+    use and they are kept in memory (in the engine, the index's generation covers them)."""
+    emb = embedder()
+    if not emb.available:
+        return ""
+    store = vectors.initiative_vectors(session, emb)
+    return repr(store.token) if isinstance(store, vectors.Matrix) else ""
+
+
 def document(session: Session, initiative_id: int) -> dict[str, Any] | None:
     initiative = session.get(Initiative, initiative_id)
     return indexing.document_for(session, initiative) if initiative else None

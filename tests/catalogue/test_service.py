@@ -3,8 +3,12 @@ indexed by the outbox worker, searched with the catalogue's service. Exact answe
 
 from __future__ import annotations
 
+import pytest
+
+from app.accounts.models import Role
 from app.catalogue import service
 from app.catalogue.schemas import SearchParams
+from tests import factories
 
 
 def ids(session, corpus, q="", **options) -> list[str]:
@@ -78,3 +82,101 @@ def test_paging_splits_the_same_ordering(session, corpus):
     assert everything == ["iot", "grid", "solar", "ai", "chip", "road", "ocean"]
     assert ids(session, corpus, sort="trl", per_page=3, page=2) == ["ai", "chip", "road"]
     assert service.run_search(session, SearchParams(sort="trl", per_page=3)).pages == 3
+
+
+# -- the published page's data, kept per process (service.published_page) -----------------
+
+
+def _statements(session, call):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        return call(), sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_a_published_page_is_kept_and_asked_again_with_one_statement(session, corpus):
+    solar = corpus.id("solar")
+    first, sent_first = _statements(session, lambda: service.published_page(session, solar))
+    again, sent_again = _statements(session, lambda: service.published_page(session, solar))
+    assert again == first
+    assert again is not first and again.item is not first.item  # each caller its own copy
+    assert first.item["summary"] == "Pin quang năng lắp trên mái giúp giảm tiền điện."
+    assert "solution" not in first.item  # the anonymous reader's view
+    assert len(sent_first) > 4
+    assert len(sent_again) == 1 and sent_again[0].startswith(
+        "SELECT initiative.status, initiative.updated_at FROM initiative"
+    )
+
+
+def test_an_unpublished_initiative_is_not_found_at_once_without_waiting_for_the_index(
+    session, corpus, client
+):
+    from app.errors import NotFound
+    from app.initiatives.models import Initiative
+    from app.publication import service as publication
+
+    solar = corpus.id("solar")
+    assert service.published_page(session, solar).item["id"] == solar  # kept now
+    assert client.get(f"/catalogue/{solar}").status_code == 200
+    publication.unpublish(
+        session, corpus.people.coordinator, session.get(Initiative, solar), "Trùng lặp"
+    )
+    session.commit()  # the worker has not updated the index yet
+    with pytest.raises(NotFound):
+        service.published_page(session, solar)
+    assert client.get(f"/api/v1/catalogue/{solar}").status_code == 404
+    # past the anonymous page cache, which keeps the page until the index changes
+    past_the_page_cache = {"Cookie": "portal_session=x"}
+    assert client.get(f"/catalogue/{solar}", headers=past_the_page_cache).status_code == 404
+
+
+def test_a_kept_page_names_its_reasons_in_the_readers_language(session, corpus, worker):
+    from app import i18n
+    from app.initiatives.models import Field, Initiative
+    from tests.catalogue.conftest import publish
+
+    solar = session.get(Initiative, corpus.id("solar"))
+    publish(
+        session,
+        corpus.people,
+        title="Điện mặt trời áp mái cho trường học vùng cao",
+        summary="Tấm pin quang năng trên mái lớp học giảm tiền điện.",
+        field=session.get(Field, solar.field_id),
+        keywords=("năng lượng mặt trời",),
+    )
+    worker.drain()
+    reasons = {}
+    for language in ("vi", "en", "vi"):
+        i18n.set_language(language)
+        (hit,) = service.published_page(session, solar.id).similar
+        reasons.setdefault(language, hit.reasons)
+        assert hit.reasons == reasons[language]
+    i18n.set_language("vi")
+    assert reasons["en"][0].startswith("Shared key terms: ")
+    assert reasons["vi"] != reasons["en"]
+
+
+def test_a_signed_in_reader_gets_the_kept_page_and_only_their_own_part(client, session, corpus):
+    from tests.conftest import web_login
+
+    solar = corpus.id("solar")
+    link = f'<a href="/initiatives/{solar}">'
+    assert client.get(f"/catalogue/{solar}").status_code == 200  # kept by a visitor's visit
+    web_login(client, corpus.people.submitter.email)
+    assert link in client.get(f"/catalogue/{solar}").text  # the author: the full record
+    client.cookies.clear()
+    stranger = factories.user(session, Role.enterprise, email="la@dn.vn")
+    session.commit()
+    web_login(client, stranger.email)
+    page = client.get(f"/catalogue/{solar}").text
+    assert "Pin quang năng lắp trên mái giúp giảm tiền điện." in page
+    assert link not in page
