@@ -25,6 +25,7 @@ from app.initiatives import permissions as initiative_perms
 from app.initiatives import service as initiatives_service
 from app.initiatives.models import CoAuthor, Initiative
 from app.initiatives.visibility import is_public
+from app.initiatives.workflow import PUBLISHED_STATES
 from app.outbox import topics
 from app.outbox.service import enqueue
 
@@ -262,11 +263,16 @@ def describe(session: Session, user: User | None, request: ContactRequest) -> di
 
 def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, Any]:
     """What the public initiative page offers this reader: sign in, the form, or their request's state."""
+    if (
+        user is None
+    ):  # a visitor: whether it is public is all (not the row with its people and files)
+        status = session.exec(
+            select(Initiative.status).where(Initiative.id == initiative_id)
+        ).first()
+        return {"state": "sign_in" if status in PUBLISHED_STATES else "hidden"}
     initiative = session.get(Initiative, initiative_id)
     if initiative is None or not is_public(initiative):
         return {"state": "hidden"}
-    if user is None:
-        return {"state": "sign_in"}
     if initiative_perms.is_author(user, initiative):
         return {"state": "own"}
     if not perms.can_request_contact_on(user, initiative):

@@ -39,6 +39,19 @@ class ProblemVector(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class VectorStamp(SQLModel, table=True):
+    """One row per kind ("initiative", "problem") and model, bumped in the transaction that
+    writes or deletes any of that kind's vectors (app/matching/vectors.py `bump`). A web
+    worker knows whether its matrix is current from one primary-key read; the count and
+    newest update it read before took 28 ms per page on PostgreSQL at 100,000 vectors."""
+
+    __tablename__ = "vector_stamp"
+
+    kind: str = Field(max_length=20, primary_key=True)
+    model: str = Field(max_length=100, primary_key=True)
+    version: int = 0
+
+
 class NearDuplicate(SQLModel, table=True):
     """A published initiative whose meaning is very close to a submitted one: found by the
     worker from the vectors when the initiative is submitted, shown to coordinators."""

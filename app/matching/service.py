@@ -79,6 +79,7 @@ def embed_initiative(session: Session, initiative_id: int, emb: Embedder | None 
     if doc is None:
         if row is not None:
             session.delete(row)
+            vectors.bump(session, "initiative", emb.name)
         return "deleted"
     text = public_text(doc)
     if row is not None and row.text_hash == _hash(text):
@@ -102,6 +103,7 @@ def _store(session, initiative_id, model, text, vector, row) -> None:
     row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
     session.add(row)
     session.flush()
+    vectors.bump(session, "initiative", model)
 
 
 def missing(session: Session, emb: Embedder) -> list[tuple[int, str]]:
@@ -182,6 +184,7 @@ def _store_problem(session, problem_id, model, text, vector) -> None:
     row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
     session.add(row)
     session.flush()
+    vectors.bump(session, "problem", model)
 
 
 def embed_problem(session: Session, problem_id: int, emb: Embedder | None = None) -> str:
@@ -199,6 +202,7 @@ def embed_problem(session: Session, problem_id: int, emb: Embedder | None = None
         if row is not None:
             session.delete(row)
             session.flush()
+            vectors.bump(session, "problem", emb.name)
         return "deleted"
     if row is not None and row.text_hash == _hash(text):
         return "unchanged"

@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 import search
@@ -33,7 +35,7 @@ from app.catalogue import indexing
 from app.config import get_settings
 from app.initiatives.models import Initiative
 from app.initiatives.workflow import PUBLISHED_STATES
-from app.matching.models import InitiativeVector, ProblemVector
+from app.matching.models import InitiativeVector, ProblemVector, VectorStamp
 from app.problems.models import Problem
 from app.problems.workflow import PUBLIC_STATES as PROBLEM_PUBLIC_STATES
 from search.embeddings import Embedder, from_blob
@@ -118,15 +120,36 @@ _matrices: dict[tuple[str, str, str], Matrix] = {}
 _lock = threading.Lock()
 
 
+def bump(session: Session, kind: str, model: str) -> None:
+    """Note, in the writing transaction, that a `kind` vector of `model` was written or
+    deleted: every worker's matrix of that kind reloads at its next use."""
+    table = VectorStamp.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(table)
+        .values(kind=kind, model=model, version=1)
+        .on_conflict_do_update(
+            index_elements=["kind", "model"], set_={"version": table.c.version + 1}
+        )
+    )
+
+
+def _stamp(session: Session, kind: str, model: str) -> tuple[Any, ...]:
+    version = session.exec(
+        select(VectorStamp.version).where(VectorStamp.kind == kind, VectorStamp.model == model)
+    ).first()
+    return (version or 0,)
+
+
 def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], query) -> Matrix:
     """Stream the stored blobs into one preallocated float32 matrix (peak ≈ the matrix, not
-    the blobs plus the matrix); `token` (count, newest update) says when to reload."""
+    the blobs plus the matrix); `token` (the kind's stamp) says when to reload."""
     key = (str(session.get_bind().engine.url), emb.name, kind)
     with _lock:
         current = _matrices.get(key)
         if current is not None and current.token == token:
             return current
-    bound = int(token[0] or 0)
+    bound = session.exec(select(func.count()).select_from(query.subquery())).one()
     dimension = max(emb.dimension, 1)
     ids = np.zeros(bound, dtype=np.int64)
     vectors = np.zeros((bound, dimension), dtype=np.float32)
@@ -146,14 +169,8 @@ def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], qu
 
 
 def matrix(session: Session, emb: Embedder) -> Matrix:
-    """Vectors of published initiatives; reloaded only when the table changed."""
-    token = tuple(
-        session.exec(
-            select(func.count(), func.max(InitiativeVector.updated_at)).where(
-                InitiativeVector.model == emb.name
-            )
-        ).one()
-    )
+    """Vectors of published initiatives; reloaded only when one was written or deleted."""
+    token = _stamp(session, "initiative", emb.name)
     query = (
         select(InitiativeVector.initiative_id, InitiativeVector.vector)
         .join(Initiative, col(Initiative.id) == col(InitiativeVector.initiative_id))
@@ -165,13 +182,7 @@ def matrix(session: Session, emb: Embedder) -> Matrix:
 
 def problem_matrix(session: Session, emb: Embedder) -> Matrix:
     """Vectors of public problems (statuses are filtered again by the callers)."""
-    token = tuple(
-        session.exec(
-            select(func.count(), func.max(ProblemVector.updated_at)).where(
-                ProblemVector.model == emb.name
-            )
-        ).one()
-    )
+    token = _stamp(session, "problem", emb.name)
     query = (
         select(ProblemVector.problem_id, ProblemVector.vector)
         .join(Problem, col(Problem.id) == col(ProblemVector.problem_id))

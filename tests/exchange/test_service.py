@@ -243,3 +243,15 @@ def test_sent_and_received_lists(session):
     assert [r.id for r in service.received(session, c.coauthor)] == [d.id, b.id, a.id]
     assert [r.id for r in service.received(session, c.coauthor, c.initiative)] == [d.id, a.id]
     assert service.received(session, c.investor) == []
+
+
+def test_the_panel_asks_a_visitor_to_sign_in_only_on_a_public_initiative(session):
+    c = cast(session)
+    assert service.panel(session, None, c.initiative.id) == {"state": "sign_in"}
+    assert service.panel(session, c.submitter, c.initiative.id) == {"state": "own"}
+    assert service.panel(session, None, c.initiative.id + 1000) == {"state": "hidden"}
+    c.initiative.status = "unpublished"
+    session.add(c.initiative)
+    session.flush()
+    assert service.panel(session, None, c.initiative.id) == {"state": "hidden"}
+    assert service.panel(session, c.investor, c.initiative.id) == {"state": "hidden"}

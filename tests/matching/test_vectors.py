@@ -15,6 +15,7 @@ from app.exchange import service as exchange
 from app.exchange.schemas import ContactRequestIn
 from app.initiatives.models import Field, Initiative
 from app.matching import recommend, service, vectors
+from app.matching.models import InitiativeVector, ProblemVector, VectorStamp
 from app.problems.models import Problem
 from app.publication import service as publication
 from tests import factories
@@ -113,3 +114,41 @@ def test_the_worker_keeps_the_vectors_in_the_index(settings, session, world, wor
     worker.drain()
     assert fish.id not in [i for i, _c in store.nearest(v, 10)]
     assert store.vector(fish.id) is None
+
+
+def test_a_matrix_is_checked_with_one_stamp_and_reloaded_only_when_a_vector_changes(
+    session: Session, world, worker
+):
+    """The stamp is bumped by every write and deletion of a vector, in the same transaction;
+    reading it is one primary-key statement, whatever the number of vectors."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def stamp(kind: str) -> int:
+        session.expire_all()
+        row = session.get(VectorStamp, (kind, E5.name))
+        return row.version if row is not None else 0
+
+    first = vectors.matrix(session, E5)
+    initiatives, problems = stamp("initiative"), stamp("problem")
+    # one bump per vector written: the world's published initiatives and public problems
+    assert initiatives == len(session.exec(select(InitiativeVector)).all()) == len(first.ids)
+    assert problems == len(session.exec(select(ProblemVector)).all()) >= 1
+    sent: list[str] = []
+    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
+    event.listen(Engine, "before_cursor_execute", listener)
+    try:
+        assert vectors.matrix(session, E5) is first  # unchanged: not reloaded
+    finally:
+        event.remove(Engine, "before_cursor_execute", listener)
+    assert len(sent) == 1 and "FROM vector_stamp" in sent[0]
+
+    fish = session.get(Initiative, world["dryer"])
+    publication.unpublish(session, world["people"].coordinator, fish, "Sai sót")
+    session.commit()
+    worker.drain()  # the vector is deleted
+    assert stamp("initiative") == initiatives + 1
+    again = vectors.matrix(session, E5)
+    assert again is not first and world["dryer"] not in set(again.ids.tolist())
+    assert set(again.ids.tolist()) == set(first.ids.tolist()) - {world["dryer"]}
+    assert stamp("problem") == problems
