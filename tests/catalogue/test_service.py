@@ -9,6 +9,7 @@ from app.accounts.models import Role
 from app.catalogue import service
 from app.catalogue.schemas import SearchParams
 from tests import factories
+from tests.statements import statements
 
 
 def ids(session, corpus, q="", **options) -> list[str]:
@@ -87,26 +88,12 @@ def test_paging_splits_the_same_ordering(session, corpus):
 # -- the published page's data, kept per process (service.published_page) -----------------
 
 
-def _statements(session, call):
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:
-        sent.append(" ".join(statement.split()))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        return call(), sent
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-
-
 def test_a_published_page_is_kept_and_asked_again_with_one_statement(session, corpus):
     solar = corpus.id("solar")
-    first, sent_first = _statements(session, lambda: service.published_page(session, solar))
-    again, sent_again = _statements(session, lambda: service.published_page(session, solar))
+    with statements() as sent_first:
+        first = service.published_page(session, solar)
+    with statements() as sent_again:
+        again = service.published_page(session, solar)
     assert again == first
     assert again is not first and again.item is not first.item  # each caller its own copy
     assert first.item["summary"] == "Pin quang năng lắp trên mái giúp giảm tiền điện."

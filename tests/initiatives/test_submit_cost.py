@@ -8,38 +8,18 @@ bench/submit_path.py prints the same statements, and the CPU time, outside the t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from app.accounts.models import Role
 from app.catalogue import indexing
 from app.initiatives.workflow import Status
 from tests import factories
 from tests.conftest import api_token
 from tests.initiatives import helpers
+from tests.statements import statements
 
 # Per database: PostgreSQL sends the four `initiative.transitioned` outbox rows as one
 # INSERT and notifies the worker (NOTIFY); SQLite inserts them one by one.
 CREATE = {"sqlite": 4, "postgresql": 4}
 SUBMIT = {"sqlite": 19, "postgresql": 15}
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The statements every engine sends meanwhile (the receipt counter's own connection too)."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:
-        sent.append(" ".join(statement.split())[:140])
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def test_create_and_submit_through_the_api_cost_a_fixed_number_of_statements(

@@ -21,6 +21,7 @@ from app.publication import service as publication
 from tests import factories
 from tests.catalogue.conftest import publish
 from tests.matching.conftest import E5, SECRET
+from tests.statements import statements
 
 ENGLISH = "water saving irrigation for coffee farms"
 
@@ -121,8 +122,6 @@ def test_a_matrix_is_checked_with_one_stamp_and_reloaded_only_when_a_vector_chan
 ):
     """The stamp is bumped by every write and deletion of a vector, in the same transaction;
     reading it is one primary-key statement, whatever the number of vectors."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
     def stamp(kind: str) -> int:
         session.expire_all()
@@ -134,13 +133,8 @@ def test_a_matrix_is_checked_with_one_stamp_and_reloaded_only_when_a_vector_chan
     # one bump per vector written: the world's published initiatives and public problems
     assert initiatives == len(session.exec(select(InitiativeVector)).all()) == len(first.ids)
     assert problems == len(session.exec(select(ProblemVector)).all()) >= 1
-    sent: list[str] = []
-    listener = lambda conn, cursor, statement, *args: sent.append(statement)  # noqa: E731
-    event.listen(Engine, "before_cursor_execute", listener)
-    try:
+    with statements() as sent:
         assert vectors.matrix(session, E5) is first  # unchanged: not reloaded
-    finally:
-        event.remove(Engine, "before_cursor_execute", listener)
     assert len(sent) == 1 and "FROM vector_stamp" in sent[0]
 
     fish = session.get(Initiative, world["dryer"])
