@@ -263,9 +263,8 @@ def describe(session: Session, user: User | None, request: ContactRequest) -> di
 
 def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, Any]:
     """What the public initiative page offers this reader: sign in, the form, or their request's state."""
-    if (
-        user is None
-    ):  # a visitor: whether it is public is all (not the row with its people and files)
+    if user is None:
+        # A visitor: whether it is public is all (not the row with its people and files).
         status = session.exec(
             select(Initiative.status).where(Initiative.id == initiative_id)
         ).first()

@@ -86,6 +86,7 @@ def embed_initiative(session: Session, initiative_id: int, emb: Embedder | None 
         return "unchanged"
     [vector] = emb.embed_passages([text])
     _store(session, initiative_id, emb.name, text, vector, row)
+    vectors.bump(session, "initiative", emb.name)
     _to_engine(session, [initiative_id])
     return "embedded"
 
@@ -103,7 +104,6 @@ def _store(session, initiative_id, model, text, vector, row) -> None:
     row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
     session.add(row)
     session.flush()
-    vectors.bump(session, "initiative", model)
 
 
 def missing(session: Session, emb: Embedder) -> list[tuple[int, str]]:
@@ -152,6 +152,11 @@ def embed_missing(
         done += 1
         if progress:
             progress(done)
+    if done:
+        # Once, at the end: the stamp's row stays locked until the backfill commits, and the
+        # worker's own embeddings (a publication meanwhile) would wait for it that long.
+        vectors.bump(session, "initiative", emb.name)
+        vectors.bump(session, "problem", emb.name)
     return done
 
 
@@ -184,7 +189,6 @@ def _store_problem(session, problem_id, model, text, vector) -> None:
     row.text_hash, row.vector, row.updated_at = _hash(text), to_blob(vector), utcnow()
     session.add(row)
     session.flush()
-    vectors.bump(session, "problem", model)
 
 
 def embed_problem(session: Session, problem_id: int, emb: Embedder | None = None) -> str:
@@ -207,6 +211,7 @@ def embed_problem(session: Session, problem_id: int, emb: Embedder | None = None
     if row is not None and row.text_hash == _hash(text):
         return "unchanged"
     _store_problem(session, problem_id, emb.name, text, emb.embed_query(text))
+    vectors.bump(session, "problem", emb.name)
     return "embedded"
 
 
@@ -346,13 +351,10 @@ def similar(
 
 
 def similar_generation(session: Session) -> str:
-    """What `similar` depends on besides the search index: the vectors, when a model is in
-    use and they are kept in memory (in the engine, the index's generation covers them)."""
+    """What `similar` depends on besides the search index: the vectors' stamp, when a model
+    is in use."""
     emb = embedder()
-    if not emb.available:
-        return ""
-    store = vectors.initiative_vectors(session, emb)
-    return repr(store.token) if isinstance(store, vectors.Matrix) else ""
+    return repr(vectors.stamp(session, "initiative", emb.name)) if emb.available else ""
 
 
 def document(session: Session, initiative_id: int) -> dict[str, Any] | None:

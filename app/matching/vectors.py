@@ -134,7 +134,8 @@ def bump(session: Session, kind: str, model: str) -> None:
     )
 
 
-def _stamp(session: Session, kind: str, model: str) -> tuple[Any, ...]:
+def stamp(session: Session, kind: str, model: str) -> tuple[Any, ...]:
+    """The `kind` vectors' stamp for `model`: it changes whenever one is written or deleted."""
     version = session.exec(
         select(VectorStamp.version).where(VectorStamp.kind == kind, VectorStamp.model == model)
     ).first()
@@ -170,7 +171,7 @@ def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], qu
 
 def matrix(session: Session, emb: Embedder) -> Matrix:
     """Vectors of published initiatives; reloaded only when one was written or deleted."""
-    token = _stamp(session, "initiative", emb.name)
+    token = stamp(session, "initiative", emb.name)
     query = (
         select(InitiativeVector.initiative_id, InitiativeVector.vector)
         .join(Initiative, col(Initiative.id) == col(InitiativeVector.initiative_id))
@@ -182,7 +183,7 @@ def matrix(session: Session, emb: Embedder) -> Matrix:
 
 def problem_matrix(session: Session, emb: Embedder) -> Matrix:
     """Vectors of public problems (statuses are filtered again by the callers)."""
-    token = _stamp(session, "problem", emb.name)
+    token = stamp(session, "problem", emb.name)
     query = (
         select(ProblemVector.problem_id, ProblemVector.vector)
         .join(Problem, col(Problem.id) == col(ProblemVector.problem_id))

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.catalogue import indexing
 from app.initiatives.models import Initiative
-from app.matching import service
+from app.matching import service, vectors
 from app.matching.models import InitiativeVector
 from search.embeddings import from_blob
 from tests.catalogue.conftest import field, people, publish  # noqa: F401 (fixture)
@@ -129,11 +129,15 @@ def test_embed_missing_backfills_every_published_initiative(session, coffee):
         session.delete(row)
     session.commit()
     assert len(service.missing(session, E5)) == 4
+    before = vectors.stamp(session, "initiative", E5.name)[0]
     progress: list[int] = []
     assert service.embed_missing(session, E5, progress.append, batch=3) == 4
     session.commit()
     assert progress == [3, 4]
     assert service.missing(session, E5) == []
+    # One bump at the end, not one per vector: the stamp's row is locked until the backfill
+    # commits, so the worker's own embeddings wait only for that last moment.
+    assert vectors.stamp(session, "initiative", E5.name)[0] == before + 1
 
 
 def test_public_page_and_api_show_the_reasons(client, coffee):
