@@ -73,6 +73,8 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
         if settings.run_worker_in_app:
             worker.start()
         yield
+        if settings.is_production:
+            warmup.unfreeze()
         worker.stop()
         reports.join_refreshes()
 

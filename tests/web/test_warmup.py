@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+
+from fastapi.testclient import TestClient
+
 from app.main import create_app
 from app.web import warmup
 from app.web.templating import env
@@ -27,3 +31,24 @@ def test_warm_builds_every_router_and_compiles_every_template(settings):
     assert _unbuilt(app.router.routes) == 0
     assert counts["routers"] >= 2 and counts["templates"] >= 100 and counts["languages"] == 2
     assert len(env.cache) == counts["templates"]
+
+
+def test_warm_sets_what_it_built_aside_from_the_collector(settings):
+    app = create_app(settings)
+    try:
+        counts = warmup.warm(app)
+        assert counts["frozen"] == gc.get_freeze_count() > 0
+        # The permanent generation is not among the ones the collector walks.
+        assert not any(o is app for o in gc.get_objects())
+    finally:
+        warmup.unfreeze()
+    assert gc.get_freeze_count() == 0
+    assert any(o is app for o in gc.get_objects())
+
+
+def test_a_production_app_freezes_at_start_up_and_unfreezes_at_shutdown(settings):
+    production = settings.model_copy(update={"environment": "production", "secret_key": "x" * 40})
+    with TestClient(create_app(production)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
