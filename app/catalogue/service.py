@@ -31,7 +31,7 @@ from app.errors import DomainError, NotFound, ValidationFailed
 from app.i18n import _, get_language
 from app.initiatives.labels import ip_status_label
 from app.initiatives.models import Field, Initiative
-from app.initiatives.visibility import is_public, visible_view
+from app.initiatives.visibility import is_public, read_status, visible_view
 from app.initiatives.workflow import PUBLISHED_STATES
 from app.outbox import service as outbox
 from app.outbox import topics
@@ -401,16 +401,15 @@ def published_page(session: Session, initiative_id: int) -> PublishedPage:
     """
     from app.matching import service as matching
 
-    row = session.exec(
-        select(Initiative.status, Initiative.updated_at).where(Initiative.id == initiative_id)
-    ).first()
+    # One statement: the row's stamp and the vectors' (the page's contact panel reuses the status).
+    row = read_status(session, initiative_id, Initiative.updated_at, matching.similar_generation())
     if row is None or row[0] not in PUBLISHED_STATES:
         raise NotFound(_("This initiative is not published."))
     try:
         index = indexing.engine(session).generation()
     except (search.SearchUnavailable, OSError):  # nothing to keep it by: as before
         return _published_page(session, initiative_id)
-    generation = f"{row[0]}|{row[1]}|{index}|{matching.similar_generation(session)}"
+    generation = f"{row[0]}|{row[1]}|{index}|{row[2]}"
     return _pages.get(
         (initiative_id, get_language()),
         generation,

@@ -24,7 +24,7 @@ from app.i18n import _
 from app.initiatives import permissions as initiative_perms
 from app.initiatives import service as initiatives_service
 from app.initiatives.models import CoAuthor, Initiative
-from app.initiatives.visibility import is_public
+from app.initiatives.visibility import is_public, status_of
 from app.initiatives.workflow import PUBLISHED_STATES
 from app.outbox import topics
 from app.outbox.service import enqueue
@@ -264,10 +264,9 @@ def describe(session: Session, user: User | None, request: ContactRequest) -> di
 def panel(session: Session, user: User | None, initiative_id: int) -> dict[str, Any]:
     """What the public initiative page offers this reader: sign in, the form, or their request's state."""
     if user is None:
-        # A visitor: whether it is public is all (not the row with its people and files).
-        status = session.exec(
-            select(Initiative.status).where(Initiative.id == initiative_id)
-        ).first()
+        # A visitor: whether it is public is all (not the row with its people and files;
+        # the public page has read its status already).
+        status = status_of(session, initiative_id)
         return {"state": "sign_in" if status in PUBLISHED_STATES else "hidden"}
     initiative = session.get(Initiative, initiative_id)
     if initiative is None or not is_public(initiative):

@@ -28,12 +28,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event as orm_events
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from app.accounts import permissions as accounts
 from app.accounts.models import Organisation, User
-from app.db import utcnow
+from app.db import transaction_memo, utcnow
 from app.errors import NotFound
 from app.i18n import _
 from app.initiatives import permissions as perms
@@ -190,6 +192,36 @@ def has_access_grant(session: Session, user: User | None, initiative: Initiative
 
 def is_public(initiative: Initiative) -> bool:
     return initiative.status in PUBLISHED_STATES
+
+
+_STATUSES = "initiatives.statuses"  # transaction_memo: id -> status as this transaction read it
+
+
+@orm_events.listens_for(OrmSession, "after_flush")
+def _forget_statuses(session: OrmSession, context: Any) -> None:
+    """A flush may have changed a status (a transition): what was read before is forgotten."""
+    session.info.pop(_STATUSES, None)
+
+
+def read_status(session: Session, initiative_id: int, *also: Any) -> tuple[Any, ...] | None:
+    """The initiative's status and `also` (more of its columns, or scalar subqueries read
+    alongside) in one statement, None if there is no such initiative; the status is then
+    known to the transaction (`status_of`)."""
+    # `execute`, not `exec`: a row even when the status is its only column.
+    row = session.execute(
+        select(Initiative.status, *also).where(Initiative.id == initiative_id)
+    ).first()
+    transaction_memo(session, _STATUSES)[initiative_id] = row[0] if row is not None else None
+    return tuple(row) if row is not None else None
+
+
+def status_of(session: Session, initiative_id: int) -> str | None:
+    """The initiative's status, read once per transaction (None if there is no such initiative)."""
+    known = transaction_memo(session, _STATUSES)
+    if initiative_id in known:
+        return known[initiative_id]
+    row = read_status(session, initiative_id)
+    return row[0] if row is not None else None
 
 
 def can_view(session: Session, user: User | None, initiative: Initiative) -> bool:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import literal
 from sqlmodel import Session, col, delete, select
 
 import search
@@ -350,11 +351,11 @@ def similar(
     return out
 
 
-def similar_generation(session: Session) -> str:
-    """What `similar` depends on besides the search index: the vectors' stamp, when a model
-    is in use."""
+def similar_generation() -> Any:
+    """What `similar` depends on besides the search index, as a column its caller reads
+    with its own row: the vectors' stamp when a model is in use, a constant otherwise."""
     emb = embedder()
-    return repr(vectors.stamp(session, "initiative", emb.name)) if emb.available else ""
+    return vectors.stamp_column("initiative", emb.name) if emb.available else literal(0)
 
 
 def document(session: Session, initiative_id: int) -> dict[str, Any] | None:

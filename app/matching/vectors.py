@@ -136,10 +136,17 @@ def bump(session: Session, kind: str, model: str) -> None:
 
 def stamp(session: Session, kind: str, model: str) -> tuple[Any, ...]:
     """The `kind` vectors' stamp for `model`: it changes whenever one is written or deleted."""
-    version = session.exec(
-        select(VectorStamp.version).where(VectorStamp.kind == kind, VectorStamp.model == model)
-    ).first()
-    return (version or 0,)
+    return (session.exec(select(stamp_column(kind, model))).one() or 0,)
+
+
+def stamp_column(kind: str, model: str) -> Any:
+    """`stamp`'s version as a scalar subquery (NULL before the first vector), for a caller
+    that reads it in the same statement as its own row."""
+    return (
+        select(VectorStamp.version)
+        .where(VectorStamp.kind == kind, VectorStamp.model == model)
+        .scalar_subquery()
+    )
 
 
 def _load(session: Session, emb: Embedder, kind: str, token: tuple[Any, ...], query) -> Matrix:

@@ -12,6 +12,7 @@ from app.catalogue.schemas import SearchParams
 from app.initiatives.models import Field, Initiative
 from app.publication import service as publication_service
 from tests.catalogue.conftest import CONFIDENTIAL, field, publish
+from tests.statements import statements
 
 
 def result_ids(html: str) -> list[int]:
@@ -124,6 +125,19 @@ def test_public_page_shows_public_sections_certificate_and_similar_not_the_confi
     page = client.get(f"/catalogue/{corpus.id('solar')}")
     similar = re.search(r'<section class="cat-similar".*?</section>', page.text, re.DOTALL)[0]
     assert re.findall(r'href="/catalogue/(\d+)"', similar) == [str(alike.id)]
+
+
+def test_a_visitor_past_the_page_cache_costs_one_statement_once_the_page_is_kept(client, corpus):
+    """A session cookie skips the page cache; the kept data, its stamps and the contact
+    panel's "sign in" then come from one statement."""
+    solar = f"/catalogue/{corpus.id('solar')}"
+    past_the_page_cache = {"Cookie": "portal_session=x"}
+    assert client.get(solar, headers=past_the_page_cache).status_code == 200
+    with statements() as sent:
+        page = client.get(solar, headers=past_the_page_cache)
+    assert page.status_code == 200
+    assert 'href="/account/login?next=' in page.text  # the panel: sign in to ask for contact
+    assert len(sent) == 1 and sent[0].startswith("SELECT initiative.status, initiative.updated_at")
 
 
 def test_unpublished_initiative_has_no_public_page(client, corpus):

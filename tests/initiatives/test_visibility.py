@@ -10,11 +10,12 @@ import pytest
 from sqlmodel import select
 
 from app.initiatives import visibility
-from app.initiatives.models import Attachment, ConfidentialView
+from app.initiatives.models import Attachment, ConfidentialView, Initiative
 from app.initiatives.workflow import Status
 from app.storage import get_storage
 from tests.conftest import api_token
 from tests.initiatives import helpers
+from tests.statements import statements
 
 FULL, PUBLIC, NOTHING = "full", "public", "nothing"
 ROLES = ("anonymous", "other", "coauthor", "reviewer", "coordinator", "admin", "submitter")
@@ -226,3 +227,27 @@ def test_confidential_reads_by_others_are_logged_and_shown_to_the_submitter(clie
     assert len(session.exec(select(ConfidentialView)).all()) == 1
     page = client.get(f"/initiatives/{item.id}", headers=tokens["submitter"])
     assert cast.coordinator.full_name in page.text
+
+
+def test_a_status_is_read_once_per_transaction_and_again_after_a_flush(session):
+    cast = helpers.cast(session)
+    item = helpers.initiative(session, cast.submitter, status=Status.published)
+    session.commit()
+    with statements() as sent:
+        row = visibility.read_status(session, item.id, Initiative.updated_at)
+        assert visibility.status_of(session, item.id) == Status.published
+    assert row == (Status.published, item.updated_at)
+    assert len(sent) == 1
+    item.status = Status.unpublished  # as a transition does, in the same transaction
+    session.add(item)
+    session.flush()
+    with statements() as sent:
+        assert visibility.status_of(session, item.id) == Status.unpublished
+        assert visibility.status_of(session, item.id) == Status.unpublished
+        assert visibility.status_of(session, item.id + 1000) is None
+        assert visibility.status_of(session, item.id + 1000) is None
+    assert len(sent) == 2
+    session.commit()  # a new transaction believes nothing read in the last one
+    with statements() as sent:
+        assert visibility.status_of(session, item.id) == Status.unpublished
+    assert len(sent) == 1
