@@ -63,7 +63,7 @@ class Settings(BaseSettings):
 
     # Threads of a web worker process that run the request handlers (which use the
     # database), see app/web/threads.py
-    web_threads: PositiveInt = 4
+    web_threads: PositiveInt = 3
 
     # Outbox worker
     run_worker_in_app: bool = True

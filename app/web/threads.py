@@ -2,15 +2,16 @@
 
 The handlers are synchronous (they use the database), so Starlette runs each in
 anyio's thread pool, which allows 40 at a time. Measured on PostgreSQL
-(bench/public_pages.py, 16 connections on 2 workers, the public record API with a
-session cookie): with 6 to 40 threads, about one run in two had requests stalled for
-1.2 to 4.9 s, with the database connection "idle in transaction" (ClientRead) all the
-while: the thread had its answer and waited to run again. Every thread that returns
-from the database must win the interpreter's lock back from the event loop and the
-other threads, and with a core per process the losers can wait seconds. With 2 or 4
-threads: no stall in eight runs, p99 37–68 ms, the same throughput (the CPU is the
-limit, not the threads). Requests beyond the limit wait their turn in the limiter's
-queue, first come first served.
+(bench/public_pages.py's servers, 16 connections on 2 workers, an initiative's page
+and its public record API with a session cookie, 10 s runs): with 40 threads, 6 of
+16 runs had requests stalled 0.6 to 4.9 s, the database connection "idle in
+transaction" (ClientRead) all the while, right after its BEGIN or first statement, and
+the worker process partly idle; with 6 or 8 threads, about one run in two; with 4, 2 of
+9. With 3: none in 8 runs, with 2: none in 12 (p99 50–92 ms), at the same throughput
+(the CPU is the limit, not the threads). Every thread back from the database must win
+the interpreter's lock again, and the more threads, the longer the unlucky one waits.
+Requests beyond the limit wait their turn in the limiter's queue, first come first
+served.
 
 The limit also bounds what runs at once on slow outside I/O in a handler (the e-ID
 provider's token exchange at sign-in); the page cache answers anonymous pages before
