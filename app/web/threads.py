@@ -8,9 +8,10 @@ and its public record API with a session cookie, 10 s runs): with 40 threads, 6 
 transaction" (ClientRead) all the while, right after its BEGIN or first statement, and
 the worker process partly idle; with 6 or 8 threads, about one run in two; with 4, 2 of
 9. With 3: none in 8 runs, with 2: none in 12 (p99 50–92 ms), at the same throughput
-(the CPU is the limit, not the threads). Every thread back from the database must win
-the interpreter's lock again, and the more threads, the longer the unlucky one waits.
-Requests beyond the limit wait their turn in the limiter's queue, first come first
+(the CPU is the limit, not the threads). The cause is not pinned down: no page faults,
+no locks in the database, and not its prepared statements (stalls without them too);
+each thread back from the database must win the interpreter's lock again, and the
+stalls grow with the number of threads that compete for it. Requests beyond the limit wait their turn in the limiter's queue, first come first
 served.
 
 The limit also bounds what runs at once on slow outside I/O in a handler (the e-ID
