@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import PositiveInt, model_validator
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,10 +60,6 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "Cổng sáng kiến <no-reply@sangkien.local>"
-
-    # Threads of a web worker process that run the request handlers (which use the
-    # database), see app/web/threads.py
-    web_threads: PositiveInt = 3
 
     # Outbox worker
     run_worker_in_app: bool = True

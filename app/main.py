@@ -19,7 +19,7 @@ from app.accounts.deps import api_access, optional_user
 from app.db import make_engine
 from app.outbox.worker import Worker
 from app.reports import service as reports
-from app.web import openapi, threads, warmup
+from app.web import openapi, warmup
 from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
 from app.web.page_cache import COMPRESS_FROM, COMPRESS_LEVEL, PageCache
 from app.web.routing import PrefixGate
@@ -68,7 +68,6 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        threads.limit(settings.web_threads)
         if settings.is_production:  # before the first request, not during it (app/web/warmup.py)
             warmup.warm(app)
         if settings.run_worker_in_app:
