@@ -543,11 +543,14 @@ def submit_path(
 
     def client(k: int) -> None:
         with httpx.Client(base_url=base, timeout=60) as http:
-            token = http.post(
+            signed_in = http.post(
                 "/api/v1/auth/token",
                 data={"username": f"s{k}-{tag}@bench.vn", "password": PASSWORD},
-            ).json()["access_token"]
-            http.headers["Authorization"] = f"Bearer {token}"
+            )
+            if signed_in.status_code != 200:
+                barrier.abort()  # the others stop waiting: the run fails, it does not hang
+                raise RuntimeError(f"sign-in failed: {signed_in.status_code} {signed_in.text[:200]}")
+            http.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
             barrier.wait()
             for r in range(rounds):
                 started = time.monotonic()
