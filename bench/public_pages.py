@@ -549,7 +549,9 @@ def submit_path(
             )
             if signed_in.status_code != 200:
                 barrier.abort()  # the others stop waiting: the run fails, it does not hang
-                raise RuntimeError(f"sign-in failed: {signed_in.status_code} {signed_in.text[:200]}")
+                raise RuntimeError(
+                    f"sign-in failed: {signed_in.status_code} {signed_in.text[:200]}"
+                )
             http.headers["Authorization"] = f"Bearer {signed_in.json()['access_token']}"
             barrier.wait()
             for r in range(rounds):
