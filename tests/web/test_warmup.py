@@ -37,7 +37,8 @@ def test_warm_sets_what_it_built_aside_from_the_collector(settings):
     app = create_app(settings)
     try:
         counts = warmup.warm(app)
-        assert counts["frozen"] == gc.get_freeze_count() > 0
+        # what was frozen, less any of it freed since (a frozen object can still be freed)
+        assert counts["frozen"] >= gc.get_freeze_count() > 100_000
         # The permanent generation is not among the ones the collector walks.
         assert not any(o is app for o in gc.get_objects())
     finally:
