@@ -70,6 +70,7 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.is_production:  # before the first request, not during it (app/web/warmup.py)
             warmup.warm(app)
+            warmup.freeze()  # what the app built lives as long as the worker
         if settings.run_worker_in_app:
             worker.start()
         yield

@@ -33,20 +33,18 @@ from app.web.templating import env
 
 def warm(app: FastAPI) -> dict[str, int]:
     """Build every router's routing table, compile every page template and load the
-    languages' date and number data (Babel reads it from disk on first use), then set
-    what was built aside from the garbage collector; returns counts."""
-    counts = {
+    languages' date and number data (Babel reads it from disk on first use); returns counts."""
+    return {
         "routers": _routers(app.router.routes),
         "templates": _templates(),
         "languages": _languages(),
     }
-    return counts | {"frozen": _freeze()}
 
 
-def _freeze() -> int:
-    """Move every object alive now (the app, its routes and models, the compiled
-    templates: about 390,000 objects) into the collector's permanent generation,
-    which its full collections never walk; returns how many."""
+def freeze() -> int:
+    """Move every object alive now (after `warm`: the app, its routes and models, the
+    compiled templates, about 390,000 objects) into the collector's permanent
+    generation, which its full collections never walk; returns how many."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
