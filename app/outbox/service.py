@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from app.db import transaction_memo, utcnow
@@ -68,29 +68,40 @@ def periodic(
 
 def enqueue(
     session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None
-) -> list[OutboxEvent]:
-    """Write the event for each of its handlers in the current transaction.
+) -> list[str]:
+    """Write the event for each of its handlers in the current transaction; their names.
 
     It is delivered only if that transaction commits. Handlers register when
     their domain's tasks.py is imported (the app factory and CLI do so first).
+    The rows go in as one multi-row INSERT, not as ORM objects: nothing reads them
+    back in the writing transaction, and a submission queues five of them.
     """
-    rows = [
-        OutboxEvent(
-            topic=topic, handler=name, payload=payload, key=f"{name}:{key}" if key else None
-        )
-        for name in handlers.get(topic, {})
-    ]
-    session.add_all(rows)
+    names = list(handlers.get(topic, {}))
+    if not names:
+        return names
+    now = utcnow()
+    session.execute(
+        insert(OutboxEvent),
+        [
+            {
+                "topic": topic,
+                "handler": name,
+                "payload": payload,
+                "key": f"{name}:{key}" if key else None,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "available_at": now,
+            }
+            for name in names
+        ],
+    )
     # Delivered to LISTENing workers when (and only if) this transaction commits;
     # once per transaction (PostgreSQL delivers identical notifications once anyway).
-    if (
-        rows
-        and session.get_bind().dialect.name == "postgresql"
-        and not transaction_memo(session, _NOTIFIED)
-    ):
+    if session.get_bind().dialect.name == "postgresql" and not transaction_memo(session, _NOTIFIED):
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
         transaction_memo(session, _NOTIFIED)[NOTIFY_CHANNEL] = True  # the one it began
-    return rows
+    return names
 
 
 _NOTIFIED = "outbox.notified"  # session.info: the transaction that already notified

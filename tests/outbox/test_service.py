@@ -21,17 +21,18 @@ def second_consumer(session, payload, event) -> None:
 
 def test_enqueue_writes_one_event_per_consumer_with_its_own_ordering_key(app):
     with unit_of_work(app.state.engine) as session:
-        rows = service.enqueue(session, "test.two_consumers", {"n": 1}, key="thing:1")
-    assert sorted(r.handler for r in rows) == [
+        names = service.enqueue(session, "test.two_consumers", {"n": 1}, key="thing:1")
+    assert sorted(names) == [
         f"{__name__}.first_consumer",
         f"{__name__}.second_consumer",
     ]
     with unit_of_work(app.state.engine) as session:
         stored = session.exec(select(OutboxEvent).order_by(OutboxEvent.handler)).all()
-    assert [(e.topic, e.payload, e.key) for e in stored] == [
-        ("test.two_consumers", {"n": 1}, f"{__name__}.first_consumer:thing:1"),
-        ("test.two_consumers", {"n": 1}, f"{__name__}.second_consumer:thing:1"),
+    assert [(e.topic, e.payload, e.key, e.status, e.attempts) for e in stored] == [
+        ("test.two_consumers", {"n": 1}, f"{__name__}.first_consumer:thing:1", "pending", 0),
+        ("test.two_consumers", {"n": 1}, f"{__name__}.second_consumer:thing:1", "pending", 0),
     ]
+    assert all(e.created_at == e.available_at for e in stored)
 
 
 def test_a_topic_nobody_consumes_writes_nothing(app):
