@@ -7,9 +7,8 @@ through visibility. Verbs never commit: the caller's unit of work does.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy.orm import lazyload, load_only
 from sqlmodel import Session, col, func, select
 
 import search
@@ -49,7 +48,6 @@ TEXT_FIELDS = (
 )
 NEAR_DUPLICATE_THRESHOLD = 0.6
 NEAR_DUPLICATE_CANDIDATES = 20  # best index matches scored exactly
-_SCORED: Any = (Initiative.title, Initiative.summary)  # what a candidate is read for
 
 
 # -- loading -------------------------------------------------------------------
@@ -224,7 +222,14 @@ def completeness_errors(initiative: Initiative) -> dict[str, str]:
     return errors
 
 
-def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative]:
+class Similar(NamedTuple):
+    """A published initiative much like the one being submitted: what the warning names."""
+
+    id: int
+    title: str
+
+
+def near_duplicates(session: Session, initiative: Initiative) -> list[Similar]:
     """Others' published initiatives whose title and summary are much alike (shown before confirming).
 
     Candidates come from the search index (the published initiatives sharing the
@@ -244,14 +249,8 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
     ids = [int(h.id) for h in hits if int(h.id) != initiative.id]
     if not ids:
         return []
-    candidates = session.exec(
-        select(Initiative)
-        # Only what is scored and shown: not the other sections, co-authors and attachments.
-        .options(
-            load_only(*_SCORED),
-            lazyload("*"),
-        )
-        .where(
+    candidates = session.execute(
+        select(Initiative.id, Initiative.title, Initiative.summary).where(
             col(Initiative.id).in_(ids),
             col(Initiative.status).in_(list(PUBLISHED_STATES)),
             Initiative.submitter_id != initiative.submitter_id,
@@ -259,7 +258,8 @@ def near_duplicates(session: Session, initiative: Initiative) -> list[Initiative
     ).all()
     mine = content.tokens(f"{initiative.title} {initiative.summary}")
     scored = [
-        (content.overlap(mine, content.tokens(f"{c.title} {c.summary}")), c) for c in candidates
+        (content.overlap(mine, content.tokens(f"{title} {summary}")), Similar(id, title))
+        for id, title, summary in candidates
     ]
     return [
         c for score, c in sorted(scored, key=lambda p: -p[0]) if score >= NEAR_DUPLICATE_THRESHOLD
