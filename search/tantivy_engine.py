@@ -166,6 +166,11 @@ class TantivyEngine:
         """The generation CURRENT names and its index, reopened when a rebuild
         swapped it and reloaded when a commit (from any process) changed its
         meta.json — tantivy alone notices that only after a polling delay."""
+        generation, index, _ = self._live_stamped()
+        return generation, index
+
+    def _live_stamped(self) -> tuple[str, tantivy.Index, str]:
+        """`_live`, and the stamps of CURRENT and meta.json it just read."""
         try:
             stamp = _stamp(self.path / "CURRENT")
             with self._open_lock:
@@ -180,17 +185,15 @@ class TantivyEngine:
                 if meta_stamp != self._meta_stamp:
                     index.reload()
                     self._meta_stamp = meta_stamp
-                return self._current[0], index
+                return self._current[0], index, f"{stamp}:{meta_stamp}"
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
 
     def generation(self) -> str:
-        generation = self._live()[0]
-        return "{}:{}:{}".format(
-            _stamp(self.path / "CURRENT"),
-            _stamp(self.path / generation / "meta.json"),
-            _stamp(self.path / "synonyms.json"),
-        )
+        """Changes with every commit, rebuild or synonyms edit: three file stamps (every
+        search asks, so the stamps `_live` reads are used, not read again)."""
+        _, _, stamps = self._live_stamped()
+        return f"{stamps}:{_stamp(self.path / 'synonyms.json')}"
 
     def _live_index(self) -> tantivy.Index:
         return self._live()[1]

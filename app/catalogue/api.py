@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlmodel import Session
 
 from app.accounts.deps import OptionalUser
 from app.catalogue import service
@@ -102,6 +102,7 @@ def search(
         per_page=per_page,
     )
     results = service.run_search(session, params)
+    field_label = service.field_labeller(session)
     return SearchResponse(
         query=params.q,
         total=results.total,
@@ -114,7 +115,7 @@ def search(
         ignored=list(results.ignored),
         notice=service.ignored_notice(results),
         url=params.url(),
-        hits=[_hit(session, h) for h in results.hits],
+        hits=[_hit(field_label, h) for h in results.hits],
         maybe=[
             MaybeOut(id=m.id, title=m.title, url=m.url, closeness=m.closeness, reasons=m.reasons)
             for m in matching.maybe(session, results)
@@ -133,15 +134,14 @@ def search(
     )
 
 
-def _hit(session: Session, hit: service.HitView) -> SearchHit:
+def _hit(field_label: Callable[[str | None, str], str], hit: service.HitView) -> SearchHit:
     doc = hit.doc
     return SearchHit(
         id=hit.id,
         title=doc.get("title", ""),
         title_html=hit.title_html,
         snippet_html=hit.snippet_html,
-        field=service.field_label(session, doc.get("field_code"), doc.get("field_name") or "")
-        or None,
+        field=field_label(doc.get("field_code"), doc.get("field_name") or "") or None,
         field_code=doc.get("field_code"),
         province=doc.get("province"),
         organisation=doc.get("organisation"),

@@ -88,12 +88,28 @@ def field_names(session: Session, *, fresh: bool = False) -> dict[str, tuple[str
 
 def field_label(session: Session, code: str | None, fallback: str = "") -> str:
     """A field's name in the reader's language (search documents hold the Vietnamese name)."""
-    if not code:
-        return fallback
-    pair = field_names(session).get(code) or field_names(session, fresh=True).get(code)
-    if pair is None:
-        return fallback
-    return (pair[1] if get_language() == "en" else pair[0]) or pair[0]
+    return field_labeller(session)(code, fallback)
+
+
+def field_labeller(session: Session) -> Callable[[str | None, str], str]:
+    """`field_label` for a page that names many fields (a field per search hit): the names
+    are looked up once, and again only for a code they do not know yet."""
+    names = field_names(session)
+    english = get_language() == "en"
+
+    def label(code: str | None, fallback: str = "") -> str:
+        nonlocal names
+        if not code:
+            return fallback
+        pair = names.get(code)
+        if pair is None:
+            names = field_names(session, fresh=True)
+            pair = names.get(code)
+        if pair is None:
+            return fallback
+        return (pair[1] if english else pair[0]) or pair[0]
+
+    return label
 
 
 def facet_labeller(session: Session) -> Callable[[str, Any], str]:

@@ -15,6 +15,7 @@ so this module is loaded on first render, after them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import jinja2
@@ -69,10 +70,14 @@ def page_context(request: Request) -> dict[str, Any]:
                 for r in exchange.received(session, user, initiative)
             ]
 
+    labellers: list[Callable[[str | None, str], str]] = []  # made at the page's first call
+
     def field_name(code: str | None, fallback: str | None = None) -> str:
         """A field's name in the reader's language (search documents hold it in Vietnamese)."""
-        with request_session(request) as session:
-            return catalogue.field_label(session, code, fallback or code or "")
+        if not labellers:
+            with request_session(request) as session:
+                labellers.append(catalogue.field_labeller(session))
+        return labellers[0](code, fallback or code or "")
 
     def submitter_assurance(initiative_id: int) -> dict[str, Any] | None:
         """For coordinators: the submitter's national e-ID assurance level and identifier
