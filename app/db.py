@@ -8,14 +8,15 @@ Services receive the session and never commit.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
@@ -241,7 +242,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     instead of deadlocking.
 
     Opening a session does no I/O (it connects at its first statement), so it opens on
-    the event loop; its end (commit or rollback: I/O) runs in the thread pool, and not at
+    the event loop; its end (commit or rollback: I/O) runs in a worker thread, and not at
     all for a request that never touched the database. Each is one hop to the thread pool
     fewer than a synchronous dependency takes.
     """
@@ -251,13 +252,24 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     except BaseException:
         request.state.session = None
-        await run_in_threadpool(end, session, failed=True)
+        await _ending(session, failed=True)
         raise
     request.state.session = None
     if session.in_transaction():
-        await run_in_threadpool(end, session)
+        await _ending(session)
     else:  # nothing was read or written: no I/O
         end(session)
+
+
+async def _ending(session: Session, *, failed: bool = False) -> None:
+    """`end` in a worker thread, as FastAPI ends a generator dependency: with a limiter of
+    its own, because the end gives a pool connection back and requests waiting for one may
+    hold every token of the shared thread pool (60 parallel sign-ins on SQLite waited the
+    pool's 30 s and failed); shielded, so a cancelled request still gives it back."""
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(
+            functools.partial(end, session, failed=failed), limiter=anyio.CapacityLimiter(1)
+        )
 
 
 @contextmanager
