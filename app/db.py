@@ -248,17 +248,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     session = Session(request.app.state.engine, expire_on_commit=False)
     request.state.session = session
+    failed = False
     try:
         yield session
     except BaseException:
-        request.state.session = None
-        await _ending(session, failed=True)
+        failed = True
         raise
-    request.state.session = None
-    if session.in_transaction():
-        await _ending(session)
-    else:  # nothing was read or written: no I/O
-        end(session)
+    finally:
+        request.state.session = None
+        if session.in_transaction():
+            await _ending(session, failed=failed)
+        else:  # nothing was read or written: no I/O
+            end(session, failed=failed)
 
 
 async def _ending(session: Session, *, failed: bool = False) -> None:

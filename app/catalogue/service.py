@@ -114,13 +114,11 @@ def field_labeller(session: Session) -> Callable[[str | None, str], str]:
 
 def facet_labeller(session: Session) -> Callable[[str, Any], str]:
     """A search facet value's name in the reader's language (provinces as they are)."""
-    names = field_names(session)
-    english = get_language() == "en"
+    field = field_labeller(session)
 
     def label(facet: str, value: Any) -> str:
         if facet == "field":
-            pair = names.get(value)
-            return (pair[1] if english else pair[0]) if pair else str(value)
+            return field(value, str(value))
         if facet == "org_type":
             return organisation_type_label(value)
         if facet == "ip":
