@@ -76,6 +76,20 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
+
+
+def autogroup() -> str:
+    """The kernel's CPU grouping by session: "on", "off" or "absent". With it on, the
+    PostgreSQL cluster (pg_ctl starts it in a session of its own) stalled for 0.4-3.5 s
+    beside the busy servers in about a quarter of the 10-second runs; never with it off
+    (bench/pg_stalls.py, README "Eighth pass")."""
+    try:
+        return "on" if AUTOGROUP.read_text().strip() == "1" else "off"
+    except OSError:
+        return "absent"
+
+
 # -- data -----------------------------------------------------------------------
 
 
@@ -620,7 +634,10 @@ def run(args: argparse.Namespace, size: int) -> None:
         with database(args.db, f"bench_{size}") as pg_url:
             db_url = pg_url or f"sqlite:///{var_dir / 'portal.db'}"
             env = environment(var_dir, db_url)
-            print(f"\n== {args.db}, {size} published (load average {load_average()}) ==")
+            print(
+                f"\n== {args.db}, {size} published (load average {load_average()}, "
+                f"autogroup {autogroup()}) =="
+            )
             data = build(env, size, args.publish)
             port = free_port()
             base = f"http://127.0.0.1:{port}"
