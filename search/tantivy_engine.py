@@ -1,11 +1,8 @@
 """Embedded search engine on tantivy: development, CI and small deployments.
 
-Layout of ``path``::
-
-    CURRENT          name of the live generation directory (swapped atomically)
-    synonyms.json    runtime-editable synonym groups
-    write.lock       held by every write, across processes (search/dirlock.py)
-    gen-000001/      a tantivy index; a rebuild writes gen-000002/ then swaps
+The index directory (its generations, CURRENT, synonyms.json, the write lock
+and this process's writer) is search/tantivy_files.py; this module is what a
+document looks like in tantivy and every way of reading it.
 
 Rules that follow from tantivy (see design/SEARCH.md):
 
@@ -25,11 +22,8 @@ search/tantivy_sort.py.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +34,6 @@ import tantivy
 from tantivy import Occur
 from tantivy import Query as TQ
 
-from search.dirlock import DirectoryLock
 from search.documents import INITIATIVE_SETTINGS
 from search.interface import (
     Hit,
@@ -48,20 +41,18 @@ from search.interface import (
     Query,
     Result,
     SearchUnavailable,
-    SynonymGroups,
     WriteTicket,
     corrected_query,
-    normalise_synonyms,
     validate_query,
 )
 from search.kept import Kept, copy_hits, copy_result, mapping_key, query_key
-from search.matching import SynonymTable, ignored_words
+from search.matching import ignored_words
 from search.related import rank_similar, rank_suggestions, similar_query_words
+from search.tantivy_files import ANALYZER, WRITE_WAIT_SECONDS, IndexFiles, stored_source
 from search.tantivy_query import Plan, PlannedUnit, Planner, weights
 from search.tantivy_sort import count as _hits_count
 from search.tantivy_sort import sorted_page
 from search.text import (
-    TOKEN_PATTERN,
     accent_form,
     fold,
     mark,
@@ -69,29 +60,12 @@ from search.text import (
 )
 from search.vectors import VECTOR_FIELD, fuse, split_vector, unit
 
-ANALYZER = "vi_words"
 CROP_WORDS = 30
-BATCH_COMMIT = 20_000
 SIMILAR_QUERY_WORDS = 60
 SIMILAR_CANDIDATES = 50
 SIMILAR_KEPT = 2048  # "similar initiatives" answers kept until the index changes (pages ask often)
 SEARCHES_KEPT = 512  # search answers kept until the index changes (~20 documents each)
 HYBRID_CANDIDATES = 200  # lexical hits fused with the semantic ranking
-WRITE_WAIT_SECONDS = 5.0  # then SearchUnavailable: the outbox retries after a rebuild elsewhere
-
-
-def _stamp(file: Path) -> int:
-    """Changes whenever the file is replaced (both are written by rename)."""
-    st = file.stat()
-    return st.st_ino * 10**19 + st.st_mtime_ns
-
-
-def _analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(TOKEN_PATTERN))
-        .filter(tantivy.Filter.lowercase())
-        .build()
-    )
 
 
 def _build_schema(settings: IndexSettings) -> tantivy.Schema:
@@ -133,125 +107,22 @@ class TantivyEngine:
         self.settings = settings
         self._schema = _build_schema(settings)
         self._planner = Planner(self._schema, settings)
-        self._lock = DirectoryLock(self.path)  # every write, with other processes and engines
-        self._open_lock = threading.Lock()  # switching to another generation
-        self._index: tantivy.Index | None = None
-        self._writer: tantivy.IndexWriter | None = None
-        self._writer_generation: str | None = None
-        self._current: tuple[str, int] | None = None  # (generation name, CURRENT inode+mtime)
-        self._meta_stamp: int | None = None  # the live generation's meta.json inode+mtime
-        self._synonyms: tuple[int, SynonymTable] | None = None
+        self._files = IndexFiles(self.path, self._schema, settings, self._document)
         self._vector_cache: _Vectors | None = None
         self._similar_kept: Kept[list[Hit]] = Kept(SIMILAR_KEPT, copy_hits)
         self._searches_kept: Kept[Result] = Kept(SEARCHES_KEPT, copy_result)
 
-    # -- files and generations -------------------------------------------------
-
-    def _open(self, directory: Path, create: bool = False) -> tantivy.Index:
-        if not create and not (directory / "meta.json").exists():
-            raise SearchUnavailable(f"no search index at {directory}")
-        directory.mkdir(parents=True, exist_ok=True)
-        index = tantivy.Index(self._schema, path=str(directory), reuse=True)
-        index.register_tokenizer(ANALYZER, _analyzer())
-        return index
-
-    def _write_atomic(self, name: str, content: str) -> None:
-        tmp = (
-            self.path / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        )  # writers never share one
-        tmp.write_text(content, encoding="utf-8")
-        os.replace(tmp, self.path / name)
-
-    def _live(self) -> tuple[str, tantivy.Index]:
-        """The generation CURRENT names and its index, reopened when a rebuild
-        swapped it and reloaded when a commit (from any process) changed its
-        meta.json — tantivy alone notices that only after a polling delay."""
-        generation, index, _ = self._live_stamped()
-        return generation, index
-
-    def _live_stamped(self) -> tuple[str, tantivy.Index, str]:
-        """`_live`, and the stamps of CURRENT and meta.json it just read."""
-        try:
-            stamp = _stamp(self.path / "CURRENT")
-            with self._open_lock:
-                if self._current is None or self._current[1] != stamp:
-                    generation = (self.path / "CURRENT").read_text().strip()
-                    self._index = self._open(self.path / generation)
-                    self._current, self._meta_stamp = (generation, stamp), None
-                index = self._index
-                assert index is not None  # opened together with self._current
-                meta_stamp = _stamp(self.path / self._current[0] / "meta.json")
-                assert self._index is not None
-                if meta_stamp != self._meta_stamp:
-                    index.reload()
-                    self._meta_stamp = meta_stamp
-                return self._current[0], index, f"{stamp}:{meta_stamp}"
-        except (OSError, ValueError) as exc:
-            raise SearchUnavailable(f"cannot open search index at {self.path}: {exc}") from exc
+    # -- the directory (search/tantivy_files.py) ----------------------------------
 
     def generation(self) -> str:
-        """Changes with every commit, rebuild or synonyms edit: three file stamps (every
-        search asks, so the stamps `_live` reads are used, not read again)."""
-        _, _, stamps = self._live_stamped()
-        return f"{stamps}:{_stamp(self.path / 'synonyms.json')}"
-
-    def _live_index(self) -> tantivy.Index:
-        return self._live()[1]
-
-    def _create_files(self) -> None:
-        """First generation and synonyms file, if missing (write lock held)."""
-        if not (self.path / "CURRENT").exists():
-            self._open(self.path / "gen-000001", create=True)
-            self._write_atomic("CURRENT", "gen-000001")
-        if not (self.path / "synonyms.json").exists():
-            self._write_atomic(
-                "synonyms.json", json.dumps(self.settings.synonyms, ensure_ascii=False)
-            )
-
-    def _outdated(self, generation: str) -> bool:
-        """Was ``generation`` built with a schema other than this code's?"""
-        directory = self.path / generation
-        return (directory / "meta.json").exists() and tantivy.Index.open(
-            str(directory)
-        ).schema != self._schema
-
-    def _stored_documents(self, generation: str) -> Iterable[dict[str, Any]]:
-        """Every document of ``generation`` as it was given to ``upsert``."""
-        searcher = tantivy.Index.open(str(self.path / generation)).searcher()
-        for _, address in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits:
-            yield self._source(searcher, address)
+        """Changes with every commit, rebuild or synonyms edit."""
+        return self._files.generation()
 
     def ensure_index(self) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        if (self.path / "synonyms.json").exists():
-            try:
-                self._live()
-                return  # the usual case: no need to wait for another process's rebuild
-            except SearchUnavailable:
-                pass
-        with self._lock.hold(WRITE_WAIT_SECONDS):
-            self._create_files()
-            generation = (self.path / "CURRENT").read_text().strip()
-            if self._outdated(generation):
-                self._build_generation(self._stored_documents(generation), None)
-            self._live()
-
-    def _synonym_table(self) -> SynonymTable:
-        """The synonym groups, re-read when the file changes."""
-        file = self.path / "synonyms.json"
-        stamp = file.stat().st_mtime_ns if file.exists() else 0
-        if self._synonyms is None or self._synonyms[0] != stamp:
-            groups = (
-                json.loads(file.read_text(encoding="utf-8")) if stamp else self.settings.synonyms
-            )
-            self._synonyms = (stamp, SynonymTable(groups))
-        return self._synonyms[1]
+        self._files.ensure()
 
     def set_synonyms(self, groups: Iterable[Iterable[str]]) -> WriteTicket:
-        cleaned: SynonymGroups = normalise_synonyms(groups)
-        self._write_atomic(
-            "synonyms.json", json.dumps(cleaned, ensure_ascii=False)
-        )  # atomic: no lock needed
+        self._files.set_synonyms(groups)
         return WriteTicket()
 
     # -- writing ---------------------------------------------------------------
@@ -282,53 +153,25 @@ class TantivyEngine:
         rest, vector = split_vector(doc, self.settings.vector)
         return self.settings.schema.check(rest), vector
 
-    def _locked_writer(self) -> tantivy.IndexWriter:
-        """The writer on the live generation (write lock held).
-
-        A rebuild by another process or engine may have swapped CURRENT since
-        the writer was opened; writing through it would go to a generation
-        nobody reads, so it is released and one is opened on the live one.
-        """
-        generation, index = self._live()
-        if self._writer is not None and self._writer_generation != generation:
-            self._release_writer()
-        if self._writer is None:
-            try:
-                self._writer = index.writer(heap_size=64_000_000, num_threads=1)
-            except ValueError as exc:  # LockBusy: another process holds the writer
-                raise SearchUnavailable(f"index writer busy: {exc}") from exc
-            self._writer_generation = generation
-        return self._writer
-
-    def _release_writer(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            # ValueError/OSError: its generation was already deleted by a later rebuild;
-            # every write was committed
-            with contextlib.suppress(OSError, ValueError):
-                writer.wait_merging_threads()  # releases that directory's lock
-
-    def _commit(self) -> None:
-        assert self._writer is not None  # every write path opens the writer first
-        self._writer.commit()
-        self._live()  # reloads: this process sees the write at once
+    def _document(self, doc: Mapping[str, Any]) -> tantivy.Document:
+        return self._to_tantivy(*self._checked(doc))
 
     def upsert(self, docs: Iterable[Mapping[str, Any]]) -> WriteTicket:
         clean = [self._checked(d) for d in docs]
-        with self._lock.hold(WRITE_WAIT_SECONDS):
-            writer = self._locked_writer()
+        with self._files.lock.hold(WRITE_WAIT_SECONDS):
+            writer = self._files.writer()
             for doc, vector in clean:
                 writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(self._to_tantivy(doc, vector))
-            self._commit()
+            self._files.commit()
         return WriteTicket()
 
     def delete(self, ids: Iterable[str]) -> WriteTicket:
-        with self._lock.hold(WRITE_WAIT_SECONDS):
-            writer = self._locked_writer()
+        with self._files.lock.hold(WRITE_WAIT_SECONDS):
+            writer = self._files.writer()
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
-            self._commit()
+            self._files.commit()
         return WriteTicket()
 
     def wait(self, ticket: WriteTicket) -> None:
@@ -347,39 +190,7 @@ class TantivyEngine:
         generation is kept until the next rebuild because other processes may
         still be reading it.
         """
-        self.path.mkdir(parents=True, exist_ok=True)
-        with self._lock.hold(None):
-            self._create_files()
-            self._build_generation(docs, progress)
-
-    def _build_generation(
-        self, docs: Iterable[Mapping[str, Any]], progress: Callable[[int], None] | None
-    ) -> None:
-        """The rebuild itself (write lock held).  Never opens the old
-        generation, which may have an outdated schema."""
-        old = (self.path / "CURRENT").read_text().strip()
-        new = f"gen-{int(old.split('-')[1]) + 1:06d}"
-        shutil.rmtree(self.path / new, ignore_errors=True)
-        index = self._open(self.path / new, create=True)
-        writer = index.writer(heap_size=256_000_000, num_threads=2)
-        count = 0
-        for doc in docs:
-            writer.add_document(self._to_tantivy(*self._checked(doc)))
-            count += 1
-            if count % BATCH_COMMIT == 0:
-                writer.commit()
-            if progress and count % 1000 == 0:
-                progress(count)
-        writer.commit()
-        writer.wait_merging_threads()
-        self._release_writer()
-        self._write_atomic("CURRENT", new)
-        self._live()
-        for stale in self.path.glob("gen-*"):
-            if stale.name not in (old, new):
-                shutil.rmtree(stale, ignore_errors=True)
-        if progress:
-            progress(count)
+        self._files.rebuild(docs, progress)
 
     def _filter_clauses(
         self, filters: Mapping[str, Sequence[Any]], ranges: Mapping[str, tuple]
@@ -403,12 +214,6 @@ class TantivyEngine:
         return clauses
 
     # -- reading -------------------------------------------------------------------
-
-    @staticmethod
-    def _source(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
-        raw = searcher.doc(address).get_first("_source")  # the stored JSON, as bytes
-        source: dict[str, Any] = json.loads(cast(bytes, raw))
-        return source
 
     def _highlights(self, doc: Mapping[str, Any], plan: Plan) -> dict[str, str]:
         return {
@@ -469,9 +274,9 @@ class TantivyEngine:
         )
 
     def _search(self, query: Query) -> Result:
-        searcher = self._live_index().searcher()
+        searcher = self._files.searcher()
         plan = self._planner.plan(
-            searcher, query.text, self.settings.searchable, self._synonym_table()
+            searcher, query.text, self.settings.searchable, self._files.synonym_table()
         )
         flt = self._filter_clauses(query.filters, query.ranges)
         text_query = plan.query or TQ.all_query()
@@ -484,7 +289,7 @@ class TantivyEngine:
                 full, page, total = self._page(searcher, query, text_query, flt)
         hits = []
         for score, address in page:
-            doc = self._source(searcher, address)
+            doc = stored_source(searcher, address)
             highlights = self._highlights(doc, plan) if query.highlight else {}
             hits.append(Hit(doc["id"], score, doc, highlights))
         facets = {}
@@ -563,9 +368,9 @@ class TantivyEngine:
                 relax=query.relax,
             )
         )
-        searcher = self._live_index().searcher()
+        searcher = self._files.searcher()
         plan = self._planner.plan(
-            searcher, query.text, self.settings.searchable, self._synonym_table()
+            searcher, query.text, self.settings.searchable, self._files.synonym_table()
         )
         flt = self._filter_clauses(query.filters, query.ranges)
         want = max(HYBRID_CANDIDATES, query.offset + query.limit)
@@ -582,7 +387,7 @@ class TantivyEngine:
                 found = searcher.search(TQ.term_query(self._schema, "id", doc_id), 1).hits
                 if not found:
                     continue
-                doc = self._source(searcher, found[0][1])
+                doc = stored_source(searcher, found[0][1])
             highlights = self._highlights(doc, plan) if query.highlight else {}
             hits.append(Hit(doc_id, None, doc, highlights))
         # every filtered document with a vector, and (unless meaning alone ranks) every lexical
@@ -612,7 +417,7 @@ class TantivyEngine:
         if suggestion is None:
             return None
         check = self._planner.plan(
-            searcher, suggestion, self.settings.searchable, self._synonym_table()
+            searcher, suggestion, self.settings.searchable, self._files.synonym_table()
         )
         flt = self._filter_clauses(query.filters, query.ranges)
         if check.corrections or check.query is None or not self._count(searcher, check.query, flt):
@@ -635,11 +440,11 @@ class TantivyEngine:
     def _similar(
         self, id: str, limit: int, filters: Mapping[str, Sequence[Any]] | None
     ) -> list[Hit]:
-        searcher = self._live_index().searcher()
+        searcher = self._files.searcher()
         found = searcher.search(TQ.term_query(self._schema, "id", id), 1).hits
         if not found:
             return []
-        doc = self._source(searcher, found[0][1])
+        doc = stored_source(searcher, found[0][1])
         words = similar_query_words(doc, self.settings.stop_words, SIMILAR_QUERY_WORDS)
         candidates = [
             h.document for h in self._like(searcher, words, SIMILAR_CANDIDATES, filters, exclude=id)
@@ -652,7 +457,7 @@ class TantivyEngine:
     ) -> list[Hit]:
         stop = {fold(w) for w in self.settings.stop_words}
         words = list(dict.fromkeys(f for f in map(fold, tokenize(text)) if f not in stop))
-        return self._like(self._live_index().searcher(), words, limit, filters)
+        return self._like(self._files.searcher(), words, limit, filters)
 
     def _like(
         self,
@@ -677,19 +482,19 @@ class TantivyEngine:
         if exclude is not None:
             clauses.append((Occur.MustNot, TQ.term_query(self._schema, "id", exclude)))
         hits = searcher.search(TQ.boolean_query(clauses), max(limit, 1)).hits[:limit]
-        return [Hit((d := self._source(searcher, a))["id"], s, d) for s, a in hits]
+        return [Hit((d := stored_source(searcher, a))["id"], s, d) for s, a in hits]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        searcher = self._live_index().searcher()
+        searcher = self._files.searcher()
         fields = tuple(f for f in ("title", "keywords") if f in self.settings.searchable)
-        plan = self._planner.plan(searcher, prefix, fields, self._synonym_table())
+        plan = self._planner.plan(searcher, prefix, fields, self._files.synonym_table())
         if plan.query is None:
             return []
         hits = searcher.search(plan.query, max(limit, 1) * 4).hits
-        return rank_suggestions(prefix, (self._source(searcher, a) for _, a in hits), limit)
+        return rank_suggestions(prefix, (stored_source(searcher, a) for _, a in hits), limit)
 
     def document_versions(self) -> dict[str, int]:
-        searcher = self._live_index().searcher()
+        searcher = self._files.searcher()
         addresses = [a for _, a in searcher.search(TQ.all_query(), max(searcher.num_docs, 1)).hits]
         versions = searcher.fast_field_values("version", addresses) if addresses else []
         return {
@@ -699,7 +504,7 @@ class TantivyEngine:
 
     def health(self) -> bool:
         try:
-            self._live_index().searcher()
+            self._files.searcher()
         except SearchUnavailable:
             return False
         return True
