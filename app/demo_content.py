@@ -18,7 +18,7 @@ from app.initiatives import service as initiatives
 from app.initiatives.models import Field, Initiative
 from app.initiatives.schemas import DraftIn
 from app.publication import service as publication
-from app.reviews import decisions, reviewing
+from app.reviews import decisions, invitations, reviewing
 from app.reviews import service as reviews
 from app.reviews.schemas import ReviewIn, RoundIn, ScoreIn
 
@@ -165,8 +165,8 @@ def _draft(session: Session, submitter: User, org: Organisation, sample: tuple) 
 
 
 def _review(session: Session, reviewer: User, assignment, base: float, offset: float) -> None:
-    reviews.accept(session, reviewer, assignment)
-    reviews.accept_confidentiality(session, reviewer, assignment)
+    invitations.accept(session, reviewer, assignment)
+    invitations.accept_confidentiality(session, reviewer, assignment)
     scores = [
         ScoreIn(
             criterion=code,

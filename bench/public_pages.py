@@ -82,8 +82,8 @@ AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
 def autogroup() -> str:
     """The kernel's CPU grouping by session: "on", "off" or "absent". With it on, the
     PostgreSQL cluster (pg_ctl starts it in a session of its own) stalled for 0.4-3.5 s
-    beside the busy servers in about a quarter of the 10-second runs; never with it off
-    (bench/pg_stalls.py, README "Eighth pass")."""
+    beside the busy servers now and then (23 stalls over 100 ten-second runs); never with it
+    off (bench/pg_stalls.py, README "Eighth pass")."""
     try:
         return "on" if AUTOGROUP.read_text().strip() == "1" else "off"
     except OSError:

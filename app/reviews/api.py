@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.errors import NotFound, ValidationFailed
 from app.i18n import _
 from app.initiatives import visibility
-from app.reviews import decisions, ranking, reviewing, rubrics, service
+from app.reviews import decisions, invitations, ranking, reviewing, rubrics, service
 from app.reviews.deps import AssignmentDep, RoundDep, RubricDep
 from app.reviews.models import RoundItem
 from app.reviews.schemas import (
@@ -197,7 +197,7 @@ def round_assignments(session: SessionDep, user: CoordinatorUser, round: RoundDe
     responses=PROBLEMS,
 )
 def overdue(session: SessionDep, user: CoordinatorUser, round: RoundDep):
-    return service.overdue(session, round)
+    return invitations.overdue(session, round)
 
 
 @router.post(
@@ -241,7 +241,7 @@ def auto_assign(data: AutoAssignIn, session: SessionDep, user: CoordinatorUser, 
     "/review-assignments", response_model=list[AssignmentOut], summary="My review invitations"
 )
 def my_assignments(session: SessionDep, user: CurrentUser):
-    return service.my_assignments(session, user)
+    return invitations.my_assignments(session, user)
 
 
 @router.post(
@@ -251,7 +251,7 @@ def my_assignments(session: SessionDep, user: CurrentUser):
     responses=PROBLEMS,
 )
 def accept(data: AcceptIn, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
-    return service.accept(session, user, assignment)
+    return invitations.accept(session, user, assignment)
 
 
 @router.post(
@@ -261,7 +261,7 @@ def accept(data: AcceptIn, session: SessionDep, user: CurrentUser, assignment: A
     responses=PROBLEMS,
 )
 def decline(data: DeclineIn, session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
-    return service.decline(session, user, assignment, data.reason, conflict=data.conflict)
+    return invitations.decline(session, user, assignment, data.reason, conflict=data.conflict)
 
 
 @router.post(
@@ -271,7 +271,7 @@ def decline(data: DeclineIn, session: SessionDep, user: CurrentUser, assignment:
     responses=PROBLEMS,
 )
 def confidentiality(session: SessionDep, user: CurrentUser, assignment: AssignmentDep):
-    return service.accept_confidentiality(session, user, assignment)
+    return invitations.accept_confidentiality(session, user, assignment)
 
 
 @router.get(

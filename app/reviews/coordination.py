@@ -19,7 +19,7 @@ from app.db import SessionDep, refuse
 from app.errors import DomainError, ValidationFailed
 from app.i18n import TIMEZONE, _, get_language
 from app.initiatives.workflow import status_label
-from app.reviews import conflicts, decisions, ranking, reviewing, rubrics, service
+from app.reviews import conflicts, decisions, invitations, ranking, reviewing, rubrics, service
 from app.reviews.deps import ItemDep, RoundDep, RubricDep
 from app.reviews.models import Assignment, Review
 from app.reviews.schemas import CriterionIn, DecisionIn, RoundIn
@@ -128,7 +128,7 @@ def create_round(request: Request, session: SessionDep, user: CoordinatorUser, f
 def round_page(request: Request, session: SessionDep, user: CoordinatorUser, round: RoundDep):
     items = service.round_initiatives(session, round)
     rows = service.assignments_for(session, round)
-    late = {a.id for a in service.overdue(session, round)}
+    late = {a.id for a in invitations.overdue(session, round)}
     return render(
         request,
         "reviews/round.html",

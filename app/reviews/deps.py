@@ -12,8 +12,8 @@ from app.errors import NotFound, PermissionDenied
 from app.i18n import _
 from app.initiatives import visibility
 from app.initiatives.models import Initiative
+from app.reviews import invitations, rubrics, service
 from app.reviews import permissions as perms
-from app.reviews import rubrics, service
 from app.reviews.models import Assignment, ReviewRound, Rubric
 
 
@@ -37,7 +37,7 @@ def valid_item(
 
 def own_assignment(assignment_id: int, session: SessionDep, user: CurrentUser) -> Assignment:
     """The signed-in reviewer's own assignment; anyone else gets 403."""
-    found = service.get_assignment(session, assignment_id)
+    found = invitations.get_assignment(session, assignment_id)
     if not perms.is_assignee(user, found):
         raise PermissionDenied(_("This invitation is addressed to another reviewer."))
     return found

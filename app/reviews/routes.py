@@ -16,7 +16,7 @@ from app.errors import ValidationFailed
 from app.i18n import _, get_language
 from app.initiatives import visibility
 from app.initiatives.models import Field, Initiative
-from app.reviews import coordination, reviewing, rubrics, service
+from app.reviews import coordination, invitations, reviewing, rubrics, service
 from app.reviews import permissions as perms
 from app.reviews.deps import AssignmentDep
 from app.reviews.models import AssignmentStatus
@@ -44,7 +44,7 @@ def _back(assignment_id: int, page: str = "") -> RedirectResponse:
 
 @router.get("")
 def my_reviews(request: Request, session: SessionDep, user: CurrentUser):
-    rows = service.my_assignments(session, user)
+    rows = invitations.my_assignments(session, user)
     rounds = {r.id: r for r in service.list_rounds(session)}
     titles = {
         i.id: i.title
@@ -90,7 +90,7 @@ def accept(
             _invitation_context(session, assignment, dict(form), errors),
             status_code=400,
         )
-    service.accept(session, user, assignment)
+    invitations.accept(session, user, assignment)
     flash(
         request, _("Thank you. Please read and accept the confidentiality undertaking."), "success"
     )
@@ -109,7 +109,7 @@ def decline(
             _invitation_context(session, assignment, dict(form), errors),
             status_code=400,
         )
-    service.decline(session, user, assignment, data.reason, conflict=data.conflict)
+    invitations.decline(session, user, assignment, data.reason, conflict=data.conflict)
     flash(request, _("You declined the invitation."), "info")
     return RedirectResponse("/reviews", status_code=303)
 
@@ -133,7 +133,7 @@ def confidentiality(
             _invitation_context(session, assignment, dict(form), errors),
             status_code=400,
         )
-    service.accept_confidentiality(session, user, assignment)
+    invitations.accept_confidentiality(session, user, assignment)
     return _back(assignment.id, "/review")
 
 

@@ -74,11 +74,11 @@ def _submitter(session: Session, user: User | None) -> dict[str, Any] | None:
 def _reviewer(session: Session, user: User | None) -> dict[str, Any] | None:
     if user is None or Role.reviewer not in user.roles:
         return None
-    from app.reviews import service as reviews
+    from app.reviews import invitations
     from app.reviews.models import OPEN_ASSIGNMENT_STATES, ReviewRound, RoundStatus
 
     rows = []
-    for assignment in reviews.my_assignments(session, user):
+    for assignment in invitations.my_assignments(session, user):
         round = session.get(ReviewRound, assignment.round_id)
         if (
             round is None
@@ -95,7 +95,7 @@ def _reviewer(session: Session, user: User | None) -> dict[str, Any] | None:
 def _coordinator(session: Session, user: User | None) -> dict[str, Any] | None:
     if not accounts.is_coordinator(user):
         return None
-    from app.reviews import service as reviews
+    from app.reviews import invitations
 
     def in_stage(stage: Status) -> int:
         return int(
@@ -109,7 +109,7 @@ def _coordinator(session: Session, user: User | None) -> dict[str, Any] | None:
         "screening": in_stage(Status.screening),
         "in_review": in_stage(Status.in_review),
         "selected": in_stage(Status.selected),
-        "overdue": len(reviews.overdue(session)),
+        "overdue": len(invitations.overdue(session)),
         "reviewer_requests": int(
             session.exec(
                 select(func.count())

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.accounts.models import Role, User
 from app.db import utcnow
 from app.initiatives.models import Initiative
-from app.reviews import reviewing, service
+from app.reviews import invitations, reviewing, service
 from app.reviews.models import Assignment, ReviewRound
 from app.reviews.schemas import ReviewIn, RoundIn, ScoreIn
 from tests import factories
@@ -48,8 +48,8 @@ def cleared(
 ) -> Assignment:
     """Assigned, accepted with no conflict declared, confidentiality accepted."""
     row = service.assign(session, actor, round, initiative, person)
-    service.accept(session, person, row)
-    service.accept_confidentiality(session, person, row)
+    invitations.accept(session, person, row)
+    invitations.accept_confidentiality(session, person, row)
     session.commit()
     return row
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.errors import PermissionDenied
 from app.initiatives import visibility
 from app.initiatives.models import ConfidentialView
-from app.reviews import reviewing, service
+from app.reviews import invitations, reviewing, service
 from tests.conftest import api_token, web_login
 from tests.reviews import helpers as h
 
@@ -20,7 +20,7 @@ def accepted(session):
     item = h.screened(session)
     round = h.open_round(session, boss, [item])
     row = service.assign(session, boss, round, item, person)
-    service.accept(session, person, row)
+    invitations.accept(session, person, row)
     session.commit()
     return person, item, row
 

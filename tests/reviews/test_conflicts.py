@@ -7,7 +7,7 @@ import pytest
 from app.accounts.models import OrganisationType, Role
 from app.errors import Conflict
 from app.initiatives.models import CoAuthor
-from app.reviews import conflicts, service
+from app.reviews import conflicts, invitations, service
 from app.reviews.models import Assignment
 from tests import factories
 from tests.conftest import api_token, csrf_of, web_login
@@ -142,7 +142,7 @@ def test_a_reviewer_who_becomes_conflicted_cannot_accept_or_read(client, session
     conflicts.declare(session, person, second, "Phát hiện sau", by=boss)
     session.commit()
     with pytest.raises(Conflict):
-        service.accept(session, person, pending)
+        invitations.accept(session, person, pending)
     headers = api_token(client, person.email)
     assert (
         client.get(f"/api/v1/review-assignments/{row.id}/initiative", headers=headers).status_code

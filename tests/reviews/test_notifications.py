@@ -13,7 +13,7 @@ from app.notifications import review_notices
 from app.notifications.models import Notification
 from app.notifications.service import set_preferences
 from app.outbox.models import OutboxEvent
-from app.reviews import decisions, service
+from app.reviews import decisions, invitations, service
 from tests.reviews import helpers as h
 
 
@@ -151,7 +151,7 @@ def test_closing_a_round_tells_every_reviewer_who_did_not_decline(session, worke
     round = h.open_round(session, boss, [item])
     service.assign(session, boss, round, item, busy)
     h.submit(session, done, h.cleared(session, round, item, done, boss), 8, 8, 8, 8, 8)
-    service.decline(
+    invitations.decline(
         session, gone, service.assign(session, boss, round, item, gone), "Bận công tác."
     )
     session.commit()

@@ -4,8 +4,8 @@ cleared, and only while the round is open."""
 from __future__ import annotations
 
 from app.accounts.models import Role
+from app.reviews import invitations, service
 from app.reviews import permissions as perms
-from app.reviews import service
 from app.reviews.models import AssignmentStatus, RoundStatus
 from tests import factories
 from tests.reviews import helpers as h
@@ -33,9 +33,9 @@ def test_the_assignee_edits_only_once_cleared_and_while_the_round_is_open(sessio
     assert perms.has_cleared(row) is False
     assert perms.can_edit_review(reviewer, row, round) is False
 
-    service.accept(session, reviewer, row)
+    invitations.accept(session, reviewer, row)
     assert perms.has_cleared(row) is False  # the confidentiality undertaking is still missing
-    service.accept_confidentiality(session, reviewer, row)
+    invitations.accept_confidentiality(session, reviewer, row)
     session.commit()
     assert perms.has_cleared(row) is True
     assert perms.can_edit_review(reviewer, row, round) is True

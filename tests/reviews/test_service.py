@@ -1,18 +1,14 @@
-"""Rounds, manual assignment, invitations and their refusals."""
+"""Rounds and manual and automatic assignment, and their refusals (a reviewer's answers: test_invitations.py)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
-from app.db import utcnow
 from app.errors import Conflict, PermissionDenied, ValidationFailed
 from app.initiatives.models import InitiativeEvent
 from app.outbox.models import OutboxEvent
-from app.reviews import service
-from app.reviews.models import AssignmentStatus, ConflictDeclaration
+from app.reviews import invitations, service
 from tests.reviews import helpers as h
 
 
@@ -65,61 +61,16 @@ def test_load_above_the_maximum_is_refused(session):
     assert refused.value.code == "load-exceeded"
 
 
-def test_accept_records_the_no_conflict_declaration_and_confidentiality_its_time(session):
-    boss, expert = h.coordinator(session), h.reviewer(session)
-    item = h.screened(session)
-    round = h.open_round(session, boss, [item])
-    row = h.cleared(session, round, item, expert, boss)
-    assert row.status == AssignmentStatus.accepted
-    assert row.conflict_declared_none_at is not None and row.confidentiality_accepted_at is not None
-
-
-def test_declining_for_a_conflict_records_it_and_blocks_reassignment(session):
-    boss, expert = h.coordinator(session), h.reviewer(session)
-    item = h.screened(session)
-    round = h.open_round(session, boss, [item])
-    row = service.assign(session, boss, round, item, expert)
-    service.decline(session, expert, row, "Tôi từng hướng dẫn tác giả", conflict=True)
-    session.commit()
-    assert (row.status, row.decline_reason) == ("declined", "Tôi từng hướng dẫn tác giả")
-    assert session.exec(select(ConflictDeclaration)).one().reviewer_id == expert.id
-    second = h.open_round(session, boss, [h.screened(session)], name="Đợt 2")
-    assert second  # a new round; the declared conflict still blocks the same initiative:
-    with pytest.raises(Conflict):
-        service.assign(session, boss, round, item, expert)
-
-
 def test_a_declined_slot_is_refilled_by_automatic_assignment(session):
     boss = h.coordinator(session)
     first, second = h.reviewer(session, "Người Một"), h.reviewer(session, "Người Hai")
     item = h.screened(session)
     round = h.open_round(session, boss, [item], reviews_wanted=1)
     row = service.assign(session, boss, round, item, first)
-    service.decline(session, first, row, "Bận công tác")
+    invitations.decline(session, first, row, "Bận công tác")
     result = service.auto_assign(session, boss, round)
     session.commit()
     assert [(a.initiative_id, a.reviewer_id, a.method) for a in result.created] == [
         (item.id, second.id, "auto")
     ]
     assert result.under_covered == {}
-
-
-def test_declining_needs_a_reason(session):
-    boss, expert = h.coordinator(session), h.reviewer(session)
-    item = h.screened(session)
-    round = h.open_round(session, boss, [item])
-    row = service.assign(session, boss, round, item, expert)
-    with pytest.raises(ValidationFailed):
-        service.decline(session, expert, row, "   ")
-
-
-def test_overdue_lists_open_assignments_past_the_due_date(session):
-    boss, late, done = h.coordinator(session), h.reviewer(session), h.reviewer(session)
-    item = h.screened(session)
-    round = h.open_round(session, boss, [item])
-    late_row = service.assign(session, boss, round, item, late)
-    done_row = h.cleared(session, round, item, done, boss)
-    h.submit(session, done, done_row, 5, 5, 5, 5, 5)
-    round.due_at = utcnow() - timedelta(days=1)
-    session.commit()
-    assert [a.id for a in service.overdue(session, round)] == [late_row.id]
