@@ -22,22 +22,23 @@ from app.outbox.models import OutboxEvent
 from app.outbox.service import handler
 
 
+def _within_publication(payload: dict[str, Any]) -> bool:
+    """Of the plain transitions only moves within publication (published →
+    commercialising) matter to the index: they have no topic of their own but change the
+    document's version. A submission or a review step queues nothing for it."""
+    return payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES
+
+
 @handler(topics.INITIATIVE_PUBLISHED)
 @handler(topics.INITIATIVE_PUBLIC_UPDATED)
 @handler(topics.INITIATIVE_UNPUBLISHED)
-@handler(topics.INITIATIVE_TRANSITIONED)
+@handler(topics.INITIATIVE_TRANSITIONED, when=_within_publication)
 def sync_index(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Published, edited or unpublished: the index takes the initiative's current state.
 
     One function for every topic, so all of an initiative's index updates share
-    one ordering key. Of the plain transitions only moves within publication
-    (published → commercialising) matter: they have no topic of their own but
-    change the document's version.
+    one ordering key.
     """
-    if event.topic == topics.INITIATIVE_TRANSITIONED and not (
-        payload.get("from") in PUBLISHED_STATES and payload.get("to") in PUBLISHED_STATES
-    ):
-        return
     indexing.sync(session, int(payload["initiative_id"]))
 
 

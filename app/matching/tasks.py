@@ -40,11 +40,14 @@ def embed_problem(session: Session, payload: dict[str, Any], event: OutboxEvent)
     service.embed_problem(session, int(payload["problem_id"]))
 
 
-@handler(topics.INITIATIVE_TRANSITIONED, slow=True)  # embeds the submission
+def _submitted(payload: dict[str, Any]) -> bool:
+    return payload.get("to") == Status.submitted
+
+
+@handler(topics.INITIATIVE_TRANSITIONED, slow=True, when=_submitted)  # embeds the submission
 def look_for_near_duplicates(session: Session, payload: dict[str, Any], event: OutboxEvent) -> None:
     """Use 5: on each submission, record published initiatives very close in meaning."""
-    if payload.get("to") == Status.submitted:
-        recommend.find_near_duplicates(session, int(payload["initiative_id"]))
+    recommend.find_near_duplicates(session, int(payload["initiative_id"]))
 
 
 @handler(topics.MATCH_INVITED)

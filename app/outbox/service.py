@@ -15,6 +15,7 @@ from app.outbox.models import OutboxEvent
 NOTIFY_CHANNEL = "portal_outbox"  # PostgreSQL: a commit with new events wakes `portal worker`
 
 Handler = Callable[[Session, dict[str, Any], OutboxEvent], None]
+Condition = Callable[[dict[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ handlers: dict[str, dict[str, Handler]] = {}  # topic -> handler name -> functio
 # Handlers that take seconds of CPU (embedding a text): the worker runs them in a lane of
 # their own, so the quick ones (the search index, mail) never wait behind them.
 slow_handlers: set[str] = set()
+# (topic, handler name) -> the payloads the handler has something to do with (`when=`)
+conditions: dict[tuple[str, str], Condition] = {}
 periodic_jobs: dict[str, Periodic] = {}
 
 
@@ -35,13 +38,17 @@ class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help: the event is marked failed."""
 
 
-def handler(topic: str, *, slow: bool = False) -> Callable[[Handler], Handler]:
+def handler(
+    topic: str, *, slow: bool = False, when: Condition | None = None
+) -> Callable[[Handler], Handler]:
     """Register a function that consumes events of `topic` (several may).
 
     It runs in its own transaction with its delivery marked done in that same
     transaction, so its database writes happen exactly once; external effects
     (SMTP, HTTP) are at least once and carry the event id to be idempotent.
     `slow=True`: it takes seconds (see `slow_handlers`).
+    `when`: the payloads it has anything to do with (read from the payload alone); for
+    the others no row is written at all (see `wants`).
     """
 
     def register(fn: Handler) -> Handler:
@@ -49,9 +56,21 @@ def handler(topic: str, *, slow: bool = False) -> Callable[[Handler], Handler]:
         handlers.setdefault(topic, {})[name] = fn
         if slow:
             slow_handlers.add(name)
+        if when is not None:
+            conditions[(topic, name)] = when
         return fn
 
     return register
+
+
+def wants(topic: str, name: str, payload: dict[str, Any]) -> bool:
+    """Whether handler `name` has anything to do with this event of `topic` (its `when`).
+
+    Asked when the event is queued (no row for a handler that would do nothing: a
+    submission is not the search index's business) and again when it is delivered
+    (a row queued before the handler declared its condition is marked done unrun)."""
+    condition = conditions.get((topic, name))
+    return condition is None or condition(payload)
 
 
 def periodic(
@@ -69,14 +88,15 @@ def periodic(
 def enqueue(
     session: Session, topic: str, payload: dict[str, Any], *, key: str | None = None
 ) -> list[str]:
-    """Write the event for each of its handlers in the current transaction; their names.
+    """Write the event for each of its handlers that `wants` it, in the current
+    transaction; their names.
 
     It is delivered only if that transaction commits. Handlers register when
     their domain's tasks.py is imported (the app factory and CLI do so first).
     The rows go in as one multi-row INSERT, not as ORM objects: nothing reads them
     back in the writing transaction, and a submission queues five of them.
     """
-    names = list(handlers.get(topic, {}))
+    names = [name for name in handlers.get(topic, {}) if wants(topic, name, payload)]
     if not names:
         return names
     now = utcnow()

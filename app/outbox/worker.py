@@ -33,6 +33,7 @@ from app.outbox.service import (
     handlers,
     periodic_jobs,
     slow_handlers,
+    wants,
 )
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,8 @@ class Worker:
                     raise PermanentFailure(
                         f"no handler {event.handler!r} for topic {event.topic!r}"
                     )
-                handler(session, dict(event.payload), event)
+                if wants(event.topic, event.handler, event.payload):
+                    handler(session, dict(event.payload), event)
                 event.status, event.delivered_at = "done", utcnow()
                 event.attempts += 1
                 event.locked_by = event.locked_until = None
@@ -179,18 +181,16 @@ class Worker:
                 )
 
     def _next_of_key(self, event_id: int) -> int | None:
-        """The next due event of the same key as `event_id` (just delivered), if any."""
-        now = utcnow()
+        """The next due event of the same key as `event_id` (just delivered), if any: one
+        statement (an event without a key has no next)."""
+        key = select(col(OutboxEvent.key)).where(col(OutboxEvent.id) == event_id)
         with Session(self.engine) as session:
-            key = session.scalar(
-                select(col(OutboxEvent.key)).where(col(OutboxEvent.id) == event_id)
-            )
-            if key is None:
-                return None
             return session.scalar(
                 select(col(OutboxEvent.id))
-                .where(col(OutboxEvent.key) == key, col(OutboxEvent.status) == "pending")
-                .where(col(OutboxEvent.available_at) <= now)
+                .where(col(OutboxEvent.key) == key.scalar_subquery())
+                .where(
+                    col(OutboxEvent.status) == "pending", col(OutboxEvent.available_at) <= utcnow()
+                )
                 .order_by(col(OutboxEvent.id))
                 .limit(1)
             )

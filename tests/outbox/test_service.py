@@ -19,6 +19,31 @@ def second_consumer(session, payload, event) -> None:
     """Registered for the test only."""
 
 
+@service.handler("test.conditional", when=lambda payload: payload["to"] == "published")
+def only_publications(session, payload, event) -> None:
+    """Registered for the test only: has nothing to do with other moves."""
+
+
+@service.handler("test.conditional")
+def every_move(session, payload, event) -> None:
+    """Registered for the test only."""
+
+
+def test_a_handler_gets_a_row_only_for_the_payloads_its_condition_accepts(app):
+    with unit_of_work(app.state.engine) as session:
+        submitted = service.enqueue(session, "test.conditional", {"to": "submitted"})
+        published = service.enqueue(session, "test.conditional", {"to": "published"})
+    assert submitted == [f"{__name__}.every_move"]
+    assert published == [f"{__name__}.only_publications", f"{__name__}.every_move"]
+    with unit_of_work(app.state.engine) as session:
+        stored = session.exec(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+    assert [(e.handler.rsplit(".", 1)[1], e.payload["to"]) for e in stored] == [
+        ("every_move", "submitted"),
+        ("only_publications", "published"),
+        ("every_move", "published"),
+    ]
+
+
 def test_enqueue_writes_one_event_per_consumer_with_its_own_ordering_key(app):
     with unit_of_work(app.state.engine) as session:
         names = service.enqueue(session, "test.two_consumers", {"n": 1}, key="thing:1")

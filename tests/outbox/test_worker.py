@@ -65,6 +65,31 @@ def test_each_handler_of_a_topic_gets_the_event_once(app, worker, session):
     assert len(deliveries) == 2
 
 
+@outbox.handler("test.conditional_delivery", when=lambda payload: payload["n"] > 0)
+def _positive_only(session: Session, payload: dict, event: OutboxEvent) -> None:
+    deliveries.append(("positive", payload["n"]))
+
+
+def test_a_row_its_handler_has_no_business_with_is_marked_done_unrun(app, worker, session):
+    """A row queued before its handler declared `when` (an older release): done, not run."""
+    now = utcnow()
+    name = f"{__name__}._positive_only"
+    with unit_of_work(app.state.engine) as uow:
+        for n in (-1, 3):
+            uow.add(
+                OutboxEvent(
+                    topic="test.conditional_delivery",
+                    handler=name,
+                    payload={"n": n},
+                    created_at=now,
+                    available_at=now,
+                )
+            )
+    assert worker.drain() == 2
+    assert deliveries == [("positive", 3)]
+    assert [(e.payload["n"], e.status) for e in _events(session)] == [(-1, "done"), (3, "done")]
+
+
 def test_a_failed_delivery_backs_off_then_is_delivered_once(app, worker, session):
     failures_left[3] = 2
     with unit_of_work(app.state.engine) as uow:
