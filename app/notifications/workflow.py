@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Role, RoleGrant, User
 from app.db import utcnow
-from app.initiatives.models import CoAuthor, Initiative
+from app.initiatives.models import Initiative
 from app.initiatives.workflow import Status, status_label
 from app.notifications.service import notify
 
@@ -35,25 +36,34 @@ def public_link(initiative_id: int) -> str:
     return f"/catalogue/{initiative_id}"
 
 
+def _people(session: Session, query: Any) -> list[User]:
+    """Users in one statement. A notice needs their name, address and language, not the
+    roles, memberships and organisation a `User` otherwise brings along (three more
+    statements per person): those load only if a template reads them."""
+    return list(session.exec(query.options(lazyload("*"))))
+
+
 def authors(session: Session, initiative: Initiative) -> list[User]:
-    """The submitter and co-authors who have an account, each once."""
-    ids = [initiative.submitter_id] + [
-        c.user_id
-        for c in session.exec(select(CoAuthor).where(CoAuthor.initiative_id == initiative.id))
-        if c.user_id
-    ]
-    users = [session.get(User, i) for i in dict.fromkeys(ids)]
-    return [u for u in users if u is not None]
+    """The submitter and co-authors who have an account, each once (submitter first)."""
+    ids = list(
+        dict.fromkeys(
+            [initiative.submitter_id] + [c.user_id for c in initiative.coauthors if c.user_id]
+        )
+    )
+    found = {u.id: u for u in _people(session, select(User).where(col(User.id).in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 def coordinators(session: Session) -> list[User]:
-    ids = session.exec(
-        select(RoleGrant.user_id)
-        .where(RoleGrant.role == Role.coordinator, col(RoleGrant.revoked_at).is_(None))
-        .distinct()
-    ).all()
-    users = [session.get(User, i) for i in sorted(ids)]
-    return [u for u in users if u is not None and u.is_active]
+    granted = select(RoleGrant.user_id).where(
+        RoleGrant.role == Role.coordinator, col(RoleGrant.revoked_at).is_(None)
+    )
+    return _people(
+        session,
+        select(User)
+        .where(col(User.id).in_(granted), col(User.is_active).is_(True))
+        .order_by(col(User.id)),
+    )
 
 
 def _type_for(source: str | None, target: str) -> str:
