@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 from app.initiatives.models import Initiative
@@ -94,13 +95,14 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def tokens(text: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def tokens(text: str) -> frozenset[str]:
     """Lower-cased words without diacritics, so "Sạt lở" and "sat lo" compare equal.
 
-    Each word is folded by `search.text.fold`, which folds a word once per process: a
-    submission compares its words with 20 candidates' titles and summaries, whose words
-    (Vietnamese has about 7,000 syllables) were nearly all folded before."""
-    return {fold(word) for word in _WORD.findall(normalise_text(text))}
+    A submission compares its words with its 20 candidates' titles and summaries, and
+    the candidates of submissions on one subject are mostly the same published
+    initiatives: their word sets are kept (the last 1,024 texts, a few MiB at most)."""
+    return frozenset(fold(word) for word in _WORD.findall(normalise_text(text)))
 
 
 def similarity(a_title: str, a_summary: str, b_title: str, b_summary: str) -> float:
@@ -108,7 +110,7 @@ def similarity(a_title: str, a_summary: str, b_title: str, b_summary: str) -> fl
     return overlap(tokens(f"{a_title} {a_summary}"), tokens(f"{b_title} {b_summary}"))
 
 
-def overlap(a: set[str], b: set[str]) -> float:
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Jaccard similarity of two word sets from `tokens` (0 … 1): one text compared with
     many is tokenised once."""
     if not a or not b:
