@@ -53,6 +53,32 @@ def test_an_api_request_never_meets_a_page_route(app):
         assert asked["pages"] == 0
 
 
+def test_an_api_request_meets_only_the_routers_serving_its_first_segment(app):
+    gate = app.router.routes[0]
+
+    def segment(path: str) -> str:
+        return path.removeprefix(f"{API_PREFIX}/").split("/", 1)[0]
+
+    serving = [r for r in gate.routes if any(segment(x.path) == "fields" for x in _leaves(r))]
+    assert len(serving) == 1  # the taxonomy's router
+    asked: list[object] = []
+    for route in gate.routes:
+
+        def matches(self, scope, _original=route.matches):
+            asked.append(self)
+            return _original(scope)
+
+        route.matches = MethodType(matches, route)
+    with TestClient(app) as client:
+        assert client.get("/api/v1/fields").status_code == 200
+        assert asked == serving
+    # a segment nobody serves: no router at the gate (the usual search then answers 404)
+    assert gate.candidates("/api/v1/no-such-segment") == []
+    assert gate.candidates("/api/v1/initiatives/7/submit") == [
+        r for r in gate.routes if any(segment(x.path) == "initiatives" for x in _leaves(r))
+    ]
+
+
 def test_a_page_request_passes_the_gate_with_one_prefix_test(app):
     with TestClient(app) as client:
         asked = _counting(app)
