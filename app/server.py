@@ -31,10 +31,10 @@ BACKLOG = 2048
 STOP_GRACE_SECONDS = 30
 
 
-def _config(host: str, port: int) -> uvicorn.Config:
+def _config(host: str, port: int, app: str) -> uvicorn.Config:
     # loop/http "auto": uvloop and httptools when installed (uvicorn[standard]).
     return uvicorn.Config(
-        APP,
+        app,
         factory=True,
         host=host,
         port=port,
@@ -55,15 +55,17 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(host: str, port: int) -> None:
+def _worker(host: str, port: int, app: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (SIGTERM)
     sock = listening_socket(host, port)
-    uvicorn.Server(_config(host, port)).run(sockets=[sock])
+    uvicorn.Server(_config(host, port, app)).run(sockets=[sock])
 
 
-def serve(host: str, port: int, workers: int = 1) -> None:
+def serve(host: str, port: int, workers: int = 1, app: str = APP) -> None:
+    """Serve `app` (an app factory's import path: the portal's, or the benchmark's bare
+    FastAPI app that measures what the host itself can do) on `workers` processes."""
     if workers <= 1:
-        uvicorn.run(APP, factory=True, host=host, port=port, proxy_headers=False)
+        uvicorn.run(app, factory=True, host=host, port=port, proxy_headers=False)
         return
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -74,7 +76,7 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     stopping = False
 
     def start(slot: int) -> None:
-        process = context.Process(target=_worker, args=(host, port), name=f"portal-web-{slot}")
+        process = context.Process(target=_worker, args=(host, port, app), name=f"portal-web-{slot}")
         process.start()
         processes[slot] = process
         log.info("web worker %s started (pid %s) on %s:%s", slot, process.pid, host, port)

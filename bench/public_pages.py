@@ -628,6 +628,50 @@ def database(kind: str, name: str) -> Iterator[str]:
         yield create_database(cluster.url(), name)
 
 
+def host_baseline(args: argparse.Namespace) -> None:
+    """What this host serves at best: bench/bare.py's 20-hit JSON page, served and driven
+    as the portal's endpoints are. The portal's figures are comparable across hosts as a
+    share of this one (see bench/bare.py)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app.server import serve; "
+            f"serve('127.0.0.1', {port}, {args.workers}, app='bench.bare:create_app')",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(listening(port)) < args.workers:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the bare app did not start")
+            time.sleep(0.2)
+        for _ in range(args.workers * 10):
+            httpx.get(f"http://127.0.0.1:{port}/hits", timeout=10)
+        r = wrk(
+            f"http://127.0.0.1:{port}/hits",
+            args.connections,
+            args.seconds,
+            children(server.pid),
+        )
+        print(
+            f"host baseline (bare FastAPI, 20-hit JSON, {args.workers} workers, load average "
+            f"{load_average()}): {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
+            f"p99 {r['p99']:.1f} ms, errors {r['errors']}, cpu s/worker {r['cpu']}"
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def run(args: argparse.Namespace, size: int) -> None:
     var_dir = Path(tempfile.mkdtemp(prefix=f"bench-{args.db}-{size}-"))
     try:
@@ -740,6 +784,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
+    if not args.no_load:
+        host_baseline(args)
     for size in (int(s) for s in args.sizes.split(",")):
         run(args, size)
 
