@@ -3,6 +3,9 @@
     .venv/bin/python bench/public_pages.py --db sqlite --sizes 1000,20000
     .venv/bin/python bench/public_pages.py --db postgresql --sizes 1000,100000 --seconds 20
 
+First (unless `--no-load`), the **host baseline**: bench/bare.py's one-endpoint FastAPI app
+served and driven exactly as below, so that figures from different hosts can be compared.
+
 For each database and size:
 
 1. **Data.** A fresh database is migrated (`portal migrate`, so the real
