@@ -94,7 +94,7 @@ def enqueue(
     It is delivered only if that transaction commits. Handlers register when
     their domain's tasks.py is imported (the app factory and CLI do so first).
     The rows go in as one multi-row INSERT, not as ORM objects: nothing reads them
-    back in the writing transaction, and a submission queues five of them.
+    back in the writing transaction, and a submission queues four of them.
     """
     names = [name for name in handlers.get(topic, {}) if wants(topic, name, payload)]
     if not names:
