@@ -22,6 +22,7 @@ whatever the machine's load. `--show` lists the statements of the last create an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import re
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.public_pages import PASSWORD, build, database, draft, environment  # noqa: E402
+
+SUBMITTER = "submitter@bench.vn"
 
 
 class Statements:
@@ -93,107 +96,137 @@ def postgres_cpu(url: str) -> float:
     )
 
 
-def run(args: argparse.Namespace) -> None:
-    from fastapi.testclient import TestClient
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
+@contextlib.contextmanager
+def portal_in_process(
+    args: argparse.Namespace, name: str, **settings: Any
+) -> Iterator[tuple[Any, dict[str, Any], str]]:
+    """(app, data, database URL): a fresh database (`--db`) with `--published` initiatives,
+    built as bench/public_pages.py builds them, the app created in this process with
+    production settings, no in-app worker and `settings` on top, and the submitter's
+    account (see `signed_in`). Everything is removed afterwards."""
     from app import config
     from app.accounts import service as accounts
     from app.db import dispose_engines, make_engine, unit_of_work
     from app.main import create_app
 
-    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-submit-{args.db}-"))
+    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-{args.db}-"))
     try:
-        with database(args.db, "bench_submit") as pg_url:
+        with database(args.db, f"bench_{name}") as pg_url:
             db_url = pg_url or f"sqlite:///{var_dir / 'portal.db'}"
             env = environment(var_dir, db_url)
             print(f"== {args.db}, {args.published} published (load {_load()}) ==")
             data = build(env, args.published, 0)
-            settings = config.configure(
-                config.Settings(
-                    _env_file=None,
-                    environment="production",
-                    database_url=db_url,
-                    var_dir=var_dir,
-                    secret_key=env["SECRET_KEY"],
-                    search_backend="tantivy",
-                    run_worker_in_app=False,
-                    base_url=env["BASE_URL"],
-                    embedding_backend="none",
+            app = create_app(
+                config.configure(
+                    config.Settings(
+                        _env_file=None,
+                        environment="production",
+                        database_url=db_url,
+                        var_dir=var_dir,
+                        secret_key=env["SECRET_KEY"],
+                        search_backend="tantivy",
+                        run_worker_in_app=False,
+                        base_url=env["BASE_URL"],
+                        **settings,
+                    )
                 )
             )
-            app = create_app(settings)
             with unit_of_work(make_engine(db_url)) as session:
                 accounts.create_user(
                     session,
-                    email="submitter@bench.vn",
+                    email=SUBMITTER,
                     full_name="Người nộp",
                     password=PASSWORD,
                     verified=True,
                 )
-            counter = Statements()
-            event.listen(Engine, "before_cursor_execute", counter)
-            field_id = next(iter(data["fields"].values()))
-            figures: dict[str, list[tuple[int, float]]] = {"create": [], "submit": [], "floor": []}
-            shown: dict[str, list[str]] = {}
-            if args.calls:  # a measure of CPU work that the machine's load does not change
-                global CALLS
-                CALLS = itertools.count()
-                threading.setprofile(_count_calls)
-                sys.setprofile(_count_calls)
-            with TestClient(app, base_url="http://127.0.0.1") as client:
-                token = client.post(
-                    "/api/v1/auth/token",
-                    data={"username": "submitter@bench.vn", "password": PASSWORD},
-                ).json()["access_token"]
-                client.headers["Authorization"] = f"Bearer {token}"
-                for r in range(args.warmup + args.rounds):
-                    if r == args.warmup:
-                        pg_before = postgres_cpu(db_url)
-                    body = draft(r, field_id)
-                    created, sql_c, cpu_c = counter.during(
-                        lambda body=body: client.post("/api/v1/initiatives", json=body)
-                    )
-                    assert created.status_code == 201, created.text
-                    path = f"/api/v1/initiatives/{created.json()['id']}/submit"
-                    submitted, sql_s, cpu_s = counter.during(
-                        lambda path=path: client.post(path, json={})
-                    )
-                    assert submitted.status_code == 200, submitted.text
-                    _, sql_f, cpu_f = counter.during(
-                        lambda: client.get(f"/api/v1/no-such-path-{secrets.token_hex(2)}")
-                    )
-                    if r >= args.warmup:
-                        figures["create"].append((len(sql_c), cpu_c))
-                        figures["submit"].append((len(sql_s), cpu_s))
-                        figures["floor"].append((len(sql_f), cpu_f))
-                    shown = {"create": sql_c, "submit": sql_s}
-                pg_ms = (postgres_cpu(db_url) - pg_before) * 1000 / args.rounds
-            sys.setprofile(None)
-            threading.setprofile(None)  # type: ignore[arg-type]
-            event.remove(Engine, "before_cursor_execute", counter)
-            unit = "k calls" if args.calls else "CPU ms"
-            print(f"  {'request':<10}{'statements':>11}{unit + ' p50':>13}{unit + ' mean':>14}")
-            for name, rows in figures.items():
-                if name == "floor" and not args.floor:
-                    continue
-                counts = sorted({n for n, _ in rows})
-                cpus = [c for _, c in rows]
-                print(
-                    f"  {name:<10}{'/'.join(map(str, counts)):>11}"
-                    f"{statistics.median(cpus):>13.1f}{statistics.fmean(cpus):>14.1f}"
-                )
-            if pg_url:
-                print(f"  PostgreSQL CPU per create+submit (+ floor): {pg_ms:.1f} ms")
-            if args.show:
-                for name, sent in shown.items():
-                    print(f"\n  -- {name}: {len(sent)} statements")
-                    for k, statement in enumerate(sent, 1):
-                        print(f"  {k:>3}. {statement[: args.width]}")
+            yield app, data, db_url
     finally:
         dispose_engines()
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def signed_in(client: Any) -> None:
+    """The test client sends the submitter's bearer token from now on."""
+    token = client.post(
+        "/api/v1/auth/token", data={"username": SUBMITTER, "password": PASSWORD}
+    ).json()["access_token"]
+    client.headers["Authorization"] = f"Bearer {token}"
+
+
+def arguments(description: str | None, rounds: int, warmup: int) -> argparse.ArgumentParser:
+    """The options every in-process submit benchmark takes."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--published", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=rounds, help="submissions measured")
+    parser.add_argument("--warmup", type=int, default=warmup, help="submissions before measuring")
+    parser.add_argument("--show", action="store_true", help="list the statements")
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    with portal_in_process(args, "submit", embedding_backend="none") as (app, data, db_url):
+        counter = Statements()
+        event.listen(Engine, "before_cursor_execute", counter)
+        field_id = next(iter(data["fields"].values()))
+        figures: dict[str, list[tuple[int, float]]] = {"create": [], "submit": [], "floor": []}
+        shown: dict[str, list[str]] = {}
+        if args.calls:  # a measure of CPU work that the machine's load does not change
+            global CALLS
+            CALLS = itertools.count()
+            threading.setprofile(_count_calls)
+            sys.setprofile(_count_calls)
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            signed_in(client)
+            for r in range(args.warmup + args.rounds):
+                if r == args.warmup:
+                    pg_before = postgres_cpu(db_url)
+                body = draft(r, field_id)
+                created, sql_c, cpu_c = counter.during(
+                    lambda body=body: client.post("/api/v1/initiatives", json=body)
+                )
+                assert created.status_code == 201, created.text
+                path = f"/api/v1/initiatives/{created.json()['id']}/submit"
+                submitted, sql_s, cpu_s = counter.during(
+                    lambda path=path: client.post(path, json={})
+                )
+                assert submitted.status_code == 200, submitted.text
+                _, sql_f, cpu_f = counter.during(
+                    lambda: client.get(f"/api/v1/no-such-path-{secrets.token_hex(2)}")
+                )
+                if r >= args.warmup:
+                    figures["create"].append((len(sql_c), cpu_c))
+                    figures["submit"].append((len(sql_s), cpu_s))
+                    figures["floor"].append((len(sql_f), cpu_f))
+                shown = {"create": sql_c, "submit": sql_s}
+            pg_ms = (postgres_cpu(db_url) - pg_before) * 1000 / args.rounds
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+        event.remove(Engine, "before_cursor_execute", counter)
+        unit = "k calls" if args.calls else "CPU ms"
+        print(f"  {'request':<10}{'statements':>11}{unit + ' p50':>13}{unit + ' mean':>14}")
+        for name, rows in figures.items():
+            if name == "floor" and not args.floor:
+                continue
+            counts = sorted({n for n, _ in rows})
+            cpus = [c for _, c in rows]
+            print(
+                f"  {name:<10}{'/'.join(map(str, counts)):>11}"
+                f"{statistics.median(cpus):>13.1f}{statistics.fmean(cpus):>14.1f}"
+            )
+        if args.db == "postgresql":
+            print(f"  PostgreSQL CPU per create+submit (+ floor): {pg_ms:.1f} ms")
+        if args.show:
+            for name, sent in shown.items():
+                print(f"\n  -- {name}: {len(sent)} statements")
+                for k, statement in enumerate(sent, 1):
+                    print(f"  {k:>3}. {statement[: args.width]}")
 
 
 def _load() -> str:
@@ -201,14 +234,7 @@ def _load() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--published", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=30, help="create+submit pairs measured")
-    parser.add_argument("--warmup", type=int, default=5, help="pairs run before measuring")
-    parser.add_argument("--show", action="store_true", help="list the statements")
+    parser = arguments(__doc__, rounds=30, warmup=5)
     parser.add_argument("--floor", action="store_true", help="also time an unknown API path")
     parser.add_argument(
         "--calls",

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import collections
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,8 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.public_pages import PASSWORD, build, database, draft, environment  # noqa: E402
-from bench.submit_path import Statements  # noqa: E402
+from bench.public_pages import draft  # noqa: E402
+from bench.submit_path import Statements, arguments, portal_in_process, signed_in  # noqa: E402
 
 
 def run(args: argparse.Namespace) -> None:
@@ -37,119 +35,71 @@ def run(args: argparse.Namespace) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    from app import config
-    from app.accounts import service as accounts
-    from app.db import make_engine, unit_of_work
-    from app.main import create_app
+    from app.db import make_engine
     from app.outbox import service as outbox
     from app.outbox.worker import Worker
 
-    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-worker-{args.db}-"))
-    try:
-        with database(args.db, "bench_worker") as pg_url:
-            db_url = pg_url or f"sqlite:///{var_dir / 'portal.db'}"
-            env = environment(var_dir, db_url)
-            data = build(env, args.published, 0)
-            settings = config.configure(
-                config.Settings(
-                    _env_file=None,
-                    environment="production",
-                    database_url=db_url,
-                    var_dir=var_dir,
-                    secret_key=env["SECRET_KEY"],
-                    search_backend="tantivy",
-                    run_worker_in_app=False,
-                    base_url=env["BASE_URL"],
-                )
-            )
-            app = create_app(settings)
-            engine = make_engine(db_url)
-            with unit_of_work(engine) as session:
-                accounts.create_user(
-                    session,
-                    email="submitter@bench.vn",
-                    full_name="Người nộp",
-                    password=PASSWORD,
-                    verified=True,
-                )
-            worker = Worker(engine)
-            counter = Statements()
-            event.listen(Engine, "before_cursor_execute", counter)
-            statements: collections.Counter[str] = collections.Counter()
-            cpu: collections.Counter[str] = collections.Counter()
-            runs: collections.Counter[str] = collections.Counter()
+    with portal_in_process(args, "worker") as (app, data, db_url):
+        worker = Worker(make_engine(db_url))
+        counter = Statements()
+        statements: collections.Counter[str] = collections.Counter()
+        cpu: collections.Counter[str] = collections.Counter()
+        runs: collections.Counter[str] = collections.Counter()
 
-            def measured(name: str, fn: Any) -> Any:
-                def handler(session: Any, payload: dict[str, Any], ev: Any) -> None:
-                    sent, started = len(counter.sent), time.process_time()
-                    fn(session, payload, ev)
-                    cpu[name] += time.process_time() - started
-                    statements[name] += len(counter.sent) - sent
-                    runs[name] += 1
+        def measured(name: str, fn: Any) -> Any:
+            def handler(session: Any, payload: dict[str, Any], ev: Any) -> None:
+                sent, started = len(counter.sent), time.process_time()
+                fn(session, payload, ev)
+                cpu[name] += time.process_time() - started
+                statements[name] += len(counter.sent) - sent
+                runs[name] += 1
 
-                return handler
+            return handler
 
-            for consumers in outbox.handlers.values():
-                for name, fn in list(consumers.items()):
-                    consumers[name] = measured(name, fn)
-            field_id = next(iter(data["fields"].values()))
-            totals = {"events": 0.0, "statements": 0.0, "cpu": 0.0}
-            try:
-                with TestClient(app, base_url="http://127.0.0.1") as client:
-                    token = client.post(
-                        "/api/v1/auth/token",
-                        data={"username": "submitter@bench.vn", "password": PASSWORD},
-                    ).json()["access_token"]
-                    client.headers["Authorization"] = f"Bearer {token}"
-                    worker.drain()
-                    for r in range(args.warmup + args.rounds):
-                        if r == args.warmup:
-                            for counted in (statements, cpu, runs):
-                                counted.clear()
-                            totals = dict.fromkeys(totals, 0.0)
-                        created = client.post("/api/v1/initiatives", json=draft(r, field_id))
-                        assert created.status_code == 201, created.text
-                        submitted = client.post(
-                            f"/api/v1/initiatives/{created.json()['id']}/submit", json={}
-                        )
-                        assert submitted.status_code == 200, submitted.text
-                        counter.sent, started = [], time.process_time()
-                        totals["events"] += worker.drain()
-                        totals["cpu"] += time.process_time() - started
-                        totals["statements"] += len(counter.sent)
-            finally:
-                event.remove(Engine, "before_cursor_execute", counter)
-            n = args.rounds
+        for consumers in outbox.handlers.values():
+            for name, fn in list(consumers.items()):
+                consumers[name] = measured(name, fn)
+        field_id = next(iter(data["fields"].values()))
+        totals = {"events": 0.0, "statements": 0.0, "cpu": 0.0}
+        event.listen(Engine, "before_cursor_execute", counter)
+        try:
+            with TestClient(app, base_url="http://127.0.0.1") as client:
+                signed_in(client)
+                worker.drain()
+                for r in range(args.warmup + args.rounds):
+                    if r == args.warmup:
+                        for counted in (statements, cpu, runs):
+                            counted.clear()
+                        totals = dict.fromkeys(totals, 0.0)
+                    created = client.post("/api/v1/initiatives", json=draft(r, field_id))
+                    assert created.status_code == 201, created.text
+                    submitted = client.post(
+                        f"/api/v1/initiatives/{created.json()['id']}/submit", json={}
+                    )
+                    assert submitted.status_code == 200, submitted.text
+                    counter.sent, started = [], time.process_time()
+                    totals["events"] += worker.drain()
+                    totals["cpu"] += time.process_time() - started
+                    totals["statements"] += len(counter.sent)
+        finally:
+            event.remove(Engine, "before_cursor_execute", counter)
+        n = args.rounds
+        print(
+            f"  per submission: {totals['events'] / n:.1f} events, "
+            f"{totals['statements'] / n:.1f} statements, {totals['cpu'] * 1000 / n:.1f} ms CPU"
+        )
+        for name in sorted(runs, key=lambda k: -cpu[k]):
             print(
-                f"== {args.db}, {args.published} published: per submission "
-                f"{totals['events'] / n:.1f} events, {totals['statements'] / n:.1f} statements, "
-                f"{totals['cpu'] * 1000 / n:.1f} ms CPU =="
+                f"  {name:<56} runs {runs[name] / n:.1f}  statements "
+                f"{statements[name] / n:5.1f}  CPU {cpu[name] * 1000 / n:6.1f} ms"
             )
-            for name in sorted(runs, key=lambda k: -cpu[k]):
-                print(
-                    f"  {name:<56} runs {runs[name] / n:.1f}  statements "
-                    f"{statements[name] / n:5.1f}  CPU {cpu[name] * 1000 / n:6.1f} ms"
-                )
-            if args.show:
-                for k, statement in enumerate(counter.sent, 1):
-                    print(f"  {k:>3}. {statement[:150]}")
-    finally:
-        from app.db import dispose_engines
-
-        dispose_engines()
-        shutil.rmtree(var_dir, ignore_errors=True)
+        if args.show:
+            for k, statement in enumerate(counter.sent, 1):
+                print(f"  {k:>3}. {statement[:150]}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
-    )
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--published", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=20, help="submissions measured")
-    parser.add_argument("--warmup", type=int, default=3, help="submissions before measuring")
-    parser.add_argument("--show", action="store_true", help="list the last drain's statements")
-    run(parser.parse_args())
+    run(arguments(__doc__, rounds=20, warmup=3).parse_args())
 
 
 if __name__ == "__main__":
