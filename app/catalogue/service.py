@@ -77,13 +77,18 @@ FIELDS_TTL = 300.0
 def field_names(session: Session, *, fresh: bool = False) -> dict[str, tuple[str, str]]:
     """code → (Vietnamese, English) name of every field, cached for a few minutes
     (`fresh` reads them again, for a code the cache does not know yet)."""
+    return _field_names(session, fresh)[1]
+
+
+def _field_names(session: Session, fresh: bool = False) -> tuple[float, dict[str, tuple[str, str]]]:
+    """(when they were read, `field_names`)."""
     global _fields_cache
     with _fields_lock:
         stale = _fields_cache is not None and time.monotonic() - _fields_cache[0] > FIELDS_TTL
         if fresh or stale or _fields_cache is None:
             rows = session.exec(select(Field.code, Field.name_vi, Field.name_en)).all()
             _fields_cache = (time.monotonic(), {code: (vi, en) for code, vi, en in rows})
-        return _fields_cache[1]
+        return _fields_cache
 
 
 def field_label(session: Session, code: str | None, fallback: str = "") -> str:
@@ -244,14 +249,47 @@ def engine_query(params: SearchParams) -> search.Query:
     return search.Query(text=params.q, filters=_engine_filters(params.filters))
 
 
+RESULTS_KEPT = 512  # results pages × languages; a page's views are a few KiB
+
+
+def _copy_results(results: ResultsPage) -> ResultsPage:
+    return replace(
+        results,
+        hits=[replace(hit, doc=dict(hit.doc)) for hit in results.hits],
+        facets=[replace(facet, values=list(facet.values)) for facet in results.facets],
+    )
+
+
+_results: Kept[ResultsPage] = Kept(RESULTS_KEPT, copy=_copy_results)
+
+
 def run_search(session: Session, params: SearchParams) -> ResultsPage:
-    """One results page with facet counts.
+    """One results page with facet counts, kept per process and language.
 
     Facets combine as OR within a facet and AND across facets. A facet's counts
     are computed with every filter except its own (one extra engine query per
     facet in use), so a visitor sees how many results each other value of that
     facet would add, not just the value already chosen.
+
+    The page (hits with their marked titles and snippets, facets with their labels
+    and links) depends only on the parameters, the language, the index and the
+    field names, so it is kept while the index's generation and the field names
+    read (`field_names`, at most FIELDS_TTL old) are unchanged: the engine's own
+    kept answer still left the building of these views to every request.
     """
+    try:
+        index = indexing.engine(session).generation()
+    except (search.SearchUnavailable, OSError):  # nothing to keep it by: ask (and say so)
+        return _run_search(session, params)
+    names_read, _names = _field_names(session)
+    return _results.get(
+        (tuple(params.query_items()), params.per_page, get_language()),
+        f"{index}|{names_read}",
+        lambda: _run_search(session, params),
+    )
+
+
+def _run_search(session: Session, params: SearchParams) -> ResultsPage:
     base: dict[str, Any] = {"text": params.q, "highlight": False}
     selected = [name for name in FACETS if params.filters.get(name)]
     main = _ask(

@@ -85,6 +85,52 @@ def test_paging_splits_the_same_ordering(session, corpus):
     assert service.run_search(session, SearchParams(sort="trl", per_page=3)).pages == 3
 
 
+# -- a results page, kept per process and language (service.run_search) ---------------------
+
+
+def test_a_results_page_is_built_once_until_the_index_changes(session, corpus, worker, monkeypatch):
+    from app.initiatives.models import Field, Initiative
+    from tests.catalogue.conftest import publish
+
+    built: list[str] = []
+    build = service._run_search
+    monkeypatch.setattr(service, "_run_search", lambda s, p: built.append(p.q) or build(s, p))
+    first = service.run_search(session, SearchParams(q="dien", per_page=7))
+    again = service.run_search(session, SearchParams(q="dien", per_page=7))
+    assert built == ["dien"]
+    assert again == first
+    assert again.hits[0].doc is not first.hits[0].doc  # each caller its own copy
+    assert corpus.keys([h.id for h in again.hits]) == ["grid", "solar"]
+
+    solar = session.get(Initiative, corpus.id("solar"))
+    school = publish(
+        session,
+        corpus.people,
+        title="Điện mặt trời cho trường học vùng cao",
+        summary="Tấm pin trên mái lớp học.",
+        field=session.get(Field, solar.field_id),
+    )
+    worker.drain()  # indexed: the index's generation changes
+    latest = service.run_search(session, SearchParams(q="dien", per_page=7))
+    assert built == ["dien", "dien"]
+    assert school.id in [h.id for h in latest.hits] and len(latest.hits) == 3
+
+
+def test_a_kept_results_page_is_in_the_readers_language(session, corpus):
+    from app import i18n
+
+    titles = {}
+    try:
+        for language in ("vi", "en", "vi"):
+            i18n.set_language(language)
+            results = service.run_search(session, SearchParams(filters={"trl": [7]}, per_page=9))
+            titles.setdefault(language, [f.title for f in results.facets])
+            assert [f.title for f in results.facets] == titles[language]
+    finally:
+        i18n.set_language("vi")
+    assert titles["vi"][0] == "Lĩnh vực" and titles["en"][0] == "Field"
+
+
 # -- the published page's data, kept per process (service.published_page) -----------------
 
 
