@@ -219,7 +219,7 @@ def end(session: Session, *, failed: bool = False) -> None:
     try:
         if failed or session.info.get(REFUSED):
             session.rollback()
-        else:
+        elif session.in_transaction():  # else nothing was read or written: nothing to commit
             try:
                 session.commit()
             except BaseException:
