@@ -201,6 +201,10 @@ class ResultsPage:
     facets: list[FacetView]
     suggestion: str | None
     ignored: tuple[str, ...] = ()  # typed words the results do not contain
+    # Names what the page was built from (parameters, language, index, field names):
+    # pages with the same stamp are the same, so their rendered parts may be kept too
+    # (catalogue/search.html). Empty when the index could not say its generation.
+    stamp: str = ""
 
     @property
     def suggestion_url(self) -> str | None:
@@ -282,10 +286,12 @@ def run_search(session: Session, params: SearchParams) -> ResultsPage:
     except (search.SearchUnavailable, OSError):  # nothing to keep it by: ask (and say so)
         return _run_search(session, params)
     names_read, _names = _field_names(session)
+    key = (tuple(params.query_items()), params.per_page, get_language())
+    generation = f"{index}|{names_read}"
     return _results.get(
-        (tuple(params.query_items()), params.per_page, get_language()),
-        f"{index}|{names_read}",
-        lambda: _run_search(session, params),
+        key,
+        generation,
+        lambda: replace(_run_search(session, params), stamp=f"{generation}|{key!r}"),
     )
 
 

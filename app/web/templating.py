@@ -15,10 +15,12 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from app import i18n
 from app.web.static import StaticNames
+from search.kept import Kept
 
 FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
 env = jinja2.Environment(
@@ -60,6 +62,29 @@ class LazyToken:
 # The current page's CSRF token, readable from macros imported without context.
 _csrf: ContextVar[LazyToken | None] = ContextVar("csrf_token", default=None)
 env.globals["csrf_value"] = lambda: str(_csrf.get() or "")
+
+PARTS_KEPT = 512  # rendered parts of pages (a results list is 10–20 KiB)
+_parts: Kept[Markup] = Kept(PARTS_KEPT, copy=lambda part: part)  # a str cannot be changed
+
+
+@jinja2.pass_context
+def kept_part(context: jinja2.runtime.Context, template: str, key: str) -> Markup:
+    """`template` rendered with this page's context, kept per process under `key`.
+
+    For a part of a page that is the same for everyone who asks with the same key: the
+    key names everything the part shows (a results page's `stamp`: its parameters,
+    language, index generation and field names), and the part shows nothing of the
+    visitor's own (no user, form token or flash message). An empty key: rendered each time.
+    """
+
+    def part() -> Markup:
+        return Markup(context.environment.get_template(template).render(context.get_all()))
+
+    return _parts.get((template, key), "", part) if key else part()
+
+
+env.globals["kept_part"] = kept_part
+
 
 _nav: list[tuple[int, str, str, Callable[[Any], bool]]] = []
 

@@ -190,3 +190,32 @@ def test_the_count_line_is_singular_or_plural_in_english_and_unchanged_in_vietna
     assert count.findall(client.get("/search", params={"field": "NNMT", "lang": "vi"}).text) == [
         "Tìm thấy 2 sáng kiến"
     ]
+
+
+def test_the_kept_parts_of_a_results_page_hold_nothing_of_the_visitors_own(client, corpus):
+    """The facets and the hits are rendered once per results page and process
+    (`kept_part`, by the results' stamp) and shared by every visitor; what is a signed-in
+    visitor's own (the save-search link, their name) stays out of them, in either order."""
+    from tests.conftest import web_login
+
+    past_the_page_cache = {"Cookie": "portal_session=x"}
+    save = 'class="save-search"'
+    name = corpus.people.submitter.full_name
+
+    def hits(html: str) -> str:
+        return re.search(r'<ol class="cat-hits".*?</ol>', html, re.DOTALL)[0]
+
+    anonymous_first = client.get("/search?q=he+thong&sort=trl", headers=past_the_page_cache).text
+    web_login(client, corpus.people.submitter.email)
+    signed_in_then = client.get("/search?q=he+thong&sort=trl").text
+    signed_in_first = client.get("/search?q=he+thong&sort=newest").text
+    client.cookies.clear()
+    anonymous_then = client.get("/search?q=he+thong&sort=newest", headers=past_the_page_cache).text
+
+    assert save in signed_in_then and save in signed_in_first and name in signed_in_first
+    assert save not in anonymous_first and save not in anonymous_then
+    assert name not in anonymous_then
+    assert hits(anonymous_first) == hits(signed_in_then)
+    assert hits(signed_in_first) == hits(anonymous_then)
+    assert result_ids(anonymous_first) == [corpus.id("iot"), corpus.id("solar")]
+    assert result_ids(anonymous_then) == [corpus.id("iot"), corpus.id("solar")]
