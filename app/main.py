@@ -107,8 +107,10 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             prefix=API_PREFIX,
             dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
-    # An API request is matched against the API's routes only (app/web/routing.py).
-    app.router.routes.insert(0, PrefixGate(API_PREFIX, app.router.routes[pages:]))
+    # A request meets only the routers serving its path's first segment (app/web/routing.py):
+    # the API's under its prefix, then the pages' (everything, when neither serves it).
+    page_routes, api_routes = app.router.routes[:pages], app.router.routes[pages:]
+    app.router.routes[0:0] = [PrefixGate(API_PREFIX, api_routes), PrefixGate("/", page_routes)]
     openapi.install(app, API_PREFIX)
     app.mount("/static", HashedStaticFiles(directory=FRONTEND / "static"), name="static")
 

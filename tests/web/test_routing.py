@@ -1,4 +1,5 @@
-"""An API request is compared with the API's routes only; pages and errors route as before."""
+"""A request is compared with the routes serving its first segment only (the API's under its
+prefix, the pages' by theirs); unknown paths and methods answer as before."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from tests.web.test_api import bare_app  # noqa: F401  (fixture)
 
 
 def _counting(app) -> dict[str, int]:
-    """Count the `matches` calls every route after the gate receives, pages and API apart."""
+    """Count the `matches` calls every route after the gates receives, pages and API apart."""
     asked = {"pages": 0, "api": 0}
-    for route in app.router.routes[1:]:
+    for route in app.router.routes[2:]:
         paths = {getattr(r, "path", "") for r in _leaves(route)}
         kind = "api" if paths and all(p.startswith(API_PREFIX) for p in paths) else "pages"
 
@@ -32,17 +33,20 @@ def _leaves(route):
     return list(contexts()) if contexts else [route]
 
 
-def test_the_gate_comes_first_and_holds_every_api_router(app):
-    gate = app.router.routes[0]
-    assert isinstance(gate, PrefixGate)
+def test_the_gates_come_first_and_hold_every_api_router_then_every_page_router(app):
+    gate, pages_gate = app.router.routes[:2]
+    assert isinstance(gate, PrefixGate) and isinstance(pages_gate, PrefixGate)
+    routers = [r for r in app.router.routes[2:] if hasattr(r, "effective_route_contexts")]
     api_routers = [
         r
-        for r in app.router.routes[1:]
-        if hasattr(r, "effective_route_contexts")
-        and all(x.path.startswith(API_PREFIX) for x in r.effective_route_contexts())
+        for r in routers
+        if all(x.path.startswith(API_PREFIX) for x in r.effective_route_contexts())
     ]
     assert gate.routes == api_routers
     assert len(api_routers) >= 10
+    page_routers = [r for r in pages_gate.routes if hasattr(r, "effective_route_contexts")]
+    assert page_routers == [r for r in routers if r not in api_routers]
+    assert len(page_routers) >= 10
 
 
 def test_an_api_request_never_meets_a_page_route(app):
@@ -79,12 +83,40 @@ def test_an_api_request_meets_only_the_routers_serving_its_first_segment(app):
     ]
 
 
-def test_a_page_request_passes_the_gate_with_one_prefix_test(app):
+def test_a_page_request_meets_only_the_page_routers_serving_its_first_segment(app):
+    pages_gate = app.router.routes[1]
+    serving = [
+        r for r in pages_gate.routes if any(x.path.split("/")[1] == "catalogue" for x in _leaves(r))
+    ]
+    assert 1 <= len(serving) < len(pages_gate.routes) / 10
+    asked: list[object] = []
+    for route in pages_gate.routes:
+
+        def matches(self, scope, _original=route.matches):
+            asked.append(self)
+            return _original(scope)
+
+        route.matches = MethodType(matches, route)
     with TestClient(app) as client:
-        asked = _counting(app)
-        response = client.get("/search")
-        assert response.status_code == 200
-        assert asked["pages"] >= 1
+        assert client.get("/catalogue/synonyms", follow_redirects=False).status_code == 303
+        # the catalogue's routers, in their order, and no other (nor again after the gates)
+        assert asked == serving
+        asked.clear()
+        assert client.get("/").status_code == 200
+        assert len(asked) < len(pages_gate.routes) / 10
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("POST", "/search", 405),  # the path is known, the method is not
+        ("GET", "/no-such-page", 404),
+        ("GET", "/catalogue/not-a-number", 404),
+    ],
+)
+def test_unknown_page_paths_and_methods_answer_as_before(client, method, path, status):
+    response = client.request(method, path)
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize(
