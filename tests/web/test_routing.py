@@ -28,6 +28,19 @@ def _counting(app) -> dict[str, int]:
     return asked
 
 
+def _asking(routes) -> list[object]:
+    """The routes among `routes` asked to match, in the order they are asked."""
+    asked: list[object] = []
+    for route in routes:
+
+        def matches(self, scope, _original=route.matches):
+            asked.append(self)
+            return _original(scope)
+
+        route.matches = MethodType(matches, route)
+    return asked
+
+
 def _leaves(route):
     contexts = getattr(route, "effective_route_contexts", None)
     return list(contexts()) if contexts else [route]
@@ -65,14 +78,7 @@ def test_an_api_request_meets_only_the_routers_serving_its_first_segment(app):
 
     serving = [r for r in gate.routes if any(segment(x.path) == "fields" for x in _leaves(r))]
     assert len(serving) == 1  # the taxonomy's router
-    asked: list[object] = []
-    for route in gate.routes:
-
-        def matches(self, scope, _original=route.matches):
-            asked.append(self)
-            return _original(scope)
-
-        route.matches = MethodType(matches, route)
+    asked = _asking(gate.routes)
     with TestClient(app) as client:
         assert client.get("/api/v1/fields").status_code == 200
         assert asked == serving
@@ -89,14 +95,7 @@ def test_a_page_request_meets_only_the_page_routers_serving_its_first_segment(ap
         r for r in pages_gate.routes if any(x.path.split("/")[1] == "catalogue" for x in _leaves(r))
     ]
     assert 1 <= len(serving) < len(pages_gate.routes) / 10
-    asked: list[object] = []
-    for route in pages_gate.routes:
-
-        def matches(self, scope, _original=route.matches):
-            asked.append(self)
-            return _original(scope)
-
-        route.matches = MethodType(matches, route)
+    asked = _asking(pages_gate.routes)
     with TestClient(app) as client:
         assert client.get("/catalogue/synonyms", follow_redirects=False).status_code == 303
         # the catalogue's routers, in their order, and no other (nor again after the gates)
@@ -107,30 +106,20 @@ def test_a_page_request_meets_only_the_page_routers_serving_its_first_segment(ap
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "status"),
+    ("method", "path", "status", "content_type"),
     [
-        ("POST", "/search", 405),  # the path is known, the method is not
-        ("GET", "/no-such-page", 404),
-        ("GET", "/catalogue/not-a-number", 404),
+        ("DELETE", "/api/v1/fields", 405, "application/problem+json"),  # a known path
+        ("GET", "/api/v1/no-such-thing", 404, "application/problem+json"),
+        ("GET", "/api/v1", 404, "application/problem+json"),
+        ("POST", "/search", 405, "text/html; charset=utf-8"),
+        ("GET", "/no-such-page", 404, "text/html; charset=utf-8"),
+        ("GET", "/catalogue/not-a-number", 404, "text/html; charset=utf-8"),
     ],
 )
-def test_unknown_page_paths_and_methods_answer_as_before(client, method, path, status):
+def test_unknown_paths_and_methods_answer_as_before(client, method, path, status, content_type):
     response = client.request(method, path)
     assert response.status_code == status
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "status"),
-    [
-        ("DELETE", "/api/v1/fields", 405),  # the path is known, the method is not
-        ("GET", "/api/v1/no-such-thing", 404),
-        ("GET", "/api/v1", 404),
-    ],
-)
-def test_unknown_api_paths_and_methods_answer_as_before(client, method, path, status):
-    response = client.request(method, path)
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["content-type"] == content_type
 
 
 def test_a_path_only_sharing_the_prefixs_letters_is_a_page_path(bare_app):  # noqa: F811
