@@ -7,7 +7,6 @@ labels), so a search costs what the engine costs.
 
 from __future__ import annotations
 
-import copy
 import html
 import math
 import re
@@ -441,7 +440,17 @@ class PublishedPage:
 
 
 PAGES_KEPT = 1024  # initiatives × languages; a page is a few KiB
-_pages: Kept[PublishedPage] = Kept(PAGES_KEPT, copy=copy.deepcopy)
+
+
+def _copy_page(page: PublishedPage) -> PublishedPage:
+    return replace(
+        page,
+        item=dict(page.item),
+        similar=[replace(hit, doc=dict(hit.doc)) for hit in page.similar],
+    )
+
+
+_pages: Kept[PublishedPage] = Kept(PAGES_KEPT, copy=_copy_page)
 
 
 def published_page(session: Session, initiative_id: int) -> PublishedPage:

@@ -18,6 +18,7 @@ Both answer the same five questions (`Vectors`); every use in `recommend.py` and
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -139,6 +140,7 @@ def stamp(session: Session, kind: str, model: str) -> tuple[Any, ...]:
     return (session.exec(select(stamp_column(kind, model))).one() or 0,)
 
 
+@functools.cache  # an expression: built once per kind and model, reused by every statement
 def stamp_column(kind: str, model: str) -> Any:
     """`stamp`'s version as a scalar subquery (NULL before the first vector), for a caller
     that reads it in the same statement as its own row."""
