@@ -135,6 +135,7 @@ def public_page(request: Request, session: SessionDep, user: OptionalUser, initi
             "full_record": full_record,
             "certificate": page.certificate,
             "similar": page.similar,
+            "stamp": page.stamp,  # the parts shown alike to everyone are kept by it
             "org_type_label": organisation_type_label,
             "ip_status_label": ip_status_label,
         },

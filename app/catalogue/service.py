@@ -437,6 +437,10 @@ class PublishedPage:
     item: dict[str, Any]
     certificate: CertificateView | None
     similar: list[HitView]
+    # Names what the page was built from (the row's and the vectors' stamps, the index, the
+    # language): equal stamps, equal pages, so their rendered parts may be kept too
+    # (catalogue/initiative.html). Empty when the index could not say its generation.
+    stamp: str = ""
 
 
 PAGES_KEPT = 1024  # initiatives × languages; a page is a few KiB
@@ -477,10 +481,11 @@ def published_page(session: Session, initiative_id: int) -> PublishedPage:
     except (search.SearchUnavailable, OSError):  # nothing to keep it by: as before
         return _published_page(session, initiative_id)
     generation = f"{row[0]}|{row[1]}|{index}|{row[2]}"
+    key = (initiative_id, get_language())
     return _pages.get(
-        (initiative_id, get_language()),
+        key,
         generation,
-        lambda: _published_page(session, initiative_id),
+        lambda: replace(_published_page(session, initiative_id), stamp=f"{generation}|{key!r}"),
     )
 
 

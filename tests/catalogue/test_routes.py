@@ -219,3 +219,35 @@ def test_the_kept_parts_of_a_results_page_hold_nothing_of_the_visitors_own(clien
     assert hits(signed_in_first) == hits(anonymous_then)
     assert result_ids(anonymous_first) == [corpus.id("iot"), corpus.id("solar")]
     assert result_ids(anonymous_then) == [corpus.id("iot"), corpus.id("solar")]
+
+
+def test_the_kept_parts_of_a_public_page_hold_nothing_of_the_readers_own(client, corpus):
+    """An initiative's public sections and similar initiatives are rendered once per page
+    stamp and process (`kept_part`) and shared; the author's link to the full record is
+    theirs alone, in either order."""
+    from tests.conftest import web_login
+
+    past_the_page_cache = {"Cookie": "portal_session=x"}
+    solar, grid = (f"/catalogue/{corpus.id(key)}" for key in ("solar", "grid"))
+
+    def shared(html: str) -> tuple[str, str]:
+        record = re.search(r"<h1>.*?</dl>.*?</p>", html, re.DOTALL)[0]  # through the summary
+        similar = re.search(r'<section class="cat-similar".*?</section>', html, re.DOTALL)
+        return record, similar[0] if similar else ""
+
+    def full_record(key: str) -> str:
+        return f'<a href="/initiatives/{corpus.id(key)}">'
+
+    anonymous_first = client.get(solar, headers=past_the_page_cache).text
+    web_login(client, corpus.people.submitter.email)  # the author of every initiative here
+    author_then = client.get(solar).text
+    author_first = client.get(grid).text
+    client.cookies.clear()
+    anonymous_then = client.get(grid, headers=past_the_page_cache).text
+
+    assert full_record("solar") in author_then and full_record("grid") in author_first
+    assert full_record("solar") not in anonymous_first
+    assert full_record("grid") not in anonymous_then
+    assert shared(anonymous_first) == shared(author_then)
+    assert shared(author_first) == shared(anonymous_then)
+    assert "Pin quang năng lắp trên mái giúp giảm tiền điện." in shared(anonymous_first)[0]
