@@ -255,10 +255,15 @@ def engine_query(params: SearchParams) -> search.Query:
 RESULTS_KEPT = 512  # results pages × languages; a page's views are a few KiB
 
 
+def _own_hits(hits: list[HitView]) -> list[HitView]:
+    """Kept hits as a caller may change them (the views are frozen, their documents not)."""
+    return [replace(hit, doc=dict(hit.doc)) for hit in hits]
+
+
 def _copy_results(results: ResultsPage) -> ResultsPage:
     return replace(
         results,
-        hits=[replace(hit, doc=dict(hit.doc)) for hit in results.hits],
+        hits=_own_hits(results.hits),
         facets=[replace(facet, values=list(facet.values)) for facet in results.facets],
     )
 
@@ -438,7 +443,7 @@ class PublishedPage:
     certificate: CertificateView | None
     similar: list[HitView]
     # Names what the page was built from (the row's and the vectors' stamps, the index, the
-    # language): equal stamps, equal pages, so their rendered parts may be kept too
+    # field names read, the language): equal stamps, equal pages, so their rendered parts may be kept too
     # (catalogue/initiative.html). Empty when the index could not say its generation.
     stamp: str = ""
 
@@ -450,7 +455,7 @@ def _copy_page(page: PublishedPage) -> PublishedPage:
     return replace(
         page,
         item=dict(page.item),
-        similar=[replace(hit, doc=dict(hit.doc)) for hit in page.similar],
+        similar=_own_hits(page.similar),
     )
 
 
@@ -480,7 +485,10 @@ def published_page(session: Session, initiative_id: int) -> PublishedPage:
         index = indexing.engine(session).generation()
     except (search.SearchUnavailable, OSError):  # nothing to keep it by: as before
         return _published_page(session, initiative_id)
-    generation = f"{row[0]}|{row[1]}|{index}|{row[2]}"
+    # The field names read too: the similar initiatives name their fields (at most
+    # FIELDS_TTL old, as on the search page).
+    names_read, _names = _field_names(session)
+    generation = f"{row[0]}|{row[1]}|{index}|{row[2]}|{names_read}"
     key = (initiative_id, get_language())
     return _pages.get(
         key,
