@@ -30,6 +30,26 @@ env = jinja2.Environment(
 )
 templates = Jinja2Templates(env=env)
 env.install_gettext_callables(gettext=i18n.translate, ngettext=i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
+
+
+# Jinja's newstyle callables, without their second `context.call` of the translation
+# function (a dozen Python calls per message, and a page has 30–60 messages).
+@jinja2.pass_eval_context
+def _gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
+    text = i18n.translate(message)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@jinja2.pass_eval_context
+def _ngettext(
+    eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, num: float, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = i18n.translate_plural(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
 env.globals.update(
     format_datetime=i18n.format_datetime,
     format_date=i18n.format_date,
