@@ -22,7 +22,7 @@ from app.reports import service as reports
 from app.web import openapi, warmup
 from app.web.csrf import FormTokenPeek, csrf_protect, csrf_protect_api
 from app.web.page_cache import COMPRESS_FROM, COMPRESS_LEVEL, PageCache
-from app.web.routing import PrefixGate
+from app.web.routing import PrefixGate, Remainder
 from app.web.security_headers import SecurityHeadersMiddleware
 from app.web.static import HashedStaticFiles
 from app.web.templating import FRONTEND
@@ -108,9 +108,13 @@ def create_app(settings: config.Settings | None = None) -> FastAPI:
             dependencies=[Depends(csrf_protect_api), Depends(api_access)],
         )
     # A request meets only the routers serving its path's first segment (app/web/routing.py):
-    # the API's under its prefix, then the pages' (everything, when neither serves it).
+    # the API's under its prefix, then the pages', then the rest and the 404.
     page_routes, api_routes = app.router.routes[:pages], app.router.routes[pages:]
-    app.router.routes[0:0] = [PrefixGate(API_PREFIX, api_routes), PrefixGate("/", page_routes)]
+    app.router.routes[0:0] = [
+        PrefixGate(API_PREFIX, api_routes),
+        PrefixGate("/", page_routes),
+        Remainder(app.router),  # the routes added below (static files …), then a 404
+    ]
     openapi.install(app, API_PREFIX)
     app.mount("/static", HashedStaticFiles(directory=FRONTEND / "static"), name="static")
 

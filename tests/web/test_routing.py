@@ -7,16 +7,17 @@ from types import MethodType
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.routing import Match
 
 from app.main import API_PREFIX
-from app.web.routing import PrefixGate
+from app.web.routing import PrefixGate, Remainder
 from tests.web.test_api import bare_app  # noqa: F401  (fixture)
 
 
 def _counting(app) -> dict[str, int]:
     """Count the `matches` calls every route after the gates receives, pages and API apart."""
     asked = {"pages": 0, "api": 0}
-    for route in app.router.routes[2:]:
+    for route in app.router.routes[3:]:
         paths = {getattr(r, "path", "") for r in _leaves(route)}
         kind = "api" if paths and all(p.startswith(API_PREFIX) for p in paths) else "pages"
 
@@ -49,7 +50,7 @@ def _leaves(route):
 def test_the_gates_come_first_and_hold_every_api_router_then_every_page_router(app):
     gate, pages_gate = app.router.routes[:2]
     assert isinstance(gate, PrefixGate) and isinstance(pages_gate, PrefixGate)
-    routers = [r for r in app.router.routes[2:] if hasattr(r, "effective_route_contexts")]
+    routers = [r for r in app.router.routes[3:] if hasattr(r, "effective_route_contexts")]
     api_routers = [
         r
         for r in routers
@@ -128,3 +129,54 @@ def test_a_path_only_sharing_the_prefixs_letters_is_a_page_path(bare_app):  # no
     assert gate.matches(scope)[0].name == "NONE"
     scope["path"] = "/api/v1/fields"
     assert gate.matches(scope)[0].name == "FULL"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "location"),
+    [
+        ("GET", "/api/v1/fields/", 307, "http://testserver/api/v1/fields"),  # the other slash
+        ("GET", "/search/", 307, "http://testserver/search"),
+        ("GET", "/static/css/portal.css", 200, None),  # outside the gates
+        ("GET", "/static/no-such-file.css", 404, None),
+        ("GET", "/api/v1/openapi.json", 200, None),
+    ],
+)
+def test_redirects_and_the_routes_outside_the_gates_answer_as_before(
+    client, method, path, status, location
+):
+    response = client.request(method, path, follow_redirects=False)
+    assert response.status_code == status
+    assert response.headers.get("location") == location
+
+
+def test_a_path_nobody_serves_is_answered_by_the_remainder_without_every_route(app):
+    remainder = app.router.routes[2]
+    assert isinstance(remainder, Remainder)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        asked = _counting(app)
+        for path in ("/api/v1/no-such-thing", "/no-such-page"):
+            assert client.get(path).status_code == 404
+    gates, others = remainder.parts()
+    # A gate's candidates for the path are asked three times (by the gate, then by the
+    # remainder for another method and for the other slash), the routes outside the gates
+    # twice; Starlette's own search (every route, twice more) never ran.
+    expected = sum(
+        3 * sum(len(g.candidates(path)) for g in gates if path.startswith(g.prefix))
+        + 2 * len(others)
+        for path in ("/api/v1/no-such-thing", "/no-such-page")
+    )
+    assert asked["pages"] + asked["api"] == expected
+    assert expected < 20 < len(gates[0].routes) + len(gates[1].routes)
+
+
+def test_the_remainder_leaves_another_method_and_the_other_slash_to_starlette(app):
+    remainder = app.router.routes[2]
+
+    def scope(method: str, path: str) -> dict:
+        return {"type": "http", "method": method, "path": path, "root_path": ""}
+
+    assert remainder.matches(scope("POST", "/search"))[0] is Match.NONE  # a 405
+    assert remainder.matches(scope("DELETE", "/api/v1/fields"))[0] is Match.NONE
+    assert remainder.matches(scope("GET", "/api/v1/fields/"))[0] is Match.NONE  # a redirect
+    assert remainder.matches(scope("GET", "/api/v1/no-such-thing"))[0] is Match.FULL
+    assert remainder.matches({**scope("GET", "/"), "type": "websocket"})[0] is Match.NONE
