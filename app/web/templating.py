@@ -146,6 +146,7 @@ def render(
         "csrf_token": token,
         "flashes": pop_flashes(request),
         "current_user": user,
+        "here": here(request),
         "nav_items": [
             {"label": i18n.gettext(label), "href": href}
             for _o, label, href, visible in sorted(_nav, key=lambda n: n[0])
@@ -160,6 +161,13 @@ def render(
     return templates.TemplateResponse(
         request, template, ctx, status_code=status_code, headers=headers
     )
+
+
+def here(request: Request) -> str:
+    """The page's path and query, for links that come back to it (the language switch,
+    "sign in"), read from the scope: `request.url` parses a whole URL for them."""
+    query: bytes = request.scope.get("query_string", b"")
+    return request.scope["path"] + ("?" + query.decode("latin-1") if query else "")
 
 
 def has_template(name: str) -> bool:
