@@ -32,7 +32,9 @@ For each database and size:
 6. **Memory:** the resident size (VmRSS) of each server process.
 
 The machine's load average is printed at the start of each run: the figures
-are only comparable with it.
+are only comparable with it. `--settle 1.0` waits after each size's build until the
+load average has fallen below 1.0, so a large size is not measured in the wake of its
+own bulk load and reindex.
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ def free_port() -> int:
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def settle(below: float, longest: float = 600.0) -> None:
+    """Wait (at most `longest` seconds) until the one-minute load average is below `below`:
+    a size's figures then do not carry its own bulk load and reindex (`--settle`)."""
+    began = time.monotonic()
+    while float(load_average().split()[0]) >= below and time.monotonic() - began < longest:
+        time.sleep(5)
+    print(f"  settled for {time.monotonic() - began:.0f} s (load average {load_average()})")
 
 
 AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
@@ -686,6 +697,8 @@ def run(args: argparse.Namespace, size: int) -> None:
                 f"autogroup {autogroup()}) =="
             )
             data = build(env, size, args.publish)
+            if args.settle:
+                settle(args.settle)
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             with servers(env, port, args.workers) as web:
@@ -781,6 +794,12 @@ def main() -> None:
     parser.add_argument("--submitters", type=int, default=30, help="0 skips the submit path")
     parser.add_argument("--rounds", type=int, default=3, help="create+submit per submitter")
     parser.add_argument("--profile", type=Path, help="write py-spy profiles of one worker here")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="after building a size, wait until the load average is below this (at most 10 min)",
+    )
     parser.add_argument(
         "--no-load", action="store_true", help="only publication latency, submissions, memory"
     )
