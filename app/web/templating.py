@@ -29,11 +29,13 @@ env = jinja2.Environment(
     extensions=["jinja2.ext.i18n", StaticNames],  # /static/… paths get content-hashed names
 )
 templates = Jinja2Templates(env=env)
-env.install_gettext_callables(gettext=i18n.translate, ngettext=i18n.translate_plural, newstyle=True)  # type: ignore[attr-defined]
+# gettext for templates, newstyle (the callables format their own `%(name)s`; `{% trans %}`
+# blocks compile to calls of them). Jinja's `install_gettext_callables` would wrap the
+# translation functions in a second `context.call` (a dozen Python calls per message, and a
+# page has 30–60 messages): these are its newstyle callables without that call.
+env.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
-# Jinja's newstyle callables, without their second `context.call` of the translation
-# function (a dozen Python calls per message, and a page has 30–60 messages).
 @jinja2.pass_eval_context
 def _gettext(eval_ctx: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
     text = i18n.translate(message)

@@ -38,11 +38,12 @@ def test_a_kept_part_is_rendered_once_per_key_and_each_time_without_one():
 def test_messages_are_translated_escaped_and_formatted_as_jinjas_newstyle_gettext():
     page = templating.env.from_string(
         '{{ _("Sign in") }}|{{ _("Your share (%%)") }}|{{ _("%(n)s x", n="<b>") }}|'
-        '{{ ngettext("%(num)s review", "%(num)s reviews", 2) }}|{% trans %}Sign in{% endtrans %}'
+        '{{ ngettext("%(num)s review", "%(num)s reviews", 2) }}|{% trans %}Sign in{% endtrans %}|'
+        "{% trans n=3 %}{{ n }} item{% pluralize %}{{ n }} items{% endtrans %}"
     )
-    assert page.render() == "Đăng nhập|Tỷ lệ của bạn (%)|&lt;b&gt; x|2 reviews|Đăng nhập"
+    assert page.render() == "Đăng nhập|Tỷ lệ của bạn (%)|&lt;b&gt; x|2 reviews|Đăng nhập|3 items"
     with i18n.use_language("en"):
-        assert page.render() == "Sign in|Your share (%)|&lt;b&gt; x|2 reviews|Sign in"
+        assert page.render() == "Sign in|Your share (%)|&lt;b&gt; x|2 reviews|Sign in|3 items"
 
 
 def test_macros_are_imported_without_the_page_context_so_each_module_is_made_once(monkeypatch):
