@@ -5,6 +5,10 @@
 
 First (unless `--no-load`), the **host baseline**: bench/bare.py's one-endpoint FastAPI app
 served and driven exactly as below, so that figures from different hosts can be compared.
+On PostgreSQL with `--submitters`, then the **submit baseline**: bench/bare.py's plainest
+create + submit (the portal's shape of SQL, none of its checks), through SQLModel's ORM and
+through SQLAlchemy Core, served and driven as the portal's submit path below: what this
+stack itself costs per submission on this host, and the latency 30 clients see at best.
 
 For each database and size:
 
@@ -53,7 +57,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -532,30 +536,39 @@ def draft(k: int, field_id: int) -> dict[str, Any]:
     }
 
 
+def portal_accounts(env: dict[str, str]) -> Callable[[list[str]], None]:
+    """The submitters' accounts, made in the portal's database (verified, PASSWORD)."""
+
+    def make(emails: list[str]) -> None:
+        from app.accounts import service as accounts
+        from app.db import make_engine, unit_of_work
+
+        with unit_of_work(make_engine(env["DATABASE_URL"])) as session:
+            for k, email in enumerate(emails):
+                accounts.create_user(
+                    session,
+                    email=email,
+                    full_name=f"Người nộp {k}",
+                    password=PASSWORD,
+                    verified=True,
+                )
+
+    return make
+
+
 def submit_path(
-    env: dict[str, str],
+    accounts: Callable[[list[str]], None],
     base: str,
-    data: dict[str, Any],
+    field_id: int,
     clients: int,
     rounds: int,
     labels: dict[int, str],
     profile: tuple[int, Path] | None = None,
 ) -> dict[str, Any]:
-    from app.accounts import service as accounts
-    from app.db import make_engine, unit_of_work
-
-    engine = make_engine(env["DATABASE_URL"])
+    """`clients` threads, each signed in (`accounts` makes their accounts first), create a
+    complete draft and submit it `rounds` times, as fast as answered (a closed loop)."""
     tag = secrets.token_hex(3)
-    with unit_of_work(engine) as session:
-        for k in range(clients):
-            accounts.create_user(
-                session,
-                email=f"s{k}-{tag}@bench.vn",
-                full_name=f"Người nộp {k}",
-                password=PASSWORD,
-                verified=True,
-            )
-    field_id = next(iter(data["fields"].values()))
+    accounts([f"s{k}-{tag}@bench.vn" for k in range(clients)])
     timings: list[float] = []
     parts: dict[str, list[float]] = {"create": [], "submit": []}
     errors: list[str] = []
@@ -628,6 +641,53 @@ def submit_path(
     }
 
 
+def print_submit_path(title: str, s: dict[str, Any]) -> None:
+    print(
+        f"  {title}, {s['n']} create+submit): "
+        f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms "
+        f"(create p95 {s['create p95']:.0f} ms, submit p95 {s['submit p95']:.0f} ms), "
+        f"errors {len(s['errors'])} {s['errors'][:2]}"
+    )
+    spent = ", ".join(f"{k} {v:.1f}" for k, v in s["cpu ms per submission"].items())
+    print(f"  CPU per create+submit (ms, by process): {spent}")
+
+
+def submit_baseline(args: argparse.Namespace) -> None:
+    """The submit path's floor on this host: bench/bare.py's submit apps (this stack's
+    plainest create + submit, with the portal's shape of SQL; through SQLModel's ORM, then
+    through SQLAlchemy Core) served as the portal is, on a fresh database of the same
+    kind, driven by the same clients."""
+    from bench import bare
+
+    var_dir = Path(tempfile.mkdtemp(prefix=f"bench-bare-{args.db}-"))
+    try:
+        with database(args.db, "bench_bare") as pg_url:
+            url = pg_url or f"sqlite:///{var_dir / 'bare.db'}"
+            bare.setup_submit_tables(url)
+            print(f"submit baseline ({args.db}, load average {load_average()}):")
+            for title, factory in (
+                ("bare FastAPI + SQLModel", "create_submit_app"),
+                ("bare FastAPI + SQLAlchemy Core", "create_core_submit_app"),
+            ):
+                with bare_app(factory, args.workers, {bare.SUBMIT_DATABASE: url}) as (
+                    base,
+                    workers,
+                ):
+                    labels = {pid: "web worker" for pid in workers}
+                    labels[os.getpid()] = "bench client"
+                    s = submit_path(
+                        lambda emails: None,  # the bare app makes an account at its first sign-in
+                        base,
+                        1,
+                        args.submitters,
+                        args.rounds,
+                        labels,
+                    )
+                    print_submit_path(f"{title} ({args.submitters} clients", s)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
 # -- main ---------------------------------------------------------------------
 
 
@@ -642,48 +702,49 @@ def database(kind: str, name: str) -> Iterator[str]:
         yield create_database(cluster.url(), name)
 
 
-def host_baseline(args: argparse.Namespace) -> None:
-    """What this host serves at best: bench/bare.py's 20-hit JSON page, served and driven
-    as the portal's endpoints are. The portal's figures are comparable across hosts as a
-    share of this one (see bench/bare.py)."""
+@contextlib.contextmanager
+def bare_app(
+    factory: str, workers: int, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[int]]]:
+    """bench/bare.py's app `factory` served as the portal is (`app.server.serve`, `workers`
+    processes); yields (its base URL, the worker processes) once every worker accepts."""
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
-    }
     server = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "from app.server import serve; "
-            f"serve('127.0.0.1', {port}, {args.workers}, app='bench.bare:create_app')",
+            f"serve('127.0.0.1', {port}, {workers}, app='bench.bare:{factory}')",
         ],
-        env=env,
+        env={**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
-        while len(listening(port)) < args.workers:
+        while len(listening(port)) < workers:
             if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the bare app did not start")
+                raise RuntimeError(f"bench.bare:{factory} did not start")
             time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", children(server.pid)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def host_baseline(args: argparse.Namespace) -> None:
+    """What this host serves at best: bench/bare.py's 20-hit JSON page, served and driven
+    as the portal's endpoints are. The portal's figures are comparable across hosts as a
+    share of this one (see bench/bare.py)."""
+    with bare_app("create_app", args.workers) as (base, workers):
         for _ in range(args.workers * 10):
-            httpx.get(f"http://127.0.0.1:{port}/hits", timeout=10)
-        r = wrk(
-            f"http://127.0.0.1:{port}/hits",
-            args.connections,
-            args.seconds,
-            children(server.pid),
-        )
+            httpx.get(f"{base}/hits", timeout=10)
+        r = wrk(f"{base}/hits", args.connections, args.seconds, workers)
         print(
             f"host baseline (bare FastAPI, 20-hit JSON, {args.workers} workers, load average "
             f"{load_average()}): {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, "
             f"p99 {r['p99']:.1f} ms, errors {r['errors']}, cpu s/worker {r['cpu']}"
         )
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def run(args: argparse.Namespace, size: int) -> None:
@@ -760,15 +821,16 @@ def run(args: argparse.Namespace, size: int) -> None:
                         spied = (web.pid, args.profile / f"{args.db}-{size}-submit.txt")
                     labels = {pid: "web worker" for pid in workers}
                     labels[os.getpid()] = "bench client"
-                    s = submit_path(env, base, data, args.submitters, args.rounds, labels, spied)
-                    print(
-                        f"  submit path ({args.submitters} clients, {s['n']} create+submit): "
-                        f"{s['per_s']:.1f}/s, p50 {s['p50']:.0f} ms, p95 {s['p95']:.0f} ms "
-                        f"(create p95 {s['create p95']:.0f} ms, submit p95 {s['submit p95']:.0f} ms), "
-                        f"errors {len(s['errors'])} {s['errors'][:2]}"
+                    s = submit_path(
+                        portal_accounts(env),
+                        base,
+                        next(iter(data["fields"].values())),
+                        args.submitters,
+                        args.rounds,
+                        labels,
+                        spied,
                     )
-                    spent = ", ".join(f"{k} {v:.1f}" for k, v in s["cpu ms per submission"].items())
-                    print(f"  CPU per create+submit (ms, by process): {spent}")
+                    print_submit_path(f"submit path ({args.submitters} clients", s)
                 rss = [f"{rss_mib(pid):.0f}" for pid in workers]
                 print(
                     f"  memory (VmRSS MiB): web workers {', '.join(rss)}; supervisor {rss_mib(web.pid):.0f}"
@@ -808,6 +870,8 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     if not args.no_load:
         host_baseline(args)
+    if args.submitters and args.db == "postgresql":  # the database of the submit target
+        submit_baseline(args)
     for size in (int(s) for s in args.sizes.split(",")):
         run(args, size)
 
