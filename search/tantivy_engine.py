@@ -244,24 +244,39 @@ class TantivyEngine:
         dead = [u for u in required if u not in alive]
         for k in range(len(alive), 0, -1):
             kept = alive[:k]
-            query = plan.combine(kept)
+            query = plan.matching(kept)
             if (dead or k < len(alive)) and query and self._count(searcher, query, flt) > 0:
                 return kept, alive[k:], dead + alive[k:]
         return required, [], []
 
     def _page(
-        self, searcher: tantivy.Searcher, query: Query, text_query: tantivy.Query, flt: list
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        ranked: tantivy.Query,
+        matching: tantivy.Query,
+        flt: list,
     ) -> tuple[tantivy.Query, list[tuple[float | None, tantivy.DocAddress]], int]:
-        """(the full query, the requested page of (score, address), the total)."""
-        full = TQ.boolean_query([(Occur.Must, text_query), *flt])
+        """(the hits' set with the filters, the requested page of (score, address), the
+        total). A page ordered by score asks `ranked`; a page sorted by a field, or a mere
+        count, asks `matching` (the same set without the clauses that only score,
+        Plan.matching)."""
+        matched = TQ.boolean_query([(Occur.Must, matching), *flt])
         if query.sort:
             name, direction = query.sort[0]
             addresses, total = sorted_page(
-                searcher, self._schema, full, name, direction == "desc", query.offset, query.limit
+                searcher,
+                self._schema,
+                matched,
+                name,
+                direction == "desc",
+                query.offset,
+                query.limit,
             )
-            return full, [(None, a) for a in addresses], total
-        found = searcher.search(full, max(query.limit, 1), count=True, offset=query.offset)
-        return full, list(found.hits[: query.limit]), _hits_count(found)
+            return matched, [(None, a) for a in addresses], total
+        asked = TQ.boolean_query([(Occur.Must, ranked), *flt]) if query.limit else matched
+        found = searcher.search(asked, max(query.limit, 1), count=True, offset=query.offset)
+        return matched, list(found.hits[: query.limit]), _hits_count(found)
 
     def search(self, query: Query) -> Result:
         """Kept (the SEARCHES_KEPT most recent, search/kept.py) until the index changes,
@@ -280,13 +295,15 @@ class TantivyEngine:
         )
         flt = self._filter_clauses(query.filters, query.ranges)
         text_query = plan.query or TQ.all_query()
+        matching = plan.matching(plan.required) or text_query
         ignored: list[PlannedUnit] = []
-        full, page, total = self._page(searcher, query, text_query, flt)
+        hits_set, page, total = self._page(searcher, query, text_query, matching, flt)
         if query.relax and plan.query is not None and total == 0:
             kept, boost, ignored = self._relax(searcher, plan, flt)
             if ignored:
                 text_query = plan.combine(kept, boost) or text_query
-                full, page, total = self._page(searcher, query, text_query, flt)
+                matching = plan.matching(kept, boost) or text_query
+                hits_set, page, total = self._page(searcher, query, text_query, matching, flt)
         hits = []
         for score, address in page:
             doc = stored_source(searcher, address)
@@ -298,7 +315,7 @@ class TantivyEngine:
                 f: {"terms": {"field": f, "size": self.settings.max_facet_values}}
                 for f in query.facets
             }
-            aggregated = searcher.aggregate(full, spec)
+            aggregated = searcher.aggregate(hits_set, spec)
             facets = {
                 f: {b["key"]: b["doc_count"] for b in aggregated[f]["buckets"]}
                 for f in query.facets
@@ -420,7 +437,8 @@ class TantivyEngine:
             searcher, suggestion, self.settings.searchable, self._files.synonym_table()
         )
         flt = self._filter_clauses(query.filters, query.ranges)
-        if check.corrections or check.query is None or not self._count(searcher, check.query, flt):
+        found = check.matching(check.required)
+        if check.corrections or found is None or not self._count(searcher, found, flt):
             return None
         return suggestion
 

@@ -99,6 +99,19 @@ class Plan:
             + [(Occur.Should, q) for q in self.proximity]
         )
 
+    def matching(
+        self, required: Sequence[PlannedUnit], boost: Sequence[PlannedUnit] = ()
+    ) -> tantivy.Query | None:
+        """The documents ``combine(required, boost)`` finds, without what only scores them.
+
+        With a required unit, the optional units, the boosts and the proximity phrases
+        (``Should`` beside a ``Must``) change the order, never the set; the phrases cost
+        two thirds of a two-word query over many documents (position checks in each). A
+        count, the facets and a sort by a field ask for the set alone."""
+        if not required:  # then any unit matches: the set is theirs
+            return self.combine(required, boost)
+        return TQ.boolean_query([(Occur.Must, u.query) for u in required])
+
     @property
     def query(self) -> tantivy.Query | None:
         """The strict query."""

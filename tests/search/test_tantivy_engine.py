@@ -41,3 +41,38 @@ def test_sorting_on_a_text_field_is_refused():
             path="unused",
             settings=dataclasses.replace(INITIATIVE_SETTINGS, sortable=("province",)),
         )
+
+
+def _found(searcher, query) -> set[str]:
+    return {str(searcher.doc(a).get_first("id")) for _, a in searcher.search(query, 100).hits}
+
+
+@pytest.mark.parametrize("text", ["năng lượng", "cảm biến cầu treo", "điện trường học", "nang"])
+def test_the_set_without_scoring_clauses_is_the_ranked_querys(writer, text):
+    writer.upsert([BRIDGE])
+    searcher = writer._files.searcher()
+    plan = writer._planner.plan(
+        searcher, text, writer.settings.searchable, writer._files.synonym_table()
+    )
+    assert plan.query is not None and plan.required
+    assert plan.proximity or len(plan.required) == 1  # several words: phrases that only score
+    assert _found(searcher, plan.matching(plan.required)) == _found(searcher, plan.query)
+
+
+@pytest.mark.parametrize("sort", [None, ("published_at", "desc")])
+def test_counts_facets_and_sorted_pages_are_those_of_the_hits(writer, sort):
+    # Counted, faceted and sorted without the proximity phrases (Plan.matching): the
+    # same documents as the page ordered by score.
+    writer.upsert([BRIDGE])
+    query = Query(text="cảm biến", facets=["field_code", "province"], limit=50)
+    ranked = writer.search(query)
+    result = writer.search(dataclasses.replace(query, sort=[sort] if sort else []))
+    assert ranked.total == result.total == len(result.hits) > 1
+    assert {h.id for h in result.hits} == {h.id for h in ranked.hits}
+    for name in ("field_code", "province"):
+        counted: dict[str, int] = {}
+        for hit in ranked.hits:
+            counted[hit.document[name]] = counted.get(hit.document[name], 0) + 1
+        assert result.facets[name] == counted
+    only_count = writer.search(dataclasses.replace(query, limit=0))
+    assert (only_count.total, only_count.facets) == (ranked.total, ranked.facets)
