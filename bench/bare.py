@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Form, Header, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import JSON, Connection, Engine, create_engine, insert, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import select as sa_select  # the Core app's (sqlmodel's takes no Table)
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 

@@ -716,7 +716,13 @@ def bare_app(
             "from app.server import serve; "
             f"serve('127.0.0.1', {port}, {workers}, app='bench.bare:{factory}')",
         ],
-        env={**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)},
+        env={
+            **os.environ,
+            **(env or {}),
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+            ),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
