@@ -204,7 +204,12 @@ def _wait_until_listening(engine) -> None:
         time.sleep(0.05)
 
 
-def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, settings):
+# Far under the 30 s poll these tests set and the 10 s their blocking jobs hold: only a
+# wake-up meets it, even on a busy CI machine. How fast it is, bench/ measures.
+PROMPTLY = 3.0
+
+
+def test_a_separate_worker_delivers_a_keyed_chain_at_once(app, settings):
     """As `portal worker` runs: another process's commit wakes it (PostgreSQL NOTIFY;
     SQLite: a short poll), and events queued behind an earlier one of the same key
     are delivered in the same wake-up, not at the next poll."""
@@ -221,7 +226,7 @@ def test_a_separate_worker_delivers_a_keyed_chain_well_within_a_second(app, sett
             for n in (1, 2, 3):
                 outbox.enqueue(uow, "test.record", {"n": n}, key="initiative:5")
         while len([d for d in deliveries if d[0] == "record"]) < 3:
-            assert time.monotonic() - started < 1.0, deliveries
+            assert time.monotonic() - started < PROMPTLY, deliveries
             time.sleep(0.01)
     finally:
         separate.stop()
@@ -249,12 +254,12 @@ def test_a_long_periodic_job_does_not_hold_back_the_delivery_of_events(app, sett
     thread.start()
     try:
         assert started_job.wait(5)
-        time.sleep(0.3)  # listening
+        _wait_until_listening(app.state.engine)
         queued = time.monotonic()
         with unit_of_work(app.state.engine) as uow:
             outbox.enqueue(uow, "test.record", {"n": 1}, key="initiative:9")
         while ("record", 1) not in deliveries:
-            assert time.monotonic() - queued < 1.0, "the event waited for the periodic job"
+            assert time.monotonic() - queued < PROMPTLY, "the event waited for the periodic job"
             time.sleep(0.01)
     finally:
         release.set()
@@ -295,7 +300,7 @@ def test_a_slow_handler_never_holds_back_the_quick_handlers_events(app, settings
     thread = threading.Thread(target=separate.loop, daemon=True)
     thread.start()
     try:
-        time.sleep(0.3)  # listening
+        _wait_until_listening(app.state.engine)
         with unit_of_work(app.state.engine) as uow:
             outbox.enqueue(uow, "test.slow_and_quick", {"n": 1}, key="initiative:3")
         assert slow_started.wait(5)  # the first publication's embedding is running
@@ -303,7 +308,7 @@ def test_a_slow_handler_never_holds_back_the_quick_handlers_events(app, settings
         with unit_of_work(app.state.engine) as uow:
             outbox.enqueue(uow, "test.slow_and_quick", {"n": 2}, key="initiative:4")
         while ("quick", 2) not in deliveries:
-            assert time.monotonic() - queued < 1.0, "the quick event waited for the slow one"
+            assert time.monotonic() - queued < PROMPTLY, "the quick event waited for the slow one"
             time.sleep(0.01)
         assert ("slow", 1) not in deliveries
     finally:
