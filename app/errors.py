@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -159,8 +160,11 @@ async def handle_domain_error(request: Request, exc: DomainError) -> Response:
             errors=exc.errors,
             **exc.extra,
         )
-    if exc.status == 401:
-        return RedirectResponse(f"/account/login?next={request.url.path}", status_code=303)
+    if exc.status == 401:  # back to the same page, its query too (a listing's filters)
+        from app.web.templating import here
+
+        next_page = urlencode({"next": here(request)}, safe="/")
+        return RedirectResponse(f"/account/login?{next_page}", status_code=303)
     return _html(request, exc.status, _title(exc.status), exc.message, errors=exc.errors)
 
 

@@ -234,6 +234,27 @@ def test_the_profile_needs_a_sign_in(client):
     )
 
 
+def test_a_sign_in_asked_for_comes_back_to_the_page_with_its_query(client, session):
+    """ "Follow problems like these" from a filtered listing: the filters survive the sign-in."""
+    factories.user(session, email="an@example.vn")
+    wanted = (
+        "/subscriptions/new?subject=problems&funding_mode=enterprise_led&q=s%E1%BA%A7u+ri%C3%AAng"
+    )
+    asked = client.get(wanted, follow_redirects=False)
+    assert (asked.status_code, asked.headers["location"]) == (
+        303,
+        "/account/login?next=/subscriptions/new%3Fsubject%3Dproblems%26funding_mode%3D"
+        "enterprise_led%26q%3Ds%25E1%25BA%25A7u%2Bri%25C3%25AAng",
+    )
+    page = client.get(asked.headers["location"])
+    response = client.post(
+        asked.headers["location"],
+        data={"email": "an@example.vn", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.headers["location"]) == (303, wanted)
+
+
 def test_sign_in_redirects_only_to_this_site(client, session):
     factories.user(session, email="an@example.vn")
     page = client.get("/account/login")
