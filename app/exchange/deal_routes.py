@@ -101,6 +101,8 @@ def _deal_page(
             "value_bands": labels.options("value_band"),
             "reasons": labels.options("reason"),
             "facilitator_status_label": labels.facilitator_status_label,
+            "event_label": labels.event_label,
+            "event_summary": labels.event_summary,
             "intermediaries": [
                 (profile_id, name)
                 for profile_id, name in facilitators.directory(session)

@@ -212,14 +212,16 @@ def sign_agreement(
         },
     )
     # The first signed agreement moves the initiative on, through its own state machine, once:
-    # a later agreement finds it commercialising already.
+    # a later agreement finds it commercialising already. The reason is stored as text (it is
+    # part of the initiative's hash chain), written like the other system reasons (a review
+    # round's): translated once, in the language of the signing submitter's request.
     if initiative.status == initiative_workflow.Status.published:
         initiative_workflow.transition(
             session,
             initiative,
             initiative_workflow.Status.commercialising,
             actor=user,
-            reason=f"deal #{deal.id}: agreement signed",
+            reason=_("Agreement signed in deal #%(number)s", number=deal.id),
         )
     return agreement
 

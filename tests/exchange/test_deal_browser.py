@@ -101,6 +101,15 @@ def test_a_whole_deal_in_the_browser(app, session, browser, page):
         buyer.wait_for_load_state()
         assert buyer.locator("[data-stage]").get_attribute("data-stage") == "deployed"
         assert "Chuỗi băm của lịch sử này nguyên vẹn." in buyer.content()
+        # On a phone the history scrolls inside its box: no column is squeezed, the page is
+        # no wider than the screen.
+        buyer.set_viewport_size({"width": 390, "height": 844})
+        buyer.goto(deal_url)
+        last = buyer.locator("table.deal-history tbody tr").last
+        assert last.locator("td").nth(3).inner_text() == "Đã chuyển giai đoạn"
+        widths = [last.locator("td").nth(i).bounding_box()["width"] for i in range(1, 6)]
+        assert min(widths) >= 100 and widths[-1] >= 250
+        assert buyer.evaluate("document.documentElement.scrollWidth") <= 390
 
     session.rollback()
     session.expire_all()

@@ -10,13 +10,15 @@ from sqlmodel import select
 
 from app.accounts.models import Role
 from app.config import get_settings
-from app.exchange import facilitators
+from app.exchange import deal_verbs, facilitators
+from app.exchange.deal_schemas import AbandonIn, OfferIn, ResultIn
 from app.exchange.models import Deal, DealAgreement, DealOffer, NdaAcceptance
 from app.initiatives.models import Initiative
 from tests import factories
 from tests.conftest import api_token, csrf_of, web_login
 from tests.exchange.deal_helpers import (
     OFFER,
+    accept_nda,
     cast,
     intermediary,
     open_deal,
@@ -153,6 +155,287 @@ def test_the_api_refuses_bad_input_with_problem_json(client, session):
     assert (late.status_code, late.json()["type"]) == (409, "/problems/invalid-transition")
     outsider = api_token(client, c.rival.email)
     assert client.get(f"/api/v1/deals/{deal.id}", headers=outsider).status_code == 404
+
+
+def _history(html: str) -> list[tuple[str, ...]]:
+    """The history table's rows: (who, what, stage, details), without the number and the time."""
+    table = html[html.index('<table class="table deal-history">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr data-action=[^>]*>(.*?)</tr>", table, re.S)
+    return [tuple(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2:]) for row in rows]
+
+
+HISTORY = {
+    "vi": [
+        ("Hoàng Thu Hà", "Đã mở giao dịch", "Liên hệ đầu tiên", "Công ty Cổ phần Nông nghiệp Xanh"),
+        (
+            "Trần Thị Bình",
+            "Đã chấp nhận thỏa thuận bảo mật",
+            "Liên hệ đầu tiên",
+            "Tác giả: Trần Thị Bình (Viện Công nghệ Sinh học) · thỏa thuận bảo mật phiên bản vi-1",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chấp nhận thỏa thuận bảo mật",
+            "Liên hệ đầu tiên",
+            "Bên đối tác: Hoàng Thu Hà (Công ty Cổ phần Nông nghiệp Xanh)"
+            " · thỏa thuận bảo mật phiên bản en-1",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chuyển giai đoạn",
+            "Đã ký thỏa thuận bảo mật",
+            "Liên hệ đầu tiên → Đã ký thỏa thuận bảo mật",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chuyển giai đoạn",
+            "Thẩm định",
+            "Đã ký thỏa thuận bảo mật → Thẩm định",
+        ),
+        (
+            "Trần Thị Bình",
+            "Đã chuyển giai đoạn",
+            "Đề nghị",
+            "Thẩm định → Đề nghị · Phiên bản 1 · Li-xăng (cấp phép sử dụng) · Miền Bắc · 36 tháng"
+            " · 987.654.321 đồng",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chuyển giai đoạn",
+            "Đàm phán",
+            "Đề nghị → Đàm phán · Phiên bản 2 · Li-xăng (cấp phép sử dụng) · Miền Bắc · 36 tháng"
+            " · 876.543.210 đồng · đề nghị đáp lại phiên bản 1",
+        ),
+        (
+            "Trần Thị Bình",
+            "Đã đề nghị tổ chức hỗ trợ",
+            "Đàm phán",
+            "Trung tâm Hỗ trợ Đổi mới Sáng tạo · bên mời: Tác giả",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Tổ chức hỗ trợ đã tham gia",
+            "Đàm phán",
+            "Trung tâm Hỗ trợ Đổi mới Sáng tạo · bên chấp nhận: Bên đối tác",
+        ),
+        (
+            "Trần Thị Bình",
+            "Đã đưa ra đề nghị",
+            "Đàm phán",
+            "Phiên bản 3 · Li-xăng (cấp phép sử dụng) · Miền Bắc · 36 tháng · 987.654.321 đồng"
+            " · đề nghị đáp lại phiên bản 2",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chấp nhận đề nghị",
+            "Đàm phán",
+            "Phiên bản 3 · Li-xăng (cấp phép sử dụng) · Miền Bắc · 36 tháng · 987.654.321 đồng",
+        ),
+        (
+            "Trần Thị Bình",
+            "Đã chuyển giai đoạn",
+            "Đã ký hợp đồng",
+            "Đàm phán → Đã ký hợp đồng · Phiên bản 3 · Li-xăng (cấp phép sử dụng) · Miền Bắc"
+            " · 36 tháng · 987.654.321 đồng · ký ngày 20 thg 11, 2026",
+        ),
+        (
+            "Trần Thị Bình",
+            "Đã báo cáo kết quả",
+            "Đã ký hợp đồng",
+            "Năng suất tại HTX Mộc Châu: 4,1 → 5,6",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Đã chuyển giai đoạn",
+            "Đã triển khai",
+            "Đã ký hợp đồng → Đã triển khai · Năng suất tại HTX Mộc Châu: 4,1 → 5,6",
+        ),
+    ],
+    "en": [
+        ("Hoàng Thu Hà", "Deal opened", "First contact", "Công ty Cổ phần Nông nghiệp Xanh"),
+        (
+            "Trần Thị Bình",
+            "NDA accepted",
+            "First contact",
+            "Authors: Trần Thị Bình (Viện Công nghệ Sinh học) · NDA version vi-1",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "NDA accepted",
+            "First contact",
+            "Counterparty: Hoàng Thu Hà (Công ty Cổ phần Nông nghiệp Xanh) · NDA version en-1",
+        ),
+        ("Hoàng Thu Hà", "Stage changed", "NDA signed", "First contact → NDA signed"),
+        ("Hoàng Thu Hà", "Stage changed", "Due diligence", "NDA signed → Due diligence"),
+        (
+            "Trần Thị Bình",
+            "Stage changed",
+            "Offer",
+            "Due diligence → Offer · Version 1 · Licence · Miền Bắc · 36 months · 987,654,321 VND",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Stage changed",
+            "Negotiation",
+            "Offer → Negotiation · Version 2 · Licence · Miền Bắc · 36 months · 876,543,210 VND"
+            " · counter-offer to version 1",
+        ),
+        (
+            "Trần Thị Bình",
+            "Facilitator proposed",
+            "Negotiation",
+            "Trung tâm Hỗ trợ Đổi mới Sáng tạo · invited by: Authors",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Facilitator joined",
+            "Negotiation",
+            "Trung tâm Hỗ trợ Đổi mới Sáng tạo · accepted by: Counterparty",
+        ),
+        (
+            "Trần Thị Bình",
+            "Offer made",
+            "Negotiation",
+            "Version 3 · Licence · Miền Bắc · 36 months · 987,654,321 VND"
+            " · counter-offer to version 2",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Offer accepted",
+            "Negotiation",
+            "Version 3 · Licence · Miền Bắc · 36 months · 987,654,321 VND",
+        ),
+        (
+            "Trần Thị Bình",
+            "Stage changed",
+            "Agreement signed",
+            "Negotiation → Agreement signed · Version 3 · Licence · Miền Bắc · 36 months"
+            " · 987,654,321 VND · signed on Nov 20, 2026",
+        ),
+        (
+            "Trần Thị Bình",
+            "Result reported",
+            "Agreement signed",
+            "Năng suất in HTX Mộc Châu: 4,1 → 5,6",
+        ),
+        (
+            "Hoàng Thu Hà",
+            "Stage changed",
+            "Deployed",
+            "Agreement signed → Deployed · Năng suất in HTX Mộc Châu: 4,1 → 5,6",
+        ),
+    ],
+}
+RESULT = ResultIn(place="HTX Mộc Châu", indicator="Năng suất", before="4,1", after="5,6")
+
+
+def _deployed_deal(session):
+    c = cast(session)
+    deal = open_deal(session, c)
+    agent, profile = intermediary(session)
+    to_negotiation(session, c, deal)
+    invited = facilitators.request(session, c.submitter, deal, profile.id)
+    facilitators.consent(session, c.buyer, deal, invited.id)
+    session.commit()
+    sign(session, c, deal)
+    deal_verbs.report_result(session, c.submitter, deal, RESULT)
+    deal_verbs.confirm_result(session, c.buyer, deal)
+    session.commit()
+    return c, deal, agent
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_deal_history_reads_as_sentences_in_the_page_language(app, session, lang):
+    """Each act is named and summed up in the page's language, with the offers' terms as the
+    offers section shows them; no stored JSON, network address or hash in the table."""
+    c, deal, _agent = _deployed_deal(session)
+    buyer = _client(app, c.buyer.email)
+    page = buyer.get(f"/exchange/deals/{deal.id}?lang={lang}").text
+    assert _history(page) == HISTORY[lang]
+    table = page[page.index('<div class="table-wrap"><table class="table deal-history">') :]
+    table = table[: table.index("</table></div>")]
+    assert "{" not in table and "&#34;" not in table and "10.1.2.3" not in table
+    assert re.search(r"[0-9a-f]{64}", table) is None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table)
+    assert not {"opened", "transition", "nda_accepted", "offer_accepted"} & set(cells)
+    # The NDA acceptances keep their text's hash in the NDA section, above the history.
+    for acceptance in session.exec(select(NdaAcceptance)).all():
+        assert f"<code>{acceptance.text_sha256}</code>" in page[: page.index('id="history-title"')]
+
+
+def test_a_facilitator_reads_the_history_without_the_confidential_detail(app, session):
+    c, deal, agent = _deployed_deal(session)
+    page = _client(app, agent.email).get(f"/exchange/deals/{deal.id}?lang=vi").text
+    # The same acts and stage moves as the parties, no name from an NDA, no offer or result.
+    assert [row[3] for row in _history(page)] == [
+        "Công ty Cổ phần Nông nghiệp Xanh",
+        "—",
+        "—",
+        "Liên hệ đầu tiên → Đã ký thỏa thuận bảo mật",
+        "Đã ký thỏa thuận bảo mật → Thẩm định",
+        "Thẩm định → Đề nghị",
+        "Đề nghị → Đàm phán",
+        "—",
+        "—",
+        "—",
+        "—",
+        "Đàm phán → Đã ký hợp đồng",
+        "—",
+        "Đã ký hợp đồng → Đã triển khai",
+    ]
+    assert [row[1] for row in _history(page)] == [row[1] for row in HISTORY["vi"]]
+
+
+def test_an_abandoned_deal_shows_its_reason_in_the_history(app, session):
+    c = cast(session)
+    deal = open_deal(session, c)
+    accept_nda(session, c.submitter, deal)
+    deal_verbs.abandon(session, c.buyer, deal, AbandonIn(reason="other", note="Đổi chiến lược"))
+    session.commit()
+    page = _client(app, c.buyer.email).get(f"/exchange/deals/{deal.id}?lang=vi").text
+    assert _history(page)[-1] == (
+        "Hoàng Thu Hà",
+        "Đã chuyển giai đoạn",
+        "Đã dừng",
+        "Liên hệ đầu tiên → Đã dừng · Lý do khác: Đổi chiến lược",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "reason"),
+    [
+        ("vi", "Tên mẫu", "Đã ký hợp đồng trong giao dịch số %s"),
+        ("en", "Template title", "Agreement signed in deal #%s"),
+    ],
+)
+def test_pages_around_the_deal_speak_the_readers_language(app, session, lang, label, reason):
+    """The NDA template form names its own title field; the initiative's history says, in the
+    submitter's language, which deal's signed agreement made it commercialising."""
+    c = cast(session)
+    coordinator = _client(app, c.coordinator.email)
+    form = coordinator.get(f"/exchange/nda-templates?lang={lang}").text
+    assert f'<label for="f-title">{label} <span class="req"' in form
+    assert "Tên sáng kiến" not in form
+
+    deal = open_deal(session, c)
+    to_negotiation(session, c, deal)
+    offer = deal_verbs.make_offer(session, c.submitter, deal, OfferIn(**OFFER))
+    deal_verbs.answer_offer(session, c.buyer, deal, offer.id, accept=True)
+    session.commit()
+    submitter = _client(app, c.submitter.email)
+    url = f"/exchange/deals/{deal.id}"
+    token = csrf_of(submitter.get(f"{url}?lang={lang}").text)
+    signed = submitter.post(
+        f"{url}/agreement",
+        data={"csrf_token": token, "signed_on": "2026-11-20"},
+        files={"document": ("hop-dong.pdf", DOC, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    detail = submitter.get(f"/initiatives/{c.initiative.id}").text
+    history = re.search(r'<ol class="history">(.*?)</ol>', detail, re.S).group(1)
+    assert history.endswith(f"<em>{reason % deal.id}</em></li>")
 
 
 SECRETS = [

@@ -422,8 +422,9 @@ def test_the_first_signed_agreement_commercialises_the_initiative_exactly_once(s
     moves = session.exec(
         select(InitiativeEvent).where(InitiativeEvent.to_status == "commercialising")
     ).all()
+    # The reason is written in the signing request's language (Vietnamese outside a request).
     assert [(m.from_status, m.actor_id, m.reason) for m in moves] == [
-        ("published", c.submitter.id, f"deal #{first.id}: agreement signed")
+        ("published", c.submitter.id, f"Đã ký hợp đồng trong giao dịch số {first.id}")
     ]
 
 

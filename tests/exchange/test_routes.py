@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlmodel import select
 
 from app.exchange.models import ContactRequest
@@ -64,6 +67,61 @@ def test_a_form_with_errors_comes_back_with_what_was_typed(client, session):
     assert response.status_code == 400
     assert '<option value="partner" selected>Partner on it</option>' in response.text
     assert '<p class="field-error" id="e-message">This field is required.</p>' in response.text
+    assert _requests(session) == []
+
+
+def _summary(html: str) -> list[tuple[str, str]]:
+    """(field, message) of the error summary above the form."""
+    block = html[html.index("data-error-summary") :]
+    block = block[: block.index("</div>")]
+    return re.findall(r'<li><a href="#f-([a-z_-]+)">([^<]*)</a></li>', block)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "choose", "required"),
+    [
+        (
+            "vi",
+            "Vui lòng sửa các mục sau:",
+            "Hãy chọn một trong các lựa chọn.",
+            "Trường này là bắt buộc.",
+        ),
+        (
+            "en",
+            "Please correct the following:",
+            "Choose one of the options.",
+            "This field is required.",
+        ),
+    ],
+)
+def test_an_empty_request_is_refused_by_the_portal_in_the_pages_language(
+    client, session, lang, heading, choose, required
+):
+    """The form leaves checking to the server (`novalidate`, no browser bubble in its own
+    language); the refusal lists the errors in the page's language and keeps what was typed."""
+    c = cast(session)
+    web_login(client, c.investor.email)
+    page = client.get(f"/catalogue/{c.initiative.id}?lang={lang}").text
+    action = f"/exchange/initiatives/{c.initiative.id}/request"
+    assert f'<form method="post" action="{action}" class="exchange-form" novalidate>' in page
+
+    empty = client.post(action, data={"purpose": "", "message": "", "csrf_token": csrf_of(page)})
+    assert empty.status_code == 400
+    assert f"<h2>{heading}</h2>" in empty.text
+    assert _summary(empty.text) == [("purpose", choose), ("message", required)]
+    assert f'<form method="post" action="{action}" class="exchange-form" novalidate>' in empty.text
+
+    typed = client.post(
+        action, data={"purpose": "", "message": MESSAGE, "csrf_token": csrf_of(page)}
+    )
+    assert typed.status_code == 400
+    assert _summary(typed.text) == [("purpose", choose)]
+    assert f">{MESSAGE}</textarea>" in typed.text
+    no_message = client.post(
+        action, data={"purpose": "partner", "message": " ", "csrf_token": csrf_of(page)}
+    )
+    assert _summary(no_message.text) == [("message", required)]
+    assert '<option value="partner" selected>' in no_message.text
     assert _requests(session) == []
 
 
