@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.accounts import service as accounts
 from app.accounts.models import Organisation, OrganisationType, Role, User
+from app.config import get_settings
 
 DEMO_PASSWORD = "demo-sangkien-2026"
 
@@ -126,5 +127,14 @@ def _login_lines() -> list[str]:
     from app.partners import demo as partners_demo
 
     lines += partners_demo.login_lines()
-    lines.append("Open http://127.0.0.1:8000 — mails appear at http://127.0.0.1:8000/dev/mailbox")
+    lines.append(_open_line())
     return lines
+
+
+def _open_line() -> str:
+    """Where to open the portal: the configured BASE_URL, and the dev mailbox when it is served."""
+    settings = get_settings()
+    base = settings.base_url.rstrip("/")
+    if settings.smtp_host or settings.is_production:
+        return f"Open {base}"
+    return f"Open {base} — mails appear at {base}/dev/mailbox"

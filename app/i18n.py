@@ -121,10 +121,12 @@ def format_date(value: datetime | None, fmt: str = "medium") -> str:
     return _babel_date(value.astimezone(TIMEZONE), fmt, locale=Locale.parse(get_language()))
 
 
-def format_number(value: float | None, decimals: int = 2) -> str:
+def format_number(value: float | None, decimals: int = 2, *, trim: bool = False) -> str:
+    """`value` in the reader's language (vi 1.234,5; en 1,234.5) with `decimals` places;
+    `trim` drops trailing zeros (a measured target: 6.0 -> 6, 2.50 -> 2,5)."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
     return _babel_decimal(value, format=pattern, locale=Locale.parse(get_language()))
 
 

@@ -76,6 +76,56 @@ def test_posting_with_bad_input_explains_and_saves_nothing(client, session):
     assert saved.headers["location"] == f"/problems/{created.id}"
 
 
+def test_the_page_shows_numbers_in_the_readers_format(client, session):
+    c = cast(session)
+    outcomes = [
+        {"indicator": "Thời gian cảnh báo trước", "unit": "giờ", "target": 6},
+        {"indicator": "Độ sai lệch", "unit": "%", "target": 2.5},
+        {"indicator": "Giá một cảm biến", "unit": "đồng", "target": 500000},
+    ]
+    shown = problem(session, c, "open", outcomes=outcomes)
+    vi = client.get(f"/problems/{shown.id}?lang=vi").text
+    assert "Thời gian cảnh báo trước: 6 giờ" in vi and "6.0" not in vi
+    assert "Độ sai lệch: 2,5 %" in vi and "Giá một cảm biến: 500.000 đồng" in vi
+    assert "500.000.000 – 2.000.000.000" in vi
+    en = client.get(f"/problems/{shown.id}?lang=en").text
+    assert "Thời gian cảnh báo trước: 6 giờ" in en and "Độ sai lệch: 2.5 %" in en
+    assert "Giá một cảm biến: 500,000 đồng" in en and "500,000,000 – 2,000,000,000" in en
+
+
+def test_the_form_names_a_problem_and_the_portal_checks_it_in_the_readers_language(client, session):
+    c = cast(session)
+    web_login(client, c.owner.email)
+    form = client.get("/problems/new?lang=vi")
+    assert '<label for="f-title">Tên bài toán <span class="req"' in form.text
+    assert "Tên sáng kiến" not in form.text
+    # the browser leaves the checks to the portal, whose messages are translated
+    assert '<form method="post" action="/problems/new" novalidate>' in form.text
+    typed = {
+        "csrf_token": csrf_of(form.text),
+        "title": "",
+        "abstract": "",
+        "pain": "Thất thoát 25 % sản lượng",
+        "outcome_indicator": "Tỷ lệ thất thoát",
+        "outcome_unit": "%",
+        "outcome_target": "2.5",
+        "deadline": "",
+        "scope": "national",
+        "funding_mode": "state_order",
+        "ip_terms": "shared",
+    }
+    refused = client.post("/problems/new", data=typed)
+    assert refused.status_code == 400
+    assert "Vui lòng sửa các mục sau:" in refused.text
+    assert '<a href="#f-title">Trường này là bắt buộc.</a>' in refused.text
+    assert '<a href="#f-abstract">Trường này là bắt buộc.</a>' in refused.text
+    assert ">Thất thoát 25 % sản lượng</textarea>" in refused.text
+    assert 'value="Tỷ lệ thất thoát"' in refused.text and 'value="2.5"' in refused.text
+    assert session.exec(select(Problem)).all() == []
+    english = client.get("/problems/new?lang=en")
+    assert '<label for="f-title">Problem title <span class="req"' in english.text
+
+
 def test_an_answer_to_a_closed_problem_is_refused_and_nothing_saved(client, session):
     c = cast(session)
     shown = problem(session, c, "closed")

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from app.db import utcnow
-from app.reviews.models import ReviewRound
+from app.reviews.models import Assignment, ReviewRound
 from tests.conftest import csrf_of, web_login
 from tests.reviews import helpers as h
 
@@ -70,6 +70,12 @@ def test_automatic_assignment_page_explains_and_reports_under_coverage(client, s
     assert result.status_code == 200
     assert "Chuyên Gia IoT" in result.text and "từ khóa trùng khớp: IoT, sạt lở" in result.text
     assert "số bài 1/5" in result.text and "thiếu 1 chuyên gia" in result.text
+    # the match in the reader's number format: a comma decimal in Vietnamese, a dot in English
+    score = session.exec(select(Assignment)).one().explanation["score"]
+    assert 0 < score < 1
+    assert f"mức phù hợp {score:.2f}".replace(".", ",") in result.text
+    english = client.get(f"/reviews/rounds/{round.id}?lang=en")
+    assert f"match {score:.2f}" in english.text
 
 
 def test_ranking_exports_csv_and_xlsx_with_the_same_figures(client, session):

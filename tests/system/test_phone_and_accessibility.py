@@ -91,3 +91,63 @@ def test_main_pages_fit_a_phone_and_pass_axe(app, page, worker):
                 ]
     assert overflowing == []
     assert violations == []
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def _same_line(a: dict, b: dict) -> bool:
+    """The two boxes overlap vertically (sit on one line)."""
+    return a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.browser
+def test_phone_forms_keep_inputs_wide_and_choices_beside_their_labels(app, page, worker):
+    """At 390 × 844: the co-author rows are stacked blocks of wide, labelled inputs (a table again
+    on a desktop), the registration's radios sit beside their normal-weight labels, and the
+    reasons of a round's assignments keep a readable width (their table scrolls in its box)."""
+    with unit_of_work(app.state.engine) as session:
+        load_demo(session)
+    worker.drain()
+    page.set_viewport_size({"width": 390, "height": 844})
+    with live_app(app) as base_url:
+        page.goto(f"{base_url}/account/register")
+        radios = page.locator("input[name=user_group]")
+        assert radios.count() >= 2
+        for i in range(radios.count()):
+            radio = radios.nth(i)
+            label = page.locator(f"label[for={radio.get_attribute('id')}]")
+            assert _same_line(_box(radio), _box(label)), label.text_content()
+            assert label.evaluate("e => getComputedStyle(e).fontWeight") == "400"
+
+        _sign_in(page, base_url, "nhakhoahoc@sangkien.local")
+        page.goto(f"{base_url}/initiatives/new")
+        inputs = page.locator("table.coauthors input")
+        assert inputs.count() >= 4
+        for i in range(inputs.count()):
+            field = inputs.nth(i)
+            assert _box(field)["width"] >= 250, field.get_attribute("id")
+            label = page.locator(f"label[for={field.get_attribute('id')}]")
+            assert label.is_visible() and _box(label)["width"] > 20, field.get_attribute("id")
+        email = page.locator("#f-coauthors-0-email")
+        email.fill("tacgia.le@hust.edu.vn")
+        assert email.evaluate("e => e.scrollWidth <= e.clientWidth")  # the whole address shows
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert page.locator("table.coauthors thead").is_visible()
+        first_row = [_box(page.locator(f"#f-coauthors-0-{n}")) for n in ("full_name", "email")]
+        assert _same_line(*first_row)  # the desktop keeps the table
+        page.set_viewport_size({"width": 390, "height": 844})
+
+        _sign_in(page, base_url, "dieuphoi@sangkien.local")
+        page.goto(f"{base_url}/reviews/rounds/1")
+        reasons = page.locator("td.explain")
+        assert reasons.count() >= 1
+        for i in range(reasons.count()):
+            box = _box(reasons.nth(i))
+            assert box["width"] >= 200 and box["height"] < 250, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
