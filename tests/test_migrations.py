@@ -117,3 +117,97 @@ def test_0007_makes_existing_members_approved_and_the_first_one_manager(empty_ur
         (4, 2, "approved", True),
     ]
     assert [tuple(c) for c in codes] == [(1, "0101234567"), (2, None)]
+
+
+def test_0025_describes_the_default_criteria_in_english_and_makes_old_automatic_names_automatic(
+    empty_url,
+):
+    from app.db import utcnow
+
+    upgrade(empty_url, "0024")
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                metadata.tables["user"].insert(),
+                [
+                    {
+                        "id": 1,
+                        "email": "u1@example.vn",
+                        "full_name": "A",
+                        "expertise_keywords": [],
+                        "expertise_fields": [],
+                        "language": "vi",
+                        "is_active": True,
+                        "auth_version": 1,
+                        "created_at": utcnow(),
+                    }
+                ],
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO subscription (id, user_id, subject, kind, field_code, province, "
+                    "query, name, channel, is_paused, feed_token, last_digest_at, created_at, "
+                    "updated_at) VALUES (:id, 1, :subject, :kind, :field, :province, :query, "
+                    ":name, 'daily', false, :token, :now, :now, :now)"
+                ),
+                [
+                    {"subject": s, "kind": k, "field": f, "province": p, "query": q, "name": n}
+                    | {"id": i, "token": f"t{i}", "now": utcnow()}
+                    for i, (s, k, f, p, q, n) in enumerate(
+                        [
+                            (
+                                "problems",
+                                "category",
+                                "agriculture_environment",
+                                None,
+                                None,
+                                "Bài toán: Nông nghiệp, tài nguyên và môi trường",
+                            ),
+                            (
+                                "initiatives",
+                                "category",
+                                "industry_energy",
+                                "Đà Nẵng",
+                                None,
+                                "Energy · Đà Nẵng",
+                            ),
+                            ("initiatives", "category", "industry_energy", None, None, "Của tôi"),
+                            ("initiatives", "search", None, None, "q=sau+rieng", "“sau rieng”"),
+                        ],
+                        1,
+                    )
+                ],
+            )
+        upgrade(empty_url)
+        with engine.connect() as conn:
+            names = conn.execute(text("SELECT name FROM subscription ORDER BY id")).scalars().all()
+            novelty = conn.execute(
+                text(
+                    "SELECT description_vi, description_en FROM review_criterion "
+                    "WHERE rubric_id = 1 AND code = 'novelty'"
+                )
+            ).one()
+        downgrade(empty_url, "0024")
+        with engine.connect() as conn:
+            restored = (
+                conn.execute(text("SELECT name FROM subscription ORDER BY id")).scalars().all()
+            )
+            described = conn.execute(
+                text("SELECT description FROM review_criterion WHERE code = 'novelty'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert names == ["", "", "Của tôi", "“sau rieng”"]  # a saved search keeps its stored name
+    assert tuple(novelty) == (
+        "Ý tưởng, giải pháp mới so với những gì đã có; mức độ sáng tạo.",
+        "How new the idea or solution is compared with what already exists; "
+        "the degree of creativity.",
+    )
+    assert restored == [
+        "Bài toán: Nông nghiệp, tài nguyên và môi trường",
+        "Năng lượng · Đà Nẵng",
+        "Của tôi",
+        "“sau rieng”",
+    ]
+    assert described == "Ý tưởng, giải pháp mới so với những gì đã có; mức độ sáng tạo."

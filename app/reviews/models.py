@@ -91,7 +91,8 @@ class Criterion(SQLModel, table=True):
     code: str = Field(max_length=40)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
-    description: str = ""
+    description_vi: str = ""
+    description_en: str = ""
     weight: float = 1.0
     scale_min: float = 0.0
     scale_max: float = 10.0
@@ -99,6 +100,9 @@ class Criterion(SQLModel, table=True):
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_vi
+
+    def description(self, language: str) -> str:
+        return self.description_en if language == "en" else self.description_vi
 
 
 class ReviewRound(SQLModel, table=True):

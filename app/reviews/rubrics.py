@@ -61,6 +61,19 @@ DEFAULT_CRITERIA = [
     ),
 ]
 
+# The English descriptions of DEFAULT_CRITERIA (faithful translations of the Vietnamese ones),
+# kept equal to the frozen copy migration 0025 fills in (tests/reviews/test_rubrics.py checks it).
+DEFAULT_DESCRIPTIONS_EN = {
+    "novelty": "How new the idea or solution is compared with what already exists; "
+    "the degree of creativity.",
+    "breakthrough": "Resolves a specific bottleneck or sticking point of a sector, a field "
+    "or a locality.",
+    "feasibility": "Has a clear, feasible roadmap, resources and conditions for implementation.",
+    "impact": "The expected socio-economic benefits and the potential to be replicated and spread.",
+    "resources": "Ability to mobilise capital, people and public–private cooperation "
+    "for implementation.",
+}
+
 
 def specs(rubric: Rubric) -> list[CriterionSpec]:
     return [CriterionSpec(c.code, c.weight, c.scale_min, c.scale_max) for c in rubric.criteria]
@@ -74,7 +87,15 @@ def default_rubric(session: Session) -> Rubric:
     if rubric is None:
         rubric = Rubric(name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION, is_default=True)
         rubric.criteria = [
-            Criterion(code=code, name_vi=vi, name_en=en, description=text, weight=1.0, position=k)
+            Criterion(
+                code=code,
+                name_vi=vi,
+                name_en=en,
+                description_vi=text,
+                description_en=DEFAULT_DESCRIPTIONS_EN[code],
+                weight=1.0,
+                position=k,
+            )
             for k, (code, vi, en, text) in enumerate(DEFAULT_CRITERIA)
         ]
         session.add(rubric)
@@ -132,7 +153,8 @@ def _criteria_rows(criteria: list[CriterionIn]) -> list[Criterion]:
             code=c.code,
             name_vi=c.name_vi,
             name_en=c.name_en or c.name_vi,
-            description=c.description,
+            description_vi=c.description_vi,
+            description_en=c.description_en or c.description_vi,
             weight=c.weight,
             scale_min=c.scale_min,
             scale_max=c.scale_max,
@@ -191,7 +213,11 @@ def update_rubric(
         row = by_code.pop(c.code, None) or Criterion(
             code=c.code, name_vi=c.name_vi, name_en=c.name_en
         )
-        row.name_vi, row.name_en, row.description = c.name_vi, c.name_en or c.name_vi, c.description
+        row.name_vi, row.name_en = c.name_vi, c.name_en or c.name_vi
+        row.description_vi, row.description_en = (
+            c.description_vi,
+            c.description_en or c.description_vi,
+        )
         row.weight, row.scale_min, row.scale_max, row.position = (
             c.weight,
             c.scale_min,
@@ -220,7 +246,8 @@ def new_version(session: Session, actor: User, rubric: Rubric) -> Rubric:
             code=c.code,
             name_vi=c.name_vi,
             name_en=c.name_en,
-            description=c.description,
+            description_vi=c.description_vi,
+            description_en=c.description_en,
             weight=c.weight,
             scale_min=c.scale_min,
             scale_max=c.scale_max,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from app.reviews.scoring import DEFAULT_DISAGREEMENT_THRESHOLD
 
@@ -14,7 +14,18 @@ class CriterionIn(BaseModel):
     code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_\-]+$", examples=["novelty"])
     name_vi: str = Field(min_length=1, max_length=200, examples=["Tính mới và sáng tạo"])
     name_en: str = Field(default="", max_length=200, examples=["Novelty and creativity"])
-    description: str = Field(default="", max_length=2000)
+    # "description" is the name this field had before criteria were described in both languages.
+    description_vi: str = Field(
+        default="",
+        max_length=2000,
+        validation_alias=AliasChoices("description_vi", "description"),
+        examples=["Ý tưởng, giải pháp mới so với những gì đã có; mức độ sáng tạo."],
+    )
+    description_en: str = Field(
+        default="",
+        max_length=2000,
+        examples=["How new the idea or solution is compared with what already exists."],
+    )
     weight: float = Field(default=1.0, ge=0, le=100)
     scale_min: float = Field(default=0, ge=0, le=100)
     scale_max: float = Field(default=10, ge=1, le=100)
@@ -32,6 +43,15 @@ class CriterionOut(CriterionIn):
 
     id: int
     position: int
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The same as description_vi; kept for clients written before description_en."
+    )
+    @property
+    def description(self) -> str:
+        """The Vietnamese description under its name from before both languages: clients that
+        read it keep working."""
+        return self.description_vi
 
 
 class RubricOut(BaseModel):

@@ -20,16 +20,16 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.db import utcnow
-from app.i18n import TIMEZONE
+from app.i18n import TIMEZONE, use_language
 from app.initiatives.models import Initiative
 from app.mail.service import queue_mail
 from app.matching import recommend
 from app.problems.models import Problem
 from app.subscriptions import problems as problem_subscriptions
 from app.subscriptions import public
-from app.subscriptions.models import Digest, DigestItem, Subscription
+from app.subscriptions.models import Digest, DigestItem, Subscription, SubscriptionNotice
 from app.subscriptions.public import PublicInitiative
-from app.subscriptions.service import unsubscribe_headers, unsubscribe_url
+from app.subscriptions.service import label, unsubscribe_headers, unsubscribe_url
 
 FREQUENCIES = ("daily", "weekly")
 SEND_AT = time(7, 0)  # local time (Asia/Ho_Chi_Minh); weekly digests go out on Mondays
@@ -83,7 +83,41 @@ def _view(session: Session, item: DigestItem) -> PublicInitiative | None:
     return public.view(session, initiative) if public.is_published(initiative) else None
 
 
+def _also_matched(session: Session, user: User, item: DigestItem) -> list[str]:
+    """The user's other subscriptions that matched the item (from the notice of the match), named
+    in the user's language; the names stored with the item by older versions otherwise."""
+    about = (
+        SubscriptionNotice.problem_id == item.problem_id
+        if item.problem_id is not None
+        else SubscriptionNotice.initiative_id == item.initiative_id
+    )
+    notice = session.exec(
+        select(SubscriptionNotice).where(SubscriptionNotice.user_id == user.id, about)
+    ).first()
+    if notice is None:
+        return list(item.also_matched)
+    others = [i for i in notice.subscription_ids if i != item.subscription_id]
+    subs = (
+        session.exec(
+            select(Subscription)
+            .where(col(Subscription.id).in_(others), Subscription.user_id == user.id)
+            .order_by(col(Subscription.id))
+        ).all()
+        if others
+        else []
+    )
+    return [label(session, s, user.language) for s in subs]
+
+
 def _send_one(
+    session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime
+) -> bool:
+    # what the digest shows (field names, suggestions' reasons) is made in the recipient's language
+    with use_language(user.language):
+        return _compose_and_queue(session, user, frequency, subs, now)
+
+
+def _compose_and_queue(
     session: Session, user: User, frequency: str, subs: list[Subscription], now: datetime
 ) -> bool:
     groups: list[dict[str, Any]] = []
@@ -103,7 +137,7 @@ def _send_one(
         for item in items:
             view = _view(session, item)
             if view is not None:
-                shown.append({"item": view, "also": item.also_matched})
+                shown.append({"item": view, "also": _also_matched(session, user, item)})
                 sent_items.append(item)
             else:
                 item.status = "dropped"  # no longer public: never shown, now or later
@@ -114,6 +148,7 @@ def _send_one(
             groups.append(
                 {
                     "subscription": sub,
+                    "name": label(session, sub, user.language),
                     "items": shown,
                     "unsubscribe_url": unsubscribe_url(user.id, [sub.id]),
                 }

@@ -163,7 +163,7 @@ def _saved_problem_search_feed(session: Session, token: str, sub: Subscription) 
     ]
     return build(
         feed_id=_absolute(f"/feeds/subscriptions/{sub.id}"),
-        title=sub.name,
+        title=subscriptions.label(session, sub),
         self_url=_absolute(f"/feeds/s/{token}.atom"),
         alternate_url=_absolute(problem_subscriptions.listing_url(sub.query)),
         items=items,
@@ -189,7 +189,7 @@ def saved_search_feed(session: Session, token: str) -> Feed:
     path = f"/feeds/s/{token}.atom"
     return build(
         feed_id=_absolute(f"/feeds/subscriptions/{sub.id}"),
-        title=sub.name,
+        title=subscriptions.label(session, sub),
         self_url=_absolute(path),
         alternate_url=_absolute(f"/search?{sub.query}" if sub.query else "/search"),
         items=items,

@@ -25,11 +25,14 @@ from app.accounts.models import User
 from app.catalogue import indexing
 from app.catalogue import service as catalogue
 from app.catalogue.service import public_url
+from app.i18n import use_language
 from app.initiatives.models import Initiative
 from app.notifications.service import notify
 from app.subscriptions import public
 from app.subscriptions.models import DigestItem, Subscription, SubscriptionNotice
 from app.subscriptions.service import (
+    label,
+    labels,
     search_params,
     unsubscribe_headers,
     unsubscribe_url,
@@ -146,8 +149,14 @@ def deliver(
             user_id=user.id, subscription_ids=[s.id for s in subs], channel=channel, **about
         )
     )
+    # the inbox entry is rendered in every language: each subscription's name in each of them
     groups = [
-        {"subscription": s, "unsubscribe_url": unsubscribe_url(user.id, [s.id])} for s in subs
+        {
+            "subscription": s,
+            "names": labels(session, s),
+            "unsubscribe_url": unsubscribe_url(user.id, [s.id]),
+        }
+        for s in subs
     ]
     notify(
         session,
@@ -165,17 +174,14 @@ def deliver(
         headers=unsubscribe_headers(user.id, [s.id for s in primary]),
     )
     if channel in ("daily", "weekly"):
-        session.add(
-            DigestItem(
-                subscription_id=primary[0].id,
-                also_matched=[s.name for s in subs if s.id != primary[0].id],
-                **about,
-            )
-        )
+        # the digest names the other matching subscriptions from the notice, when it is sent
+        session.add(DigestItem(subscription_id=primary[0].id, **about))
     return True
 
 
 def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscription]) -> bool:
+    with use_language(user.language):  # the mail shows the item's field in the reader's language
+        item = public.view(session, initiative)
     if not deliver(
         session,
         user,
@@ -183,7 +189,7 @@ def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscr
         about={"initiative_id": initiative.id},
         dedupe_key=f"match:{initiative.id}",
         link=public_url(initiative.id),
-        item=public.view(session, initiative),
+        item=item,
     ):
         return False  # told already (a republication, or a redelivered event)
     if user.organisation_id is not None:
@@ -194,7 +200,9 @@ def tell(session: Session, user: User, initiative: Initiative, subs: list[Subscr
                 "initiative_id": initiative.id,
                 "url": public.view(session, initiative).url,
                 "user_id": user.id,
-                "subscriptions": [{"id": s.id, "name": s.name} for s in subs],
+                "subscriptions": [
+                    {"id": s.id, "name": label(session, s, user.language)} for s in subs
+                ],
             },
             organisation_id=user.organisation_id,
         )

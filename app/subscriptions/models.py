@@ -28,6 +28,8 @@ class Subscription(SQLModel, table=True):
     field_code: str | None = Field(default=None, max_length=40)
     province: str | None = Field(default=None, max_length=100)
     query: str | None = Field(default=None, max_length=1000)
+    # The name its owner typed; empty for an automatic name, which is never stored but made from
+    # what is followed, in the reader's language, whenever it is shown (`service.label`).
     name: str = Field(max_length=200)
     channel: str = Field(sa_type=String(20))  # instant | daily | weekly | in_app
     is_paused: bool = False
@@ -83,6 +85,8 @@ class DigestItem(SQLModel, table=True):
     subscription_id: int = Field(foreign_key="subscription.id", index=True)
     initiative_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
     problem_id: int | None = Field(default=None, foreign_key="problem.id", index=True)
+    # Names of the other matching subscriptions, written by older versions only: the digest now
+    # names them from the match's SubscriptionNotice, in the recipient's language.
     also_matched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     matched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default="pending", sa_type=String(10))  # pending | sent | dropped

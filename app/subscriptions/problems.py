@@ -23,7 +23,7 @@ from app.accounts.models import Organisation, User
 from app.catalogue import problem_index
 from app.config import get_settings
 from app.errors import NotFound
-from app.i18n import _, get_language
+from app.i18n import _, get_language, use_language
 from app.initiatives.models import Field
 from app.problems import finder
 from app.problems import permissions as problem_perms
@@ -117,6 +117,8 @@ def on_opened(session: Session, problem_id: int) -> int:
 
 def tell(session: Session, user: User, problem: Problem, subs: list[Subscription]) -> bool:
     """False when told already (a re-opening, or a redelivered event)."""
+    with use_language(user.language):  # the mail shows the field in the reader's language
+        item = view(session, problem)
     return subscription_matching.deliver(
         session,
         user,
@@ -124,7 +126,7 @@ def tell(session: Session, user: User, problem: Problem, subs: list[Subscription
         about={"problem_id": problem.id},
         dedupe_key=f"problem-match:{problem.id}",
         link=link(problem.id),
-        item=view(session, problem),
+        item=item,
     )
 
 

@@ -12,6 +12,7 @@ from app.errors import ValidationFailed
 from app.i18n import _
 from app.subscriptions import feeds, service
 from app.subscriptions.deps import OwnSubscription
+from app.subscriptions.models import Subscription
 from app.subscriptions.schemas import SubscriptionEdit, SubscriptionForm
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
@@ -35,6 +36,13 @@ def channel_choices() -> list[tuple[str, str]]:
 def _form(
     request: Request, session: SessionDep, values: dict, errors: dict, status: int = 200
 ) -> Response:
+    if values.get("kind") == "search" and "label" not in values:  # shown again after a refusal
+        values = {
+            **values,
+            "label": service.search_label(
+                session, values.get("subject") or "initiatives", values.get("query") or ""
+            ),
+        }
     return render(
         request,
         "subscriptions/form.html",
@@ -51,11 +59,13 @@ def _form(
 
 @router.get("/subscriptions")
 def index(request: Request, session: SessionDep, user: CurrentUser):
+    subscriptions = service.list_for(session, user)
     return render(
         request,
         "subscriptions/index.html",
         {
-            "subscriptions": service.list_for(session, user),
+            "subscriptions": subscriptions,
+            "labels": {s.id: service.label(session, s) for s in subscriptions},
             "channels": dict(channel_choices()),
             "field_names": {
                 code: name.lstrip("— ") for code, name in service.field_choices(session)
@@ -80,7 +90,7 @@ def new(request: Request, session: SessionDep, user: CurrentUser):
 @router.post("/subscriptions")
 def create(request: Request, session: SessionDep, user: CurrentUser, form: Form):
     def subscribed(sub):
-        flash(request, _("Subscribed: %(name)s", name=sub.name), "success")
+        flash(request, _("Subscribed: %(name)s", name=service.label(session, sub)), "success")
         return RedirectResponse("/subscriptions", status_code=303)
 
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
@@ -95,18 +105,31 @@ def create(request: Request, session: SessionDep, user: CurrentUser, form: Form)
     )
 
 
-@router.get("/subscriptions/{subscription_id}/edit")
-def edit(request: Request, sub: OwnSubscription):
+def _edit_page(
+    request: Request,
+    session: SessionDep,
+    sub: Subscription,
+    values: dict,
+    errors: dict,
+    status: int = 200,
+) -> Response:
     return render(
         request,
         "subscriptions/edit.html",
         {
             "sub": sub,
-            "values": {"name": sub.name, "channel": sub.channel},
-            "errors": {},
+            "automatic": service.describe(session, sub)[:200],
+            "values": values,
+            "errors": errors,
             "channels": channel_choices(),
         },
+        status_code=status,
     )
+
+
+@router.get("/subscriptions/{subscription_id}/edit")
+def edit(request: Request, session: SessionDep, sub: OwnSubscription):
+    return _edit_page(request, session, sub, {"name": sub.name, "channel": sub.channel}, {})
 
 
 @router.post("/subscriptions/{subscription_id}")
@@ -114,12 +137,7 @@ def update(request: Request, session: SessionDep, sub: OwnSubscription, form: Fo
     data, errors = parse_form(SubscriptionEdit, form)
     if data is None:
         values = {"name": form.get("name", ""), "channel": form.get("channel", "")}
-        return render(
-            request,
-            "subscriptions/edit.html",
-            {"sub": sub, "values": values, "errors": errors, "channels": channel_choices()},
-            status_code=400,
-        )
+        return _edit_page(request, session, sub, values, errors, status=400)
     service.update(session, sub, data)
     flash(request, _("The subscription is saved."), "success")
     return RedirectResponse("/subscriptions", status_code=303)
@@ -128,20 +146,20 @@ def update(request: Request, session: SessionDep, sub: OwnSubscription, form: Fo
 @router.post("/subscriptions/{subscription_id}/pause")
 def pause(request: Request, session: SessionDep, sub: OwnSubscription):
     service.set_paused(session, sub, True)
-    flash(request, _("Paused: %(name)s", name=sub.name), "success")
+    flash(request, _("Paused: %(name)s", name=service.label(session, sub)), "success")
     return RedirectResponse("/subscriptions", status_code=303)
 
 
 @router.post("/subscriptions/{subscription_id}/resume")
 def resume(request: Request, session: SessionDep, sub: OwnSubscription):
     service.set_paused(session, sub, False)
-    flash(request, _("Resumed: %(name)s", name=sub.name), "success")
+    flash(request, _("Resumed: %(name)s", name=service.label(session, sub)), "success")
     return RedirectResponse("/subscriptions", status_code=303)
 
 
 @router.post("/subscriptions/{subscription_id}/delete")
 def remove(request: Request, session: SessionDep, sub: OwnSubscription):
-    name = sub.name
+    name = service.label(session, sub)
     service.remove(session, sub)
     flash(request, _("Removed: %(name)s", name=name), "success")
     return RedirectResponse("/subscriptions", status_code=303)
@@ -161,7 +179,7 @@ def unsubscribe_page(request: Request, token: str, session: SessionDep):
     return render(
         request,
         "subscriptions/unsubscribe.html",
-        {"token": token, "subscriptions": subs, "done": False},
+        {"token": token, "names": [service.label(session, s) for s in subs], "done": False},
     )
 
 
@@ -171,7 +189,7 @@ def unsubscribe(request: Request, token: str, session: SessionDep):
     return render(
         request,
         "subscriptions/unsubscribe.html",
-        {"token": token, "subscriptions": [], "done": True},
+        {"token": token, "names": [], "done": True},
     )
 
 

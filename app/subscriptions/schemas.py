@@ -31,5 +31,5 @@ class SubscriptionForm(BaseModel):
 
 
 class SubscriptionEdit(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)  # empty: the automatic name
     channel: Channel

@@ -20,7 +20,7 @@ from app.catalogue.schemas import SearchParams
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.i18n import _, get_language
+from app.i18n import LANGUAGES, _, get_language, use_language
 from app.initiatives.models import Field
 from app.problems import finder as problem_finder
 from app.problems import labels as problem_labels
@@ -51,8 +51,25 @@ def normalise_problem_query(query: str) -> str:
     return problem_finder.query_string(*problem_finder.parse_query_string(query))
 
 
+def label(session: Session, sub: Subscription, language: str | None = None) -> str:
+    """What a subscription is called, wherever it is shown (its page, the inbox, mails, feeds):
+    the name its owner typed, exactly, or else its automatic name, made now from what it follows
+    in `language` (default: the current one), so every reader sees their own language."""
+    if sub.name:
+        return sub.name
+    if language is None:
+        return describe(session, sub)[:200]
+    with use_language(language):
+        return describe(session, sub)[:200]
+
+
+def labels(session: Session, sub: Subscription) -> dict[str, str]:
+    """`label` in every language, for texts rendered once per language (the inbox entry)."""
+    return {language: label(session, sub, language) for language in LANGUAGES}
+
+
 def describe(session: Session, sub: Subscription) -> str:
-    """A readable default name in the current language."""
+    """The automatic name in the current language (shown through `label`, never stored)."""
     if sub.subject == "problems":
         return _("Problems: %(what)s", what=_describe_problems(session, sub))
     if sub.kind == "search":
@@ -133,14 +150,13 @@ def subscribe(session: Session, user: User, data: SubscriptionForm) -> Subscript
         field_code=field_code,
         province=province,
         query=query,
-        name="",
+        name=(data.name or "").strip(),  # empty: the automatic name, see `label`
         channel=data.channel,
         feed_token=secrets.token_urlsafe(32),
         last_digest_at=now,
         created_at=now,
         updated_at=now,
     )
-    sub.name = (data.name or "").strip() or describe(session, sub)[:200]
     session.add(sub)
     session.flush()
     return sub
@@ -157,7 +173,8 @@ def _drop_pending(session: Session, sub: Subscription) -> None:
 
 
 def update(session: Session, sub: Subscription, data: SubscriptionEdit) -> Subscription:
-    """Rename or change the channel. Leaving a digest drops its waiting items; joining one starts its window now."""
+    """Rename (an empty name: the automatic one again) or change the channel. Leaving a digest
+    drops its waiting items; joining one starts its window now."""
     if data.channel != sub.channel:
         if sub.channel in DIGESTS and data.channel not in DIGESTS:
             _drop_pending(session, sub)
@@ -262,17 +279,29 @@ def field_choices(session: Session) -> list[tuple[str, str]]:
     return choices
 
 
+def search_label(session: Session, subject: str, query: str) -> str:
+    """The automatic name a saved search of `query` gets (shown by the form that saves it)."""
+    draft = Subscription(
+        user_id=0,
+        subject=subject,
+        kind="search",
+        query=query,
+        name="",
+        channel="daily",
+        feed_token="",
+    )
+    return label(session, draft)
+
+
 def new_form_values(session: Session, query: str) -> dict[str, str]:
-    """What the "new subscription" form starts with: a saved search when a catalogue query is given."""
+    """What the "new subscription" form starts with: a saved search when a catalogue query is given
+    (`label` shows its automatic name; the name field stays empty, so the name stays automatic)."""
     normalised = normalise_query(query) if query else ""
     if normalised:
-        draft = Subscription(
-            user_id=0, kind="search", query=normalised, name="", channel="daily", feed_token=""
-        )
         return {
             "kind": "search",
             "query": normalised,
-            "name": describe(session, draft)[:200],
+            "label": search_label(session, "initiatives", normalised),
             "channel": "daily",
         }
     return {"kind": "category", "channel": "daily"}
@@ -283,20 +312,11 @@ def new_problem_form_values(session: Session, query: str) -> dict[str, str]:
     or filters, otherwise a field or province to follow."""
     normalised = normalise_problem_query(query)
     if normalised:
-        draft = Subscription(
-            user_id=0,
-            subject="problems",
-            kind="search",
-            query=normalised,
-            name="",
-            channel="daily",
-            feed_token="",
-        )
         return {
             "subject": "problems",
             "kind": "search",
             "query": normalised,
-            "name": describe(session, draft)[:200],
+            "label": search_label(session, "problems", normalised),
             "channel": "daily",
         }
     return {"subject": "problems", "kind": "category", "channel": "daily"}

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from app.accounts.models import Role
 from app.cli import main as portal
 from app.db import utcnow
 from app.subscriptions import digests, service
 from app.subscriptions.models import DigestItem, Subscription
 from app.subscriptions.schemas import SubscriptionForm
+from tests import factories
 from tests.subscriptions import helpers
 
 
@@ -96,3 +98,31 @@ def test_the_weekly_schedule_is_monday_morning_in_vietnam(session):
     local = moment.astimezone(digests.TIMEZONE)
     assert (local.weekday(), local.hour, local.minute) == (0, 7, 0)
     assert utcnow() - timedelta(days=7) < moment <= utcnow()
+
+
+def test_a_digest_names_automatic_subscriptions_in_the_recipients_language(
+    session, worker, mail_to_smtp, people
+):
+    vietnamese = factories.user(session, Role.investor, full_name="Lê Văn Việt", language="vi")
+    field = {"kind": "category", "field_code": "digital_technology", "channel": "daily"}
+    typed = {"kind": "category", "province": "Lào Cai", "channel": "daily", "name": "Của tôi"}
+    for user, forms in ((people.investor, (typed, field)), (vietnamese, (field, typed))):
+        for form in forms:
+            service.subscribe(session, user, SubscriptionForm(**form))
+    session.commit()
+    helpers.publish(session, people.submitter, people.coordinator, title="Cảm biến sạt lở")
+    helpers.deliver_all(session, worker)
+    mail_to_smtp.clear()
+
+    assert digests.send_digests(session, "daily", force=True) == 2
+    session.commit()
+    worker.drain()
+    mails = {m.rcpt_tos[0]: m.text for m in mail_to_smtp.wait_for(2)}
+    english, in_vietnamese = mails[people.investor.email], mails[vietnamese.email]
+    assert "== Của tôi ==" in english
+    lines = [line.strip() for line in english.splitlines()]
+    assert "Strategic digital technology · Lào Cai" in lines  # the initiative's field too
+    assert "Also matches: Strategic digital technology" in english
+    assert "== Công nghệ số chiến lược ==" in in_vietnamese
+    assert "Cũng khớp với: Của tôi" in in_vietnamese
+    assert "Hủy theo dõi “Công nghệ số chiến lược”:" in in_vietnamese

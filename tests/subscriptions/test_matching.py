@@ -6,12 +6,15 @@ import pytest
 from sqlmodel import select
 from starlette.datastructures import QueryParams
 
+from app.accounts.models import Role
 from app.catalogue import service as catalogue
 from app.catalogue.schemas import SearchParams
 from app.notifications.models import Notification
 from app.subscriptions import service
 from app.subscriptions.models import DigestItem, SubscriptionNotice
 from app.subscriptions.schemas import SubscriptionForm
+from tests import factories
+from tests.conftest import web_login
 from tests.subscriptions import helpers
 
 
@@ -182,3 +185,38 @@ def test_a_saved_search_matches_exactly_what_the_search_returns(session, worker,
     assert told <= {i.id for i in items}
     assert told  # every query above finds something
     assert sub.id is not None
+
+
+def test_an_automatic_name_reaches_each_reader_in_their_language_a_typed_one_as_typed(
+    client, session, worker, mail_to_smtp, people
+):
+    vietnamese = factories.user(session, Role.investor, full_name="Lê Văn Việt", language="vi")
+    for user in (people.investor, vietnamese):
+        subscribe(
+            session, user, kind="category", field_code="digital_technology", channel="instant"
+        )
+    subscribe(session, people.investor, kind="category", province="Lào Cai", name="Lào Cai của tôi")
+    helpers.publish(session, people.submitter, people.coordinator)  # digital technology, Lào Cai
+    helpers.deliver_all(session, worker)
+
+    english = "Matches your subscriptions: Strategic digital technology, Lào Cai của tôi"
+    in_vietnamese = "Khớp với đăng ký theo dõi: Công nghệ số chiến lược, Lào Cai của tôi"
+    notes = {
+        n.user_id: n
+        for n in session.exec(select(Notification).where(Notification.type == "subscription_match"))
+    }
+    assert (notes[people.investor.id].body, notes[people.investor.id].body_in("vi")) == (
+        english,
+        in_vietnamese,
+    )
+    assert notes[vietnamese.id].body == "Khớp với đăng ký theo dõi: Công nghệ số chiến lược"
+    web_login(client, people.investor.email)
+    assert english in client.get("/inbox?lang=en").text
+    assert in_vietnamese in client.get("/inbox?lang=vi").text
+
+    mails = {m.rcpt_tos[0]: m.text for m in mail_to_smtp.wait_for(2)}
+    assert "- Strategic digital technology (unsubscribe: " in mails[people.investor.email]
+    lines = [line.strip() for line in mails[people.investor.email].splitlines()]
+    assert "Strategic digital technology · Lào Cai" in lines  # the initiative's field too
+    assert "- Lào Cai của tôi (unsubscribe: " in mails[people.investor.email]
+    assert "- Công nghệ số chiến lược (hủy theo dõi: " in mails[vietnamese.email]

@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.problems import service as problems
 from app.problems import workflow
 from app.problems.schemas import ProblemIn
-from app.subscriptions import digests
+from app.subscriptions import digests, service
 from app.subscriptions.models import DigestItem, Subscription, SubscriptionNotice
 from tests.conftest import csrf_of, web_login
 from tests.problems.helpers import TITLE, body, cast
@@ -52,7 +52,13 @@ def test_a_field_subscription_to_problems_mails_at_once_and_never_the_owners(
         "problems",
         "category",
         "agriculture_environment",
-        "Problems: Agriculture, natural resources and environment",
+        "",  # an automatic name: made in the reader's language when shown
+    )
+    assert "<h2>Problems: Agriculture, natural resources and environment</h2>" in (
+        client.get("/subscriptions?lang=en").text
+    )
+    assert "<h2>Bài toán: Nông nghiệp, tài nguyên và môi trường</h2>" in (
+        client.get("/subscriptions?lang=vi").text
     )
     others = [
         Subscription(
@@ -83,6 +89,9 @@ def test_a_field_subscription_to_problems_mails_at_once_and_never_the_owners(
         ([c.scientist.email], f"New problem to solve: {TITLE}")
     ]
     assert "A new problem to solve was opened that matches your subscriptions:" in mails[0].text
+    assert "- Problems: Agriculture, natural resources and environment (unsubscribe: " in (
+        mails[0].text
+    )
     assert f"/problems/{problem.id}" in mails[0].text
     assert "Công ty Nông sản Xanh" in mails[0].text
     assert "ZXQ-4471" not in mails[0].text  # never the confidential details
@@ -114,9 +123,9 @@ def test_a_saved_problem_search_from_the_listing_goes_into_the_digest_and_the_fe
         },
     )
     sub = session.exec(select(Subscription)).one()
-    assert (sub.query, sub.name) == (
-        "q=that+thoat&funding_mode=enterprise_led",
-        "Problems: “that thoat” · Enterprise-led, enterprise pays at least 50 %",
+    assert (sub.query, sub.name) == ("q=that+thoat&funding_mode=enterprise_led", "")
+    assert service.label(session, sub, "en") == (
+        "Problems: “that thoat” · Enterprise-led, enterprise pays at least 50 %"
     )
 
     matching = opened(session, c)  # "Giảm thất thoát …", enterprise-led: matches unaccented
@@ -136,6 +145,9 @@ def test_a_saved_problem_search_from_the_listing_goes_into_the_digest_and_the_fe
     assert " ".join(mail.subject.split()) == "Your daily digest of new initiatives and problems"
     assert TITLE in mail.text and OTHER not in mail.text and "Giảm thất thoát điện" not in mail.text
     assert "New problems to solve opened since" in mail.text
+    assert "== Problems: “that thoat” · Enterprise-led, enterprise pays at least 50 % ==" in (
+        mail.text
+    )
 
     feed = client.get("/feeds/problems.atom")
     assert feed.status_code == 200

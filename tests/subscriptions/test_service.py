@@ -35,3 +35,27 @@ def test_a_saved_problem_search_is_named_with_its_filters_labels(session):
             "Problems: Agriculture, natural resources and environment · "
             "The ministry (national order)"
         )
+
+
+def test_the_label_is_the_typed_name_as_typed_or_the_automatic_name_in_each_language(session):
+    from tests.subscriptions import helpers
+
+    helpers.field(session, "industry_energy")  # seeds the taxonomy
+    automatic, typed = (
+        Subscription(
+            user_id=1,
+            kind="category",
+            field_code="industry_energy",
+            name=name,
+            channel="daily",
+            feed_token=name,
+        )
+        for name in ("", "Gió")
+    )
+    assert service.labels(session, automatic) == {"vi": "Năng lượng", "en": "Energy"}
+    assert service.labels(session, typed) == {"vi": "Gió", "en": "Gió"}
+    with use_language("en"):
+        assert (service.label(session, automatic), service.label(session, typed)) == (
+            "Energy",
+            "Gió",
+        )
