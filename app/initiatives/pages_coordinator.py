@@ -12,10 +12,10 @@ from app.accounts.models import OrganisationType
 from app.db import SessionDep
 from app.i18n import _, get_language, ngettext
 from app.initiatives import queries, service, taxonomy, workflow
-from app.initiatives.schemas import FieldIn, FieldUpdate
+from app.initiatives.schemas import FieldIn, FieldRow
 from app.system.provinces import PROVINCES
 from app.web.flash import flash
-from app.web.forms import Form, parse_form, submit_form
+from app.web.forms import Form, submit_form
 from app.web.templating import nav_item, render
 
 router = APIRouter()
@@ -137,12 +137,19 @@ def add_field(request: Request, session: SessionDep, user: AdminUser, form: Form
 
 @router.post("/admin/fields/{field_id}")
 def update_field(request: Request, session: SessionDep, user: AdminUser, field_id: int, form: Form):
-    data, errors = parse_form(FieldUpdate, form)
-    if data is None:
-        return _fields_page(
-            request, session, {}, {f"{field_id}-{k}": v for k, v in errors.items()}, 400
-        )
     field = taxonomy.get(session, field_id)
-    taxonomy.update_field(session, user, field, data)
-    flash(request, _("Field saved."), "success")
-    return RedirectResponse("/admin/fields", status_code=303)
+
+    def saved(_field: object):
+        flash(request, _("Field saved."), "success")
+        return RedirectResponse("/admin/fields", status_code=303)
+
+    return submit_form(
+        session,
+        form,
+        FieldRow,
+        lambda data: taxonomy.update_field(session, user, field, data),
+        done=saved,
+        again=lambda refusal: _fields_page(
+            request, session, {}, {f"{field_id}-{k}": v for k, v in refusal.errors.items()}, 400
+        ),
+    )

@@ -45,7 +45,7 @@ from app.storage import FormUpload, Upload
 from app.system.provinces import PROVINCES
 from app.web import confirm, pdf
 from app.web.flash import flash
-from app.web.forms import Form, Refusal, submit_form
+from app.web.forms import Form, Refusal, back_to, submit_form
 from app.web.redirects import safe_next
 from app.web.templating import env, nav_item, render
 
@@ -429,9 +429,13 @@ def grant_access(
     request: Request, session: SessionDep, user: CurrentUser, initiative_id: int, form: Form
 ):
     initiative = service.get_visible(session, user, initiative_id)
-    service.grant_access(session, user, initiative, str(form.get("email", "")))
-    flash(request, _("Access granted."), "success")
-    return RedirectResponse(f"/initiatives/{initiative_id}#access", status_code=303)
+    return submit_form(
+        session,
+        form,
+        None,
+        lambda form: service.grant_access(session, user, initiative, str(form.get("email", ""))),
+        **back_to(request, f"/initiatives/{initiative_id}#access", _("Access granted.")),
+    )
 
 
 @router.post("/initiatives/{initiative_id}/access/{user_id}/revoke")

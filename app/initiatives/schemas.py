@@ -139,6 +139,14 @@ class FieldUpdate(BaseModel):
     is_active: bool | None = None
 
 
+class FieldRow(FieldUpdate):
+    """A field's row on the admin page: it always sends both names, so an empty one is refused
+    (for the API's partial update, an absent name means unchanged)."""
+
+    name_vi: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(min_length=1, max_length=200)
+
+
 # -- responses -----------------------------------------------------------------
 class FieldOut(BaseModel):
     id: int

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
@@ -21,8 +20,7 @@ from app.i18n import _
 from app.matching import history, recommend
 from app.problems.deps import VisibleProblem
 from app.system import home
-from app.web.flash import flash
-from app.web.forms import Form, submit_form
+from app.web.forms import Form, back_to, submit_form
 
 router = APIRouter()
 
@@ -50,7 +48,7 @@ def invite(
         form,
         None,
         lambda _form: recommend.invite(session, user, problem, initiative_id),
-        **_back_to(
+        **back_to(
             request,
             f"/problems/{problem.id}#matching-initiatives",
             _("The authors are invited to propose their initiative."),
@@ -65,19 +63,5 @@ def clear_viewed(request: Request, session: SessionDep, user: CurrentUser, form:
         form,
         None,
         lambda _form: history.clear(session, user, user),
-        **_back_to(request, "/account/profile#viewed", _("Your viewing history is cleared.")),
+        **back_to(request, "/account/profile#viewed", _("Your viewing history is cleared.")),
     )
-
-
-def _back_to(request: Request, back: str, success: str) -> dict[str, Any]:
-    """`submit_form`'s answers for a button on another page: back there, with a message."""
-
-    def done(_result: object) -> RedirectResponse:
-        flash(request, success, "success")
-        return RedirectResponse(back, status_code=303)
-
-    def again(refusal) -> RedirectResponse:
-        flash(request, refusal.message or _("This value is not valid."), "error")
-        return RedirectResponse(back, status_code=303)
-
-    return {"done": done, "again": again}

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -32,6 +32,7 @@ from starlette.datastructures import FormData
 from app.db import refuse
 from app.errors import DomainError
 from app.i18n import _, ngettext
+from app.web.flash import flash
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D")
@@ -205,3 +206,19 @@ def submit_form(
         refuse(session)
         return again(Refusal.of(exc))
     return done(result)
+
+
+def back_to(request: Request, back: str, success: str) -> dict[str, Any]:
+    """`submit_form`'s `done` and `again` for a small form on a page that is not the form's own
+    (a button, one field): back to `back` with `success`, or with the refusal's message."""
+
+    def done(_result: object) -> RedirectResponse:
+        flash(request, success, "success")
+        return RedirectResponse(back, status_code=303)
+
+    def again(refusal: Refusal) -> RedirectResponse:
+        message = refusal.message or next(iter(refusal.field_errors.values()), "")
+        flash(request, message or _("This value is not valid."), "error")
+        return RedirectResponse(back, status_code=303)
+
+    return {"done": done, "again": again}
