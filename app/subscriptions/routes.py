@@ -118,7 +118,7 @@ def _edit_page(
         "subscriptions/edit.html",
         {
             "sub": sub,
-            "automatic": service.describe(session, sub)[:200],
+            "automatic": service.automatic_name(session, sub),
             "values": values,
             "errors": errors,
             "channels": channel_choices(),

@@ -57,10 +57,13 @@ def label(session: Session, sub: Subscription, language: str | None = None) -> s
     in `language` (default: the current one), so every reader sees their own language."""
     if sub.name:
         return sub.name
-    if language is None:
-        return describe(session, sub)[:200]
-    with use_language(language):
-        return describe(session, sub)[:200]
+    with use_language(language or get_language()):
+        return automatic_name(session, sub)
+
+
+def automatic_name(session: Session, sub: Subscription) -> str:
+    """The name made from what `sub` follows, in the current language (never stored)."""
+    return describe(session, sub)[:200]
 
 
 def labels(session: Session, sub: Subscription) -> dict[str, str]:

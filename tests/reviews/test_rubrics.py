@@ -100,6 +100,7 @@ def test_the_api_shows_and_takes_both_descriptions(client, session):
         "Novelty and creativity",
     )
     assert (shown["description_vi"], shown["description_en"]) == (NOVELTY_VI, NOVELTY_EN)
+    assert shown["description"] == NOVELTY_VI  # the name older clients read
     body = {
         "name": "Chuyển đổi số",
         "criteria": [

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from app.db import unit_of_work
 from app.demo import DEMO_PASSWORD, USERS, load_demo
-from tests.conftest import csrf_of
+from tests.conftest import web_login
 
 HREF = re.compile(r'href="(/[^"#]*)')
 TOKEN_IN_URL = re.compile(r'(?:href|action)="[^"]*csrf_token=')
@@ -29,11 +29,7 @@ DRAFTS = ("/initiatives/new",)  # saving a draft with nothing typed yet is allow
 def _sign_in(client, email: str | None) -> None:
     client.cookies.clear()
     if email:
-        page = client.get("/account/login")
-        client.post(
-            "/account/login",
-            data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_of(page.text)},
-        )
+        web_login(client, email, DEMO_PASSWORD)
 
 
 def _crawl(client, email: str | None) -> Iterator[tuple[str, object]]:

@@ -21,7 +21,7 @@ from app.problems import labels as problem_labels
 from app.problems.models import FundingMode, Scope
 from app.problems.workflow import Status as ProblemStatus
 from app.system.provinces import PROVINCES
-from tests.conftest import csrf_of
+from tests.conftest import web_login
 
 HREF = re.compile(r'href="(/[^"#]*)')
 SKIP = ("/static/", "/language/", "/docs", "/account/logout", "/favicon.ico", "/api/")
@@ -70,11 +70,7 @@ def test_english_pages_use_english_words(app, client, worker):
     for email in [None, *[u[0] for u in USERS]]:
         client.cookies.clear()
         if email:
-            page = client.get("/account/login")
-            client.post(
-                "/account/login",
-                data={"email": email, "password": DEMO_PASSWORD, "csrf_token": csrf_of(page.text)},
-            )
+            web_login(client, email, DEMO_PASSWORD)
         client.get("/language/en?next=/")
         seen: set[str] = set()
         for start in ("/", "/account/profile" if email else "/search"):
